@@ -1,0 +1,2 @@
+/** The llm adapter. */
+package io.chatapi.adapters.llm;

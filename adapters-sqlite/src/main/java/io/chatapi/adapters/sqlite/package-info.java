@@ -1,0 +1,2 @@
+/** The sqlite adapter. */
+package io.chatapi.adapters.sqlite;

@@ -1,0 +1,2 @@
+/** The webhook adapter. */
+package io.chatapi.adapters.webhook;

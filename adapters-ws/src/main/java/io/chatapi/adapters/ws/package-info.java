@@ -1,0 +1,2 @@
+/** The ws adapter. */
+package io.chatapi.adapters.ws;

@@ -1,0 +1,46 @@
+package io.chatapi.application.port.out;
+
+import io.chatapi.domain.DeadLetter;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The durable offline queue, the webhook outbox and the dead letters. Writes are durable when a method
+ * returns; may throw {@link StoreUnavailableException}. Thread-safe.
+ */
+public interface DeliveryStore {
+    /** Queued socket re-deliveries, oldest first (by room, then seq), at most {@code limit}. */
+    List<PendingDelivery> pending(int limit);
+
+    /** Queued socket re-deliveries of one user, by room then seq. */
+    List<PendingDelivery> pendingFor(String userId);
+
+    /** Removes entries that were delivered. */
+    void removePending(List<Long> ids);
+
+    /** Removes a user's entries of a room with {@code seq <= uptoSeq} (an ack, or a resume that replayed them). */
+    void clearUpTo(String userId, String roomId, long uptoSeq);
+
+    /**
+     * Counts one failed attempt on each entry; entries reaching {@code maxAttempts} become dead letters
+     * (kind {@code offline}). Returns how many became dead letters.
+     */
+    int recordAttempts(List<Long> ids, int maxAttempts, Instant at);
+
+    /** Queues a webhook delivery that is not tied to a new message (for example a handoff change). */
+    void enqueueWebhook(OutboxItem item, Instant dueAt);
+
+    /** Outbox entries due at {@code now}, oldest first, at most {@code limit}. */
+    List<DueWebhook> dueWebhooks(Instant now, int limit);
+
+    void webhookDelivered(long id);
+
+    /** Records a failed attempt: retry at {@code nextAttemptAt}, or, when {@code dead}, move to dead letters. */
+    void webhookFailed(long id, int attempts, Instant nextAttemptAt, boolean dead, Instant at);
+
+    /** Dead letters, newest first. */
+    List<DeadLetter> deadLetters(int limit);
+
+    /** Writes and rolls back a probe row: true when the database can take a write. */
+    boolean writable();
+}

@@ -1,0 +1,12 @@
+package io.chatapi.application.port.out;
+
+import java.util.Collection;
+
+/**
+ * Fans events out to the open connections of users. Never blocks on a slow connection: a connection
+ * whose queue is full is closed instead. Thread-safe; events to one user keep their publishing order.
+ */
+public interface EventPublisher {
+    /** Sends the event to every open connection of every listed user. */
+    void publish(Collection<String> userIds, ChatEvent event);
+}

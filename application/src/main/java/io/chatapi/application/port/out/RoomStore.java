@@ -1,0 +1,44 @@
+package io.chatapi.application.port.out;
+
+import io.chatapi.domain.Handoff;
+import io.chatapi.domain.Member;
+import io.chatapi.domain.Room;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Rooms and their members. Writes are durable (committed) when a method returns; every method blocks
+ * the caller until then and may throw {@link StoreUnavailableException}. Thread-safe.
+ */
+public interface RoomStore {
+    /** Stores a group room with its members. */
+    Room createGroup(Room room, List<Member> members);
+
+    /**
+     * Returns the direct-message room of the pair behind {@code dmKey}, creating it with {@code room} and
+     * {@code members} when there is none; atomic, so two concurrent calls get the same room.
+     */
+    Room createOrGetDm(String dmKey, Room room, List<Member> members);
+
+    Optional<Room> find(String roomId);
+
+    /** Rooms the user belongs to, newest {@code createdAt} first. */
+    List<Room> roomsOf(String userId);
+
+    /** Sets name and/or metadata; a null argument leaves the field unchanged. Empty when no such room. */
+    Optional<Room> update(String roomId, String name, String metadata);
+
+    /** Replaces the handoff state. Empty when no such room. */
+    Optional<Room> setHandoff(String roomId, Handoff handoff);
+
+    /** Members ordered by join time. */
+    List<Member> members(String roomId);
+
+    Optional<Member> member(String roomId, String userId);
+
+    /** Adds a member; false when already a member. */
+    boolean addMember(Member member);
+
+    /** Removes a member; false when not a member. */
+    boolean removeMember(String roomId, String userId);
+}

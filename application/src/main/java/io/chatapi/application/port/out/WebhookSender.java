@@ -1,0 +1,19 @@
+package io.chatapi.application.port.out;
+
+/**
+ * Talks to the application's webhook: encodes bodies, signs and POSTs them. Blocking (call it from a
+ * thread that may wait up to the webhook time-out). Thread-safe.
+ */
+public interface WebhookSender {
+    /** False when no webhook is configured: nothing is queued or sent. */
+    boolean enabled();
+
+    /** The exact JSON body for an event. */
+    String encode(WebhookEvent event);
+
+    /** POSTs a body with a stable id (the same on every retry); returns normally on a 2xx answer. */
+    void deliver(String webhookId, String body) throws WebhookException;
+
+    /** Asks the application for a bot's system prompt. */
+    BotContextReply botContext(BotContextRequest request) throws WebhookException;
+}

@@ -1,0 +1,57 @@
+package io.chatapi.application.service;
+
+import io.chatapi.application.port.out.TimeSource;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One token bucket per user, shared by every transport: capacity {@code burst}, refilled at {@code rate}
+ * tokens per second. A rate of 0 disables limiting. Thread-safe.
+ */
+public final class RateLimiter {
+    private final double rate;
+    private final double burst;
+    private final TimeSource clock;
+    private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+
+    public RateLimiter(double rate, int burst, TimeSource clock) {
+        this.rate = rate;
+        this.burst = Math.max(1, burst);
+        this.clock = clock;
+    }
+
+    /** Takes a token; returns zero when allowed, else how long until the next token. */
+    public Duration acquire(String userId) {
+        if (rate <= 0) {
+            return Duration.ZERO;
+        }
+        long nowNanos = nanos();
+        Bucket bucket = buckets.computeIfAbsent(userId, u -> new Bucket(burst, nowNanos));
+        synchronized (bucket) {
+            double elapsed = (nowNanos - bucket.updatedNanos) / 1e9;
+            bucket.tokens = Math.min(burst, bucket.tokens + elapsed * rate);
+            bucket.updatedNanos = nowNanos;
+            if (bucket.tokens >= 1) {
+                bucket.tokens -= 1;
+                return Duration.ZERO;
+            }
+            double wait = (1 - bucket.tokens) / rate;
+            return Duration.ofNanos((long) Math.ceil(wait * 1e9));
+        }
+    }
+
+    private long nanos() {
+        var now = clock.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    private static final class Bucket {
+        double tokens;
+        long updatedNanos;
+
+        Bucket(double tokens, long updatedNanos) {
+            this.tokens = tokens;
+            this.updatedNanos = updatedNanos;
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package io.chatapi.domain;
+
+/** When bots answer and when a human takes a room. */
+public final class HandoffPolicy {
+    private HandoffPolicy() {
+    }
+
+    /** Bots answer human messages only, never system markers or other bots, and only in state bot. */
+    public static boolean botsAnswer(Room room, Message trigger, boolean senderIsBot) {
+        return !room.handoff().human() && !senderIsBot && !trigger.fromSystem();
+    }
+
+    /** An agent writing in a room that has a bot and is in state bot takes the room first. */
+    public static boolean agentTakesOver(Principal sender, Room room, boolean roomHasBot) {
+        return sender.isAgent() && roomHasBot && !room.handoff().human();
+    }
+}

@@ -1,0 +1,19 @@
+package io.chatapi.domain;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/** A room; {@code name} and {@code metadata} are null when empty. */
+public record Room(String id, RoomType type, String name, String metadata, long lastSeq, Instant createdAt,
+                   Handoff handoff) {
+    public Room {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(createdAt, "createdAt");
+        Objects.requireNonNull(handoff, "handoff");
+    }
+
+    public Room withHandoff(Handoff next) {
+        return new Room(id, type, name, metadata, lastSeq, createdAt, next);
+    }
+}

@@ -1,0 +1,2 @@
+/** The chat domain: value types and the authorization and handoff policies. */
+package io.chatapi.domain;

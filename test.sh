@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Builds everything and runs the whole test suite (unit, contract, architecture, end-to-end, bench smoke).
+set -euo pipefail
+cd "$(dirname "$0")"
+. scripts/jdk.sh
+exec ./mvnw -B verify "$@"
