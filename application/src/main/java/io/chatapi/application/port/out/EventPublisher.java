@@ -1,5 +1,6 @@
 package io.chatapi.application.port.out;
 
+import java.time.Duration;
 import java.util.Collection;
 
 /**
@@ -9,4 +10,10 @@ import java.util.Collection;
 public interface EventPublisher {
     /** Sends the event to every open connection of every listed user. */
     void publish(Collection<String> userIds, ChatEvent event);
+
+    /**
+     * Sends the event to the user's connections that have been open for at least {@code minAge} (younger
+     * ones may still be resuming). Returns how many connections accepted it into their queue.
+     */
+    int publishToSettled(String userId, ChatEvent event, Duration minAge);
 }
