@@ -1,0 +1,60 @@
+package io.chatapi.application.service;
+
+import io.chatapi.application.ChatSettings;
+import io.chatapi.application.port.in.EditMessageUseCase;
+import io.chatapi.application.port.out.ChatEvent;
+import io.chatapi.application.port.out.EventPublisher;
+import io.chatapi.application.port.out.MessageStore;
+import io.chatapi.application.port.out.RoomStore;
+import io.chatapi.application.port.out.TimeSource;
+import io.chatapi.domain.AccessPolicy;
+import io.chatapi.domain.ChatException;
+import io.chatapi.domain.Message;
+import io.chatapi.domain.Principal;
+
+/** Edits and deletes messages and tells the room. */
+public final class EditMessageService implements EditMessageUseCase {
+    private final RoomStore rooms;
+    private final MessageStore messages;
+    private final RoomAccess access;
+    private final EventPublisher publisher;
+    private final TimeSource clock;
+    private final ChatSettings settings;
+
+    public EditMessageService(RoomStore rooms, MessageStore messages, EventPublisher publisher, TimeSource clock,
+                              ChatSettings settings) {
+        this.rooms = rooms;
+        this.messages = messages;
+        this.access = new RoomAccess(rooms);
+        this.publisher = publisher;
+        this.clock = clock;
+        this.settings = settings;
+    }
+
+    @Override
+    public Message edit(Principal caller, String roomId, String messageId, String content) {
+        MessageText.requireContent(content, settings.maxMessageChars());
+        Message message = load(caller, roomId, messageId);
+        RoomAccess.require(AccessPolicy.canEditMessage(caller, message), "only the sender may edit a message");
+        Message edited = messages.edit(roomId, messageId, content, clock.now())
+                .orElseThrow(() -> ChatException.notFound("message not found"));
+        publisher.publish(MessageText.userIds(rooms.members(roomId)), new ChatEvent.MessageEdited(edited));
+        return edited;
+    }
+
+    @Override
+    public void delete(Principal caller, String roomId, String messageId) {
+        Message message = load(caller, roomId, messageId);
+        RoomAccess.require(AccessPolicy.canDeleteMessage(caller, message), "only the sender or an admin may delete");
+        if (!messages.delete(roomId, messageId)) {
+            throw ChatException.notFound("message not found");
+        }
+        publisher.publish(MessageText.userIds(rooms.members(roomId)),
+                new ChatEvent.MessageDeleted(roomId, messageId, message.seq()));
+    }
+
+    private Message load(Principal caller, String roomId, String messageId) {
+        access.usable(caller, roomId);
+        return messages.find(roomId, messageId).orElseThrow(() -> ChatException.notFound("message not found"));
+    }
+}

@@ -1,0 +1,142 @@
+package io.chatapi.application.service;
+
+import io.chatapi.application.port.in.HandoffUseCase;
+import io.chatapi.application.port.out.ChatEvent;
+import io.chatapi.application.port.out.DeliveryPlan;
+import io.chatapi.application.port.out.MessageDraft;
+import io.chatapi.application.port.out.MessageStore;
+import io.chatapi.application.port.out.OutboxItem;
+import io.chatapi.application.port.out.RoomStore;
+import io.chatapi.application.port.out.TimeSource;
+import io.chatapi.application.port.out.WebhookEvent;
+import io.chatapi.application.port.out.WebhookSender;
+import io.chatapi.domain.AccessPolicy;
+import io.chatapi.domain.ChatException;
+import io.chatapi.domain.Handoff;
+import io.chatapi.domain.HandoffState;
+import io.chatapi.domain.Ids;
+import io.chatapi.domain.Member;
+import io.chatapi.domain.MemberRole;
+import io.chatapi.domain.Principal;
+import io.chatapi.domain.Room;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Moves a room between its bots and a human agent: stores the state, writes a system marker into the
+ * history, tells the room and the webhook, and stops bot replies that are streaming.
+ */
+public final class HandoffService implements HandoffUseCase {
+    static final String ROOM_HANDOFF = "room.handoff";
+
+    private final RoomStore rooms;
+    private final MessageStore messages;
+    private final OfflineDeliveries offline;
+    private final OrderedRoomEvents events;
+    private final WebhookSender webhook;
+    private final Runnable outboxWake;
+    private final TimeSource clock;
+    private volatile BotReplies bots;
+
+    public HandoffService(RoomStore rooms, MessageStore messages, OfflineDeliveries offline, OrderedRoomEvents events,
+                          WebhookSender webhook, Runnable outboxWake, TimeSource clock) {
+        this.rooms = rooms;
+        this.messages = messages;
+        this.offline = offline;
+        this.events = events;
+        this.webhook = webhook;
+        this.outboxWake = outboxWake;
+        this.clock = clock;
+    }
+
+    /** Connects the bot pipeline, whose streaming replies a handoff ends (set once while wiring). */
+    public void setBots(BotReplies bots) {
+        this.bots = bots;
+    }
+
+    @Override
+    public Room change(Principal caller, String roomId, ChangeHandoff command) {
+        RoomAccess.require(AccessPolicy.canChangeHandoff(caller), "only admins and agents change the handoff state");
+        HandoffState state = HandoffState.parse(command.state())
+                .orElseThrow(() -> ChatException.invalid("state must be \"bot\" or \"human\""));
+        Room room = new RoomAccess(rooms).room(roomId);
+        String agentId = null;
+        if (state == HandoffState.HUMAN) {
+            agentId = command.agentId() != null && !command.agentId().isBlank() ? command.agentId()
+                    : caller.isAgent() ? caller.userId() : null;
+        }
+        if (room.handoff().state() == state && Objects.equals(room.handoff().agentId(), agentId)) {
+            return room;
+        }
+        return apply(room, new Handoff(state, agentId, blankToNull(command.reason()), caller.userId(), clock.now()));
+    }
+
+    /** An agent writes in a room its bots answer: the agent takes the room first. */
+    Room takeOver(Room room, Principal agent) {
+        return apply(room, new Handoff(HandoffState.HUMAN, agent.userId(), null, agent.userId(), clock.now()));
+    }
+
+    /** A bot's webhook answered skip with a handoff: the room goes to a human, {@code by} the bot. */
+    public void handToHuman(String roomId, String botId, String reason) {
+        rooms.find(roomId).filter(room -> !room.handoff().human()).ifPresent(room ->
+                apply(room, new Handoff(HandoffState.HUMAN, null, blankToNull(reason), botId, clock.now())));
+    }
+
+    private Room apply(Room room, Handoff handoff) {
+        if (handoff.agentId() != null && rooms.member(room.id(), handoff.agentId()).isEmpty()) {
+            rooms.addMember(new Member(room.id(), handoff.agentId(), MemberRole.AGENT, handoff.since()));
+        }
+        Room updated = rooms.setHandoff(room.id(), handoff).orElseThrow(() -> ChatException.notFound("room not found"));
+        BotReplies pipeline = bots;
+        if (handoff.human() && pipeline != null) {
+            pipeline.onHandedToHuman(room.id());
+        }
+        List<Member> members = rooms.members(room.id());
+        List<String> audience = MessageText.userIds(members);
+        var draft = new MessageDraft(Ids.message(), room.id(), Principal.SYSTEM, describe(handoff), meta(handoff), null,
+                handoff.since());
+        DeliveryPlan offlinePlan = offline.planFor(updated, members, Principal.SYSTEM);
+        DeliveryPlan plan = stored -> {
+            DeliveryPlan.Deliveries base = offlinePlan.plan(stored);
+            if (!webhook.enabled()) {
+                return base;
+            }
+            List<OutboxItem> hooks = new ArrayList<>(base.webhooks());
+            hooks.add(new OutboxItem(Ids.next("wh_"), ROOM_HANDOFF, null, room.id(), stored.id(), stored.seq(),
+                    webhook.encode(new WebhookEvent.RoomHandoff(room.id(), handoff))));
+            return new DeliveryPlan.Deliveries(base.offlineRecipients(), hooks);
+        };
+        var stored = messages.append(draft, plan).message();
+        events.committed(room.id(), stored.seq(), audience, new ChatEvent.RoomHandoff(room.id(), handoff),
+                new ChatEvent.MessageCreated(stored, false));
+        outboxWake.run();
+        return updated.withHandoff(handoff);
+    }
+
+    private static String describe(Handoff handoff) {
+        if (handoff.human()) {
+            return handoff.agentId() != null ? "Conversation handed to " + handoff.agentId()
+                    : "Conversation handed to a human agent";
+        }
+        return "Conversation handed back to the bot";
+    }
+
+    private static String meta(Handoff handoff) {
+        StringBuilder sb = new StringBuilder("{\"kind\":\"handoff\",\"state\":").append(Json.quote(handoff.state().wire()));
+        if (handoff.agentId() != null) {
+            sb.append(",\"agent_id\":").append(Json.quote(handoff.agentId()));
+        }
+        if (handoff.reason() != null) {
+            sb.append(",\"reason\":").append(Json.quote(handoff.reason()));
+        }
+        if (handoff.by() != null) {
+            sb.append(",\"by\":").append(Json.quote(handoff.by()));
+        }
+        return sb.append(",\"since\":").append(Json.quote(handoff.since().toString())).append('}').toString();
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+}

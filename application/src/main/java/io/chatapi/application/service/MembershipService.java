@@ -1,0 +1,57 @@
+package io.chatapi.application.service;
+
+import io.chatapi.application.port.in.MembershipUseCase;
+import io.chatapi.application.port.out.BotStore;
+import io.chatapi.application.port.out.RoomStore;
+import io.chatapi.application.port.out.TimeSource;
+import io.chatapi.domain.AccessPolicy;
+import io.chatapi.domain.ChatException;
+import io.chatapi.domain.Member;
+import io.chatapi.domain.MemberRole;
+import io.chatapi.domain.Principal;
+import io.chatapi.domain.Room;
+import io.chatapi.domain.RoomType;
+
+/** Adds and removes room members. */
+public final class MembershipService implements MembershipUseCase {
+    private final RoomStore rooms;
+    private final BotStore bots;
+    private final RoomAccess access;
+    private final TimeSource clock;
+
+    public MembershipService(RoomStore rooms, BotStore bots, TimeSource clock) {
+        this.rooms = rooms;
+        this.bots = bots;
+        this.access = new RoomAccess(rooms);
+        this.clock = clock;
+    }
+
+    @Override
+    public void addMember(Principal caller, String roomId, String userId) {
+        if (userId == null || userId.isBlank()) {
+            throw ChatException.invalid("user_id is required");
+        }
+        Room room = access.room(roomId);
+        boolean member = access.isMember(roomId, caller.userId());
+        RoomAccess.require(RoomAccess.canUse(caller, member), "not a member of this room");
+        if (room.type() == RoomType.DM) {
+            throw ChatException.invalid("a dm room cannot gain members");
+        }
+        RoomAccess.require(AccessPolicy.canAddMember(caller, room, member), "you may not add members to this room");
+        MemberRole role = bots.find(userId).isPresent() ? MemberRole.BOT : MemberRole.MEMBER;
+        if (!rooms.addMember(new Member(roomId, userId, role, clock.now()))) {
+            throw ChatException.conflict("already a member");
+        }
+    }
+
+    @Override
+    public void removeMember(Principal caller, String roomId, String userId) {
+        access.room(roomId);
+        boolean member = access.isMember(roomId, caller.userId());
+        RoomAccess.require(RoomAccess.canUse(caller, member), "not a member of this room");
+        RoomAccess.require(AccessPolicy.canRemoveMember(caller, userId), "you may only remove yourself");
+        if (!rooms.removeMember(roomId, userId)) {
+            throw ChatException.notFound("not a member");
+        }
+    }
+}

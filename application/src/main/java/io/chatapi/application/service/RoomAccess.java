@@ -1,0 +1,46 @@
+package io.chatapi.application.service;
+
+import io.chatapi.application.port.out.RoomStore;
+import io.chatapi.domain.AccessPolicy;
+import io.chatapi.domain.ChatException;
+import io.chatapi.domain.Principal;
+import io.chatapi.domain.Room;
+
+/** Loads a room for a caller: 404 when it does not exist, 403 when the caller may not use it. */
+final class RoomAccess {
+    private final RoomStore rooms;
+
+    RoomAccess(RoomStore rooms) {
+        this.rooms = rooms;
+    }
+
+    Room room(String roomId) {
+        if (roomId == null || roomId.isBlank()) {
+            throw ChatException.invalid("room_id is required");
+        }
+        return rooms.find(roomId).orElseThrow(() -> ChatException.notFound("room not found"));
+    }
+
+    /** The room, when the caller is a member or an admin. */
+    Room usable(Principal caller, String roomId) {
+        Room room = room(roomId);
+        if (!caller.isAdmin() && !isMember(roomId, caller.userId())) {
+            throw ChatException.forbidden("not a member of this room");
+        }
+        return room;
+    }
+
+    boolean isMember(String roomId, String userId) {
+        return rooms.member(roomId, userId).isPresent();
+    }
+
+    static void require(boolean allowed, String message) {
+        if (!allowed) {
+            throw ChatException.forbidden(message);
+        }
+    }
+
+    static boolean canUse(Principal caller, boolean member) {
+        return AccessPolicy.canUseRoom(caller, member);
+    }
+}

@@ -1,0 +1,100 @@
+package io.chatapi.application.service;
+
+import io.chatapi.application.port.in.CreateRoomUseCase;
+import io.chatapi.application.port.in.QueryRoomsUseCase;
+import io.chatapi.application.port.in.UpdateRoomUseCase;
+import io.chatapi.application.port.out.BotStore;
+import io.chatapi.application.port.out.RoomStore;
+import io.chatapi.application.port.out.TimeSource;
+import io.chatapi.domain.AccessPolicy;
+import io.chatapi.domain.ChatException;
+import io.chatapi.domain.DmKey;
+import io.chatapi.domain.Handoff;
+import io.chatapi.domain.Ids;
+import io.chatapi.domain.Member;
+import io.chatapi.domain.MemberRole;
+import io.chatapi.domain.Principal;
+import io.chatapi.domain.Room;
+import io.chatapi.domain.RoomType;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Creates, reads and renames rooms. */
+public final class RoomService implements CreateRoomUseCase, QueryRoomsUseCase, UpdateRoomUseCase {
+    private final RoomStore rooms;
+    private final BotStore bots;
+    private final RoomAccess access;
+    private final TimeSource clock;
+
+    public RoomService(RoomStore rooms, BotStore bots, TimeSource clock) {
+        this.rooms = rooms;
+        this.bots = bots;
+        this.access = new RoomAccess(rooms);
+        this.clock = clock;
+    }
+
+    @Override
+    public Room create(Principal caller, CreateRoom command) {
+        RoomType type = RoomType.parse(command.type())
+                .orElseThrow(() -> ChatException.invalid("type must be \"dm\" or \"group\""));
+        if (command.members() == null) {
+            throw ChatException.invalid("members is required");
+        }
+        Set<String> distinct = new LinkedHashSet<>();
+        for (String member : command.members()) {
+            if (member == null || member.isBlank()) {
+                throw ChatException.invalid("members must be non-empty strings");
+            }
+            distinct.add(member);
+        }
+        if (type == RoomType.DM && distinct.size() != 2) {
+            throw ChatException.invalid("a dm needs exactly 2 distinct members");
+        }
+        if (type == RoomType.GROUP && distinct.size() < 2) {
+            throw ChatException.invalid("a group needs at least 2 distinct members");
+        }
+        RoomAccess.require(AccessPolicy.canCreateRoom(caller, distinct), "you must be one of the members");
+        Instant now = clock.now();
+        Room room = new Room(Ids.room(), type, blankToNull(command.name()), blankToNull(command.metadata()), 0, now,
+                Handoff.initial(now));
+        List<Member> members = new ArrayList<>(distinct.size());
+        for (String userId : distinct) {
+            MemberRole role = bots.find(userId).isPresent() ? MemberRole.BOT : MemberRole.MEMBER;
+            members.add(new Member(room.id(), userId, role, now));
+        }
+        if (type == RoomType.DM) {
+            var pair = List.copyOf(distinct);
+            return rooms.createOrGetDm(DmKey.of(pair.get(0), pair.get(1)), room, members);
+        }
+        return rooms.createGroup(room, members);
+    }
+
+    @Override
+    public List<Room> roomsOf(Principal caller) {
+        return rooms.roomsOf(caller.userId());
+    }
+
+    @Override
+    public Room room(Principal caller, String roomId) {
+        return access.usable(caller, roomId);
+    }
+
+    @Override
+    public List<Member> members(Principal caller, String roomId) {
+        access.usable(caller, roomId);
+        return rooms.members(roomId);
+    }
+
+    @Override
+    public Room update(Principal caller, String roomId, String name, String metadata) {
+        access.usable(caller, roomId);
+        return rooms.update(roomId, name, metadata).orElseThrow(() -> ChatException.notFound("room not found"));
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isEmpty() ? null : value;
+    }
+}

@@ -1,0 +1,111 @@
+package io.chatapi.application.service;
+
+import io.chatapi.application.ChatSettings;
+import io.chatapi.application.ServerMetrics;
+import io.chatapi.application.port.in.SendMessageUseCase;
+import io.chatapi.application.port.out.Appended;
+import io.chatapi.application.port.out.ChatEvent;
+import io.chatapi.application.port.out.MessageDraft;
+import io.chatapi.application.port.out.MessageStore;
+import io.chatapi.application.port.out.RoomStore;
+import io.chatapi.application.port.out.TimeSource;
+import io.chatapi.domain.ChatException;
+import io.chatapi.domain.ErrorCode;
+import io.chatapi.domain.HandoffPolicy;
+import io.chatapi.domain.Ids;
+import io.chatapi.domain.Member;
+import io.chatapi.domain.MemberRole;
+import io.chatapi.domain.Principal;
+import io.chatapi.domain.Room;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** Sends a human message: validate, rate-limit, take the room for an agent, store, fan out, trigger bots. */
+public final class SendMessageService implements SendMessageUseCase {
+    private final RoomStore rooms;
+    private final MessageStore messages;
+    private final RoomAccess access;
+    private final OfflineDeliveries offline;
+    private final OrderedRoomEvents events;
+    private final RateLimiter limiter;
+    private final HandoffService handoff;
+    private final BotReplies bots;
+    private final Runnable outboxWake;
+    private final TimeSource clock;
+    private final ChatSettings settings;
+    private final ServerMetrics metrics;
+
+    public SendMessageService(RoomStore rooms, MessageStore messages, OfflineDeliveries offline,
+                              OrderedRoomEvents events, RateLimiter limiter, HandoffService handoff, BotReplies bots,
+                              Runnable outboxWake, TimeSource clock, ChatSettings settings, ServerMetrics metrics) {
+        this.rooms = rooms;
+        this.messages = messages;
+        this.access = new RoomAccess(rooms);
+        this.offline = offline;
+        this.events = events;
+        this.limiter = limiter;
+        this.handoff = handoff;
+        this.bots = bots;
+        this.outboxWake = outboxWake;
+        this.clock = clock;
+        this.settings = settings;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public Appended send(Principal caller, SendMessage command) {
+        MessageText.requireContent(command.content(), settings.maxMessageChars());
+        String clientMsgId = command.clientMsgId();
+        if (clientMsgId != null && (clientMsgId.isEmpty()
+                || clientMsgId.length() > ChatSettings.MAX_CLIENT_MSG_ID_CHARS)) {
+            throw ChatException.invalid("client_msg_id must be 1 to " + ChatSettings.MAX_CLIENT_MSG_ID_CHARS
+                    + " characters");
+        }
+        Room room = access.room(command.roomId());
+        List<Member> members = rooms.members(room.id());
+        boolean member = members.stream().anyMatch(m -> m.userId().equals(caller.userId()));
+        RoomAccess.require(RoomAccess.canUse(caller, member), "not a member of this room");
+
+        Duration wait = limiter.acquire(caller.userId());
+        if (!wait.isZero()) {
+            Optional<Appended> original = original(room.id(), caller.userId(), clientMsgId);
+            if (original.isPresent()) {
+                return original.get();
+            }
+            metrics.rateLimited.incrementAndGet();
+            throw new ChatException(ErrorCode.RATE_LIMITED, "too many requests", wait);
+        }
+
+        boolean hasBot = members.stream().anyMatch(m -> m.role() == MemberRole.BOT);
+        if (HandoffPolicy.agentTakesOver(caller, room, hasBot)
+                && original(room.id(), caller.userId(), clientMsgId).isEmpty()) {
+            room = handoff.takeOver(room, caller);
+            members = rooms.members(room.id());
+        }
+
+        MessageDraft draft = new MessageDraft(Ids.message(), room.id(), caller.userId(), command.content(),
+                emptyToNull(command.meta()), clientMsgId, clock.now());
+        Appended appended = messages.append(draft, offline.planFor(room, members, caller.userId()));
+        if (appended.duplicate()) {
+            return appended;
+        }
+        metrics.messagesSent.incrementAndGet();
+        events.committed(room.id(), appended.message().seq(), MessageText.userIds(members),
+                new ChatEvent.MessageCreated(appended.message(), false));
+        outboxWake.run();
+        bots.onMessage(room, appended.message());
+        return appended;
+    }
+
+    private Optional<Appended> original(String roomId, String senderId, String clientMsgId) {
+        if (clientMsgId == null) {
+            return Optional.empty();
+        }
+        return messages.findByClientId(roomId, senderId, clientMsgId).map(m -> new Appended(m, true));
+    }
+
+    private static String emptyToNull(String value) {
+        return value == null || value.isEmpty() ? null : value;
+    }
+}
