@@ -1,0 +1,140 @@
+package io.chatapi.adapters.webhook;
+
+import io.chatapi.application.port.out.BotContextReply;
+import io.chatapi.application.port.out.BotContextRequest;
+import io.chatapi.application.port.out.WebhookEvent;
+import io.chatapi.application.port.out.WebhookException;
+import io.chatapi.application.port.out.WebhookSender;
+import io.chatapi.domain.Ids;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Posts webhook bodies with the JDK HTTP client: signed with both schemes when a secret is set, one
+ * time-out for the whole exchange (connect, headers and body), response bodies over 1 MiB refused.
+ * Failure messages never contain the secret or the URL. Thread-safe; {@link #close()} aborts calls in flight.
+ */
+public final class HttpWebhookSender implements WebhookSender, AutoCloseable {
+    static final int MAX_RESPONSE_BYTES = 1024 * 1024;
+
+    private final URI url;
+    private final Duration timeout;
+    private final WebhookSigner signer;
+    private final WebhookJson json = new WebhookJson();
+    private final HttpClient client;
+
+    public HttpWebhookSender(WebhookSettings settings) {
+        Objects.requireNonNull(settings, "settings");
+        this.timeout = Objects.requireNonNull(settings.timeout(), "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("the webhook time-out must be positive");
+        }
+        this.url = settings.url();
+        String secret = settings.secret();
+        this.signer = secret == null || secret.isEmpty() ? null : new WebhookSigner(secret);
+        this.client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(timeout)
+                .build();
+    }
+
+    @Override
+    public boolean enabled() {
+        return url != null;
+    }
+
+    @Override
+    public String encode(WebhookEvent event) {
+        return json.encode(event);
+    }
+
+    @Override
+    public void deliver(String webhookId, String body) throws WebhookException {
+        post(webhookId, body);
+    }
+
+    @Override
+    public BotContextReply botContext(BotContextRequest request) throws WebhookException {
+        byte[] answer = post(Ids.next("wh_"), json.botContext(request));
+        return json.parseBotContextReply(answer);
+    }
+
+    /** Aborts requests in flight and releases the client's threads. */
+    @Override
+    public void close() {
+        client.shutdownNow();
+    }
+
+    private byte[] post(String webhookId, String body) throws WebhookException {
+        if (url == null) {
+            throw new WebhookException("no webhook URL is configured");
+        }
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        long now = Instant.now().getEpochSecond();
+        HttpRequest.Builder request = HttpRequest.newBuilder(url)
+                .timeout(timeout)
+                .header("Content-Type", "application/json")
+                .header("webhook-id", webhookId)
+                .header("webhook-timestamp", Long.toString(now))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes));
+        if (signer != null) {
+            signer.headers(webhookId, now, bytes).forEach(request::header);
+        }
+        CompletableFuture<HttpResponse<byte[]>> exchange = client.sendAsync(request.build(), this::handle);
+        try {
+            HttpResponse<byte[]> response = exchange.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            int status = response.statusCode();
+            if (status < 200 || status > 299) {
+                throw new WebhookException("the webhook answered HTTP " + status);
+            }
+            return response.body();
+        } catch (TimeoutException e) {
+            exchange.cancel(true);
+            throw timedOut();
+        } catch (InterruptedException e) {
+            exchange.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new WebhookException("interrupted while calling the webhook");
+        } catch (ExecutionException e) {
+            throw failed(e.getCause());
+        }
+    }
+
+    /** Keeps at most {@link #MAX_RESPONSE_BYTES} of a 2xx body; the body of any other answer is discarded. */
+    private HttpResponse.BodySubscriber<byte[]> handle(HttpResponse.ResponseInfo info) {
+        if (info.statusCode() < 200 || info.statusCode() > 299) {
+            return HttpResponse.BodySubscribers.replacing(new byte[0]);
+        }
+        return BoundedBodySubscriber.handler(MAX_RESPONSE_BYTES).apply(info);
+    }
+
+    private WebhookException timedOut() {
+        return new WebhookException("the webhook did not answer within " + timeout.toMillis() + " ms");
+    }
+
+    private WebhookException failed(Throwable cause) {
+        Throwable t = cause;
+        for (int depth = 0; t != null && depth < 8; depth++, t = t.getCause()) {
+            if (t instanceof HttpTimeoutException) {
+                return timedOut();
+            }
+            if (t instanceof BoundedBodySubscriber.TooLarge) {
+                return new WebhookException("the webhook answer is larger than " + MAX_RESPONSE_BYTES + " bytes");
+            }
+        }
+        String kind = cause == null ? "unknown error" : cause.getClass().getSimpleName();
+        return new WebhookException("the webhook request failed (" + kind + ")");
+    }
+}

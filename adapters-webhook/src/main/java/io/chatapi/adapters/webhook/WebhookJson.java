@@ -1,0 +1,159 @@
+package io.chatapi.adapters.webhook;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.chatapi.application.port.out.BotContextReply;
+import io.chatapi.application.port.out.BotContextRequest;
+import io.chatapi.application.port.out.ChatTurn;
+import io.chatapi.application.port.out.WebhookEvent;
+import io.chatapi.application.port.out.WebhookException;
+import io.chatapi.domain.Handoff;
+import io.chatapi.domain.Message;
+import io.chatapi.domain.Room;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+
+/** The JSON bodies of webhook requests and the parsing of {@code bot.context} answers. Thread-safe. */
+final class WebhookJson {
+    private final ObjectMapper mapper = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    String encode(WebhookEvent event) {
+        ObjectNode root = switch (event) {
+            case WebhookEvent.MessageOffline offline -> messageOffline(offline);
+            case WebhookEvent.RoomHandoff handoff -> roomHandoff(handoff.roomId(), handoff.handoff());
+        };
+        return write(root);
+    }
+
+    String botContext(BotContextRequest request) {
+        ObjectNode root = mapper.createObjectNode();
+        root.put("type", "bot.context");
+        root.put("bot_id", request.botId());
+        root.put("room_id", request.roomId());
+        Message trigger = request.trigger();
+        ObjectNode message = root.putObject("message");
+        message.put("message_id", trigger.id());
+        message.put("sender_id", trigger.senderId());
+        message.put("content", trigger.content());
+        message.put("created_at", timestamp(trigger.createdAt()));
+        ArrayNode history = root.putArray("history");
+        for (ChatTurn turn : request.history()) {
+            history.addObject().put("role", turn.role()).put("content", turn.content());
+        }
+        return write(root);
+    }
+
+    /** Reads a {@code bot.context} answer: a JSON object whose known fields have the documented types. */
+    BotContextReply parseBotContextReply(byte[] body) throws WebhookException {
+        JsonNode root;
+        try {
+            root = mapper.readTree(body);
+        } catch (IOException e) {
+            throw new WebhookException("the bot.context answer is not valid JSON");
+        }
+        if (root == null || !root.isObject()) {
+            throw new WebhookException("the bot.context answer is not a JSON object");
+        }
+        boolean skip = flag(root.get("skip"), "skip");
+        String systemPrompt = text(root.get("system_prompt"), "system_prompt");
+        JsonNode handoff = root.get("handoff");
+        if (handoff != null && !handoff.isNull() && !handoff.isObject()) {
+            throw new WebhookException("the bot.context answer has a handoff that is not an object");
+        }
+        boolean handedOff = skip && handoff != null && handoff.isObject();
+        String reason = handedOff ? text(handoff.get("reason"), "handoff.reason") : null;
+        return new BotContextReply(systemPrompt, skip, handedOff, reason);
+    }
+
+    private ObjectNode messageOffline(WebhookEvent.MessageOffline event) {
+        Room room = event.room();
+        Message msg = event.message();
+        ObjectNode root = mapper.createObjectNode();
+        root.put("type", "message.offline");
+        root.put("room_id", room.id());
+        root.put("recipient_id", event.recipientId());
+        String metadata = room.metadata();
+        if (metadata != null && !metadata.isEmpty()) {
+            root.set("room_metadata", metadata(metadata));
+        }
+        ObjectNode message = root.putObject("message");
+        message.put("message_id", msg.id());
+        message.put("sender_id", msg.senderId());
+        message.put("content", msg.content());
+        message.put("seq", msg.seq());
+        message.put("created_at", timestamp(msg.createdAt()));
+        return root;
+    }
+
+    private ObjectNode roomHandoff(String roomId, Handoff handoff) {
+        ObjectNode root = mapper.createObjectNode();
+        root.put("type", "room.handoff");
+        root.put("room_id", roomId);
+        root.put("state", handoff.state().wire());
+        putIfPresent(root, "agent_id", handoff.agentId());
+        putIfPresent(root, "reason", handoff.reason());
+        putIfPresent(root, "by", handoff.by());
+        root.put("since", timestamp(handoff.since()));
+        return root;
+    }
+
+    /** The metadata as JSON when it is exactly one JSON value, else the raw text. */
+    private JsonNode metadata(String metadata) {
+        try {
+            JsonNode parsed = mapper.readTree(metadata);
+            if (parsed != null && !parsed.isMissingNode()) {
+                return parsed;
+            }
+        } catch (JsonProcessingException e) {
+            // not JSON: sent as a string below
+        }
+        return mapper.getNodeFactory().textNode(metadata);
+    }
+
+    private static boolean flag(JsonNode node, String field) throws WebhookException {
+        if (node == null || node.isNull()) {
+            return false;
+        }
+        if (!node.isBoolean()) {
+            throw new WebhookException("the bot.context answer has a " + field + " that is not a boolean");
+        }
+        return node.booleanValue();
+    }
+
+    private static String text(JsonNode node, String field) throws WebhookException {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw new WebhookException("the bot.context answer has a " + field + " that is not a string");
+        }
+        String value = node.textValue();
+        return value.isEmpty() ? null : value;
+    }
+
+    private static void putIfPresent(ObjectNode node, String field, String value) {
+        if (value != null) {
+            node.put(field, value);
+        }
+    }
+
+    private static String timestamp(Instant instant) {
+        return instant.toString();
+    }
+
+    private String write(ObjectNode root) {
+        try {
+            return mapper.writeValueAsString(root);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

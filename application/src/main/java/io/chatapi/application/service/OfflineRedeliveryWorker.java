@@ -1,0 +1,139 @@
+package io.chatapi.application.service;
+
+import io.chatapi.application.ChatSettings;
+import io.chatapi.application.ServerMetrics;
+import io.chatapi.application.port.out.ChatEvent;
+import io.chatapi.application.port.out.ConnectionDirectory;
+import io.chatapi.application.port.out.DeliveryStore;
+import io.chatapi.application.port.out.EventPublisher;
+import io.chatapi.application.port.out.MessageStore;
+import io.chatapi.application.port.out.PendingDelivery;
+import io.chatapi.application.port.out.TimeSource;
+import io.chatapi.domain.Message;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Re-delivers queued messages to members who come back online: every {@code interval} it writes each queued
+ * message as a {@code message} event to the user's connections that are at least {@link #SETTLE} old
+ * (younger ones may still be resuming) and removes the entry once a connection took it. For users still
+ * offline it counts an attempt; entries reaching {@link ChatSettings#offlineMaxAttempts()} become dead
+ * letters. Runs on one platform thread of its own.
+ */
+public final class OfflineRedeliveryWorker {
+    static final Duration SETTLE = Duration.ofSeconds(2);
+    static final int BATCH = 1000;
+    private static final System.Logger LOG = System.getLogger(OfflineRedeliveryWorker.class.getName());
+
+    private final DeliveryStore store;
+    private final MessageStore messages;
+    private final ConnectionDirectory connections;
+    private final EventPublisher publisher;
+    private final ServerMetrics metrics;
+    private final TimeSource clock;
+    private final Duration interval;
+    private final int maxAttempts;
+    private ScheduledExecutorService scheduler;
+
+    public OfflineRedeliveryWorker(DeliveryStore store, MessageStore messages, ConnectionDirectory connections,
+                                   EventPublisher publisher, ChatSettings settings, ServerMetrics metrics,
+                                   TimeSource clock, Duration interval) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.messages = Objects.requireNonNull(messages, "messages");
+        this.connections = Objects.requireNonNull(connections, "connections");
+        this.publisher = Objects.requireNonNull(publisher, "publisher");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.interval = Objects.requireNonNull(interval, "interval");
+        if (interval.isNegative() || interval.isZero()) {
+            throw new IllegalArgumentException("the worker interval must be positive: " + interval);
+        }
+        this.maxAttempts = Math.max(1, settings.offlineMaxAttempts());
+    }
+
+    /** Starts the periodic passes; the first one runs one interval from now. */
+    public synchronized void start() {
+        if (scheduler != null) {
+            return;
+        }
+        scheduler = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("offline-redelivery").daemon().factory());
+        long nanos = interval.toNanos();
+        scheduler.scheduleWithFixedDelay(this::runGuarded, nanos, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Stops the passes and waits up to five seconds for a running one to finish. */
+    public synchronized void stop() {
+        if (scheduler == null) {
+            return;
+        }
+        scheduler.shutdown();
+        try {
+            if (!scheduler.awaitTermination(5, TimeUnit.SECONDS)) {
+                scheduler.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            scheduler.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One pass over the oldest queued entries. */
+    void runOnce() {
+        List<PendingDelivery> batch = store.pending(BATCH);
+        Map<String, Boolean> online = new HashMap<>();
+        Map<String, Optional<Message>> found = new HashMap<>();
+        Set<String> held = new HashSet<>();
+        List<Long> done = new ArrayList<>();
+        List<Long> missed = new ArrayList<>();
+        for (PendingDelivery entry : batch) {
+            String user = entry.userId();
+            if (!online.computeIfAbsent(user, connections::isOnline)) {
+                missed.add(entry.id());
+                continue;
+            }
+            if (held.contains(user)) {
+                continue; // an earlier entry of this user did not go out: keep the order, try next pass
+            }
+            Optional<Message> message = found.computeIfAbsent(entry.roomId() + '\u0000' + entry.messageId(),
+                    key -> messages.find(entry.roomId(), entry.messageId()));
+            if (message.isEmpty()) {
+                done.add(entry.id());
+                continue;
+            }
+            int accepted = publisher.publishToSettled(user, new ChatEvent.MessageCreated(message.get(), false), SETTLE);
+            if (accepted > 0) {
+                metrics.deliveryAttempts.incrementAndGet();
+                done.add(entry.id());
+            } else {
+                held.add(user);
+            }
+        }
+        if (!done.isEmpty()) {
+            store.removePending(done);
+        }
+        if (!missed.isEmpty()) {
+            int dead = store.recordAttempts(missed, maxAttempts, clock.now());
+            metrics.deliveryFailures.addAndGet(missed.size());
+            metrics.deadLetters.addAndGet(dead);
+        }
+    }
+
+    private void runGuarded() {
+        try {
+            runOnce();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "offline re-delivery pass failed: {0}", e.toString());
+        }
+    }
+}

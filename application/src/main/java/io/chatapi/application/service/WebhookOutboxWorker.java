@@ -1,0 +1,272 @@
+package io.chatapi.application.service;
+
+import io.chatapi.application.ChatSettings;
+import io.chatapi.application.ServerMetrics;
+import io.chatapi.application.port.out.DeliveryStore;
+import io.chatapi.application.port.out.DueWebhook;
+import io.chatapi.application.port.out.TimeSource;
+import io.chatapi.application.port.out.WebhookException;
+import io.chatapi.application.port.out.WebhookSender;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.random.RandomGenerator;
+
+/**
+ * Delivers the durable webhook outbox at least once: a pass right after {@link #wake()}, one every
+ * {@code interval}, and one when the earliest retry falls due. A failed attempt is retried after an
+ * exponential backoff with full jitter; after {@link ChatSettings#webhookMaxAttempts()} attempts the entry
+ * becomes a dead letter. At most {@value #PARALLELISM} deliveries run at once, and an entry is never
+ * delivered twice at the same time. Thread-safe.
+ */
+public final class WebhookOutboxWorker {
+    static final int BATCH = 100;
+    static final int PARALLELISM = 8;
+    static final Duration MAX_RETRY_DELAY = Duration.ofMinutes(10);
+    private static final long RETRY_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    private static final System.Logger LOG = System.getLogger(WebhookOutboxWorker.class.getName());
+
+    private final DeliveryStore store;
+    private final WebhookSender sender;
+    private final ServerMetrics metrics;
+    private final TimeSource clock;
+    private final Duration interval;
+    private final int maxAttempts;
+    private final Duration retryBase;
+    private final RandomGenerator random;
+
+    private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
+    private final Semaphore slots = new Semaphore(PARALLELISM);
+    private final ExecutorService deliveries =
+            Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("webhook-delivery-", 0).factory());
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition signal = lock.newCondition();
+    private boolean wakeRequested;
+    private long retryAtNanos = Long.MAX_VALUE;
+    private volatile boolean stopped;
+    private Thread loop;
+
+    public WebhookOutboxWorker(DeliveryStore store, WebhookSender sender, ChatSettings settings, ServerMetrics metrics,
+                               TimeSource clock, Duration interval) {
+        this(store, sender, settings, metrics, clock, interval, new SplittableRandom());
+    }
+
+    WebhookOutboxWorker(DeliveryStore store, WebhookSender sender, ChatSettings settings, ServerMetrics metrics,
+                        TimeSource clock, Duration interval, RandomGenerator random) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.sender = Objects.requireNonNull(sender, "sender");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.interval = requirePositive(interval);
+        this.maxAttempts = Math.max(1, settings.webhookMaxAttempts());
+        this.retryBase = requirePositive(settings.webhookRetryBase());
+        this.random = Objects.requireNonNull(random, "random");
+    }
+
+    /** Starts the worker thread; its first pass runs at once (entries left over from an earlier run). */
+    public synchronized void start() {
+        if (loop != null || stopped) {
+            return;
+        }
+        loop = Thread.ofPlatform().name("webhook-outbox").daemon().start(this::loop);
+    }
+
+    /** Asks for a pass now: call after committing outbox rows. Never blocks. */
+    public void wake() {
+        lock.lock();
+        try {
+            wakeRequested = true;
+            signal.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Stops the worker: no new pass starts, deliveries in flight are interrupted (an interrupted attempt is
+     * not counted; its entry stays due), and waits up to five seconds for them.
+     */
+    public void stop() {
+        Thread thread;
+        synchronized (this) {
+            stopped = true;
+            thread = loop;
+        }
+        wake();
+        deliveries.shutdownNow();
+        try {
+            if (thread != null) {
+                thread.join(TimeUnit.SECONDS.toMillis(5));
+            }
+            deliveries.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * One pass: starts a delivery for each due entry not already in flight. The returned future completes
+     * when those deliveries have finished.
+     */
+    CompletableFuture<Void> runOnce() {
+        if (stopped || !sender.enabled()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        List<DueWebhook> due;
+        try {
+            due = store.dueWebhooks(clock.now(), BATCH);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot read the webhook outbox: {0}", e.toString());
+            return CompletableFuture.completedFuture(null);
+        }
+        List<CompletableFuture<Void>> started = new ArrayList<>();
+        for (DueWebhook entry : due) {
+            if (!inFlight.add(entry.id())) {
+                continue;
+            }
+            try {
+                started.add(CompletableFuture.runAsync(() -> deliverGuarded(entry), deliveries));
+            } catch (RejectedExecutionException e) {
+                inFlight.remove(entry.id());
+            }
+        }
+        CompletableFuture<Void> pass = CompletableFuture.allOf(started.toArray(CompletableFuture[]::new));
+        if (due.size() >= BATCH) {
+            pass.whenComplete((ignored, failure) -> wake());
+        }
+        return pass;
+    }
+
+    /** The wait before retry number {@code attempts}: uniform in [0, min(cap, base * 2^(attempts-1))]. */
+    static Duration retryDelay(Duration base, int attempts, RandomGenerator random) {
+        long cap = MAX_RETRY_DELAY.toMillis();
+        long baseMillis = Math.min(cap, Math.max(1, base.toMillis()));
+        int doublings = Math.max(0, attempts - 1);
+        long ceiling = doublings >= 30 ? cap : Math.min(cap, baseMillis << doublings);
+        return Duration.ofMillis(random.nextLong(ceiling + 1));
+    }
+
+    private void deliverGuarded(DueWebhook entry) {
+        try {
+            slots.acquire();
+        } catch (InterruptedException e) {
+            inFlight.remove(entry.id());
+            Thread.currentThread().interrupt();
+            return;
+        }
+        try {
+            deliver(entry);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot record webhook delivery {0}: {1}", entry.id(), e.toString());
+        } finally {
+            slots.release();
+            inFlight.remove(entry.id());
+        }
+    }
+
+    private void deliver(DueWebhook entry) {
+        try {
+            sender.deliver(entry.item().webhookId(), entry.item().body());
+        } catch (WebhookException e) {
+            if (stopped || Thread.currentThread().isInterrupted()) {
+                return;
+            }
+            failed(entry, e);
+            return;
+        }
+        metrics.webhookDeliveries.incrementAndGet();
+        store.webhookDelivered(entry.id());
+    }
+
+    private void failed(DueWebhook entry, WebhookException failure) {
+        int attempts = entry.attempts() + 1;
+        boolean dead = attempts >= maxAttempts;
+        Duration delay;
+        synchronized (random) {
+            delay = retryDelay(retryBase, attempts, random);
+        }
+        Instant now = clock.now();
+        metrics.webhookFailures.incrementAndGet();
+        store.webhookFailed(entry.id(), attempts, now.plus(delay), dead, now);
+        if (dead) {
+            metrics.deadLetters.incrementAndGet();
+            LOG.log(System.Logger.Level.WARNING, "webhook {0} ({1}) is a dead letter after {2} attempts: {3}",
+                    entry.item().webhookId(), entry.item().kind(), attempts, failure.getMessage());
+        } else {
+            LOG.log(System.Logger.Level.DEBUG, "webhook {0} attempt {1} failed, retry in {2} ms: {3}",
+                    entry.item().webhookId(), attempts, delay.toMillis(), failure.getMessage());
+            retryAfter(delay);
+        }
+    }
+
+    private void retryAfter(Duration delay) {
+        long at = System.nanoTime() + delay.toNanos() + RETRY_SLACK_NANOS;
+        lock.lock();
+        try {
+            if (retryAtNanos == Long.MAX_VALUE || at - retryAtNanos < 0) {
+                retryAtNanos = at;
+                signal.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void loop() {
+        long periodicAt = System.nanoTime();
+        while (!stopped) {
+            lock.lock();
+            try {
+                while (!stopped && !wakeRequested) {
+                    long deadline = retryAtNanos != Long.MAX_VALUE && retryAtNanos - periodicAt < 0
+                            ? retryAtNanos : periodicAt;
+                    long wait = deadline - System.nanoTime();
+                    if (wait <= 0) {
+                        break;
+                    }
+                    signal.awaitNanos(wait);
+                }
+                wakeRequested = false;
+                long now = System.nanoTime();
+                if (retryAtNanos != Long.MAX_VALUE && retryAtNanos - now <= 0) {
+                    retryAtNanos = Long.MAX_VALUE;
+                }
+                if (periodicAt - now <= 0) {
+                    periodicAt = now + interval.toNanos();
+                }
+            } catch (InterruptedException e) {
+                return;
+            } finally {
+                lock.unlock();
+            }
+            if (!stopped) {
+                try {
+                    runOnce();
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "webhook outbox pass failed: {0}", e.toString());
+                }
+            }
+        }
+    }
+
+    private static Duration requirePositive(Duration duration) {
+        Objects.requireNonNull(duration, "duration");
+        if (duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException("the duration must be positive: " + duration);
+        }
+        return duration;
+    }
+}

@@ -1,0 +1,150 @@
+package io.chatapi.application.service;
+
+import io.chatapi.application.port.out.DeliveryStore;
+import io.chatapi.application.port.out.DueWebhook;
+import io.chatapi.application.port.out.OutboxItem;
+import io.chatapi.application.port.out.PendingDelivery;
+import io.chatapi.domain.DeadLetter;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** An in-memory delivery store for the worker tests: the offline queue, the outbox and dead letters. */
+final class DeliveryStoreTestDouble implements DeliveryStore {
+    /** An outbox row as the store keeps it. */
+    record Row(long id, OutboxItem item, int attempts, Instant dueAt) {
+    }
+
+    /** One call of {@link #webhookFailed}. */
+    record Failure(long id, int attempts, Instant nextAttemptAt, boolean dead, Instant at) {
+    }
+
+    private final AtomicLong ids = new AtomicLong();
+    private final Map<Long, PendingDelivery> pending = new TreeMap<>();
+    private final Map<Long, Row> outbox = new TreeMap<>();
+    private final List<DeadLetter> dead = new ArrayList<>();
+    private final List<Failure> failures = new ArrayList<>();
+    private final List<Long> delivered = new ArrayList<>();
+    /** Released once per {@link #dueWebhooks} call, so a test can wait for a pass. */
+    final Semaphore dueQueries = new Semaphore(0);
+
+    synchronized long queue(String userId, String roomId, String messageId, long seq, Instant at) {
+        long id = ids.incrementAndGet();
+        pending.put(id, new PendingDelivery(id, userId, roomId, messageId, seq, 0, at));
+        return id;
+    }
+
+    synchronized List<PendingDelivery> allPending() {
+        return List.copyOf(pending.values());
+    }
+
+    synchronized List<Row> outbox() {
+        return List.copyOf(outbox.values());
+    }
+
+    synchronized List<Failure> failures() {
+        return List.copyOf(failures);
+    }
+
+    synchronized List<Long> delivered() {
+        return List.copyOf(delivered);
+    }
+
+    @Override
+    public synchronized List<PendingDelivery> pending(int limit) {
+        return pending.values().stream()
+                .sorted(Comparator.comparing(PendingDelivery::roomId).thenComparingLong(PendingDelivery::seq))
+                .limit(limit)
+                .toList();
+    }
+
+    @Override
+    public synchronized List<PendingDelivery> pendingFor(String userId) {
+        return pending(Integer.MAX_VALUE).stream().filter(p -> p.userId().equals(userId)).toList();
+    }
+
+    @Override
+    public synchronized void removePending(List<Long> ids) {
+        ids.forEach(pending::remove);
+    }
+
+    @Override
+    public synchronized void clearUpTo(String userId, String roomId, long uptoSeq) {
+        pending.values().removeIf(p -> p.userId().equals(userId) && p.roomId().equals(roomId) && p.seq() <= uptoSeq);
+    }
+
+    @Override
+    public synchronized int recordAttempts(List<Long> ids, int maxAttempts, Instant at) {
+        int died = 0;
+        for (long id : ids) {
+            PendingDelivery p = pending.get(id);
+            if (p == null) {
+                continue;
+            }
+            int attempts = p.attempts() + 1;
+            if (attempts >= maxAttempts) {
+                pending.remove(id);
+                dead.add(new DeadLetter(id, "offline", p.userId(), p.roomId(), p.messageId(), p.seq(), attempts,
+                        p.createdAt(), at));
+                died++;
+            } else {
+                pending.put(id, new PendingDelivery(id, p.userId(), p.roomId(), p.messageId(), p.seq(), attempts,
+                        p.createdAt()));
+            }
+        }
+        return died;
+    }
+
+    @Override
+    public synchronized void enqueueWebhook(OutboxItem item, Instant dueAt) {
+        long id = ids.incrementAndGet();
+        outbox.put(id, new Row(id, item, 0, dueAt));
+    }
+
+    @Override
+    public synchronized List<DueWebhook> dueWebhooks(Instant now, int limit) {
+        dueQueries.release();
+        return outbox.values().stream()
+                .filter(row -> !row.dueAt().isAfter(now))
+                .limit(limit)
+                .map(row -> new DueWebhook(row.id(), row.item(), row.attempts()))
+                .toList();
+    }
+
+    @Override
+    public synchronized void webhookDelivered(long id) {
+        delivered.add(id);
+        outbox.remove(id);
+    }
+
+    @Override
+    public synchronized void webhookFailed(long id, int attempts, Instant nextAttemptAt, boolean dead, Instant at) {
+        failures.add(new Failure(id, attempts, nextAttemptAt, dead, at));
+        Row row = outbox.remove(id);
+        if (row == null) {
+            return;
+        }
+        if (dead) {
+            OutboxItem item = row.item();
+            this.dead.add(new DeadLetter(id, "webhook", item.userId(), item.roomId(), item.messageId(), item.seq(),
+                    attempts, at, at));
+        } else {
+            outbox.put(id, new Row(id, row.item(), attempts, nextAttemptAt));
+        }
+    }
+
+    @Override
+    public synchronized List<DeadLetter> deadLetters(int limit) {
+        return dead.reversed().stream().limit(limit).toList();
+    }
+
+    @Override
+    public boolean writable() {
+        return true;
+    }
+}

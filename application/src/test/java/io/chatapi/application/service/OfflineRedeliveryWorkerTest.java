@@ -1,0 +1,248 @@
+package io.chatapi.application.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chatapi.application.ChatSettings;
+import io.chatapi.application.ServerMetrics;
+import io.chatapi.application.port.out.Appended;
+import io.chatapi.application.port.out.ChatEvent;
+import io.chatapi.application.port.out.ConnectionDirectory;
+import io.chatapi.application.port.out.DeliveryPlan;
+import io.chatapi.application.port.out.EventPublisher;
+import io.chatapi.application.port.out.MessageDraft;
+import io.chatapi.application.port.out.MessageStore;
+import io.chatapi.application.port.out.PendingDelivery;
+import io.chatapi.application.port.out.TimeSource;
+import io.chatapi.domain.Message;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class OfflineRedeliveryWorkerTest {
+    private static final Instant T0 = Instant.parse("2026-04-02T12:00:00Z");
+
+    private final DeliveryStoreTestDouble store = new DeliveryStoreTestDouble();
+    private final MessagesDouble messages = new MessagesDouble();
+    private final AtomicReference<Instant> now = new AtomicReference<>(T0);
+    private final SocketsDouble sockets = new SocketsDouble(now::get);
+    private final ServerMetrics metrics = new ServerMetrics();
+
+    private OfflineRedeliveryWorker worker(int maxAttempts, TimeSource clock, Duration interval) {
+        var settings = new ChatSettings(16_000, 10, 20, 500, maxAttempts, 8, Duration.ofSeconds(1),
+                Duration.ofSeconds(5), false);
+        return new OfflineRedeliveryWorker(store, messages, sockets, sockets, settings, metrics, clock, interval);
+    }
+
+    private Message stored(String id, long seq) {
+        var message = new Message(id, "room_1", "alice", seq, "hello " + seq, null, T0, null, null);
+        messages.byId.put(id, message);
+        return message;
+    }
+
+    @Test
+    void aReturningUserGetsTheMessageOnlyOnceTheConnectionSettled() {
+        Message message = stored("msg_1", 1);
+        store.queue("bob", "room_1", "msg_1", 1, T0);
+        sockets.connect("bob", T0);
+        var worker = worker(5, now::get, Duration.ofSeconds(30));
+
+        now.set(T0.plusSeconds(1));
+        worker.runOnce();
+        assertThat(sockets.sent).isEmpty();
+        assertThat(store.allPending()).singleElement().extracting(PendingDelivery::attempts).isEqualTo(0);
+        assertThat(metrics.deliveryAttempts.get()).isZero();
+        assertThat(metrics.deliveryFailures.get()).isZero();
+
+        now.set(T0.plusSeconds(2));
+        worker.runOnce();
+        assertThat(sockets.sent).containsExactly(new Sent("bob", new ChatEvent.MessageCreated(message, false)));
+        assertThat(sockets.minAges).containsOnly(Duration.ofSeconds(2));
+        assertThat(store.allPending()).isEmpty();
+        assertThat(metrics.deliveryAttempts.get()).isEqualTo(1);
+    }
+
+    @Test
+    void queuedMessagesGoOutInSeqOrder() {
+        Message first = stored("msg_1", 1);
+        Message second = stored("msg_2", 2);
+        store.queue("bob", "room_1", "msg_2", 2, T0);
+        store.queue("bob", "room_1", "msg_1", 1, T0);
+        sockets.connect("bob", T0.minusSeconds(60));
+
+        worker(5, now::get, Duration.ofSeconds(30)).runOnce();
+
+        assertThat(sockets.sent).extracting(Sent::event).containsExactly(
+                new ChatEvent.MessageCreated(first, false), new ChatEvent.MessageCreated(second, false));
+        assertThat(store.allPending()).isEmpty();
+        assertThat(metrics.deliveryAttempts.get()).isEqualTo(2);
+    }
+
+    @Test
+    void anOfflineUserCountsAttemptsUntilTheEntryIsADeadLetter() {
+        stored("msg_1", 1);
+        store.queue("carol", "room_1", "msg_1", 1, T0);
+        store.queue("bob", "room_1", "msg_1", 1, T0);
+        sockets.connect("bob", T0.minusSeconds(60));
+        var worker = worker(3, now::get, Duration.ofSeconds(30));
+
+        worker.runOnce();
+        worker.runOnce();
+        assertThat(store.allPending()).singleElement().satisfies(p -> {
+            assertThat(p.userId()).isEqualTo("carol");
+            assertThat(p.attempts()).isEqualTo(2);
+        });
+        assertThat(metrics.deliveryFailures.get()).isEqualTo(2);
+        assertThat(metrics.deadLetters.get()).isZero();
+
+        now.set(T0.plusSeconds(90));
+        worker.runOnce();
+
+        assertThat(store.allPending()).isEmpty();
+        assertThat(store.deadLetters(10)).singleElement().satisfies(dead -> {
+            assertThat(dead.kind()).isEqualTo("offline");
+            assertThat(dead.userId()).isEqualTo("carol");
+            assertThat(dead.attempts()).isEqualTo(3);
+            assertThat(dead.lastAttemptAt()).isEqualTo(T0.plusSeconds(90));
+        });
+        assertThat(metrics.deliveryFailures.get()).isEqualTo(3);
+        assertThat(metrics.deadLetters.get()).isEqualTo(1);
+        assertThat(sockets.sent).extracting(Sent::userId).containsExactly("bob");
+        assertThat(metrics.deliveryAttempts.get()).isEqualTo(1);
+    }
+
+    @Test
+    void anEntryWhoseMessageWasDeletedIsDropped() {
+        store.queue("bob", "room_1", "msg_gone", 4, T0);
+        sockets.connect("bob", T0.minusSeconds(60));
+
+        worker(5, now::get, Duration.ofSeconds(30)).runOnce();
+
+        assertThat(store.allPending()).isEmpty();
+        assertThat(sockets.sent).isEmpty();
+        assertThat(metrics.deliveryAttempts.get()).isZero();
+    }
+
+    @Test
+    void aMessageQueuedForSeveralUsersIsLoadedOnce() {
+        stored("msg_1", 1);
+        for (String user : List.of("bob", "dave", "erin")) {
+            store.queue(user, "room_1", "msg_1", 1, T0);
+            sockets.connect(user, T0.minusSeconds(60));
+        }
+
+        worker(5, now::get, Duration.ofSeconds(30)).runOnce();
+
+        assertThat(sockets.sent).extracting(Sent::userId).containsExactlyInAnyOrder("bob", "dave", "erin");
+        assertThat(messages.finds.get()).isEqualTo(1);
+    }
+
+    @Test
+    void startedWorkerRunsEveryInterval() throws Exception {
+        stored("msg_1", 1);
+        store.queue("bob", "room_1", "msg_1", 1, T0);
+        var worker = worker(1_000, TimeSource.system(), Duration.ofMillis(50));
+        worker.start();
+        try {
+            sockets.connect("bob", T0.minusSeconds(60));
+            assertThat(sockets.published.poll(5, TimeUnit.SECONDS)).isEqualTo("bob");
+        } finally {
+            worker.stop();
+        }
+        assertThat(store.allPending()).isEmpty();
+    }
+
+    /** One event written to a user. */
+    private record Sent(String userId, ChatEvent event) {
+    }
+
+    /** Open connections (one per user, opened at a given time) and the events written to them. */
+    private static final class SocketsDouble implements ConnectionDirectory, EventPublisher {
+        private final TimeSource clock;
+        private final Map<String, Instant> openedAt = new ConcurrentHashMap<>();
+        final List<Sent> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<Duration> minAges = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final BlockingQueue<String> published = new LinkedBlockingQueue<>();
+
+        SocketsDouble(TimeSource clock) {
+            this.clock = clock;
+        }
+
+        void connect(String userId, Instant at) {
+            openedAt.put(userId, at);
+        }
+
+        @Override
+        public boolean isOnline(String userId) {
+            return openedAt.containsKey(userId);
+        }
+
+        @Override
+        public void publish(Collection<String> userIds, ChatEvent event) {
+            throw new UnsupportedOperationException("the worker only writes to settled connections");
+        }
+
+        @Override
+        public int publishToSettled(String userId, ChatEvent event, Duration minAge) {
+            minAges.add(minAge);
+            Instant opened = openedAt.get(userId);
+            if (opened == null || Duration.between(opened, clock.now()).compareTo(minAge) < 0) {
+                return 0;
+            }
+            sent.add(new Sent(userId, event));
+            published.add(userId);
+            return 1;
+        }
+    }
+
+    /** Messages by id; only lookups are used by the worker. */
+    private static final class MessagesDouble implements MessageStore {
+        final Map<String, Message> byId = new ConcurrentHashMap<>();
+        final AtomicInteger finds = new AtomicInteger();
+
+        @Override
+        public Optional<Message> find(String roomId, String messageId) {
+            finds.incrementAndGet();
+            return Optional.ofNullable(byId.get(messageId)).filter(m -> m.roomId().equals(roomId));
+        }
+
+        @Override
+        public Appended append(MessageDraft draft, DeliveryPlan plan) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Optional<Message> findByClientId(String roomId, String senderId, String clientMsgId) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<Message> after(String roomId, long afterSeq, int limit) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<Message> window(String roomId, long uptoSeq, int limit) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Optional<Message> edit(String roomId, String messageId, String content, Instant editedAt) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean delete(String roomId, String messageId) {
+            throw new UnsupportedOperationException();
+        }
+    }
+}

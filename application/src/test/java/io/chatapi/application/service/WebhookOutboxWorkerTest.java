@@ -1,0 +1,273 @@
+package io.chatapi.application.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chatapi.application.ChatSettings;
+import io.chatapi.application.ServerMetrics;
+import io.chatapi.application.port.out.BotContextReply;
+import io.chatapi.application.port.out.BotContextRequest;
+import io.chatapi.application.port.out.OutboxItem;
+import io.chatapi.application.port.out.TimeSource;
+import io.chatapi.application.port.out.WebhookEvent;
+import io.chatapi.application.port.out.WebhookException;
+import io.chatapi.application.port.out.WebhookSender;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class WebhookOutboxWorkerTest {
+    private static final Instant T0 = Instant.parse("2026-04-02T12:00:00Z");
+    private static final Duration BASE = Duration.ofSeconds(1);
+
+    private final DeliveryStoreTestDouble store = new DeliveryStoreTestDouble();
+    private final SenderDouble sender = new SenderDouble();
+    private final ServerMetrics metrics = new ServerMetrics();
+    private final AtomicReference<Instant> now = new AtomicReference<>(T0);
+    private final TimeSource clock = now::get;
+    private final List<WebhookOutboxWorker> started = new ArrayList<>();
+
+    @AfterEach
+    void stopWorkers() {
+        sender.gate.countDown();
+        started.forEach(WebhookOutboxWorker::stop);
+    }
+
+    private WebhookOutboxWorker worker(int maxAttempts, Duration base, TimeSource time) {
+        var settings = new ChatSettings(16_000, 10, 20, 500, 5, maxAttempts, base, Duration.ofSeconds(5), false);
+        return new WebhookOutboxWorker(store, sender, settings, metrics, time, Duration.ofHours(1), new SplittableRandom(42));
+    }
+
+    private static OutboxItem item(String webhookId) {
+        return new OutboxItem(webhookId, "message.offline", "bob", "room_1", "msg_1", 3,
+                "{\"type\":\"message.offline\",\"id\":\"" + webhookId + "\"}");
+    }
+
+    @Test
+    void retriesUntilAFailingReceiverRecoversAndDeliversOnce() throws Exception {
+        sender.failuresLeft.set(2);
+        store.enqueueWebhook(item("wh_1"), T0);
+        var worker = worker(8, BASE, clock);
+
+        worker.runOnce().get(5, TimeUnit.SECONDS);
+        var first = store.failures().getFirst();
+        assertThat(first.attempts()).isEqualTo(1);
+        assertThat(first.dead()).isFalse();
+        assertThat(first.nextAttemptAt()).isBetween(T0, T0.plus(BASE));
+
+        now.set(first.nextAttemptAt());
+        worker.runOnce().get(5, TimeUnit.SECONDS);
+        var second = store.failures().get(1);
+        assertThat(second.attempts()).isEqualTo(2);
+        assertThat(second.nextAttemptAt()).isBetween(now.get(), now.get().plus(BASE.multipliedBy(2)));
+
+        now.set(second.nextAttemptAt());
+        worker.runOnce().get(5, TimeUnit.SECONDS);
+        worker.runOnce().get(5, TimeUnit.SECONDS);
+
+        assertThat(sender.calls).hasSize(3).allSatisfy(call -> {
+            assertThat(call.webhookId()).isEqualTo("wh_1");
+            assertThat(call.body()).isEqualTo(item("wh_1").body());
+        });
+        assertThat(store.delivered()).hasSize(1);
+        assertThat(store.outbox()).isEmpty();
+        assertThat(store.deadLetters(10)).isEmpty();
+        assertThat(metrics.webhookDeliveries.get()).isEqualTo(1);
+        assertThat(metrics.webhookFailures.get()).isEqualTo(2);
+        assertThat(metrics.deadLetters.get()).isZero();
+    }
+
+    @Test
+    void anEntryBecomesADeadLetterAfterTheLastAttempt() throws Exception {
+        sender.failuresLeft.set(Integer.MAX_VALUE);
+        store.enqueueWebhook(item("wh_dead"), T0);
+        var worker = worker(3, BASE, clock);
+
+        for (int i = 0; i < 3; i++) {
+            worker.runOnce().get(5, TimeUnit.SECONDS);
+            now.set(store.failures().getLast().nextAttemptAt());
+        }
+        now.set(now.get().plus(Duration.ofHours(1)));
+        worker.runOnce().get(5, TimeUnit.SECONDS);
+
+        assertThat(store.failures()).extracting(DeliveryStoreTestDouble.Failure::dead).containsExactly(false, false, true);
+        assertThat(store.failures()).extracting(DeliveryStoreTestDouble.Failure::attempts).containsExactly(1, 2, 3);
+        assertThat(sender.calls).hasSize(3);
+        assertThat(store.outbox()).isEmpty();
+        assertThat(store.deadLetters(10)).singleElement().satisfies(dead -> {
+            assertThat(dead.kind()).isEqualTo("webhook");
+            assertThat(dead.attempts()).isEqualTo(3);
+            assertThat(dead.messageId()).isEqualTo("msg_1");
+        });
+        assertThat(metrics.webhookFailures.get()).isEqualTo(3);
+        assertThat(metrics.deadLetters.get()).isEqualTo(1);
+        assertThat(metrics.webhookDeliveries.get()).isZero();
+    }
+
+    @Test
+    void retryDelaysAreFullyJitteredUnderAnExponentialCeiling() {
+        var random = new SplittableRandom(7);
+        for (int attempts = 1; attempts <= 6; attempts++) {
+            long ceiling = BASE.toMillis() << (attempts - 1);
+            long min = Long.MAX_VALUE;
+            long max = Long.MIN_VALUE;
+            for (int i = 0; i < 2_000; i++) {
+                long delay = WebhookOutboxWorker.retryDelay(BASE, attempts, random).toMillis();
+                assertThat(delay).isBetween(0L, ceiling);
+                min = Math.min(min, delay);
+                max = Math.max(max, delay);
+            }
+            assertThat(min).as("attempt %d spreads down", attempts).isLessThan(ceiling / 10);
+            assertThat(max).as("attempt %d spreads up", attempts).isGreaterThan(ceiling * 9 / 10);
+        }
+        long cap = WebhookOutboxWorker.MAX_RETRY_DELAY.toMillis();
+        for (int attempts : new int[] {11, 40, 64, 1_000, Integer.MAX_VALUE}) {
+            for (int i = 0; i < 200; i++) {
+                assertThat(WebhookOutboxWorker.retryDelay(BASE, attempts, random).toMillis()).isBetween(0L, cap);
+            }
+        }
+        assertThat(WebhookOutboxWorker.retryDelay(Duration.ofDays(400), 1, random).toMillis()).isBetween(0L, cap);
+    }
+
+    @Test
+    void anEntryIsNeverDeliveredTwiceAtTheSameTime() throws Exception {
+        sender.blocking = true;
+        store.enqueueWebhook(item("wh_slow"), T0);
+        var worker = worker(8, BASE, clock);
+
+        var firstPass = worker.runOnce();
+        assertThat(sender.entered.poll(5, TimeUnit.SECONDS)).isEqualTo("wh_slow");
+        worker.runOnce().get(5, TimeUnit.SECONDS);
+        assertThat(sender.calls).hasSize(1);
+
+        sender.gate.countDown();
+        firstPass.get(5, TimeUnit.SECONDS);
+        assertThat(store.delivered()).hasSize(1);
+        assertThat(sender.calls).hasSize(1);
+    }
+
+    @Test
+    void atMostEightDeliveriesRunAtOnce() throws Exception {
+        sender.blocking = true;
+        for (int i = 0; i < 20; i++) {
+            store.enqueueWebhook(item("wh_" + i), T0);
+        }
+        var worker = worker(8, BASE, clock);
+
+        var pass = worker.runOnce();
+        for (int i = 0; i < WebhookOutboxWorker.PARALLELISM; i++) {
+            assertThat(sender.entered.poll(5, TimeUnit.SECONDS)).isNotNull();
+        }
+        sender.gate.countDown();
+        pass.get(10, TimeUnit.SECONDS);
+
+        assertThat(sender.maxConcurrent.get()).isEqualTo(WebhookOutboxWorker.PARALLELISM);
+        assertThat(store.delivered()).hasSize(20);
+        assertThat(sender.calls).extracting(Call::webhookId).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void aWakeDeliversAtOnceAndAFailureIsRetriedWithoutWaitingForTheInterval() throws Exception {
+        sender.failuresLeft.set(1);
+        var worker = worker(8, Duration.ofMillis(50), TimeSource.system());
+        started.add(worker);
+        worker.start();
+        assertThat(store.dueQueries.tryAcquire(5, TimeUnit.SECONDS)).as("the first pass ran").isTrue();
+
+        store.enqueueWebhook(item("wh_now"), Instant.now());
+        worker.wake();
+
+        assertThat(sender.entered.poll(5, TimeUnit.SECONDS)).as("delivered after the wake").isEqualTo("wh_now");
+        assertThat(sender.entered.poll(5, TimeUnit.SECONDS)).as("retried after the backoff").isEqualTo("wh_now");
+        assertThat(sender.succeeded.poll(5, TimeUnit.SECONDS)).isEqualTo("wh_now");
+    }
+
+    @Test
+    void stoppingInterruptsADeliveryWithoutCountingIt() throws Exception {
+        sender.blocking = true;
+        store.enqueueWebhook(item("wh_stop"), T0);
+        var worker = worker(8, BASE, clock);
+        worker.start();
+        assertThat(sender.entered.poll(5, TimeUnit.SECONDS)).isEqualTo("wh_stop");
+
+        worker.stop();
+
+        assertThat(store.failures()).isEmpty();
+        assertThat(store.outbox()).singleElement().satisfies(row -> assertThat(row.attempts()).isZero());
+        assertThat(metrics.webhookFailures.get()).isZero();
+    }
+
+    @Test
+    void nothingIsSentWhenTheWebhookIsDisabled() throws Exception {
+        sender.enabled = false;
+        store.enqueueWebhook(item("wh_off"), T0);
+
+        worker(8, BASE, clock).runOnce().get(5, TimeUnit.SECONDS);
+
+        assertThat(sender.calls).isEmpty();
+        assertThat(store.outbox()).hasSize(1);
+    }
+
+    /** One call the sender saw. */
+    private record Call(String webhookId, String body) {
+    }
+
+    /** A webhook receiver that fails a set number of times, and can hold calls until the gate opens. */
+    private static final class SenderDouble implements WebhookSender {
+        final List<Call> calls = java.util.Collections.synchronizedList(new ArrayList<>());
+        final BlockingQueue<String> entered = new LinkedBlockingQueue<>();
+        final BlockingQueue<String> succeeded = new LinkedBlockingQueue<>();
+        final AtomicInteger failuresLeft = new AtomicInteger();
+        final AtomicInteger concurrent = new AtomicInteger();
+        final AtomicInteger maxConcurrent = new AtomicInteger();
+        final CountDownLatch gate = new CountDownLatch(1);
+        volatile boolean blocking;
+        volatile boolean enabled = true;
+
+        @Override
+        public boolean enabled() {
+            return enabled;
+        }
+
+        @Override
+        public String encode(WebhookEvent event) {
+            throw new UnsupportedOperationException("the worker never encodes");
+        }
+
+        @Override
+        public void deliver(String webhookId, String body) throws WebhookException {
+            calls.add(new Call(webhookId, body));
+            int running = concurrent.incrementAndGet();
+            maxConcurrent.accumulateAndGet(running, Math::max);
+            try {
+                entered.add(webhookId);
+                if (blocking && !gate.await(10, TimeUnit.SECONDS)) {
+                    throw new WebhookException("the test never opened the gate");
+                }
+                if (failuresLeft.getAndDecrement() > 0) {
+                    throw new WebhookException("the receiver answered HTTP 503");
+                }
+                succeeded.add(webhookId);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new WebhookException("interrupted");
+            } finally {
+                concurrent.decrementAndGet();
+            }
+        }
+
+        @Override
+        public BotContextReply botContext(BotContextRequest request) {
+            throw new UnsupportedOperationException("the worker never asks for bot context");
+        }
+    }
+}
