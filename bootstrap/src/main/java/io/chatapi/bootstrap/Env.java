@@ -63,7 +63,8 @@ final class Env {
             try {
                 d = GoDuration.parse(text);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(DURATION_EXPECTED, e);
+                throw new IllegalArgumentException(
+                        GoDuration.OUT_OF_RANGE.equals(e.getMessage()) ? e.getMessage() : DURATION_EXPECTED, e);
             }
             if (d.compareTo(min) < 0) {
                 throw new IllegalArgumentException(d.isNegative() ? "must not be negative" : belowMin);

@@ -22,6 +22,7 @@ final class GoDuration {
             "s", 1_000_000_000L,
             "m", 60_000_000_000L,
             "h", 3_600_000_000_000L);
+    static final String OUT_OF_RANGE = "out of range (at most about 292 years)";
     private static final BigInteger MAX_NANOS = BigInteger.valueOf(Long.MAX_VALUE);
 
     private GoDuration() {
@@ -64,7 +65,7 @@ final class GoDuration {
         }
         BigInteger nanos = total.setScale(0, RoundingMode.DOWN).toBigIntegerExact();
         if (nanos.compareTo(MAX_NANOS) > 0) {
-            throw new IllegalArgumentException("duration out of range");
+            throw new IllegalArgumentException(OUT_OF_RANGE);
         }
         long value = nanos.longValueExact();
         return Duration.ofNanos(negative ? -value : value);

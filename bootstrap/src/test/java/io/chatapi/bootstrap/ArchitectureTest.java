@@ -34,14 +34,17 @@ class ArchitectureTest {
     private static final List<String> ADAPTER_NAMES = List.of("sqlite", "webhook", "llm", "ws");
     private static final Set<String> TOP_LEVEL_SLICES = Set.of("domain", "application", "adapters", "bootstrap");
 
-    /** Framework packages with a class known to exist in each, proving the package name is spelled right. */
-    private static final List<List<String>> FRAMEWORKS = List.of(
-            List.of("io.helidon", "io.helidon.webserver.WebServer"),
-            List.of("org.jdbi", "org.jdbi.v3.core.Jdbi"),
-            List.of("org.flywaydb", "org.flywaydb.core.Flyway"),
-            List.of("com.fasterxml", "com.fasterxml.jackson.databind.ObjectMapper"),
-            List.of("com.nimbusds", "com.nimbusds.jwt.SignedJWT"),
-            List.of("org.sqlite", "org.sqlite.SQLiteConfig"));
+    /** A framework's root package and a class known to exist in it, proving the package name is spelled right. */
+    private record Framework(String rootPackage, String knownClass) {
+    }
+
+    private static final List<Framework> FRAMEWORKS = List.of(
+            new Framework("io.helidon", "io.helidon.webserver.WebServer"),
+            new Framework("org.jdbi", "org.jdbi.v3.core.Jdbi"),
+            new Framework("org.flywaydb", "org.flywaydb.core.Flyway"),
+            new Framework("com.fasterxml", "com.fasterxml.jackson.databind.ObjectMapper"),
+            new Framework("com.nimbusds", "com.nimbusds.jwt.SignedJWT"),
+            new Framework("org.sqlite", "org.sqlite.SQLiteConfig"));
 
     private static JavaClasses production;
 
@@ -72,9 +75,9 @@ class ArchitectureTest {
     @Test
     void domainAndApplicationUseNoFrameworkTypes() {
         requireClassesIn(DOMAIN, APPLICATION);
-        String[] forbidden = FRAMEWORKS.stream().map(f -> f.getFirst() + "..").toArray(String[]::new);
-        for (List<String> framework : FRAMEWORKS) {
-            requireOnClassPath(framework.get(1));
+        String[] forbidden = FRAMEWORKS.stream().map(f -> f.rootPackage() + "..").toArray(String[]::new);
+        for (Framework framework : FRAMEWORKS) {
+            requireOnClassPath(framework.knownClass());
         }
         noClasses().that().resideInAnyPackage(DOMAIN + "..", APPLICATION + "..")
                 .should().dependOnClassesThat().resideInAnyPackage(forbidden)

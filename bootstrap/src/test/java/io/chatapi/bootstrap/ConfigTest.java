@@ -336,6 +336,12 @@ class ConfigTest {
         }
 
         @Test
+        void hugeDurationsAreOutOfRange() {
+            assertThat(failure("JWT_LEEWAY", "3000000h").getMessage())
+                    .isEqualTo("invalid JWT_LEEWAY=\"3000000h\": out of range (at most about 292 years)");
+        }
+
+        @Test
         void zeroLeewayAndZeroDrainAreAllowed() throws ConfigException {
             Config config = read("JWT_LEEWAY", "0", "SHUTDOWN_DRAIN_TIMEOUT", "0s");
             assertThat(config.jwt().leeway()).isZero();
