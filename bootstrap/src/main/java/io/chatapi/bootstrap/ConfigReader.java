@@ -1,0 +1,240 @@
+package io.chatapi.bootstrap;
+
+import static io.chatapi.bootstrap.Setting.*;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/** Builds a {@link Config} from environment variables: one read, every problem reported together. */
+final class ConfigReader {
+    static final int MIN_SECRET_BYTES = 32;
+    private static final Duration ONE_NANO = Duration.ofNanos(1);
+    private static final String POSITIVE = "must be greater than 0";
+
+    private final Env env;
+    private final List<String> warnings = new ArrayList<>();
+
+    ConfigReader(Map<String, String> environment) {
+        this.env = new Env(environment);
+    }
+
+    Config read() throws ConfigException {
+        Config.Jwt jwt = jwt();
+        Config.Server server = server();
+        Config.Database database = database();
+        Config.Webhook webhook = webhook();
+        Config.Chat chat = chat();
+        Config.Shutdown shutdown = new Config.Shutdown(
+                env.duration(SHUTDOWN_DRAIN_TIMEOUT, Duration.ZERO, ""),
+                env.duration(SHUTDOWN_RECONNECT_MAX, Duration.ofSeconds(1), "must be at least 1s"));
+        Config.Llm llm = llm();
+        env.throwIfProblems();
+        return new Config(server, jwt, database, webhook, chat, shutdown, llm, warnings);
+    }
+
+    private Config.Server server() {
+        ListenAddress listen = env.parse(LISTEN_ADDR, ListenAddress::parse);
+        Set<String> origins = env.parseOptional(ALLOWED_ORIGINS, ConfigReader::origins).orElse(Set.of());
+        return new Config.Server(listen.host(), listen.port(), origins,
+                env.integer(WS_MAX_CONNECTIONS_PER_USER, 1),
+                env.integer(MAX_FRAME_BYTES, 1),
+                env.integer(MAX_BODY_BYTES, 1));
+    }
+
+    private Config.Jwt jwt() {
+        Optional<String> secret = env.optional(JWT_SECRET);
+        if (secret.isEmpty()) {
+            env.problem("JWT_SECRET is required: the HS256 key shared with the application that issues tokens "
+                    + "(for example JWT_SECRET=$(openssl rand -hex 32))");
+        } else if (secret.get().getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
+            warnings.add("JWT_SECRET is shorter than " + MIN_SECRET_BYTES + " bytes; use at least " + MIN_SECRET_BYTES
+                    + " random bytes (for example: openssl rand -hex 32)");
+        }
+        return new Config.Jwt(secret.orElse(""),
+                env.duration(JWT_LEEWAY, Duration.ZERO, ""),
+                env.bool(JWT_REQUIRE_EXP),
+                env.optional(JWT_ISSUER),
+                env.optional(JWT_AUDIENCE));
+    }
+
+    private Config.Database database() {
+        DatabaseDsn dsn = env.parse(DATABASE_DSN, text -> {
+            try {
+                return DatabaseDsn.parse(text);
+            } catch (IllegalArgumentException e) {
+                // The query part may carry credentials of other drivers: never echo it.
+                env.invalid(DATABASE_DSN, text.split("[?#]", 2)[0], e.getMessage());
+                return DatabaseDsn.parse(DATABASE_DSN.defaultValue());
+            }
+        });
+        if (!dsn.ignoredParameters().isEmpty()) {
+            warnings.add("DATABASE_DSN parameters ignored (" + String.join(", ", dsn.ignoredParameters())
+                    + "): the server sets its own pragmas (WAL; SQLITE_SYNCHRONOUS for synchronous)");
+        }
+        return new Config.Database(dsn.file(),
+                env.choice(SQLITE_SYNCHRONOUS, Config.Synchronous.class, "expected FULL or NORMAL"));
+    }
+
+    private Config.Webhook webhook() {
+        Optional<URI> url = Optional.empty();
+        Optional<String> rawUrl = env.optional(WEBHOOK_URL);
+        if (rawUrl.isPresent()) {
+            try {
+                url = Optional.of(webhookUrl(rawUrl.get()));
+            } catch (IllegalArgumentException e) {
+                env.invalid(WEBHOOK_URL, withoutUserInfo(rawUrl.get()), e.getMessage());
+            }
+        }
+        Optional<String> secret = env.optional(WEBHOOK_SECRET);
+        secret.ifPresent(s -> {
+            if (s.startsWith("whsec_") && !isBase64Key(s.substring("whsec_".length()))) {
+                env.invalid(WEBHOOK_SECRET, s, "the part after whsec_ must be a non-empty base64 key");
+            }
+        });
+        if (secret.isPresent() && rawUrl.isEmpty()) {
+            warnings.add("WEBHOOK_SECRET is set but WEBHOOK_URL is not: no webhook will be called");
+        } else if (secret.isEmpty() && rawUrl.isPresent()) {
+            warnings.add("WEBHOOK_URL is set without WEBHOOK_SECRET: webhook requests will not be signed");
+        }
+        return new Config.Webhook(url, secret,
+                env.duration(WEBHOOK_TIMEOUT, ONE_NANO, POSITIVE),
+                env.integer(WEBHOOK_MAX_ATTEMPTS, 1));
+    }
+
+    private Config.Chat chat() {
+        return new Config.Chat(
+                env.integer(MAX_MESSAGE_CHARS, 1),
+                env.decimal(RATE_LIMIT_MESSAGES, 0),
+                env.integer(RATE_LIMIT_MESSAGES_BURST, 1),
+                env.integer(RESUME_MAX_MESSAGES, 1),
+                env.duration(WORKER_INTERVAL, ONE_NANO, POSITIVE),
+                env.choice(BOT_WEBHOOK_FAILURE, Config.BotWebhookFailure.class, "expected skip or proceed"));
+    }
+
+    private Config.Llm llm() {
+        Pattern pattern = env.parse(LLM_KEY_ENV_PATTERN, text -> {
+            try {
+                return Pattern.compile(text);
+            } catch (PatternSyntaxException e) {
+                throw new IllegalArgumentException("expected a Java regular expression (" + e.getDescription() + ")", e);
+            }
+        });
+        boolean allowPrivate = env.bool(LLM_ALLOW_PRIVATE_NETWORKS);
+        if (allowPrivate) {
+            warnings.add("LLM_ALLOW_PRIVATE_NETWORKS=true: bots may reach loopback and private network addresses");
+        }
+        return new Config.Llm(pattern, allowPrivate,
+                env.duration(LLM_CONNECT_TIMEOUT, ONE_NANO, POSITIVE),
+                env.duration(LLM_IDLE_TIMEOUT, ONE_NANO, POSITIVE),
+                env.duration(LLM_TOTAL_TIMEOUT, ONE_NANO, POSITIVE));
+    }
+
+    /** Comma-separated origins, trimmed; {@code *} or {@code scheme://host[:port]}, normalised as browsers send them. */
+    static Set<String> origins(String text) {
+        Set<String> origins = new LinkedHashSet<>();
+        for (String item : text.split(",")) {
+            String origin = item.strip();
+            if (origin.isEmpty()) {
+                continue;
+            }
+            origins.add(origin.equals("*") ? origin : origin(origin));
+        }
+        return Set.copyOf(origins);
+    }
+
+    private static String origin(String text) {
+        String expected = "expected * or origins like https://app.example.com (scheme://host[:port], no path)";
+        URI uri;
+        try {
+            uri = new URI(text);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException(expected, e);
+        }
+        boolean onlyOrigin = uri.getScheme() != null && uri.getHost() != null && uri.getRawUserInfo() == null
+                && (uri.getRawPath() == null || uri.getRawPath().isEmpty())
+                && uri.getRawQuery() == null && uri.getRawFragment() == null;
+        if (!onlyOrigin) {
+            throw new IllegalArgumentException(expected);
+        }
+        String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
+        int port = uri.getPort();
+        boolean defaultPort = ("http".equals(scheme) && port == 80) || ("https".equals(scheme) && port == 443);
+        return scheme + "://" + uri.getHost().toLowerCase(Locale.ROOT) + (port < 0 || defaultPort ? "" : ":" + port);
+    }
+
+    private static URI webhookUrl(String text) {
+        String expected = "expected an absolute http(s) URL like https://app.example.com/chatapi/webhook";
+        URI uri;
+        try {
+            uri = new URI(text);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException(expected, e);
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+            throw new IllegalArgumentException(expected);
+        }
+        if (uri.getRawUserInfo() != null) {
+            throw new IllegalArgumentException("credentials in the URL are not supported; sign with WEBHOOK_SECRET");
+        }
+        if (uri.getRawFragment() != null) {
+            throw new IllegalArgumentException("a webhook URL has no #fragment");
+        }
+        return uri;
+    }
+
+    /** The URL as written, with any {@code user:password@} replaced, so an error message never echoes it. */
+    private static String withoutUserInfo(String text) {
+        return text.replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@", "$1***@");
+    }
+
+    private static boolean isBase64Key(String text) {
+        try {
+            return Base64.getDecoder().decode(text).length > 0;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** {@code LISTEN_ADDR}: {@code host:port}, {@code :port} (every interface) or {@code [ipv6]:port}. */
+    record ListenAddress(String host, int port) {
+        static final String ALL_INTERFACES = "0.0.0.0";
+
+        static ListenAddress parse(String text) {
+            String expected = "expected host:port or :port, like :8080 or 127.0.0.1:8080";
+            int colon = text.lastIndexOf(':');
+            if (colon < 0) {
+                throw new IllegalArgumentException(expected);
+            }
+            String host = text.substring(0, colon);
+            String port = text.substring(colon + 1);
+            if (host.startsWith("[") && host.endsWith("]") && host.length() > 2) {
+                host = host.substring(1, host.length() - 1);
+                if (!host.contains(":")) {
+                    throw new IllegalArgumentException(expected);
+                }
+            } else if (host.contains(":") || host.contains("[") || host.contains("]")) {
+                throw new IllegalArgumentException(expected + " (write an IPv6 host in brackets: [::1]:8080)");
+            }
+            if (!host.matches("[A-Za-z0-9.:%_-]*")) {
+                throw new IllegalArgumentException(expected);
+            }
+            if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) > 65_535) {
+                throw new IllegalArgumentException("port must be a number from 0 to 65535");
+            }
+            return new ListenAddress(host.isEmpty() ? ALL_INTERFACES : host, Integer.parseInt(port));
+        }
+    }
+}

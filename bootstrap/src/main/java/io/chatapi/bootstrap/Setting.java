@@ -1,0 +1,59 @@
+package io.chatapi.bootstrap;
+
+/**
+ * Every environment variable the server reads, with its default as the operator would write it (null: no
+ * default). The constant's name is the variable's name.
+ */
+enum Setting {
+    JWT_SECRET(null, true),
+    LISTEN_ADDR(":8080"),
+    DATABASE_DSN("file:./chatapi.db"),
+    ALLOWED_ORIGINS(null),
+    WEBHOOK_URL(null),
+    WEBHOOK_SECRET(null, true),
+    WS_MAX_CONNECTIONS_PER_USER("5"),
+    RATE_LIMIT_MESSAGES("10"),
+    RATE_LIMIT_MESSAGES_BURST("20"),
+    WORKER_INTERVAL("30s"),
+    SHUTDOWN_DRAIN_TIMEOUT("10s"),
+    SQLITE_SYNCHRONOUS("FULL"),
+    JWT_LEEWAY("30s"),
+    JWT_REQUIRE_EXP("false"),
+    JWT_ISSUER(null),
+    JWT_AUDIENCE(null),
+    MAX_FRAME_BYTES("65536"),
+    MAX_MESSAGE_CHARS("16000"),
+    MAX_BODY_BYTES("1048576"),
+    RESUME_MAX_MESSAGES("500"),
+    SHUTDOWN_RECONNECT_MAX("10s"),
+    WEBHOOK_TIMEOUT("10s"),
+    WEBHOOK_MAX_ATTEMPTS("8"),
+    BOT_WEBHOOK_FAILURE("skip"),
+    LLM_KEY_ENV_PATTERN("^[A-Z][A-Z0-9_]*_API_KEY$"),
+    LLM_ALLOW_PRIVATE_NETWORKS("false"),
+    LLM_CONNECT_TIMEOUT("10s"),
+    LLM_IDLE_TIMEOUT("60s"),
+    LLM_TOTAL_TIMEOUT("5m");
+
+    private final String defaultValue;
+    private final boolean secret;
+
+    Setting(String defaultValue) {
+        this(defaultValue, false);
+    }
+
+    Setting(String defaultValue, boolean secret) {
+        this.defaultValue = defaultValue;
+        this.secret = secret;
+    }
+
+    /** The value used when the variable is unset or empty; null when there is none. */
+    String defaultValue() {
+        return defaultValue;
+    }
+
+    /** True when the value must never appear in a message or a log. */
+    boolean secret() {
+        return secret;
+    }
+}
