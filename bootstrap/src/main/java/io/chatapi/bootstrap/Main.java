@@ -1,11 +1,23 @@
 package io.chatapi.bootstrap;
 
-/** Starts the server. */
+import io.helidon.logging.common.LogConfig;
+
+/** Starts the server from the environment; stops it gracefully on SIGTERM / Ctrl-C. */
 public final class Main {
     private Main() {
     }
 
     public static void main(String[] args) {
-        System.out.println("chatapi");
+        LogConfig.configureRuntime();
+        Config config;
+        try {
+            config = Config.fromEnvironment(System.getenv());
+        } catch (ConfigException e) {
+            System.err.println("chatapi: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        ChatApp app = ChatApp.start(config);
+        Runtime.getRuntime().addShutdownHook(new Thread(app::close, "shutdown"));
     }
 }

@@ -1,0 +1,176 @@
+package io.chatapi.bootstrap;
+
+import io.chatapi.adapters.llm.HttpLlmClient;
+import io.chatapi.adapters.llm.LlmSettings;
+import io.chatapi.adapters.sqlite.SqliteBotStore;
+import io.chatapi.adapters.sqlite.SqliteDatabase;
+import io.chatapi.adapters.sqlite.SqliteDeliveryStore;
+import io.chatapi.adapters.sqlite.SqliteMessageStore;
+import io.chatapi.adapters.sqlite.SqliteRoomStore;
+import io.chatapi.adapters.sqlite.SqliteSettings;
+import io.chatapi.adapters.webhook.HttpWebhookSender;
+import io.chatapi.adapters.webhook.WebhookSettings;
+import io.chatapi.adapters.ws.ChatServer;
+import io.chatapi.adapters.ws.ConnectionRegistry;
+import io.chatapi.adapters.ws.TransportSettings;
+import io.chatapi.adapters.ws.UseCases;
+import io.chatapi.application.ChatSettings;
+import io.chatapi.application.ServerMetrics;
+import io.chatapi.application.port.out.TimeSource;
+import io.chatapi.application.service.AckService;
+import io.chatapi.application.service.AdminService;
+import io.chatapi.application.service.BotReplyService;
+import io.chatapi.application.service.EditMessageService;
+import io.chatapi.application.service.HandoffService;
+import io.chatapi.application.service.HistoryService;
+import io.chatapi.application.service.ManageBotsService;
+import io.chatapi.application.service.MembershipService;
+import io.chatapi.application.service.OfflineDeliveries;
+import io.chatapi.application.service.OfflineRedeliveryWorker;
+import io.chatapi.application.service.OrderedRoomEvents;
+import io.chatapi.application.service.PresenceService;
+import io.chatapi.application.service.RateLimiter;
+import io.chatapi.application.service.RoomService;
+import io.chatapi.application.service.SendMessageService;
+import io.chatapi.application.service.TypingService;
+import io.chatapi.application.service.WebhookOutboxWorker;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * The whole server wired with {@code new}: configuration in, adapters around the use cases, and an
+ * orderly stop. {@link Main} runs it; end-to-end tests start it the same way.
+ */
+public final class ChatApp implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ChatApp.class.getName());
+    private static final int MAX_CONCURRENT_BOT_REPLIES = 256;
+    private static final int OUTGOING_QUEUE_FRAMES = 1024;
+
+    private final Config config;
+    private final SqliteDatabase database;
+    private final HttpWebhookSender webhook;
+    private final WebhookOutboxWorker outbox;
+    private final OfflineRedeliveryWorker redelivery;
+    private final PresenceService presence;
+    private final BotReplyService bots;
+    private final ChatServer server;
+    private boolean closed;
+
+    private ChatApp(Config config) {
+        this.config = config;
+        TimeSource clock = TimeSource.system();
+        ServerMetrics metrics = new ServerMetrics();
+        ChatSettings settings = chatSettings(config);
+
+        database = SqliteDatabase.open(new SqliteSettings(config.database().file(),
+                config.database().synchronous().name()));
+        var rooms = new SqliteRoomStore(database);
+        var messages = new SqliteMessageStore(database);
+        var deliveries = new SqliteDeliveryStore(database);
+        var botStore = new SqliteBotStore(database);
+
+        webhook = new HttpWebhookSender(new WebhookSettings(config.webhook().url().orElse(null),
+                config.webhook().secret().orElse(null), config.webhook().timeout()));
+        var llm = new HttpLlmClient(new LlmSettings(config.llm().connectTimeout(), config.llm().idleTimeout(),
+                config.llm().totalTimeout(), config.llm().allowPrivateNetworks(), ChatApp::apiKey));
+
+        var registry = new ConnectionRegistry(metrics);
+        outbox = new WebhookOutboxWorker(deliveries, webhook, settings, metrics, clock,
+                config.chat().workerInterval());
+        redelivery = new OfflineRedeliveryWorker(deliveries, messages, registry, registry, settings, metrics, clock,
+                config.chat().workerInterval());
+        var offline = new OfflineDeliveries(registry, webhook);
+        var ordered = new OrderedRoomEvents(registry);
+        var handoff = new HandoffService(rooms, messages, offline, ordered, webhook, outbox::wake, clock);
+        bots = new BotReplyService(rooms, messages, botStore, registry, webhook, llm, offline, clock, settings,
+                metrics, MAX_CONCURRENT_BOT_REPLIES);
+        bots.setHandoff(handoff::handToHuman);
+        handoff.setBots(bots);
+        presence = new PresenceService(rooms, registry, registry, clock, settings.presenceGrace());
+        var roomService = new RoomService(rooms, botStore, clock);
+        var admin = new AdminService(deliveries);
+        var useCases = new UseCases(roomService, roomService, roomService,
+                new MembershipService(rooms, botStore, clock),
+                new SendMessageService(rooms, messages, offline, ordered,
+                        new RateLimiter(settings.rateLimitPerSecond(), settings.rateLimitBurst(), clock), handoff, bots,
+                        outbox::wake, clock, settings, metrics),
+                new EditMessageService(rooms, messages, registry, clock, settings),
+                new HistoryService(rooms, messages, deliveries, settings),
+                new AckService(rooms, deliveries, registry),
+                new TypingService(rooms, registry),
+                presence,
+                new ManageBotsService(botStore, llm, config.llm().keyEnvPattern(), Config.reservedSettingNames(), clock),
+                handoff, bots, admin, admin);
+        outbox.start();
+        redelivery.start();
+        server = ChatServer.start(transportSettings(config), useCases, registry, metrics);
+        LOG.info(() -> "listening on " + config.server().host() + ":" + server.port() + ", database "
+                + config.database().file().toAbsolutePath());
+    }
+
+    /** Reads the configuration from {@code environment} and starts the server. */
+    public static ChatApp start(Map<String, String> environment) {
+        try {
+            return start(Config.fromEnvironment(environment));
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    public static ChatApp start(Config config) {
+        config.warnings().forEach(LOG::warning);
+        return new ChatApp(config);
+    }
+
+    /** The bound port (useful when configured as 0). */
+    public int port() {
+        return server.port();
+    }
+
+    /**
+     * Stops in order: announce the shutdown to every socket and close them (1012), end streaming bot
+     * replies, stop the workers, drain queued writes into the database, close it.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Instant deadline = Instant.now().plus(config.shutdown().drainTimeout());
+        bots.shutdown(deadline);
+        server.stop();
+        presence.close();
+        redelivery.stop();
+        outbox.stop();
+        webhook.close();
+        database.close();
+        LOG.info("stopped");
+    }
+
+    private static String apiKey(String variable) {
+        if (Config.reservedSettingNames().contains(variable)) {
+            return null;
+        }
+        return System.getenv(variable);
+    }
+
+    private static ChatSettings chatSettings(Config config) {
+        var chat = config.chat();
+        return new ChatSettings(chat.maxMessageChars(), chat.rateLimitMessages(), chat.rateLimitBurst(),
+                chat.resumeMaxMessages(), 5, config.webhook().maxAttempts(), Duration.ofSeconds(1),
+                Duration.ofSeconds(5), chat.botWebhookFailure() == Config.BotWebhookFailure.PROCEED);
+    }
+
+    private static TransportSettings transportSettings(Config config) {
+        var server = config.server();
+        var jwt = config.jwt();
+        return new TransportSettings(server.host(), server.port(), jwt.secretBytes(), jwt.leeway(), jwt.requireExp(),
+                jwt.issuer().orElse(null), jwt.audience().orElse(null), server.allowedOrigins(),
+                server.maxConnectionsPerUser(), server.maxFrameBytes(), server.maxBodyBytes(),
+                Duration.ofSeconds(25), Duration.ofSeconds(60), OUTGOING_QUEUE_FRAMES,
+                config.shutdown().drainTimeout(), config.shutdown().reconnectMax());
+    }
+}

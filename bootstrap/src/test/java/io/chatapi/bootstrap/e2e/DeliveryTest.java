@@ -1,0 +1,147 @@
+package io.chatapi.bootstrap.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Sequencing under load, offline delivery through the webhook outbox, and socket re-delivery. */
+class DeliveryTest {
+    private static final String WEBHOOK_SECRET = "whsec_" + Base64.getEncoder().encodeToString(
+            "a-webhook-signing-key-of-32-bytes".getBytes(StandardCharsets.UTF_8));
+    private static final String ADMIN = Tokens.admin("backend");
+    private FakeWebhook hook;
+    private TestServer server;
+    private Rest rest;
+
+    @BeforeEach
+    void start() throws Exception {
+        hook = new FakeWebhook();
+        server = TestServer.start(Map.of("WEBHOOK_URL", hook.url(), "WEBHOOK_SECRET", WEBHOOK_SECRET,
+                "WORKER_INTERVAL", "200ms"));
+        rest = server.rest();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        hook.close();
+    }
+
+    private String group(String... members) {
+        return rest.post("/rooms", ADMIN, Map.of("type", "group", "members", List.of(members))).json()
+                .get("room_id").asText();
+    }
+
+    @Test
+    void fiftyConcurrentSendersGetDistinctContiguousSeqs() throws Exception {
+        String room = group("s0", "s1");
+        var seqs = new ConcurrentLinkedQueue<Long>();
+        try (var pool = Executors.newFixedThreadPool(50)) {
+            for (int i = 0; i < 50; i++) {
+                String sender = i % 2 == 0 ? "s0" : "s1";
+                int n = i;
+                pool.submit(() -> {
+                    for (int j = 0; j < 4; j++) {
+                        var r = rest.post("/rooms/" + room + "/messages", Tokens.user(sender),
+                                Map.of("content", "c" + n + "-" + j));
+                        seqs.add(r.json().get("seq").asLong());
+                    }
+                });
+            }
+        }
+        assertThat(new HashSet<>(seqs)).hasSize(200);
+        assertThat(seqs.stream().mapToLong(Long::longValue).max().orElseThrow()).isEqualTo(200);
+        assertThat(seqs.stream().mapToLong(Long::longValue).min().orElseThrow()).isEqualTo(1);
+    }
+
+    @Test
+    void offlineMembersAreNotifiedThroughTheSignedWebhookButBotsAndTheSenderAreNot() throws Exception {
+        String room = rest.post("/rooms", ADMIN, Map.of("type", "group", "members", List.of("on", "off"),
+                "metadata", "{\"shop\":\"42\"}")).json().get("room_id").asText();
+        try (var online = server.ws(Tokens.user("on"))) {
+            online.send("send_message", Map.of("room_id", room, "content", "are you there?"));
+            online.await("message");
+            await().atMost(Duration.ofSeconds(10)).until(() -> !hook.ofType("message.offline").isEmpty());
+        }
+        var received = hook.ofType("message.offline");
+        assertThat(received).hasSize(1);
+        var r = received.get(0);
+        assertThat(r.json().get("recipient_id").asText()).isEqualTo("off");
+        assertThat(r.json().get("room_id").asText()).isEqualTo(room);
+        assertThat(r.json().get("room_metadata").get("shop").asText()).isEqualTo("42");
+        assertThat(r.json().get("message").get("content").asText()).isEqualTo("are you there?");
+        assertThat(r.json().get("message").get("seq").asLong()).isEqualTo(1);
+        assertThat(r.headers().get("content-type")).startsWith("application/json");
+        verifySignatures(r);
+    }
+
+    static void verifySignatures(FakeWebhook.Received r) throws Exception {
+        byte[] key = Base64.getDecoder().decode(WEBHOOK_SECRET.substring("whsec_".length()));
+        Mac compatible = Mac.getInstance("HmacSHA256");
+        compatible.init(new SecretKeySpec(WEBHOOK_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        assertThat(r.headers().get("x-chatapi-signature"))
+                .isEqualTo("sha256=" + HexFormat.of().formatHex(compatible.doFinal(r.raw())));
+        String id = r.headers().get("webhook-id");
+        String timestamp = r.headers().get("webhook-timestamp");
+        assertThat(id).isNotBlank();
+        assertThat(Long.parseLong(timestamp)).isCloseTo(System.currentTimeMillis() / 1000, org.assertj.core.data.Offset.offset(60L));
+        Mac standard = Mac.getInstance("HmacSHA256");
+        standard.init(new SecretKeySpec(key, "HmacSHA256"));
+        byte[] signed = standard.doFinal((id + "." + timestamp + "." + new String(r.raw(), StandardCharsets.UTF_8))
+                .getBytes(StandardCharsets.UTF_8));
+        assertThat(r.headers().get("webhook-signature")).isEqualTo("v1," + Base64.getEncoder().encodeToString(signed));
+    }
+
+    @Test
+    void aFailingReceiverIsRetriedWithTheSameWebhookIdUntilItRecovers() {
+        hook.failNext(2);
+        String room = group("rx", "ry");
+        rest.post("/rooms/" + room + "/messages", Tokens.user("rx"), Map.of("content", "ping"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> hook.ofType("message.offline").size() >= 3);
+        var attempts = hook.ofType("message.offline");
+        Set<String> ids = new HashSet<>();
+        attempts.forEach(a -> ids.add(a.headers().get("webhook-id")));
+        assertThat(ids).hasSize(1);
+        JsonNode metrics = rest.get("/metrics", null).json();
+        assertThat(metrics.get("messages_sent").asLong()).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void queuedMessagesAreRedeliveredOverTheSocketWhenTheUserComesBack() {
+        String room = group("q1", "q2");
+        rest.post("/rooms/" + room + "/messages", Tokens.user("q1"), Map.of("content", "while you were away"));
+        try (var back = server.ws(Tokens.user("q2"))) {
+            JsonNode message = back.await("message");
+            assertThat(message.get("content").asText()).isEqualTo("while you were away");
+            assertThat(back.drain(Duration.ofMillis(800)))
+                    .noneMatch(e -> e.path("type").asText().equals("message"));
+        }
+        assertThat(rest.get("/metrics", null).json().get("delivery_attempts").asLong()).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void anAckClearsTheQueueSoNothingIsRedelivered() {
+        String room = group("k1", "k2");
+        rest.post("/rooms/" + room + "/messages", Tokens.user("k1"), Map.of("content", "read elsewhere"));
+        assertThat(rest.post("/acks", Tokens.user("k2"), Map.of("room_id", room, "seq", 1)).status()).isEqualTo(200);
+        try (var back = server.ws(Tokens.user("k2"))) {
+            assertThat(back.drain(Duration.ofSeconds(3))).noneMatch(e -> e.path("type").asText().equals("message"));
+        }
+    }
+}

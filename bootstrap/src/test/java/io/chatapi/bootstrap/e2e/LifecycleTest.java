@@ -1,0 +1,146 @@
+package io.chatapi.bootstrap.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/** Token expiry and refresh, graceful shutdown, and durability across restarts and crashes. */
+class LifecycleTest {
+    private static final String ADMIN = Tokens.admin("backend");
+
+    @Test
+    void anExpiredTokenGetsAuthExpiredAndClose4001UnlessRefreshed() {
+        try (var server = TestServer.start(Map.of("JWT_LEEWAY", "0s"))) {
+            var shortLived = Tokens.token("exp1", null, Instant.now().plusSeconds(2));
+            try (var c = server.ws(shortLived)) {
+                c.await("auth.expired");
+                assertThat(c.awaitClose()).isEqualTo(4001);
+            }
+            try (var c = server.ws(Tokens.token("exp2", null, Instant.now().plusSeconds(2)))) {
+                Instant later = Instant.now().plusSeconds(3600);
+                c.send("auth.refresh", Map.of("token", Tokens.token("exp2", null, later)));
+                JsonNode refreshed = c.await("auth.refreshed");
+                assertThat(refreshed.get("exp").asLong()).isEqualTo(later.getEpochSecond());
+                c.send("auth.refresh", Map.of("token", Tokens.token("someone-else", null, later)));
+                assertThat(c.await("error").get("data").get("code").asText()).isIn("unauthorized", "invalid_request");
+                assertThat(c.drain(Duration.ofSeconds(3))).noneMatch(e -> e.path("type").asText().equals("auth.expired"));
+                assertThat(c.isClosed()).isFalse();
+            }
+        }
+    }
+
+    @Test
+    void gracefulShutdownAnnouncesAJitteredReconnectThenCloses1012AndKeepsEverything() {
+        var server = TestServer.start();
+        var rest = server.rest();
+        String room = rest.post("/rooms", ADMIN, Map.of("type", "group", "members", List.of("g1", "g2"))).json()
+                .get("room_id").asText();
+        for (int i = 0; i < 20; i++) {
+            rest.post("/rooms/" + room + "/messages", Tokens.user("g1"), Map.of("content", "m" + i));
+        }
+        var c = server.ws(Tokens.user("g2"));
+        Thread.ofVirtual().start(server::close);
+        JsonNode shutdown = c.await("server.shutdown");
+        assertThat(shutdown.get("reconnect_after_ms").asLong()).isBetween(1000L, 2000L);
+        assertThat(c.awaitClose()).isEqualTo(1012);
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            try (var probe = new java.net.Socket("127.0.0.1", server.port())) {
+                return false;
+            } catch (IOException e) {
+                return true;
+            }
+        });
+        server.restart();
+        var history = server.rest().get("/rooms/" + room + "/messages?limit=100", Tokens.user("g1"));
+        assertThat(history.json().get("messages")).hasSize(20);
+        server.close();
+    }
+
+    @Test
+    void nothingAcknowledgedIsLostWhenTheProcessIsKilledMidLoad() throws Exception {
+        Path dir = Files.createTempDirectory("chatapi-kill");
+        int port;
+        try (var socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Map<String, String> env = Map.of("JWT_SECRET", Tokens.SECRET, "LISTEN_ADDR", "127.0.0.1:" + port,
+                "DATABASE_DSN", "file:" + dir.resolve("chat.db"), "RATE_LIMIT_MESSAGES", "0");
+        Process child = startChild(env, dir);
+        try {
+            var rest = new Rest(port);
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .until(() -> rest.get("/health", null).status() == 200);
+            String room = rest.post("/rooms", ADMIN, Map.of("type", "group", "members", List.of("k1", "k2")))
+                    .json().get("room_id").asText();
+            Set<String> acked = ConcurrentHashMap.newKeySet();
+            AtomicBoolean stop = new AtomicBoolean();
+            try (var pool = Executors.newFixedThreadPool(8)) {
+                for (int t = 0; t < 8; t++) {
+                    int thread = t;
+                    pool.submit(() -> {
+                        for (int i = 0; !stop.get() && i < 100_000; i++) {
+                            try {
+                                var r = rest.post("/rooms/" + room + "/messages", Tokens.user("k1"),
+                                        Map.of("content", "t" + thread + "-" + i));
+                                if (r.status() == 200) {
+                                    acked.add(r.json().get("message_id").asText());
+                                }
+                            } catch (RuntimeException e) {
+                                return;
+                            }
+                        }
+                    });
+                }
+                await().atMost(Duration.ofSeconds(30)).until(() -> acked.size() >= 300);
+                child.destroyForcibly();
+                child.waitFor();
+                stop.set(true);
+            }
+            assertThat(acked).hasSizeGreaterThanOrEqualTo(300);
+            child = startChild(env, dir);
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .until(() -> rest.get("/health", null).status() == 200);
+            Set<String> stored = new HashSet<>();
+            long after = 0;
+            while (true) {
+                var page = rest.get("/rooms/" + room + "/messages?limit=100&after_seq=" + after, Tokens.user("k2"))
+                        .json().get("messages");
+                if (page.isEmpty()) {
+                    break;
+                }
+                for (JsonNode m : page) {
+                    stored.add(m.get("message_id").asText());
+                    after = m.get("seq").asLong();
+                }
+            }
+            assertThat(stored).containsAll(acked);
+        } finally {
+            child.destroyForcibly();
+            child.waitFor();
+        }
+    }
+
+    private static Process startChild(Map<String, String> env, Path dir) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        var builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                "io.chatapi.bootstrap.Main");
+        builder.environment().putAll(env);
+        builder.redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile());
+        return builder.start();
+    }
+}

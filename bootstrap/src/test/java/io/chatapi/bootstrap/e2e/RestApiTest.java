@@ -1,0 +1,303 @@
+package io.chatapi.bootstrap.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Every REST route of the protocol, with its success and error answers, against the real server. */
+class RestApiTest {
+    private static TestServer server;
+    private static Rest rest;
+    private static final String ALICE = Tokens.user("alice");
+    private static final String BOB = Tokens.user("bob");
+    private static final String EVE = Tokens.user("eve");
+    private static final String ADMIN = Tokens.admin("backend");
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(Map.of("MAX_BODY_BYTES", "4096", "ALLOWED_ORIGINS", "https://app.example"));
+        rest = server.rest();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    static String group(String token, String... members) {
+        var r = rest.post("/rooms", token, Map.of("type", "group", "members", List.of(members), "name", "g"));
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r.json().get("room_id").asText();
+    }
+
+    @Test
+    void healthAndMetricsNeedNoToken() {
+        var health = rest.get("/health", null);
+        assertThat(health.status()).isEqualTo(200);
+        assertThat(health.json().get("status").asText()).isEqualTo("ok");
+        assertThat(health.json().get("db_writable").asBoolean()).isTrue();
+        assertThat(health.json().has("uptime")).isTrue();
+        var metrics = rest.get("/metrics", null);
+        assertThat(metrics.status()).isEqualTo(200);
+        for (String key : List.of("active_connections", "messages_sent", "broadcast_drops", "delivery_attempts",
+                "delivery_failures", "uptime_seconds")) {
+            assertThat(metrics.json().get(key).isIntegralNumber()).as(key).isTrue();
+        }
+        var prom = rest.get("/metrics/prometheus", null);
+        assertThat(prom.status()).isEqualTo(200);
+        assertThat(prom.body()).contains("# TYPE").contains("messages_sent");
+        var promByAccept = rest.call("GET", "/metrics", null, null, Map.of("Accept", "text/plain"));
+        assertThat(promByAccept.body()).contains("# TYPE");
+    }
+
+    @Test
+    void missingAndInvalidTokensGet401WithTheCompatibleMessages() {
+        var missing = rest.get("/rooms", null);
+        assertThat(missing.status()).isEqualTo(401);
+        assertThat(missing.json().get("error").asText()).isEqualTo("unauthorized");
+        assertThat(missing.json().get("message").asText()).isEqualTo("Missing or invalid Authorization header");
+        var invalid = rest.get("/rooms", "not.a.token");
+        assertThat(invalid.status()).isEqualTo(401);
+        assertThat(invalid.json().get("message").asText()).isEqualTo("Invalid token");
+        var system = rest.get("/rooms", Tokens.user("system"));
+        assertThat(system.status()).isEqualTo(401);
+    }
+
+    @Test
+    void roomLifecycle() {
+        var created = rest.post("/rooms", ALICE, Map.of("type", "group", "members", List.of("alice", "bob"),
+                "name", "Team", "metadata", "{\"k\":1}"));
+        assertThat(created.status()).isEqualTo(200);
+        JsonNode room = created.json();
+        String id = room.get("room_id").asText();
+        assertThat(room.get("type").asText()).isEqualTo("group");
+        assertThat(room.get("name").asText()).isEqualTo("Team");
+        assertThat(room.get("metadata").asText()).isEqualTo("{\"k\":1}");
+        assertThat(room.get("last_seq").asLong()).isZero();
+        assertThat(room.get("created_at").asText()).endsWith("Z");
+        assertThat(room.get("handoff").get("state").asText()).isEqualTo("bot");
+
+        assertThat(rest.get("/rooms/" + id, BOB).json().get("room_id").asText()).isEqualTo(id);
+        var list = rest.get("/rooms", BOB).json().get("rooms");
+        assertThat(list.findValuesAsText("room_id")).contains(id);
+
+        var patched = rest.patch("/rooms/" + id, BOB, Map.of("name", "Renamed"));
+        assertThat(patched.status()).isEqualTo(200);
+        assertThat(patched.json().get("name").asText()).isEqualTo("Renamed");
+        assertThat(patched.json().get("metadata").asText()).isEqualTo("{\"k\":1}");
+
+        var members = rest.get("/rooms/" + id + "/members", ALICE).json().get("members");
+        assertThat(members.findValuesAsText("user_id")).containsExactlyInAnyOrder("alice", "bob");
+        assertThat(members.get(0).get("chatroom_id").asText()).isEqualTo(id);
+        assertThat(members.get(0).get("role").asText()).isEqualTo("member");
+        assertThat(members.get(0).has("joined_at")).isTrue();
+
+        assertThat(rest.post("/rooms/" + id + "/members", BOB, Map.of("user_id", "carol")).status()).isEqualTo(204);
+        var dup = rest.post("/rooms/" + id + "/members", BOB, Map.of("user_id", "carol"));
+        assertThat(dup.status()).isEqualTo(409);
+        assertThat(dup.error()).isEqualTo("conflict");
+        assertThat(rest.delete("/rooms/" + id + "/members/bob", ALICE).status()).isEqualTo(403);
+        assertThat(rest.delete("/rooms/" + id + "/members/carol", Tokens.user("carol")).status()).isEqualTo(204);
+        assertThat(rest.get("/rooms/" + id, Tokens.user("carol")).status()).isEqualTo(403);
+    }
+
+    @Test
+    void roomsAreListedNewestFirstAndEmptyListIsAnArray() {
+        assertThat(rest.get("/rooms", Tokens.user("nobody")).json().get("rooms").isArray()).isTrue();
+        assertThat(rest.get("/rooms", Tokens.user("nobody")).json().get("rooms")).isEmpty();
+        String first = group(Tokens.user("lister"), "lister", "x");
+        String second = group(Tokens.user("lister"), "lister", "y");
+        var ids = rest.get("/rooms", Tokens.user("lister")).json().get("rooms").findValuesAsText("room_id");
+        assertThat(ids).containsExactly(second, first);
+    }
+
+    @Test
+    void dmRoomsAreDeduplicatedWhateverTheIdsContain() {
+        var one = rest.post("/rooms", Tokens.user("a:b"), Map.of("type", "dm", "members", List.of("a:b", "c")));
+        var two = rest.post("/rooms", Tokens.user("c"), Map.of("type", "dm", "members", List.of("c", "a:b")));
+        var other = rest.post("/rooms", Tokens.user("a"), Map.of("type", "dm", "members", List.of("a", "b:c")));
+        assertThat(one.status()).isEqualTo(200);
+        assertThat(two.json().get("room_id").asText()).isEqualTo(one.json().get("room_id").asText());
+        assertThat(other.json().get("room_id").asText()).isNotEqualTo(one.json().get("room_id").asText());
+        String dm = one.json().get("room_id").asText();
+        var third = rest.post("/rooms/" + dm + "/members", ADMIN, Map.of("user_id", "z"));
+        assertThat(third.status()).isEqualTo(400);
+    }
+
+    @Test
+    void roomCreationIsValidated() {
+        assertThat(rest.post("/rooms", ALICE, Map.of("type", "dm", "members", List.of("alice"))).status()).isEqualTo(400);
+        assertThat(rest.post("/rooms", ALICE, Map.of("type", "dm", "members", List.of("alice", "alice"))).status())
+                .isEqualTo(400);
+        assertThat(rest.post("/rooms", ALICE, Map.of("type", "group", "members", List.of("alice"))).status())
+                .isEqualTo(400);
+        assertThat(rest.post("/rooms", ALICE, Map.of("type", "circle", "members", List.of("alice", "b"))).status())
+                .isEqualTo(400);
+        assertThat(rest.post("/rooms", ALICE, "{not json").status()).isEqualTo(400);
+        assertThat(rest.post("/rooms", ALICE, Map.of("type", "group", "members", "alice")).status()).isEqualTo(400);
+        var foreign = rest.post("/rooms", ALICE, Map.of("type", "group", "members", List.of("x", "y")));
+        assertThat(foreign.status()).isEqualTo(403);
+        assertThat(rest.post("/rooms", ADMIN, Map.of("type", "group", "members", List.of("x", "y"))).status())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void aNonMemberGets403OnEveryRoomRouteAndUnknownRoomsGet404() {
+        String id = group(ALICE, "alice", "bob");
+        var msg = rest.post("/rooms/" + id + "/messages", ALICE, Map.of("content", "hi")).json();
+        String mid = msg.get("message_id").asText();
+        List<Rest.Response> answers = List.of(
+                rest.get("/rooms/" + id, EVE),
+                rest.patch("/rooms/" + id, EVE, Map.of("name", "x")),
+                rest.get("/rooms/" + id + "/members", EVE),
+                rest.post("/rooms/" + id + "/members", EVE, Map.of("user_id", "eve")),
+                rest.get("/rooms/" + id + "/messages", EVE),
+                rest.post("/rooms/" + id + "/messages", EVE, Map.of("content", "x")),
+                rest.put("/rooms/" + id + "/messages/" + mid, EVE, Map.of("content", "x")),
+                rest.delete("/rooms/" + id + "/messages/" + mid, EVE),
+                rest.post("/acks", EVE, Map.of("room_id", id, "seq", 1)));
+        for (var answer : answers) {
+            assertThat(answer.status()).as(answer.body()).isEqualTo(403);
+            assertThat(answer.error()).isEqualTo("forbidden");
+        }
+        assertThat(rest.get("/rooms/room_missing", ALICE).status()).isEqualTo(404);
+        assertThat(rest.get("/rooms/room_missing", ALICE).error()).isEqualTo("not_found");
+        assertThat(rest.get("/rooms/room_missing/messages", ALICE).status()).isEqualTo(404);
+        assertThat(rest.get("/rooms/" + id, ADMIN).status()).isEqualTo(200);
+    }
+
+    @Test
+    void messagesAreSentPagedEditedAndDeleted() {
+        String id = group(ALICE, "alice", "bob");
+        for (int i = 1; i <= 5; i++) {
+            var sent = rest.post("/rooms/" + id + "/messages", i % 2 == 0 ? BOB : ALICE,
+                    Map.of("content", "m" + i, "meta", "{\"n\":" + i + "}"));
+            assertThat(sent.status()).isEqualTo(200);
+            assertThat(sent.json().get("seq").asLong()).isEqualTo(i);
+            assertThat(sent.json().get("chatroom_id").asText()).isEqualTo(id);
+        }
+        var page = rest.get("/rooms/" + id + "/messages?after_seq=2&limit=2", ALICE).json().get("messages");
+        assertThat(page.findValuesAsText("content")).containsExactly("m3", "m4");
+        assertThat(page.get(0).get("meta").asText()).isEqualTo("{\"n\":3}");
+        assertThat(rest.get("/rooms/" + id + "/messages?limit=abc", ALICE).json().get("messages")).hasSize(5);
+        assertThat(rest.get("/rooms/" + id + "/messages?limit=0", ALICE).json().get("messages")).hasSize(5);
+        assertThat(rest.get("/rooms/" + id + "/messages?after_seq=9", ALICE).json().get("messages")).isEmpty();
+        assertThat(rest.get("/rooms/" + id + "/messages?after_seq=x", ALICE).status()).isEqualTo(400);
+
+        String first = page.get(0).get("message_id").asText();
+        var notMine = rest.put("/rooms/" + id + "/messages/" + first, BOB, Map.of("content", "hack"));
+        assertThat(notMine.status()).isEqualTo(403);
+        var edited = rest.put("/rooms/" + id + "/messages/" + first, ALICE, Map.of("content", "m3!"));
+        assertThat(edited.status()).isEqualTo(200);
+        assertThat(edited.json().get("content").asText()).isEqualTo("m3!");
+        assertThat(edited.json().has("edited_at")).isTrue();
+        assertThat(rest.put("/rooms/" + id + "/messages/" + first, ALICE, Map.of("content", "")).status())
+                .isEqualTo(400);
+        assertThat(rest.delete("/rooms/" + id + "/messages/" + first, BOB).status()).isEqualTo(403);
+        assertThat(rest.delete("/rooms/" + id + "/messages/" + first, ALICE).status()).isEqualTo(204);
+        assertThat(rest.delete("/rooms/" + id + "/messages/" + first, ALICE).status()).isEqualTo(404);
+        var next = rest.post("/rooms/" + id + "/messages", ALICE, Map.of("content", "after delete"));
+        assertThat(next.json().get("seq").asLong()).isEqualTo(6);
+        assertThat(rest.get("/rooms/" + id, ALICE).json().get("last_seq").asLong()).isEqualTo(6);
+        String bobs = rest.post("/rooms/" + id + "/messages", BOB, Map.of("content", "bob")).json()
+                .get("message_id").asText();
+        assertThat(rest.delete("/rooms/" + id + "/messages/" + bobs, ADMIN).status()).isEqualTo(204);
+    }
+
+    @Test
+    void historyLimitIsClampedTo100() {
+        String id = group(ADMIN, "alice", "bob");
+        for (int i = 0; i < 105; i++) {
+            rest.post("/rooms/" + id + "/messages", ALICE, Map.of("content", "n" + i));
+        }
+        assertThat(rest.get("/rooms/" + id + "/messages?limit=500", ALICE).json().get("messages")).hasSize(100);
+        assertThat(rest.get("/rooms/" + id + "/messages", ALICE).json().get("messages")).hasSize(50);
+    }
+
+    @Test
+    void sendingIsValidated() {
+        String id = group(ALICE, "alice", "bob");
+        assertThat(rest.post("/rooms/" + id + "/messages", ALICE, Map.of("content", "")).status()).isEqualTo(400);
+        assertThat(rest.post("/rooms/" + id + "/messages", ALICE, Map.of("meta", "x")).status()).isEqualTo(400);
+        assertThat(rest.post("/rooms/" + id + "/messages", ALICE, Map.of("content", 5)).status()).isEqualTo(400);
+        var tooLong = rest.post("/rooms/" + id + "/messages", ALICE, Map.of("content", "x".repeat(3000),
+                "client_msg_id", "y".repeat(65)));
+        assertThat(tooLong.status()).isIn(400, 413);
+        var body = rest.post("/rooms/" + id + "/messages", ALICE, Map.of("content", "x".repeat(5000)));
+        assertThat(body.status()).isEqualTo(413);
+        assertThat(body.error()).isEqualTo("payload_too_large");
+        assertThat(rest.get("/rooms/" + id + "/messages", ALICE).json().get("messages")).isEmpty();
+    }
+
+    @Test
+    void clientMessageIdsMakeSendsIdempotent() {
+        String id = group(ALICE, "alice", "bob");
+        var first = rest.post("/rooms/" + id + "/messages", ALICE, Map.of("content", "once", "client_msg_id", "c-1"));
+        var again = rest.post("/rooms/" + id + "/messages", ALICE, Map.of("content", "once", "client_msg_id", "c-1"));
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.json().get("message_id").asText()).isEqualTo(first.json().get("message_id").asText());
+        assertThat(again.json().get("duplicate").asBoolean()).isTrue();
+        var byHeader = rest.call("POST", "/rooms/" + id + "/messages", ALICE, Map.of("content", "once"),
+                Map.of("Idempotency-Key", "c-1"));
+        assertThat(byHeader.json().get("message_id").asText()).isEqualTo(first.json().get("message_id").asText());
+        var mismatch = rest.call("POST", "/rooms/" + id + "/messages", ALICE,
+                Map.of("content", "x", "client_msg_id", "a"), Map.of("Idempotency-Key", "b"));
+        assertThat(mismatch.status()).isEqualTo(400);
+        var otherSender = rest.post("/rooms/" + id + "/messages", BOB, Map.of("content", "mine", "client_msg_id", "c-1"));
+        assertThat(otherSender.json().get("message_id").asText()).isNotEqualTo(first.json().get("message_id").asText());
+        assertThat(rest.get("/rooms/" + id + "/messages", ALICE).json().get("messages")).hasSize(2);
+    }
+
+    @Test
+    void acksAnswer200WithAnEmptyBody() {
+        String id = group(ALICE, "alice", "bob");
+        rest.post("/rooms/" + id + "/messages", ALICE, Map.of("content", "hi"));
+        var ack = rest.post("/acks", BOB, Map.of("room_id", id, "seq", 1));
+        assertThat(ack.status()).isEqualTo(200);
+        assertThat(ack.body()).isEmpty();
+        assertThat(rest.post("/acks", BOB, Map.of("room_id", id)).status()).isEqualTo(400);
+        assertThat(rest.post("/acks", BOB, Map.of("room_id", "room_nope", "seq", 1)).status()).isEqualTo(404);
+    }
+
+    @Test
+    void oversizedBodiesGet413() {
+        var r = rest.post("/rooms", ALICE, "{\"type\":\"group\",\"members\":[\"alice\",\"" + "b".repeat(5000) + "\"]}");
+        assertThat(r.status()).isEqualTo(413);
+        assertThat(r.error()).isEqualTo("payload_too_large");
+    }
+
+    @Test
+    void unknownRoutesAnswerJsonErrors() {
+        var r = rest.get("/nowhere", ALICE);
+        assertThat(r.status()).isEqualTo(404);
+        assertThat(r.error()).isEqualTo("not_found");
+    }
+
+    @Test
+    void corsAllowsOnlyConfiguredOrigins() {
+        var preflight = rest.call("OPTIONS", "/rooms", null, null,
+                Map.of("Origin", "https://app.example", "Access-Control-Request-Method", "POST"));
+        assertThat(preflight.status()).isEqualTo(204);
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://app.example");
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Headers").orElse(""))
+                .contains("Authorization").contains("Idempotency-Key");
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Methods").orElse("")).contains("PATCH");
+        var other = rest.call("GET", "/rooms", ALICE, null, Map.of("Origin", "https://evil.example"));
+        assertThat(other.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+    }
+
+    @Test
+    void botsAndDeadLettersAreAdminOnly() {
+        assertThat(rest.get("/bots", ALICE).status()).isEqualTo(403);
+        assertThat(rest.post("/bots", ALICE, Map.of("name", "b")).status()).isEqualTo(403);
+        assertThat(rest.get("/admin/dead-letters", ALICE).status()).isEqualTo(403);
+        var dead = rest.get("/admin/dead-letters?limit=5", ADMIN);
+        assertThat(dead.status()).isEqualTo(200);
+        assertThat(dead.json().get("failed_messages").isArray()).isTrue();
+    }
+}

@@ -1,0 +1,79 @@
+package io.chatapi.bootstrap.e2e;
+
+import io.chatapi.bootstrap.ChatApp;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/** The real server, wired as in production, on a free port with a fresh SQLite file. */
+final class TestServer implements AutoCloseable {
+    private final Path dir;
+    private final Map<String, String> env;
+    private ChatApp app;
+
+    private TestServer(Path dir, Map<String, String> env) {
+        this.dir = dir;
+        this.env = env;
+    }
+
+    static TestServer start() {
+        return start(Map.of());
+    }
+
+    /** Starts with test defaults overridden by {@code overrides}. */
+    static TestServer start(Map<String, String> overrides) {
+        try {
+            Path dir = Files.createTempDirectory("chatapi-e2e");
+            Map<String, String> env = new HashMap<>();
+            env.put("JWT_SECRET", Tokens.SECRET);
+            env.put("LISTEN_ADDR", "127.0.0.1:0");
+            env.put("DATABASE_DSN", "file:" + dir.resolve("chat.db"));
+            env.put("RATE_LIMIT_MESSAGES", "0");
+            env.put("WORKER_INTERVAL", "200ms");
+            env.put("SHUTDOWN_DRAIN_TIMEOUT", "2s");
+            env.put("SHUTDOWN_RECONNECT_MAX", "2s");
+            env.putAll(overrides);
+            TestServer server = new TestServer(dir, env);
+            server.app = ChatApp.start(env);
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Stops gracefully and starts again on the same database file (a new port). */
+    void restart() {
+        app.close();
+        app = ChatApp.start(env);
+    }
+
+    Path database() {
+        return dir.resolve("chat.db");
+    }
+
+    int port() {
+        return app.port();
+    }
+
+    Rest rest() {
+        return new Rest(port());
+    }
+
+    WsClient ws(String token) {
+        return WsClient.connect(port(), token);
+    }
+
+    ChatApp app() {
+        return app;
+    }
+
+    @Override
+    public void close() {
+        if (app != null) {
+            app.close();
+        }
+    }
+}

@@ -1,0 +1,271 @@
+package io.chatapi.bootstrap.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The WebSocket protocol end to end: frames, events, errors, resume, presence, the connection cap. */
+class WebSocketTest {
+    private static TestServer server;
+    private static Rest rest;
+    private static final String ADMIN = Tokens.admin("backend");
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(Map.of("WS_MAX_CONNECTIONS_PER_USER", "2", "MAX_MESSAGE_CHARS", "100",
+                "MAX_FRAME_BYTES", "2048", "RESUME_MAX_MESSAGES", "3"));
+        rest = server.rest();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static String group(String... members) {
+        return rest.post("/rooms", ADMIN, Map.of("type", "group", "members", List.of(members))).json()
+                .get("room_id").asText();
+    }
+
+    private static Map<String, Object> send(String room, String content, String clientMsgId) {
+        return clientMsgId == null ? Map.of("room_id", room, "content", content)
+                : Map.of("room_id", room, "content", content, "client_msg_id", clientMsgId);
+    }
+
+    @Test
+    void aMessageReachesEveryConnectionOfEveryMemberAndTheSenderGetsMessageSent() {
+        String room = group("w1", "w2");
+        try (var a = server.ws(Tokens.user("w1")); var b1 = server.ws(Tokens.user("w2"));
+             var b2 = server.ws(Tokens.user("w2")); var outsider = server.ws(Tokens.user("w3"))) {
+            a.send("send_message", send(room, "hello", "cid-1"));
+            JsonNode sent = a.await("message.sent");
+            assertThat(sent.get("client_msg_id").asText()).isEqualTo("cid-1");
+            assertThat(sent.get("room_id").asText()).isEqualTo(room);
+            assertThat(sent.get("seq").asLong()).isEqualTo(1);
+            for (var client : List.of(a, b1, b2)) {
+                JsonNode message = client.await("message");
+                assertThat(message.get("room_id").asText()).isEqualTo(room);
+                assertThat(message.get("content").asText()).isEqualTo("hello");
+                assertThat(message.get("sender_id").asText()).isEqualTo("w1");
+                assertThat(message.get("message_id").asText()).isEqualTo(sent.get("message_id").asText());
+                assertThat(message.get("created_at").asText()).endsWith("Z");
+            }
+            assertThat(outsider.drain(Duration.ofMillis(300))).noneMatch(e -> e.path("type").asText().equals("message"));
+        }
+    }
+
+    @Test
+    void repeatingAClientMessageIdReturnsTheOriginalWithoutASecondBroadcast() {
+        String room = group("d1", "d2");
+        try (var a = server.ws(Tokens.user("d1")); var b = server.ws(Tokens.user("d2"))) {
+            a.send("send_message", send(room, "once", "dup"));
+            JsonNode first = a.await("message.sent");
+            a.send("send_message", send(room, "once", "dup"));
+            JsonNode second = a.await("message.sent");
+            assertThat(second.get("message_id").asText()).isEqualTo(first.get("message_id").asText());
+            assertThat(second.get("duplicate").asBoolean()).isTrue();
+            var rest = server.rest().post("/rooms/" + room + "/messages", Tokens.user("d1"),
+                    Map.of("content", "once", "client_msg_id", "dup"));
+            assertThat(rest.json().get("message_id").asText()).isEqualTo(first.get("message_id").asText());
+            b.await("message");
+            assertThat(b.drain(Duration.ofMillis(400))).noneMatch(e -> e.path("type").asText().equals("message"));
+        }
+    }
+
+    @Test
+    void badFramesGetErrorCodesAndTheConnectionStaysOpen() {
+        String room = group("e1", "e2");
+        try (var c = server.ws(Tokens.user("e1"))) {
+            c.send("{not json");
+            assertThat(c.await("error").get("data").get("code").asText()).isEqualTo("invalid_frame");
+            c.send("[1,2]");
+            assertThat(c.await("error").get("data").get("code").asText()).isEqualTo("invalid_frame");
+            c.send("{\"type\":5}");
+            assertThat(c.await("error").get("data").get("code").asText()).isEqualTo("invalid_frame");
+            c.send("{\"type\":\"dance\"}");
+            assertThat(c.await("error").get("data").get("code").asText()).isEqualTo("unknown_type");
+            c.send("{\"type\":\"send_message\",\"data\":\"x\"}");
+            assertThat(c.await("error").get("data").get("code").asText()).isEqualTo("invalid_request");
+            c.send("send_message", Map.of("room_id", room));
+            assertThat(c.await("error").get("data").get("code").asText()).isEqualTo("invalid_request");
+            c.send("send_message", Map.of("room_id", room, "content", ""));
+            assertThat(c.await("error").get("data").get("code").asText()).isEqualTo("invalid_request");
+            c.send("send_message", send(room, "y".repeat(101), "long"));
+            JsonNode tooLong = c.await("error");
+            assertThat(tooLong.get("data").get("code").asText()).isEqualTo("payload_too_large");
+            assertThat(tooLong.get("data").get("client_msg_id").asText()).isEqualTo("long");
+            c.send("send_message", send(room, "z".repeat(3000), null));
+            assertThat(c.await("error").get("data").get("code").asText()).isEqualTo("payload_too_large");
+            c.send("send_message", send("room_unknown", "x", null));
+            assertThat(c.await("error").get("data").get("code").asText()).isEqualTo("not_found");
+            c.send("ping", null);
+            assertThat(c.await("pong")).isNotNull();
+            assertThat(c.isClosed()).isFalse();
+        }
+        assertThat(rest.get("/rooms/" + room + "/messages", ADMIN).json().get("messages")).isEmpty();
+    }
+
+    @Test
+    void aNonMemberIsForbiddenEveryFrame() {
+        String room = group("f1", "f2");
+        try (var eve = server.ws(Tokens.user("f-eve"))) {
+            eve.send("send_message", send(room, "x", "c"));
+            JsonNode error = eve.await("error");
+            assertThat(error.get("data").get("code").asText()).isEqualTo("forbidden");
+            assertThat(error.get("data").get("client_msg_id").asText()).isEqualTo("c");
+            eve.send("ack", Map.of("room_id", room, "seq", 1));
+            assertThat(eve.await("error").get("data").get("code").asText()).isEqualTo("forbidden");
+            eve.send("typing.start", Map.of("room_id", room));
+            assertThat(eve.await("error").get("data").get("code").asText()).isEqualTo("forbidden");
+            eve.send("resume", Map.of("rooms", Map.of(room, 0)));
+            assertThat(eve.await("error").get("data").get("code").asText()).isEqualTo("forbidden");
+            eve.send("stream.cancel", Map.of("room_id", room, "message_id", "msg_x"));
+            assertThat(eve.await("error").get("data").get("code").asText()).isEqualTo("forbidden");
+        }
+    }
+
+    @Test
+    void typingAcksEditsAndDeletesAreRelayedToTheRoom() {
+        String room = group("t1", "t2");
+        try (var a = server.ws(Tokens.user("t1")); var b = server.ws(Tokens.user("t2"))) {
+            a.send("typing.start", Map.of("room_id", room));
+            JsonNode typing = b.await("typing");
+            assertThat(typing.get("user_id").asText()).isEqualTo("t1");
+            assertThat(typing.get("action").asText()).isEqualTo("start");
+            a.send("typing.stop", Map.of("room_id", room));
+            assertThat(b.await("typing").get("action").asText()).isEqualTo("stop");
+            a.send("send_message", send(room, "hi", null));
+            JsonNode message = b.await("message");
+            b.send("ack", Map.of("room_id", room, "seq", message.get("seq").asLong()));
+            JsonNode ack = a.await("ack.received");
+            assertThat(ack.get("user_id").asText()).isEqualTo("t2");
+            assertThat(ack.get("seq").asLong()).isEqualTo(1);
+            String id = message.get("message_id").asText();
+            rest.put("/rooms/" + room + "/messages/" + id, Tokens.user("t1"), Map.of("content", "hi!"));
+            JsonNode edited = b.await("message.edited");
+            assertThat(edited.get("content").asText()).isEqualTo("hi!");
+            assertThat(edited.get("seq").asLong()).isEqualTo(1);
+            assertThat(edited.get("sender_id").asText()).isEqualTo("t1");
+            rest.delete("/rooms/" + room + "/messages/" + id, Tokens.user("t1"));
+            JsonNode deleted = b.await("message.deleted");
+            assertThat(deleted.get("message_id").asText()).isEqualTo(id);
+            assertThat(deleted.get("seq").asLong()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void resumeReplaysMissedMessagesInOrderThenResumeDone() {
+        String room = group("r1", "r2");
+        for (int i = 1; i <= 5; i++) {
+            rest.post("/rooms/" + room + "/messages", Tokens.user("r2"), Map.of("content", "m" + i));
+        }
+        try (var c = server.ws(Tokens.user("r1"))) {
+            c.send("resume", Map.of("rooms", Map.of(room, 1)));
+            List<Long> seqs = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                JsonNode replayed = c.await("message");
+                assertThat(replayed.get("replay").asBoolean()).isTrue();
+                seqs.add(replayed.get("seq").asLong());
+            }
+            assertThat(seqs).containsExactly(2L, 3L, 4L);
+            JsonNode done = c.await("resume.done");
+            assertThat(done.get("room_id").asText()).isEqualTo(room);
+            assertThat(done.get("last_seq").asLong()).isEqualTo(4);
+            assertThat(done.get("complete").asBoolean()).isFalse();
+            c.send("resume", Map.of("rooms", Map.of(room, 4)));
+            assertThat(c.await("message").get("seq").asLong()).isEqualTo(5);
+            JsonNode second = c.await("resume.done");
+            assertThat(second.get("last_seq").asLong()).isEqualTo(5);
+            assertThat(second.get("complete").asBoolean()).isTrue();
+            c.send("resume", Map.of("rooms", Map.of(room, 5)));
+            JsonNode nothing = c.await("resume.done");
+            assertThat(nothing.get("last_seq").asLong()).isEqualTo(5);
+            c.send("resume", Map.of("rooms", Map.of("room_nope", 0)));
+            assertThat(c.await("error").get("data").get("code").asText()).isEqualTo("not_found");
+        }
+    }
+
+    @Test
+    void liveMessagesDuringAResumeComeAfterItInSeqOrderWithoutDuplicates() throws Exception {
+        String room = group("lr1", "lr2");
+        for (int i = 1; i <= 3; i++) {
+            rest.post("/rooms/" + room + "/messages", Tokens.user("lr2"), Map.of("content", "old" + i));
+        }
+        try (var c = server.ws(Tokens.user("lr1"))) {
+            Thread sender = Thread.ofVirtual().start(() -> {
+                for (int i = 0; i < 20; i++) {
+                    rest.post("/rooms/" + room + "/messages", Tokens.user("lr2"), Map.of("content", "live" + i));
+                }
+            });
+            c.send("resume", Map.of("rooms", Map.of(room, 0)));
+            sender.join();
+            c.await("resume.done");
+            long last = 0;
+            List<Long> all = new ArrayList<>();
+            for (JsonNode e : c.seen()) {
+                if (e.path("type").asText().equals("message")) {
+                    all.add(e.get("seq").asLong());
+                }
+            }
+            while (all.isEmpty() || all.get(all.size() - 1) < 23) {
+                all.add(c.await("message").get("seq").asLong());
+            }
+            for (long seq : all) {
+                assertThat(seq).as("seqs %s", all).isGreaterThan(last);
+                last = seq;
+            }
+            assertThat(all).hasSize(23);
+        }
+    }
+
+    @Test
+    void presenceGoesOnlyToPeersWhoShareARoom() {
+        group("p1", "p2");
+        try (var peer = server.ws(Tokens.user("p2")); var stranger = server.ws(Tokens.user("p-stranger"))) {
+            var p1 = server.ws(Tokens.user("p1"));
+            JsonNode online = peer.await(e -> e.path("type").asText().equals("presence.update")
+                    && e.path("user_id").asText().equals("p1"), "p1 online");
+            assertThat(online.get("status").asText()).isEqualTo("online");
+            assertThat(online.get("timestamp").isIntegralNumber()).isTrue();
+            p1.close();
+            JsonNode offline = peer.await(e -> e.path("type").asText().equals("presence.update")
+                    && e.path("user_id").asText().equals("p1") && e.path("status").asText().equals("offline"),
+                    "p1 offline");
+            assertThat(offline).isNotNull();
+            assertThat(stranger.drain(Duration.ofMillis(200)))
+                    .noneMatch(e -> e.path("user_id").asText().equals("p1"));
+        }
+    }
+
+    @Test
+    void theConnectionOverTheCapIsClosedWith1008AndTheOthersStay() {
+        String room = group("cap", "cap2");
+        try (var one = server.ws(Tokens.user("cap")); var two = server.ws(Tokens.user("cap"));
+             var three = server.ws(Tokens.user("cap"))) {
+            assertThat(three.awaitClose()).isEqualTo(1008);
+            rest.post("/rooms/" + room + "/messages", Tokens.user("cap2"), Map.of("content", "still there"));
+            assertThat(one.await("message").get("content").asText()).isEqualTo("still there");
+            assertThat(two.await("message").get("content").asText()).isEqualTo("still there");
+        }
+    }
+
+    @Test
+    void handshakeRefusalsHappenBeforeTheUpgrade() {
+        for (String token : List.of("", "garbage", Tokens.token("x", null, Instant.now().minusSeconds(3600)),
+                Tokens.user("system"))) {
+            assertThat(RawUpgrade.status(server.port(), "/ws?token=" + token, null)).as(token).isEqualTo(401);
+        }
+        assertThat(RawUpgrade.status(server.port(), "/ws", null)).isEqualTo(401);
+        assertThat(RawUpgrade.status(server.port(), "/ws?token=" + Tokens.user("o1"), "https://evil.example"))
+                .isEqualTo(403);
+        assertThat(RawUpgrade.status(server.port(), "/ws?token=" + Tokens.user("o1"), null)).isEqualTo(101);
+    }
+}
