@@ -5,6 +5,7 @@ module io.chatapi.bootstrap {
     requires io.chatapi.adapters.webhook;
     requires io.chatapi.adapters.llm;
     requires io.chatapi.adapters.ws;
+    requires io.helidon.logging.common;
     requires io.helidon.logging.jul;
     requires java.logging;
 }
