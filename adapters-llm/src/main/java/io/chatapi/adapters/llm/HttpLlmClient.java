@@ -1,0 +1,193 @@
+package io.chatapi.adapters.llm;
+
+import io.chatapi.application.port.out.Cancellation;
+import io.chatapi.application.port.out.LlmClient;
+import io.chatapi.application.port.out.LlmOutcome;
+import io.chatapi.application.port.out.LlmRequest;
+import io.chatapi.domain.Bot;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.function.Consumer;
+
+/**
+ * Streams completions over HTTP/1.1 from OpenAI-compatible ({@code POST {base}/chat/completions}) and Anthropic
+ * ({@code POST {base}/messages}) endpoints, chosen by the bot's provider.
+ *
+ * <p>The API key is {@code keyLookup(bot.llmApiKeyEnv())}; when that is absent or blank the request goes out
+ * without a key header (a local Ollama needs none; a provider that does answers 401, which is an
+ * {@link LlmOutcome#ERROR}). Every call re-checks the endpoint with the same rules as {@link #endpointProblem}.
+ * Redirects are followed by hand, at most three: only 307 and 308 (which keep
+ * the POST and its body), each target checked again; the key is sent only to the origin of the bot's base URL.
+ * A 301, 302 or 303 (which would turn the POST into a GET), a refused target or too many hops end the call as
+ * {@link LlmOutcome#ERROR}. Time-outs: connect, idle (no byte for that long) and total, all as
+ * {@link LlmOutcome#TIMEOUT}; time-outs and cancellation abort the exchange, closing its connection. Keys are
+ * never logged. Thread-safe; {@link #close()} stops it.
+ */
+public final class HttpLlmClient implements LlmClient, AutoCloseable {
+    static final int ERROR_BODY_BYTES = 4096;
+    private static final System.Logger LOG = System.getLogger(HttpLlmClient.class.getName());
+
+    private final LlmSettings settings;
+    private final EndpointGuard guard;
+    private final ExecutorService executor;
+    private final ScheduledThreadPoolExecutor timer;
+    private final HttpClient http;
+    private final RedirectingPoster poster;
+
+    public HttpLlmClient(LlmSettings settings) {
+        this(settings, new EndpointGuard(settings.allowPrivateNetworks()));
+    }
+
+    HttpLlmClient(LlmSettings settings, EndpointGuard guard) {
+        requirePositive(settings.connectTimeout(), "connectTimeout");
+        requirePositive(settings.idleTimeout(), "idleTimeout");
+        requirePositive(settings.totalTimeout(), "totalTimeout");
+        Objects.requireNonNull(settings.keyLookup(), "keyLookup");
+        this.settings = settings;
+        this.guard = guard;
+        this.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("llm-http-", 0).factory());
+        this.timer = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("llm-watchdog").daemon().factory());
+        this.timer.setRemoveOnCancelPolicy(true);
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(settings.connectTimeout())
+                .executor(executor)
+                .build();
+        this.poster = new RedirectingPoster(http, guard);
+    }
+
+    @Override
+    public Optional<String> endpointProblem(String baseUrl) {
+        return guard.problem(baseUrl);
+    }
+
+    @Override
+    public LlmOutcome stream(LlmRequest request, Consumer<String> onText, Cancellation cancellation) {
+        Bot bot = request.bot();
+        Dialect dialect = Dialect.of(bot.provider());
+        Watchdog dog;
+        try {
+            dog = Watchdog.start(timer, settings.idleTimeout(), settings.totalTimeout());
+        } catch (RejectedExecutionException e) {
+            LOG.log(System.Logger.Level.WARNING, "bot {0}: LLM client is closed", bot.id());
+            return LlmOutcome.ERROR;
+        }
+        try (dog) {
+            cancellation.onCancel(() -> dog.abort(LlmOutcome.CANCELLED, "cancelled"));
+            String key = apiKey(bot);
+            HttpResponse<InputStream> response = poster.post(target(bot, dialect), dialect, dialect.body(request),
+                    key, dog);
+            return read(bot, dialect, response, onText, key, dog);
+        } catch (CallFailed failed) {
+            LlmOutcome outcome = dog.aborted().orElse(failed.outcome());
+            String detail = dog.aborted().isPresent() ? dog.abortDetail() : failed.getMessage();
+            System.Logger.Level level = outcome == LlmOutcome.CANCELLED ? System.Logger.Level.DEBUG
+                    : System.Logger.Level.WARNING;
+            LOG.log(level, "bot {0}: LLM call ended {1}: {2}", bot.id(), outcome, detail);
+            return outcome;
+        }
+    }
+
+    /** Stops the HTTP client and the time-out timer; calls in flight are aborted. */
+    @Override
+    public void close() {
+        http.shutdownNow();
+        timer.shutdownNow();
+        executor.shutdownNow();
+    }
+
+    private static URI target(Bot bot, Dialect dialect) throws CallFailed {
+        try {
+            return Urls.join(bot.llmBaseUrl(), dialect.path());
+        } catch (IllegalArgumentException e) {
+            throw new CallFailed(LlmOutcome.ERROR, "base URL is not a valid URL");
+        }
+    }
+
+    private LlmOutcome read(Bot bot, Dialect dialect, HttpResponse<InputStream> response, Consumer<String> onText,
+                            String key, Watchdog dog) throws CallFailed {
+        try (InputStream body = dog.watch(response.body())) {
+            int status = response.statusCode();
+            if (status < 200 || status >= 300) {
+                throw new CallFailed(LlmOutcome.ERROR, Urls.forLog(response.uri()) + " answered " + status + ": "
+                        + redact(new String(body.readNBytes(ERROR_BODY_BYTES), StandardCharsets.UTF_8), key));
+            }
+            String type = response.headers().firstValue("Content-Type").orElse("");
+            if (!type.toLowerCase(Locale.ROOT).startsWith("text/event-stream")) {
+                LOG.log(System.Logger.Level.WARNING, "bot {0}: {1} answered with content type [{2}], not an event"
+                        + " stream; reading it as one anyway", bot.id(), Urls.forLog(response.uri()), redact(type, key));
+            }
+            SseReader reader = new SseReader(body);
+            Completion completion = dialect.completion(onText);
+            LlmOutcome outcome = null;
+            while (outcome == null) {
+                Optional<SseEvent> event = reader.next();
+                if (event.isEmpty() || dog.aborted().isPresent()) {
+                    break;
+                }
+                outcome = completion.accept(event.get()).orElse(null);
+            }
+            if (completion.malformed() > 0) {
+                LOG.log(System.Logger.Level.WARNING, "bot {0}: skipped {1} malformed stream chunks",
+                        bot.id(), completion.malformed());
+            }
+            if (dog.aborted().isPresent()) {
+                throw new CallFailed(dog.aborted().get(), "aborted while streaming");
+            }
+            if (outcome == LlmOutcome.ERROR) {
+                throw new CallFailed(LlmOutcome.ERROR, "provider reported an error: "
+                        + redact(completion.problem(), key));
+            }
+            return outcome == null ? completion.end() : outcome;
+        } catch (IOException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new CallFailed(LlmOutcome.CANCELLED, "interrupted");
+            }
+            throw new CallFailed(LlmOutcome.ERROR, "stream broke: " + CallFailed.describe(e));
+        }
+    }
+
+    private String apiKey(Bot bot) {
+        String name = bot.llmApiKeyEnv();
+        if (name == null || name.isBlank()) {
+            return "";
+        }
+        String value;
+        try {
+            value = settings.keyLookup().apply(name);
+        } catch (RuntimeException e) {
+            value = null;
+        }
+        if (value == null || value.isBlank()) {
+            LOG.log(System.Logger.Level.DEBUG, "bot {0}: {1} holds no API key; calling without one", bot.id(), name);
+            return "";
+        }
+        return value.strip();
+    }
+
+    /** Provider text made safe for a log line: the bot's key masked, control characters gone, length capped. */
+    private static String redact(String text, String key) {
+        String safe = key.isEmpty() ? text : text.replace(key, "[redacted]");
+        safe = safe.replaceAll("\\p{Cntrl}+", " ").strip();
+        return safe.length() > 500 ? safe.substring(0, 500) + "…" : safe;
+    }
+
+    private static void requirePositive(Duration duration, String name) {
+        if (duration == null || duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive");
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package io.chatapi.adapters.llm;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.chatapi.application.port.out.ChatTurn;
+import io.chatapi.application.port.out.LlmOutcome;
+import io.chatapi.application.port.out.LlmRequest;
+import io.chatapi.domain.Bot;
+import java.io.UncheckedIOException;
+import java.net.http.HttpRequest;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The OpenAI-compatible chat completions dialect ({@code POST /chat/completions}, Bearer key,
+ * {@code choices[0].delta.content} chunks, {@code data: [DONE]} at the end); Ollama, vLLM and others speak it.
+ */
+final class OpenAiDialect implements Dialect {
+    @Override
+    public String path() {
+        return "/chat/completions";
+    }
+
+    @Override
+    public void headers(HttpRequest.Builder request, String apiKey) {
+        if (!apiKey.isEmpty()) {
+            request.header("Authorization", "Bearer " + apiKey);
+        }
+    }
+
+    @Override
+    public byte[] body(LlmRequest request) {
+        Bot bot = request.bot();
+        ObjectNode body = Completion.JSON.createObjectNode();
+        body.put("model", bot.model());
+        body.put("stream", true);
+        ArrayNode messages = body.putArray("messages");
+        if (request.systemPrompt() != null && !request.systemPrompt().isBlank()) {
+            messages.addObject().put("role", "system").put("content", request.systemPrompt());
+        }
+        for (ChatTurn turn : request.history()) {
+            messages.addObject().put("role", turn.role()).put("content", turn.content());
+        }
+        if (bot.temperature() != null) {
+            body.put("temperature", bot.temperature());
+        }
+        if (bot.maxTokens() != null) {
+            body.put("max_tokens", bot.maxTokens());
+        }
+        try {
+            return Completion.JSON.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public Completion completion(Consumer<String> onText) {
+        return new OpenAiCompletion(onText);
+    }
+
+    /** Reads chunks until {@code [DONE]}; {@code finish_reason: length} means the token limit was hit. */
+    static final class OpenAiCompletion extends Completion {
+        private LlmOutcome finish = LlmOutcome.STOP;
+
+        OpenAiCompletion(Consumer<String> onText) {
+            super(onText);
+        }
+
+        @Override
+        Optional<LlmOutcome> accept(SseEvent event) {
+            String data = event.data().strip();
+            if (data.isEmpty()) {
+                return Optional.empty();
+            }
+            if (data.equals("[DONE]")) {
+                return Optional.of(finish);
+            }
+            Optional<JsonNode> parsed = parse(data);
+            if (parsed.isEmpty()) {
+                return Optional.empty();
+            }
+            JsonNode chunk = parsed.get();
+            if (chunk.hasNonNull("error")) {
+                return fail(chunk.get("error"));
+            }
+            JsonNode choice = chunk.path("choices").path(0);
+            emit(choice.path("delta").path("content"));
+            JsonNode reason = choice.path("finish_reason");
+            if (reason.isTextual()) {
+                finish = reason.asText().equals("length") ? LlmOutcome.LENGTH : LlmOutcome.STOP;
+            }
+            return Optional.empty();
+        }
+
+        @Override
+        LlmOutcome end() {
+            return finish;
+        }
+    }
+}
