@@ -51,6 +51,7 @@ public final class ChatApp implements AutoCloseable {
     private final Config config;
     private final SqliteDatabase database;
     private final HttpWebhookSender webhook;
+    private final HttpLlmClient llm;
     private final WebhookOutboxWorker outbox;
     private final OfflineRedeliveryWorker redelivery;
     private final PresenceService presence;
@@ -58,7 +59,7 @@ public final class ChatApp implements AutoCloseable {
     private final ChatServer server;
     private boolean closed;
 
-    private ChatApp(Config config) {
+    private ChatApp(Config config, Map<String, String> environment) {
         this.config = config;
         TimeSource clock = TimeSource.system();
         ServerMetrics metrics = new ServerMetrics();
@@ -73,8 +74,8 @@ public final class ChatApp implements AutoCloseable {
 
         webhook = new HttpWebhookSender(new WebhookSettings(config.webhook().url().orElse(null),
                 config.webhook().secret().orElse(null), config.webhook().timeout()));
-        var llm = new HttpLlmClient(new LlmSettings(config.llm().connectTimeout(), config.llm().idleTimeout(),
-                config.llm().totalTimeout(), config.llm().allowPrivateNetworks(), ChatApp::apiKey));
+        llm = new HttpLlmClient(new LlmSettings(config.llm().connectTimeout(), config.llm().idleTimeout(),
+                config.llm().totalTimeout(), config.llm().allowPrivateNetworks(), name -> apiKey(environment, name)));
 
         var registry = new ConnectionRegistry(metrics);
         outbox = new WebhookOutboxWorker(deliveries, webhook, settings, metrics, clock,
@@ -110,18 +111,14 @@ public final class ChatApp implements AutoCloseable {
                 + config.database().file().toAbsolutePath());
     }
 
-    /** Reads the configuration from {@code environment} and starts the server. */
-    public static ChatApp start(Map<String, String> environment) {
-        try {
-            return start(Config.fromEnvironment(environment));
-        } catch (ConfigException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
-    }
-
-    public static ChatApp start(Config config) {
+    /**
+     * Reads the configuration from {@code environment} (production passes {@code System.getenv()}) and starts
+     * the server; bots' API keys are looked up in the same map.
+     */
+    public static ChatApp start(Map<String, String> environment) throws ConfigException {
+        Config config = Config.fromEnvironment(environment);
         config.warnings().forEach(LOG::warning);
-        return new ChatApp(config);
+        return new ChatApp(config, Map.copyOf(environment));
     }
 
     /** The bound port (useful when configured as 0). */
@@ -146,15 +143,17 @@ public final class ChatApp implements AutoCloseable {
         redelivery.stop();
         outbox.stop();
         webhook.close();
+        llm.close();
         database.close();
         LOG.info("stopped");
     }
 
-    private static String apiKey(String variable) {
+    /** A bot's API key: never the value of one of the server's own settings. */
+    private static String apiKey(Map<String, String> environment, String variable) {
         if (Config.reservedSettingNames().contains(variable)) {
             return null;
         }
-        return System.getenv(variable);
+        return environment.get(variable);
     }
 
     private static ChatSettings chatSettings(Config config) {

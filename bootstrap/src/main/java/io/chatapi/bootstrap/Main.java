@@ -9,15 +9,14 @@ public final class Main {
 
     public static void main(String[] args) {
         LogConfig.configureRuntime();
-        Config config;
+        ChatApp app;
         try {
-            config = Config.fromEnvironment(System.getenv());
+            app = ChatApp.start(System.getenv());
         } catch (ConfigException e) {
             System.err.println("chatapi: " + e.getMessage());
             System.exit(2);
             return;
         }
-        ChatApp app = ChatApp.start(config);
         Runtime.getRuntime().addShutdownHook(new Thread(app::close, "shutdown"));
     }
 }

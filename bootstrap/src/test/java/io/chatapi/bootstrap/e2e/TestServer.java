@@ -1,6 +1,7 @@
 package io.chatapi.bootstrap.e2e;
 
 import io.chatapi.bootstrap.ChatApp;
+import io.chatapi.bootstrap.ConfigException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -41,13 +42,19 @@ final class TestServer implements AutoCloseable {
             return server;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e);
         }
     }
 
     /** Stops gracefully and starts again on the same database file (a new port). */
     void restart() {
         app.close();
-        app = ChatApp.start(env);
+        try {
+            app = ChatApp.start(env);
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e);
+        }
     }
 
     Path database() {

@@ -1,0 +1,406 @@
+package io.chatapi.bootstrap.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Bots end to end: webhook context, streamed replies, failures, cancel, supersede, handoff, mid-stream join. */
+class BotTest {
+    private static final String ADMIN = Tokens.admin("backend");
+    private static final String VISITOR = Tokens.user("visitor");
+    private FakeWebhook hook;
+    private FakeLlm llm;
+    private TestServer server;
+    private Rest rest;
+
+    @BeforeEach
+    void start() throws Exception {
+        hook = new FakeWebhook();
+        llm = new FakeLlm();
+        hook.respond(r -> new FakeWebhook.Answer(200, "{\"system_prompt\":\"Be brief.\"}"));
+        server = start(Map.of());
+    }
+
+    private TestServer start(Map<String, String> extra) {
+        Map<String, String> env = new HashMap<>(Map.of("WEBHOOK_URL", hook.url(), "WEBHOOK_SECRET", "s3cret",
+                "LLM_ALLOW_PRIVATE_NETWORKS", "true", "SUPPORT_API_KEY", "sk-test-key",
+                "LLM_IDLE_TIMEOUT", "2s"));
+        env.putAll(extra);
+        TestServer s = TestServer.start(env);
+        rest = s.rest();
+        return s;
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        llm.close();
+        hook.close();
+    }
+
+    private String bot(String provider) {
+        var body = new HashMap<String, Object>(Map.of("name", "Helper", "llm_base_url", llm.baseUrl(),
+                "llm_api_key_env", "SUPPORT_API_KEY", "model", "m-1", "max_context", 3));
+        if (provider != null) {
+            body.put("provider", provider);
+        }
+        var created = rest.post("/bots", ADMIN, body);
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        return created.json().get("bot_id").asText();
+    }
+
+    private String roomWith(String botId, String... humans) {
+        List<String> members = new ArrayList<>(List.of(humans));
+        members.add(botId);
+        var r = rest.post("/rooms", ADMIN, Map.of("type", "group", "members", members));
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r.json().get("room_id").asText();
+    }
+
+    private static Map<String, Object> say(String room, String content) {
+        return Map.of("room_id", room, "content", content);
+    }
+
+    private static boolean is(JsonNode e, String type) {
+        return e.path("type").asText().equals(type);
+    }
+
+    private static JsonNode terminal(WsClient c) {
+        return c.await(e -> is(e, "message.stream.end") || is(e, "message.stream.error"), "end or error");
+    }
+
+    @Test
+    void theHappyPathAsksTheWebhookStreamsTheReplyAndStoresItUnderTheSameId() throws Exception {
+        String botId = bot(null);
+        String room = roomWith(botId, "visitor");
+        try (var c = server.ws(VISITOR)) {
+            c.send("send_message", say(room, "Where is my order?"));
+            c.await("message");
+            JsonNode start = c.await("message.stream.start");
+            assertThat(start.get("sender_id").asText()).isEqualTo(botId);
+            String id = start.get("message_id").asText();
+            JsonNode d1 = c.await("message.stream.delta");
+            JsonNode d2 = c.await("message.stream.delta");
+            assertThat(d1.get("delta").asText()).isEqualTo("Hello");
+            assertThat(d1.get("offset").asInt()).isZero();
+            assertThat(d2.get("offset").asInt()).isEqualTo(5);
+            JsonNode end = c.await("message.stream.end");
+            assertThat(end.get("message_id").asText()).isEqualTo(id);
+            assertThat(end.get("content").asText()).isEqualTo("Hello there");
+            assertThat(end.get("finish_reason").asText()).isEqualTo("stop");
+            assertThat(end.get("seq").asLong()).isEqualTo(2);
+            assertThat(c.drain(Duration.ofMillis(300))).noneMatch(e -> is(e, "message")
+                    || is(e, "message.stream.end") || is(e, "message.stream.error"));
+        }
+        var stored = rest.get("/rooms/" + room + "/messages", VISITOR).json().get("messages");
+        assertThat(stored.get(1).get("sender_id").asText()).isEqualTo(botId);
+        assertThat(stored.get(1).get("content").asText()).isEqualTo("Hello there");
+
+        var context = hook.ofType("bot.context");
+        assertThat(context).hasSize(1);
+        JsonNode body = context.get(0).json();
+        assertThat(body.get("bot_id").asText()).isEqualTo(botId);
+        assertThat(body.get("room_id").asText()).isEqualTo(room);
+        assertThat(body.get("message").get("content").asText()).isEqualTo("Where is my order?");
+        assertThat(body.get("history").get(0).get("role").asText()).isEqualTo("user");
+        assertThat(context.get(0).headers().get("x-chatapi-signature")).startsWith("sha256=");
+        assertThat(context.get(0).headers().get("webhook-signature")).startsWith("v1,");
+
+        var call = llm.received().get(0);
+        assertThat(call.path()).isEqualTo("/v1/chat/completions");
+        assertThat(call.headers().get("authorization")).isEqualTo("Bearer sk-test-key");
+        assertThat(call.body().get("model").asText()).isEqualTo("m-1");
+        assertThat(call.body().get("stream").asBoolean()).isTrue();
+        assertThat(call.body().get("messages").get(0).get("role").asText()).isEqualTo("system");
+        assertThat(call.body().get("messages").get(0).get("content").asText()).isEqualTo("Be brief.");
+        assertThat(call.body().get("messages").get(1).get("content").asText()).isEqualTo("Where is my order?");
+    }
+
+    @Test
+    void theHistoryIsTheLastMaxContextMessagesWithTheBotsOwnAsAssistant() {
+        String botId = bot(null);
+        String room = roomWith(botId, "visitor");
+        try (var c = server.ws(VISITOR)) {
+            for (String text : List.of("one", "two", "three")) {
+                c.send("send_message", say(room, text));
+                terminal(c);
+            }
+        }
+        JsonNode messages = llm.received().get(2).body().get("messages");
+        List<String> roles = new ArrayList<>();
+        List<String> contents = new ArrayList<>();
+        for (JsonNode m : messages) {
+            roles.add(m.get("role").asText());
+            contents.add(m.get("content").asText());
+        }
+        assertThat(roles).containsExactly("system", "user", "assistant", "user");
+        assertThat(contents).containsExactly("Be brief.", "two", "Hello there", "three");
+    }
+
+    @Test
+    void skipKeepsTheBotSilentAndSkipWithHandoffHandsTheRoomToAHuman() {
+        String botId = bot(null);
+        String room = roomWith(botId, "visitor");
+        hook.respond(r -> new FakeWebhook.Answer(200, "{\"skip\":true}"));
+        try (var c = server.ws(VISITOR)) {
+            c.send("send_message", say(room, "hello?"));
+            c.await("message");
+            assertThat(c.drain(Duration.ofMillis(800))).noneMatch(e -> is(e, "message.stream.start"));
+            assertThat(llm.received()).isEmpty();
+            hook.respond(r -> new FakeWebhook.Answer(200, "{\"skip\":true,\"handoff\":{\"reason\":\"angry\"}}"));
+            c.send("send_message", say(room, "I want a human"));
+            JsonNode handoff = c.await("room.handoff");
+            assertThat(handoff.get("state").asText()).isEqualTo("human");
+            assertThat(handoff.get("by").asText()).isEqualTo(botId);
+            assertThat(handoff.get("reason").asText()).isEqualTo("angry");
+            JsonNode marker = c.await(e -> is(e, "message") && e.path("sender_id").asText().equals("system"), "marker");
+            assertThat(marker.get("meta").asText()).contains("\"kind\":\"handoff\"");
+        }
+        assertThat(rest.get("/rooms/" + room, VISITOR).json().get("handoff").get("state").asText()).isEqualTo("human");
+        assertThat(llm.received()).isEmpty();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !hook.ofType("room.handoff").isEmpty());
+    }
+
+    @Test
+    void aFailingWebhookKeepsTheBotSilentByDefault() {
+        String botId = bot(null);
+        String room = roomWith(botId, "visitor");
+        hook.respond(r -> new FakeWebhook.Answer(500, "oops"));
+        try (var c = server.ws(VISITOR)) {
+            c.send("send_message", say(room, "hi"));
+            c.await("message");
+            assertThat(c.drain(Duration.ofMillis(800))).noneMatch(e -> is(e, "message.stream.start"));
+        }
+        hook.respond(r -> new FakeWebhook.Answer(200, "not json"));
+        try (var c = server.ws(VISITOR)) {
+            c.send("send_message", say(room, "hi again"));
+            c.await("message");
+            assertThat(c.drain(Duration.ofMillis(800))).noneMatch(e -> is(e, "message.stream.start"));
+        }
+        assertThat(llm.received()).isEmpty();
+    }
+
+    @Test
+    void withProceedAFailingWebhookStillGetsAReplyWithoutASystemPrompt() {
+        server.close();
+        server = start(Map.of("BOT_WEBHOOK_FAILURE", "proceed"));
+        String botId = bot(null);
+        String room = roomWith(botId, "visitor");
+        hook.respond(r -> new FakeWebhook.Answer(500, "oops"));
+        try (var c = server.ws(VISITOR)) {
+            c.send("send_message", say(room, "hi"));
+            assertThat(c.await("message.stream.end").get("content").asText()).isEqualTo("Hello there");
+        }
+        assertThat(llm.received().get(0).body().get("messages").get(0).get("role").asText()).isEqualTo("user");
+    }
+
+    @Test
+    void everyLlmFailureEndsTheStartedStreamExactlyOnce() {
+        String botId = bot(null);
+        String room = roomWith(botId, "visitor");
+        record Case(List<FakeLlm.Step> steps, String reason) {
+        }
+        List<Case> cases = List.of(
+                new Case(List.of(new FakeLlm.Status(500)), "llm_error"),
+                new Case(List.of(new FakeLlm.Status(401)), "llm_error"),
+                new Case(List.of(), "empty"),
+                new Case(List.of(new FakeLlm.Raw("data: {broken\n\n")), "empty"),
+                new Case(List.of(new FakeLlm.Pause(4000)), "timeout"));
+        try (var c = server.ws(VISITOR)) {
+            for (Case test : cases) {
+                llm.reply(test.steps().toArray(FakeLlm.Step[]::new));
+                c.send("send_message", say(room, "go " + test.reason()));
+                JsonNode start = c.await("message.stream.start");
+                JsonNode end = terminal(c);
+                assertThat(end.get("type").asText()).as(test.toString()).isEqualTo("message.stream.error");
+                assertThat(end.get("reason").asText()).as(test.toString()).isEqualTo(test.reason());
+                assertThat(end.get("message_id").asText()).isEqualTo(start.get("message_id").asText());
+            }
+            assertThat(c.drain(Duration.ofMillis(500))).noneMatch(e -> is(e, "message.stream.end")
+                    || is(e, "message.stream.error"));
+        }
+        var stored = rest.get("/rooms/" + room + "/messages", VISITOR).json().get("messages");
+        assertThat(stored.findValuesAsText("sender_id")).doesNotContain(botId);
+    }
+
+    @Test
+    void malformedLinesAreSkippedAndTheRestOfTheReplyKept() {
+        String botId = bot(null);
+        String room = roomWith(botId, "visitor");
+        llm.reply(new FakeLlm.Chunk("a"), new FakeLlm.Raw(": comment\r\n\r\ndata:{not json}\n\n"), new FakeLlm.Chunk("b"));
+        try (var c = server.ws(VISITOR)) {
+            c.send("send_message", say(room, "hi"));
+            assertThat(c.await("message.stream.end").get("content").asText()).isEqualTo("ab");
+        }
+    }
+
+    @Test
+    void anthropicBotsSpeakTheMessagesApi() {
+        String botId = bot("anthropic");
+        String room = roomWith(botId, "visitor");
+        try (var c = server.ws(VISITOR)) {
+            c.send("send_message", say(room, "hi"));
+            assertThat(c.await("message.stream.end").get("content").asText()).isEqualTo("Hello there");
+        }
+        var call = llm.received().get(0);
+        assertThat(call.path()).isEqualTo("/v1/messages");
+        assertThat(call.headers().get("x-api-key")).isEqualTo("sk-test-key");
+        assertThat(call.headers()).containsKey("anthropic-version");
+        assertThat(call.body().get("system").asText()).isEqualTo("Be brief.");
+        assertThat(call.body().get("messages").get(0).get("role").asText()).isEqualTo("user");
+    }
+
+    @Test
+    void streamCancelAbortsTheLlmCallAndStoresThePartialText() throws Exception {
+        String botId = bot(null);
+        String room = roomWith(botId, "visitor");
+        llm.reply(new FakeLlm.Chunk("partial"), new FakeLlm.HangUntilClosed());
+        try (var c = server.ws(VISITOR)) {
+            c.send("send_message", say(room, "tell me a long story"));
+            JsonNode start = c.await("message.stream.start");
+            c.await("message.stream.delta");
+            c.send("stream.cancel", Map.of("room_id", room, "message_id", start.get("message_id").asText()));
+            JsonNode end = terminal(c);
+            assertThat(end.get("type").asText()).isEqualTo("message.stream.end");
+            assertThat(end.get("finish_reason").asText()).isEqualTo("cancelled");
+            assertThat(end.get("content").asText()).isEqualTo("partial");
+            assertThat(llm.hungUp().await(5, TimeUnit.SECONDS)).as("the LLM saw the connection closed").isTrue();
+        }
+        var stored = rest.get("/rooms/" + room + "/messages", VISITOR).json().get("messages");
+        assertThat(stored.get(1).get("content").asText()).isEqualTo("partial");
+    }
+
+    @Test
+    void aNewHumanMessageSupersedesTheStreamingReply() {
+        String botId = bot(null);
+        String room = roomWith(botId, "visitor");
+        llm.script(r -> r.body().toString().contains("second")
+                ? List.of(new FakeLlm.Chunk("fresh"))
+                : List.of(new FakeLlm.Chunk("old"), new FakeLlm.HangUntilClosed()));
+        try (var c = server.ws(VISITOR)) {
+            c.send("send_message", say(room, "first"));
+            String first = c.await("message.stream.start").get("message_id").asText();
+            c.await("message.stream.delta");
+            c.send("send_message", say(room, "second"));
+            JsonNode superseded = c.await(e -> is(e, "message.stream.end")
+                    && e.path("message_id").asText().equals(first), "superseded end");
+            assertThat(superseded.get("finish_reason").asText()).isEqualTo("superseded");
+            assertThat(superseded.get("content").asText()).isEqualTo("old");
+            JsonNode next = c.await(e -> is(e, "message.stream.end")
+                    && !e.path("message_id").asText().equals(first), "next end");
+            assertThat(next.get("content").asText()).isEqualTo("fresh");
+        }
+        JsonNode lastCall = llm.received().get(llm.received().size() - 1).body().get("messages");
+        assertThat(lastCall.get(lastCall.size() - 1).get("content").asText()).isEqualTo("second");
+    }
+
+    @Test
+    void anAgentWritingTakesTheRoomAndEndsTheReplyThenHandsItBack() {
+        String botId = bot(null);
+        String room = roomWith(botId, "visitor");
+        String agent = Tokens.agent("agent-ann");
+        llm.reply(new FakeLlm.Chunk("let me"), new FakeLlm.HangUntilClosed());
+        try (var c = server.ws(VISITOR)) {
+            c.send("send_message", say(room, "help"));
+            c.await("message.stream.delta");
+            assertThat(rest.post("/rooms/" + room + "/members", ADMIN, Map.of("user_id", "agent-ann")).status())
+                    .isEqualTo(204);
+            var sent = rest.post("/rooms/" + room + "/messages", agent, Map.of("content", "Hi, Ann here"));
+            assertThat(sent.status()).isEqualTo(200);
+            JsonNode end = terminal(c);
+            assertThat(end.get("finish_reason").asText()).isEqualTo("handoff");
+            JsonNode handoff = c.await("room.handoff");
+            assertThat(handoff.get("agent_id").asText()).isEqualTo("agent-ann");
+            assertThat(handoff.get("by").asText()).isEqualTo("agent-ann");
+            llm.reply(new FakeLlm.Chunk("back"));
+            int callsBefore = llm.received().size();
+            c.send("send_message", say(room, "thanks Ann"));
+            assertThat(c.drain(Duration.ofMillis(800))).noneMatch(e -> is(e, "message.stream.start"));
+            assertThat(llm.received()).hasSize(callsBefore);
+
+            var back = rest.post("/rooms/" + room + "/handoff", agent, Map.of("state", "bot", "reason", "done"));
+            assertThat(back.status()).isEqualTo(200);
+            assertThat(back.json().get("handoff").get("state").asText()).isEqualTo("bot");
+            assertThat(rest.post("/rooms/" + room + "/handoff", agent, Map.of("state", "bot")).status()).isEqualTo(200);
+            c.send("send_message", say(room, "one more question"));
+            assertThat(c.await("message.stream.end").get("content").asText()).isEqualTo("back");
+        }
+        JsonNode history = llm.received().get(llm.received().size() - 1).body().get("messages");
+        assertThat(history.toString()).contains("one more question");
+        assertThat(rest.post("/rooms/" + room + "/handoff", VISITOR, Map.of("state", "human")).status())
+                .isEqualTo(403);
+    }
+
+    @Test
+    void aSocketJoiningMidStreamGetsTheTextSoFarThenTheLiveDeltas() {
+        String botId = bot(null);
+        String room = roomWith(botId, "visitor", "watcher");
+        llm.reply(new FakeLlm.Chunk("abc"), new FakeLlm.Pause(600), new FakeLlm.Chunk("def"));
+        try (var c = server.ws(VISITOR)) {
+            c.send("send_message", say(room, "go"));
+            c.await("message.stream.delta");
+            try (var late = server.ws(Tokens.user("watcher"))) {
+                JsonNode start = late.await("message.stream.start");
+                JsonNode catchUp = late.await("message.stream.delta");
+                assertThat(catchUp.get("offset").asInt()).isZero();
+                assertThat(catchUp.get("delta").asText()).isEqualTo("abc");
+                assertThat(catchUp.get("message_id").asText()).isEqualTo(start.get("message_id").asText());
+                JsonNode live = late.await("message.stream.delta");
+                assertThat(live.get("offset").asInt()).isEqualTo(3);
+                assertThat(live.get("delta").asText()).isEqualTo("def");
+                assertThat(late.await("message.stream.end").get("content").asText()).isEqualTo("abcdef");
+            }
+        }
+    }
+
+    @Test
+    void botManagementRefusesSecretsAndPrivateNetworksAndIsAdminOnly() {
+        server.close();
+        server = start(Map.of("LLM_ALLOW_PRIVATE_NETWORKS", "false"));
+        Map<String, Object> base = Map.of("name", "b", "llm_base_url", "https://llm.invalid/v1",
+                "llm_api_key_env", "SUPPORT_API_KEY", "model", "m");
+        var privateUrl = new HashMap<>(base);
+        privateUrl.put("llm_base_url", llm.baseUrl());
+        var r = rest.post("/bots", ADMIN, privateUrl);
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.json().get("message").asText()).contains("llm_base_url");
+        var metadata = new HashMap<>(base);
+        metadata.put("llm_base_url", "http://169.254.169.254/latest");
+        assertThat(rest.post("/bots", ADMIN, metadata).status()).isEqualTo(400);
+        var secret = new HashMap<>(base);
+        secret.put("llm_api_key_env", "JWT_SECRET");
+        assertThat(rest.post("/bots", ADMIN, secret).json().get("message").asText()).contains("llm_api_key_env");
+        var pattern = new HashMap<>(base);
+        pattern.put("llm_api_key_env", "HOME");
+        assertThat(rest.post("/bots", ADMIN, pattern).status()).isEqualTo(400);
+        var ftp = new HashMap<>(base);
+        ftp.put("llm_base_url", "ftp://example.invalid");
+        assertThat(rest.post("/bots", ADMIN, ftp).status()).isEqualTo(400);
+        assertThat(rest.post("/bots", VISITOR, base).status()).isEqualTo(403);
+        assertThat(rest.get("/bots", ADMIN).json().get("bots")).isEmpty();
+    }
+
+    @Test
+    void botsAreListedReadAndDeletedByAdmins() {
+        String botId = bot(null);
+        JsonNode listed = rest.get("/bots", ADMIN).json().get("bots");
+        assertThat(listed.findValuesAsText("bot_id")).containsExactly(botId);
+        JsonNode one = rest.get("/bots/" + botId, ADMIN).json();
+        assertThat(one.get("llm_api_key_env").asText()).isEqualTo("SUPPORT_API_KEY");
+        assertThat(one.toString()).doesNotContain("sk-test-key");
+        assertThat(one.get("max_context").asInt()).isEqualTo(3);
+        assertThat(rest.get("/bots/" + botId, VISITOR).status()).isEqualTo(403);
+        assertThat(rest.delete("/bots/" + botId, ADMIN).status()).isEqualTo(204);
+        assertThat(rest.get("/bots/" + botId, ADMIN).status()).isEqualTo(404);
+    }
+}
