@@ -1,0 +1,127 @@
+package io.chatapi.adapters.ws;
+
+import io.chatapi.adapters.ws.auth.JwtVerifier;
+import io.chatapi.adapters.ws.auth.OriginPolicy;
+import io.chatapi.adapters.ws.json.EventFrames;
+import io.chatapi.adapters.ws.rest.AuthFilter;
+import io.chatapi.adapters.ws.rest.BotRoutes;
+import io.chatapi.adapters.ws.rest.CorsFilter;
+import io.chatapi.adapters.ws.rest.FallbackRoutes;
+import io.chatapi.adapters.ws.rest.HandshakeFilter;
+import io.chatapi.adapters.ws.rest.MessageRoutes;
+import io.chatapi.adapters.ws.rest.OpsRoutes;
+import io.chatapi.adapters.ws.rest.RequestBodies;
+import io.chatapi.adapters.ws.rest.RequestLogFilter;
+import io.chatapi.adapters.ws.rest.RoomRoutes;
+import io.chatapi.adapters.ws.rest.SocketOriginRelay;
+import io.chatapi.application.ServerMetrics;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http1.Http1Config;
+import io.helidon.webserver.websocket.WsConfig;
+import io.helidon.webserver.websocket.WsRouting;
+import java.time.Instant;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The Helidon server: the REST API and the {@code /ws} WebSocket endpoint on one port, with {@code TCP_NODELAY}.
+ * {@link #stop()} is graceful: every socket is told {@code server.shutdown} (with a reconnect delay spread
+ * between 1 s and the configured maximum) and closed with 1012, writers get the drain budget, then the server
+ * stops.
+ */
+public final class ChatServer {
+    private static final Logger LOG = Logger.getLogger(ChatServer.class.getName());
+    private static final int SERVICE_RESTART = 1012;
+    private static final long MIN_RECONNECT_MS = 1000;
+    /** Helidon refuses single frames above this; whole messages are limited to {@code maxFrameBytes} by us. */
+    private static final int MIN_HELIDON_FRAME = 1 << 20;
+
+    private final WebServer server;
+    private final SocketServices sockets;
+
+    private ChatServer(WebServer server, SocketServices sockets) {
+        this.server = server;
+        this.sockets = sockets;
+    }
+
+    /** Builds and starts the server; {@code registry} is the one the services publish through. */
+    public static ChatServer start(TransportSettings settings, UseCases useCases, ConnectionRegistry registry,
+                                   ServerMetrics metrics) {
+        JwtVerifier verifier = new JwtVerifier(settings.jwtSecret(), settings.jwtLeeway(), settings.jwtRequireExp(),
+                settings.jwtIssuer(), settings.jwtAudience());
+        OriginPolicy origins = new OriginPolicy(settings.allowedOrigins());
+        registry.attach(settings.maxConnectionsPerUser(), useCases.presence());
+        SocketSupervisor supervisor = new SocketSupervisor(registry, settings.pingInterval(), settings.idleTimeout());
+        SocketServices sockets = new SocketServices(settings, verifier, useCases, registry, supervisor, metrics,
+                new AtomicBoolean());
+        RequestBodies bodies = new RequestBodies(settings.maxBodyBytes());
+
+        HttpRouting.Builder routing = HttpRouting.builder()
+                .addFilter(new RequestLogFilter())
+                .addFilter(new CorsFilter(origins))
+                .addFilter(new HandshakeFilter(verifier, origins))
+                .addFilter(new AuthFilter(verifier))
+                .register(new OpsRoutes(metrics, useCases.health(), Instant.now()))
+                .register(new RoomRoutes(useCases, bodies))
+                .register(new MessageRoutes(useCases, bodies))
+                .register(new BotRoutes(useCases, bodies))
+                .register(new FallbackRoutes());
+        Http1Config.Builder http1 = Http1Config.builder();
+        if (origins.allowsAny()) {
+            http1.addReceiveListener(new SocketOriginRelay());
+        }
+        WebServerConfig.Builder config = WebServer.builder()
+                .host(settings.host())
+                .port(settings.port())
+                .shutdownHook(false)
+                .connectionOptions(options -> options.tcpNoDelay(true))
+                .addProtocol(http1.build())
+                .addProtocol(WsConfig.builder()
+                        .origins(origins.listed())
+                        .maxFrameLength(Math.max(MIN_HELIDON_FRAME, settings.maxFrameBytes()))
+                        .build())
+                .routing(routing)
+                .addRouting(WsRouting.builder().endpoint(HandshakeFilter.PATH, () -> new ChatSocketListener(sockets)));
+        WebServer server = config.build().start();
+        LOG.info(() -> "listening on " + settings.host() + ":" + server.port());
+        return new ChatServer(server, sockets);
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    /** Graceful stop; returns when the server has stopped. */
+    public void stop() {
+        if (!sockets.stopping().compareAndSet(false, true)) {
+            return;
+        }
+        long maxMs = Math.max(MIN_RECONNECT_MS, sockets.settings().shutdownReconnectMax().toMillis());
+        var connections = sockets.registry().all();
+        for (SocketConnection connection : connections) {
+            long after = ThreadLocalRandom.current().nextLong(MIN_RECONNECT_MS, maxMs + 1);
+            connection.closeAfter(EventFrames.shutdown(after), SERVICE_RESTART, "server shutdown");
+        }
+        long deadline = System.nanoTime() + sockets.settings().shutdownDrainTimeout().toNanos();
+        try {
+            for (SocketConnection connection : connections) {
+                if (!connection.awaitWriter(deadline)) {
+                    connection.abort();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        sockets.supervisor().stop();
+        try {
+            server.stop();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "web server stop failed", e);
+        }
+        sockets.registry().detach();
+    }
+}

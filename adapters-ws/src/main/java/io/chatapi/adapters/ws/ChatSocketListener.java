@@ -1,0 +1,139 @@
+package io.chatapi.adapters.ws;
+
+import io.chatapi.adapters.ws.auth.BearerTokens;
+import io.chatapi.adapters.ws.auth.InvalidTokenException;
+import io.chatapi.adapters.ws.auth.VerifiedToken;
+import io.chatapi.application.port.in.StreamsUseCase.ActiveStream;
+import io.chatapi.domain.ErrorCode;
+import io.chatapi.domain.Room;
+import io.helidon.common.buffers.BufferData;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Headers;
+import io.helidon.http.HttpPrologue;
+import io.helidon.websocket.WsListener;
+import io.helidon.websocket.WsSession;
+import io.helidon.websocket.WsUpgradeException;
+import java.util.List;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One WebSocket connection's life, called by Helidon on the connection's own virtual thread: the token at the
+ * upgrade, registration (with the per-user cap, presence and the mid-stream catch-up) at open, then each whole
+ * message in order, and the end however it comes.
+ */
+final class ChatSocketListener implements WsListener {
+    private static final Logger LOG = Logger.getLogger(ChatSocketListener.class.getName());
+    private static final int POLICY_VIOLATION = 1008;
+    private static final int SERVICE_RESTART = 1012;
+
+    private final SocketServices services;
+    private final MessageAssembler assembler;
+    private VerifiedToken token;
+    private SocketConnection connection;
+    private ClientFrames frames;
+
+    ChatSocketListener(SocketServices services) {
+        this.services = services;
+        this.assembler = new MessageAssembler(services.settings().maxFrameBytes());
+    }
+
+    @Override
+    public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) throws WsUpgradeException {
+        // The handshake filter has already answered 401 to a bad token; this only picks up the checked one.
+        String query = prologue.query().first("token").orElse(null);
+        String header = headers.value(HeaderNames.AUTHORIZATION).orElse(null);
+        try {
+            String raw = BearerTokens.forSocket(query, header).orElseThrow(() -> new InvalidTokenException("none"));
+            token = services.verifier().verify(raw);
+        } catch (InvalidTokenException e) {
+            throw new WsUpgradeException("unauthorized");
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public void onOpen(WsSession session) {
+        connection = new SocketConnection(session, token.principal(), services.registry(), services.metrics(),
+                services.settings().outgoingQueueFrames());
+        frames = new ClientFrames(connection, services);
+        services.registry().track(connection);
+        connection.startWriter();
+        if (services.stopping().get()) {
+            connection.close(SERVICE_RESTART, "server shutdown");
+            return;
+        }
+        if (services.registry().register(connection) == ConnectionRegistry.Registration.FULL) {
+            connection.close(POLICY_VIOLATION, "connection limit reached");
+            return;
+        }
+        connection.scheduleExpiry(token.expiresAt().orElse(null), services.settings().jwtLeeway(),
+                services.supervisor().timers());
+        connection.caughtUp(streamsInRooms());
+    }
+
+    private List<ActiveStream> streamsInRooms() {
+        try {
+            List<String> roomIds = services.useCases().queryRooms().roomsOf(connection.principal()).stream()
+                    .map(Room::id).toList();
+            return frames.activeStreams(roomIds);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not read the rooms of a new connection", e);
+            return List.of();
+        }
+    }
+
+    @Override
+    public void onMessage(WsSession session, String text, boolean last) {
+        connection.touch();
+        switch (assembler.text(text, last)) {
+            case MessageAssembler.Text t -> frames.handle(t.text());
+            case MessageAssembler.TooLarge t -> connection.reply(ClientFrames.errorFrame(ErrorCode.PAYLOAD_TOO_LARGE,
+                    "frame exceeds " + services.settings().maxFrameBytes() + " bytes", null));
+            case MessageAssembler.Binary b -> connection.reply(ClientFrames.errorFrame(ErrorCode.INVALID_FRAME,
+                    "binary frames are not supported", null));
+            case MessageAssembler.Pending p -> {
+            }
+        }
+    }
+
+    @Override
+    public void onMessage(WsSession session, BufferData buffer, boolean last) {
+        connection.touch();
+        switch (assembler.binary(buffer.available(), last)) {
+            case MessageAssembler.TooLarge t -> connection.reply(ClientFrames.errorFrame(ErrorCode.PAYLOAD_TOO_LARGE,
+                    "frame exceeds " + services.settings().maxFrameBytes() + " bytes", null));
+            case MessageAssembler.Pending p -> {
+            }
+            default -> connection.reply(ClientFrames.errorFrame(ErrorCode.INVALID_FRAME,
+                    "binary frames are not supported", null));
+        }
+    }
+
+    @Override
+    public void onPing(WsSession session, BufferData buffer) {
+        connection.touch();
+        connection.pong(buffer.readBytes());
+    }
+
+    @Override
+    public void onPong(WsSession session, BufferData buffer) {
+        connection.touch();
+    }
+
+    @Override
+    public void onClose(WsSession session, int status, String reason) {
+        if (connection != null) {
+            connection.ended();
+        }
+    }
+
+    @Override
+    public void onError(WsSession session, Throwable t) {
+        LOG.log(Level.FINE, "socket error", t);
+        if (connection != null) {
+            connection.ended();
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package io.chatapi.adapters.ws;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.chatapi.adapters.ws.auth.InvalidTokenException;
+import io.chatapi.adapters.ws.auth.VerifiedToken;
+import io.chatapi.adapters.ws.json.EventFrames;
+import io.chatapi.adapters.ws.json.JsonFields;
+import io.chatapi.adapters.ws.json.WireJson;
+import io.chatapi.application.port.in.HistoryUseCase.Replay;
+import io.chatapi.application.port.in.SendMessageUseCase.SendMessage;
+import io.chatapi.application.port.in.StreamsUseCase.ActiveStream;
+import io.chatapi.application.port.out.Appended;
+import io.chatapi.application.port.out.ChatEvent;
+import io.chatapi.application.port.out.StoreUnavailableException;
+import io.chatapi.domain.ChatException;
+import io.chatapi.domain.ErrorCode;
+import io.chatapi.domain.Message;
+import io.chatapi.domain.Principal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Handles one connection's client frames, in order, on its reading thread: parses, calls the use case, and
+ * answers on the same connection. A bad frame gets an {@code error} frame and never closes the connection.
+ */
+final class ClientFrames {
+    private static final Logger LOG = Logger.getLogger(ClientFrames.class.getName());
+
+    private final SocketConnection connection;
+    private final SocketServices services;
+
+    ClientFrames(SocketConnection connection, SocketServices services) {
+        this.connection = connection;
+        this.services = services;
+    }
+
+    void handle(String text) {
+        JsonNode frame = WireJson.parse(text).orElse(null);
+        if (frame == null || !frame.isObject()) {
+            error(ErrorCode.INVALID_FRAME, "frame must be a JSON object", null);
+            return;
+        }
+        JsonNode type = frame.get("type");
+        if (type == null || !type.isTextual()) {
+            error(ErrorCode.INVALID_FRAME, "frame must have a string type", null);
+            return;
+        }
+        String clientMsgId = clientMsgId(frame);
+        try {
+            dispatch(type.textValue(), frame);
+        } catch (ChatException e) {
+            error(e.code(), e.getMessage(), clientMsgId);
+        } catch (StoreUnavailableException e) {
+            LOG.log(Level.WARNING, "store unavailable while handling a frame", e);
+            error(ErrorCode.UNAVAILABLE, "service unavailable", clientMsgId);
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "internal error while handling a frame", e);
+            error(ErrorCode.INTERNAL, "internal error", clientMsgId);
+        }
+    }
+
+    private void dispatch(String type, JsonNode frame) {
+        switch (type) {
+            case "send_message" -> send(data(frame));
+            case "ack" -> {
+                JsonFields data = data(frame);
+                services.useCases().ack().ack(principal(), data.requiredString("room_id"), data.requiredCount("seq"));
+            }
+            case "typing.start", "typing.stop" -> services.useCases().typing()
+                    .typing(principal(), data(frame).requiredString("room_id"), type.equals("typing.start"));
+            case "ping" -> connection.reply(EventFrames.pong());
+            case "resume" -> resume(data(frame).requiredObject("rooms").asCounts("rooms"));
+            case "stream.cancel" -> {
+                JsonFields data = data(frame);
+                services.useCases().streams().cancel(principal(), data.requiredString("room_id"),
+                        data.requiredString("message_id"));
+            }
+            case "auth.refresh" -> refresh(data(frame).requiredString("token"));
+            default -> error(ErrorCode.UNKNOWN_TYPE, "unknown frame type", null);
+        }
+    }
+
+    private void send(JsonFields data) {
+        String clientMsgId = data.optionalString("client_msg_id");
+        SendMessage command = new SendMessage(data.requiredString("room_id"), data.requiredString("content"),
+                data.optionalJsonText("meta"), clientMsgId);
+        Appended appended = services.useCases().sendMessage().send(principal(), command);
+        if (clientMsgId != null) {
+            connection.reply(EventFrames.sent(appended.message(), appended.duplicate()));
+        }
+    }
+
+    private void resume(Map<String, Long> rooms) {
+        for (Map.Entry<String, Long> room : rooms.entrySet()) {
+            resumeRoom(room.getKey(), room.getValue());
+        }
+    }
+
+    private void resumeRoom(String roomId, long lastSeq) {
+        connection.holdRoom(roomId);
+        Replay replay;
+        try {
+            replay = services.useCases().history().resume(principal(), roomId, lastSeq);
+        } catch (ChatException e) {
+            connection.released(roomId, List.of(errorFrame(e.code(), e.getMessage(), null)));
+            return;
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "resume failed", e);
+            connection.released(roomId, List.of(errorFrame(ErrorCode.INTERNAL, "internal error", null)));
+            return;
+        }
+        List<String> leading = new ArrayList<>(replay.messages().size() + 1);
+        for (Message message : replay.messages()) {
+            leading.add(EventFrames.event(new ChatEvent.MessageCreated(message, true)));
+        }
+        leading.add(EventFrames.resumeDone(roomId, replay.lastSeq(), replay.complete()));
+        connection.resumed(roomId, leading, replay.lastSeq(), activeStreams(List.of(roomId)));
+    }
+
+    /** The replies streaming now in these rooms; none when the question fails (the stream's end still comes). */
+    List<ActiveStream> activeStreams(List<String> roomIds) {
+        if (roomIds.isEmpty()) {
+            return List.of();
+        }
+        try {
+            return services.useCases().streams().active(roomIds);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not read active streams", e);
+            return List.of();
+        }
+    }
+
+    private void refresh(String token) {
+        VerifiedToken verified;
+        try {
+            verified = services.verifier().verify(token);
+        } catch (InvalidTokenException e) {
+            error(ErrorCode.UNAUTHORIZED, "Invalid token", null);
+            return;
+        }
+        if (!verified.principal().userId().equals(connection.userId())) {
+            error(ErrorCode.UNAUTHORIZED, "token is for another user", null);
+            return;
+        }
+        connection.refreshed(verified.principal(), verified.expiresAt().orElse(null),
+                services.settings().jwtLeeway(), services.supervisor().timers());
+        connection.reply(EventFrames.authRefreshed(verified.expiresAt().map(i -> i.getEpochSecond()).orElse(null)));
+    }
+
+    private Principal principal() {
+        return connection.principal();
+    }
+
+    private static JsonFields data(JsonNode frame) {
+        return JsonFields.of(frame.get("data"), "data");
+    }
+
+    private static String clientMsgId(JsonNode frame) {
+        JsonNode data = frame.get("data");
+        JsonNode id = data == null ? null : data.get("client_msg_id");
+        return id != null && id.isTextual() ? id.textValue() : null;
+    }
+
+    private void error(ErrorCode code, String message, String clientMsgId) {
+        connection.reply(errorFrame(code, message, clientMsgId));
+    }
+
+    static String errorFrame(ErrorCode code, String message, String clientMsgId) {
+        String text = code == ErrorCode.RATE_LIMITED ? "too many requests" : message;
+        return EventFrames.error(code.wire(), text, clientMsgId);
+    }
+}

@@ -1,0 +1,201 @@
+package io.chatapi.adapters.ws;
+
+import io.chatapi.adapters.ws.json.EventFrames;
+import io.chatapi.application.ServerMetrics;
+import io.chatapi.application.port.in.PresenceUseCase;
+import io.chatapi.application.port.out.ChatEvent;
+import io.chatapi.application.port.out.ConnectionDirectory;
+import io.chatapi.application.port.out.EventPublisher;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The open sockets of every user. Publishing encodes an event once and queues it on each target connection
+ * without ever blocking: a connection whose queue is full is closed (1013) instead. Presence is told when a
+ * user's first connection opens and when the last one closes. Created before the services (they publish through
+ * it) and attached to the server by {@link ChatServer#start}. Thread-safe.
+ */
+public final class ConnectionRegistry implements EventPublisher, ConnectionDirectory {
+    private static final Logger LOG = Logger.getLogger(ConnectionRegistry.class.getName());
+
+    /** The outcome of registering a connection. */
+    enum Registration { FIRST, ADDED, FULL }
+
+    private final ServerMetrics metrics;
+    private final ConcurrentHashMap<String, List<SocketConnection>> byUser = new ConcurrentHashMap<>();
+    private final Set<SocketConnection> all = ConcurrentHashMap.newKeySet();
+    private volatile int maxPerUser = Integer.MAX_VALUE;
+    private volatile PresenceUseCase presence;
+    private volatile ExecutorService presenceCalls;
+
+    public ConnectionRegistry(ServerMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    /** Called by the server at start: the per-user connection cap and who to tell about presence. */
+    void attach(int maxConnectionsPerUser, PresenceUseCase presenceUseCase) {
+        this.maxPerUser = Math.max(1, maxConnectionsPerUser);
+        this.presence = presenceUseCase;
+        this.presenceCalls = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "ws-presence");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Called by the server when it has stopped: lets queued presence calls finish, briefly. */
+    void detach() {
+        ExecutorService calls = presenceCalls;
+        presence = null;
+        if (calls != null) {
+            calls.shutdown();
+            try {
+                calls.awaitTermination(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public void publish(Collection<String> userIds, ChatEvent event) {
+        String frame = null;
+        Collection<String> users = userIds instanceof Set<?> || userIds.size() < 2
+                ? userIds : new LinkedHashSet<>(userIds);
+        for (String userId : users) {
+            List<SocketConnection> connections = byUser.get(userId);
+            if (connections == null) {
+                continue;
+            }
+            if (frame == null) {
+                frame = EventFrames.event(event);
+            }
+            for (SocketConnection connection : connections) {
+                connection.deliver(event, frame);
+            }
+        }
+    }
+
+    @Override
+    public int publishToSettled(String userId, ChatEvent event, Duration minAge) {
+        List<SocketConnection> connections = byUser.get(userId);
+        if (connections == null) {
+            return 0;
+        }
+        String frame = null;
+        int accepted = 0;
+        for (SocketConnection connection : connections) {
+            if (connection.age().compareTo(minAge) >= 0) {
+                if (frame == null) {
+                    frame = EventFrames.event(event);
+                }
+                if (connection.deliver(event, frame)) {
+                    accepted++;
+                }
+            }
+        }
+        return accepted;
+    }
+
+    @Override
+    public boolean isOnline(String userId) {
+        return byUser.containsKey(userId);
+    }
+
+    /** Starts tracking a connection for pings, the idle sweep and shutdown (registered or not). */
+    void track(SocketConnection connection) {
+        all.add(connection);
+    }
+
+    void forget(SocketConnection connection) {
+        all.remove(connection);
+    }
+
+    Collection<SocketConnection> all() {
+        return List.copyOf(all);
+    }
+
+    /**
+     * Adds a connection to its user's, unless the user is at the cap; tells presence about a first one. Presence
+     * calls are queued inside the map update, so they keep the order of the updates that caused them.
+     */
+    Registration register(SocketConnection connection) {
+        Registration[] outcome = new Registration[1];
+        byUser.compute(connection.userId(), (user, list) -> {
+            if (list == null) {
+                outcome[0] = Registration.FIRST;
+                tellPresence(user, true);
+                return List.of(connection);
+            }
+            if (list.size() >= maxPerUser) {
+                outcome[0] = Registration.FULL;
+                return list;
+            }
+            outcome[0] = Registration.ADDED;
+            List<SocketConnection> next = new ArrayList<>(list.size() + 1);
+            next.addAll(list);
+            next.add(connection);
+            return List.copyOf(next);
+        });
+        if (outcome[0] != Registration.FULL) {
+            metrics.activeConnections.incrementAndGet();
+        }
+        return outcome[0];
+    }
+
+    /** Removes a connection if registered; tells presence when it was the user's last. Idempotent. */
+    void unregister(SocketConnection connection) {
+        boolean[] removed = new boolean[1];
+        byUser.computeIfPresent(connection.userId(), (user, list) -> {
+            if (!list.contains(connection)) {
+                return list;
+            }
+            removed[0] = true;
+            List<SocketConnection> next = new ArrayList<>(list);
+            next.remove(connection);
+            if (next.isEmpty()) {
+                tellPresence(user, false);
+                return null;
+            }
+            return List.copyOf(next);
+        });
+        if (removed[0]) {
+            metrics.activeConnections.decrementAndGet();
+        }
+    }
+
+    /** Presence calls run in order on one thread of their own, so that no publisher ever waits for them. */
+    private void tellPresence(String userId, boolean online) {
+        PresenceUseCase target = presence;
+        ExecutorService calls = presenceCalls;
+        if (target == null || calls == null) {
+            return;
+        }
+        try {
+            calls.execute(() -> {
+                try {
+                    if (online) {
+                        target.firstConnectionOpened(userId);
+                    } else {
+                        target.lastConnectionClosed(userId);
+                    }
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "presence update failed", e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            LOG.log(Level.FINE, "presence update after stop ignored");
+        }
+    }
+}

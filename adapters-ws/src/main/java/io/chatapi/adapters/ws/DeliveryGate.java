@@ -1,0 +1,148 @@
+package io.chatapi.adapters.ws;
+
+import io.chatapi.adapters.ws.json.EventFrames;
+import io.chatapi.application.port.in.StreamsUseCase.ActiveStream;
+import io.chatapi.application.port.out.ChatEvent;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Orders one connection's live events around what it is owed first. From the moment the connection registers,
+ * every event is held until the mid-stream catch-up (a {@code message.stream.start} and one delta with all the
+ * text so far, at offset 0, per reply streaming in the user's rooms) has been queued; during a {@code resume}, the
+ * resumed room's events are held until its replay, {@code resume.done} and catch-up are queued, and held
+ * {@code message} events at or below the replayed seq are dropped. For every reply it also tracks how much text the
+ * client was given: a delta that starts beyond it is dropped, one that ends within it is dropped, and one that
+ * overlaps it is trimmed, so no client sees a delta whose offset lies beyond the text it holds. Thread-safe.
+ */
+final class DeliveryGate {
+    /** Where released frames go: one call is one queue item; false when the queue is full. */
+    interface Sink {
+        boolean offer(List<String> frames);
+    }
+
+    private record Held(ChatEvent event, String frame) {
+    }
+
+    private final Sink sink;
+    private final int maxHeld;
+    private final Set<String> heldRooms = new HashSet<>();
+    private final List<Held> held = new ArrayList<>();
+    private final Map<String, Integer> given = new HashMap<>();
+    private boolean holdAll = true;
+
+    DeliveryGate(Sink sink, int maxHeld) {
+        this.sink = sink;
+        this.maxHeld = maxHeld;
+    }
+
+    /** A live event with its encoded frame; false when it can be neither queued nor held (a slow consumer). */
+    synchronized boolean deliver(ChatEvent event, String frame) {
+        if (holdAll || (event.roomId() != null && heldRooms.contains(event.roomId()))) {
+            if (held.size() >= maxHeld) {
+                return false;
+            }
+            held.add(new Held(event, frame));
+            return true;
+        }
+        String out = pass(event, frame, -1);
+        return out == null || sink.offer(List.of(out));
+    }
+
+    /** Ends the initial hold: the catch-up of {@code streams}, then every event held since registration. */
+    synchronized boolean opened(List<ActiveStream> streams) {
+        List<String> batch = new ArrayList<>();
+        catchUp(streams, batch);
+        holdAll = false;
+        release(null, -1, batch);
+        return batch.isEmpty() || sink.offer(batch);
+    }
+
+    /** Starts holding a room's live events while its replay is fetched. */
+    synchronized void holdRoom(String roomId) {
+        heldRooms.add(roomId);
+    }
+
+    /**
+     * Ends a room's resume: {@code leading} (the replayed messages and {@code resume.done}), the room's catch-up,
+     * then its held events, dropping {@code message} events with {@code seq <= lastSeq}.
+     */
+    synchronized boolean resumed(String roomId, List<String> leading, long lastSeq, List<ActiveStream> streams) {
+        List<String> batch = new ArrayList<>(leading);
+        catchUp(streams, batch);
+        heldRooms.remove(roomId);
+        release(roomId, lastSeq, batch);
+        return batch.isEmpty() || sink.offer(batch);
+    }
+
+    /** Ends a room's hold without a replay (the resume was refused): {@code leading}, then the held events. */
+    synchronized boolean released(String roomId, List<String> leading) {
+        List<String> batch = new ArrayList<>(leading);
+        heldRooms.remove(roomId);
+        release(roomId, -1, batch);
+        return batch.isEmpty() || sink.offer(batch);
+    }
+
+    private void catchUp(List<ActiveStream> streams, List<String> batch) {
+        for (ActiveStream s : streams) {
+            batch.add(EventFrames.event(new ChatEvent.StreamStart(s.roomId(), s.messageId(), s.senderId())));
+            if (!s.text().isEmpty()) {
+                batch.add(EventFrames.event(new ChatEvent.StreamDelta(s.roomId(), s.messageId(), s.text(), 0)));
+            }
+            given.merge(s.messageId(), s.text().length(), Math::max);
+        }
+    }
+
+    private void release(String roomId, long seqFloor, List<String> batch) {
+        Iterator<Held> it = held.iterator();
+        while (it.hasNext()) {
+            Held h = it.next();
+            String room = h.event().roomId();
+            boolean match = roomId == null ? room == null || !heldRooms.contains(room) : roomId.equals(room);
+            if (match) {
+                it.remove();
+                String out = pass(h.event(), h.frame(), seqFloor);
+                if (out != null) {
+                    batch.add(out);
+                }
+            }
+        }
+    }
+
+    /** The frame to send for an event, or null to drop it. */
+    private String pass(ChatEvent event, String frame, long seqFloor) {
+        return switch (event) {
+            case ChatEvent.MessageCreated m -> m.message().seq() <= seqFloor ? null : frame;
+            case ChatEvent.StreamStart s -> given.putIfAbsent(s.messageId(), 0) == null ? frame : null;
+            case ChatEvent.StreamDelta d -> delta(d, frame);
+            case ChatEvent.StreamEnd e -> {
+                given.remove(e.messageId());
+                yield frame;
+            }
+            case ChatEvent.StreamError e -> {
+                given.remove(e.messageId());
+                yield frame;
+            }
+            default -> frame;
+        };
+    }
+
+    private String delta(ChatEvent.StreamDelta d, String frame) {
+        int have = given.getOrDefault(d.messageId(), 0);
+        int end = d.offset() + d.delta().length();
+        if (d.offset() > have || end <= have) {
+            return null;
+        }
+        given.put(d.messageId(), end);
+        if (d.offset() == have) {
+            return frame;
+        }
+        String rest = d.delta().substring(have - d.offset());
+        return EventFrames.event(new ChatEvent.StreamDelta(d.roomId(), d.messageId(), rest, have));
+    }
+}

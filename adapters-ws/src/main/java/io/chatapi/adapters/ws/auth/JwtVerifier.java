@@ -1,0 +1,86 @@
+package io.chatapi.adapters.ws.auth;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.crypto.MACVerifier;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jwt.proc.BadJWTException;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+import io.chatapi.domain.Principal;
+import io.chatapi.domain.Role;
+import java.text.ParseException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Date;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Verifies HS256 tokens (every other algorithm, {@code none} included, is refused): signature, {@code exp} and
+ * {@code nbf} with leeway, optional issuer and audience, and a {@code sub} that is a non-empty string other than
+ * the reserved {@code system}. Thread-safe.
+ */
+public final class JwtVerifier {
+    /** HMAC pads keys shorter than its block with zero bytes, so padding to the 256 bits Nimbus demands is exact. */
+    private static final int MIN_KEY_BYTES = 32;
+
+    private final MACVerifier signature;
+    private final DefaultJWTClaimsVerifier<SecurityContext> claims;
+
+    public JwtVerifier(byte[] secret, Duration leeway, boolean requireExp, String issuer, String audience) {
+        byte[] key = secret.length >= MIN_KEY_BYTES ? secret.clone() : Arrays.copyOf(secret, MIN_KEY_BYTES);
+        try {
+            this.signature = new MACVerifier(key);
+        } catch (JOSEException e) {
+            throw new IllegalArgumentException("unusable JWT secret", e);
+        }
+        Set<String> required = new HashSet<>(Set.of("sub"));
+        if (requireExp) {
+            required.add("exp");
+        }
+        JWTClaimsSet.Builder exact = new JWTClaimsSet.Builder();
+        if (issuer != null && !issuer.isEmpty()) {
+            exact.issuer(issuer);
+        }
+        Set<String> audiences = audience == null || audience.isEmpty() ? null : Set.of(audience);
+        this.claims = new DefaultJWTClaimsVerifier<>(audiences, exact.build(), required, null);
+        this.claims.setMaxClockSkew((int) Math.min(Integer.MAX_VALUE, Math.max(0, leeway.toSeconds())));
+    }
+
+    public VerifiedToken verify(String token) throws InvalidTokenException {
+        if (token == null || token.isEmpty()) {
+            throw new InvalidTokenException("empty token");
+        }
+        try {
+            SignedJWT jwt = SignedJWT.parse(token);
+            if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm())) {
+                throw new InvalidTokenException("algorithm not allowed");
+            }
+            if (!jwt.verify(signature)) {
+                throw new InvalidTokenException("bad signature");
+            }
+            JWTClaimsSet set = jwt.getJWTClaimsSet();
+            claims.verify(set, null);
+            Object sub = jwt.getPayload().toJSONObject().get("sub"); // raw: Nimbus would turn a number into text
+            if (!(sub instanceof String userId) || userId.isEmpty()) {
+                throw new InvalidTokenException("sub must be a non-empty string");
+            }
+            if (Principal.SYSTEM.equals(userId)) {
+                throw new InvalidTokenException("sub is reserved");
+            }
+            Object role = set.getClaim("role");
+            Principal principal = new Principal(userId, Role.fromClaim(role instanceof String s ? s : null));
+            Date exp = set.getExpirationTime();
+            return new VerifiedToken(principal, Optional.ofNullable(exp).map(Date::toInstant));
+        } catch (ParseException e) {
+            throw new InvalidTokenException("malformed token");
+        } catch (BadJWTException e) {
+            throw new InvalidTokenException("claims refused: " + e.getMessage());
+        } catch (JOSEException | RuntimeException e) {
+            throw new InvalidTokenException("token could not be verified");
+        }
+    }
+}

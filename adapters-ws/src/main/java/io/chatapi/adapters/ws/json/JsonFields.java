@@ -1,0 +1,148 @@
+package io.chatapi.adapters.ws.json;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.chatapi.domain.ChatException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Typed reads of a JSON object's fields; a missing or mistyped field is an {@code invalid_request}
+ * {@link ChatException} whose message names the field. Absent and {@code null} mean the same.
+ */
+public final class JsonFields {
+    private final ObjectNode node;
+
+    private JsonFields(ObjectNode node) {
+        this.node = node;
+    }
+
+    /** Wraps a node that must be an object; {@code what} names it in the error ("body", "data"). */
+    public static JsonFields of(JsonNode node, String what) {
+        if (node instanceof ObjectNode object) {
+            return new JsonFields(object);
+        }
+        throw ChatException.invalid(what + " must be a JSON object");
+    }
+
+    private JsonNode value(String name) {
+        JsonNode value = node.get(name);
+        return value == null || value.isNull() ? null : value;
+    }
+
+    public boolean has(String name) {
+        return value(name) != null;
+    }
+
+    public String requiredString(String name) {
+        String value = optionalString(name);
+        if (value == null) {
+            throw ChatException.invalid(name + " is required");
+        }
+        return value;
+    }
+
+    public String optionalString(String name) {
+        JsonNode value = value(name);
+        if (value == null) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw ChatException.invalid(name + " must be a string");
+        }
+        return value.textValue();
+    }
+
+    /** A string as is, or an object or array as its JSON text (applications may send metadata either way). */
+    public String optionalJsonText(String name) {
+        JsonNode value = value(name);
+        if (value == null) {
+            return null;
+        }
+        if (value.isTextual()) {
+            return value.textValue();
+        }
+        if (value.isContainerNode()) {
+            return WireJson.text(value);
+        }
+        throw ChatException.invalid(name + " must be a string or a JSON object");
+    }
+
+    public List<String> requiredStringList(String name) {
+        JsonNode value = value(name);
+        if (value == null) {
+            throw ChatException.invalid(name + " is required");
+        }
+        if (!value.isArray()) {
+            throw ChatException.invalid(name + " must be an array of strings");
+        }
+        List<String> items = new ArrayList<>(value.size());
+        for (JsonNode item : value) {
+            if (!item.isTextual()) {
+                throw ChatException.invalid(name + " must be an array of strings");
+            }
+            items.add(item.textValue());
+        }
+        return items;
+    }
+
+    /** A required integer that is zero or more. */
+    public long requiredCount(String name) {
+        JsonNode value = value(name);
+        if (value == null) {
+            throw ChatException.invalid(name + " is required");
+        }
+        return count(name, value);
+    }
+
+    public Integer optionalInt(String name) {
+        JsonNode value = value(name);
+        if (value == null) {
+            return null;
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToInt()) {
+            throw ChatException.invalid(name + " must be an integer");
+        }
+        return value.intValue();
+    }
+
+    public Double optionalNumber(String name) {
+        JsonNode value = value(name);
+        if (value == null) {
+            return null;
+        }
+        if (!value.isNumber()) {
+            throw ChatException.invalid(name + " must be a number");
+        }
+        return value.doubleValue();
+    }
+
+    public JsonFields requiredObject(String name) {
+        JsonNode value = value(name);
+        if (value == null) {
+            throw ChatException.invalid(name + " is required");
+        }
+        if (!(value instanceof ObjectNode object)) {
+            throw ChatException.invalid(name + " must be a JSON object");
+        }
+        return new JsonFields(object);
+    }
+
+    /** Every field of this object as a count (integer ≥ 0), in document order; {@code what} names the map. */
+    public Map<String, Long> asCounts(String what) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> field : node.properties()) {
+            counts.put(field.getKey(), count(what + "." + field.getKey(), field.getValue()));
+        }
+        return counts;
+    }
+
+    private static long count(String name, JsonNode value) {
+        if (!value.isIntegralNumber() || !value.canConvertToLong() || value.longValue() < 0) {
+            throw ChatException.invalid(name + " must be an integer >= 0");
+        }
+        return value.longValue();
+    }
+}

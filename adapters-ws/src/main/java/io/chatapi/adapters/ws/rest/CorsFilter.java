@@ -1,0 +1,38 @@
+package io.chatapi.adapters.ws.rest;
+
+import io.chatapi.adapters.ws.auth.OriginPolicy;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+
+/** CORS for allowed browser origins; answers every preflight {@code OPTIONS} with 204. */
+public final class CorsFilter implements Filter {
+    private final OriginPolicy origins;
+
+    public CorsFilter(OriginPolicy origins) {
+        this.origins = origins;
+    }
+
+    @Override
+    public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        String origin = req.headers().value(HeaderNames.ORIGIN).orElse(null);
+        if (origin != null && origins.allows(origin)) {
+            if (origins.allowsAny()) {
+                res.header(HeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+            } else {
+                res.header(HeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+                res.header(HeaderNames.VARY, "Origin");
+            }
+            res.header(HeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, "Content-Type, Authorization, Idempotency-Key");
+            res.header(HeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, PUT, PATCH, DELETE, OPTIONS");
+        }
+        if (req.prologue().method() == Method.OPTIONS) {
+            HttpAnswers.noContent(res);
+            return;
+        }
+        chain.proceed();
+    }
+}

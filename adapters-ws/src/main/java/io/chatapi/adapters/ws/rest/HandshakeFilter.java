@@ -1,0 +1,58 @@
+package io.chatapi.adapters.ws.rest;
+
+import io.chatapi.adapters.ws.auth.BearerTokens;
+import io.chatapi.adapters.ws.auth.InvalidTokenException;
+import io.chatapi.adapters.ws.auth.JwtVerifier;
+import io.chatapi.adapters.ws.auth.OriginPolicy;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Refuses a WebSocket handshake before the upgrade: a browser {@code Origin} the policy does not allow gets 403,
+ * a missing or bad token ({@code ?token=} wins over the header) gets 401. Helidon's own upgrade refusal can only
+ * answer 400, which is why this runs as an HTTP filter, which upgrade requests pass through.
+ */
+public final class HandshakeFilter implements Filter {
+    public static final String PATH = "/ws";
+    private static final Logger LOG = Logger.getLogger(HandshakeFilter.class.getName());
+
+    private final JwtVerifier verifier;
+    private final OriginPolicy origins;
+
+    public HandshakeFilter(JwtVerifier verifier, OriginPolicy origins) {
+        this.verifier = verifier;
+        this.origins = origins;
+    }
+
+    @Override
+    public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        if (!PATH.equals(req.path().path())) {
+            chain.proceed();
+            return;
+        }
+        if (!origins.allows(req.headers().value(HeaderNames.ORIGIN).orElse(null))) {
+            HttpAnswers.error(res, 403, "forbidden", "origin not allowed");
+            return;
+        }
+        String query = req.query().first("token").orElse(null);
+        Optional<String> token = BearerTokens.forSocket(query, req.headers().value(HeaderNames.AUTHORIZATION).orElse(null));
+        if (token.isEmpty()) {
+            HttpAnswers.error(res, 401, "unauthorized", "Missing or invalid Authorization header");
+            return;
+        }
+        try {
+            verifier.verify(token.get());
+        } catch (InvalidTokenException e) {
+            LOG.log(Level.FINE, "socket token refused: {0}", e.getMessage());
+            HttpAnswers.error(res, 401, "unauthorized", "Invalid token");
+            return;
+        }
+        chain.proceed();
+    }
+}

@@ -1,0 +1,97 @@
+package io.chatapi.adapters.ws.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.chatapi.adapters.ws.json.WireJson;
+import io.chatapi.application.port.out.StoreUnavailableException;
+import io.chatapi.domain.ChatException;
+import io.chatapi.domain.ErrorCode;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Writes JSON answers and maps failures to the error contract: a {@link ChatException} by its code, a
+ * {@link StoreUnavailableException} to 503, anything else to a 500 that carries no detail (the detail is logged).
+ */
+public final class HttpAnswers {
+    private static final Logger LOG = Logger.getLogger(HttpAnswers.class.getName());
+
+    private HttpAnswers() {
+    }
+
+    public static void json(ServerResponse res, int status, JsonNode body) {
+        res.status(status);
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(WireJson.bytes(body));
+    }
+
+    public static void noContent(ServerResponse res) {
+        res.status(Status.NO_CONTENT_204);
+        res.send();
+    }
+
+    public static void error(ServerResponse res, int status, String code, String message) {
+        json(res, status, WireJson.object().put("error", code).put("message", message));
+    }
+
+    /** A handler whose failures become error answers. */
+    public static Handler guarded(Handler handler) {
+        return (req, res) -> {
+            try {
+                handler.handle(req, res);
+            } catch (Exception e) {
+                failure(req, res, e);
+            }
+        };
+    }
+
+    static void failure(ServerRequest req, ServerResponse res, Exception e) {
+        if (res.isSent()) {
+            LOG.log(Level.WARNING, "failure after the answer was sent: " + describe(req), e);
+            return;
+        }
+        if (e instanceof ChatException chat) {
+            chatError(res, chat);
+        } else if (e instanceof StoreUnavailableException) {
+            LOG.log(Level.WARNING, "store unavailable: " + describe(req), e);
+            error(res, 503, ErrorCode.UNAVAILABLE.wire(), "service unavailable");
+        } else {
+            LOG.log(Level.SEVERE, "internal error: " + describe(req), e);
+            error(res, 500, ErrorCode.INTERNAL.wire(), "internal error");
+        }
+    }
+
+    private static void chatError(ServerResponse res, ChatException e) {
+        int status = status(e.code());
+        String message = e.getMessage();
+        if (e.code() == ErrorCode.RATE_LIMITED) {
+            long millis = Math.max(1, e.retryAfter().toMillis());
+            res.header(HeaderNames.RETRY_AFTER, Long.toString((millis + 999) / 1000));
+            message = "too many requests";
+        }
+        error(res, status, e.code().wire(), message == null ? e.code().wire() : message);
+    }
+
+    public static int status(ErrorCode code) {
+        return switch (code) {
+            case UNAUTHORIZED -> 401;
+            case INVALID_REQUEST, INVALID_FRAME, UNKNOWN_TYPE -> 400;
+            case FORBIDDEN -> 403;
+            case NOT_FOUND -> 404;
+            case CONFLICT -> 409;
+            case PAYLOAD_TOO_LARGE -> 413;
+            case RATE_LIMITED -> 429;
+            case UNAVAILABLE -> 503;
+            case INTERNAL -> 500;
+        };
+    }
+
+    /** Method and path, never the query (it may hold a token). */
+    static String describe(ServerRequest req) {
+        return req.prologue().method().text() + " " + req.path().rawPath();
+    }
+}

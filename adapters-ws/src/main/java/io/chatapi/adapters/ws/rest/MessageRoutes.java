@@ -1,0 +1,121 @@
+package io.chatapi.adapters.ws.rest;
+
+import static io.chatapi.adapters.ws.rest.HttpAnswers.guarded;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.chatapi.adapters.ws.UseCases;
+import io.chatapi.adapters.ws.json.JsonFields;
+import io.chatapi.adapters.ws.json.RestShapes;
+import io.chatapi.adapters.ws.json.WireJson;
+import io.chatapi.application.port.in.SendMessageUseCase.SendMessage;
+import io.chatapi.application.port.out.Appended;
+import io.chatapi.domain.ChatException;
+import io.chatapi.domain.Message;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/** Message history, sending (with idempotency), editing, deleting, and acknowledgements. */
+public final class MessageRoutes implements HttpService {
+    static final int DEFAULT_LIMIT = 50;
+    static final int MAX_LIMIT = 100;
+
+    private final UseCases useCases;
+    private final RequestBodies bodies;
+
+    public MessageRoutes(UseCases useCases, RequestBodies bodies) {
+        this.useCases = useCases;
+        this.bodies = bodies;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/rooms/{room_id}/messages", guarded(this::history))
+                .post("/rooms/{room_id}/messages", guarded(this::send))
+                .put("/rooms/{room_id}/messages/{message_id}", guarded(this::edit))
+                .delete("/rooms/{room_id}/messages/{message_id}", guarded(this::delete))
+                .post("/acks", guarded(this::ack));
+    }
+
+    private void history(ServerRequest req, ServerResponse res) {
+        long afterSeq = afterSeq(req.query().first("after_seq").orElse(null));
+        int limit = limit(req.query().first("limit").orElse(null));
+        ArrayNode messages = WireJson.object().arrayNode();
+        for (Message m : useCases.history().history(Callers.of(req), RoomRoutes.roomId(req), afterSeq, limit)) {
+            messages.add(RestShapes.message(m));
+        }
+        ObjectNode body = WireJson.object();
+        body.set("messages", messages);
+        HttpAnswers.json(res, 200, body);
+    }
+
+    static long afterSeq(String raw) {
+        if (raw == null || raw.isEmpty()) {
+            return 0;
+        }
+        try {
+            long value = Long.parseLong(raw);
+            if (value >= 0) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw ChatException.invalid("after_seq must be an integer >= 0");
+    }
+
+    /** Missing, unparseable or below 1: the default; above the maximum: the maximum. */
+    static int limit(String raw) {
+        if (raw == null) {
+            return DEFAULT_LIMIT;
+        }
+        try {
+            long value = Long.parseLong(raw.trim());
+            return value < 1 ? DEFAULT_LIMIT : (int) Math.min(MAX_LIMIT, value);
+        } catch (NumberFormatException e) {
+            return DEFAULT_LIMIT;
+        }
+    }
+
+    private void send(ServerRequest req, ServerResponse res) {
+        JsonFields body = bodies.object(req);
+        String clientMsgId = body.optionalString("client_msg_id");
+        String key = req.headers().value(HeaderNames.create("Idempotency-Key")).orElse(null);
+        if (key != null && clientMsgId != null && !key.equals(clientMsgId)) {
+            throw ChatException.invalid("Idempotency-Key and client_msg_id differ");
+        }
+        SendMessage command = new SendMessage(RoomRoutes.roomId(req), body.requiredString("content"),
+                body.optionalJsonText("meta"), clientMsgId != null ? clientMsgId : key);
+        Appended appended = useCases.sendMessage().send(Callers.of(req), command);
+        ObjectNode message = RestShapes.message(appended.message());
+        if (appended.duplicate()) {
+            message.put("duplicate", true);
+        }
+        HttpAnswers.json(res, 200, message);
+    }
+
+    private void edit(ServerRequest req, ServerResponse res) {
+        String content = bodies.object(req).requiredString("content");
+        Message edited = useCases.editMessage().edit(Callers.of(req), RoomRoutes.roomId(req), messageId(req), content);
+        HttpAnswers.json(res, 200, RestShapes.message(edited));
+    }
+
+    private void delete(ServerRequest req, ServerResponse res) {
+        useCases.editMessage().delete(Callers.of(req), RoomRoutes.roomId(req), messageId(req));
+        HttpAnswers.noContent(res);
+    }
+
+    private void ack(ServerRequest req, ServerResponse res) {
+        JsonFields body = bodies.object(req);
+        useCases.ack().ack(Callers.of(req), body.requiredString("room_id"), body.requiredCount("seq"));
+        res.status(200);
+        res.send();
+    }
+
+    private static String messageId(ServerRequest req) {
+        return req.path().pathParameters().get("message_id");
+    }
+}

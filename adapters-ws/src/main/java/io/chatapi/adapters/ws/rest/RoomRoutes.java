@@ -1,0 +1,106 @@
+package io.chatapi.adapters.ws.rest;
+
+import static io.chatapi.adapters.ws.rest.HttpAnswers.guarded;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.chatapi.adapters.ws.UseCases;
+import io.chatapi.adapters.ws.json.JsonFields;
+import io.chatapi.adapters.ws.json.RestShapes;
+import io.chatapi.adapters.ws.json.WireJson;
+import io.chatapi.application.port.in.CreateRoomUseCase.CreateRoom;
+import io.chatapi.application.port.in.HandoffUseCase.ChangeHandoff;
+import io.chatapi.domain.ChatException;
+import io.chatapi.domain.Member;
+import io.chatapi.domain.Room;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/** Rooms, their members and their handoff state. */
+public final class RoomRoutes implements HttpService {
+    private final UseCases useCases;
+    private final RequestBodies bodies;
+
+    public RoomRoutes(UseCases useCases, RequestBodies bodies) {
+        this.useCases = useCases;
+        this.bodies = bodies;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/rooms", guarded(this::list))
+                .post("/rooms", guarded(this::create))
+                .get("/rooms/{room_id}", guarded(this::get))
+                .patch("/rooms/{room_id}", guarded(this::update))
+                .get("/rooms/{room_id}/members", guarded(this::members))
+                .post("/rooms/{room_id}/members", guarded(this::addMember))
+                .delete("/rooms/{room_id}/members/{user_id}", guarded(this::removeMember))
+                .post("/rooms/{room_id}/handoff", guarded(this::handoff));
+    }
+
+    private void list(ServerRequest req, ServerResponse res) {
+        ArrayNode rooms = WireJson.object().arrayNode();
+        for (Room room : useCases.queryRooms().roomsOf(Callers.of(req))) {
+            rooms.add(RestShapes.room(room));
+        }
+        ObjectNode body = WireJson.object();
+        body.set("rooms", rooms);
+        HttpAnswers.json(res, 200, body);
+    }
+
+    private void create(ServerRequest req, ServerResponse res) {
+        JsonFields body = bodies.object(req);
+        CreateRoom command = new CreateRoom(body.requiredString("type"), body.requiredStringList("members"),
+                body.optionalString("name"), body.optionalJsonText("metadata"));
+        HttpAnswers.json(res, 200, RestShapes.room(useCases.createRoom().create(Callers.of(req), command)));
+    }
+
+    private void get(ServerRequest req, ServerResponse res) {
+        HttpAnswers.json(res, 200, RestShapes.room(useCases.queryRooms().room(Callers.of(req), roomId(req))));
+    }
+
+    private void update(ServerRequest req, ServerResponse res) {
+        JsonFields body = bodies.object(req);
+        Room room = useCases.updateRoom().update(Callers.of(req), roomId(req), body.optionalString("name"),
+                body.optionalJsonText("metadata"));
+        HttpAnswers.json(res, 200, RestShapes.room(room));
+    }
+
+    private void members(ServerRequest req, ServerResponse res) {
+        ArrayNode members = WireJson.object().arrayNode();
+        for (Member member : useCases.queryRooms().members(Callers.of(req), roomId(req))) {
+            members.add(RestShapes.member(member));
+        }
+        ObjectNode body = WireJson.object();
+        body.set("members", members);
+        HttpAnswers.json(res, 200, body);
+    }
+
+    private void addMember(ServerRequest req, ServerResponse res) {
+        String userId = bodies.object(req).requiredString("user_id");
+        if (userId.isEmpty()) {
+            throw ChatException.invalid("user_id must not be empty");
+        }
+        useCases.membership().addMember(Callers.of(req), roomId(req), userId);
+        HttpAnswers.noContent(res);
+    }
+
+    private void removeMember(ServerRequest req, ServerResponse res) {
+        useCases.membership().removeMember(Callers.of(req), roomId(req),
+                req.path().pathParameters().get("user_id"));
+        HttpAnswers.noContent(res);
+    }
+
+    private void handoff(ServerRequest req, ServerResponse res) {
+        JsonFields body = bodies.object(req);
+        ChangeHandoff command = new ChangeHandoff(body.requiredString("state"), body.optionalString("agent_id"),
+                body.optionalString("reason"));
+        HttpAnswers.json(res, 200, RestShapes.room(useCases.handoff().change(Callers.of(req), roomId(req), command)));
+    }
+
+    static String roomId(ServerRequest req) {
+        return req.path().pathParameters().get("room_id");
+    }
+}

@@ -1,0 +1,87 @@
+package io.chatapi.adapters.ws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jwt.JWTClaimsSet;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class HandshakeTest {
+    private static TestServer server;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(s -> s.origins("https://app.example"));
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static int status(String path, String... headers) throws Exception {
+        try (RawWsClient client = RawWsClient.handshake(server.port(), path, 0, headers)) {
+            return client.status;
+        }
+    }
+
+    @Test
+    void badOrMissingTokensGet401BeforeTheUpgrade() throws Exception {
+        assertThat(status("/ws")).isEqualTo(401);
+        assertThat(status("/ws?token=")).isEqualTo(401);
+        assertThat(status("/ws?token=garbage")).isEqualTo(401);
+        assertThat(status("/ws?token=" + Tokens.none("alice"))).isEqualTo(401);
+        assertThat(status("/ws?token=" + Tokens.expiringIn("alice", Duration.ofMinutes(-5)))).isEqualTo(401);
+        assertThat(status("/ws?token=" + Tokens.user("system"))).isEqualTo(401);
+        assertThat(status("/ws?token=" + Tokens.sign(new JWTClaimsSet.Builder().claim("role", "admin").build())))
+                .isEqualTo(401);
+        assertThat(status("/ws", "Authorization", "Bearer nope")).isEqualTo(401);
+    }
+
+    @Test
+    void aValidTokenUpgradesFromQueryOrHeaderAndTheQueryWins() throws Exception {
+        assertThat(status("/ws?token=" + Tokens.user("alice"))).isEqualTo(101);
+        assertThat(status("/ws", "Authorization", "Bearer " + Tokens.user("alice"))).isEqualTo(101);
+        assertThat(status("/ws?token=" + Tokens.user("alice"), "Authorization", "Bearer nope")).isEqualTo(101);
+        assertThat(status("/ws?token=nope", "Authorization", "Bearer " + Tokens.user("alice"))).isEqualTo(401);
+    }
+
+    @Test
+    void aPlainRequestToTheSocketPathIsABadRequest() {
+        Http http = new Http(server.port());
+        assertThat(http.get("/ws", Tokens.user("alice")).statusCode()).isEqualTo(400);
+        assertThat(http.get("/ws", null).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void browserOriginsAreCheckedBeforeTheUpgrade() throws Exception {
+        String path = "/ws?token=" + Tokens.user("alice");
+        assertThat(status(path, "Origin", "https://evil.example")).isEqualTo(403);
+        assertThat(status(path, "Origin", "http://127.0.0.1:" + server.port())).isEqualTo(403);
+        assertThat(status(path, "Origin", "https://app.example")).isEqualTo(101);
+        assertThat(status(path)).isEqualTo(101);
+    }
+
+    @Test
+    void everyOriginPassesWhenAllAreAllowedAndNoneWhenNoneAre() throws Exception {
+        try (TestServer any = TestServer.start(s -> s.origins("*"));
+             TestServer none = TestServer.start(s -> s.origins())) {
+            String path = "/ws?token=" + Tokens.user("alice");
+            try (RawWsClient c = RawWsClient.handshake(any.port(), path, 0, "Origin", "https://anything.example")) {
+                assertThat(c.status).isEqualTo(101);
+            }
+            try (RawWsClient c = RawWsClient.handshake(none.port(), path, 0, "Origin", "https://app.example")) {
+                assertThat(c.status).isEqualTo(403);
+            }
+            try (RawWsClient c = RawWsClient.handshake(none.port(), path, 0,
+                    "Origin", "http://127.0.0.1:" + none.port())) {
+                assertThat(c.status).isEqualTo(403);
+            }
+            try (RawWsClient c = RawWsClient.handshake(none.port(), path, 0)) {
+                assertThat(c.status).isEqualTo(101);
+            }
+        }
+    }
+}

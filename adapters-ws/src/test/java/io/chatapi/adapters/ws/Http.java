@@ -1,0 +1,58 @@
+package io.chatapi.adapters.ws;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.chatapi.adapters.ws.json.WireJson;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** A small HTTP client for tests: one call per request, bodies as strings. */
+final class Http {
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final int port;
+
+    Http(int port) {
+        this.port = port;
+    }
+
+    HttpResponse<String> send(String method, String path, String token, String body, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        try {
+            return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    HttpResponse<String> get(String path, String token, String... headers) {
+        return send("GET", path, token, null, headers);
+    }
+
+    HttpResponse<String> post(String path, String token, String body, String... headers) {
+        return send("POST", path, token, body, headers);
+    }
+
+    static JsonNode json(HttpResponse<String> response) {
+        return WireJson.parse(response.body()).orElseThrow(() -> new AssertionError("not JSON: " + response.body()));
+    }
+}

@@ -1,0 +1,90 @@
+package io.chatapi.adapters.ws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jwt.JWTClaimsSet;
+import io.chatapi.adapters.ws.auth.InvalidTokenException;
+import io.chatapi.adapters.ws.auth.JwtVerifier;
+import io.chatapi.adapters.ws.auth.VerifiedToken;
+import io.chatapi.domain.Role;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import org.junit.jupiter.api.Test;
+
+class JwtVerifierTest {
+    private static final byte[] SECRET = Tokens.SECRET.getBytes(StandardCharsets.UTF_8);
+    private final JwtVerifier verifier = new JwtVerifier(SECRET, Duration.ofSeconds(30), false, null, null);
+
+    @Test
+    void acceptsAnHs256TokenAndReadsSubRoleAndExpiry() throws Exception {
+        Instant exp = Instant.now().plusSeconds(600);
+        VerifiedToken token = verifier.verify(Tokens.sign(new JWTClaimsSet.Builder().subject("alice")
+                .claim("role", "agent").expirationTime(Date.from(exp)).build()));
+        assertThat(token.principal().userId()).isEqualTo("alice");
+        assertThat(token.principal().role()).isEqualTo(Role.AGENT);
+        assertThat(token.expiresAt()).contains(Instant.ofEpochSecond(exp.getEpochSecond()));
+        assertThat(verifier.verify(Tokens.admin("root")).principal().role()).isEqualTo(Role.ADMIN);
+        assertThat(verifier.verify(Tokens.sign(new JWTClaimsSet.Builder().subject("bob").claim("role", 7).build()))
+                .principal().role()).isEqualTo(Role.USER);
+    }
+
+    @Test
+    void refusesOtherAlgorithmsUnsignedTokensAndWrongKeys() {
+        String hs512 = Tokens.sign(Tokens.claims("alice").build(), JWSAlgorithm.HS512, new byte[64]);
+        assertRefused(hs512);
+        assertRefused(Tokens.none("alice"));
+        assertRefused(Tokens.sign(Tokens.claims("alice").build(), JWSAlgorithm.HS256, new byte[32]));
+        assertRefused("not.a.jwt");
+        assertRefused("");
+    }
+
+    @Test
+    void refusesBadSubjects() {
+        assertRefused(Tokens.user("system"));
+        assertRefused(Tokens.sign(new JWTClaimsSet.Builder().claim("x", 1).build()));
+        assertRefused(Tokens.sign(new JWTClaimsSet.Builder().claim("sub", "").build()));
+        assertRefused(Tokens.sign(new JWTClaimsSet.Builder().claim("sub", 42).build()));
+    }
+
+    @Test
+    void honoursExpiryAndNotBeforeWithLeeway() throws Exception {
+        assertRefused(Tokens.expiringIn("alice", Duration.ofSeconds(-120)));
+        assertThat(verifier.verify(Tokens.expiringIn("alice", Duration.ofSeconds(-10))).principal().userId())
+                .isEqualTo("alice");
+        assertRefused(Tokens.sign(Tokens.claims("alice").notBeforeTime(Date.from(Instant.now().plusSeconds(120))).build()));
+        JwtVerifier strict = new JwtVerifier(SECRET, Duration.ZERO, true, null, null);
+        assertThatThrownBy(() -> strict.verify(Tokens.sign(new JWTClaimsSet.Builder().subject("a").build())))
+                .isInstanceOf(InvalidTokenException.class);
+        assertThatThrownBy(() -> strict.verify(Tokens.expiringIn("a", Duration.ofSeconds(-1))))
+                .isInstanceOf(InvalidTokenException.class);
+    }
+
+    @Test
+    void matchesIssuerAndAudienceWhenConfigured() throws Exception {
+        JwtVerifier scoped = new JwtVerifier(SECRET, Duration.ZERO, false, "chat-app", "chatapi");
+        String good = Tokens.sign(Tokens.claims("a").issuer("chat-app").audience("chatapi").build());
+        assertThat(scoped.verify(good).principal().userId()).isEqualTo("a");
+        assertThatThrownBy(() -> scoped.verify(Tokens.sign(Tokens.claims("a").issuer("other").audience("chatapi").build())))
+                .isInstanceOf(InvalidTokenException.class);
+        assertThatThrownBy(() -> scoped.verify(Tokens.sign(Tokens.claims("a").issuer("chat-app").build())))
+                .isInstanceOf(InvalidTokenException.class);
+    }
+
+    @Test
+    void aShortSecretStillWorksWithTheExactHmac() throws Exception {
+        byte[] shortSecret = "short".getBytes(StandardCharsets.UTF_8);
+        JwtVerifier weak = new JwtVerifier(shortSecret, Duration.ZERO, false, null, null);
+        String token = Tokens.sign(Tokens.claims("a").build(), JWSAlgorithm.HS256,
+                java.util.Arrays.copyOf(shortSecret, 32));
+        assertThat(weak.verify(token).principal().userId()).isEqualTo("a");
+        assertThatThrownBy(() -> weak.verify(Tokens.user("a"))).isInstanceOf(InvalidTokenException.class);
+    }
+
+    private void assertRefused(String token) {
+        assertThatThrownBy(() -> verifier.verify(token)).isInstanceOf(InvalidTokenException.class);
+    }
+}

@@ -1,0 +1,340 @@
+package io.chatapi.adapters.ws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.chatapi.application.port.out.StoreUnavailableException;
+import io.chatapi.domain.DeadLetter;
+import io.chatapi.domain.RoomType;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class RestApiTest {
+    private static final String ALICE = Tokens.user("alice");
+    private static final String BOB = Tokens.user("bob");
+    private static final String ADMIN = Tokens.admin("ops");
+    private static TestServer server;
+    private static Http http;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(s -> s.maxBodyBytes(4096).origins("https://app.example"));
+        http = new Http(server.port());
+        server.chat.room("room_ab", RoomType.GROUP, "alice", "bob");
+        server.chat.room("room_c", RoomType.GROUP, "carol", "dan");
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @AfterEach
+    void reset() {
+        server.chat.rateLimitedFor = null;
+        server.chat.sendFailure = null;
+        server.chat.writable = true;
+    }
+
+    private static void assertError(HttpResponse<String> response, int status, String code) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        JsonNode body = Http.json(response);
+        assertThat(body.get("error").asText()).isEqualTo(code);
+        assertThat(body.get("message").asText()).isNotEmpty();
+        assertThat(response.headers().firstValue("Content-Type")).contains("application/json");
+    }
+
+    @Test
+    void everyEndpointButHealthAndMetricsNeedsABearerToken() {
+        HttpResponse<String> missing = http.get("/rooms", null);
+        assertError(missing, 401, "unauthorized");
+        assertThat(Http.json(missing).get("message").asText()).isEqualTo("Missing or invalid Authorization header");
+        assertThat(Http.json(http.get("/rooms", null, "Authorization", "Basic abc")).get("message").asText())
+                .isEqualTo("Missing or invalid Authorization header");
+        HttpResponse<String> invalid = http.get("/rooms", "not-a-token");
+        assertError(invalid, 401, "unauthorized");
+        assertThat(Http.json(invalid).get("message").asText()).isEqualTo("Invalid token");
+        assertError(http.get("/rooms", Tokens.none("alice")), 401, "unauthorized");
+        assertError(http.get("/rooms", Tokens.expiringIn("alice", Duration.ofMinutes(-1))), 401, "unauthorized");
+        assertError(http.get("/rooms", Tokens.user("system")), 401, "unauthorized");
+        assertError(http.post("/rooms", null, "{}"), 401, "unauthorized");
+        assertThat(http.get("/health", null).statusCode()).isEqualTo(200);
+        assertThat(http.get("/metrics", null).statusCode()).isEqualTo(200);
+        assertThat(http.get("/metrics/prometheus", null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void healthReportsAWritableDatabaseOr503() {
+        JsonNode ok = Http.json(http.get("/health", null));
+        assertThat(ok.get("status").asText()).isEqualTo("ok");
+        assertThat(ok.get("db_writable").asBoolean()).isTrue();
+        assertThat(ok.get("uptime").asText()).matches("(\\d+h)?(\\d+m)?\\d+s");
+        server.chat.writable = false;
+        HttpResponse<String> down = http.get("/health", null);
+        assertThat(down.statusCode()).isEqualTo(503);
+        assertThat(Http.json(down).get("db_writable").asBoolean()).isFalse();
+    }
+
+    @Test
+    void metricsComeAsJsonOrPrometheusText() {
+        JsonNode json = Http.json(http.get("/metrics", null));
+        for (String field : List.of("active_connections", "messages_sent", "broadcast_drops", "delivery_attempts",
+                "delivery_failures", "uptime_seconds", "slow_consumer_closes", "webhook_failures")) {
+            assertThat(json.get(field).isIntegralNumber()).as(field).isTrue();
+        }
+        HttpResponse<String> text = http.get("/metrics", null, "Accept", "text/plain");
+        assertThat(text.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/plain");
+        assertThat(text.body()).contains("# TYPE chatapi_active_connections gauge", "chatapi_messages_sent_total 0",
+                "# HELP chatapi_broadcast_drops_total");
+        assertThat(http.get("/metrics/prometheus", null).body()).contains("chatapi_uptime_seconds ");
+    }
+
+    @Test
+    void roomsHaveTheirShapeAndMembersTheirs() {
+        HttpResponse<String> created = http.post("/rooms", ALICE,
+                "{\"type\":\"group\",\"members\":[\"alice\",\"erin\"],\"name\":\"Team\",\"metadata\":{\"topic\":\"x\"}}");
+        assertThat(created.statusCode()).isEqualTo(200);
+        JsonNode room = Http.json(created);
+        assertThat(room.get("room_id").asText()).startsWith("room_");
+        assertThat(room.get("type").asText()).isEqualTo("group");
+        assertThat(room.get("name").asText()).isEqualTo("Team");
+        assertThat(room.get("metadata").asText()).isEqualTo("{\"topic\":\"x\"}");
+        assertThat(room.get("last_seq").asLong()).isZero();
+        assertThat(Instant.parse(room.get("created_at").asText())).isNotNull();
+        assertThat(room.get("created_at").asText()).endsWith("Z");
+        assertThat(room.at("/handoff/state").asText()).isEqualTo("bot");
+        assertThat(room.at("/handoff/since").asText()).endsWith("Z");
+        String id = room.get("room_id").asText();
+
+        JsonNode plain = Http.json(http.post("/rooms", ALICE, "{\"type\":\"dm\",\"members\":[\"alice\",\"bob\"]}"));
+        assertThat(plain.has("name")).isFalse();
+        assertThat(plain.has("metadata")).isFalse();
+
+        JsonNode list = Http.json(http.get("/rooms", ALICE));
+        assertThat(list.get("rooms").findValuesAsText("room_id")).contains(id, "room_ab");
+        assertThat(Http.json(http.get("/rooms", Tokens.user("nobody"))).get("rooms").isEmpty()).isTrue();
+
+        JsonNode members = Http.json(http.get("/rooms/" + id + "/members", ALICE)).get("members");
+        assertThat(members).hasSize(2);
+        assertThat(members.get(0).get("chatroom_id").asText()).isEqualTo(id);
+        assertThat(members.get(0).get("user_id").asText()).isEqualTo("alice");
+        assertThat(members.get(0).get("role").asText()).isEqualTo("member");
+        assertThat(members.get(0).get("joined_at").asText()).endsWith("Z");
+
+        HttpResponse<String> patched = http.send("PATCH", "/rooms/" + id, ALICE, "{\"name\":\"Renamed\"}");
+        assertThat(Http.json(patched).get("name").asText()).isEqualTo("Renamed");
+        assertThat(Http.json(patched).get("metadata").asText()).isEqualTo("{\"topic\":\"x\"}");
+    }
+
+    @Test
+    void membershipAnswers204And409() {
+        assertThat(http.post("/rooms/room_ab/members", ALICE, "{\"user_id\":\"zoe\"}").statusCode()).isEqualTo(204);
+        assertError(http.post("/rooms/room_ab/members", ALICE, "{\"user_id\":\"zoe\"}"), 409, "conflict");
+        assertThat(http.send("DELETE", "/rooms/room_ab/members/zoe", ADMIN, null).statusCode()).isEqualTo(204);
+        assertError(http.post("/rooms/room_ab/members", ALICE, "{}"), 400, "invalid_request");
+    }
+
+    @Test
+    void badRequestsAre400AndNameTheField() {
+        assertError(http.post("/rooms", ALICE, "{not json"), 400, "invalid_request");
+        assertError(http.post("/rooms", ALICE, "[]"), 400, "invalid_request");
+        assertError(http.post("/rooms", ALICE, ""), 400, "invalid_request");
+        HttpResponse<String> noType = http.post("/rooms", ALICE, "{\"members\":[\"alice\",\"bob\"]}");
+        assertError(noType, 400, "invalid_request");
+        assertThat(Http.json(noType).get("message").asText()).contains("type");
+        HttpResponse<String> badMembers = http.post("/rooms", ALICE, "{\"type\":\"group\",\"members\":\"alice\"}");
+        assertThat(Http.json(badMembers).get("message").asText()).contains("members");
+        HttpResponse<String> badSeq = http.post("/acks", ALICE, "{\"room_id\":\"room_ab\",\"seq\":\"3\"}");
+        assertError(badSeq, 400, "invalid_request");
+        assertThat(Http.json(badSeq).get("message").asText()).contains("seq");
+        HttpResponse<String> bot = http.post("/bots", ADMIN, "{\"name\":\"b\",\"llm_base_url\":\"http://x\",\"model\":\"m\"}");
+        assertThat(Http.json(bot).get("message").asText()).contains("llm_api_key_env");
+        assertError(http.get("/rooms/room_ab/messages?after_seq=abc", ALICE), 400, "invalid_request");
+        assertError(http.get("/rooms/room_ab/messages?after_seq=-1", ALICE), 400, "invalid_request");
+    }
+
+    @Test
+    void accessErrorsAre403And404AndUnknownPathsAndMethodsToo() {
+        assertError(http.get("/rooms/room_c", ALICE), 403, "forbidden");
+        assertError(http.get("/rooms/nowhere", ALICE), 404, "not_found");
+        assertError(http.get("/no/such/path", ALICE), 404, "not_found");
+        assertError(http.send("DELETE", "/rooms", ALICE, null), 405, "invalid_request");
+        assertError(http.get("/bots", ALICE), 403, "forbidden");
+        assertError(http.get("/admin/dead-letters", ALICE), 403, "forbidden");
+    }
+
+    @Test
+    void historyClampsTheLimitAndRefusesABadAfterSeq() {
+        for (int i = 0; i < 3; i++) {
+            server.chat.stored("room_ab", "bob", "m" + i);
+        }
+        String[][] cases = {{"", "50"}, {"?limit=abc", "50"}, {"?limit=0", "50"}, {"?limit=-4", "50"},
+                {"?limit=500", "100"}, {"?limit=7", "7"}};
+        for (String[] c : cases) {
+            assertThat(http.get("/rooms/room_ab/messages" + c[0], ALICE).statusCode()).isEqualTo(200);
+            assertThat(server.chat.lastHistoryLimit).as(c[0]).isEqualTo(Integer.parseInt(c[1]));
+        }
+        JsonNode page = Http.json(http.get("/rooms/room_ab/messages?after_seq=1&limit=1", ALICE)).get("messages");
+        assertThat(page).hasSize(1);
+        JsonNode m = page.get(0);
+        assertThat(m.get("seq").asLong()).isEqualTo(2);
+        assertThat(m.get("chatroom_id").asText()).isEqualTo("room_ab");
+        assertThat(m.has("meta")).isFalse();
+        assertThat(m.has("edited_at")).isFalse();
+        assertThat(Http.json(http.get("/rooms/room_ab/messages?after_seq=999", ALICE)).get("messages").isEmpty())
+                .isTrue();
+    }
+
+    @Test
+    void sendingIsIdempotentAndEditingAndDeletingAnswerAsSpecified() {
+        HttpResponse<String> sent = http.post("/rooms/room_ab/messages", ALICE,
+                "{\"content\":\"hello\",\"meta\":\"{\\\"a\\\":1}\"}", "Idempotency-Key", "key-1");
+        assertThat(sent.statusCode()).isEqualTo(200);
+        JsonNode message = Http.json(sent);
+        assertThat(message.get("message_id").asText()).isNotEmpty();
+        assertThat(message.get("chatroom_id").asText()).isEqualTo("room_ab");
+        assertThat(message.get("sender_id").asText()).isEqualTo("alice");
+        assertThat(message.get("content").asText()).isEqualTo("hello");
+        assertThat(message.get("meta").asText()).isEqualTo("{\"a\":1}");
+        assertThat(message.get("client_msg_id").asText()).isEqualTo("key-1");
+        assertThat(message.has("duplicate")).isFalse();
+
+        JsonNode again = Http.json(http.post("/rooms/room_ab/messages", ALICE, "{\"content\":\"hello\",\"client_msg_id\":\"key-1\"}"));
+        assertThat(again.get("duplicate").asBoolean()).isTrue();
+        assertThat(again.get("message_id").asText()).isEqualTo(message.get("message_id").asText());
+        assertError(http.post("/rooms/room_ab/messages", ALICE, "{\"content\":\"x\",\"client_msg_id\":\"a\"}",
+                "Idempotency-Key", "b"), 400, "invalid_request");
+
+        String path = "/rooms/room_ab/messages/" + message.get("message_id").asText();
+        HttpResponse<String> edited = http.send("PUT", path, ALICE, "{\"content\":\"hello!\"}");
+        assertThat(edited.statusCode()).isEqualTo(200);
+        assertThat(Http.json(edited).get("content").asText()).isEqualTo("hello!");
+        assertThat(Http.json(edited).get("edited_at").asText()).endsWith("Z");
+        assertError(http.send("PUT", path, BOB, "{\"content\":\"nope\"}"), 403, "forbidden");
+        assertThat(http.send("DELETE", path, ALICE, null).statusCode()).isEqualTo(204);
+
+        HttpResponse<String> ack = http.post("/acks", BOB, "{\"room_id\":\"room_ab\",\"seq\":1}");
+        assertThat(ack.statusCode()).isEqualTo(200);
+        assertThat(ack.body()).isEmpty();
+        assertThat(server.chat.calls).contains("ack room_ab 1");
+    }
+
+    @Test
+    void rateLimitsAnswer429WithRetryAfterInWholeSeconds() {
+        server.chat.rateLimitedFor = Duration.ofMillis(1500);
+        HttpResponse<String> limited = http.post("/rooms/room_ab/messages", ALICE, "{\"content\":\"x\"}");
+        assertError(limited, 429, "rate_limited");
+        assertThat(Http.json(limited).get("message").asText()).isEqualTo("too many requests");
+        assertThat(limited.headers().firstValue("Retry-After")).contains("2");
+    }
+
+    @Test
+    void bodiesOverTheLimitAre413() {
+        String big = "{\"content\":\"" + "x".repeat(5000) + "\"}";
+        assertError(http.post("/rooms/room_ab/messages", ALICE, big), 413, "payload_too_large");
+        assertThat(http.post("/rooms/room_ab/messages", ALICE, "{\"content\":\"small\"}").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void failuresBecome503Or500WithoutDetails() {
+        server.chat.sendFailure = () -> new StoreUnavailableException("disk gone", null);
+        assertError(http.post("/rooms/room_ab/messages", ALICE, "{\"content\":\"x\"}"), 503, "unavailable");
+        server.chat.sendFailure = () -> new IllegalStateException("SELECT secret FROM t");
+        HttpResponse<String> failed = http.post("/rooms/room_ab/messages", ALICE, "{\"content\":\"x\"}");
+        assertThat(failed.statusCode()).isEqualTo(500);
+        assertThat(failed.body()).isEqualTo("{\"error\":\"internal_error\",\"message\":\"internal error\"}");
+    }
+
+    @Test
+    void botsAndDeadLettersForAdmins() {
+        HttpResponse<String> created = http.post("/bots", ADMIN, "{\"name\":\"Helper\",\"llm_base_url\":"
+                + "\"http://127.0.0.1:1/v1\",\"llm_api_key_env\":\"OPENAI_API_KEY\",\"model\":\"gpt\","
+                + "\"temperature\":0.5,\"max_tokens\":200}");
+        assertThat(created.statusCode()).isEqualTo(201);
+        JsonNode bot = Http.json(created);
+        assertThat(bot.get("bot_id").asText()).startsWith("bot_");
+        assertThat(bot.get("provider").asText()).isEqualTo("openai");
+        assertThat(bot.get("max_context").asInt()).isEqualTo(20);
+        assertThat(bot.get("temperature").asDouble()).isEqualTo(0.5);
+        assertThat(bot.get("max_tokens").asInt()).isEqualTo(200);
+        assertThat(bot.get("created_at").asText()).endsWith("Z");
+        String id = bot.get("bot_id").asText();
+        assertThat(Http.json(http.get("/bots", ADMIN)).get("bots").findValuesAsText("bot_id")).contains(id);
+        assertThat(Http.json(http.get("/bots/" + id, ADMIN)).get("name").asText()).isEqualTo("Helper");
+        assertThat(http.send("DELETE", "/bots/" + id, ADMIN, null).statusCode()).isEqualTo(204);
+        assertError(http.get("/bots/" + id, ADMIN), 404, "not_found");
+
+        Instant t = Instant.parse("2026-04-02T12:00:00Z");
+        server.chat.deadLetters = List.of(new DeadLetter(7, "offline", "bob", "room_ab", "msg_1", 3, 5, t, t));
+        JsonNode letters = Http.json(http.get("/admin/dead-letters?limit=5000", ADMIN)).get("failed_messages");
+        assertThat(server.chat.calls).contains("dead-letters 1000");
+        JsonNode letter = letters.get(0);
+        assertThat(letter.get("id").asLong()).isEqualTo(7);
+        assertThat(letter.get("kind").asText()).isEqualTo("offline");
+        assertThat(letter.get("chatroom_id").asText()).isEqualTo("room_ab");
+        assertThat(letter.get("attempts").asInt()).isEqualTo(5);
+        assertThat(letter.get("last_attempt_at").asText()).isEqualTo("2026-04-02T12:00:00Z");
+    }
+
+    @Test
+    void handoffChangesAnswerWithTheRoom() {
+        JsonNode room = Http.json(http.post("/rooms/room_ab/handoff", ADMIN,
+                "{\"state\":\"human\",\"agent_id\":\"agent_1\",\"reason\":\"angry\"}"));
+        assertThat(room.at("/handoff/state").asText()).isEqualTo("human");
+        assertThat(room.at("/handoff/agent_id").asText()).isEqualTo("agent_1");
+        assertThat(room.at("/handoff/reason").asText()).isEqualTo("angry");
+        assertError(http.post("/rooms/room_ab/handoff", ADMIN, "{}"), 400, "invalid_request");
+    }
+
+    @Test
+    void corsHeadersForAllowedOriginsAndPreflightIs204() {
+        HttpResponse<String> allowed = http.get("/rooms", ALICE, "Origin", "https://app.example");
+        assertThat(allowed.headers().firstValue("Access-Control-Allow-Origin")).contains("https://app.example");
+        assertThat(allowed.headers().firstValue("Access-Control-Allow-Headers").orElseThrow())
+                .contains("Authorization", "Idempotency-Key", "Content-Type");
+        assertThat(allowed.headers().firstValue("Access-Control-Allow-Methods").orElseThrow())
+                .contains("PATCH", "DELETE", "OPTIONS");
+        HttpResponse<String> other = http.get("/rooms", ALICE, "Origin", "https://evil.example");
+        assertThat(other.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+
+        HttpResponse<String> preflight = http.send("OPTIONS", "/rooms/room_ab/messages", null, null,
+                "Origin", "https://app.example", "Access-Control-Request-Method", "POST");
+        assertThat(preflight.statusCode()).isEqualTo(204);
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).contains("https://app.example");
+    }
+
+    @Test
+    void requestLogLinesNeverCarryTheQueryString() {
+        List<String> lines = new ArrayList<>();
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger("io.chatapi.http");
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                lines.add(record.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(handler);
+        try {
+            http.get("/rooms/room_ab/messages?limit=3&token=" + ALICE, ALICE);
+        } finally {
+            logger.removeHandler(handler);
+        }
+        assertThat(lines).anySatisfy(l -> assertThat(l).matches("GET /rooms/room_ab/messages 200 \\d+ms"));
+        assertThat(String.join("\n", lines)).doesNotContain(ALICE).doesNotContain("limit=");
+    }
+}

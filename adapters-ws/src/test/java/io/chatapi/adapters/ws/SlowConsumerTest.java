@@ -1,0 +1,50 @@
+package io.chatapi.adapters.ws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.chatapi.application.port.out.ChatEvent;
+import io.chatapi.domain.Message;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SlowConsumerTest {
+
+    @Test
+    void aClientThatStopsReadingIsClosedWith1013AndDoesNotDelayOthers() throws Exception {
+        try (TestServer server = TestServer.start(s -> s.queue(8));
+             RawWsClient slow = RawWsClient.connect(server.port(), Tokens.user("slow"), 4096);
+             WsClient fast = WsClient.connect(server.port(), Tokens.user("fast"))) {
+            fast.assertAlive();
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.registry.isOnline("slow"));
+            String content = "x".repeat(16_000);
+            List<String> both = List.of("slow", "fast");
+            int published = 0;
+            while (server.metrics.slowConsumerCloses.get() == 0 && published < 5_000) {
+                published++;
+                server.registry.publish(both, event(published, content));
+                // the fast client keeps up: each event reaches it while the slow one's backlog grows
+                assertThat(fast.next("message").get("seq").asLong()).isEqualTo(published);
+            }
+            assertThat(server.metrics.slowConsumerCloses.get()).isEqualTo(1);
+            assertThat(server.metrics.broadcastDrops.get()).isPositive();
+            assertThat(server.registry.isOnline("slow")).isFalse();
+            assertThat(server.registry.isOnline("fast")).isTrue();
+
+            server.registry.publish(both, event(published + 1, "after"));
+            JsonNode after = fast.next("message");
+            assertThat(after.get("seq").asLong()).isEqualTo(published + 1);
+            assertThat(after.get("content").asText()).isEqualTo("after");
+
+            assertThat(slow.readUntilClose()).isEqualTo(1013);
+        }
+    }
+
+    private static ChatEvent event(long seq, String content) {
+        return new ChatEvent.MessageCreated(new Message("m" + seq, "room", "sender", seq, content, null,
+                Instant.now(), null, null), false);
+    }
+}

@@ -1,0 +1,295 @@
+package io.chatapi.adapters.ws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.chatapi.application.port.in.StreamsUseCase.ActiveStream;
+import io.chatapi.application.port.out.ChatEvent;
+import io.chatapi.domain.ChatException;
+import io.chatapi.domain.RoomType;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class SocketProtocolTest {
+    private static TestServer server;
+    private final List<WsClient> clients = new ArrayList<>();
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(s -> s.maxFrameBytes(1024).maxConnectionsPerUser(2));
+        server.chat.room("room_a", RoomType.GROUP, "alice", "bob");
+        server.chat.room("room_s", RoomType.GROUP, "sam", "bot_1");
+        server.chat.room("room_h", RoomType.GROUP, "hana");
+        for (int i = 0; i < 5; i++) {
+            server.chat.stored("room_h", "zed", "old " + (i + 1));
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @AfterEach
+    void closeClients() {
+        clients.forEach(WsClient::close);
+        server.chat.onActive = () -> { };
+        server.chat.onResume = () -> { };
+        server.chat.activeStreams = List.of();
+        server.chat.rateLimitedFor = null;
+    }
+
+    /** Connects and waits until the server has registered the socket (its first answer comes after that). */
+    private WsClient connect(String user) {
+        WsClient client = connectOnly(user);
+        client.assertAlive();
+        return client;
+    }
+
+    private WsClient connectOnly(String user) {
+        WsClient client = WsClient.connect(server.port(), Tokens.user(user));
+        clients.add(client);
+        return client;
+    }
+
+    @Test
+    void badFramesGetErrorFramesAndTheConnectionStaysOpen() {
+        WsClient c = connect("alice");
+        String[][] cases = {
+                {"not json", "invalid_frame"},
+                {"[1,2]", "invalid_frame"},
+                {"{\"type\":5}", "invalid_frame"},
+                {"{\"data\":{}}", "invalid_frame"},
+                {"{\"type\":\"nope\"}", "unknown_type"},
+                {"{\"type\":\"send_message\",\"data\":\"x\"}", "invalid_request"},
+                {"{\"type\":\"send_message\",\"data\":{\"room_id\":\"room_a\"}}", "invalid_request"},
+                {"{\"type\":\"send_message\",\"data\":{\"room_id\":\"room_a\",\"content\":7}}", "invalid_request"},
+                {"{\"type\":\"ack\",\"data\":{\"room_id\":\"room_a\",\"seq\":-1}}", "invalid_request"},
+                {"{\"type\":\"send_message\",\"data\":{\"room_id\":\"room_s\",\"content\":\"hi\"}}", "forbidden"},
+                {"{\"type\":\"send_message\",\"data\":{\"room_id\":\"nowhere\",\"content\":\"hi\"}}", "not_found"},
+        };
+        for (String[] bad : cases) {
+            c.send(bad[0]);
+            JsonNode error = c.next("error");
+            assertThat(error.at("/data/code").asText()).as(bad[0]).isEqualTo(bad[1]);
+            assertThat(error.at("/data/message").asText()).isNotEmpty();
+        }
+        c.assertAlive();
+        assertThat(c.closeCode).isNotDone();
+    }
+
+    @Test
+    void aMessageOverTheLimitSentInFragmentsIsRefusedAndTheConnectionStaysOpen() {
+        WsClient c = connect("alice");
+        String part = "x".repeat(600);
+        c.sendPart("{\"type\":\"send_message\",\"data\":{\"room_id\":\"room_a\",\"content\":\"" + part, false);
+        c.sendPart(part, false);
+        c.sendPart(part + "\"}}", true);
+        assertThat(c.next("error").at("/data/code").asText()).isEqualTo("payload_too_large");
+        c.sendPart("{\"type\":", false);
+        c.sendPart("\"ping\"}", true);
+        c.next("pong");
+    }
+
+    @Test
+    void pingsAreAnsweredAsDataFramesAndAsControlFrames() throws Exception {
+        WsClient c = connect("alice");
+        c.assertAlive();
+        c.sendPing("hello");
+        assertThat(c.pongs.poll(10, TimeUnit.SECONDS)).isEqualTo("hello");
+    }
+
+    @Test
+    void sendMessageReachesEveryMemberAndIsAcknowledgedToTheSender() {
+        WsClient alice = connect("alice");
+        WsClient bob = connect("bob");
+        String frame = "{\"type\":\"send_message\",\"data\":{\"room_id\":\"room_a\",\"content\":\"hi bob\","
+                + "\"meta\":{\"k\":1},\"client_msg_id\":\"c-1\"}}";
+        alice.send(frame);
+
+        JsonNode received = bob.next("message");
+        assertThat(received.get("room_id").asText()).isEqualTo("room_a");
+        assertThat(received.get("sender_id").asText()).isEqualTo("alice");
+        assertThat(received.get("content").asText()).isEqualTo("hi bob");
+        assertThat(received.get("meta").asText()).isEqualTo("{\"k\":1}");
+        assertThat(received.get("client_msg_id").asText()).isEqualTo("c-1");
+        assertThat(received.get("created_at").asText()).endsWith("Z");
+        assertThat(received.has("replay")).isFalse();
+        assertThat(alice.next("message").get("seq").asLong()).isEqualTo(received.get("seq").asLong());
+        JsonNode sent = alice.next("message.sent");
+        assertThat(sent.get("client_msg_id").asText()).isEqualTo("c-1");
+        assertThat(sent.get("message_id").asText()).isEqualTo(received.get("message_id").asText());
+        assertThat(sent.get("seq").asLong()).isEqualTo(received.get("seq").asLong());
+        assertThat(sent.has("duplicate")).isFalse();
+
+        alice.send(frame);
+        JsonNode again = alice.next("message.sent");
+        assertThat(again.get("duplicate").asBoolean()).isTrue();
+        assertThat(again.get("message_id").asText()).isEqualTo(received.get("message_id").asText());
+
+        server.chat.rateLimitedFor = Duration.ofMillis(300);
+        alice.send(frame.replace("c-1", "c-2"));
+        JsonNode error = alice.next("error");
+        assertThat(error.at("/data/code").asText()).isEqualTo("rate_limited");
+        assertThat(error.at("/data/client_msg_id").asText()).isEqualTo("c-2");
+    }
+
+    @Test
+    void ackTypingAndCancelReachTheirUseCases() {
+        WsClient alice = connect("alice");
+        WsClient bob = connect("bob");
+        alice.send("{\"type\":\"typing.start\",\"data\":{\"room_id\":\"room_a\"}}");
+        JsonNode typing = bob.next("typing");
+        assertThat(typing.get("user_id").asText()).isEqualTo("alice");
+        assertThat(typing.get("action").asText()).isEqualTo("start");
+        alice.send("{\"type\":\"ack\",\"data\":{\"room_id\":\"room_a\",\"seq\":3}}");
+        JsonNode ack = bob.next("ack.received");
+        assertThat(ack.get("seq").asLong()).isEqualTo(3);
+        assertThat(ack.get("user_id").asText()).isEqualTo("alice");
+        alice.send("{\"type\":\"stream.cancel\",\"data\":{\"room_id\":\"room_a\",\"message_id\":\"msg_x\"}}");
+        alice.assertAlive();
+        assertThat(server.chat.calls).contains("cancel room_a msg_x");
+    }
+
+    @Test
+    void theConnectionOverTheCapIsClosedWith1008AndTheOthersAreUntouched() {
+        WsClient first = connect("carol");
+        WsClient second = connect("carol");
+        WsClient third = connectOnly("carol");
+        assertThat(third.awaitClose()).isEqualTo(1008);
+        assertThat(third.closeReason).isEqualTo("connection limit reached");
+        first.assertAlive();
+        second.assertAlive();
+        assertThat(server.chat.presenceLog.stream().filter(e -> e.equals("online carol"))).hasSize(1);
+    }
+
+    @Test
+    void presenceAndTheConnectionCountFollowOpenSockets() {
+        long before = server.metrics.activeConnections.get();
+        WsClient one = connect("dave");
+        WsClient two = connect("dave");
+        one.assertAlive();
+        two.assertAlive();
+        assertThat(server.metrics.activeConnections.get()).isEqualTo(before + 2);
+        assertThat(server.registry.isOnline("dave")).isTrue();
+        one.close();
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.metrics.activeConnections.get() == before + 1);
+        assertThat(server.chat.presenceLog).doesNotContain("offline dave");
+        two.close();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !server.registry.isOnline("dave"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.chat.presenceLog.contains("offline dave"));
+        assertThat(server.chat.presenceLog).containsSubsequence("online dave", "offline dave");
+        assertThat(server.metrics.activeConnections.get()).isEqualTo(before);
+    }
+
+    @Test
+    void aNewConnectionGetsTheReplySoFarBeforeAnyLiveDeltaOfIt() {
+        server.chat.activeStreams = List.of(new ActiveStream("room_s", "msg_b", "bot_1", "Hello wor"));
+        server.chat.onActive = () -> {
+            server.registry.publish(List.of("sam"), new ChatEvent.StreamDelta("room_s", "msg_b", "lo wor", 3));
+            server.registry.publish(List.of("sam"), new ChatEvent.StreamDelta("room_s", "msg_b", "ld", 9));
+        };
+        WsClient sam = connectOnly("sam");
+        List<String> seen = new ArrayList<>();
+        while (seen.size() < 3) {
+            seen.add(streamFrame(sam.next()));
+        }
+        server.registry.publish(List.of("sam"), new ChatEvent.StreamDelta("room_s", "msg_b", "wor", 6));
+        server.registry.publish(List.of("sam"), new ChatEvent.StreamDelta("room_s", "msg_b", "!", 11));
+        server.registry.publish(List.of("sam"),
+                new ChatEvent.StreamEnd("room_s", "msg_b", "bot_1", "Hello world!", 7, "stop"));
+        while (!seen.getLast().startsWith("end")) {
+            seen.add(streamFrame(sam.next()));
+        }
+        assertThat(seen).containsExactly("start msg_b", "0:Hello wor", "9:ld", "11:!", "end stop");
+    }
+
+    private static String streamFrame(JsonNode f) {
+        return switch (f.get("type").asText()) {
+            case "message.stream.start" -> "start " + f.get("message_id").asText();
+            case "message.stream.delta" -> f.get("offset").asInt() + ":" + f.get("delta").asText();
+            case "message.stream.end" -> "end " + f.get("finish_reason").asText();
+            default -> f.get("type").asText();
+        };
+    }
+
+    @Test
+    void resumeReplaysMissedMessagesThenLiveOnesWithoutDuplicates() {
+        WsClient hana = connect("hana");
+        hana.assertAlive();
+        server.chat.onResume = () -> {
+            server.registry.publish(List.of("hana"), new ChatEvent.MessageCreated(
+                    server.chat.history(new io.chatapi.domain.Principal("hana", io.chatapi.domain.Role.USER),
+                            "room_h", 4, 1).getFirst(), false));
+            server.registry.publish(List.of("hana"), new ChatEvent.Typing("room_h", "zed", true));
+        };
+        hana.send("{\"type\":\"resume\",\"data\":{\"rooms\":{\"room_h\":2,\"room_a\":0,\"nowhere\":0}}}");
+
+        List<String> seen = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            JsonNode f = hana.next();
+            seen.add(switch (f.get("type").asText()) {
+                case "message" -> "message " + f.get("seq").asLong() + (f.path("replay").asBoolean() ? " replay" : "");
+                case "resume.done" -> "done " + f.get("room_id").asText() + " " + f.get("last_seq").asLong() + " "
+                        + f.get("complete").asBoolean();
+                case "error" -> "error " + f.at("/data/code").asText();
+                default -> f.get("type").asText();
+            });
+        }
+        assertThat(seen).containsExactly("message 3 replay", "message 4 replay", "message 5 replay",
+                "done room_h 5 true", "typing", "error forbidden", "error not_found");
+        hana.assertAlive();
+    }
+
+    @Test
+    void authRefreshKeepsTheUserAndAnswersWithTheNewExpiry() {
+        WsClient alice = WsClient.connect(server.port(), Tokens.expiringIn("alice", Duration.ofSeconds(3)));
+        clients.add(alice);
+        String fresh = Tokens.expiringIn("alice", Duration.ofHours(2));
+        alice.send("{\"type\":\"auth.refresh\",\"data\":{\"token\":\"" + fresh + "\"}}");
+        JsonNode refreshed = alice.next("auth.refreshed");
+        assertThat(refreshed.get("exp").asLong()).isGreaterThan(System.currentTimeMillis() / 1000 + 3600);
+        alice.send("{\"type\":\"auth.refresh\",\"data\":{\"token\":\"" + Tokens.user("mallory") + "\"}}");
+        assertThat(alice.next("error").at("/data/code").asText()).isEqualTo("unauthorized");
+        alice.send("{\"type\":\"auth.refresh\",\"data\":{\"token\":\"garbage\"}}");
+        assertThat(alice.next("error").at("/data/code").asText()).isEqualTo("unauthorized");
+        alice.send("{\"type\":\"auth.refresh\",\"data\":{}}");
+        assertThat(alice.next("error").at("/data/code").asText()).isEqualTo("invalid_request");
+        // past the first token's expiry the connection is still open
+        await().pollDelay(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(10)).until(() -> true);
+        alice.assertAlive();
+    }
+
+    @Test
+    void anExpiredTokenEndsTheConnectionWithAuthExpiredAnd4001() {
+        WsClient alice = WsClient.connect(server.port(), Tokens.expiringIn("alice", Duration.ofSeconds(2)));
+        clients.add(alice);
+        alice.next("auth.expired");
+        assertThat(alice.awaitClose()).isEqualTo(4001);
+    }
+
+    @Test
+    void errorsFromTheUseCasesNeverCloseTheSocket() {
+        WsClient alice = connect("alice");
+        server.chat.sendFailure = () -> new IllegalStateException("boom with secret details");
+        try {
+            alice.send("{\"type\":\"send_message\",\"data\":{\"room_id\":\"room_a\",\"content\":\"x\"}}");
+            JsonNode error = alice.next("error");
+            assertThat(error.at("/data/code").asText()).isEqualTo("internal_error");
+            assertThat(error.at("/data/message").asText()).isEqualTo("internal error");
+            server.chat.sendFailure = () -> ChatException.invalid("content too long");
+            alice.send("{\"type\":\"send_message\",\"data\":{\"room_id\":\"room_a\",\"content\":\"x\"}}");
+            assertThat(alice.next("error").at("/data/message").asText()).isEqualTo("content too long");
+        } finally {
+            server.chat.sendFailure = null;
+        }
+        alice.assertAlive();
+    }
+}
