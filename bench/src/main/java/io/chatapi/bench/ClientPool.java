@@ -30,6 +30,7 @@ final class ClientPool implements AutoCloseable {
         int index = assigned++ / perClient;
         while (clients.size() <= index) {
             HttpClient.Builder builder = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
                     .executor(executor)
                     .connectTimeout(Duration.ofSeconds(10));
             if (source != null) {
