@@ -1,0 +1,165 @@
+package io.chatapi.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+/**
+ * The benchmark coordinator: {@code Bench <scenario> [options]}. Starts the server as a child process, drives
+ * load-worker processes, prints a table and writes {@code bench/results/<scenario>-<timestamp>.json}.
+ */
+public final class Bench {
+    static final List<Scenario> SCENARIOS = List.of(new PersistScenario(), new CeilingScenario(), new FanoutScenario(),
+            new IdleScenario(), new StormScenario(), new RelayScenario(), new StartupScenario());
+    private static final Set<String> WITHOUT_WORKERS = Set.of("ceiling", "startup");
+
+    private Bench() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs the command line; 0 when every scenario produced its figures, 1 when one failed, 2 on a usage error. */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help"))) {
+            out.print(usage());
+            return 0;
+        }
+        BenchOptions options;
+        List<Scenario> chosen;
+        Path jar;
+        Path results;
+        try {
+            options = BenchOptions.parse(args);
+            chosen = choose(options);
+            Path root = options.value("jar").isPresent() && options.value("out").isPresent() ? null
+                    : ProjectRoot.find(Path.of(""));
+            jar = options.value("jar").map(Path::of).orElseGet(() -> root.resolve("bootstrap/target/chatapi.jar"));
+            results = options.value("out").map(Path::of).orElseGet(() -> root.resolve("bench/results"));
+        } catch (BenchException e) {
+            err.println("error: " + e.getMessage());
+            err.println("(bench/run --help lists the scenarios and their options)");
+            return 2;
+        }
+        Report report = execute(options, chosen,
+                workDir -> new JarServerFactory(JavaCommand.java(), jar, workDir, Tokens.randomSecret()), err);
+        out.print(report.table());
+        Path file = report.write(results, Instant.now());
+        out.println();
+        out.println("results written to " + file);
+        return report.errors().isEmpty() ? 0 : 1;
+    }
+
+    /** The scenarios a command line names ({@code all} is every one), after checking its options. */
+    static List<Scenario> choose(BenchOptions options) {
+        List<Scenario> chosen;
+        if (options.scenario().equals("all")) {
+            chosen = SCENARIOS;
+        } else {
+            chosen = SCENARIOS.stream().filter(s -> s.name().equals(options.scenario())).toList();
+            if (chosen.isEmpty()) {
+                throw new BenchException("unknown scenario " + options.scenario());
+            }
+        }
+        Set<String> allowed = new TreeSet<>(BenchContext.COMMON_OPTIONS);
+        chosen.forEach(s -> allowed.addAll(s.options()));
+        options.requireOnly(allowed);
+        return chosen;
+    }
+
+    /**
+     * Runs the scenarios one after the other in a fresh temporary directory, after a {@link ClockCheck} when load
+     * workers are involved (not in smoke mode); a failing scenario is recorded in the report and the next one still runs. The directory (databases, server logs) is kept only when one failed.
+     */
+    static Report execute(BenchOptions options, List<Scenario> scenarios, Function<Path, ServerFactory> servers, PrintStream log) {
+        List<String> arguments = new ArrayList<>();
+        arguments.add(options.scenario());
+        if (options.smoke()) {
+            arguments.add("--smoke");
+        }
+        if (options.quick()) {
+            arguments.add("--quick");
+        }
+        options.values().forEach((k, v) -> arguments.add("--" + k + "=" + v));
+        Report report = new Report(options.scenario(), arguments, Instant.now());
+        Path workDir;
+        try {
+            workDir = Files.createTempDirectory("chatapi-bench-");
+        } catch (IOException e) {
+            report.addError(options.scenario(), "cannot create a temporary directory: " + e.getMessage());
+            return report;
+        }
+        BenchContext context = new BenchContext(options, servers.apply(workDir), workDir, report, log);
+        if (!options.smoke() && scenarios.stream().anyMatch(s -> !WITHOUT_WORKERS.contains(s.name()))) {
+            try {
+                report.add(ClockCheck.run(200));
+            } catch (BenchException e) {
+                report.addError("clock", e.getMessage());
+            }
+        }
+        for (Scenario scenario : scenarios) {
+            context.progress("scenario " + scenario.name() + (options.smoke() ? " (smoke)" : ""));
+            try {
+                scenario.run(context);
+            } catch (Exception e) {
+                String message = e.getMessage() == null ? e.toString() : e.getMessage();
+                report.addError(scenario.name(), message);
+                context.progress(scenario.name() + " failed: " + message);
+            }
+        }
+        if (report.errors().isEmpty()) {
+            deleteRecursively(workDir);
+        } else {
+            context.progress("kept databases and server logs in " + workDir);
+        }
+        return report;
+    }
+
+    static String usage() {
+        return """
+                usage: bench/run <scenario> [--smoke] [--quick] [--option value ...]
+                scenarios:
+                  persist   N closed-loop WebSocket senders, SQLITE_SYNCHRONOUS=FULL; acked msg/s, ack p50/p99/p999,
+                            and the SQLite ceiling of the same shape   --senders 64,256,512 --warmup 2s --duration 10s
+                            --sync FULL|NORMAL --ceiling on|off
+                  ceiling   the SQLite ceiling alone                     --senders --warmup --duration --sync
+                  fanout    rooms of M members, one sender at a fixed rate, then a rate search up to p99 > limit
+                            --members 100,1000,5000 --rate 20 --duration 10s --ceiling-members 1000 --step-duration 5s
+                            --max-steps 8 --p99-limit-ms 100 --ceiling on|off
+                  idle      N idle sockets held with the server's pings; RSS and heap per connection, drops
+                            --sockets 10000,15000 --hold 5m (--quick: 65s)
+                  storm     K clients, server restart (SIGTERM), reconnect with backoff + jitter, resume; missed messages
+                            --clients 5000 --room-size 50 --rate 50 --before 3s --after 3s --reconnect-max <duration>
+                  relay     S concurrent bot replies from a local fake LLM; chunk → delta latency, plain latency beside
+                            --streams 100 --chunks 50 --chunk-interval 20ms --baseline 5s --duration 10s --probe-rate 20
+                  startup   java -jar to the first 200 on /health   --runs 10
+                  all       every scenario above with its defaults
+                common options: --smoke (tiny, a few seconds)  --jar bootstrap/target/chatapi.jar  --out bench/results
+                  --per-worker 4000 (sockets per load-worker process)  --source-addresses on|off  --server-timeout 60s
+                """;
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    // left for the system's temporary-file cleaning
+                }
+            });
+        } catch (IOException e) {
+            // same
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package io.chatapi.bench;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * Memory per idle connection: N sockets (each its own user) held open for a while with nothing but the
+ * server's pings; the server's resident set and heap are read before and after, and every socket the server
+ * closed during the hold is a drop (the target is none).
+ */
+final class IdleScenario implements Scenario {
+    @Override
+    public String name() {
+        return "idle";
+    }
+
+    @Override
+    public Set<String> options() {
+        return Set.of("sockets", "hold");
+    }
+
+    @Override
+    public void run(BenchContext context) {
+        BenchOptions o = context.options();
+        List<Integer> sweep = o.integers("sockets", List.of(10_000, 15_000), List.of(20));
+        Duration normalHold = o.quick() ? Duration.ofSeconds(65) : Duration.ofMinutes(5);
+        Duration hold = o.duration("hold", normalHold, Duration.ofSeconds(2));
+        for (int sockets : sweep) {
+            runOnce(context, sockets, hold);
+        }
+    }
+
+    private void runOnce(BenchContext context, int sockets, Duration hold) {
+        Duration connect = PersistScenario.connectBudget(sockets).plusSeconds(sockets / 200);
+        Duration maxRuntime = connect.plus(hold).plusSeconds(120);
+        try (ServerProcess server = context.startServer(Map.of())) {
+            long pid = server.pid();
+            OptionalLong rssBefore = ProcessStats.rssKb(pid);
+            OptionalLong heapBefore = ProcessStats.heapUsedKb(JavaCommand.javaHome(), pid);
+            int workers = context.workersFor(sockets);
+            List<List<String>> slices = Setup.split(Setup.users("idle-u", sockets), workers);
+            context.progress("opening " + sockets + " idle sockets over " + workers + " worker(s)");
+            try (WorkerGroup group = WorkerGroup.start("idle", workers, i -> {
+                ObjectNode job = context.job("idle", server, i, maxRuntime);
+                ArrayNode mine = job.putArray("users");
+                slices.get(i).forEach(mine::add);
+                return job;
+            })) {
+                long connected = group.awaitAll("ready", connect).stream().mapToLong(r -> r.path("connected").asLong()).sum();
+                OptionalLong rssConnected = ProcessStats.rssKb(pid);
+                context.progress(connected + " connected; holding for " + hold.toSeconds() + " s");
+                long holdEnd = System.nanoTime() + hold.toNanos();
+                while (System.nanoTime() < holdEnd && server.alive()) {
+                    sleep(Math.min(1_000, Math.max(1, (holdEnd - System.nanoTime()) / 1_000_000)));
+                }
+                if (!server.alive()) {
+                    throw new BenchException("the server died while holding idle sockets; end of its log:\n" + server.logTail(20));
+                }
+                OptionalLong rssAfter = ProcessStats.rssKb(pid);
+                OptionalLong heapAfter = ProcessStats.heapUsedKb(JavaCommand.javaHome(), pid);
+                Long activeOnServer = activeConnections(context, server);
+                WorkerResults results = group.finish(Duration.ofSeconds(60));
+                OptionalLong liveAfterGc = ProcessStats.gc(JavaCommand.javaHome(), pid)
+                        ? ProcessStats.heapUsedKb(JavaCommand.javaHome(), pid) : OptionalLong.empty();
+                Measurement.Builder row = Measurement.of(name())
+                        .param("sockets", sockets)
+                        .param("hold_s", hold.toMillis() / 1000.0)
+                        .figure("connected", connected)
+                        .figure("connect_failed", results.counter("connect_failed"))
+                        .figure("server_active_connections", activeOnServer)
+                        .figure("rss_before_mb", mb(rssBefore))
+                        .figure("rss_connected_mb", mb(rssConnected))
+                        .figure("rss_after_mb", mb(rssAfter))
+                        .figure("rss_per_conn_kb", perConnection(rssBefore, rssAfter, connected))
+                        .figure("heap_before_mb", mb(heapBefore))
+                        .figure("heap_after_mb", mb(heapAfter))
+                        .figure("heap_live_after_gc_mb", mb(liveAfterGc))
+                        .figure("heap_per_conn_kb", perConnection(heapBefore, heapAfter, connected))
+                        .figure("dropped", results.counter("dropped"))
+                        .note("RSS is VmRSS of the server process from /proc; heap from jcmd GC.heap_info; per connection = (after - before) / connected");
+                results.samples().stream().limit(3).forEach(s -> row.note("sample: " + s));
+                context.report().add(row.build());
+            }
+        }
+    }
+
+    private static Long activeConnections(BenchContext context, ServerProcess server) {
+        try {
+            return context.adminApi(server).metrics().path("active_connections").asLong();
+        } catch (BenchException e) {
+            return null;
+        }
+    }
+
+    private static Double mb(OptionalLong kb) {
+        return kb.isPresent() ? kb.getAsLong() / 1024.0 : null;
+    }
+
+    private static Double perConnection(OptionalLong before, OptionalLong after, long connections) {
+        if (before.isEmpty() || after.isEmpty() || connections == 0) {
+            return null;
+        }
+        return (after.getAsLong() - before.getAsLong()) / (double) connections;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

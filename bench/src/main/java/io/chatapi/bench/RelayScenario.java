@@ -1,0 +1,105 @@
+package io.chatapi.bench;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Streaming relay cost: S rooms, each with one human and the same bot, whose LLM is a local fake that streams a
+ * chunk every {@code --chunk-interval}; every human keeps one reply streaming. Measures chunk left the fake →
+ * delta arrived at the client, and plain message latency between two other clients with and without the streams.
+ */
+final class RelayScenario implements Scenario {
+    static final String KEY_ENV = "BENCH_API_KEY";
+
+    @Override
+    public String name() {
+        return "relay";
+    }
+
+    @Override
+    public Set<String> options() {
+        return Set.of("streams", "chunks", "chunk-interval", "baseline", "duration", "probe-rate");
+    }
+
+    @Override
+    public void run(BenchContext context) {
+        BenchOptions o = context.options();
+        int streams = o.integer("streams", 100, 3);
+        int chunks = o.integer("chunks", 50, 10);
+        Duration interval = o.duration("chunk-interval", Duration.ofMillis(20), Duration.ofMillis(20));
+        Duration baseline = o.duration("baseline", Duration.ofSeconds(5), Duration.ofSeconds(1));
+        Duration duration = o.duration("duration", Duration.ofSeconds(10), Duration.ofSeconds(1));
+        double probeRate = o.decimal("probe-rate", 20, 20);
+        Duration warmup = context.smoke() ? Duration.ofMillis(300) : Duration.ofSeconds(1);
+        Duration streamWarmup = context.smoke() ? Duration.ofMillis(300) : Duration.ofSeconds(1);
+        String key = Tokens.randomSecret();
+        try (FakeLlmServer llm = new FakeLlmServer(chunks, interval, key);
+             ServerProcess server = context.startServer(Map.of("LLM_ALLOW_PRIVATE_NETWORKS", "true", KEY_ENV, key))) {
+            Api admin = context.adminApi(server);
+            String bot = admin.createBot("bench-bot", llm.baseUrl().toString(), KEY_ENV, "bench");
+            List<String> humans = Setup.users("relay-h", streams);
+            List<List<String>> memberLists = new ArrayList<>();
+            humans.forEach(h -> memberLists.add(List.of(h, bot)));
+            context.progress("creating " + streams + " bot rooms");
+            List<String> rooms = Setup.groups(admin, "relay-", memberLists);
+            for (String room : rooms) {
+                admin.addMember(room, bot);
+            }
+            String probeRoom = Setup.groups(admin, "relay-probe", List.of(List.of("relay-probe-a", "relay-probe-b"))).get(0);
+            Duration total = warmup.plus(baseline).plus(streamWarmup).plus(duration);
+            Duration maxRuntime = total.plus(PersistScenario.connectBudget(streams)).plusSeconds(120);
+            try (WorkerGroup group = WorkerGroup.start("relay", 1, i -> {
+                ObjectNode job = context.job("relay", server, i, maxRuntime);
+                ArrayNode list = job.putArray("humans");
+                for (int r = 0; r < rooms.size(); r++) {
+                    list.addObject().put("user", humans.get(r)).put("room", rooms.get(r));
+                }
+                job.putObject("probe").put("sender", "relay-probe-a").put("receiver", "relay-probe-b").put("room", probeRoom);
+                job.put("warmup_ms", warmup.toMillis());
+                job.put("baseline_ms", baseline.toMillis());
+                job.put("stream_warmup_ms", streamWarmup.toMillis());
+                job.put("streams_ms", duration.toMillis());
+                job.put("probe_rate", probeRate);
+                return job;
+            })) {
+                group.awaitAll("ready", PersistScenario.connectBudget(streams));
+                context.progress("baseline " + baseline.toSeconds() + " s, then " + streams + " concurrent streams");
+                group.sendAll(Json.object().put("cmd", "go").put("start_at_ms", System.currentTimeMillis() + 300));
+                WorkerResults results = WorkerResults.merge(group.awaitAll("result", total.plusSeconds(60)));
+                Histogram relay = results.histogram("relay");
+                Histogram plainBase = results.histogram("plain.b");
+                Histogram plainStreams = results.histogram("plain.s");
+                Double baseP99 = Histograms.millis(plainBase, 99);
+                Double streamsP99 = Histograms.millis(plainStreams, 99);
+                Measurement.Builder row = Measurement.of(name())
+                        .param("streams", streams)
+                        .param("chunk_interval_ms", interval.toMillis())
+                        .param("duration_s", duration.toMillis() / 1000.0)
+                        .figure("relay_p50_ms", Histograms.millis(relay, 50))
+                        .figure("relay_p99_ms", Histograms.millis(relay, 99))
+                        .figure("relay_p999_ms", Histograms.millis(relay, 99.9))
+                        .figure("deltas_per_s", relay.getTotalCount() / (duration.toMillis() / 1000.0))
+                        .figure("replies_completed", results.counter("streams_ended"))
+                        .figure("stream_errors", results.counter("stream_errors"))
+                        .figure("no_reply", results.counter("no_reply"))
+                        .figure("plain_baseline_p50_ms", Histograms.millis(plainBase, 50))
+                        .figure("plain_baseline_p99_ms", baseP99)
+                        .figure("plain_streams_p50_ms", Histograms.millis(plainStreams, 50))
+                        .figure("plain_streams_p99_ms", streamsP99)
+                        .figure("plain_p99_added_ms", baseP99 == null || streamsP99 == null ? null : streamsP99 - baseP99)
+                        .figure("llm_requests", llm.requests())
+                        .figure("llm_rejected", llm.rejected())
+                        .note("relay latency = delta arrival at the client - the time the fake LLM wrote the chunk (embedded in the chunk text)")
+                        .note("plain latency: two other clients in their own room at the probe rate; baseline before the streams start");
+                results.samples().stream().limit(3).forEach(s -> row.note("sample: " + s));
+                context.report().add(row.build());
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package io.chatapi.bench;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/** Start-up time: from launching {@code java -jar} to the first 200 on {@code GET /health}, each run on a fresh database. */
+final class StartupScenario implements Scenario {
+    @Override
+    public String name() {
+        return "startup";
+    }
+
+    @Override
+    public Set<String> options() {
+        return Set.of("runs");
+    }
+
+    @Override
+    public void run(BenchContext context) {
+        int runs = context.options().integer("runs", 10, 1);
+        List<Double> times = new ArrayList<>();
+        OptionalLong rss = OptionalLong.empty();
+        for (int i = 0; i < runs; i++) {
+            try (ServerProcess server = context.startServer(Map.of())) {
+                times.add(server.startup().toNanos() / 1e6);
+                rss = ProcessStats.rssKb(server.pid());
+                context.progress("run " + (i + 1) + ": " + server.startup().toMillis() + " ms");
+            }
+        }
+        List<Double> sorted = new ArrayList<>(times);
+        Collections.sort(sorted);
+        double median = sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
+                : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
+        context.report().add(Measurement.of(name())
+                .param("runs", runs)
+                .figure("median_ms", median)
+                .figure("min_ms", sorted.get(0))
+                .figure("max_ms", sorted.get(sorted.size() - 1))
+                .figure("rss_at_ready_mb", rss.isPresent() ? rss.getAsLong() / 1024.0 : null)
+                .note("each run starts on a new, empty database (schema creation included); the probe polls /health every 5 ms")
+                .build());
+    }
+}
