@@ -1,0 +1,481 @@
+package io.chatapi.application.service;
+
+import io.chatapi.application.ChatSettings;
+import io.chatapi.application.ServerMetrics;
+import io.chatapi.application.port.out.BotContextReply;
+import io.chatapi.application.port.out.BotContextRequest;
+import io.chatapi.application.port.out.BotStore;
+import io.chatapi.application.port.out.ChatEvent;
+import io.chatapi.application.port.out.ChatTurn;
+import io.chatapi.application.port.out.EventPublisher;
+import io.chatapi.application.port.out.LlmClient;
+import io.chatapi.application.port.out.LlmOutcome;
+import io.chatapi.application.port.out.LlmRequest;
+import io.chatapi.application.port.out.MessageDraft;
+import io.chatapi.application.port.out.MessageStore;
+import io.chatapi.application.port.out.RoomStore;
+import io.chatapi.application.port.out.TimeSource;
+import io.chatapi.application.port.out.WebhookException;
+import io.chatapi.application.port.out.WebhookSender;
+import io.chatapi.domain.AccessPolicy;
+import io.chatapi.domain.Bot;
+import io.chatapi.domain.ChatException;
+import io.chatapi.domain.HandoffPolicy;
+import io.chatapi.domain.Ids;
+import io.chatapi.domain.Member;
+import io.chatapi.domain.MemberRole;
+import io.chatapi.domain.Message;
+import io.chatapi.domain.Principal;
+import io.chatapi.domain.Room;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The bot pipeline (protocol §7, §8 and the streaming events of §4): asks the application's webhook for
+ * context, streams the LLM's answer as {@code message.stream.*} events, stores it as the bot's message and
+ * keeps at most one reply per (room, bot).
+ *
+ * <p>Work runs on the service's own virtual threads: a short dispatch per message (members, supersede,
+ * handoff check), then one task per bot reply; at most {@code maxConcurrency} replies talk to the webhook
+ * or the LLM at once, the others wait and give up when cancelled meanwhile. No store call is held open
+ * while the LLM streams.
+ *
+ * <p>Every {@code message.stream.start} is followed by exactly one {@code message.stream.end} or
+ * {@code message.stream.error}. A reply that ends because it was cancelled ({@code cancelled},
+ * {@code superseded}, {@code handoff}) stores the text published so far and ends with that finish reason,
+ * or with an error of that reason when no text was produced. A reply cut by {@code shutdown} always ends
+ * with {@code message.stream.error} reason {@code shutdown} and stores nothing, because {@code shutdown} is
+ * not a finish reason the protocol allows. When storing a reply fails, the stream ends with
+ * {@code message.stream.error}: the cancel reason when there was one, else {@code llm_error}.
+ * {@code botLlmFailures} counts LLM errors and time-outs. {@link #shutdown} cancels every reply and waits;
+ * a reply still streaming at the deadline gets its {@code shutdown} error from the shutting-down thread.
+ *
+ * <p>Per (room, bot) the newest trigger seq is remembered, so a repeated or late notification of an older
+ * message never starts a reply.
+ */
+public final class BotReplyService implements BotReplies {
+    static final String CANCELLED = "cancelled";
+    static final String SUPERSEDED = "superseded";
+    static final String HANDOFF = "handoff";
+    static final String SHUTDOWN = "shutdown";
+    static final String LLM_ERROR = "llm_error";
+
+    private static final System.Logger LOG = System.getLogger(BotReplyService.class.getName());
+
+    private record Key(String roomId, String botId) {
+    }
+
+    /** The newest trigger a (room, bot) pair has seen, and its reply while that runs (else null). */
+    private record Latest(long triggerSeq, BotReply reply) {
+    }
+
+    private final RoomStore rooms;
+    private final MessageStore messages;
+    private final BotStore bots;
+    private final EventPublisher publisher;
+    private final WebhookSender webhook;
+    private final LlmClient llm;
+    private final OfflineDeliveries offline;
+    private final TimeSource clock;
+    private final ChatSettings settings;
+    private final ServerMetrics metrics;
+    private final ReplySlots slots;
+    private final ExecutorService executor =
+            Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("bot-reply-", 0).factory());
+    /** Per (room, bot): the newest trigger seen, so that an older or repeated message never replies. */
+    private final ConcurrentHashMap<Key, Latest> latest = new ConcurrentHashMap<>();
+    /** Every reply not yet finished, superseded ones included, by message id. */
+    private final ConcurrentHashMap<String, BotReply> live = new ConcurrentHashMap<>();
+    private final ReentrantLock idleLock = new ReentrantLock();
+    private final Condition idle = idleLock.newCondition();
+    private int inFlight;
+    private volatile boolean stopping;
+    private volatile BotHandoff handoff;
+
+    /** @param maxConcurrency how many replies may call the webhook or the LLM at once; at least 1 */
+    public BotReplyService(RoomStore rooms, MessageStore messages, BotStore bots, EventPublisher publisher,
+                           WebhookSender webhook, LlmClient llm, OfflineDeliveries offline, TimeSource clock,
+                           ChatSettings settings, ServerMetrics metrics, int maxConcurrency) {
+        this.rooms = rooms;
+        this.messages = messages;
+        this.bots = bots;
+        this.publisher = publisher;
+        this.webhook = webhook;
+        this.llm = llm;
+        this.offline = offline;
+        this.clock = clock;
+        this.settings = settings;
+        this.metrics = metrics;
+        this.slots = new ReplySlots(maxConcurrency);
+    }
+
+    /** Sets who hands a room to a human when the webhook answers {@code skip} with a {@code handoff}. */
+    public void setHandoff(BotHandoff handoff) {
+        this.handoff = handoff;
+    }
+
+    @Override
+    public void onMessage(Room room, Message message) {
+        if (stopping || message.fromSystem() || room.handoff().human()) {
+            return;
+        }
+        submit(() -> dispatch(room.id(), message));
+    }
+
+    @Override
+    public void onHandedToHuman(String roomId) {
+        for (BotReply reply : live.values()) {
+            if (reply.roomId.equals(roomId)) {
+                reply.cancel(HANDOFF);
+            }
+        }
+    }
+
+    @Override
+    public void cancel(Principal caller, String roomId, String messageId) {
+        rooms.find(roomId).orElseThrow(() -> ChatException.notFound("room not found"));
+        boolean member = rooms.member(roomId, caller.userId()).isPresent();
+        if (!AccessPolicy.canUseRoom(caller, member)) {
+            throw ChatException.forbidden("not a member of this room");
+        }
+        BotReply reply = live.get(messageId);
+        if (reply == null || !reply.roomId.equals(roomId) || !reply.open()) {
+            throw ChatException.notFound("no reply is streaming with this message_id");
+        }
+        reply.cancel(CANCELLED);
+    }
+
+    @Override
+    public List<ActiveStream> active(Collection<String> roomIds) {
+        Set<String> wanted = new HashSet<>(roomIds);
+        List<ActiveStream> streams = new ArrayList<>();
+        for (BotReply reply : live.values()) {
+            if (wanted.contains(reply.roomId)) {
+                reply.snapshot().ifPresent(streams::add);
+            }
+        }
+        return streams;
+    }
+
+    @Override
+    public void shutdown(Instant deadline) {
+        stopping = true;
+        live.values().forEach(reply -> reply.cancel(SHUTDOWN));
+        Duration budget = Duration.between(clock.now(), deadline);
+        if (awaitIdle(budget.isNegative() ? Duration.ZERO : budget)) {
+            executor.shutdown();
+            return;
+        }
+        for (BotReply reply : live.values()) {
+            if (reply.terminate(new ChatEvent.StreamError(reply.roomId, reply.messageId, SHUTDOWN))) {
+                LOG.log(Level.WARNING, "bot reply {0} did not stop before the shutdown deadline", reply.messageId);
+            }
+        }
+        executor.shutdownNow();
+    }
+
+    /** Waits until no dispatch or reply task runs; false when the timeout passed first. */
+    boolean awaitIdle(Duration timeout) {
+        long nanos = timeout.toNanos();
+        idleLock.lock();
+        try {
+            while (inFlight > 0) {
+                if (nanos <= 0) {
+                    return false;
+                }
+                nanos = idle.awaitNanos(nanos);
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            idleLock.unlock();
+        }
+    }
+
+    private boolean submit(Runnable task) {
+        idleLock.lock();
+        try {
+            inFlight++;
+        } finally {
+            idleLock.unlock();
+        }
+        try {
+            executor.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "bot reply task failed: {0}", e.getClass().getName());
+                } finally {
+                    taskDone();
+                }
+            });
+            return true;
+        } catch (RejectedExecutionException e) {
+            taskDone();
+            return false;
+        }
+    }
+
+    private void taskDone() {
+        idleLock.lock();
+        try {
+            if (--inFlight == 0) {
+                idle.signalAll();
+            }
+        } finally {
+            idleLock.unlock();
+        }
+    }
+
+    private void dispatch(String roomId, Message trigger) {
+        List<Member> members = rooms.members(roomId);
+        List<String> botIds = new ArrayList<>();
+        for (Member member : members) {
+            if (member.role() == MemberRole.BOT) {
+                if (member.userId().equals(trigger.senderId())) {
+                    return;
+                }
+                botIds.add(member.userId());
+            }
+        }
+        if (botIds.isEmpty() || bots.find(trigger.senderId()).isPresent()) {
+            return;
+        }
+        List<String> recipients = humans(members);
+        List<BotReply> fresh = new ArrayList<>();
+        for (String botId : botIds) {
+            register(roomId, botId, trigger, recipients).ifPresent(fresh::add);
+        }
+        if (fresh.isEmpty()) {
+            return;
+        }
+        boolean answer;
+        try {
+            Optional<Room> state = rooms.find(roomId);
+            answer = !stopping && state.isPresent() && HandoffPolicy.botsAnswer(state.get(), trigger, false);
+        } catch (RuntimeException e) {
+            fresh.forEach(this::unregister);
+            throw e;
+        }
+        for (BotReply reply : fresh) {
+            if (!answer || !submit(() -> reply(reply))) {
+                unregister(reply);
+            }
+        }
+    }
+
+    private Optional<BotReply> register(String roomId, String botId, Message trigger, List<String> recipients) {
+        BotReply fresh = new BotReply(roomId, botId, Ids.message(), trigger, recipients, publisher);
+        BotReply[] displaced = {null};
+        Latest now = latest.compute(new Key(roomId, botId), (key, old) -> {
+            if (old != null && old.triggerSeq() >= trigger.seq()) {
+                return old;
+            }
+            displaced[0] = old == null ? null : old.reply();
+            return new Latest(trigger.seq(), fresh);
+        });
+        if (now.reply() != fresh) {
+            return Optional.empty();
+        }
+        live.put(fresh.messageId, fresh);
+        if (displaced[0] != null) {
+            displaced[0].cancel(SUPERSEDED);
+        }
+        return Optional.of(fresh);
+    }
+
+    private void unregister(BotReply reply) {
+        latest.computeIfPresent(new Key(reply.roomId, reply.botId),
+                (key, entry) -> entry.reply() == reply ? new Latest(entry.triggerSeq(), null) : entry);
+        live.remove(reply.messageId, reply);
+    }
+
+    private void reply(BotReply reply) {
+        try {
+            if (!slots.acquire(reply.cancellation)) {
+                return;
+            }
+            try {
+                converse(reply);
+            } finally {
+                slots.release();
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "bot {0} failed to reply in room {1}: {2}", reply.botId, reply.roomId,
+                    e.getClass().getName());
+        } finally {
+            if (reply.open()) {
+                String reason = reply.finishing().cancelReason();
+                reply.terminate(error(reply, reason == null ? LLM_ERROR : reason));
+            }
+            unregister(reply);
+        }
+    }
+
+    private void converse(BotReply reply) {
+        if (stopping) {
+            return;
+        }
+        Optional<Bot> found = bots.find(reply.botId);
+        if (found.isEmpty() || reply.cancellation.isCancelled()) {
+            return;
+        }
+        Bot bot = found.get();
+        List<ChatTurn> history = history(bot, reply.trigger);
+        String systemPrompt = null;
+        if (webhook.enabled()) {
+            Optional<BotContextReply> context = askApplication(reply, history);
+            if (context.isEmpty() && !settings.botWebhookProceed()) {
+                return;
+            }
+            if (context.isPresent()) {
+                BotContextReply answer = context.get();
+                if (answer.skip()) {
+                    if (answer.handoff()) {
+                        requestHandoff(reply, answer.handoffReason());
+                    }
+                    return;
+                }
+                String prompt = answer.systemPrompt();
+                systemPrompt = prompt == null || prompt.isBlank() ? null : prompt;
+            }
+        }
+        if (stopping || !reply.start()) {
+            return;
+        }
+        LlmOutcome outcome;
+        try {
+            outcome = llm.stream(new LlmRequest(bot, systemPrompt, history), reply::append, reply.cancellation);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "LLM call of bot {0} failed: {1}", bot.id(), e.getClass().getName());
+            outcome = LlmOutcome.ERROR;
+        }
+        end(reply, outcome == null ? LlmOutcome.ERROR : outcome);
+    }
+
+    private List<ChatTurn> history(Bot bot, Message trigger) {
+        List<ChatTurn> turns = new ArrayList<>();
+        for (Message message : messages.window(trigger.roomId(), trigger.seq(), bot.maxContext())) {
+            if (!message.fromSystem()) {
+                String role = message.senderId().equals(bot.id()) ? "assistant" : "user";
+                turns.add(new ChatTurn(role, message.content()));
+            }
+        }
+        return List.copyOf(turns);
+    }
+
+    /** The webhook's answer, or empty when the call failed (counted and logged). */
+    private Optional<BotContextReply> askApplication(BotReply reply, List<ChatTurn> history) {
+        String problem;
+        try {
+            BotContextReply answer = webhook.botContext(
+                    new BotContextRequest(reply.botId, reply.roomId, reply.trigger, history));
+            if (answer != null) {
+                return Optional.of(answer);
+            }
+            problem = "no answer";
+        } catch (WebhookException e) {
+            problem = e.getMessage();
+        } catch (RuntimeException e) {
+            problem = e.getClass().getName();
+        }
+        metrics.botWebhookFailures.incrementAndGet();
+        LOG.log(Level.WARNING, "bot.context webhook failed for bot {0} in room {1} ({2}): {3}", reply.botId,
+                reply.roomId, settings.botWebhookProceed() ? "replying without a system prompt" : "bot stays silent",
+                problem);
+        return Optional.empty();
+    }
+
+    private void requestHandoff(BotReply reply, String reason) {
+        BotHandoff target = handoff;
+        if (target == null || stopping) {
+            return;
+        }
+        try {
+            target.handToHuman(reply.roomId, reply.botId, reason);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "handoff asked by bot {0} in room {1} failed: {2}", reply.botId, reply.roomId,
+                    e.getClass().getName());
+        }
+    }
+
+    private void end(BotReply reply, LlmOutcome outcome) {
+        BotReply.Ending ending = reply.finishing();
+        String reason = ending.cancelReason();
+        String text = ending.text();
+        if (reason != null) {
+            if (SHUTDOWN.equals(reason) || text.isEmpty()) {
+                reply.terminate(error(reply, reason));
+            } else {
+                store(reply, text, reason, reason);
+            }
+            return;
+        }
+        switch (outcome) {
+            case STOP, LENGTH -> {
+                if (text.isEmpty()) {
+                    reply.terminate(error(reply, "empty"));
+                } else {
+                    store(reply, text, outcome == LlmOutcome.STOP ? "stop" : "length", LLM_ERROR);
+                }
+            }
+            case TIMEOUT -> {
+                metrics.botLlmFailures.incrementAndGet();
+                reply.terminate(error(reply, "timeout"));
+            }
+            case ERROR, CANCELLED -> {
+                metrics.botLlmFailures.incrementAndGet();
+                reply.terminate(error(reply, LLM_ERROR));
+            }
+        }
+    }
+
+    private void store(BotReply reply, String text, String finishReason, String reasonIfStoreFails) {
+        Message stored;
+        try {
+            Room room = rooms.find(reply.roomId).orElseThrow(() -> ChatException.notFound("room not found"));
+            List<Member> members = rooms.members(reply.roomId);
+            reply.addRecipients(humans(members));
+            MessageDraft draft = new MessageDraft(reply.messageId, reply.roomId, reply.botId, text, null, null,
+                    clock.now());
+            stored = messages.append(draft, offline.planFor(room, members, reply.botId)).message();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not store the reply of bot {0} in room {1}: {2}", reply.botId,
+                    reply.roomId, e.getClass().getName());
+            reply.terminate(error(reply, reasonIfStoreFails));
+            return;
+        }
+        metrics.botReplies.incrementAndGet();
+        reply.terminate(new ChatEvent.StreamEnd(reply.roomId, reply.messageId, reply.botId, stored.content(),
+                stored.seq(), finishReason));
+    }
+
+    private static ChatEvent.StreamError error(BotReply reply, String reason) {
+        return new ChatEvent.StreamError(reply.roomId, reply.messageId, reason);
+    }
+
+    private static List<String> humans(List<Member> members) {
+        List<String> ids = new ArrayList<>(members.size());
+        for (Member member : members) {
+            if (member.role() != MemberRole.BOT) {
+                ids.add(member.userId());
+            }
+        }
+        return ids;
+    }
+}

@@ -1,0 +1,565 @@
+package io.chatapi.application.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.chatapi.application.ChatSettings;
+import io.chatapi.application.ServerMetrics;
+import io.chatapi.application.port.in.StreamsUseCase.ActiveStream;
+import io.chatapi.application.port.out.BotContextReply;
+import io.chatapi.application.port.out.BotContextRequest;
+import io.chatapi.application.port.out.ChatEvent;
+import io.chatapi.application.port.out.ChatEvent.StreamDelta;
+import io.chatapi.application.port.out.ChatEvent.StreamEnd;
+import io.chatapi.application.port.out.ChatEvent.StreamError;
+import io.chatapi.application.port.out.ChatEvent.StreamStart;
+import io.chatapi.application.port.out.ChatTurn;
+import io.chatapi.application.port.out.LlmOutcome;
+import io.chatapi.application.port.out.TimeSource;
+import io.chatapi.application.port.out.WebhookException;
+import io.chatapi.domain.Bot;
+import io.chatapi.domain.ChatException;
+import io.chatapi.domain.ErrorCode;
+import io.chatapi.domain.Handoff;
+import io.chatapi.domain.HandoffState;
+import io.chatapi.domain.LlmProvider;
+import io.chatapi.domain.Member;
+import io.chatapi.domain.MemberRole;
+import io.chatapi.domain.Message;
+import io.chatapi.domain.Principal;
+import io.chatapi.domain.Role;
+import io.chatapi.domain.Room;
+import io.chatapi.domain.RoomType;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class BotReplyServiceTest {
+    private static final Instant NOW = Instant.parse("2026-04-02T12:00:00Z");
+    private static final String ROOM = "room_1";
+    private static final String BOT = "bot_1";
+    private static final Principal ALICE = new Principal("alice", Role.USER);
+
+    private final RoomStoreBotTestDouble rooms = new RoomStoreBotTestDouble();
+    private final MessageStoreBotTestDouble messages = new MessageStoreBotTestDouble();
+    private final BotStoreBotTestDouble bots = new BotStoreBotTestDouble();
+    private final PublisherBotTestDouble publisher = new PublisherBotTestDouble();
+    private final WebhookBotTestDouble webhook = new WebhookBotTestDouble();
+    private final LlmBotTestDouble llm = new LlmBotTestDouble();
+    private final Set<String> online = ConcurrentHashMap.newKeySet();
+    private final ServerMetrics metrics = new ServerMetrics();
+    private final TimeSource clock = () -> NOW;
+    private final List<String> handoffs = new CopyOnWriteArrayList<>();
+    private BotReplyService service = service(false, 4);
+    private Room room = room(ROOM, BOT);
+
+    private BotReplyService service(boolean proceed, int maxConcurrency) {
+        ChatSettings settings = new ChatSettings(16_000, 10, 20, 500, 5, 8, Duration.ofSeconds(1),
+                Duration.ofSeconds(5), proceed);
+        BotReplyService created = new BotReplyService(rooms, messages, bots, publisher, webhook, llm,
+                new OfflineDeliveries(online::contains, webhook), clock, settings, metrics, maxConcurrency);
+        created.setHandoff((roomId, botId, reason) -> handoffs.add(roomId + "|" + botId + "|" + reason));
+        return created;
+    }
+
+    private Room room(String id, String... botIds) {
+        List<Member> members = new ArrayList<>(List.of(
+                new Member(id, "alice", MemberRole.MEMBER, NOW), new Member(id, "bob", MemberRole.MEMBER, NOW)));
+        for (String botId : botIds) {
+            if (bots.find(botId).isEmpty()) {
+                bots.create(bot(botId, Bot.DEFAULT_MAX_CONTEXT));
+            }
+            members.add(new Member(id, botId, MemberRole.BOT, NOW));
+        }
+        return rooms.createGroup(new Room(id, RoomType.GROUP, null, null, 0, NOW, Handoff.initial(NOW)), members);
+    }
+
+    private static Bot bot(String id, int maxContext) {
+        return new Bot(id, "Helper", "http://llm.test/v1", "OPENAI_API_KEY", "gpt-test", LlmProvider.OPENAI,
+                maxContext, null, null, NOW);
+    }
+
+    private Message say(Room in, String sender, String content) {
+        Message message = messages.add(in.id(), sender, content);
+        service.onMessage(in, message);
+        return message;
+    }
+
+    private void quiesce() {
+        assertThat(service.awaitIdle(PublisherBotTestDouble.WAIT)).as("bot tasks finished").isTrue();
+    }
+
+    @AfterEach
+    void everyStartEndsExactlyOnce() {
+        service.shutdown(NOW.plusSeconds(10));
+        Map<String, Integer> text = new HashMap<>();
+        Map<String, Integer> terminals = new HashMap<>();
+        for (ChatEvent event : publisher.events()) {
+            String id = PublisherBotTestDouble.messageIdOf(event);
+            switch (event) {
+                case StreamStart s -> assertThat(text.put(id, 0)).as("one start per reply").isNull();
+                case StreamDelta d -> {
+                    assertThat(text).as("delta after its start").containsKey(id);
+                    assertThat(terminals).as("no delta after the end").doesNotContainKey(id);
+                    assertThat(d.offset()).as("contiguous offsets").isEqualTo(text.get(id));
+                    text.put(id, d.offset() + d.delta().length());
+                }
+                case StreamEnd e -> {
+                    terminals.merge(id, 1, Integer::sum);
+                    Message stored = messages.find(e.roomId(), id).orElseThrow();
+                    assertThat(stored.seq()).isEqualTo(e.seq());
+                    assertThat(stored.content()).isEqualTo(e.content()).hasSize(text.get(id));
+                }
+                case StreamError e -> {
+                    terminals.merge(id, 1, Integer::sum);
+                    assertThat(messages.find(e.roomId(), id)).as("nothing stored on error").isEmpty();
+                }
+                default -> assertThat(event).as("bot replies are announced by stream events only").isNull();
+            }
+        }
+        assertThat(terminals).as("exactly one end or error per start")
+                .containsOnlyKeys(text.keySet()).allSatisfy((id, count) -> assertThat(count).isEqualTo(1));
+    }
+
+    @Test
+    void streamsAReplyAndStoresItUnderTheStreamMessageId() {
+        online.add("alice");
+        llm.preset("Hel", "lo ", "wörld😀", LlmOutcome.STOP);
+        Message trigger = say(room, "alice", "hi");
+
+        StreamEnd end = publisher.await(StreamEnd.class, e -> true);
+        String id = end.messageId();
+        assertThat(publisher.stream(id)).containsExactly(
+                new StreamStart(ROOM, id, BOT),
+                new StreamDelta(ROOM, id, "Hel", 0),
+                new StreamDelta(ROOM, id, "lo ", 3),
+                new StreamDelta(ROOM, id, "wörld😀", 6),
+                new StreamEnd(ROOM, id, BOT, "Hello wörld😀", trigger.seq() + 1, "stop"));
+        Message stored = messages.find(ROOM, id).orElseThrow();
+        assertThat(stored.senderId()).isEqualTo(BOT);
+        assertThat(stored.seq()).isEqualTo(trigger.seq() + 1);
+        assertThat(publisher.published()).allSatisfy(p -> assertThat(p.userIds()).containsExactly("alice", "bob"));
+        assertThat(messages.deliveries.get(id).offlineRecipients()).containsExactly("bob");
+        BotContextRequest asked = webhook.requests.poll();
+        assertThat(asked).isEqualTo(new BotContextRequest(BOT, ROOM, trigger, List.of(new ChatTurn("user", "hi"))));
+        quiesce();
+        assertThat(metrics.botReplies.get()).isEqualTo(1);
+    }
+
+    @Test
+    void historyIsTheWindowUpToTheTriggerWithoutSystemMarkersAndWithRoles() {
+        bots.delete(BOT);
+        bots.create(bot(BOT, 4));
+        messages.add(ROOM, "alice", "one");
+        messages.add(ROOM, "bot_other", "two");
+        messages.add(ROOM, Principal.SYSTEM, "Room handed to agent");
+        messages.add(ROOM, BOT, "four");
+        Message trigger = messages.add(ROOM, "alice", "five");
+        messages.add(ROOM, "bob", "six");
+        service.onMessage(room, trigger);
+
+        LlmBotTestDouble.Call call = llm.nextCall();
+        List<ChatTurn> expected = List.of(new ChatTurn("user", "two"), new ChatTurn("assistant", "four"),
+                new ChatTurn("user", "five"));
+        assertThat(call.request.history()).isEqualTo(expected);
+        assertThat(call.request.systemPrompt()).isEqualTo("You are kind.");
+        assertThat(call.request.bot().id()).isEqualTo(BOT);
+        assertThat(webhook.requests.poll().history()).isEqualTo(expected);
+        call.end(LlmOutcome.STOP);
+    }
+
+    @Test
+    void withoutAWebhookTheLlmGetsNoSystemPrompt() {
+        webhook.enabled = false;
+        llm.preset("ok", LlmOutcome.STOP);
+        say(room, "alice", "hi");
+
+        assertThat(llm.nextCall().request.systemPrompt()).isNull();
+        publisher.await(StreamEnd.class, e -> true);
+        assertThat(webhook.requests).isEmpty();
+    }
+
+    @Test
+    void skipKeepsTheBotSilent() {
+        webhook.answer = request -> new BotContextReply(null, true, false, null);
+        say(room, "alice", "hi");
+        quiesce();
+
+        assertThat(webhook.requests).hasSize(1);
+        assertThat(llm.callCount).hasValue(0);
+        assertThat(publisher.events()).isEmpty();
+        assertThat(handoffs).isEmpty();
+    }
+
+    @Test
+    void skipWithHandoffHandsTheRoomToAHumanInTheBotsName() {
+        webhook.answer = request -> new BotContextReply(null, true, true, "asks for a person");
+        say(room, "alice", "I want a human");
+        quiesce();
+
+        assertThat(handoffs).containsExactly(ROOM + "|" + BOT + "|asks for a person");
+        assertThat(llm.callCount).hasValue(0);
+        assertThat(publisher.events()).isEmpty();
+    }
+
+    @Test
+    void aFailedWebhookKeepsTheBotSilentByDefault() {
+        webhook.answer = request -> {
+            throw new WebhookException("status 500");
+        };
+        say(room, "alice", "hi");
+        quiesce();
+        webhook.answer = request -> {
+            throw new IllegalStateException("unreadable body");
+        };
+        say(room, "alice", "again");
+        quiesce();
+
+        assertThat(metrics.botWebhookFailures).hasValue(2);
+        assertThat(llm.callCount).hasValue(0);
+        assertThat(publisher.events()).isEmpty();
+    }
+
+    @Test
+    void aFailedWebhookLetsTheBotAnswerWithoutPromptWhenSetToProceed() {
+        service = service(true, 4);
+        webhook.answer = request -> {
+            throw new WebhookException("timed out");
+        };
+        llm.preset("hello", LlmOutcome.STOP);
+        say(room, "alice", "hi");
+
+        assertThat(llm.nextCall().request.systemPrompt()).isNull();
+        assertThat(publisher.await(StreamEnd.class, e -> true).content()).isEqualTo("hello");
+        assertThat(metrics.botWebhookFailures).hasValue(1);
+    }
+
+    static Stream<Arguments> outcomes() {
+        return Stream.of(
+                Arguments.of(new Object[] {"abc", LlmOutcome.STOP}, "stop", 0),
+                Arguments.of(new Object[] {"ab", "c", LlmOutcome.LENGTH}, "length", 0),
+                Arguments.of(new Object[] {LlmOutcome.STOP}, "empty", 0),
+                Arguments.of(new Object[] {"partial", LlmOutcome.ERROR}, "llm_error", 1),
+                Arguments.of(new Object[] {LlmOutcome.TIMEOUT}, "timeout", 1),
+                Arguments.of(new Object[] {"x", new IllegalStateException("boom")}, "llm_error", 1));
+    }
+
+    @ParameterizedTest
+    @MethodSource("outcomes")
+    void everyLlmOutcomeEndsTheStreamOnce(Object[] steps, String expected, int failures) {
+        llm.preset(steps);
+        say(room, "alice", "hi");
+        quiesce();
+
+        List<ChatEvent> events = publisher.events();
+        ChatEvent last = events.getLast();
+        String id = PublisherBotTestDouble.messageIdOf(last);
+        if (last instanceof StreamEnd end) {
+            assertThat(end.finishReason()).isEqualTo(expected);
+            assertThat(end.content()).isEqualTo("abc");
+            assertThat(metrics.botReplies).hasValue(1);
+        } else {
+            assertThat(((StreamError) last).reason()).isEqualTo(expected);
+            assertThat(messages.find(ROOM, id)).isEmpty();
+            assertThat(metrics.botReplies).hasValue(0);
+        }
+        assertThat(events.getFirst()).isEqualTo(new StreamStart(ROOM, id, BOT));
+        assertThat(metrics.botLlmFailures).hasValue(failures);
+    }
+
+    @Test
+    void aReplyThatCannotBeStoredEndsWithAnError() {
+        llm.preset("abc", LlmOutcome.STOP);
+        Message trigger = messages.add(ROOM, "alice", "hi");
+        messages.failAppends = true;
+        service.onMessage(room, trigger);
+        quiesce();
+
+        assertThat(publisher.events().getLast()).isInstanceOfSatisfying(StreamError.class,
+                e -> assertThat(e.reason()).isEqualTo("llm_error"));
+    }
+
+    @Test
+    void aNewMessageSupersedesTheStreamingReplyAndKeepsItsText() {
+        say(room, "alice", "first");
+        LlmBotTestDouble.Call first = llm.nextCall();
+        first.emit("par", "tial");
+        String firstId = publisher.await(StreamDelta.class, d -> d.offset() == 3).messageId();
+
+        say(room, "alice", "second");
+        StreamEnd superseded = publisher.await(StreamEnd.class, e -> e.messageId().equals(firstId));
+        assertThat(superseded.finishReason()).isEqualTo("superseded");
+        assertThat(superseded.content()).isEqualTo("partial");
+        assertThat(messages.find(ROOM, firstId).orElseThrow().content()).isEqualTo("partial");
+
+        LlmBotTestDouble.Call second = llm.nextCall();
+        assertThat(second.request.history()).containsExactly(new ChatTurn("user", "first"),
+                new ChatTurn("user", "second"));
+        second.emit("fine");
+        second.end(LlmOutcome.STOP);
+        StreamEnd next = publisher.await(StreamEnd.class, e -> !e.messageId().equals(firstId));
+        assertThat(next.finishReason()).isEqualTo("stop");
+        assertThat(next.content()).isEqualTo("fine");
+    }
+
+    @Test
+    void aSupersededReplyWithoutTextEndsWithAnError() {
+        say(room, "alice", "first");
+        LlmBotTestDouble.Call first = llm.nextCall();
+        String firstId = publisher.await(StreamStart.class, s -> true).messageId();
+        say(room, "alice", "second");
+
+        assertThat(publisher.await(StreamError.class, e -> e.messageId().equals(firstId)).reason())
+                .isEqualTo("superseded");
+        llm.nextCall().end(LlmOutcome.STOP);
+        assertThat(first.request.history()).containsExactly(new ChatTurn("user", "first"));
+    }
+
+    @Test
+    void aReplyStillWaitingOnTheWebhookIsDroppedSilentlyByANewerMessage() throws InterruptedException {
+        CountDownLatch gate = new CountDownLatch(1);
+        webhook.answer = request -> request.trigger().content().equals("first")
+                ? WebhookBotTestDouble.gated(gate, WebhookBotTestDouble.PROMPT).answer(request)
+                : WebhookBotTestDouble.PROMPT;
+        say(room, "alice", "first");
+        assertThat(webhook.requests.take().trigger().content()).isEqualTo("first");
+
+        say(room, "alice", "second");
+        LlmBotTestDouble.Call call = llm.nextCall();
+        gate.countDown();
+        call.emit("answer to second");
+        call.end(LlmOutcome.STOP);
+        quiesce();
+
+        assertThat(call.request.history().getLast()).isEqualTo(new ChatTurn("user", "second"));
+        assertThat(llm.callCount).hasValue(1);
+        assertThat(publisher.events().stream().filter(StreamStart.class::isInstance)).hasSize(1);
+    }
+
+    @Test
+    void aMemberCancelsAStreamingReplyAndItsTextIsKept() {
+        say(room, "alice", "tell me a story");
+        llm.nextCall().emit("Once upon");
+        String id = publisher.await(StreamDelta.class, d -> true).messageId();
+
+        assertThatThrownBy(() -> service.cancel(new Principal("mallory", Role.USER), ROOM, id))
+                .isInstanceOfSatisfying(ChatException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.FORBIDDEN));
+        assertThatThrownBy(() -> service.cancel(ALICE, ROOM, "msg_unknown"))
+                .isInstanceOfSatisfying(ChatException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+        assertThatThrownBy(() -> service.cancel(ALICE, "room_missing", id))
+                .isInstanceOfSatisfying(ChatException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+
+        service.cancel(ALICE, ROOM, id);
+        StreamEnd end = publisher.await(StreamEnd.class, e -> true);
+        assertThat(end.finishReason()).isEqualTo("cancelled");
+        assertThat(end.content()).isEqualTo("Once upon");
+        assertThat(messages.find(ROOM, id)).isPresent();
+    }
+
+    @Test
+    void anAdminCancelsAReplyBeforeAnyTextAndItEndsWithAnError() {
+        say(room, "alice", "hi");
+        llm.nextCall();
+        String id = publisher.await(StreamStart.class, s -> true).messageId();
+
+        service.cancel(new Principal("backend", Role.ADMIN), ROOM, id);
+        assertThat(publisher.await(StreamError.class, e -> true).reason()).isEqualTo("cancelled");
+    }
+
+    @Test
+    void handingTheRoomToAHumanEndsStreamingRepliesAndDropsWaitingOnes() {
+        Room twoBots = room("room_2", BOT, "bot_2");
+        CountDownLatch gate = new CountDownLatch(1);
+        webhook.answer = request -> request.botId().equals("bot_2")
+                ? WebhookBotTestDouble.gated(gate, WebhookBotTestDouble.PROMPT).answer(request)
+                : WebhookBotTestDouble.PROMPT;
+        say(twoBots, "alice", "hello");
+        llm.nextCall().emit("Let me");
+        String id = publisher.await(StreamDelta.class, d -> true).messageId();
+
+        rooms.setHandoff("room_2", new Handoff(HandoffState.HUMAN, "agent_1", null, "agent_1", NOW));
+        service.onHandedToHuman("room_2");
+        StreamEnd end = publisher.await(StreamEnd.class, e -> e.messageId().equals(id));
+        assertThat(end.finishReason()).isEqualTo("handoff");
+        assertThat(end.content()).isEqualTo("Let me");
+        gate.countDown();
+        quiesce();
+
+        assertThat(llm.callCount).hasValue(1);
+        assertThat(publisher.events().stream().filter(StreamStart.class::isInstance)).hasSize(1);
+    }
+
+    @Test
+    void botsNeverAnswerBots() {
+        Room twoBots = room("room_2", BOT, "bot_2");
+        say(twoBots, BOT, "I am a bot");
+        rooms.addMember(new Member("room_2", "bot_gone", MemberRole.BOT, NOW));
+        say(twoBots, "bot_gone", "a bot member without a definition");
+        quiesce();
+
+        assertThat(webhook.requests).isEmpty();
+        assertThat(llm.callCount).hasValue(0);
+        assertThat(publisher.events()).isEmpty();
+    }
+
+    @Test
+    void systemMarkersNeverTriggerBots() {
+        say(room, Principal.SYSTEM, "Room handed back to the bot");
+        quiesce();
+
+        assertThat(webhook.requests).isEmpty();
+        assertThat(llm.callCount).hasValue(0);
+    }
+
+    @Test
+    void aRoomInHumanStateNeverTriggersBots() {
+        rooms.setHandoff(ROOM, new Handoff(HandoffState.HUMAN, "agent_1", null, "agent_1", NOW));
+        say(room, "alice", "hi");
+        quiesce();
+
+        assertThat(webhook.requests).isEmpty();
+        assertThat(llm.callCount).hasValue(0);
+        assertThat(publisher.events()).isEmpty();
+    }
+
+    @Test
+    void aDeletedBotStaysSilent() {
+        bots.delete(BOT);
+        say(room, "alice", "hi");
+        quiesce();
+
+        assertThat(llm.callCount).hasValue(0);
+        assertThat(publisher.events()).isEmpty();
+    }
+
+    @Test
+    void activeListsStreamingRepliesWithTheirTextSoFar() throws InterruptedException {
+        Room waiting = room("room_2", BOT);
+        CountDownLatch gate = new CountDownLatch(1);
+        webhook.answer = request -> request.roomId().equals("room_2")
+                ? WebhookBotTestDouble.gated(gate, WebhookBotTestDouble.PROMPT).answer(request)
+                : WebhookBotTestDouble.PROMPT;
+        say(room, "alice", "hi");
+        LlmBotTestDouble.Call call = llm.nextCall();
+        call.emit("ab", "cd");
+        String id = publisher.await(StreamDelta.class, d -> d.offset() == 2).messageId();
+        say(waiting, "alice", "hi there");
+        while (webhook.requests.take().roomId().equals(ROOM)) {
+            // the question of room_1 came first; wait for the one of room_2
+        }
+
+        assertThat(service.active(List.of(ROOM, "room_2")))
+                .containsExactly(new ActiveStream(ROOM, id, BOT, "abcd"));
+        assertThat(service.active(List.of("room_other"))).isEmpty();
+        call.end(LlmOutcome.STOP);
+        publisher.await(StreamEnd.class, e -> e.messageId().equals(id));
+        assertThat(service.active(List.of(ROOM))).isEmpty();
+        gate.countDown();
+        llm.nextCall().end(LlmOutcome.STOP);
+    }
+
+    @Test
+    void aSnapshotHoldsExactlyTheDeltasPublishedBeforeIt() {
+        String[] chunks = new String[3000];
+        for (int i = 0; i < chunks.length; i++) {
+            chunks[i] = i % 3 == 0 ? "😀" : i % 3 == 1 ? "ab" : "c";
+        }
+        say(room, "alice", "go");
+        LlmBotTestDouble.Call call = llm.nextCall();
+        String id = publisher.await(StreamStart.class, s -> true).messageId();
+        call.emit(chunks);
+
+        int snapshots = 0;
+        int seen = 0;
+        while (seen < 5000) {
+            int before = publisher.deltaChars();
+            List<ActiveStream> active = service.active(List.of(ROOM));
+            int after = publisher.deltaChars();
+            assertThat(active).singleElement().satisfies(stream -> {
+                assertThat(stream.messageId()).isEqualTo(id);
+                assertThat(stream.text().length()).isBetween(before, after);
+            });
+            seen = active.getFirst().text().length();
+            snapshots++;
+        }
+        call.end(LlmOutcome.STOP);
+        assertThat(publisher.await(StreamEnd.class, e -> true).content()).hasSize(5000);
+        assertThat(snapshots).isPositive();
+    }
+
+    @Test
+    void repliesBeyondTheConcurrencyLimitWaitForASlot() {
+        service = service(false, 1);
+        Room other = room("room_2", BOT);
+        say(room, "alice", "one");
+        LlmBotTestDouble.Call first = llm.nextCall();
+        say(other, "alice", "two");
+        assertThat(llm.pollCall(Duration.ofMillis(300))).as("no second reply while the only slot is taken").isNull();
+
+        first.end(LlmOutcome.STOP);
+        LlmBotTestDouble.Call second = llm.nextCall();
+        assertThat(second.request.history()).containsExactly(new ChatTurn("user", "two"));
+        second.emit("done");
+        second.end(LlmOutcome.STOP);
+        quiesce();
+    }
+
+    @Test
+    void shutdownEndsStreamingRepliesAndDropsWaitingOnes() {
+        service = service(false, 1);
+        Room other = room("room_2", BOT);
+        say(room, "alice", "one");
+        llm.nextCall().emit("half");
+        String id = publisher.await(StreamDelta.class, d -> true).messageId();
+        say(other, "alice", "two");
+
+        service.shutdown(NOW.plusSeconds(10));
+        assertThat(publisher.stream(id).getLast()).isEqualTo(new StreamError(ROOM, id, "shutdown"));
+        assertThat(messages.find(ROOM, id)).isEmpty();
+        assertThat(llm.callCount).hasValue(1);
+
+        say(room, "alice", "after shutdown");
+        assertThat(service.awaitIdle(Duration.ZERO)).isTrue();
+        assertThat(llm.callCount).hasValue(1);
+    }
+
+    @Test
+    void shutdownEndsAReplyThatIgnoresItsCancelAtTheDeadline() {
+        llm.deafToCancel = true;
+        say(room, "alice", "hi");
+        LlmBotTestDouble.Call call = llm.nextCall();
+        call.emit("x");
+        String id = publisher.await(StreamDelta.class, d -> true).messageId();
+
+        service.shutdown(NOW.plusMillis(200));
+        assertThat(publisher.stream(id).getLast()).isEqualTo(new StreamError(ROOM, id, "shutdown"));
+        call.end(LlmOutcome.STOP);
+        quiesce();
+        assertThat(publisher.stream(id).stream().filter(e -> !(e instanceof StreamDelta)).toList())
+                .containsExactly(new StreamStart(ROOM, id, BOT), new StreamError(ROOM, id, "shutdown"));
+    }
+
+    @Test
+    void aDuplicateNotificationOfTheSameMessageIsIgnored() {
+        llm.preset("once", LlmOutcome.STOP);
+        Message trigger = say(room, "alice", "hi");
+        service.onMessage(room, trigger);
+        quiesce();
+
+        assertThat(llm.callCount).hasValue(1);
+        assertThat(publisher.events().stream().filter(StreamEnd.class::isInstance)).hasSize(1);
+    }
+}

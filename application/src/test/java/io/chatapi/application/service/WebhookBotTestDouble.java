@@ -1,0 +1,62 @@
+package io.chatapi.application.service;
+
+import io.chatapi.application.port.out.BotContextReply;
+import io.chatapi.application.port.out.BotContextRequest;
+import io.chatapi.application.port.out.WebhookEvent;
+import io.chatapi.application.port.out.WebhookException;
+import io.chatapi.application.port.out.WebhookSender;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A scripted application webhook: answers {@code bot.context} with a function and records the questions. */
+final class WebhookBotTestDouble implements WebhookSender {
+    /** How the application answers one question. */
+    @FunctionalInterface
+    interface Answer {
+        BotContextReply answer(BotContextRequest request) throws WebhookException;
+    }
+
+    static final BotContextReply PROMPT = new BotContextReply("You are kind.", false, false, null);
+
+    final BlockingQueue<BotContextRequest> requests = new LinkedBlockingQueue<>();
+    volatile boolean enabled = true;
+    volatile Answer answer = request -> PROMPT;
+
+    /** An answer that waits for the gate to open first. */
+    static Answer gated(CountDownLatch gate, BotContextReply reply) {
+        return request -> {
+            try {
+                if (!gate.await(10, TimeUnit.SECONDS)) {
+                    throw new WebhookException("gate never opened");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new WebhookException("interrupted", e);
+            }
+            return reply;
+        };
+    }
+
+    @Override
+    public boolean enabled() {
+        return enabled;
+    }
+
+    @Override
+    public String encode(WebhookEvent event) {
+        return event.getClass().getSimpleName();
+    }
+
+    @Override
+    public void deliver(String webhookId, String body) {
+        // Deliveries are only planned by the bot services, never sent directly.
+    }
+
+    @Override
+    public BotContextReply botContext(BotContextRequest request) throws WebhookException {
+        requests.add(request);
+        return answer.answer(request);
+    }
+}
