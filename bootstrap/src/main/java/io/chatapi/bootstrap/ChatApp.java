@@ -85,7 +85,7 @@ public final class ChatApp implements AutoCloseable {
         var offline = new OfflineDeliveries(registry, webhook);
         var ordered = new OrderedRoomEvents(registry);
         var handoff = new HandoffService(rooms, messages, offline, ordered, webhook, outbox::wake, clock);
-        bots = new BotReplyService(rooms, messages, botStore, registry, webhook, llm, offline, clock, settings,
+        bots = new BotReplyService(rooms, messages, botStore, registry, ordered, webhook, llm, offline, clock, settings,
                 metrics, MAX_CONCURRENT_BOT_REPLIES);
         bots.setHandoff(handoff::handToHuman);
         handoff.setBots(bots);

@@ -86,6 +86,7 @@ public final class BotReplyService implements BotReplies {
     private final MessageStore messages;
     private final BotStore bots;
     private final EventPublisher publisher;
+    private final OrderedRoomEvents ordered;
     private final WebhookSender webhook;
     private final LlmClient llm;
     private final OfflineDeliveries offline;
@@ -107,12 +108,13 @@ public final class BotReplyService implements BotReplies {
 
     /** @param maxConcurrency how many replies may call the webhook or the LLM at once; at least 1 */
     public BotReplyService(RoomStore rooms, MessageStore messages, BotStore bots, EventPublisher publisher,
-                           WebhookSender webhook, LlmClient llm, OfflineDeliveries offline, TimeSource clock,
-                           ChatSettings settings, ServerMetrics metrics, int maxConcurrency) {
+                           OrderedRoomEvents ordered, WebhookSender webhook, LlmClient llm, OfflineDeliveries offline,
+                           TimeSource clock, ChatSettings settings, ServerMetrics metrics, int maxConcurrency) {
         this.rooms = rooms;
         this.messages = messages;
         this.bots = bots;
         this.publisher = publisher;
+        this.ordered = ordered;
         this.webhook = webhook;
         this.llm = llm;
         this.offline = offline;
@@ -460,6 +462,7 @@ public final class BotReplyService implements BotReplies {
             reply.terminate(error(reply, reasonIfStoreFails));
             return;
         }
+        ordered.committed(reply.roomId, stored.seq(), List.of());
         metrics.botReplies.incrementAndGet();
         reply.terminate(new ChatEvent.StreamEnd(reply.roomId, reply.messageId, reply.botId, stored.content(),
                 stored.seq(), finishReason));

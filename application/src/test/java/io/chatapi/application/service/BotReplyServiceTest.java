@@ -69,7 +69,7 @@ class BotReplyServiceTest {
     private BotReplyService service(boolean proceed, int maxConcurrency) {
         ChatSettings settings = new ChatSettings(16_000, 10, 20, 500, 5, 8, Duration.ofSeconds(1),
                 Duration.ofSeconds(5), proceed);
-        BotReplyService created = new BotReplyService(rooms, messages, bots, publisher, webhook, llm,
+        BotReplyService created = new BotReplyService(rooms, messages, bots, publisher, new OrderedRoomEvents(publisher), webhook, llm,
                 new OfflineDeliveries(online::contains, webhook), clock, settings, metrics, maxConcurrency);
         created.setHandoff((roomId, botId, reason) -> handoffs.add(roomId + "|" + botId + "|" + reason));
         return created;
