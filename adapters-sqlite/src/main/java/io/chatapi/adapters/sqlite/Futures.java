@@ -10,7 +10,7 @@ final class Futures {
     private Futures() {
     }
 
-    /** Waits for the database thread; rethrows its failure as is (store failures as {@link StoreUnavailableException}). */
+    /** Waits for the database thread and rethrows its failure (already translated by {@link #translate}). */
     static <T> T await(CompletableFuture<T> future) {
         try {
             return future.join();

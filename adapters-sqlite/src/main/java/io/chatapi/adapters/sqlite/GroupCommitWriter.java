@@ -113,6 +113,7 @@ final class GroupCommitWriter {
         try {
             handle.execute("BEGIN IMMEDIATE");
         } catch (RuntimeException e) {
+            rollbackQuietly();
             failAll(batch, e);
             return;
         }

@@ -25,7 +25,8 @@ public final class SqliteBotStore implements BotStore {
                         VALUES (:id, :name, :baseUrl, :apiKeyEnv, :model, :provider, :maxContext,
                             :temperature, :maxTokens, :createdAt)""")
                 .bind("id", bot.id()).bind("name", bot.name()).bind("baseUrl", bot.llmBaseUrl())
-                .bind("apiKeyEnv", bot.llmApiKeyEnv()).bind("model", bot.model()).bind("provider", bot.provider().wire())
+                .bind("apiKeyEnv", bot.llmApiKeyEnv()).bind("model", bot.model())
+                .bind("provider", bot.provider().wire())
                 .bind("maxContext", bot.maxContext()).bind("temperature", bot.temperature())
                 .bind("maxTokens", bot.maxTokens()).bind("createdAt", Columns.nanos(bot.createdAt()))
                 .execute());
@@ -34,7 +35,8 @@ public final class SqliteBotStore implements BotStore {
 
     @Override
     public List<Bot> list() {
-        return db.read(h -> h.createQuery("SELECT * FROM bots ORDER BY created_at, rowid").map(SqliteBotStore::bot).list());
+        return db.read(h -> h.createQuery("SELECT * FROM bots ORDER BY created_at, rowid")
+                .map(SqliteBotStore::bot).list());
     }
 
     @Override

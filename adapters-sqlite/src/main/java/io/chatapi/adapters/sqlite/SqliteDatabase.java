@@ -19,8 +19,7 @@ import org.sqlite.SQLiteDataSource;
  * writes before it returns.
  */
 public final class SqliteDatabase implements AutoCloseable {
-    /** How many reader threads (and read-only connections) {@link #open(SqliteSettings)} starts. */
-    public static final int READERS = 4;
+    private static final int READERS = 4;
     private static final int BUSY_TIMEOUT_MILLIS = 5_000;
 
     private final Path file;
@@ -52,7 +51,8 @@ public final class SqliteDatabase implements AutoCloseable {
                     .load()
                     .migrate();
             GroupCommitWriter writer = new GroupCommitWriter(Jdbi.create(writes).open(), "sqlite-writer");
-            ReaderPool readers = new ReaderPool(Jdbi.create(dataSource(file, readerConfig())), READERS, "sqlite-reader");
+            Jdbi reads = Jdbi.create(dataSource(file, readerConfig()));
+            ReaderPool readers = new ReaderPool(reads, READERS, "sqlite-reader");
             return new SqliteDatabase(file, writer, readers);
         } catch (IOException | RuntimeException e) {
             throw new StoreUnavailableException("cannot open the database " + file, e);

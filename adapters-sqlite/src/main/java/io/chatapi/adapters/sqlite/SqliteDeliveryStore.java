@@ -33,7 +33,7 @@ public final class SqliteDeliveryStore implements DeliveryStore {
     @Override
     public List<PendingDelivery> pending(int limit) {
         return db.read(h -> h.createQuery("SELECT * FROM pending_deliveries ORDER BY room_id, seq, id LIMIT :limit")
-                .bind("limit", limit).map(SqliteDeliveryStore::pendingDelivery).list());
+                .bind("limit", Math.max(limit, 0)).map(SqliteDeliveryStore::pendingDelivery).list());
     }
 
     @Override
@@ -97,7 +97,8 @@ public final class SqliteDeliveryStore implements DeliveryStore {
     public List<DueWebhook> dueWebhooks(Instant now, int limit) {
         return db.read(h -> h.createQuery(
                         "SELECT * FROM webhook_outbox WHERE next_attempt_at <= :now ORDER BY id LIMIT :limit")
-                .bind("now", Columns.nanos(now)).bind("limit", limit).map(SqliteDeliveryStore::dueWebhook).list());
+                .bind("now", Columns.nanos(now)).bind("limit", Math.max(limit, 0))
+                .map(SqliteDeliveryStore::dueWebhook).list());
     }
 
     @Override
@@ -128,7 +129,7 @@ public final class SqliteDeliveryStore implements DeliveryStore {
     @Override
     public List<DeadLetter> deadLetters(int limit) {
         return db.read(h -> h.createQuery("SELECT * FROM dead_letters ORDER BY id DESC LIMIT :limit")
-                .bind("limit", limit).map(SqliteDeliveryStore::deadLetter).list());
+                .bind("limit", Math.max(limit, 0)).map(SqliteDeliveryStore::deadLetter).list());
     }
 
     /** Writes and deletes a probe row through the writer, so a full disk or a broken file shows. */
@@ -158,7 +159,8 @@ public final class SqliteDeliveryStore implements DeliveryStore {
 
     private static PendingDelivery pendingDelivery(ResultSet rs, StatementContext ctx) throws SQLException {
         return new PendingDelivery(rs.getLong("id"), rs.getString("user_id"), rs.getString("room_id"),
-                rs.getString("message_id"), rs.getLong("seq"), rs.getInt("attempts"), Columns.instant(rs, "created_at"));
+                rs.getString("message_id"), rs.getLong("seq"), rs.getInt("attempts"),
+                Columns.instant(rs, "created_at"));
     }
 
     private static DueWebhook dueWebhook(ResultSet rs, StatementContext ctx) throws SQLException {

@@ -65,7 +65,7 @@ public final class SqliteMessageStore implements MessageStore {
     public List<Message> after(String roomId, long afterSeq, int limit) {
         return db.read(h -> h.createQuery(
                         "SELECT * FROM messages WHERE room_id = :room AND seq > :seq ORDER BY seq LIMIT :limit")
-                .bind("room", roomId).bind("seq", afterSeq).bind("limit", limit)
+                .bind("room", roomId).bind("seq", afterSeq).bind("limit", Math.max(limit, 0))
                 .map(SqliteMessageStore::message).list());
     }
 
@@ -75,7 +75,7 @@ public final class SqliteMessageStore implements MessageStore {
                         SELECT * FROM (SELECT * FROM messages WHERE room_id = :room AND seq <= :seq
                                        ORDER BY seq DESC LIMIT :limit)
                         ORDER BY seq""")
-                .bind("room", roomId).bind("seq", uptoSeq).bind("limit", limit)
+                .bind("room", roomId).bind("seq", uptoSeq).bind("limit", Math.max(limit, 0))
                 .map(SqliteMessageStore::message).list());
     }
 

@@ -94,7 +94,8 @@ public abstract class DeliveryStoreContract extends StoreContract {
 
     @Test
     void aWebhookIsDueFromItsTimeAndRetriedLater() {
-        OutboxItem item = new OutboxItem("wh_1", "room.handoff", null, "room_a", null, 0, "{\"type\":\"room.handoff\"}");
+        OutboxItem item = new OutboxItem("wh_1", "room.handoff", null, "room_a", null, 0,
+                "{\"type\":\"room.handoff\"}");
         stores.deliveries().enqueueWebhook(item, at(10));
 
         assertThat(stores.deliveries().dueWebhooks(at(9), 10)).isEmpty();

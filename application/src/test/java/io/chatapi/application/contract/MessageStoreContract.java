@@ -206,6 +206,9 @@ public abstract class MessageStoreContract extends StoreContract {
         assertThat(seqs(stores.messages().window("room_a", Long.MAX_VALUE, 2))).containsExactly(9L, 10L);
         assertThat(stores.messages().window("room_a", 0, 5)).isEmpty();
         assertThat(stores.messages().after("room_other", 0, 5)).isEmpty();
+        assertThat(stores.messages().after("room_a", 0, 0)).isEmpty();
+        assertThat(stores.messages().after("room_a", 0, -1)).isEmpty();
+        assertThat(stores.messages().window("room_a", 10, -1)).isEmpty();
 
         stores.messages().delete("room_a", all.get(8).id());
         assertThat(seqs(stores.messages().window("room_a", 10, 3))).containsExactly(7L, 8L, 10L);

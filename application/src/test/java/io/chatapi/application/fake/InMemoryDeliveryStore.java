@@ -24,7 +24,7 @@ public final class InMemoryDeliveryStore implements DeliveryStore {
     public List<PendingDelivery> pending(int limit) {
         synchronized (data) {
             data.check();
-            return data.pending.values().stream().sorted(BY_ROOM_THEN_SEQ).limit(limit).toList();
+            return data.pending.values().stream().sorted(BY_ROOM_THEN_SEQ).limit(Math.max(limit, 0)).toList();
         }
     }
 
@@ -92,8 +92,8 @@ public final class InMemoryDeliveryStore implements DeliveryStore {
     public List<DueWebhook> dueWebhooks(Instant now, int limit) {
         synchronized (data) {
             data.check();
-            return data.outbox.values().stream().filter(e -> !e.nextAttemptAt().isAfter(now)).limit(limit)
-                    .map(e -> new DueWebhook(e.id(), e.item(), e.attempts())).toList();
+            return data.outbox.values().stream().filter(e -> !e.nextAttemptAt().isAfter(now))
+                    .limit(Math.max(limit, 0)).map(e -> new DueWebhook(e.id(), e.item(), e.attempts())).toList();
         }
     }
 
@@ -129,7 +129,7 @@ public final class InMemoryDeliveryStore implements DeliveryStore {
     public List<DeadLetter> deadLetters(int limit) {
         synchronized (data) {
             data.check();
-            return data.deadLetters.descendingMap().values().stream().limit(limit).toList();
+            return data.deadLetters.descendingMap().values().stream().limit(Math.max(limit, 0)).toList();
         }
     }
 

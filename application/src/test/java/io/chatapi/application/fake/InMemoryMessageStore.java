@@ -72,7 +72,8 @@ public final class InMemoryMessageStore implements MessageStore {
     public List<Message> after(String roomId, long afterSeq, int limit) {
         synchronized (data) {
             data.check();
-            return roomMessages(roomId).tailMap(afterSeq, false).values().stream().limit(limit).toList();
+            return roomMessages(roomId).tailMap(afterSeq, false).values().stream().limit(Math.max(limit, 0))
+                    .toList();
         }
     }
 
@@ -81,7 +82,7 @@ public final class InMemoryMessageStore implements MessageStore {
         synchronized (data) {
             data.check();
             List<Message> newestFirst = roomMessages(roomId).headMap(uptoSeq, true).descendingMap().values().stream()
-                    .limit(limit).toList();
+                    .limit(Math.max(limit, 0)).toList();
             return new ArrayList<>(newestFirst).reversed();
         }
     }
