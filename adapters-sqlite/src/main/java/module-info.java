@@ -7,4 +7,6 @@ module io.chatapi.adapters.sqlite {
     requires java.sql;
 
     exports io.chatapi.adapters.sqlite to io.chatapi.bootstrap;
+
+    opens db.migration;
 }

@@ -1,0 +1,36 @@
+package io.chatapi.adapters.sqlite;
+
+import io.chatapi.application.port.out.StoreUnavailableException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.jdbi.v3.core.JdbiException;
+
+/** Hands results and failures from the database threads back to the caller. */
+final class Futures {
+    private Futures() {
+    }
+
+    /** Waits for the database thread and rethrows its failure (already translated by {@link #translate}). */
+    static <T> T await(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw new StoreUnavailableException("the database call failed", cause);
+        }
+    }
+
+    /** Database errors become {@link StoreUnavailableException}; refusals (for example not found) pass through. */
+    static RuntimeException translate(RuntimeException e) {
+        if (e instanceof JdbiException) {
+            return new StoreUnavailableException("the database call failed", e);
+        }
+        return e;
+    }
+}

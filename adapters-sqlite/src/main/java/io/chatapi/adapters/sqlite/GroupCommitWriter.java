@@ -1,0 +1,185 @@
+package io.chatapi.adapters.sqlite;
+
+import io.chatapi.application.port.out.StoreUnavailableException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.HandleCallback;
+
+/**
+ * The one writer: a platform thread that takes every queued write (up to {@link #MAX_BATCH}) and runs them in
+ * one {@code BEGIN IMMEDIATE} transaction, each inside its own savepoint so that a failing write rolls back
+ * alone. Callers are answered only after the commit that holds their write.
+ */
+final class GroupCommitWriter {
+    static final int MAX_BATCH = 256;
+    private static final Logger LOG = Logger.getLogger(GroupCommitWriter.class.getName());
+
+    private final Handle handle;
+    private final BlockingQueue<Write<?>> queue = new LinkedBlockingQueue<>();
+    private final ReadWriteLock closing = new ReentrantReadWriteLock();
+    private final AtomicLong transactions = new AtomicLong();
+    private final Thread thread;
+    private boolean closed;
+
+    GroupCommitWriter(Handle handle, String threadName) {
+        this.handle = handle;
+        this.thread = Thread.ofPlatform().name(threadName).daemon(true).unstarted(this::loop);
+        thread.start();
+    }
+
+    /** Queues a write and blocks until the transaction holding it has committed (or the write failed). */
+    <T> T write(HandleCallback<T, RuntimeException> work) {
+        Write<T> write = new Write<>(work);
+        closing.readLock().lock();
+        try {
+            if (closed) {
+                throw new StoreUnavailableException("the database is closed", null);
+            }
+            queue.add(write);
+        } finally {
+            closing.readLock().unlock();
+        }
+        return Futures.await(write.future);
+    }
+
+    long transactions() {
+        return transactions.get();
+    }
+
+    int queued() {
+        return queue.size();
+    }
+
+    /** Refuses new writes, runs every write already queued, then stops the thread and closes the connection. */
+    void close() {
+        closing.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            queue.add(Write.STOP);
+        } finally {
+            closing.writeLock().unlock();
+        }
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void loop() {
+        List<Write<?>> batch = new ArrayList<>(MAX_BATCH);
+        boolean stop = false;
+        while (!stop) {
+            batch.add(takeUninterruptibly());
+            queue.drainTo(batch, MAX_BATCH - 1);
+            stop = batch.remove(Write.STOP);
+            if (!batch.isEmpty()) {
+                runBatch(batch);
+            }
+            batch.clear();
+        }
+        handle.close();
+    }
+
+    private Write<?> takeUninterruptibly() {
+        while (true) {
+            try {
+                return queue.take();
+            } catch (InterruptedException e) {
+                LOG.fine("writer interrupted while idle; still running");
+            }
+        }
+    }
+
+    private void runBatch(List<Write<?>> batch) {
+        try {
+            handle.execute("BEGIN IMMEDIATE");
+        } catch (RuntimeException e) {
+            rollbackQuietly();
+            failAll(batch, e);
+            return;
+        }
+        try {
+            for (Write<?> write : batch) {
+                runInSavepoint(write);
+            }
+            handle.execute("COMMIT");
+            transactions.incrementAndGet();
+        } catch (RuntimeException | Error e) {
+            rollbackQuietly();
+            failAll(batch, e);
+            return;
+        }
+        batch.forEach(Write::complete);
+    }
+
+    private void runInSavepoint(Write<?> write) {
+        handle.execute("SAVEPOINT write");
+        try {
+            write.run(handle);
+        } catch (RuntimeException e) {
+            write.failure = Futures.translate(e);
+            handle.execute("ROLLBACK TO write");
+        }
+        handle.execute("RELEASE write");
+    }
+
+    private void rollbackQuietly() {
+        try {
+            handle.execute("ROLLBACK");
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "rollback after a failed batch did not run", e);
+        }
+    }
+
+    private static void failAll(List<Write<?>> batch, Throwable cause) {
+        LOG.log(Level.WARNING, "a write transaction failed; " + batch.size() + " writes not committed", cause);
+        for (Write<?> write : batch) {
+            write.future.completeExceptionally(new StoreUnavailableException("the database write failed", cause));
+        }
+    }
+
+    /** One queued write; its outcome is kept until the commit decides whether it holds. */
+    private static final class Write<T> {
+        static final Write<Void> STOP = new Write<>(handle -> null);
+
+        final HandleCallback<T, RuntimeException> work;
+        final CompletableFuture<T> future = new CompletableFuture<>();
+        T value;
+        RuntimeException failure;
+
+        Write(HandleCallback<T, RuntimeException> work) {
+            this.work = work;
+        }
+
+        void run(Handle handle) {
+            value = work.withHandle(handle);
+        }
+
+        void complete() {
+            if (failure != null) {
+                future.completeExceptionally(failure);
+            } else {
+                future.complete(value);
+            }
+        }
+    }
+}

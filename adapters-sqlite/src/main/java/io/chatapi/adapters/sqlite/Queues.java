@@ -1,0 +1,31 @@
+package io.chatapi.adapters.sqlite;
+
+import io.chatapi.application.port.out.OutboxItem;
+import io.chatapi.domain.Message;
+import java.time.Instant;
+import org.jdbi.v3.core.Handle;
+
+/** Inserts into the offline queue and the webhook outbox; shared by message appends and direct enqueues. */
+final class Queues {
+    private Queues() {
+    }
+
+    static void queueOffline(Handle h, String userId, Message message) {
+        h.createUpdate("""
+                        INSERT INTO pending_deliveries (user_id, room_id, message_id, seq, attempts, created_at)
+                        VALUES (:user, :room, :message, :seq, 0, :createdAt)""")
+                .bind("user", userId).bind("room", message.roomId()).bind("message", message.id())
+                .bind("seq", message.seq()).bind("createdAt", Columns.nanos(message.createdAt())).execute();
+    }
+
+    static void queueWebhook(Handle h, OutboxItem item, Instant createdAt, Instant dueAt) {
+        h.createUpdate("""
+                        INSERT INTO webhook_outbox (webhook_id, kind, user_id, room_id, message_id, seq, body, attempts,
+                            next_attempt_at, created_at)
+                        VALUES (:webhook, :kind, :user, :room, :message, :seq, :body, 0, :dueAt, :createdAt)""")
+                .bind("webhook", item.webhookId()).bind("kind", item.kind()).bind("user", item.userId())
+                .bind("room", item.roomId()).bind("message", item.messageId()).bind("seq", item.seq())
+                .bind("body", item.body()).bind("dueAt", Columns.nanos(dueAt))
+                .bind("createdAt", Columns.nanos(createdAt)).execute();
+    }
+}

@@ -1,0 +1,125 @@
+package io.chatapi.adapters.sqlite;
+
+import db.migration.Migrations;
+import io.chatapi.application.port.out.StoreUnavailableException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.HandleCallback;
+import org.jdbi.v3.core.Jdbi;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * One SQLite database file: migrates it with Flyway on open, then runs every write on a single platform
+ * writer thread with group commit and every read on a small pool of platform reader threads. Thread-safe;
+ * callers (virtual threads included) block until their call is done. {@link #close()} finishes the queued
+ * writes before it returns.
+ */
+public final class SqliteDatabase implements AutoCloseable {
+    private static final int READERS = 4;
+    private static final int BUSY_TIMEOUT_MILLIS = 5_000;
+
+    private final Path file;
+    private final GroupCommitWriter writer;
+    private final ReaderPool readers;
+
+    private SqliteDatabase(Path file, GroupCommitWriter writer, ReaderPool readers) {
+        this.file = file;
+        this.writer = writer;
+        this.readers = readers;
+    }
+
+    /**
+     * Opens (creating when missing) the database file, applies pending migrations and starts the writer and
+     * reader threads. WAL mode always; {@code synchronous} as the settings say.
+     *
+     * @throws IllegalArgumentException when {@code synchronous} is neither {@code FULL} nor {@code NORMAL}
+     * @throws StoreUnavailableException when the file cannot be opened or migrated
+     */
+    public static SqliteDatabase open(SqliteSettings settings) {
+        SQLiteConfig.SynchronousMode synchronous = synchronousMode(settings.synchronous());
+        Path file = settings.file().toAbsolutePath();
+        try {
+            Files.createDirectories(file.getParent());
+            SQLiteDataSource writes = dataSource(file, writerConfig(synchronous));
+            Flyway.configure(SqliteDatabase.class.getClassLoader())
+                    .dataSource(writes)
+                    .locations(Migrations.LOCATION)
+                    .load()
+                    .migrate();
+            GroupCommitWriter writer = new GroupCommitWriter(Jdbi.create(writes).open(), "sqlite-writer");
+            Jdbi reads = Jdbi.create(dataSource(file, readerConfig()));
+            ReaderPool readers = new ReaderPool(reads, READERS, "sqlite-reader");
+            return new SqliteDatabase(file, writer, readers);
+        } catch (IOException | RuntimeException e) {
+            throw new StoreUnavailableException("cannot open the database " + file, e);
+        }
+    }
+
+    /** The database file. */
+    public Path file() {
+        return file;
+    }
+
+    /** How many write transactions have committed since open (each holds one or more writes). */
+    public long transactions() {
+        return writer.transactions();
+    }
+
+    /** How many writes are waiting for the writer thread. */
+    public int queuedWrites() {
+        return writer.queued();
+    }
+
+    /** Finishes every queued write, refuses new ones, then closes all connections. Idempotent. */
+    @Override
+    public void close() {
+        writer.close();
+        readers.close();
+    }
+
+    /** Runs {@code work} on the writer thread inside the next group-commit transaction; returns after commit. */
+    <T> T write(HandleCallback<T, RuntimeException> work) {
+        return writer.write(work);
+    }
+
+    /** Runs {@code work} on a reader thread with a read-only connection. */
+    <T> T read(HandleCallback<T, RuntimeException> work) {
+        return readers.read(work);
+    }
+
+    private static SQLiteConfig.SynchronousMode synchronousMode(String value) {
+        String mode = value == null ? "" : value.trim().toUpperCase(Locale.ROOT);
+        return switch (mode) {
+            case "FULL" -> SQLiteConfig.SynchronousMode.FULL;
+            case "NORMAL" -> SQLiteConfig.SynchronousMode.NORMAL;
+            default -> throw new IllegalArgumentException("synchronous must be FULL or NORMAL, not " + value);
+        };
+    }
+
+    private static SQLiteConfig writerConfig(SQLiteConfig.SynchronousMode synchronous) {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setSynchronous(synchronous);
+        config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
+        config.enforceForeignKeys(true);
+        return config;
+    }
+
+    private static SQLiteConfig readerConfig() {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setReadOnly(true);
+        config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
+        config.enforceForeignKeys(true);
+        return config;
+    }
+
+    private static SQLiteDataSource dataSource(Path file, SQLiteConfig config) {
+        SQLiteDataSource dataSource = new SQLiteDataSource(config);
+        dataSource.setUrl("jdbc:sqlite:" + file);
+        return dataSource;
+    }
+}

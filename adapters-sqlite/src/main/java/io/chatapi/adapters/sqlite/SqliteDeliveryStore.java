@@ -1,0 +1,177 @@
+package io.chatapi.adapters.sqlite;
+
+import io.chatapi.application.port.out.DeliveryStore;
+import io.chatapi.application.port.out.DueWebhook;
+import io.chatapi.application.port.out.OutboxItem;
+import io.chatapi.application.port.out.PendingDelivery;
+import io.chatapi.application.port.out.StoreUnavailableException;
+import io.chatapi.domain.DeadLetter;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.statement.StatementContext;
+
+/**
+ * The offline queue, webhook outbox and dead letters in SQLite. Dead letters of the offline queue have kind
+ * {@value #OFFLINE}, those of the outbox kind {@value #WEBHOOK}.
+ */
+public final class SqliteDeliveryStore implements DeliveryStore {
+    /** The dead-letter kind of a socket re-delivery that gave up. */
+    public static final String OFFLINE = "offline";
+    /** The dead-letter kind of a webhook delivery that gave up. */
+    public static final String WEBHOOK = "webhook";
+
+    private final SqliteDatabase db;
+
+    public SqliteDeliveryStore(SqliteDatabase db) {
+        this.db = db;
+    }
+
+    @Override
+    public List<PendingDelivery> pending(int limit) {
+        return db.read(h -> h.createQuery("SELECT * FROM pending_deliveries ORDER BY room_id, seq, id LIMIT :limit")
+                .bind("limit", Math.max(limit, 0)).map(SqliteDeliveryStore::pendingDelivery).list());
+    }
+
+    @Override
+    public List<PendingDelivery> pendingFor(String userId) {
+        return db.read(h -> h.createQuery(
+                        "SELECT * FROM pending_deliveries WHERE user_id = :user ORDER BY room_id, seq, id")
+                .bind("user", userId).map(SqliteDeliveryStore::pendingDelivery).list());
+    }
+
+    @Override
+    public void removePending(List<Long> ids) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        db.write(h -> {
+            PreparedBatch batch = h.prepareBatch("DELETE FROM pending_deliveries WHERE id = :id");
+            ids.forEach(id -> batch.bind("id", id).add());
+            return batch.execute();
+        });
+    }
+
+    @Override
+    public void clearUpTo(String userId, String roomId, long uptoSeq) {
+        db.write(h -> h.createUpdate(
+                        "DELETE FROM pending_deliveries WHERE user_id = :user AND room_id = :room AND seq <= :seq")
+                .bind("user", userId).bind("room", roomId).bind("seq", uptoSeq).execute());
+    }
+
+    @Override
+    public int recordAttempts(List<Long> ids, int maxAttempts, Instant at) {
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        return db.write(h -> {
+            int dead = 0;
+            for (long id : ids) {
+                PendingDelivery entry = h.createQuery(
+                                "UPDATE pending_deliveries SET attempts = attempts + 1 WHERE id = :id RETURNING *")
+                        .bind("id", id).map(SqliteDeliveryStore::pendingDelivery).findOne().orElse(null);
+                if (entry != null && entry.attempts() >= maxAttempts) {
+                    h.createUpdate("DELETE FROM pending_deliveries WHERE id = :id").bind("id", id).execute();
+                    insertDeadLetter(h, new DeadLetter(0, OFFLINE, entry.userId(), entry.roomId(),
+                            entry.messageId(), entry.seq(), entry.attempts(), entry.createdAt(), at));
+                    dead++;
+                }
+            }
+            return dead;
+        });
+    }
+
+    /** Queues a webhook delivery due at {@code dueAt}, which is also recorded as its creation time. */
+    @Override
+    public void enqueueWebhook(OutboxItem item, Instant dueAt) {
+        db.write(h -> {
+            Queues.queueWebhook(h, item, dueAt, dueAt);
+            return null;
+        });
+    }
+
+    @Override
+    public List<DueWebhook> dueWebhooks(Instant now, int limit) {
+        return db.read(h -> h.createQuery(
+                        "SELECT * FROM webhook_outbox WHERE next_attempt_at <= :now ORDER BY id LIMIT :limit")
+                .bind("now", Columns.nanos(now)).bind("limit", Math.max(limit, 0))
+                .map(SqliteDeliveryStore::dueWebhook).list());
+    }
+
+    @Override
+    public void webhookDelivered(long id) {
+        db.write(h -> h.createUpdate("DELETE FROM webhook_outbox WHERE id = :id").bind("id", id).execute());
+    }
+
+    @Override
+    public void webhookFailed(long id, int attempts, Instant nextAttemptAt, boolean dead, Instant at) {
+        db.write(h -> {
+            if (!dead) {
+                return h.createUpdate("""
+                                UPDATE webhook_outbox SET attempts = :attempts, next_attempt_at = :next,
+                                    last_attempt_at = :at
+                                WHERE id = :id""")
+                        .bind("id", id).bind("attempts", attempts).bind("next", Columns.nanos(nextAttemptAt))
+                        .bind("at", Columns.nanos(at)).execute();
+            }
+            h.createQuery("DELETE FROM webhook_outbox WHERE id = :id RETURNING *").bind("id", id)
+                    .map((rs, ctx) -> new DeadLetter(0, WEBHOOK, rs.getString("user_id"), rs.getString("room_id"),
+                            rs.getString("message_id"), rs.getLong("seq"), attempts, Columns.instant(rs, "created_at"),
+                            at))
+                    .findOne().ifPresent(letter -> insertDeadLetter(h, letter));
+            return 0;
+        });
+    }
+
+    @Override
+    public List<DeadLetter> deadLetters(int limit) {
+        return db.read(h -> h.createQuery("SELECT * FROM dead_letters ORDER BY id DESC LIMIT :limit")
+                .bind("limit", Math.max(limit, 0)).map(SqliteDeliveryStore::deadLetter).list());
+    }
+
+    /** Writes and deletes a probe row through the writer, so a full disk or a broken file shows. */
+    @Override
+    public boolean writable() {
+        try {
+            return db.write(h -> {
+                h.execute("INSERT OR REPLACE INTO health_probe (id) VALUES (1)");
+                h.execute("DELETE FROM health_probe");
+                return true;
+            });
+        } catch (StoreUnavailableException e) {
+            return false;
+        }
+    }
+
+    private static void insertDeadLetter(Handle h, DeadLetter letter) {
+        h.createUpdate("""
+                        INSERT INTO dead_letters (kind, user_id, room_id, message_id, seq, attempts, created_at,
+                            last_attempt_at)
+                        VALUES (:kind, :user, :room, :message, :seq, :attempts, :createdAt, :lastAttemptAt)""")
+                .bind("kind", letter.kind()).bind("user", letter.userId()).bind("room", letter.roomId())
+                .bind("message", letter.messageId()).bind("seq", letter.seq()).bind("attempts", letter.attempts())
+                .bind("createdAt", Columns.nanos(letter.createdAt()))
+                .bind("lastAttemptAt", Columns.nanos(letter.lastAttemptAt())).execute();
+    }
+
+    private static PendingDelivery pendingDelivery(ResultSet rs, StatementContext ctx) throws SQLException {
+        return new PendingDelivery(rs.getLong("id"), rs.getString("user_id"), rs.getString("room_id"),
+                rs.getString("message_id"), rs.getLong("seq"), rs.getInt("attempts"),
+                Columns.instant(rs, "created_at"));
+    }
+
+    private static DueWebhook dueWebhook(ResultSet rs, StatementContext ctx) throws SQLException {
+        OutboxItem item = new OutboxItem(rs.getString("webhook_id"), rs.getString("kind"), rs.getString("user_id"),
+                rs.getString("room_id"), rs.getString("message_id"), rs.getLong("seq"), rs.getString("body"));
+        return new DueWebhook(rs.getLong("id"), item, rs.getInt("attempts"));
+    }
+
+    private static DeadLetter deadLetter(ResultSet rs, StatementContext ctx) throws SQLException {
+        return new DeadLetter(rs.getLong("id"), rs.getString("kind"), rs.getString("user_id"), rs.getString("room_id"),
+                rs.getString("message_id"), rs.getLong("seq"), rs.getInt("attempts"), Columns.instant(rs, "created_at"),
+                Columns.instant(rs, "last_attempt_at"));
+    }
+}

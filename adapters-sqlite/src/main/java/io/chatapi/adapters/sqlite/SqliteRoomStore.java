@@ -1,0 +1,149 @@
+package io.chatapi.adapters.sqlite;
+
+import io.chatapi.application.port.out.RoomStore;
+import io.chatapi.domain.ChatException;
+import io.chatapi.domain.Handoff;
+import io.chatapi.domain.HandoffState;
+import io.chatapi.domain.Member;
+import io.chatapi.domain.MemberRole;
+import io.chatapi.domain.Room;
+import io.chatapi.domain.RoomType;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.StatementContext;
+
+/** Rooms and members in SQLite; a direct-message room is unique by its {@code dm_key}. */
+public final class SqliteRoomStore implements RoomStore {
+    private final SqliteDatabase db;
+
+    public SqliteRoomStore(SqliteDatabase db) {
+        this.db = db;
+    }
+
+    @Override
+    public Room createGroup(Room room, List<Member> members) {
+        return db.write(h -> {
+            insertRoom(h, room, null);
+            members.forEach(member -> insertMember(h, room.id(), member));
+            return findRoom(h, room.id()).orElseThrow();
+        });
+    }
+
+    @Override
+    public Room createOrGetDm(String dmKey, Room room, List<Member> members) {
+        return db.write(h -> {
+            if (insertRoom(h, room, dmKey) == 1) {
+                members.forEach(member -> insertMember(h, room.id(), member));
+            }
+            return h.createQuery("SELECT * FROM rooms WHERE dm_key = :key").bind("key", dmKey)
+                    .map(SqliteRoomStore::room).one();
+        });
+    }
+
+    @Override
+    public Optional<Room> find(String roomId) {
+        return db.read(h -> findRoom(h, roomId));
+    }
+
+    @Override
+    public List<Room> roomsOf(String userId) {
+        return db.read(h -> h.createQuery("""
+                        SELECT r.* FROM members m JOIN rooms r ON r.id = m.room_id
+                        WHERE m.user_id = :user ORDER BY r.created_at DESC, r.id DESC""")
+                .bind("user", userId).map(SqliteRoomStore::room).list());
+    }
+
+    @Override
+    public Optional<Room> update(String roomId, String name, String metadata) {
+        return db.write(h -> h.createQuery("""
+                        UPDATE rooms SET name = coalesce(:name, name), metadata = coalesce(:metadata, metadata)
+                        WHERE id = :id RETURNING *""")
+                .bind("id", roomId).bind("name", name).bind("metadata", metadata)
+                .map(SqliteRoomStore::room).findOne());
+    }
+
+    @Override
+    public Optional<Room> setHandoff(String roomId, Handoff handoff) {
+        return db.write(h -> h.createQuery("""
+                        UPDATE rooms SET handoff_state = :state, handoff_agent_id = :agent, handoff_reason = :reason,
+                            handoff_by = :by, handoff_since = :since
+                        WHERE id = :id RETURNING *""")
+                .bind("id", roomId).bind("state", handoff.state().wire()).bind("agent", handoff.agentId())
+                .bind("reason", handoff.reason()).bind("by", handoff.by()).bind("since", Columns.nanos(handoff.since()))
+                .map(SqliteRoomStore::room).findOne());
+    }
+
+    @Override
+    public List<Member> members(String roomId) {
+        return db.read(h -> h.createQuery("SELECT * FROM members WHERE room_id = :room ORDER BY joined_at, rowid")
+                .bind("room", roomId).map(SqliteRoomStore::toMember).list());
+    }
+
+    @Override
+    public Optional<Member> member(String roomId, String userId) {
+        return db.read(h -> h.createQuery("SELECT * FROM members WHERE room_id = :room AND user_id = :user")
+                .bind("room", roomId).bind("user", userId).map(SqliteRoomStore::toMember).findOne());
+    }
+
+    /** Adds a member; false when already a member; {@link ChatException} not_found when the room does not exist. */
+    @Override
+    public boolean addMember(Member member) {
+        return db.write(h -> {
+            if (findRoom(h, member.roomId()).isEmpty()) {
+                throw ChatException.notFound("room not found");
+            }
+            return insertMember(h, member.roomId(), member) == 1;
+        });
+    }
+
+    @Override
+    public boolean removeMember(String roomId, String userId) {
+        return db.write(h -> h.createUpdate("DELETE FROM members WHERE room_id = :room AND user_id = :user")
+                .bind("room", roomId).bind("user", userId).execute() == 1);
+    }
+
+    private static int insertRoom(Handle h, Room room, String dmKey) {
+        Handoff handoff = room.handoff();
+        return h.createUpdate("""
+                        INSERT INTO rooms (id, type, name, metadata, last_seq, created_at, dm_key, handoff_state,
+                            handoff_agent_id, handoff_reason, handoff_by, handoff_since)
+                        VALUES (:id, :type, :name, :metadata, :lastSeq, :createdAt, :dmKey, :state,
+                            :agent, :reason, :by, :since)
+                        ON CONFLICT (dm_key) DO NOTHING""")
+                .bind("id", room.id()).bind("type", room.type().wire()).bind("name", room.name())
+                .bind("metadata", room.metadata()).bind("lastSeq", room.lastSeq())
+                .bind("createdAt", Columns.nanos(room.createdAt())).bind("dmKey", dmKey)
+                .bind("state", handoff.state().wire()).bind("agent", handoff.agentId()).bind("reason", handoff.reason())
+                .bind("by", handoff.by()).bind("since", Columns.nanos(handoff.since()))
+                .execute();
+    }
+
+    private static int insertMember(Handle h, String roomId, Member member) {
+        return h.createUpdate("""
+                        INSERT INTO members (room_id, user_id, role, joined_at) VALUES (:room, :user, :role, :joinedAt)
+                        ON CONFLICT (room_id, user_id) DO NOTHING""")
+                .bind("room", roomId).bind("user", member.userId()).bind("role", member.role().wire())
+                .bind("joinedAt", Columns.nanos(member.joinedAt())).execute();
+    }
+
+    private static Optional<Room> findRoom(Handle h, String roomId) {
+        return h.createQuery("SELECT * FROM rooms WHERE id = :id").bind("id", roomId)
+                .map(SqliteRoomStore::room).findOne();
+    }
+
+    private static Room room(ResultSet rs, StatementContext ctx) throws SQLException {
+        Handoff handoff = new Handoff(HandoffState.parse(rs.getString("handoff_state")).orElseThrow(),
+                rs.getString("handoff_agent_id"), rs.getString("handoff_reason"), rs.getString("handoff_by"),
+                Columns.instant(rs, "handoff_since"));
+        return new Room(rs.getString("id"), RoomType.parse(rs.getString("type")).orElseThrow(), rs.getString("name"),
+                rs.getString("metadata"), rs.getLong("last_seq"), Columns.instant(rs, "created_at"), handoff);
+    }
+
+    private static Member toMember(ResultSet rs, StatementContext ctx) throws SQLException {
+        return new Member(rs.getString("room_id"), rs.getString("user_id"), MemberRole.parse(rs.getString("role")),
+                Columns.instant(rs, "joined_at"));
+    }
+}

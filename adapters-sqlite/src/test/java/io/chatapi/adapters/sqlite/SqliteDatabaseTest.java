@@ -1,0 +1,73 @@
+package io.chatapi.adapters.sqlite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.chatapi.application.port.out.StoreUnavailableException;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SqliteDatabaseTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void opensOnTheModulePathWithMigrationsAndPragmasApplied() {
+        assertThat(SqliteDatabase.class.getModule().getName()).isEqualTo("io.chatapi.adapters.sqlite");
+        try (SqliteDatabase db = SqliteDatabase.open(new SqliteSettings(dir.resolve("sub/chat.db"), "FULL"))) {
+            List<String> tables = db.read(h -> h.createQuery(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").mapTo(String.class).list());
+            assertThat(tables).contains("rooms", "members", "messages", "pending_deliveries", "webhook_outbox",
+                    "dead_letters", "bots", "health_probe", "flyway_schema_history");
+            String journalMode = db.read(h -> h.createQuery("PRAGMA journal_mode").mapTo(String.class).one());
+            assertThat(journalMode).isEqualTo("wal");
+            assertThat(writerPragma(db, "synchronous")).isEqualTo(2);
+            assertThat(writerPragma(db, "foreign_keys")).isEqualTo(1);
+            assertThat(writerPragma(db, "busy_timeout")).isPositive();
+            assertThat(db.file()).isEqualTo(dir.resolve("sub/chat.db").toAbsolutePath());
+        }
+    }
+
+    @Test
+    void normalSynchronousIsAppliedAndReopeningKeepsTheSchema() {
+        Path file = dir.resolve("chat.db");
+        SqliteDatabase.open(new SqliteSettings(file, "FULL")).close();
+        try (SqliteDatabase db = SqliteDatabase.open(new SqliteSettings(file, "normal"))) {
+            assertThat(writerPragma(db, "synchronous")).isEqualTo(1);
+            int migrations = db.read(h -> h.createQuery("SELECT count(*) FROM flyway_schema_history WHERE success")
+                    .mapTo(Integer.class).one());
+            assertThat(migrations).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void anUnknownSynchronousModeIsRefused() {
+        assertThatThrownBy(() -> SqliteDatabase.open(new SqliteSettings(dir.resolve("chat.db"), "OFF")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("FULL or NORMAL");
+    }
+
+    @Test
+    void aFileThatIsNotADatabaseIsUnavailable() throws Exception {
+        Path file = dir.resolve("garbage.db");
+        java.nio.file.Files.writeString(file, "this is not a database file, just some text long enough to matter");
+        assertThatThrownBy(() -> SqliteDatabase.open(new SqliteSettings(file, "FULL")))
+                .isInstanceOf(StoreUnavailableException.class);
+    }
+
+    @Test
+    void callsAfterCloseAreUnavailable() {
+        SqliteDatabase db = SqliteDatabase.open(new SqliteSettings(dir.resolve("chat.db"), "NORMAL"));
+        db.close();
+        db.close();
+
+        assertThatThrownBy(() -> db.write(h -> 1)).isInstanceOf(StoreUnavailableException.class);
+        assertThatThrownBy(() -> db.read(h -> 1)).isInstanceOf(StoreUnavailableException.class);
+        assertThat(new SqliteDeliveryStore(db).writable()).isFalse();
+    }
+
+    private static int writerPragma(SqliteDatabase db, String name) {
+        return db.write(h -> h.createQuery("PRAGMA " + name).mapTo(Integer.class).one());
+    }
+}

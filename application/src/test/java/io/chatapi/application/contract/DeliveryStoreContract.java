@@ -1,0 +1,177 @@
+package io.chatapi.application.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chatapi.application.port.out.DeliveryPlan;
+import io.chatapi.application.port.out.DueWebhook;
+import io.chatapi.application.port.out.MessageDraft;
+import io.chatapi.application.port.out.OutboxItem;
+import io.chatapi.application.port.out.PendingDelivery;
+import io.chatapi.domain.DeadLetter;
+import io.chatapi.domain.Message;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** What every {@link io.chatapi.application.port.out.DeliveryStore} must do. */
+public abstract class DeliveryStoreContract extends StoreContract {
+
+    @Test
+    void pendingIsOrderedByRoomThenSeq() {
+        group("room_b", T0, "alice", "bob", "carol");
+        group("room_a", T0, "alice", "bob");
+        sendTo("room_b", "bob", "carol");
+        sendTo("room_a", "bob");
+        sendTo("room_b", "bob");
+        sendTo("room_a", "bob");
+
+        assertThat(stores.deliveries().pending(10)).extracting(p -> p.roomId() + "#" + p.seq() + "@" + p.userId())
+                .containsExactly("room_a#1@bob", "room_a#2@bob", "room_b#1@bob", "room_b#1@carol", "room_b#2@bob");
+        assertThat(stores.deliveries().pending(2)).extracting(PendingDelivery::roomId)
+                .containsExactly("room_a", "room_a");
+        assertThat(stores.deliveries().pendingFor("bob")).extracting(p -> p.roomId() + "#" + p.seq())
+                .containsExactly("room_a#1", "room_a#2", "room_b#1", "room_b#2");
+        assertThat(stores.deliveries().pendingFor("carol")).extracting(PendingDelivery::seq).containsExactly(1L);
+        assertThat(stores.deliveries().pendingFor("dave")).isEmpty();
+    }
+
+    @Test
+    void removePendingRemovesOnlyThoseEntries() {
+        group("room_a", T0, "alice", "bob");
+        sendTo("room_a", "bob");
+        sendTo("room_a", "bob");
+        sendTo("room_a", "bob");
+        List<PendingDelivery> queued = stores.deliveries().pendingFor("bob");
+
+        stores.deliveries().removePending(List.of(queued.get(0).id(), queued.get(2).id()));
+        stores.deliveries().removePending(List.of());
+
+        assertThat(stores.deliveries().pendingFor("bob")).containsExactly(queued.get(1));
+    }
+
+    @Test
+    void clearUpToRemovesAUsersEntriesOfOneRoomUpToASeq() {
+        group("room_a", T0, "alice", "bob", "carol");
+        group("room_b", T0, "alice", "bob");
+        for (int i = 0; i < 3; i++) {
+            sendTo("room_a", "bob", "carol");
+            sendTo("room_b", "bob");
+        }
+
+        stores.deliveries().clearUpTo("bob", "room_a", 2);
+
+        assertThat(stores.deliveries().pendingFor("bob")).extracting(p -> p.roomId() + "#" + p.seq())
+                .containsExactly("room_a#3", "room_b#1", "room_b#2", "room_b#3");
+        assertThat(stores.deliveries().pendingFor("carol")).hasSize(3);
+    }
+
+    @Test
+    void failedAttemptsAreCountedUntilTheEntryBecomesADeadLetter() {
+        group("room_a", T0, "alice", "bob", "carol");
+        Message message = sendTo("room_a", "bob", "carol");
+        long bobs = stores.deliveries().pendingFor("bob").getFirst().id();
+        long carols = stores.deliveries().pendingFor("carol").getFirst().id();
+
+        assertThat(stores.deliveries().recordAttempts(List.of(bobs), 3, at(10))).isZero();
+        assertThat(stores.deliveries().recordAttempts(List.of(bobs, carols), 3, at(20))).isZero();
+        assertThat(stores.deliveries().pendingFor("bob").getFirst().attempts()).isEqualTo(2);
+        assertThat(stores.deliveries().pendingFor("carol").getFirst().attempts()).isEqualTo(1);
+
+        assertThat(stores.deliveries().recordAttempts(List.of(bobs, carols, 999_999L), 3, at(30))).isEqualTo(1);
+
+        assertThat(stores.deliveries().pendingFor("bob")).isEmpty();
+        assertThat(stores.deliveries().pendingFor("carol")).extracting(PendingDelivery::attempts).containsExactly(2);
+        assertThat(stores.deliveries().deadLetters(10)).singleElement().satisfies(dead -> {
+            assertThat(dead.kind()).isEqualTo("offline");
+            assertThat(dead.userId()).isEqualTo("bob");
+            assertThat(dead.roomId()).isEqualTo("room_a");
+            assertThat(dead.messageId()).isEqualTo(message.id());
+            assertThat(dead.seq()).isEqualTo(1);
+            assertThat(dead.attempts()).isEqualTo(3);
+            assertThat(dead.createdAt()).isEqualTo(message.createdAt());
+            assertThat(dead.lastAttemptAt()).isEqualTo(at(30));
+        });
+    }
+
+    @Test
+    void aWebhookIsDueFromItsTimeAndRetriedLater() {
+        OutboxItem item = new OutboxItem("wh_1", "room.handoff", null, "room_a", null, 0,
+                "{\"type\":\"room.handoff\"}");
+        stores.deliveries().enqueueWebhook(item, at(10));
+
+        assertThat(stores.deliveries().dueWebhooks(at(9), 10)).isEmpty();
+        DueWebhook due = stores.deliveries().dueWebhooks(at(10), 10).getFirst();
+        assertThat(due.item()).isEqualTo(item);
+        assertThat(due.attempts()).isZero();
+
+        stores.deliveries().webhookFailed(due.id(), 1, at(40), false, at(10));
+        assertThat(stores.deliveries().dueWebhooks(at(39), 10)).isEmpty();
+        assertThat(stores.deliveries().dueWebhooks(at(40), 10)).containsExactly(new DueWebhook(due.id(), item, 1));
+
+        stores.deliveries().webhookDelivered(due.id());
+        assertThat(stores.deliveries().dueWebhooks(at(1_000), 10)).isEmpty();
+        assertThat(stores.deliveries().deadLetters(10)).isEmpty();
+    }
+
+    @Test
+    void dueWebhooksAreOldestFirstAndLimited() {
+        for (int i = 0; i < 5; i++) {
+            stores.deliveries().enqueueWebhook(hook("wh_" + i), at(i));
+        }
+
+        assertThat(stores.deliveries().dueWebhooks(at(100), 3)).extracting(d -> d.item().webhookId())
+                .containsExactly("wh_0", "wh_1", "wh_2");
+        assertThat(stores.deliveries().dueWebhooks(at(3), 10)).extracting(d -> d.item().webhookId())
+                .containsExactly("wh_0", "wh_1", "wh_2", "wh_3");
+    }
+
+    @Test
+    void aWebhookThatGivesUpBecomesADeadLetter() {
+        OutboxItem item = new OutboxItem("wh_1", "message.offline", "bob", "room_a", "msg_1", 7, "{}");
+        stores.deliveries().enqueueWebhook(item, at(10));
+        long id = stores.deliveries().dueWebhooks(at(10), 1).getFirst().id();
+
+        stores.deliveries().webhookFailed(id, 8, at(99), true, at(50));
+
+        assertThat(stores.deliveries().dueWebhooks(at(1_000), 10)).isEmpty();
+        assertThat(stores.deliveries().deadLetters(10)).singleElement().satisfies(dead -> {
+            assertThat(dead.kind()).isEqualTo("webhook");
+            assertThat(dead.userId()).isEqualTo("bob");
+            assertThat(dead.roomId()).isEqualTo("room_a");
+            assertThat(dead.messageId()).isEqualTo("msg_1");
+            assertThat(dead.seq()).isEqualTo(7);
+            assertThat(dead.attempts()).isEqualTo(8);
+            assertThat(dead.createdAt()).isEqualTo(at(10));
+            assertThat(dead.lastAttemptAt()).isEqualTo(at(50));
+        });
+    }
+
+    @Test
+    void deadLettersAreNewestFirstAndLimited() {
+        for (int i = 0; i < 4; i++) {
+            stores.deliveries().enqueueWebhook(hook("wh_" + i), at(i));
+        }
+        for (DueWebhook due : stores.deliveries().dueWebhooks(at(100), 10)) {
+            stores.deliveries().webhookFailed(due.id(), 8, at(200), true, at(100 + due.item().seq()));
+        }
+
+        assertThat(stores.deliveries().deadLetters(3)).extracting(DeadLetter::seq).containsExactly(3L, 2L, 1L);
+        assertThat(stores.deliveries().deadLetters(10)).extracting(DeadLetter::id).isSortedAccordingTo(
+                (a, b) -> Long.compare(b, a));
+    }
+
+    @Test
+    void theDatabaseTakesAWrite() {
+        assertThat(stores.deliveries().writable()).isTrue();
+    }
+
+    private Message sendTo(String roomId, String... recipients) {
+        MessageDraft draft = draft(roomId, "alice", "hi");
+        DeliveryPlan plan = stored -> new DeliveryPlan.Deliveries(List.of(recipients), List.of());
+        return stores.messages().append(draft, plan).message();
+    }
+
+    private static OutboxItem hook(String webhookId) {
+        int n = Integer.parseInt(webhookId.substring(webhookId.indexOf('_') + 1));
+        return new OutboxItem(webhookId, "message.offline", "bob", "room_a", "msg_" + n, n, "{}");
+    }
+}

@@ -1,0 +1,169 @@
+package io.chatapi.application.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.chatapi.domain.ChatException;
+import io.chatapi.domain.DmKey;
+import io.chatapi.domain.ErrorCode;
+import io.chatapi.domain.Handoff;
+import io.chatapi.domain.HandoffState;
+import io.chatapi.domain.Member;
+import io.chatapi.domain.MemberRole;
+import io.chatapi.domain.Room;
+import io.chatapi.domain.RoomType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** What every {@link io.chatapi.application.port.out.RoomStore} must do. */
+public abstract class RoomStoreContract extends StoreContract {
+
+    @Test
+    void storesAGroupWithItsMembers() {
+        Room room = new Room("room_1", RoomType.GROUP, "Team", "{\"k\":1}", 0, T0, Handoff.initial(T0));
+        List<Member> members = List.of(member("room_1", "alice", T0), member("room_1", "bob", at(1)));
+
+        assertThat(stores.rooms().createGroup(room, members)).isEqualTo(room);
+
+        assertThat(stores.rooms().find("room_1")).contains(room);
+        assertThat(stores.rooms().members("room_1")).isEqualTo(members);
+        assertThat(stores.rooms().member("room_1", "bob")).contains(members.get(1));
+        assertThat(stores.rooms().member("room_1", "carol")).isEmpty();
+        assertThat(stores.rooms().find("room_missing")).isEmpty();
+        assertThat(stores.rooms().members("room_missing")).isEmpty();
+    }
+
+    @Test
+    void aPairHasOneDirectRoomWhateverTheOrder() {
+        Room first = dm("alice", "bob", "room_first");
+        Room second = dm("bob", "alice", "room_second");
+
+        assertThat(second).isEqualTo(first);
+        assertThat(first.id()).isEqualTo("room_first");
+        assertThat(stores.rooms().find("room_second")).isEmpty();
+        assertThat(stores.rooms().members("room_first")).extracting(Member::userId)
+                .containsExactlyInAnyOrder("alice", "bob");
+    }
+
+    @Test
+    void idsContainingTheSeparatorDoNotCollide() {
+        Room one = dm("a:b", "c", "room_one");
+        Room two = dm("a", "b:c", "room_two");
+        Room three = dm("1:a", "b", "room_three");
+        Room four = dm("1:", "ab", "room_four");
+
+        assertThat(List.of(one.id(), two.id(), three.id(), four.id()))
+                .containsExactly("room_one", "room_two", "room_three", "room_four");
+    }
+
+    @Test
+    void concurrentDirectRoomCreationsAgreeOnOneRoom() throws Exception {
+        int callers = 32;
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Room>> results = new ArrayList<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < callers; i++) {
+                boolean flip = i % 2 == 0;
+                String roomId = "room_candidate_" + i;
+                results.add(pool.submit(() -> {
+                    start.await();
+                    return flip ? dm("alice", "bob", roomId) : dm("bob", "alice", roomId);
+                }));
+            }
+            start.countDown();
+            String winner = results.getFirst().get(30, TimeUnit.SECONDS).id();
+            for (Future<Room> result : results) {
+                assertThat(result.get(30, TimeUnit.SECONDS).id()).isEqualTo(winner);
+            }
+        }
+        assertThat(stores.rooms().roomsOf("alice")).hasSize(1);
+        assertThat(stores.rooms().roomsOf("bob")).hasSize(1);
+    }
+
+    @Test
+    void roomsOfAUserAreNewestFirst() {
+        group("room_old", at(0), "alice", "bob");
+        group("room_new", at(20), "alice");
+        group("room_mid", at(10), "alice", "carol");
+        group("room_other", at(30), "bob");
+
+        assertThat(stores.rooms().roomsOf("alice")).extracting(Room::id)
+                .containsExactly("room_new", "room_mid", "room_old");
+        assertThat(stores.rooms().roomsOf("bob")).extracting(Room::id).containsExactly("room_other", "room_old");
+        assertThat(stores.rooms().roomsOf("nobody")).isEmpty();
+    }
+
+    @Test
+    void updateChangesOnlyTheGivenFields() {
+        group("room_1", T0, "alice");
+
+        Room renamed = stores.rooms().update("room_1", "Renamed", null).orElseThrow();
+        assertThat(renamed.name()).isEqualTo("Renamed");
+        assertThat(renamed.metadata()).isNull();
+
+        Room described = stores.rooms().update("room_1", null, "{\"topic\":\"x\"}").orElseThrow();
+        assertThat(described.name()).isEqualTo("Renamed");
+        assertThat(described.metadata()).isEqualTo("{\"topic\":\"x\"}");
+
+        assertThat(stores.rooms().update("room_1", null, null)).contains(described);
+        assertThat(stores.rooms().find("room_1")).contains(described);
+        assertThat(stores.rooms().update("room_missing", "x", "y")).isEmpty();
+    }
+
+    @Test
+    void handoffIsReplaced() {
+        group("room_1", T0, "alice");
+        Handoff human = new Handoff(HandoffState.HUMAN, "agent_7", "asked for a person", "alice", at(5));
+
+        Room changed = stores.rooms().setHandoff("room_1", human).orElseThrow();
+
+        assertThat(changed.handoff()).isEqualTo(human);
+        assertThat(stores.rooms().find("room_1").orElseThrow().handoff()).isEqualTo(human);
+        assertThat(stores.rooms().setHandoff("room_missing", human)).isEmpty();
+    }
+
+    @Test
+    void membersAreAddedOnceAndRemovedOnce() {
+        group("room_1", T0, "alice");
+        Member agent = new Member("room_1", "agent_7", MemberRole.AGENT, at(3));
+
+        assertThat(stores.rooms().addMember(agent)).isTrue();
+        assertThat(stores.rooms().addMember(new Member("room_1", "agent_7", MemberRole.MEMBER, at(9)))).isFalse();
+        assertThat(stores.rooms().members("room_1")).extracting(Member::userId).containsExactly("alice", "agent_7");
+        assertThat(stores.rooms().member("room_1", "agent_7")).contains(agent);
+        assertThat(stores.rooms().roomsOf("agent_7")).extracting(Room::id).containsExactly("room_1");
+
+        assertThat(stores.rooms().removeMember("room_1", "agent_7")).isTrue();
+        assertThat(stores.rooms().removeMember("room_1", "agent_7")).isFalse();
+        assertThat(stores.rooms().member("room_1", "agent_7")).isEmpty();
+        assertThat(stores.rooms().roomsOf("agent_7")).isEmpty();
+    }
+
+    @Test
+    void membersAreOrderedByJoinTime() {
+        group("room_1", at(5), "alice");
+        stores.rooms().addMember(member("room_1", "early", at(1)));
+        stores.rooms().addMember(member("room_1", "late", at(9)));
+
+        assertThat(stores.rooms().members("room_1")).extracting(Member::userId)
+                .containsExactly("early", "alice", "late");
+    }
+
+    @Test
+    void addingAMemberToAMissingRoomIsNotFound() {
+        assertThatThrownBy(() -> stores.rooms().addMember(member("room_missing", "alice", T0)))
+                .isInstanceOfSatisfying(ChatException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+    }
+
+    private Room dm(String a, String b, String candidateId) {
+        Room room = room(candidateId, RoomType.DM, T0);
+        List<Member> members = List.of(member(candidateId, a, T0), member(candidateId, b, T0));
+        return stores.rooms().createOrGetDm(DmKey.of(a, b), room, members);
+    }
+}

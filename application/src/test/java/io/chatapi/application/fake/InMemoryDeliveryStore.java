@@ -1,0 +1,146 @@
+package io.chatapi.application.fake;
+
+import io.chatapi.application.port.out.DeliveryStore;
+import io.chatapi.application.port.out.DueWebhook;
+import io.chatapi.application.port.out.OutboxItem;
+import io.chatapi.application.port.out.PendingDelivery;
+import io.chatapi.domain.DeadLetter;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+
+/** The offline queue, webhook outbox and dead letters in memory; same semantics as the SQLite store. Thread-safe. */
+public final class InMemoryDeliveryStore implements DeliveryStore {
+    private static final Comparator<PendingDelivery> BY_ROOM_THEN_SEQ = Comparator.comparing(PendingDelivery::roomId)
+            .thenComparingLong(PendingDelivery::seq).thenComparingLong(PendingDelivery::id);
+
+    private final InMemoryData data;
+
+    public InMemoryDeliveryStore(InMemoryData data) {
+        this.data = data;
+    }
+
+    @Override
+    public List<PendingDelivery> pending(int limit) {
+        synchronized (data) {
+            data.check();
+            return data.pending.values().stream().sorted(BY_ROOM_THEN_SEQ).limit(Math.max(limit, 0)).toList();
+        }
+    }
+
+    @Override
+    public List<PendingDelivery> pendingFor(String userId) {
+        synchronized (data) {
+            data.check();
+            return data.pending.values().stream().filter(p -> p.userId().equals(userId)).sorted(BY_ROOM_THEN_SEQ)
+                    .toList();
+        }
+    }
+
+    @Override
+    public void removePending(List<Long> ids) {
+        synchronized (data) {
+            data.check();
+            ids.forEach(data.pending::remove);
+        }
+    }
+
+    @Override
+    public void clearUpTo(String userId, String roomId, long uptoSeq) {
+        synchronized (data) {
+            data.check();
+            data.pending.values().removeIf(p -> p.userId().equals(userId) && p.roomId().equals(roomId)
+                    && p.seq() <= uptoSeq);
+        }
+    }
+
+    @Override
+    public int recordAttempts(List<Long> ids, int maxAttempts, Instant at) {
+        synchronized (data) {
+            data.check();
+            int dead = 0;
+            for (long id : ids) {
+                PendingDelivery p = data.pending.get(id);
+                if (p == null) {
+                    continue;
+                }
+                PendingDelivery tried = new PendingDelivery(id, p.userId(), p.roomId(), p.messageId(), p.seq(),
+                        p.attempts() + 1, p.createdAt());
+                if (tried.attempts() >= maxAttempts) {
+                    data.pending.remove(id);
+                    addDeadLetter(InMemoryData.OFFLINE, p.userId(), p.roomId(), p.messageId(), p.seq(),
+                            tried.attempts(), p.createdAt(), at);
+                    dead++;
+                } else {
+                    data.pending.put(id, tried);
+                }
+            }
+            return dead;
+        }
+    }
+
+    /** Queues a webhook delivery due at {@code dueAt}, which is also recorded as its creation time. */
+    @Override
+    public void enqueueWebhook(OutboxItem item, Instant dueAt) {
+        synchronized (data) {
+            data.check();
+            data.queueWebhook(item, dueAt, dueAt);
+        }
+    }
+
+    @Override
+    public List<DueWebhook> dueWebhooks(Instant now, int limit) {
+        synchronized (data) {
+            data.check();
+            return data.outbox.values().stream().filter(e -> !e.nextAttemptAt().isAfter(now))
+                    .limit(Math.max(limit, 0)).map(e -> new DueWebhook(e.id(), e.item(), e.attempts())).toList();
+        }
+    }
+
+    @Override
+    public void webhookDelivered(long id) {
+        synchronized (data) {
+            data.check();
+            data.outbox.remove(id);
+        }
+    }
+
+    @Override
+    public void webhookFailed(long id, int attempts, Instant nextAttemptAt, boolean dead, Instant at) {
+        synchronized (data) {
+            data.check();
+            InMemoryData.OutboxEntry entry = data.outbox.get(id);
+            if (entry == null) {
+                return;
+            }
+            if (dead) {
+                data.outbox.remove(id);
+                OutboxItem item = entry.item();
+                addDeadLetter(InMemoryData.WEBHOOK, item.userId(), item.roomId(), item.messageId(), item.seq(),
+                        attempts, entry.createdAt(), at);
+            } else {
+                data.outbox.put(id, new InMemoryData.OutboxEntry(id, entry.item(), attempts, nextAttemptAt,
+                        entry.createdAt()));
+            }
+        }
+    }
+
+    @Override
+    public List<DeadLetter> deadLetters(int limit) {
+        synchronized (data) {
+            data.check();
+            return data.deadLetters.descendingMap().values().stream().limit(Math.max(limit, 0)).toList();
+        }
+    }
+
+    @Override
+    public boolean writable() {
+        return !data.isUnavailable();
+    }
+
+    private void addDeadLetter(String kind, String userId, String roomId, String messageId, long seq, int attempts,
+                               Instant createdAt, Instant at) {
+        long id = data.nextId();
+        data.deadLetters.put(id, new DeadLetter(id, kind, userId, roomId, messageId, seq, attempts, createdAt, at));
+    }
+}

@@ -1,0 +1,130 @@
+package io.chatapi.application.fake;
+
+import io.chatapi.application.port.out.RoomStore;
+import io.chatapi.domain.ChatException;
+import io.chatapi.domain.Handoff;
+import io.chatapi.domain.Member;
+import io.chatapi.domain.Room;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/** Rooms and members in memory; same semantics as the SQLite store. Thread-safe. */
+public final class InMemoryRoomStore implements RoomStore {
+    private final InMemoryData data;
+
+    public InMemoryRoomStore(InMemoryData data) {
+        this.data = data;
+    }
+
+    @Override
+    public Room createGroup(Room room, List<Member> members) {
+        synchronized (data) {
+            data.check();
+            insert(room, members);
+            return room;
+        }
+    }
+
+    @Override
+    public Room createOrGetDm(String dmKey, Room room, List<Member> members) {
+        synchronized (data) {
+            data.check();
+            String existing = data.dmRooms.get(dmKey);
+            if (existing != null) {
+                return data.rooms.get(existing);
+            }
+            insert(room, members);
+            data.dmRooms.put(dmKey, room.id());
+            return room;
+        }
+    }
+
+    @Override
+    public Optional<Room> find(String roomId) {
+        synchronized (data) {
+            data.check();
+            return Optional.ofNullable(data.rooms.get(roomId));
+        }
+    }
+
+    @Override
+    public List<Room> roomsOf(String userId) {
+        synchronized (data) {
+            data.check();
+            return data.rooms.values().stream()
+                    .filter(room -> data.membersOf(room.id()).stream().anyMatch(m -> m.userId().equals(userId)))
+                    .sorted(Comparator.comparing(Room::createdAt).thenComparing(Room::id).reversed())
+                    .toList();
+        }
+    }
+
+    @Override
+    public Optional<Room> update(String roomId, String name, String metadata) {
+        synchronized (data) {
+            data.check();
+            return Optional.ofNullable(data.rooms.computeIfPresent(roomId, (id, room) -> new Room(id, room.type(),
+                    name != null ? name : room.name(), metadata != null ? metadata : room.metadata(), room.lastSeq(),
+                    room.createdAt(), room.handoff())));
+        }
+    }
+
+    @Override
+    public Optional<Room> setHandoff(String roomId, Handoff handoff) {
+        synchronized (data) {
+            data.check();
+            return Optional.ofNullable(data.rooms.computeIfPresent(roomId, (id, room) -> room.withHandoff(handoff)));
+        }
+    }
+
+    @Override
+    public List<Member> members(String roomId) {
+        synchronized (data) {
+            data.check();
+            return data.membersOf(roomId).stream().sorted(Comparator.comparing(Member::joinedAt)).toList();
+        }
+    }
+
+    @Override
+    public Optional<Member> member(String roomId, String userId) {
+        synchronized (data) {
+            data.check();
+            return data.membersOf(roomId).stream().filter(m -> m.userId().equals(userId)).findFirst();
+        }
+    }
+
+    /** Adds a member; false when already a member; {@link ChatException} not_found when the room does not exist. */
+    @Override
+    public boolean addMember(Member member) {
+        synchronized (data) {
+            data.check();
+            if (!data.rooms.containsKey(member.roomId())) {
+                throw ChatException.notFound("room not found");
+            }
+            return add(member.roomId(), member);
+        }
+    }
+
+    @Override
+    public boolean removeMember(String roomId, String userId) {
+        synchronized (data) {
+            data.check();
+            return data.membersOf(roomId).removeIf(m -> m.userId().equals(userId));
+        }
+    }
+
+    private void insert(Room room, List<Member> members) {
+        if (data.rooms.putIfAbsent(room.id(), room) != null) {
+            throw new IllegalStateException("room id already used: " + room.id());
+        }
+        members.forEach(member -> add(room.id(), member));
+    }
+
+    private boolean add(String roomId, Member member) {
+        List<Member> list = data.membersOf(roomId);
+        if (list.stream().anyMatch(m -> m.userId().equals(member.userId()))) {
+            return false;
+        }
+        return list.add(new Member(roomId, member.userId(), member.role(), member.joinedAt()));
+    }
+}
