@@ -54,12 +54,13 @@ class LifecycleTest {
             rest.post("/rooms/" + room + "/messages", Tokens.user("g1"), Map.of("content", "m" + i));
         }
         var c = server.ws(Tokens.user("g2"));
+        int port = server.port();
         Thread.ofVirtual().start(server::close);
         JsonNode shutdown = c.await("server.shutdown");
         assertThat(shutdown.get("reconnect_after_ms").asLong()).isBetween(1000L, 2000L);
         assertThat(c.awaitClose()).isEqualTo(1012);
         await().atMost(Duration.ofSeconds(10)).until(() -> {
-            try (var probe = new java.net.Socket("127.0.0.1", server.port())) {
+            try (var probe = new java.net.Socket("127.0.0.1", port)) {
                 return false;
             } catch (IOException e) {
                 return true;

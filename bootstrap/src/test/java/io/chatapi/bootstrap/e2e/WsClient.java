@@ -77,6 +77,16 @@ final class WsClient implements AutoCloseable {
         }
     }
 
+    /** The first event of the type already received (even if an earlier await passed it), else the next one. */
+    JsonNode find(String type) {
+        for (JsonNode event : seen) {
+            if (type.equals(event.path("type").asText())) {
+                return event;
+            }
+        }
+        return await(type);
+    }
+
     /** Waits {@code quiet} and returns every event that arrived meanwhile (also kept in {@link #seen()}). */
     List<JsonNode> drain(Duration quiet) {
         List<JsonNode> out = new ArrayList<>();

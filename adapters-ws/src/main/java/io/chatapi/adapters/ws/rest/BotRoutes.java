@@ -9,8 +9,11 @@ import io.chatapi.adapters.ws.json.JsonFields;
 import io.chatapi.adapters.ws.json.RestShapes;
 import io.chatapi.adapters.ws.json.WireJson;
 import io.chatapi.application.port.in.ManageBotsUseCase.NewBot;
+import io.chatapi.domain.AccessPolicy;
 import io.chatapi.domain.Bot;
+import io.chatapi.domain.ChatException;
 import io.chatapi.domain.DeadLetter;
+import io.chatapi.domain.Principal;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -39,11 +42,15 @@ public final class BotRoutes implements HttpService {
     }
 
     private void create(ServerRequest req, ServerResponse res) {
+        Principal caller = Callers.of(req);
+        if (!AccessPolicy.canManageBots(caller)) {
+            throw ChatException.forbidden("admins only");
+        }
         JsonFields body = bodies.object(req);
         NewBot command = new NewBot(body.requiredString("name"), body.requiredString("llm_base_url"),
                 body.requiredString("llm_api_key_env"), body.requiredString("model"), body.optionalString("provider"),
                 body.optionalInt("max_context"), body.optionalNumber("temperature"), body.optionalInt("max_tokens"));
-        HttpAnswers.json(res, 201, RestShapes.bot(useCases.manageBots().create(Callers.of(req), command)));
+        HttpAnswers.json(res, 201, RestShapes.bot(useCases.manageBots().create(caller, command)));
     }
 
     private void list(ServerRequest req, ServerResponse res) {
