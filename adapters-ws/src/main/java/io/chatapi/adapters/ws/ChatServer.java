@@ -21,6 +21,7 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsRouting;
+import java.net.StandardSocketOptions;
 import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -86,13 +87,26 @@ public final class ChatServer {
                         .build())
                 .routing(routing)
                 .addRouting(WsRouting.builder().endpoint(HandshakeFilter.PATH, () -> new ChatSocketListener(sockets)));
-        WebServer server = config.build().start();
+        WebServer server;
+        try {
+            server = config.build().start();
+        } catch (RuntimeException e) {
+            supervisor.stop();
+            registry.detach();
+            throw e;
+        }
         LOG.info(() -> "listening on " + settings.host() + ":" + server.port());
         return new ChatServer(server, sockets);
     }
 
     public int port() {
         return server.port();
+    }
+
+    /** Whether accepted sockets get {@code TCP_NODELAY} (Helidon's default is off). */
+    boolean tcpNoDelay() {
+        return Boolean.TRUE.equals(server.prototype().connectionOptions().socketOptions()
+                .get(StandardSocketOptions.TCP_NODELAY));
     }
 
     /** Graceful stop; returns when the server has stopped. */

@@ -5,49 +5,25 @@ import io.chatapi.application.ServerMetrics;
 import io.chatapi.application.port.in.StreamsUseCase.ActiveStream;
 import io.chatapi.application.port.out.ChatEvent;
 import io.chatapi.domain.Principal;
-import io.helidon.common.buffers.BufferData;
 import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.websocket.WsSession;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
- * One open socket: a bounded outgoing queue drained by one writer (a virtual thread), so that sends never
- * interleave and a slow client never delays its publisher. A full queue closes the connection with 1013.
- * Frames, pings, pongs and the close frame all leave through the writer. Thread-safe.
+ * One open socket's life: its user, its delivery gate and outgoing queue, liveness, token expiry, and the way it
+ * ends. A live event that finds the queue full closes the connection with 1013 rather than wait. Thread-safe.
  */
 final class SocketConnection {
     static final int SLOW_CONSUMER = 1013;
-    private static final Logger LOG = Logger.getLogger(SocketConnection.class.getName());
+    private static final int TOKEN_EXPIRED = 4001;
     private static final AtomicLong IDS = new AtomicLong();
-
-    private sealed interface Outgoing {
-    }
-
-    private record Frames(List<String> frames) implements Outgoing {
-    }
-
-    private record Ping() implements Outgoing {
-    }
-
-    private record Pong(byte[] payload) implements Outgoing {
-    }
-
-    private record Close(int code, String reason) implements Outgoing {
-    }
-
-    private record Stop() implements Outgoing {
-    }
 
     private final long id = IDS.incrementAndGet();
     private final WsSession session;
@@ -55,20 +31,17 @@ final class SocketConnection {
     private final String userId;
     private final ConnectionRegistry registry;
     private final ServerMetrics metrics;
-    private final int maxQueued;
     private final long openedAtNanos = System.nanoTime();
-    private final LinkedBlockingQueue<Outgoing> queue = new LinkedBlockingQueue<>();
-    private final AtomicInteger queued = new AtomicInteger();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicBoolean ended = new AtomicBoolean();
-    private final AtomicBoolean pingQueued = new AtomicBoolean();
+    private final OutgoingQueue out;
     private final DeliveryGate gate;
     private volatile Principal principal;
     private volatile long lastSeenNanos = openedAtNanos;
     private volatile long closeRequestedNanos;
-    private volatile Thread writer;
     private ScheduledFuture<?> expiry;
 
+    /** Created on the connection's reading thread, which it watches to notice a dropped connection. */
     SocketConnection(WsSession session, Principal principal, ConnectionRegistry registry, ServerMetrics metrics,
                      int maxQueued) {
         this.session = session;
@@ -77,16 +50,12 @@ final class SocketConnection {
         this.userId = principal.userId();
         this.registry = registry;
         this.metrics = metrics;
-        this.maxQueued = Math.max(1, maxQueued);
-        this.gate = new DeliveryGate(this::enqueue, this.maxQueued);
+        this.out = new OutgoingQueue(session, maxQueued, this::abort);
+        this.gate = new DeliveryGate(this::enqueue, out.capacity());
     }
 
     void startWriter() {
-        writer = Thread.ofVirtual().name("ws-writer-" + id).start(this::writeLoop);
-    }
-
-    long id() {
-        return id;
+        out.start("ws-writer-" + id);
     }
 
     String userId() {
@@ -147,6 +116,7 @@ final class SocketConnection {
         }
     }
 
+    /** Any frame or pong from the client counts as life. */
     void touch() {
         lastSeenNanos = System.nanoTime();
     }
@@ -168,21 +138,15 @@ final class SocketConnection {
     }
 
     void ping() {
-        if (!closing.get() && pingQueued.compareAndSet(false, true)) {
-            queue.add(new Ping());
+        if (!closing.get()) {
+            out.ping();
         }
     }
 
     void pong(byte[] payload) {
-        if (closing.get()) {
-            return;
-        }
-        if (queued.incrementAndGet() > maxQueued) {
-            queued.decrementAndGet();
+        if (!closing.get() && !out.offerPong(payload)) {
             slowConsumer();
-            return;
         }
-        queue.add(new Pong(payload));
     }
 
     /** A fresh token for the same user: new role, new expiry. */
@@ -191,27 +155,27 @@ final class SocketConnection {
         scheduleExpiry(expiresAt, leeway, timers);
     }
 
-    /** Sends {@code auth.expired} and closes with 4001 at {@code expiresAt + leeway}; null cancels. */
+    /** Sends {@code auth.expired} and closes with 4001 at {@code expiresAt + leeway}; null only cancels. */
     synchronized void scheduleExpiry(Instant expiresAt, Duration leeway, ScheduledExecutorService timers) {
+        cancelExpiry();
+        if (expiresAt != null && !closing.get()) {
+            long delay = Math.max(0, Duration.between(Instant.now(), expiresAt.plus(leeway)).toMillis());
+            expiry = timers.schedule(() -> closeAfter(EventFrames.authExpired(), TOKEN_EXPIRED, "token expired"),
+                    delay, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private synchronized void cancelExpiry() {
         if (expiry != null) {
             expiry.cancel(false);
             expiry = null;
         }
-        if (expiresAt != null && !closing.get()) {
-            long delay = Math.max(0, Duration.between(Instant.now(), expiresAt.plus(leeway)).toMillis());
-            expiry = timers.schedule(this::expire, delay, TimeUnit.MILLISECONDS);
-        }
-    }
-
-    private void expire() {
-        closeAfter(EventFrames.authExpired(), 4001, "token expired");
     }
 
     /** Sends {@code frame} (outside the queue bound) and then closes; nothing if already closing. */
     void closeAfter(String frame, int code, String reason) {
         if (!closing.get()) {
-            queue.add(new Frames(List.of(frame)));
-            queued.incrementAndGet();
+            out.force(frame);
             close(code, reason);
         }
     }
@@ -224,7 +188,7 @@ final class SocketConnection {
         closeRequestedNanos = System.nanoTime();
         cancelExpiry();
         registry.unregister(this);
-        queue.add(new Close(code, reason));
+        out.close(code, reason);
     }
 
     private void slowConsumer() {
@@ -233,17 +197,13 @@ final class SocketConnection {
             return;
         }
         metrics.slowConsumerCloses.incrementAndGet();
-        queue.clear();
-        queued.set(0);
+        out.clear();
         close(SLOW_CONSUMER, "slow consumer");
     }
 
-    /** Cuts the TCP connection: for peers that do not answer a close, or that broke a write. */
+    /** Cuts the TCP connection: for peers that do not answer a close, or whose socket broke. */
     void abort() {
-        Thread w = writer;
-        if (w != null) {
-            w.interrupt();
-        }
+        out.interruptWriter();
         if (session instanceof ServerConnection connection) {
             connection.close(true);
         }
@@ -259,76 +219,15 @@ final class SocketConnection {
         cancelExpiry();
         registry.unregister(this);
         registry.forget(this);
-        queue.clear();
-        queue.add(new Stop());
-    }
-
-    boolean isEnded() {
-        return ended.get();
+        out.stop();
     }
 
     /** Waits until the writer has finished; false when it had not by the deadline. */
     boolean awaitWriter(long deadlineNanos) throws InterruptedException {
-        Thread w = writer;
-        if (w == null) {
-            return true;
-        }
-        long left = deadlineNanos - System.nanoTime();
-        return left > 0 ? w.join(Duration.ofNanos(left)) : !w.isAlive();
-    }
-
-    private synchronized void cancelExpiry() {
-        if (expiry != null) {
-            expiry.cancel(false);
-            expiry = null;
-        }
+        return out.awaitWriter(deadlineNanos);
     }
 
     private boolean enqueue(List<String> frames) {
-        if (closing.get()) {
-            return true;
-        }
-        if (queued.incrementAndGet() > maxQueued) {
-            queued.decrementAndGet();
-            return false;
-        }
-        queue.add(new Frames(frames));
-        return true;
-    }
-
-    private void writeLoop() {
-        try {
-            while (true) {
-                Outgoing item = queue.take();
-                switch (item) {
-                    case Frames f -> {
-                        queued.decrementAndGet();
-                        for (String frame : f.frames()) {
-                            session.send(frame, true);
-                        }
-                    }
-                    case Ping p -> {
-                        pingQueued.set(false);
-                        session.ping(BufferData.empty());
-                    }
-                    case Pong p -> {
-                        queued.decrementAndGet();
-                        session.pong(BufferData.create(p.payload()));
-                    }
-                    case Close c -> {
-                        session.close(c.code(), c.reason());
-                        return;
-                    }
-                    case Stop s -> {
-                        return;
-                    }
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            LOG.log(Level.FINE, "write failed, dropping connection {0}", id);
-            abort();
-        }
+        return closing.get() || out.offer(frames);
     }
 }

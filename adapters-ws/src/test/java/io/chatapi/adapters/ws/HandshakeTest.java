@@ -49,6 +49,11 @@ class HandshakeTest {
     }
 
     @Test
+    void acceptedSocketsHaveNagleTurnedOff() {
+        assertThat(server.server.tcpNoDelay()).isTrue();
+    }
+
+    @Test
     void aPlainRequestToTheSocketPathIsABadRequest() {
         Http http = new Http(server.port());
         assertThat(http.get("/ws", Tokens.user("alice")).statusCode()).isEqualTo(400);

@@ -12,35 +12,53 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SlowConsumerTest {
+    private static final List<String> BOTH = List.of("slow", "fast");
 
     @Test
     void aClientThatStopsReadingIsClosedWith1013AndDoesNotDelayOthers() throws Exception {
         try (TestServer server = TestServer.start(s -> s.queue(8));
              RawWsClient slow = RawWsClient.connect(server.port(), Tokens.user("slow"), 4096);
              WsClient fast = WsClient.connect(server.port(), Tokens.user("fast"))) {
-            fast.assertAlive();
-            await().atMost(Duration.ofSeconds(5)).until(() -> server.registry.isOnline("slow"));
-            String content = "x".repeat(16_000);
-            List<String> both = List.of("slow", "fast");
-            int published = 0;
-            while (server.metrics.slowConsumerCloses.get() == 0 && published < 5_000) {
-                published++;
-                server.registry.publish(both, event(published, content));
-                // the fast client keeps up: each event reaches it while the slow one's backlog grows
-                assertThat(fast.next("message").get("seq").asLong()).isEqualTo(published);
-            }
-            assertThat(server.metrics.slowConsumerCloses.get()).isEqualTo(1);
+            long published = overflow(server, fast);
             assertThat(server.metrics.broadcastDrops.get()).isPositive();
             assertThat(server.registry.isOnline("slow")).isFalse();
             assertThat(server.registry.isOnline("fast")).isTrue();
 
-            server.registry.publish(both, event(published + 1, "after"));
+            server.registry.publish(BOTH, event(published + 1, "after"));
             JsonNode after = fast.next("message");
             assertThat(after.get("seq").asLong()).isEqualTo(published + 1);
             assertThat(after.get("content").asText()).isEqualTo("after");
 
-            assertThat(slow.readUntilClose()).isEqualTo(1013);
+            assertThat(slow.readUntilClose()).isEqualTo(SocketConnection.SLOW_CONSUMER);
         }
+    }
+
+    @Test
+    void aClientThatNeverReadsAgainIsCutOffAfterTheGracePeriod() throws Exception {
+        try (TestServer server = TestServer.start(s -> s.queue(8));
+             RawWsClient slow = RawWsClient.connect(server.port(), Tokens.user("slow"), 4096);
+             WsClient fast = WsClient.connect(server.port(), Tokens.user("fast"))) {
+            overflow(server, fast);
+            await().atMost(Duration.ofSeconds(15)).until(() -> server.registry.all().size() == 1);
+            assertThat(slow.cutByServer()).isTrue();
+            fast.assertAlive();
+        }
+    }
+
+    /** Publishes to both users, each event reaching the fast client, until the slow one is closed. */
+    private static long overflow(TestServer server, WsClient fast) {
+        fast.assertAlive();
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.registry.isOnline("slow"));
+        String content = "x".repeat(16_000);
+        long published = 0;
+        while (server.metrics.slowConsumerCloses.get() == 0 && published < 5_000) {
+            published++;
+            server.registry.publish(BOTH, event(published, content));
+            // the fast client keeps up: each event reaches it while the slow one's backlog grows
+            assertThat(fast.next("message").get("seq").asLong()).isEqualTo(published);
+        }
+        assertThat(server.metrics.slowConsumerCloses.get()).isEqualTo(1);
+        return published;
     }
 
     private static ChatEvent event(long seq, String content) {

@@ -167,6 +167,7 @@ class SocketProtocolTest {
         assertThat(third.closeReason).isEqualTo("connection limit reached");
         first.assertAlive();
         second.assertAlive();
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.chat.presenceLog.contains("online carol"));
         assertThat(server.chat.presenceLog.stream().filter(e -> e.equals("online carol"))).hasSize(1);
     }
 
@@ -187,6 +188,18 @@ class SocketProtocolTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> server.chat.presenceLog.contains("offline dave"));
         assertThat(server.chat.presenceLog).containsSubsequence("online dave", "offline dave");
         assertThat(server.metrics.activeConnections.get()).isEqualTo(before);
+    }
+
+    @Test
+    void settledDeliveryReachesOnlyConnectionsOpenLongEnough() {
+        WsClient erin = connect("erin");
+        ChatEvent event = new ChatEvent.Typing("room_x", "zed", false);
+        assertThat(server.registry.publishToSettled("erin", event, Duration.ofHours(1))).isZero();
+        assertThat(server.registry.publishToSettled("nobody", event, Duration.ZERO)).isZero();
+        assertThat(server.registry.publishToSettled("erin", event, Duration.ZERO)).isEqualTo(1);
+        JsonNode typing = erin.next("typing");
+        assertThat(typing.get("room_id").asText()).isEqualTo("room_x");
+        assertThat(typing.get("action").asText()).isEqualTo("stop");
     }
 
     @Test
