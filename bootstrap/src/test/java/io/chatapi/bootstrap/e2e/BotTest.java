@@ -319,7 +319,7 @@ class BotTest {
             assertThat(sent.status()).isEqualTo(200);
             JsonNode end = terminal(c);
             assertThat(end.get("finish_reason").asText()).isEqualTo("handoff");
-            JsonNode handoff = c.await("room.handoff");
+            JsonNode handoff = c.find("room.handoff");
             assertThat(handoff.get("agent_id").asText()).isEqualTo("agent-ann");
             assertThat(handoff.get("by").asText()).isEqualTo("agent-ann");
             llm.reply(new FakeLlm.Chunk("back"));
