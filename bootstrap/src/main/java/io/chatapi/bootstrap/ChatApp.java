@@ -107,8 +107,8 @@ public final class ChatApp implements AutoCloseable {
         outbox.start();
         redelivery.start();
         server = ChatServer.start(transportSettings(config), useCases, registry, metrics);
-        LOG.info(() -> "listening on " + config.server().host() + ":" + server.port() + ", database "
-                + config.database().file().toAbsolutePath());
+        LOG.info(() -> "database " + config.database().file().toAbsolutePath().normalize() + ", synchronous="
+                + config.database().synchronous());
     }
 
     /**
@@ -117,7 +117,9 @@ public final class ChatApp implements AutoCloseable {
      */
     public static ChatApp start(Map<String, String> environment) throws ConfigException {
         Config config = Config.fromEnvironment(environment);
-        config.warnings().forEach(LOG::warning);
+        for (String warning : config.warnings()) {
+            LOG.logp(java.util.logging.Level.WARNING, ChatApp.class.getName(), "start", warning);
+        }
         return new ChatApp(config, Map.copyOf(environment));
     }
 
