@@ -2,8 +2,10 @@ package io.chatapi.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
+import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -20,6 +22,8 @@ final class BenchContext {
     private final Path workDir;
     private final Report report;
     private final PrintStream log;
+    private final long startNanos = System.nanoTime();
+    private HttpClient http;
 
     BenchContext(BenchOptions options, ServerFactory servers, Path workDir, Report report, PrintStream log) {
         this.options = options;
@@ -51,7 +55,7 @@ final class BenchContext {
 
     /** A progress line on the log stream (stderr), never on the table. */
     void progress(String message) {
-        log.println("[bench] " + message);
+        log.printf(Locale.ROOT, "[bench %6.1fs] %s%n", (System.nanoTime() - startNanos) / 1e9, message);
         log.flush();
     }
 
@@ -78,8 +82,16 @@ final class BenchContext {
         return new Tokens(servers.secret());
     }
 
+    /** The coordinator's one HTTP client (REST calls and its own WebSocket connections). */
+    synchronized HttpClient http() {
+        if (http == null) {
+            http = Api.newClient();
+        }
+        return http;
+    }
+
     Api adminApi(ServerProcess server) {
-        return new Api(Api.newClient(), server.spec().http(), tokens().admin("bench-admin"));
+        return new Api(http(), server.spec().http(), tokens().admin("bench-admin"));
     }
 
     /**

@@ -2,6 +2,7 @@ package io.chatapi.bench;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +69,7 @@ record BenchOptions(String scenario, boolean smoke, boolean quick, Map<String, S
     }
 
     /** Fails when an option is not one of {@code allowed}, naming it and the allowed ones. */
-    void requireOnly(java.util.Collection<String> allowed) {
+    void requireOnly(Collection<String> allowed) {
         for (String name : values.keySet()) {
             if (!allowed.contains(name)) {
                 throw new BenchException("unknown option --" + name + " for " + scenario

@@ -2,6 +2,7 @@ package io.chatapi.bench;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /** The SQLite ceiling on its own (persist runs it too): rows per second for each producer count, no server. */
@@ -22,7 +23,7 @@ final class CeilingScenario implements Scenario {
         List<Integer> sweep = options.integers("senders", PersistScenario.SENDERS, List.of(4));
         Duration warmup = options.duration("warmup", Duration.ofSeconds(2), Duration.ofMillis(200));
         Duration duration = options.duration("duration", Duration.ofSeconds(10), Duration.ofSeconds(1));
-        String sync = options.string("sync", "FULL", "FULL").toUpperCase(java.util.Locale.ROOT);
+        String sync = options.string("sync", "FULL", "FULL").toUpperCase(Locale.ROOT);
         if (!sync.equals("FULL") && !sync.equals("NORMAL")) {
             throw new BenchException("--sync must be FULL or NORMAL, not " + sync);
         }

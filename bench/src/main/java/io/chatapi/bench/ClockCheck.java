@@ -1,6 +1,7 @@
 package io.chatapi.bench;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
@@ -24,7 +25,7 @@ final class ClockCheck {
                 LockSupport.parkNanos(1_000_000);
             }
             worker.command("finish");
-            WorkerResults results = WorkerResults.merge(java.util.List.of(worker.await("result", Duration.ofSeconds(30))));
+            WorkerResults results = WorkerResults.merge(List.of(worker.await("result", Duration.ofSeconds(30))));
             Histogram pipe = results.histogram("pipe");
             return Measurement.of("clock")
                     .param("pings", pings)

@@ -32,7 +32,7 @@ final class FanoutScenario implements Scenario {
         BenchOptions o = context.options();
         List<Integer> sizes = o.integers("members", List.of(100, 1000, 5000), List.of(5));
         double rate = o.decimal("rate", 20, 20);
-        Duration warmup = o.duration("warmup", Duration.ofSeconds(2), Duration.ofMillis(300));
+        Duration warmup = o.duration("warmup", Duration.ofSeconds(2), Duration.ofMillis(200));
         Duration duration = o.duration("duration", Duration.ofSeconds(10), Duration.ofSeconds(1));
         int ceilingMembers = o.integer("ceiling-members", 1000, 5);
         boolean ceiling = !o.string("ceiling", "on", "on").equals("off");
@@ -50,10 +50,10 @@ final class FanoutScenario implements Scenario {
     private void runRoom(BenchContext context, int members, double rate, Duration warmup, Duration duration,
                          boolean fixed, boolean search) {
         BenchOptions o = context.options();
-        Duration step = o.duration("step-duration", Duration.ofSeconds(5), Duration.ofSeconds(1));
+        Duration step = o.duration("step-duration", Duration.ofSeconds(5), Duration.ofMillis(500));
         int maxSteps = o.integer("max-steps", 8, 2);
         double limitMs = o.decimal("p99-limit-ms", 100, 100);
-        Duration drain = context.smoke() ? Duration.ofMillis(500) : Duration.ofSeconds(2);
+        Duration drain = context.smoke() ? Duration.ofMillis(300) : Duration.ofSeconds(2);
         Duration maxRuntime = PersistScenario.connectBudget(members).plus(warmup).plus(duration)
                 .plus(step.plus(drain).multipliedBy(maxSteps)).plusSeconds(120);
         try (ServerProcess server = context.startServer(Map.of())) {
@@ -73,9 +73,11 @@ final class FanoutScenario implements Scenario {
                 slices.get(i).forEach(mine::add);
                 return job;
             })) {
-                group.awaitAll("ready", PersistScenario.connectBudget(members));
+                long connected = group.awaitAll("ready", PersistScenario.connectBudget(members)).stream()
+                        .mapToLong(r -> r.path("connected").asLong()).sum();
+                context.progress(connected + " of " + members + " members connected");
                 RateSender sender = new RateSender();
-                WsClient socket = WsClient.connect(Api.newClient(), server.spec().ws(), senderUser,
+                WsClient socket = WsClient.connect(context.http(), server.spec().ws(), senderUser,
                         context.tokens().user(senderUser), sender, Duration.ofSeconds(10));
                 sender.attach(socket);
                 sender.run(room, "fanout", "w", rate, warmup);

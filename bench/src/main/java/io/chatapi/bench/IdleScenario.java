@@ -41,7 +41,8 @@ final class IdleScenario implements Scenario {
         try (ServerProcess server = context.startServer(Map.of())) {
             long pid = server.pid();
             OptionalLong rssBefore = ProcessStats.rssKb(pid);
-            OptionalLong heapBefore = ProcessStats.heapUsedKb(JavaCommand.javaHome(), pid);
+            boolean heap = !context.smoke();
+            OptionalLong heapBefore = heap ? ProcessStats.heapUsedKb(JavaCommand.javaHome(), pid) : OptionalLong.empty();
             int workers = context.workersFor(sockets);
             List<List<String>> slices = Setup.split(Setup.users("idle-u", sockets), workers);
             context.progress("opening " + sockets + " idle sockets over " + workers + " worker(s)");
@@ -62,10 +63,10 @@ final class IdleScenario implements Scenario {
                     throw new BenchException("the server died while holding idle sockets; end of its log:\n" + server.logTail(20));
                 }
                 OptionalLong rssAfter = ProcessStats.rssKb(pid);
-                OptionalLong heapAfter = ProcessStats.heapUsedKb(JavaCommand.javaHome(), pid);
+                OptionalLong heapAfter = heap ? ProcessStats.heapUsedKb(JavaCommand.javaHome(), pid) : OptionalLong.empty();
                 Long activeOnServer = activeConnections(context, server);
                 WorkerResults results = group.finish(Duration.ofSeconds(60));
-                OptionalLong liveAfterGc = ProcessStats.gc(JavaCommand.javaHome(), pid)
+                OptionalLong liveAfterGc = heap && ProcessStats.gc(JavaCommand.javaHome(), pid)
                         ? ProcessStats.heapUsedKb(JavaCommand.javaHome(), pid) : OptionalLong.empty();
                 Measurement.Builder row = Measurement.of(name())
                         .param("sockets", sockets)
@@ -82,7 +83,7 @@ final class IdleScenario implements Scenario {
                         .figure("heap_live_after_gc_mb", mb(liveAfterGc))
                         .figure("heap_per_conn_kb", perConnection(heapBefore, heapAfter, connected))
                         .figure("dropped", results.counter("dropped"))
-                        .note("RSS is VmRSS of the server process from /proc; heap from jcmd GC.heap_info; per connection = (after - before) / connected");
+                        .note("RSS is VmRSS of the server process from /proc; heap from jcmd GC.heap_info (not read in smoke runs); per connection = (after - before) / connected");
                 results.samples().stream().limit(3).forEach(s -> row.note("sample: " + s));
                 context.report().add(row.build());
             }

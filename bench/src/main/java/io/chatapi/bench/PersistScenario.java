@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.HdrHistogram.Histogram;
@@ -31,9 +33,9 @@ final class PersistScenario implements Scenario {
     public void run(BenchContext context) {
         BenchOptions options = context.options();
         List<Integer> sweep = options.integers("senders", SENDERS, List.of(4));
-        Duration warmup = options.duration("warmup", Duration.ofSeconds(2), Duration.ofMillis(300));
+        Duration warmup = options.duration("warmup", Duration.ofSeconds(2), Duration.ofMillis(200));
         Duration duration = options.duration("duration", Duration.ofSeconds(10), Duration.ofSeconds(1));
-        String sync = options.string("sync", "FULL", "FULL").toUpperCase(java.util.Locale.ROOT);
+        String sync = options.string("sync", "FULL", "FULL").toUpperCase(Locale.ROOT);
         if (!sync.equals("FULL") && !sync.equals("NORMAL")) {
             throw new BenchException("--sync must be FULL or NORMAL, not " + sync);
         }
@@ -105,7 +107,7 @@ final class PersistScenario implements Scenario {
     }
 
     static List<JsonNode> toList(ArrayNode array) {
-        List<JsonNode> out = new java.util.ArrayList<>(array.size());
+        List<JsonNode> out = new ArrayList<>(array.size());
         array.forEach(out::add);
         return out;
     }

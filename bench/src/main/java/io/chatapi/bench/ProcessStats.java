@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -33,8 +34,8 @@ final class ProcessStats {
 
     /** Heap in use (KiB) per {@code jcmd <pid> GC.heap_info}, or empty when jcmd is missing or fails. */
     static OptionalLong heapUsedKb(Path javaHome, long pid) {
-        return jcmd(javaHome, pid, "GC.heap_info").flatMap(ProcessStats::parseHeapUsedKb).stream()
-                .mapToLong(Long::longValue).findFirst();
+        Optional<Long> used = jcmd(javaHome, pid, "GC.heap_info").flatMap(ProcessStats::parseHeapUsedKb);
+        return used.isPresent() ? OptionalLong.of(used.get()) : OptionalLong.empty();
     }
 
     /** Asks the process for a full collection (so that the heap figure after it is the live set). */
@@ -43,7 +44,7 @@ final class ProcessStats {
     }
 
     /** Sums the {@code used} figures of the heap lines (those before Metaspace) of GC.heap_info output. */
-    static java.util.Optional<Long> parseHeapUsedKb(String output) {
+    static Optional<Long> parseHeapUsedKb(String output) {
         long total = 0;
         boolean found = false;
         for (String line : output.split("\n")) {
@@ -61,13 +62,13 @@ final class ProcessStats {
                 found = true;
             }
         }
-        return found ? java.util.Optional.of(total) : java.util.Optional.empty();
+        return found ? Optional.of(total) : Optional.empty();
     }
 
-    private static java.util.Optional<String> jcmd(Path javaHome, long pid, String command) {
+    private static Optional<String> jcmd(Path javaHome, long pid, String command) {
         Path jcmd = javaHome.resolve("bin").resolve("jcmd");
         if (!Files.isExecutable(jcmd)) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         try {
             Process p = new ProcessBuilder(List.of(jcmd.toString(), Long.toString(pid), command))
@@ -75,14 +76,14 @@ final class ProcessStats {
             byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                return java.util.Optional.empty();
+                return Optional.empty();
             }
-            return p.exitValue() == 0 ? java.util.Optional.of(new String(out, StandardCharsets.UTF_8)) : java.util.Optional.empty();
+            return p.exitValue() == 0 ? Optional.of(new String(out, StandardCharsets.UTF_8)) : Optional.empty();
         } catch (IOException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 }

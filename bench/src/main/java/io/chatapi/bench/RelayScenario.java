@@ -33,11 +33,11 @@ final class RelayScenario implements Scenario {
         int streams = o.integer("streams", 100, 3);
         int chunks = o.integer("chunks", 50, 10);
         Duration interval = o.duration("chunk-interval", Duration.ofMillis(20), Duration.ofMillis(20));
-        Duration baseline = o.duration("baseline", Duration.ofSeconds(5), Duration.ofSeconds(1));
+        Duration baseline = o.duration("baseline", Duration.ofSeconds(5), Duration.ofMillis(500));
         Duration duration = o.duration("duration", Duration.ofSeconds(10), Duration.ofSeconds(1));
         double probeRate = o.decimal("probe-rate", 20, 20);
-        Duration warmup = context.smoke() ? Duration.ofMillis(300) : Duration.ofSeconds(1);
-        Duration streamWarmup = context.smoke() ? Duration.ofMillis(300) : Duration.ofSeconds(1);
+        Duration warmup = context.smoke() ? Duration.ofMillis(200) : Duration.ofSeconds(1);
+        Duration streamWarmup = context.smoke() ? Duration.ofMillis(200) : Duration.ofSeconds(1);
         String key = Tokens.randomSecret();
         try (FakeLlmServer llm = new FakeLlmServer(chunks, interval, key);
              ServerProcess server = context.startServer(Map.of("LLM_ALLOW_PRIVATE_NETWORKS", "true", KEY_ENV, key))) {
@@ -69,7 +69,7 @@ final class RelayScenario implements Scenario {
                 return job;
             })) {
                 group.awaitAll("ready", PersistScenario.connectBudget(streams));
-                context.progress("baseline " + baseline.toSeconds() + " s, then " + streams + " concurrent streams");
+                context.progress("baseline " + baseline.toMillis() + " ms, then " + streams + " concurrent streams");
                 group.sendAll(Json.object().put("cmd", "go").put("start_at_ms", System.currentTimeMillis() + 300));
                 WorkerResults results = WorkerResults.merge(group.awaitAll("result", total.plusSeconds(60)));
                 Histogram relay = results.histogram("relay");

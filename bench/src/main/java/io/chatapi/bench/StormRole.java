@@ -2,6 +2,7 @@ package io.chatapi.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -159,7 +160,7 @@ final class StormRole implements WorkerRole {
             client.resumeDone = new CompletableFuture<>();
             try {
                 client.socket = WsClient.connect(context.pool().next(), context.ws(), client.user,
-                        context.tokens().user(client.user), client, java.time.Duration.ofSeconds(10));
+                        context.tokens().user(client.user), client, Duration.ofSeconds(10));
                 return true;
             } catch (BenchException e) {
                 context.counter("connect_errors").incrementAndGet();

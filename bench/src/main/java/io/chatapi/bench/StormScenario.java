@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -35,11 +36,11 @@ final class StormScenario implements Scenario {
         int clients = o.integer("clients", 5000, 20);
         int roomSize = o.integer("room-size", 50, 5);
         double rate = o.decimal("rate", 50, 20);
-        Duration before = o.duration("before", Duration.ofSeconds(3), Duration.ofSeconds(1));
+        Duration before = o.duration("before", Duration.ofSeconds(3), Duration.ofMillis(500));
         Duration after = o.duration("after", Duration.ofSeconds(3), Duration.ofMillis(500));
         Duration resumeTimeout = o.duration("resume-timeout", Duration.ofSeconds(60), Duration.ofSeconds(20));
         Map<String, String> settings = new HashMap<>();
-        o.value("reconnect-max").or(() -> context.smoke() ? java.util.Optional.of("2s") : java.util.Optional.empty())
+        o.value("reconnect-max").or(() -> context.smoke() ? Optional.of("2s") : Optional.empty())
                 .ifPresent(v -> settings.put("SHUTDOWN_RECONNECT_MAX", v));
         Duration connect = PersistScenario.connectBudget(clients);
         Duration maxRuntime = connect.plus(before).plus(after).plus(resumeTimeout).plusSeconds(180);

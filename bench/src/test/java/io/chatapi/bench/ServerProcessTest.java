@@ -71,6 +71,8 @@ class ServerProcessTest {
         assertThat(server.alive()).isTrue();
         assertThat(HealthProbe.status(spec.host(), spec.port(), 1000)).isEqualTo(200);
         assertThat(ProcessStats.rssKb(server.pid())).isPresent();
+        assertThat(ProcessStats.heapUsedKb(JavaCommand.javaHome(), server.pid())).isPresent();
+        assertThat(ProcessStats.gc(JavaCommand.javaHome(), server.pid())).isTrue();
 
         int exit = server.stop(Duration.ofSeconds(10));
         assertThat(exit).isEqualTo(143);
