@@ -20,6 +20,7 @@ import io.chatapi.application.port.out.TimeSource;
 import io.chatapi.application.service.AckService;
 import io.chatapi.application.service.AdminService;
 import io.chatapi.application.service.BotReplyService;
+import io.chatapi.application.service.CachingRoomStore;
 import io.chatapi.application.service.EditMessageService;
 import io.chatapi.application.service.HandoffService;
 import io.chatapi.application.service.HistoryService;
@@ -67,10 +68,10 @@ public final class ChatApp implements AutoCloseable {
 
         database = SqliteDatabase.open(new SqliteSettings(config.database().file(),
                 config.database().synchronous().name()));
-        var rooms = new SqliteRoomStore(database);
+        var rooms = new CachingRoomStore(new SqliteRoomStore(database));
         var messages = new SqliteMessageStore(database);
         var deliveries = new SqliteDeliveryStore(database);
-        var botStore = new SqliteBotStore(database);
+        var botStore = new RoomsForgetDeletedBots(new SqliteBotStore(database), rooms);
 
         webhook = new HttpWebhookSender(new WebhookSettings(config.webhook().url().orElse(null),
                 config.webhook().secret().orElse(null), config.webhook().timeout()));

@@ -5,6 +5,7 @@ import io.chatapi.application.ServerMetrics;
 import io.chatapi.application.port.in.SendMessageUseCase;
 import io.chatapi.application.port.out.Appended;
 import io.chatapi.application.port.out.ChatEvent;
+import io.chatapi.application.port.out.DeliveryPlan;
 import io.chatapi.application.port.out.MessageDraft;
 import io.chatapi.application.port.out.MessageStore;
 import io.chatapi.application.port.out.RoomStore;
@@ -86,14 +87,17 @@ public final class SendMessageService implements SendMessageUseCase {
 
         MessageDraft draft = new MessageDraft(Ids.message(), room.id(), caller.userId(), command.content(),
                 emptyToNull(command.meta()), clientMsgId, clock.now());
-        Appended appended = messages.append(draft, offline.planFor(room, members, caller.userId()));
+        DeliveryPlan plan = offline.planFor(room, members, caller.userId());
+        Appended appended = messages.append(draft, plan);
         if (appended.duplicate()) {
             return appended;
         }
         metrics.messagesSent.incrementAndGet();
         events.committed(room.id(), appended.message().seq(), MessageText.userIds(members),
                 new ChatEvent.MessageCreated(appended.message(), false));
-        outboxWake.run();
+        if (plan != DeliveryPlan.NONE) {
+            outboxWake.run();
+        }
         bots.onMessage(room, appended.message());
         return appended;
     }

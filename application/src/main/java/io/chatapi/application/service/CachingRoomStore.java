@@ -1,0 +1,121 @@
+package io.chatapi.application.service;
+
+import io.chatapi.application.port.out.RoomStore;
+import io.chatapi.domain.Handoff;
+import io.chatapi.domain.Member;
+import io.chatapi.domain.Room;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Keeps each room's member list in memory, so the hot paths (every send, typing, ack) read it without a
+ * database round trip. Every membership change in this process goes through this decorator and drops the
+ * room's entry; {@link #forgetAll()} covers changes made behind its back (a deleted bot leaves its rooms).
+ * Rooms themselves are always read from the store, since their {@code last_seq} moves with every message.
+ * Thread-safe.
+ */
+public final class CachingRoomStore implements RoomStore {
+    private static final int MAX_ROOMS = 50_000;
+
+    private final RoomStore store;
+    private final ConcurrentHashMap<String, List<Member>> members = new ConcurrentHashMap<>();
+    /** Bumped by every change, so a list loaded while a change ran is not kept. */
+    private final AtomicLong changes = new AtomicLong();
+
+    public CachingRoomStore(RoomStore store) {
+        this.store = store;
+    }
+
+    /** Drops every cached member list. */
+    public void forgetAll() {
+        changes.incrementAndGet();
+        members.clear();
+    }
+
+    @Override
+    public List<Member> members(String roomId) {
+        List<Member> cached = members.get(roomId);
+        if (cached != null) {
+            return cached;
+        }
+        long before = changes.get();
+        List<Member> loaded = List.copyOf(store.members(roomId));
+        if (members.size() >= MAX_ROOMS) {
+            members.clear();
+        }
+        members.put(roomId, loaded);
+        if (changes.get() != before) {
+            members.remove(roomId);
+        }
+        return loaded;
+    }
+
+    @Override
+    public Optional<Member> member(String roomId, String userId) {
+        for (Member member : members(roomId)) {
+            if (member.userId().equals(userId)) {
+                return Optional.of(member);
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public boolean addMember(Member member) {
+        try {
+            return store.addMember(member);
+        } finally {
+            forget(member.roomId());
+        }
+    }
+
+    @Override
+    public boolean removeMember(String roomId, String userId) {
+        try {
+            return store.removeMember(roomId, userId);
+        } finally {
+            forget(roomId);
+        }
+    }
+
+    @Override
+    public Room createGroup(Room room, List<Member> initial) {
+        try {
+            return store.createGroup(room, initial);
+        } finally {
+            forget(room.id());
+        }
+    }
+
+    private void forget(String roomId) {
+        changes.incrementAndGet();
+        members.remove(roomId);
+    }
+
+    @Override
+    public Room createOrGetDm(String dmKey, Room room, List<Member> initial) {
+        return store.createOrGetDm(dmKey, room, initial);
+    }
+
+    @Override
+    public Optional<Room> find(String roomId) {
+        return store.find(roomId);
+    }
+
+    @Override
+    public List<Room> roomsOf(String userId) {
+        return store.roomsOf(userId);
+    }
+
+    @Override
+    public Optional<Room> update(String roomId, String name, String metadata) {
+        return store.update(roomId, name, metadata);
+    }
+
+    @Override
+    public Optional<Room> setHandoff(String roomId, Handoff handoff) {
+        return store.setHandoff(roomId, handoff);
+    }
+}

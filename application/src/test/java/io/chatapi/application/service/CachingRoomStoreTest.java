@@ -1,0 +1,51 @@
+package io.chatapi.application.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chatapi.application.fake.InMemoryStores;
+import io.chatapi.domain.Handoff;
+import io.chatapi.domain.Member;
+import io.chatapi.domain.MemberRole;
+import io.chatapi.domain.Room;
+import io.chatapi.domain.RoomType;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CachingRoomStoreTest {
+    private final Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+    @Test
+    void membershipChangesThroughTheCacheAreSeenAtOnce() {
+        var stores = InMemoryStores.create();
+        var cache = new CachingRoomStore(stores.rooms());
+        Room room = new Room("room_1", RoomType.GROUP, null, null, 0, now, Handoff.initial(now));
+        cache.createGroup(room, List.of(member("a"), member("b")));
+        assertThat(cache.members("room_1")).extracting(Member::userId).containsExactly("a", "b");
+        cache.addMember(member("c"));
+        assertThat(cache.member("room_1", "c")).isPresent();
+        cache.removeMember("room_1", "a");
+        assertThat(cache.members("room_1")).extracting(Member::userId).containsExactly("b", "c");
+    }
+
+    @Test
+    void changesBehindItsBackNeedForgetAll() {
+        var stores = InMemoryStores.create();
+        var cache = new CachingRoomStore(stores.rooms());
+        Room room = new Room("room_2", RoomType.GROUP, null, null, 0, now, Handoff.initial(now));
+        cache.createGroup(room, List.of(member2("a"), member2("b")));
+        assertThat(cache.members("room_2")).hasSize(2);
+        stores.rooms().removeMember("room_2", "b");
+        assertThat(cache.members("room_2")).hasSize(2);
+        cache.forgetAll();
+        assertThat(cache.members("room_2")).extracting(Member::userId).containsExactly("a");
+    }
+
+    private Member member(String user) {
+        return new Member("room_1", user, MemberRole.MEMBER, now);
+    }
+
+    private Member member2(String user) {
+        return new Member("room_2", user, MemberRole.MEMBER, now);
+    }
+}
