@@ -24,6 +24,8 @@ final class GroupCommitWriter {
     private static final Logger LOG = Logger.getLogger(GroupCommitWriter.class.getName());
 
     private final Handle handle;
+    /** Plain JDBC for the transaction-control statements run several times per write (cheaper than Jdbi's). */
+    private java.sql.Statement control;
     private final BlockingQueue<Write<?>> queue = new LinkedBlockingQueue<>();
     private final ReadWriteLock closing = new ReentrantReadWriteLock();
     private final AtomicLong transactions = new AtomicLong();
@@ -96,6 +98,13 @@ final class GroupCommitWriter {
             }
             batch.clear();
         }
+        try {
+            if (control != null) {
+                control.close();
+            }
+        } catch (java.sql.SQLException e) {
+            LOG.log(Level.FINE, "closing the control statement failed", e);
+        }
         handle.close();
     }
 
@@ -111,7 +120,7 @@ final class GroupCommitWriter {
 
     private void runBatch(List<Write<?>> batch) {
         try {
-            handle.execute("BEGIN IMMEDIATE");
+            control("BEGIN IMMEDIATE");
         } catch (RuntimeException e) {
             rollbackQuietly();
             failAll(batch, e);
@@ -121,7 +130,7 @@ final class GroupCommitWriter {
             for (Write<?> write : batch) {
                 runInSavepoint(write);
             }
-            handle.execute("COMMIT");
+            control("COMMIT");
             transactions.incrementAndGet();
         } catch (RuntimeException | Error e) {
             rollbackQuietly();
@@ -132,19 +141,30 @@ final class GroupCommitWriter {
     }
 
     private void runInSavepoint(Write<?> write) {
-        handle.execute("SAVEPOINT write");
+        control("SAVEPOINT write");
         try {
             write.run(handle);
         } catch (RuntimeException e) {
             write.failure = Futures.translate(e);
-            handle.execute("ROLLBACK TO write");
+            control("ROLLBACK TO write");
         }
-        handle.execute("RELEASE write");
+        control("RELEASE write");
+    }
+
+    private void control(String sql) {
+        try {
+            if (control == null) {
+                control = handle.getConnection().createStatement();
+            }
+            control.execute(sql);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(sql + " failed: " + e.getMessage(), e);
+        }
     }
 
     private void rollbackQuietly() {
         try {
-            handle.execute("ROLLBACK");
+            control("ROLLBACK");
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "rollback after a failed batch did not run", e);
         }
