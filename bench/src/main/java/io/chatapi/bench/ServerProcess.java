@@ -69,6 +69,7 @@ final class ServerProcess implements AutoCloseable {
                 return new ServerProcess(spec, process, Duration.ofNanos(now - begin));
             }
             if (!process.isAlive()) {
+                LIVE.remove(process);
                 throw new BenchException("the server exited with code " + process.exitValue()
                         + " before GET /health answered 200; end of its log (" + spec.log() + "):\n" + tail(spec.log(), 20));
             }
@@ -100,6 +101,7 @@ final class ServerProcess implements AutoCloseable {
     /** Sends SIGTERM and waits up to {@code grace}, then SIGKILL; returns the exit code. */
     int stop(Duration grace) {
         if (!process.isAlive()) {
+            LIVE.remove(process);
             return process.exitValue();
         }
         process.destroy();
