@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -17,6 +19,11 @@ import java.util.concurrent.locks.LockSupport;
 final class ServerProcess implements AutoCloseable {
     private static final List<String> INHERITED_ENV = List.of("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "USER");
     private static final long PROBE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(ServerProcess::killLeftovers, "stop-servers"));
+    }
 
     private final ServerSpec spec;
     private final Process process;
@@ -50,6 +57,7 @@ final class ServerProcess implements AutoCloseable {
         Process process;
         try {
             process = builder.start();
+            LIVE.add(process);
         } catch (IOException e) {
             throw new BenchException("cannot start the server (" + spec.command().get(0) + "): " + e.getMessage(), e);
         }
@@ -61,6 +69,7 @@ final class ServerProcess implements AutoCloseable {
                 return new ServerProcess(spec, process, Duration.ofNanos(now - begin));
             }
             if (!process.isAlive()) {
+                LIVE.remove(process);
                 throw new BenchException("the server exited with code " + process.exitValue()
                         + " before GET /health answered 200; end of its log (" + spec.log() + "):\n" + tail(spec.log(), 20));
             }
@@ -92,6 +101,7 @@ final class ServerProcess implements AutoCloseable {
     /** Sends SIGTERM and waits up to {@code grace}, then SIGKILL; returns the exit code. */
     int stop(Duration grace) {
         if (!process.isAlive()) {
+            LIVE.remove(process);
             return process.exitValue();
         }
         process.destroy();
@@ -99,7 +109,9 @@ final class ServerProcess implements AutoCloseable {
             if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
                 kill(process);
             }
-            return process.waitFor();
+            int exit = process.waitFor();
+            LIVE.remove(process);
+            return exit;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             kill(process);
@@ -133,8 +145,25 @@ final class ServerProcess implements AutoCloseable {
         process.destroyForcibly();
         try {
             process.waitFor(10, TimeUnit.SECONDS);
+            LIVE.remove(process);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** On exit of the benchmark (including Ctrl-C), no server it started keeps running. */
+    private static void killLeftovers() {
+        for (Process process : LIVE) {
+            process.destroy();
+        }
+        for (Process process : LIVE) {
+            try {
+                if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package io.chatapi.bench;
 
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -12,7 +13,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -31,6 +31,8 @@ import org.HdrHistogram.Histogram;
 final class SqliteCeiling {
     private static final int MAX_BATCH = 4096;
     private static final String PADDING = "x".repeat(64);
+    private static final char[] ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz".toCharArray();
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     /** Committed rows in the measuring window, their rate, and producer-side commit latency. */
     record Result(long rows, double rowsPerSecond, Histogram latency, long transactions, long failures) {
@@ -159,7 +161,7 @@ final class SqliteCeiling {
                             rs.next();
                             seq = rs.getLong(1);
                         }
-                        insert.setString(1, "msg_" + UUID.randomUUID());
+                        insert.setString(1, randomId());
                         insert.setString(2, p.roomId());
                         insert.setString(3, p.senderId());
                         insert.setLong(4, seq);
@@ -188,6 +190,17 @@ final class SqliteCeiling {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** A message id shaped like the server's: {@code msg_} and 20 random base-32 characters, so index inserts land at random. */
+    static String randomId() {
+        byte[] bytes = new byte[20];
+        RANDOM.nextBytes(bytes);
+        StringBuilder id = new StringBuilder(24).append("msg_");
+        for (byte b : bytes) {
+            id.append(ALPHABET[b & 31]);
+        }
+        return id.toString();
     }
 
     private static void createSchema(Connection connection) throws SQLException {

@@ -14,7 +14,8 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * One WebSocket connection of the JDK client: assembles text messages, parses them into {@link Frame}s for a
  * {@link Handler}, serialises sends (the JDK allows one outstanding send) and records how it closed.
- * Pings from the server are answered by the JDK client itself.
+ * Pings from the server are answered by the JDK client itself. Demand is unbounded from the start (handlers
+ * never block), which spares a demand signal per frame.
  */
 final class WsClient implements WebSocket.Listener {
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(10);
@@ -127,7 +128,7 @@ final class WsClient implements WebSocket.Listener {
 
     @Override
     public void onOpen(WebSocket webSocket) {
-        webSocket.request(1);
+        webSocket.request(Long.MAX_VALUE);
     }
 
     @Override
@@ -136,7 +137,6 @@ final class WsClient implements WebSocket.Listener {
         synchronized (partial) {
             if (!last) {
                 partial.append(data);
-                webSocket.request(1);
                 return null;
             }
             if (partial.isEmpty()) {
@@ -146,11 +146,7 @@ final class WsClient implements WebSocket.Listener {
                 partial.setLength(0);
             }
         }
-        try {
-            handler.onFrame(this, Frame.parse(text));
-        } finally {
-            webSocket.request(1);
-        }
+        handler.onFrame(this, Frame.parse(text));
         return null;
     }
 
