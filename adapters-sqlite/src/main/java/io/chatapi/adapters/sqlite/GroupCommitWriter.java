@@ -105,6 +105,7 @@ final class GroupCommitWriter {
         } catch (java.sql.SQLException e) {
             LOG.log(Level.FINE, "closing the control statement failed", e);
         }
+        StatementCache.forget(handle.getConnection());
         handle.close();
     }
 

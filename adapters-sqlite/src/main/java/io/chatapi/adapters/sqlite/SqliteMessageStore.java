@@ -5,8 +5,10 @@ import io.chatapi.application.port.out.DeliveryPlan;
 import io.chatapi.application.port.out.MessageDraft;
 import io.chatapi.application.port.out.MessageStore;
 import io.chatapi.application.port.out.OutboxItem;
+import io.chatapi.application.port.out.StoreUnavailableException;
 import io.chatapi.domain.ChatException;
 import io.chatapi.domain.Message;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -29,18 +31,16 @@ public final class SqliteMessageStore implements MessageStore {
     @Override
     public Appended append(MessageDraft draft, DeliveryPlan plan) {
         return db.write(h -> {
-            if (draft.clientMsgId() != null) {
-                Optional<Message> original = byClientId(h, draft.roomId(), draft.senderId(), draft.clientMsgId());
-                if (original.isPresent()) {
-                    return new Appended(original.get(), true);
-                }
-            }
-            long seq = h.createQuery("UPDATE rooms SET last_seq = last_seq + 1 WHERE id = :room RETURNING last_seq")
-                    .bind("room", draft.roomId()).mapTo(Long.class).findOne()
-                    .orElseThrow(() -> ChatException.notFound("room not found"));
+            long seq = nextSeq(h, draft.roomId());
             Message stored = new Message(draft.id(), draft.roomId(), draft.senderId(), seq, draft.content(),
                     draft.meta(), draft.createdAt(), null, draft.clientMsgId());
-            insert(h, stored);
+            if (!insert(h, stored)) {
+                // The client id was used before by this sender in this room: give the seq back, answer the original.
+                undoSeq(h, draft.roomId());
+                return byClientId(h, draft.roomId(), draft.senderId(), draft.clientMsgId())
+                        .map(original -> new Appended(original, true))
+                        .orElseThrow(() -> new StoreUnavailableException("message insert refused", null));
+            }
             DeliveryPlan.Deliveries deliveries = plan.plan(stored);
             deliveries.offlineRecipients().forEach(user -> Queues.queueOffline(h, user, stored));
             for (OutboxItem item : deliveries.webhooks()) {
@@ -48,6 +48,26 @@ public final class SqliteMessageStore implements MessageStore {
             }
             return new Appended(stored, false);
         });
+    }
+
+    private static long nextSeq(Handle h, String roomId) {
+        PreparedStatement bump = StatementCache.prepared(h,
+                "UPDATE rooms SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq");
+        try {
+            bump.setString(1, roomId);
+            try (ResultSet rs = bump.executeQuery()) {
+                if (!rs.next()) {
+                    throw ChatException.notFound("room not found");
+                }
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("the database call failed", e);
+        }
+    }
+
+    private static void undoSeq(Handle h, String roomId) {
+        h.createUpdate("UPDATE rooms SET last_seq = last_seq - 1 WHERE id = :room").bind("room", roomId).execute();
     }
 
     @Override
@@ -102,14 +122,24 @@ public final class SqliteMessageStore implements MessageStore {
         });
     }
 
-    private static void insert(Handle h, Message message) {
-        h.createUpdate("""
-                        INSERT INTO messages (id, room_id, seq, sender_id, content, meta, created_at, client_msg_id)
-                        VALUES (:id, :room, :seq, :sender, :content, :meta, :createdAt, :clientMsgId)""")
-                .bind("id", message.id()).bind("room", message.roomId()).bind("seq", message.seq())
-                .bind("sender", message.senderId()).bind("content", message.content()).bind("meta", message.meta())
-                .bind("createdAt", Columns.nanos(message.createdAt())).bind("clientMsgId", message.clientMsgId())
-                .execute();
+    /** Inserts the message; false when its client id is already taken (nothing inserted). */
+    private static boolean insert(Handle h, Message message) {
+        PreparedStatement insert = StatementCache.prepared(h, """
+                INSERT OR IGNORE INTO messages (id, room_id, seq, sender_id, content, meta, created_at, client_msg_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)""");
+        try {
+            insert.setString(1, message.id());
+            insert.setString(2, message.roomId());
+            insert.setLong(3, message.seq());
+            insert.setString(4, message.senderId());
+            insert.setString(5, message.content());
+            insert.setString(6, message.meta());
+            insert.setLong(7, Columns.nanos(message.createdAt()));
+            insert.setString(8, message.clientMsgId());
+            return insert.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("the database call failed", e);
+        }
     }
 
     private static Optional<Message> byClientId(Handle h, String roomId, String senderId, String clientMsgId) {
