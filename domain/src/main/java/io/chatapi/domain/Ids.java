@@ -5,7 +5,7 @@ import java.security.SecureRandom;
 /** Opaque, unguessable identifiers: a type prefix and 20 random base-32 characters (100 bits). */
 public final class Ids {
     private static final char[] ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz".toCharArray();
-    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final SecureRandom RANDOM = drbg();
 
     private Ids() {
     }
@@ -20,6 +20,15 @@ public final class Ids {
 
     public static String bot() {
         return next("bot_");
+    }
+
+    /** A seeded-once deterministic random bit generator: as unguessable, without a system call per id. */
+    private static SecureRandom drbg() {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            return new SecureRandom();
+        }
     }
 
     public static String next(String prefix) {
