@@ -19,9 +19,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Presence for the users who share a room with someone: online at the first connection, offline a grace
- * period after the last one closes unless the user came back. Thread-safe; {@link #close()} stops it.
+ * period after the last one closes unless the user came back. Rooms of more than
+ * {@value #MAX_PRESENCE_ROOM_SIZE} members do not carry presence. Thread-safe; {@link #close()} stops it.
  */
 public final class PresenceService implements PresenceUseCase, AutoCloseable {
+    /**
+     * Rooms larger than this do not carry presence: when a crowd connects at once, everyone telling everyone
+     * is quadratic and would flood every socket's queue.
+     */
+    public static final int MAX_PRESENCE_ROOM_SIZE = 200;
+
     private static final System.Logger LOG = System.getLogger(PresenceService.class.getName());
 
     private final RoomStore rooms;
@@ -69,7 +76,11 @@ public final class PresenceService implements PresenceUseCase, AutoCloseable {
         try {
             Set<String> peers = new LinkedHashSet<>();
             for (Room room : rooms.roomsOf(userId)) {
-                for (Member member : rooms.members(room.id())) {
+                var members = rooms.members(room.id());
+                if (members.size() > MAX_PRESENCE_ROOM_SIZE) {
+                    continue;
+                }
+                for (Member member : members) {
                     peers.add(member.userId());
                 }
             }
