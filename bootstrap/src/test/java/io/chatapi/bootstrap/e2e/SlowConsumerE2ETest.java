@@ -1,0 +1,87 @@
+package io.chatapi.bootstrap.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/** A client that stops reading is closed by the real server while a fast client in the same room gets everything. */
+class SlowConsumerE2ETest {
+    private static final String ADMIN = Tokens.admin("backend");
+    /** Well past the outgoing queue (1,024 frames) plus what the kernel buffers hold at this size. */
+    private static final int MAX_SENDS = 4_000;
+    private static final int BATCH = 64;
+    private static final String CONTENT = "x".repeat(15_000);
+
+    @Test
+    void aStalledClientIsClosedWhileTheFastOneReceivesEveryMessageInOrderAndStaysUsable() throws Exception {
+        try (var server = TestServer.start(Map.of("SQLITE_SYNCHRONOUS", "NORMAL"))) {
+            Rest rest = server.rest();
+            String room = rest.post("/rooms", ADMIN, Map.of("type", "group",
+                    "members", List.of("fast", "slow", "sender"))).json().get("room_id").asText();
+            try (var fast = server.ws(Tokens.user("fast"));
+                 var slow = StalledSocket.connect(server.port(), Tokens.user("slow"))) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> metric(rest, "active_connections") == 2);
+
+                long sent = flood(rest, room);
+                assertThat(metric(rest, "slow_consumer_closes")).as("after %d sends", sent).isEqualTo(1);
+                assertThat(metric(rest, "broadcast_drops")).isPositive();
+                await().atMost(Duration.ofSeconds(10)).until(() -> metric(rest, "active_connections") == 1);
+
+                for (long seq = 1; seq <= sent; seq++) {
+                    JsonNode message = fast.await("message");
+                    assertThat(message.get("seq").asLong()).isEqualTo(seq);
+                    assertThat(message.get("content").asText()).hasSize(CONTENT.length());
+                }
+
+                int ended = slow.readUntilServerEnds(Duration.ofSeconds(15));
+                assertThat(ended).as("close code, or -1 for a cut connection").isIn(1013, StalledSocket.CUT);
+
+                fast.send("send_message", Map.of("room_id", room, "content", "still here", "client_msg_id", "after"));
+                JsonNode ack = fast.await("message.sent");
+                assertThat(ack.get("seq").asLong()).isEqualTo(sent + 1);
+                JsonNode own = fast.seen().stream().filter(e -> e.path("type").asText().equals("message")
+                        && e.path("seq").asLong() == sent + 1).findFirst()
+                        .orElseGet(() -> fast.await("message"));
+                assertThat(own.get("seq").asLong()).isEqualTo(sent + 1);
+                assertThat(own.get("content").asText()).isEqualTo("still here");
+                fast.send("ping", null);
+                fast.await("pong");
+                assertThat(fast.isClosed()).isFalse();
+                assertThat(metric(rest, "active_connections")).isEqualTo(1);
+            }
+        }
+    }
+
+    /** Sends batches of large messages, four at a time, until the server gives up on the stalled client. */
+    private static long flood(Rest rest, String room) throws Exception {
+        String token = Tokens.user("sender");
+        long sent = 0;
+        try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
+            while (sent < MAX_SENDS && metric(rest, "slow_consumer_closes") == 0) {
+                List<Future<Integer>> batch = new ArrayList<>();
+                for (int i = 0; i < BATCH; i++) {
+                    batch.add(pool.submit(() -> rest.post("/rooms/" + room + "/messages", token,
+                            Map.of("content", CONTENT)).status()));
+                }
+                for (Future<Integer> status : batch) {
+                    assertThat(status.get()).isEqualTo(200);
+                }
+                sent += BATCH;
+            }
+        }
+        return sent;
+    }
+
+    private static long metric(Rest rest, String name) {
+        return rest.get("/metrics", null).json().get(name).asLong();
+    }
+}
