@@ -69,7 +69,8 @@ public final class HandoffService implements HandoffUseCase {
         if (room.handoff().state() == state && Objects.equals(room.handoff().agentId(), agentId)) {
             return room;
         }
-        return apply(room, new Handoff(state, agentId, blankToNull(command.reason()), caller.userId(), clock.now()));
+        String reason = MessageText.blankToNull(command.reason());
+        return apply(room, new Handoff(state, agentId, reason, caller.userId(), clock.now()));
     }
 
     /** An agent writes in a room its bots answer: the agent takes the room first. */
@@ -80,7 +81,7 @@ public final class HandoffService implements HandoffUseCase {
     /** A bot's webhook answered skip with a handoff: the room goes to a human, {@code by} the bot. */
     public void handToHuman(String roomId, String botId, String reason) {
         rooms.find(roomId).filter(room -> !room.handoff().human()).ifPresent(room ->
-                apply(room, new Handoff(HandoffState.HUMAN, null, blankToNull(reason), botId, clock.now())));
+                apply(room, new Handoff(HandoffState.HUMAN, null, MessageText.blankToNull(reason), botId, clock.now())));
     }
 
     private Room apply(Room room, Handoff handoff) {
@@ -134,9 +135,5 @@ public final class HandoffService implements HandoffUseCase {
             sb.append(",\"by\":").append(Json.quote(handoff.by()));
         }
         return sb.append(",\"since\":").append(Json.quote(handoff.since().toString())).append('}').toString();
-    }
-
-    private static String blankToNull(String value) {
-        return value == null || value.isBlank() ? null : value;
     }
 }

@@ -5,7 +5,7 @@ import io.chatapi.domain.Member;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Content rules shared by sending and editing, and member-list helpers. */
+/** Text rules shared by the services (content limits, optional fields) and member-list helpers. */
 final class MessageText {
     private MessageText() {
     }
@@ -18,6 +18,16 @@ final class MessageText {
         if (content.length() > maxChars) {
             throw ChatException.tooLarge("content is longer than " + maxChars + " characters");
         }
+    }
+
+    /** Null for null or empty text (optional fields stored as absent). */
+    static String emptyToNull(String value) {
+        return value == null || value.isEmpty() ? null : value;
+    }
+
+    /** Null for null or blank text. */
+    static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
     }
 
     static List<String> userIds(List<Member> members) {

@@ -58,7 +58,8 @@ public final class RoomService implements CreateRoomUseCase, QueryRoomsUseCase, 
         }
         RoomAccess.require(AccessPolicy.canCreateRoom(caller, distinct), "you must be one of the members");
         Instant now = clock.now();
-        Room room = new Room(Ids.room(), type, blankToNull(command.name()), blankToNull(command.metadata()), 0, now,
+        Room room = new Room(Ids.room(), type, MessageText.emptyToNull(command.name()),
+                MessageText.emptyToNull(command.metadata()), 0, now,
                 Handoff.initial(now));
         List<Member> members = new ArrayList<>(distinct.size());
         for (String userId : distinct) {
@@ -92,9 +93,5 @@ public final class RoomService implements CreateRoomUseCase, QueryRoomsUseCase, 
     public Room update(Principal caller, String roomId, String name, String metadata) {
         access.usable(caller, roomId);
         return rooms.update(roomId, name, metadata).orElseThrow(() -> ChatException.notFound("room not found"));
-    }
-
-    private static String blankToNull(String value) {
-        return value == null || value.isEmpty() ? null : value;
     }
 }

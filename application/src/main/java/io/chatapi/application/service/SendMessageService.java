@@ -86,7 +86,7 @@ public final class SendMessageService implements SendMessageUseCase {
         }
 
         MessageDraft draft = new MessageDraft(Ids.message(), room.id(), caller.userId(), command.content(),
-                emptyToNull(command.meta()), clientMsgId, clock.now());
+                MessageText.emptyToNull(command.meta()), clientMsgId, clock.now());
         DeliveryPlan plan = offline.planFor(room, members, caller.userId());
         Appended appended = messages.append(draft, plan);
         if (appended.duplicate()) {
@@ -107,9 +107,5 @@ public final class SendMessageService implements SendMessageUseCase {
             return Optional.empty();
         }
         return messages.findByClientId(roomId, senderId, clientMsgId).map(m -> new Appended(m, true));
-    }
-
-    private static String emptyToNull(String value) {
-        return value == null || value.isEmpty() ? null : value;
     }
 }
