@@ -57,7 +57,9 @@ public final class HttpLlmClient implements LlmClient, AutoCloseable {
         Objects.requireNonNull(settings.keyLookup(), "keyLookup");
         this.settings = settings;
         this.guard = guard;
-        this.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("llm-http-", 0).factory());
+        // The HTTP client's own small tasks (one per body chunk of every stream) run on two platform threads:
+        // on virtual threads they competed with every socket's virtual threads for the same carriers.
+        this.executor = Executors.newFixedThreadPool(2, Thread.ofPlatform().name("llm-http-", 0).daemon().factory());
         this.timer = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("llm-watchdog").daemon().factory());
         this.timer.setRemoveOnCancelPolicy(true);
         this.http = HttpClient.newBuilder()
