@@ -16,7 +16,7 @@ public abstract class BotStoreContract extends StoreContract {
     @Test
     void botsAreStoredAndListedOldestFirst() {
         Bot plain = bot("bot_plain", at(20));
-        Bot tuned = new Bot("bot_tuned", "Tuned", "http://127.0.0.1:9/v1", "ANTHROPIC_KEY", "claude",
+        Bot tuned = new Bot("bot_tuned", "Tuned", "http://127.0.0.1:9/v1", "SUPPORT_API_KEY", "model-b",
                 LlmProvider.ANTHROPIC, 8, 0.25, 512, at(10));
 
         assertThat(stores.bots().create(plain)).isEqualTo(plain);
