@@ -60,7 +60,7 @@ class ManageBotsServiceTest {
     @Test
     void anAdminSetsTheExtensionFields() {
         Bot bot = service.create(ADMIN, new NewBot("Claude", "https://api.anthropic.com/v1", "ANTHROPIC_API_KEY",
-                "claude-test", "anthropic", 1000, 2.0, 1));
+                "model-test", "anthropic", 1000, 2.0, 1));
 
         assertThat(bot.provider()).isEqualTo(LlmProvider.ANTHROPIC);
         assertThat(bot.maxContext()).isEqualTo(1000);
