@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Keeps each room's member list in memory, so the hot paths (every send, typing, ack) read it without a
  * database round trip. Every membership change in this process goes through this decorator and drops the
  * room's entry; {@link #forgetAll()} covers changes made behind its back (a deleted bot leaves its rooms).
- * Rooms themselves are always read from the store, since their {@code last_seq} moves with every message.
+ * {@link #find} always reads the store, since a room's {@code last_seq} moves with every message;
+ * {@link #roomForSending} answers from memory for the send path, which does not read {@code last_seq}.
  * Thread-safe.
  */
 public final class CachingRoomStore implements RoomStore {
@@ -21,6 +22,7 @@ public final class CachingRoomStore implements RoomStore {
 
     private final RoomStore store;
     private final ConcurrentHashMap<String, List<Member>> members = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
     /** Bumped by every change, so a list loaded while a change ran is not kept. */
     private final AtomicLong changes = new AtomicLong();
 
@@ -28,10 +30,34 @@ public final class CachingRoomStore implements RoomStore {
         this.store = store;
     }
 
-    /** Drops every cached member list. */
+    /** Drops every cached member list and room. */
     public void forgetAll() {
         changes.incrementAndGet();
         members.clear();
+        rooms.clear();
+    }
+
+    /**
+     * The room as the send path needs it (type, metadata, handoff state), from memory when possible; its
+     * {@code lastSeq} may be behind.
+     */
+    public Optional<Room> roomForSending(String roomId) {
+        Room cached = rooms.get(roomId);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        long before = changes.get();
+        Optional<Room> loaded = store.find(roomId);
+        loaded.ifPresent(room -> {
+            if (rooms.size() >= MAX_ROOMS) {
+                rooms.clear();
+            }
+            rooms.put(roomId, room);
+            if (changes.get() != before) {
+                rooms.remove(roomId);
+            }
+        });
+        return loaded;
     }
 
     @Override
@@ -92,6 +118,7 @@ public final class CachingRoomStore implements RoomStore {
     private void forget(String roomId) {
         changes.incrementAndGet();
         members.remove(roomId);
+        rooms.remove(roomId);
     }
 
     @Override
@@ -111,11 +138,19 @@ public final class CachingRoomStore implements RoomStore {
 
     @Override
     public Optional<Room> update(String roomId, String name, String metadata) {
-        return store.update(roomId, name, metadata);
+        try {
+            return store.update(roomId, name, metadata);
+        } finally {
+            forget(roomId);
+        }
     }
 
     @Override
     public Optional<Room> setHandoff(String roomId, Handoff handoff) {
-        return store.setHandoff(roomId, handoff);
+        try {
+            return store.setHandoff(roomId, handoff);
+        } finally {
+            forget(roomId);
+        }
     }
 }

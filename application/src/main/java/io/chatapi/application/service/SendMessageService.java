@@ -8,7 +8,6 @@ import io.chatapi.application.port.out.ChatEvent;
 import io.chatapi.application.port.out.DeliveryPlan;
 import io.chatapi.application.port.out.MessageDraft;
 import io.chatapi.application.port.out.MessageStore;
-import io.chatapi.application.port.out.RoomStore;
 import io.chatapi.application.port.out.TimeSource;
 import io.chatapi.domain.ChatException;
 import io.chatapi.domain.ErrorCode;
@@ -24,9 +23,8 @@ import java.util.Optional;
 
 /** Sends a human message: validate, rate-limit, take the room for an agent, store, fan out, trigger bots. */
 public final class SendMessageService implements SendMessageUseCase {
-    private final RoomStore rooms;
+    private final CachingRoomStore rooms;
     private final MessageStore messages;
-    private final RoomAccess access;
     private final OfflineDeliveries offline;
     private final OrderedRoomEvents events;
     private final RateLimiter limiter;
@@ -37,12 +35,11 @@ public final class SendMessageService implements SendMessageUseCase {
     private final ChatSettings settings;
     private final ServerMetrics metrics;
 
-    public SendMessageService(RoomStore rooms, MessageStore messages, OfflineDeliveries offline,
+    public SendMessageService(CachingRoomStore rooms, MessageStore messages, OfflineDeliveries offline,
                               OrderedRoomEvents events, RateLimiter limiter, HandoffService handoff, BotReplies bots,
                               Runnable outboxWake, TimeSource clock, ChatSettings settings, ServerMetrics metrics) {
         this.rooms = rooms;
         this.messages = messages;
-        this.access = new RoomAccess(rooms);
         this.offline = offline;
         this.events = events;
         this.limiter = limiter;
@@ -63,7 +60,11 @@ public final class SendMessageService implements SendMessageUseCase {
             throw ChatException.invalid("client_msg_id must be 1 to " + ChatSettings.MAX_CLIENT_MSG_ID_CHARS
                     + " characters");
         }
-        Room room = access.room(command.roomId());
+        if (command.roomId() == null || command.roomId().isBlank()) {
+            throw ChatException.invalid("room_id is required");
+        }
+        Room room = rooms.roomForSending(command.roomId())
+                .orElseThrow(() -> ChatException.notFound("room not found"));
         List<Member> members = rooms.members(room.id());
         boolean member = members.stream().anyMatch(m -> m.userId().equals(caller.userId()));
         RoomAccess.require(RoomAccess.canUse(caller, member), "not a member of this room");

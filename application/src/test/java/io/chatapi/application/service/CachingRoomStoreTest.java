@@ -41,6 +41,20 @@ class CachingRoomStoreTest {
         assertThat(cache.members("room_2")).extracting(Member::userId).containsExactly("a");
     }
 
+    @Test
+    void theSendPathRoomFollowsHandoffAndRenamesMadeThroughTheCache() {
+        var stores = InMemoryStores.create();
+        var cache = new CachingRoomStore(stores.rooms());
+        Room room = new Room("room_1", RoomType.GROUP, "old", null, 0, now, Handoff.initial(now));
+        cache.createGroup(room, List.of(member("a"), member("b")));
+        assertThat(cache.roomForSending("room_1")).hasValueSatisfying(r -> assertThat(r.name()).isEqualTo("old"));
+        cache.update("room_1", "new", "{}");
+        assertThat(cache.roomForSending("room_1")).hasValueSatisfying(r -> assertThat(r.name()).isEqualTo("new"));
+        cache.setHandoff("room_1", new Handoff(io.chatapi.domain.HandoffState.HUMAN, "ann", null, "ann", now));
+        assertThat(cache.roomForSending("room_1")).hasValueSatisfying(r -> assertThat(r.handoff().human()).isTrue());
+        assertThat(cache.roomForSending("room_missing")).isEmpty();
+    }
+
     private Member member(String user) {
         return new Member("room_1", user, MemberRole.MEMBER, now);
     }

@@ -69,8 +69,9 @@ final class TestServer implements AutoCloseable {
         return new Rest(port());
     }
 
+    /** A connected socket the server has registered (see {@link WsClient#ready()}). */
     WsClient ws(String token) {
-        return WsClient.connect(port(), token);
+        return WsClient.connect(port(), token).ready();
     }
 
     ChatApp app() {

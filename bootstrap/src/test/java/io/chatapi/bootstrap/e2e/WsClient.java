@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -21,7 +21,7 @@ final class WsClient implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    private final LinkedBlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
+    private final LinkedBlockingDeque<JsonNode> events = new LinkedBlockingDeque<>();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private final List<JsonNode> seen = new ArrayList<>();
     private volatile WebSocket socket;
@@ -38,6 +38,37 @@ final class WsClient implements AutoCloseable {
         client.socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(WAIT)
                 .buildAsync(uri, new Collector(client)).orTimeout(10, TimeUnit.SECONDS).join();
         return client;
+    }
+
+    /**
+     * Waits until the server has registered this socket (it answers a ping only after its open handling), so
+     * events published from now on reach it; returns early if the server closed the socket instead.
+     */
+    WsClient ready() {
+        try {
+            send("{\"type\":\"ping\"}");
+        } catch (RuntimeException e) {
+            return this;
+        }
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        List<JsonNode> earlier = new ArrayList<>();
+        try {
+            while (System.nanoTime() < deadline && !closed.isDone()) {
+                JsonNode event = events.poll(50, TimeUnit.MILLISECONDS);
+                if (event != null) {
+                    if ("pong".equals(event.path("type").asText())) {
+                        break;
+                    }
+                    earlier.add(event);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (int i = earlier.size() - 1; i >= 0; i--) {
+            events.offerFirst(earlier.get(i));
+        }
+        return this;
     }
 
     void send(String json) {
