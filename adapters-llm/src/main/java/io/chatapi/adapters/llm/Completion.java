@@ -3,7 +3,9 @@ package io.chatapi.adapters.llm;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chatapi.application.port.out.LlmOutcome;
+import java.io.UncheckedIOException;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -27,6 +29,15 @@ abstract sealed class Completion permits OpenAiDialect.OpenAiCompletion, Anthrop
 
     /** The outcome when the stream ends without an explicit end event. */
     abstract LlmOutcome end();
+
+    /** A request body as bytes. */
+    static byte[] bytes(ObjectNode body) {
+        try {
+            return JSON.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     /** How many data payloads were not JSON objects. */
     final int malformed() {

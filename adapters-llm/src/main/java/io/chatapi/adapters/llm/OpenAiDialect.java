@@ -1,6 +1,5 @@
 package io.chatapi.adapters.llm;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,7 +7,6 @@ import io.chatapi.application.port.out.ChatTurn;
 import io.chatapi.application.port.out.LlmOutcome;
 import io.chatapi.application.port.out.LlmRequest;
 import io.chatapi.domain.Bot;
-import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -49,11 +47,7 @@ final class OpenAiDialect implements Dialect {
         if (bot.maxTokens() != null) {
             body.put("max_tokens", bot.maxTokens());
         }
-        try {
-            return Completion.JSON.writeValueAsBytes(body);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Completion.bytes(body);
     }
 
     @Override
