@@ -61,23 +61,12 @@ final class AnthropicDialect implements Dialect {
 
     /** Reads events until {@code message_stop}; {@code stop_reason: max_tokens} means the token limit was hit. */
     static final class AnthropicCompletion extends Completion {
-        private LlmOutcome finish = LlmOutcome.STOP;
-
         AnthropicCompletion(Consumer<String> onText) {
             super(onText);
         }
 
         @Override
-        Optional<LlmOutcome> accept(SseEvent event) {
-            String data = event.data().strip();
-            if (data.isEmpty()) {
-                return Optional.empty();
-            }
-            Optional<JsonNode> parsed = parse(data);
-            if (parsed.isEmpty()) {
-                return Optional.empty();
-            }
-            JsonNode json = parsed.get();
+        Optional<LlmOutcome> accept(JsonNode json, SseEvent event) {
             String type = json.path("type").asText(event.type());
             switch (type) {
                 case "content_block_delta" -> {
@@ -89,11 +78,11 @@ final class AnthropicDialect implements Dialect {
                 case "message_delta" -> {
                     JsonNode reason = json.path("delta").path("stop_reason");
                     if (reason.isTextual()) {
-                        finish = reason.asText().equals("max_tokens") ? LlmOutcome.LENGTH : LlmOutcome.STOP;
+                        finishing(reason.asText().equals("max_tokens"));
                     }
                 }
                 case "message_stop" -> {
-                    return Optional.of(finish);
+                    return Optional.of(end());
                 }
                 case "error" -> {
                     return fail(json.path("error"));
@@ -103,11 +92,6 @@ final class AnthropicDialect implements Dialect {
                 }
             }
             return Optional.empty();
-        }
-
-        @Override
-        LlmOutcome end() {
-            return finish;
         }
     }
 }

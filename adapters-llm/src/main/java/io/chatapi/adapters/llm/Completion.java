@@ -19,16 +19,48 @@ abstract sealed class Completion permits OpenAiDialect.OpenAiCompletion, Anthrop
     private final Consumer<String> onText;
     private int malformed;
     private String problem = "";
+    private LlmOutcome finish = LlmOutcome.STOP;
 
     Completion(Consumer<String> onText) {
         this.onText = onText;
     }
 
-    /** Handles one event; returns the outcome when this event ends the stream. */
-    abstract Optional<LlmOutcome> accept(SseEvent event);
+    /**
+     * Handles one event; returns the outcome when this event ends the stream. Empty data is skipped, an end
+     * marker of the dialect ends the stream, and anything that is not a JSON object is skipped and counted.
+     */
+    final Optional<LlmOutcome> accept(SseEvent event) {
+        String data = event.data().strip();
+        if (data.isEmpty()) {
+            return Optional.empty();
+        }
+        if (isEndMarker(data)) {
+            return Optional.of(finish);
+        }
+        Optional<JsonNode> parsed = parse(data);
+        if (parsed.isEmpty()) {
+            return Optional.empty();
+        }
+        return accept(parsed.get(), event);
+    }
 
-    /** The outcome when the stream ends without an explicit end event. */
-    abstract LlmOutcome end();
+    /** Handles one JSON object of the stream; returns the outcome when it ends the stream. */
+    abstract Optional<LlmOutcome> accept(JsonNode json, SseEvent event);
+
+    /** True for a non-JSON payload that ends the stream in this dialect. */
+    boolean isEndMarker(String data) {
+        return false;
+    }
+
+    /** The outcome when the stream ends without an explicit end event, or at an end marker. */
+    final LlmOutcome end() {
+        return finish;
+    }
+
+    /** Records how the stream is finishing (the token limit, or a normal stop). */
+    final void finishing(boolean tokenLimit) {
+        finish = tokenLimit ? LlmOutcome.LENGTH : LlmOutcome.STOP;
+    }
 
     /** A request body as bytes. */
     static byte[] bytes(ObjectNode body) {
@@ -50,7 +82,7 @@ abstract sealed class Completion permits OpenAiDialect.OpenAiCompletion, Anthrop
     }
 
     /** The payload as a JSON object, or empty (counted) when it is not one. */
-    final Optional<JsonNode> parse(String data) {
+    private Optional<JsonNode> parse(String data) {
         try {
             JsonNode node = JSON.readTree(data);
             if (node != null && node.isObject()) {

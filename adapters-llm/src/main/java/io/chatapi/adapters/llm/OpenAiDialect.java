@@ -57,26 +57,17 @@ final class OpenAiDialect implements Dialect {
 
     /** Reads chunks until {@code [DONE]}; {@code finish_reason: length} means the token limit was hit. */
     static final class OpenAiCompletion extends Completion {
-        private LlmOutcome finish = LlmOutcome.STOP;
-
         OpenAiCompletion(Consumer<String> onText) {
             super(onText);
         }
 
         @Override
-        Optional<LlmOutcome> accept(SseEvent event) {
-            String data = event.data().strip();
-            if (data.isEmpty()) {
-                return Optional.empty();
-            }
-            if (data.equals("[DONE]")) {
-                return Optional.of(finish);
-            }
-            Optional<JsonNode> parsed = parse(data);
-            if (parsed.isEmpty()) {
-                return Optional.empty();
-            }
-            JsonNode chunk = parsed.get();
+        boolean isEndMarker(String data) {
+            return data.equals("[DONE]");
+        }
+
+        @Override
+        Optional<LlmOutcome> accept(JsonNode chunk, SseEvent event) {
             if (chunk.hasNonNull("error")) {
                 return fail(chunk.get("error"));
             }
@@ -84,14 +75,9 @@ final class OpenAiDialect implements Dialect {
             emit(choice.path("delta").path("content"));
             JsonNode reason = choice.path("finish_reason");
             if (reason.isTextual()) {
-                finish = reason.asText().equals("length") ? LlmOutcome.LENGTH : LlmOutcome.STOP;
+                finishing(reason.asText().equals("length"));
             }
             return Optional.empty();
-        }
-
-        @Override
-        LlmOutcome end() {
-            return finish;
         }
     }
 }
