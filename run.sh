@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds the server and runs it with the embedded SQLite database (./chatapi.db by default).
-# Needs JWT_SECRET; every other setting is optional (see README.md).
+# Needs JWT_SECRET; every other setting is optional (see README.md). On JDK 25 or later it also makes a JDK AOT
+# cache once per build (scripts/aot-cache.sh, a few seconds) and starts the server with it.
 set -euo pipefail
 cd "$(dirname "$0")"
 . scripts/jdk.sh
 ./mvnw -q -B -DskipTests package -pl bootstrap -am
-exec "$JAVA_HOME/bin/java" -jar bootstrap/target/chatapi.jar "$@"
+aot=$(scripts/aot-cache.sh)
+exec "$JAVA_HOME/bin/java" $aot -jar bootstrap/target/chatapi.jar "$@"

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -51,13 +52,28 @@ public final class Bench {
             err.println("(bench/run --help lists the scenarios and their options)");
             return 2;
         }
+        Optional<Path> aotCache = aotCache(options, jar);
         Report report = execute(options, chosen,
-                workDir -> new JarServerFactory(JavaCommand.java(), jar, workDir, Tokens.randomSecret()), err);
+                workDir -> new JarServerFactory(JavaCommand.java(), jar, workDir, Tokens.randomSecret(), aotCache),
+                err);
         out.print(report.table());
         Path file = report.write(results, Instant.now());
         out.println();
         out.println("results written to " + file);
         return report.errors().isEmpty() ? 0 : 1;
+    }
+
+    /**
+     * The JDK AOT cache servers start with: {@code --aot-cache <file>}, none with {@code --aot-cache off}, else
+     * {@code chatapi.aot} beside the jar when it exists (scripts/aot-cache.sh makes it; bench/run calls that).
+     */
+    static Optional<Path> aotCache(BenchOptions options, Path jar) {
+        Optional<String> value = options.value("aot-cache");
+        if (value.isPresent()) {
+            return value.get().equals("off") ? Optional.empty() : Optional.of(Path.of(value.get()).toAbsolutePath());
+        }
+        Path beside = jar.toAbsolutePath().resolveSibling("chatapi.aot");
+        return Files.isRegularFile(beside) ? Optional.of(beside) : Optional.empty();
     }
 
     /** The scenarios a command line names ({@code all} is every one), after checking its options. */
@@ -145,6 +161,7 @@ public final class Bench {
                   startup   java -jar to the first 200 on /health   --runs 10
                   all       every scenario above with its defaults
                 common options: --smoke (tiny, a few seconds)  --jar bootstrap/target/chatapi.jar  --out bench/results
+                  --aot-cache <file>|off (default: chatapi.aot beside the jar when present)
                   --per-worker 4000 (sockets per load-worker process)  --source-addresses on|off  --server-timeout 60s
                 """;
     }

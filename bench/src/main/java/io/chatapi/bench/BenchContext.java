@@ -15,7 +15,8 @@ import java.util.Set;
  */
 final class BenchContext {
     /** Options every scenario accepts. */
-    static final Set<String> COMMON_OPTIONS = Set.of("jar", "out", "per-worker", "source-addresses", "server-timeout");
+    static final Set<String> COMMON_OPTIONS = Set.of("jar", "out", "per-worker", "source-addresses", "server-timeout",
+            "aot-cache");
 
     private final BenchOptions options;
     private final ServerFactory servers;
@@ -73,7 +74,11 @@ final class BenchContext {
     }
 
     ServerProcess startServer(Map<String, String> settings) {
-        ServerSpec spec = servers.create(settings);
+        return startServer(servers, settings);
+    }
+
+    ServerProcess startServer(ServerFactory factory, Map<String, String> settings) {
+        ServerSpec spec = factory.create(settings);
         progress("starting server on " + spec.http());
         return ServerProcess.start(spec, serverTimeout());
     }

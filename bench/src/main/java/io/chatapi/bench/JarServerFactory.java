@@ -7,15 +7,17 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Starts the packaged server the way a user does, {@code java -jar chatapi.jar}, configured only through
- * environment variables: a fresh SQLite file per server, no rate limit, a large per-user socket cap and
- * no {@code ALLOWED_ORIGINS}.
+ * Starts the packaged server the way a user does, {@code java -jar chatapi.jar} (with the JDK AOT cache that
+ * {@code run.sh} uses, when one is given), configured only through environment variables: a fresh SQLite file
+ * per server, no rate limit, a large per-user socket cap and no {@code ALLOWED_ORIGINS}.
  */
 final class JarServerFactory implements ServerFactory {
     static final String HOST = "127.0.0.1";
@@ -23,13 +25,36 @@ final class JarServerFactory implements ServerFactory {
     private final Path jar;
     private final Path workDir;
     private final String secret;
-    private final AtomicInteger counter = new AtomicInteger();
+    private final Optional<Path> aotCache;
+    private final AtomicInteger counter;
 
     JarServerFactory(Path java, Path jar, Path workDir, String secret) {
+        this(java, jar, workDir, secret, Optional.empty(), new AtomicInteger());
+    }
+
+    /** {@code aotCache}: a JDK AOT cache passed to every server as {@code -XX:AOTCache}. */
+    JarServerFactory(Path java, Path jar, Path workDir, String secret, Optional<Path> aotCache) {
+        this(java, jar, workDir, secret, aotCache, new AtomicInteger());
+    }
+
+    private JarServerFactory(Path java, Path jar, Path workDir, String secret, Optional<Path> aotCache,
+                             AtomicInteger counter) {
         this.java = java;
         this.jar = jar;
         this.workDir = workDir;
         this.secret = secret;
+        this.aotCache = aotCache;
+        this.counter = counter;
+    }
+
+    @Override
+    public Optional<Path> aotCache() {
+        return aotCache;
+    }
+
+    @Override
+    public ServerFactory withoutAotCache() {
+        return new JarServerFactory(java, jar, workDir, secret, Optional.empty(), counter);
     }
 
     @Override
@@ -53,7 +78,12 @@ final class JarServerFactory implements ServerFactory {
         env.put("RATE_LIMIT_MESSAGES", "0");
         env.put("WS_MAX_CONNECTIONS_PER_USER", "100000");
         env.putAll(settings);
-        return new ServerSpec(List.of(java.toString(), "-jar", jar.toString()), env, HOST, port,
+        List<String> command = new ArrayList<>();
+        command.add(java.toString());
+        aotCache.ifPresent(cache -> command.add("-XX:AOTCache=" + cache));
+        command.add("-jar");
+        command.add(jar.toString());
+        return new ServerSpec(command, env, HOST, port,
                 workDir.resolve("server-" + n + ".log"));
     }
 

@@ -1,6 +1,8 @@
 package io.chatapi.bench;
 
+import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 
 /** Makes server start specifications; every call gets a fresh database file and a free loopback port. */
 interface ServerFactory {
@@ -9,4 +11,14 @@ interface ServerFactory {
 
     /** {@code settings} are environment variables on top of the benchmark defaults. */
     ServerSpec create(Map<String, String> settings);
+
+    /** The JDK AOT cache servers start with, if any. */
+    default Optional<Path> aotCache() {
+        return Optional.empty();
+    }
+
+    /** The same servers started without an AOT cache (plain {@code java -jar}). */
+    default ServerFactory withoutAotCache() {
+        return this;
+    }
 }

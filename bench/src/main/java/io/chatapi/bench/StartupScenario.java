@@ -8,7 +8,10 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 
-/** Start-up time: from launching {@code java -jar} to the first 200 on {@code GET /health}, each run on a fresh database. */
+/**
+ * Start-up time: from launching the server to the first 200 on {@code GET /health}, each run on a fresh database;
+ * with the AOT cache when there is one, then again with plain {@code java -jar}.
+ */
 final class StartupScenario implements Scenario {
     @Override
     public String name() {
@@ -23,21 +26,31 @@ final class StartupScenario implements Scenario {
     @Override
     public void run(BenchContext context) {
         int runs = context.options().integer("runs", 10, 1);
+        ServerFactory servers = context.servers();
+        measure(context, servers, runs);
+        if (servers.aotCache().isPresent()) {
+            measure(context, servers.withoutAotCache(), runs);
+        }
+    }
+
+    private void measure(BenchContext context, ServerFactory servers, int runs) {
+        String command = servers.aotCache().isPresent() ? "java -XX:AOTCache=chatapi.aot -jar" : "java -jar";
         List<Double> times = new ArrayList<>();
         OptionalLong rss = OptionalLong.empty();
         for (int i = 0; i < runs; i++) {
-            try (ServerProcess server = context.startServer(Map.of())) {
+            try (ServerProcess server = context.startServer(servers, Map.of())) {
                 times.add(server.startup().toNanos() / 1e6);
                 rss = ProcessStats.rssKb(server.pid());
-                context.progress("run " + (i + 1) + ": " + server.startup().toMillis() + " ms");
+                context.progress(command + " run " + (i + 1) + ": " + server.startup().toMillis() + " ms");
             }
         }
         List<Double> sorted = new ArrayList<>(times);
         Collections.sort(sorted);
         double median = sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
                 : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
-        context.report().add(Measurement.of(name())
+        context.report().add(Measurement.of(servers.aotCache().isPresent() ? name() + " (AOT cache)" : name())
                 .param("runs", runs)
+                .param("command", command)
                 .figure("median_ms", median)
                 .figure("min_ms", sorted.get(0))
                 .figure("max_ms", sorted.get(sorted.size() - 1))

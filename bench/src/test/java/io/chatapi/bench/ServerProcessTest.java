@@ -26,6 +26,32 @@ class ServerProcessTest {
     }
 
     @Test
+    void anAotCacheIsPassedToEveryServerAndCanBeLeftOut() throws Exception {
+        Path jar = java.nio.file.Files.createFile(dir.resolve("chatapi.jar"));
+        Path cache = dir.resolve("chatapi.aot");
+        JarServerFactory factory = new JarServerFactory(JavaCommand.java(), jar, dir, Tokens.randomSecret(),
+                java.util.Optional.of(cache));
+        assertThat(factory.create(Map.of()).command())
+                .containsExactly(JavaCommand.java().toString(), "-XX:AOTCache=" + cache, "-jar", jar.toString());
+        ServerFactory plain = factory.withoutAotCache();
+        assertThat(plain.aotCache()).isEmpty();
+        ServerSpec spec = plain.create(Map.of());
+        assertThat(spec.command()).containsExactly(JavaCommand.java().toString(), "-jar", jar.toString());
+        assertThat(spec.env().get("DATABASE_DSN")).isNotEqualTo(factory.create(Map.of()).env().get("DATABASE_DSN"));
+    }
+
+    @Test
+    void theAotCacheIsTheOneBesideTheJarUnlessTheOptionSaysOtherwise() throws Exception {
+        Path jar = dir.resolve("chatapi.jar");
+        assertThat(Bench.aotCache(BenchOptions.parse("startup"), jar)).isEmpty();
+        Path beside = java.nio.file.Files.createFile(dir.resolve("chatapi.aot"));
+        assertThat(Bench.aotCache(BenchOptions.parse("startup"), jar)).contains(beside.toAbsolutePath());
+        assertThat(Bench.aotCache(BenchOptions.parse("startup", "--aot-cache", "off"), jar)).isEmpty();
+        assertThat(Bench.aotCache(BenchOptions.parse("startup", "--aot-cache", "other.aot"), jar))
+                .contains(Path.of("other.aot").toAbsolutePath());
+    }
+
+    @Test
     void theJarFactoryConfiguresTheServerThroughItsEnvironment() throws Exception {
         Path jar = java.nio.file.Files.createFile(dir.resolve("chatapi.jar"));
         JarServerFactory factory = new JarServerFactory(JavaCommand.java(), jar, dir, Tokens.randomSecret());

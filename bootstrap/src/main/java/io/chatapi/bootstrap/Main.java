@@ -1,14 +1,11 @@
 package io.chatapi.bootstrap;
 
-import io.helidon.logging.common.LogConfig;
-
 /** Starts the server from the environment; stops it gracefully on SIGTERM / Ctrl-C. */
 public final class Main {
     private Main() {
     }
 
     public static void main(String[] args) {
-        LogConfig.configureRuntime();
         ChatApp app;
         try {
             app = ChatApp.start(System.getenv());

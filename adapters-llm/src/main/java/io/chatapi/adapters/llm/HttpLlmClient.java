@@ -43,8 +43,9 @@ public final class HttpLlmClient implements LlmClient, AutoCloseable {
     private final EndpointGuard guard;
     private final ExecutorService executor;
     private final ScheduledThreadPoolExecutor timer;
-    private final HttpClient http;
-    private final RedirectingPoster poster;
+    private HttpClient http;
+    private RedirectingPoster poster;
+    private boolean closed;
 
     public HttpLlmClient(LlmSettings settings) {
         this(settings, new EndpointGuard(settings.allowPrivateNetworks()));
@@ -62,13 +63,26 @@ public final class HttpLlmClient implements LlmClient, AutoCloseable {
         this.executor = Executors.newFixedThreadPool(2, Thread.ofPlatform().name("llm-http-", 0).daemon().factory());
         this.timer = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("llm-watchdog").daemon().factory());
         this.timer.setRemoveOnCancelPolicy(true);
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(settings.connectTimeout())
-                .executor(executor)
-                .build();
-        this.poster = new RedirectingPoster(http, guard);
+    }
+
+    /**
+     * The poster and its HTTP client, built on the first call: building the client sets up TLS, a large part
+     * of the server's start-up, and a server without bots never needs it.
+     */
+    private synchronized RedirectingPoster poster() throws CallFailed {
+        if (closed) {
+            throw new CallFailed(LlmOutcome.ERROR, "the LLM client is closed");
+        }
+        if (poster == null) {
+            http = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    .connectTimeout(settings.connectTimeout())
+                    .executor(executor)
+                    .build();
+            poster = new RedirectingPoster(http, guard);
+        }
+        return poster;
     }
 
     @Override
@@ -90,7 +104,7 @@ public final class HttpLlmClient implements LlmClient, AutoCloseable {
         try (dog) {
             cancellation.onCancel(() -> dog.abort(LlmOutcome.CANCELLED, "cancelled"));
             String key = apiKey(bot);
-            HttpResponse<InputStream> response = poster.post(target(bot, dialect), dialect, dialect.body(request),
+            HttpResponse<InputStream> response = poster().post(target(bot, dialect), dialect, dialect.body(request),
                     key, dog);
             return read(bot, dialect, response, onText, key, dog);
         } catch (CallFailed failed) {
@@ -106,7 +120,12 @@ public final class HttpLlmClient implements LlmClient, AutoCloseable {
     /** Stops the HTTP client and the time-out timer; calls in flight are aborted. */
     @Override
     public void close() {
-        http.shutdownNow();
+        synchronized (this) {
+            closed = true;
+            if (http != null) {
+                http.shutdownNow();
+            }
+        }
         timer.shutdownNow();
         executor.shutdownNow();
     }

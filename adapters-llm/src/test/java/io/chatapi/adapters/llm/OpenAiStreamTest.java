@@ -30,6 +30,25 @@ class OpenAiStreamTest {
     }
 
     @Test
+    void aClosedClientEndsCallsAsErrorsWithoutConnecting() throws Exception {
+        try (FakeLlmServer fake = FakeLlmServer.start(c -> {
+            c.startStream();
+            c.chunk("data: [DONE]\n\n");
+            c.endStream();
+        })) {
+            HttpLlmClient unused = new HttpLlmClient(Fixtures.settings());
+            unused.close();
+
+            LlmOutcome outcome = unused.stream(Fixtures.request(LlmProvider.OPENAI, fake.baseUrl()), texts::add,
+                    new Cancellation());
+
+            assertThat(outcome).isEqualTo(LlmOutcome.ERROR);
+            assertThat(texts).isEmpty();
+            assertThat(fake.connections()).isZero();
+        }
+    }
+
+    @Test
     void streamsTextAndSendsTheOpenAiRequest() throws Exception {
         try (FakeLlmServer fake = FakeLlmServer.start(c -> {
             c.startStream();

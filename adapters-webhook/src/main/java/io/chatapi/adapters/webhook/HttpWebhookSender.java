@@ -32,7 +32,8 @@ public final class HttpWebhookSender implements WebhookSender, AutoCloseable {
     private final Duration timeout;
     private final WebhookSigner signer;
     private final WebhookJson json = new WebhookJson();
-    private final HttpClient client;
+    private HttpClient client;
+    private boolean closed;
 
     public HttpWebhookSender(WebhookSettings settings) {
         Objects.requireNonNull(settings, "settings");
@@ -43,11 +44,6 @@ public final class HttpWebhookSender implements WebhookSender, AutoCloseable {
         this.url = settings.url();
         String secret = settings.secret();
         this.signer = secret == null || secret.isEmpty() ? null : new WebhookSigner(secret);
-        this.client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(timeout)
-                .build();
     }
 
     @Override
@@ -73,8 +69,29 @@ public final class HttpWebhookSender implements WebhookSender, AutoCloseable {
 
     /** Aborts requests in flight and releases the client's threads. */
     @Override
-    public void close() {
-        client.shutdownNow();
+    public synchronized void close() {
+        closed = true;
+        if (client != null) {
+            client.shutdownNow();
+        }
+    }
+
+    /**
+     * The HTTP client, built on first use: building one sets up TLS, a large part of the server's start-up,
+     * and a server without a webhook never needs it.
+     */
+    private synchronized HttpClient client() throws WebhookException {
+        if (closed) {
+            throw new WebhookException("the webhook sender is closed");
+        }
+        if (client == null) {
+            client = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    .connectTimeout(timeout)
+                    .build();
+        }
+        return client;
     }
 
     private byte[] post(String webhookId, String body) throws WebhookException {
@@ -92,7 +109,7 @@ public final class HttpWebhookSender implements WebhookSender, AutoCloseable {
         if (signer != null) {
             signer.headers(webhookId, now, bytes).forEach(request::header);
         }
-        CompletableFuture<HttpResponse<byte[]>> exchange = client.sendAsync(request.build(), this::handle);
+        CompletableFuture<HttpResponse<byte[]>> exchange = client().sendAsync(request.build(), this::handle);
         try {
             HttpResponse<byte[]> response = exchange.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
             int status = response.statusCode();

@@ -66,6 +66,11 @@ final class FakeWebhookServer implements AutoCloseable {
         this.responder = next;
     }
 
+    /** How many recorded requests nobody has taken yet. */
+    int pending() {
+        return received.size();
+    }
+
     /** The next recorded request; fails the test when none arrives within 5 s. */
     Received take() throws InterruptedException {
         Received next = received.poll(5, TimeUnit.SECONDS);

@@ -50,6 +50,25 @@ class HttpWebhookSenderTest {
         return new HttpWebhookSender(new WebhookSettings(server.url(), secret, Duration.ofSeconds(5)));
     }
 
+    // ---- life cycle ----
+
+    @Test
+    void aClosedSenderRefusesToPostAndSendsNothing() throws Exception {
+        HttpWebhookSender sender = sender(SECRET);
+        sender.deliver("wh_before", "{}");
+        assertThat(server.take().header("webhook-id")).isEqualTo("wh_before");
+
+        sender.close();
+        sender.close();
+
+        assertThatThrownBy(() -> sender.deliver("wh_after", "{}")).isInstanceOf(WebhookException.class)
+                .hasMessageContaining("closed");
+        HttpWebhookSender neverUsed = sender(SECRET);
+        neverUsed.close();
+        assertThatThrownBy(() -> neverUsed.deliver("wh_never", "{}")).isInstanceOf(WebhookException.class);
+        assertThat(server.pending()).isZero();
+    }
+
     // ---- signatures ----
 
     @Test

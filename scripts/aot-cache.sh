@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Creates bootstrap/target/chatapi.aot, a JDK AOT cache (JDK 25 or later) that roughly halves the server's
+# start-up, from a short training run of the packaged server: start on a throw-away database, answer a few
+# requests, stop. Does nothing when the cache is newer than the jar and every library, or on a JDK older
+# than 25. Prints the JVM option that uses the cache (empty when there is none); `java -jar` works without it.
+# Needs JAVA_HOME (scripts/jdk.sh) and a packaged server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jar=bootstrap/target/chatapi.jar
+cache=bootstrap/target/chatapi.aot
+
+feature=$("$JAVA_HOME/bin/java" -XshowSettings:properties -version 2>&1 \
+    | sed -n 's/^ *java\.specification\.version = //p')
+if [ "${feature:-0}" -lt 25 ] || [ ! -f "$jar" ]; then
+    exit 0
+fi
+
+fresh() {
+    [ -f "$cache" ] || return 1
+    [ -z "$(find "$jar" bootstrap/target/libs -newer "$cache" -print -quit)" ]
+}
+
+if ! fresh; then
+    rm -f "$cache"
+    work=$(mktemp -d)
+    trap 'rm -rf "$work"' EXIT
+    secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+    : >"$work/server.log"
+    JWT_SECRET=$secret LISTEN_ADDR=127.0.0.1:0 DATABASE_DSN="$work/training.db" \
+        "$JAVA_HOME/bin/java" -XX:AOTCacheOutput="$cache" -Xlog:aot=warning -Xlog:cds=warning \
+        -jar "$jar" >"$work/server.log" 2>&1 &
+    pid=$!
+    port=""
+    for _ in $(seq 1 600); do
+        port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/server.log" | head -n 1 || true)
+        [ -n "$port" ] && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    if [ -n "$port" ]; then
+        for _ in $(seq 1 20); do
+            curl -s -o /dev/null "http://127.0.0.1:$port/health" || true
+            curl -s -o /dev/null "http://127.0.0.1:$port/metrics" || true
+            curl -s -o /dev/null "http://127.0.0.1:$port/rooms" || true
+        done
+    fi
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" || true
+    if [ ! -f "$cache" ]; then
+        echo "aot-cache: no cache created; the server runs without one" >&2
+        tail -n 5 "$work/server.log" >&2
+    fi
+fi
+
+if [ -f "$cache" ]; then
+    echo "-XX:AOTCache=$cache"
+fi
