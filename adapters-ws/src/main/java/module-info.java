@@ -9,6 +9,8 @@ module io.chatapi.adapters.ws {
     requires com.nimbusds.jose.jwt;
     requires com.fasterxml.jackson.databind;
     requires java.logging;
+    requires java.management;
+    requires jdk.management;
 
     exports io.chatapi.adapters.ws to io.chatapi.bootstrap;
 }

@@ -75,9 +75,11 @@ public final class ChatServer {
         if (origins.allowsAny()) {
             http1.addReceiveListener(new SocketOriginRelay());
         }
+        int maxConnections = ConnectionLimit.forThisProcess();
         WebServerConfig.Builder config = WebServer.builder()
                 .host(settings.host())
                 .port(settings.port())
+                .maxTcpConnections(maxConnections)
                 .shutdownHook(false)
                 .connectionOptions(options -> options.tcpNoDelay(true))
                 .addProtocol(http1.build())
@@ -95,7 +97,8 @@ public final class ChatServer {
             registry.detach();
             throw e;
         }
-        LOG.info(() -> "listening on " + settings.host() + ":" + server.port());
+        LOG.info(() -> "listening on " + settings.host() + ":" + server.port() + (maxConnections == ConnectionLimit.UNLIMITED
+                ? "" : ", at most " + maxConnections + " connections at once (open-file limit)"));
         return new ChatServer(server, sockets);
     }
 

@@ -136,6 +136,50 @@ class LifecycleTest {
         }
     }
 
+    @Test
+    void runningOutOfOpenFilesHoldsNewConnectionsBackInsteadOfEndingTheListener() throws Exception {
+        Path dir = Files.createTempDirectory("chatapi-files");
+        int port;
+        try (var socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Map<String, String> env = Map.of("JWT_SECRET", Tokens.SECRET, "LISTEN_ADDR", "127.0.0.1:" + port,
+                "DATABASE_DSN", "file:" + dir.resolve("chat.db"));
+        String java = ProcessHandle.current().info().command().orElse("java");
+        var builder = new ProcessBuilder("bash", "-c", "ulimit -n 400 && exec \"$0\" -cp \"$1\" io.chatapi.bootstrap.Main",
+                java, System.getProperty("java.class.path"));
+        builder.environment().putAll(env);
+        builder.redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile());
+        Process child = builder.start();
+        List<java.net.Socket> held = new java.util.ArrayList<>();
+        try {
+            var rest = new Rest(port);
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .until(() -> rest.get("/health", null).status() == 200);
+            for (int i = 0; i < 500; i++) {
+                held.add(new java.net.Socket("127.0.0.1", port));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(dir.resolve("server.log"))
+                    .contains("connections at once"));
+            for (var socket : held) {
+                socket.close();
+            }
+            held.clear();
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .until(() -> rest.get("/health", null).status() == 200);
+            assertThat(Files.readString(dir.resolve("server.log")))
+                    .doesNotContain("Too many open files")
+                    .doesNotContain("server socket is terminating");
+            assertThat(child.isAlive()).isTrue();
+        } finally {
+            for (var socket : held) {
+                socket.close();
+            }
+            child.destroyForcibly();
+            child.waitFor();
+        }
+    }
+
     private static Process startChild(Map<String, String> env, Path dir) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         var builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),

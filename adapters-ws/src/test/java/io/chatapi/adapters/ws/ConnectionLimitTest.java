@@ -1,0 +1,22 @@
+package io.chatapi.adapters.ws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class ConnectionLimitTest {
+    @Test
+    void holdsBackTheOpenFilesAndATenthOfTheMaximumBetween64And1024() {
+        assertThat(ConnectionLimit.forOpenFiles(20_000, 100)).isEqualTo(18_876);
+        assertThat(ConnectionLimit.forOpenFiles(1_024, 100)).isEqualTo(822);
+        assertThat(ConnectionLimit.forOpenFiles(256, 0)).isEqualTo(192);
+        assertThat(ConnectionLimit.forOpenFiles(1_048_576, 200)).isEqualTo(1_047_352);
+    }
+
+    @Test
+    void aTinyLimitStillAcceptsOneConnectionAndAnUnknownOneNoLimit() {
+        assertThat(ConnectionLimit.forOpenFiles(100, 90)).isEqualTo(1);
+        assertThat(ConnectionLimit.forOpenFiles(0, 10)).isEqualTo(ConnectionLimit.UNLIMITED);
+        assertThat(ConnectionLimit.forOpenFiles(Long.MAX_VALUE, 10)).isEqualTo(ConnectionLimit.UNLIMITED);
+    }
+}
