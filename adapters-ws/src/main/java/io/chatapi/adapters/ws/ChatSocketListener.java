@@ -74,6 +74,9 @@ final class ChatSocketListener implements WsListener {
     }
 
     private List<ActiveStream> streamsInRooms() {
+        if (!services.useCases().streams().anyActive()) {
+            return List.of();
+        }
         try {
             List<String> roomIds = services.useCases().queryRooms().roomsOf(connection.principal()).stream()
                     .map(Room::id).toList();

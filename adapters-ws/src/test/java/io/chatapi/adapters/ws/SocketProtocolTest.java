@@ -224,6 +224,17 @@ class SocketProtocolTest {
         assertThat(seen).containsExactly("start msg_b", "0:Hello wor", "9:ld", "11:!", "end stop");
     }
 
+    @Test
+    void aNewConnectionLooksUpItsRoomsOnlyWhileSomeReplyStreams() {
+        int before = server.chat.roomsLookups.get();
+        connect("quiet");
+        assertThat(server.chat.roomsLookups.get()).isEqualTo(before);
+
+        server.chat.activeStreams = List.of(new ActiveStream("room_t", "msg_t", "bot_1", "Hi"));
+        connect("busy");
+        assertThat(server.chat.roomsLookups.get()).isEqualTo(before + 1);
+    }
+
     private static String streamFrame(JsonNode f) {
         return switch (f.get("type").asText()) {
             case "message.stream.start" -> "start " + f.get("message_id").asText();

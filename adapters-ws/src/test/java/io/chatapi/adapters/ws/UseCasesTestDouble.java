@@ -64,6 +64,7 @@ final class UseCasesTestDouble implements CreateRoomUseCase, QueryRoomsUseCase, 
     volatile int lastHistoryLimit;
     volatile List<ActiveStream> activeStreams = List.of();
     volatile Runnable onActive = () -> { };
+    final java.util.concurrent.atomic.AtomicInteger roomsLookups = new java.util.concurrent.atomic.AtomicInteger();
     volatile Runnable onResume = () -> { };
     volatile List<DeadLetter> deadLetters = List.of();
 
@@ -132,6 +133,7 @@ final class UseCasesTestDouble implements CreateRoomUseCase, QueryRoomsUseCase, 
 
     @Override
     public synchronized List<Room> roomsOf(Principal caller) {
+        roomsLookups.incrementAndGet();
         return rooms.values().stream().filter(r -> memberIds(r.id()).contains(caller.userId())).toList();
     }
 
@@ -322,6 +324,11 @@ final class UseCasesTestDouble implements CreateRoomUseCase, QueryRoomsUseCase, 
     public void cancel(Principal caller, String roomId, String messageId) {
         usable(caller, roomId);
         calls.add("cancel " + roomId + " " + messageId);
+    }
+
+    @Override
+    public boolean anyActive() {
+        return !activeStreams.isEmpty();
     }
 
     @Override

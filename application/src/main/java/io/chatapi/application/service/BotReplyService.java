@@ -161,6 +161,11 @@ public final class BotReplyService implements BotReplies {
     }
 
     @Override
+    public boolean anyActive() {
+        return !live.isEmpty();
+    }
+
+    @Override
     public List<ActiveStream> active(Collection<String> roomIds) {
         Set<String> wanted = new HashSet<>(roomIds);
         List<ActiveStream> streams = new ArrayList<>();

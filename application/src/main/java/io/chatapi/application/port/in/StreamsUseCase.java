@@ -15,4 +15,7 @@ public interface StreamsUseCase {
 
     /** The replies streaming now in the given rooms. */
     List<ActiveStream> active(Collection<String> roomIds);
+
+    /** Whether any reply streams now, in any room: when none does, a new socket need not look up its rooms. */
+    boolean anyActive();
 }
