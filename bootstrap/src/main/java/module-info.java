@@ -8,4 +8,5 @@ module io.chatapi.bootstrap {
     requires io.helidon.logging.common;
     requires io.helidon.logging.jul;
     requires java.logging;
+    requires java.management;
 }

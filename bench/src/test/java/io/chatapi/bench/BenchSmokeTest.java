@@ -22,6 +22,8 @@ class BenchSmokeTest {
         Measurement m = only(run("persist"), "persist");
         assertFigures(m, "acked_msgs_per_s", "ack_p50_ms", "ack_p99_ms", "ack_p999_ms", "ceiling_rows_per_s",
                 "persist_vs_ceiling_pct");
+        assertPositive(m, "acked_msgs_per_s", "ceiling_rows_per_s");
+        assertZero(m, "errors", "connect_failed");
     }
 
     @Test
@@ -33,30 +35,40 @@ class BenchSmokeTest {
     void fanout() {
         Report report = run("fanout");
         assertFigures(only(report, "fanout"), "delivery_p50_ms", "delivery_p99_ms", "deliveries_per_s", "delivered_pct");
+        assertPositive(only(report, "fanout"), "deliveries_per_s", "delivered_pct");
         assertFigures(only(report, "fanout-ceiling"), "stopped_because");
         assertThat(report.measurements()).anyMatch(m -> m.scenario().equals("fanout-ceiling-steps"));
     }
 
     @Test
     void idle() {
-        assertFigures(only(run("idle"), "idle"), "connected", "rss_before_mb", "rss_after_mb", "rss_per_conn_kb", "dropped");
+        Measurement m = only(run("idle"), "idle");
+        assertFigures(m, "connected", "rss_before_mb", "rss_after_mb", "rss_per_conn_kb", "dropped");
+        assertPositive(m, "connected");
+        assertZero(m, "dropped");
     }
 
     @Test
     void storm() {
-        assertFigures(only(run("storm"), "storm"), "resumed", "all_resumed_after_ready_ms", "connect_errors", "missed",
-                "messages_sent");
+        Measurement m = only(run("storm"), "storm");
+        assertFigures(m, "resumed", "all_resumed_after_ready_ms", "connect_errors", "missed", "messages_sent");
+        assertPositive(m, "resumed", "messages_sent");
+        assertZero(m, "missed");
     }
 
     @Test
     void relay() {
-        assertFigures(only(run("relay"), "relay"), "relay_p50_ms", "relay_p99_ms", "plain_baseline_p99_ms",
-                "plain_streams_p99_ms", "replies_completed");
+        Measurement m = only(run("relay"), "relay");
+        assertFigures(m, "relay_p50_ms", "relay_p99_ms", "plain_baseline_p99_ms", "plain_streams_p99_ms",
+                "replies_completed");
+        assertPositive(m, "replies_completed");
     }
 
     @Test
     void startup() {
-        assertFigures(only(run("startup"), "startup"), "median_ms", "min_ms", "max_ms");
+        Measurement m = only(run("startup"), "startup");
+        assertFigures(m, "median_ms", "min_ms", "max_ms");
+        assertPositive(m, "median_ms");
     }
 
     private static Report run(String scenario) {
@@ -73,6 +85,19 @@ class BenchSmokeTest {
         List<Measurement> rows = report.measurements().stream().filter(m -> m.scenario().equals(scenario)).toList();
         assertThat(rows).as(scenario + " rows").isNotEmpty();
         return rows.get(0);
+    }
+
+    /** The scenario did its work: these figures are above zero (no thresholds: smoke runs measure nothing). */
+    private static void assertPositive(Measurement m, String... names) {
+        for (String name : names) {
+            assertThat(((Number) m.figures().get(name)).doubleValue()).as(m.scenario() + " " + name).isPositive();
+        }
+    }
+
+    private static void assertZero(Measurement m, String... names) {
+        for (String name : names) {
+            assertThat(((Number) m.figures().get(name)).doubleValue()).as(m.scenario() + " " + name).isZero();
+        }
     }
 
     private static void assertFigures(Measurement m, String... names) {

@@ -1,8 +1,11 @@
 package io.chatapi.bootstrap;
 
 import io.helidon.logging.common.LogConfig;
+import java.lang.management.ManagementFactory;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /** Starts the server from the environment; stops it gracefully on SIGTERM / Ctrl-C. */
 public final class Main {
@@ -11,6 +14,13 @@ public final class Main {
 
     public static void main(String[] args) {
         configureLogging();
+        Optional<String> staleCache = AotCacheCheck.problem(
+                ManagementFactory.getRuntimeMXBean().getInputArguments(), ownJar());
+        if (staleCache.isPresent()) {
+            System.err.println("chatapi: " + staleCache.get());
+            System.exit(2);
+            return;
+        }
         ChatApp app;
         try {
             app = ChatApp.start(System.getenv());
@@ -20,6 +30,15 @@ public final class Main {
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(app::close, "shutdown"));
+    }
+
+    /** The jar this class was loaded from (a directory when run from compiled classes). */
+    private static Path ownJar() {
+        try {
+            return Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException | RuntimeException e) {
+            return Path.of("");
+        }
     }
 
     /**

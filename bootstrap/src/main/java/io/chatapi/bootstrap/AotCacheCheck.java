@@ -1,0 +1,63 @@
+package io.chatapi.bootstrap;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Refuses a JDK AOT cache ({@code -XX:AOTCache=…}) older than the server's jar or a library beside it: the JVM
+ * does not always notice that a jar changed since the cache was made and would then run classes from the
+ * old build.
+ */
+final class AotCacheCheck {
+    private static final String OPTION = "-XX:AOTCache=";
+
+    private AotCacheCheck() {
+    }
+
+    /**
+     * What is wrong with the cache named in {@code jvmArguments}, given the server's {@code jar} (with its
+     * {@code libs/} directory beside it); empty when no cache is used, the server does not run from a jar,
+     * or the cache is newer than every jar.
+     */
+    static Optional<String> problem(List<String> jvmArguments, Path jar) {
+        Optional<Path> cache = jvmArguments.stream().filter(a -> a.startsWith(OPTION))
+                .reduce((first, last) -> last).map(a -> Path.of(a.substring(OPTION.length())));
+        if (cache.isEmpty() || !Files.isRegularFile(cache.get()) || !Files.isRegularFile(jar)) {
+            return Optional.empty();
+        }
+        try {
+            FileTime made = modified(cache.get());
+            Optional<Path> newer = jars(jar).filter(j -> modified(j).compareTo(made) > 0).findFirst();
+            return newer.map(j -> "the AOT cache " + cache.get() + " is older than " + j.getFileName()
+                    + "; make it again (scripts/aot-cache.sh) or start without -XX:AOTCache");
+        } catch (UncheckedIOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Stream<Path> jars(Path jar) {
+        Path libs = jar.toAbsolutePath().resolveSibling("libs");
+        if (!Files.isDirectory(libs)) {
+            return Stream.of(jar);
+        }
+        try (Stream<Path> files = Files.list(libs)) {
+            return Stream.concat(Stream.of(jar), files.filter(f -> f.toString().endsWith(".jar")).toList().stream());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static FileTime modified(Path file) {
+        try {
+            return Files.getLastModifiedTime(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

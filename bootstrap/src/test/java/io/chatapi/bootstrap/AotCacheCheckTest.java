@@ -1,0 +1,56 @@
+package io.chatapi.bootstrap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AotCacheCheckTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aCacheOlderThanALibraryIsRefusedWithWhatToDo() throws Exception {
+        Path jar = file("chatapi.jar", 100);
+        Files.createDirectories(dir.resolve("libs"));
+        file("libs/a.jar", 100);
+        file("libs/b.jar", 300);
+        Path cache = file("chatapi.aot", 200);
+
+        assertThat(AotCacheCheck.problem(List.of("-Xmx1g", "-XX:AOTCache=" + cache), jar)).hasValueSatisfying(p ->
+                assertThat(p).contains("b.jar").contains("scripts/aot-cache.sh"));
+    }
+
+    @Test
+    void aCacheNewerThanEveryJarOrNoCacheAtAllIsFine() throws Exception {
+        Path jar = file("chatapi.jar", 100);
+        Files.createDirectories(dir.resolve("libs"));
+        file("libs/a.jar", 150);
+        Path cache = file("chatapi.aot", 200);
+
+        assertThat(AotCacheCheck.problem(List.of("-XX:AOTCache=" + cache), jar)).isEmpty();
+        assertThat(AotCacheCheck.problem(List.of("-Xmx1g"), jar)).isEmpty();
+        assertThat(AotCacheCheck.problem(List.of("-XX:AOTCache=" + dir.resolve("missing.aot")), jar)).isEmpty();
+        assertThat(AotCacheCheck.problem(List.of("-XX:AOTCache=" + cache), dir)).isEmpty();
+    }
+
+    @Test
+    void theJarItselfCountsToo() throws Exception {
+        Path jar = file("chatapi.jar", 300);
+        Path cache = file("chatapi.aot", 200);
+
+        assertThat(AotCacheCheck.problem(List.of("-XX:AOTCache=" + cache), jar)).hasValueSatisfying(p ->
+                assertThat(p).contains("chatapi.jar"));
+    }
+
+    private Path file(String name, long epochSecond) throws Exception {
+        Path file = Files.writeString(dir.resolve(name), name);
+        Files.setLastModifiedTime(file, FileTime.from(Instant.ofEpochSecond(1_700_000_000L + epochSecond)));
+        return file;
+    }
+}
