@@ -59,7 +59,6 @@ final class ChatSocketListener implements WsListener {
                 services.settings().outgoingQueueFrames());
         frames = new ClientFrames(connection, services);
         services.registry().track(connection);
-        connection.startWriter();
         if (services.stopping().get()) {
             connection.close(SERVICE_RESTART, "server shutdown");
             return;

@@ -14,7 +14,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One open socket's life: its user, its delivery gate and outgoing queue, liveness, token expiry, and the way it
@@ -23,9 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class SocketConnection {
     static final int SLOW_CONSUMER = 1013;
     private static final int TOKEN_EXPIRED = 4001;
-    private static final AtomicLong IDS = new AtomicLong();
 
-    private final long id = IDS.incrementAndGet();
     private final WsSession session;
     private final Thread reader;
     private final String userId;
@@ -52,10 +49,6 @@ final class SocketConnection {
         this.metrics = metrics;
         this.out = new OutgoingQueue(session, maxQueued, this::abort);
         this.gate = new DeliveryGate(this::enqueue, out.capacity());
-    }
-
-    void startWriter() {
-        out.start("ws-writer-" + id);
     }
 
     String userId() {
