@@ -67,8 +67,7 @@ final class ChatSocketListener implements WsListener {
             connection.close(POLICY_VIOLATION, "connection limit reached");
             return;
         }
-        connection.scheduleExpiry(token.expiresAt().orElse(null), services.settings().jwtLeeway(),
-                services.supervisor().timers());
+        connection.expiresAt(token.expiresAt().orElse(null), services.settings().jwtLeeway());
         connection.caughtUp(streamsInRooms());
     }
 
