@@ -59,7 +59,6 @@ final class ChatSocketListener implements WsListener {
                 services.settings().outgoingQueueFrames());
         frames = new ClientFrames(connection, services);
         services.registry().track(connection);
-        connection.startWriter();
         if (services.stopping().get()) {
             connection.close(SERVICE_RESTART, "server shutdown");
             return;
@@ -68,8 +67,7 @@ final class ChatSocketListener implements WsListener {
             connection.close(POLICY_VIOLATION, "connection limit reached");
             return;
         }
-        connection.scheduleExpiry(token.expiresAt().orElse(null), services.settings().jwtLeeway(),
-                services.supervisor().timers());
+        connection.expiresAt(token.expiresAt().orElse(null), services.settings().jwtLeeway());
         connection.caughtUp(streamsInRooms());
     }
 

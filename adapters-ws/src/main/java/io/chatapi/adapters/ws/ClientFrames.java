@@ -146,7 +146,7 @@ final class ClientFrames {
             return;
         }
         connection.refreshed(verified.principal(), verified.expiresAt().orElse(null),
-                services.settings().jwtLeeway(), services.supervisor().timers());
+                services.settings().jwtLeeway());
         connection.reply(EventFrames.authRefreshed(verified.expiresAt().map(i -> i.getEpochSecond()).orElse(null)));
     }
 

@@ -2,21 +2,42 @@ package io.chatapi.adapters.ws;
 
 import io.helidon.common.buffers.BufferData;
 import io.helidon.websocket.WsSession;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One socket's outgoing side: a bounded queue and the one writer (a virtual thread) that drains it, so sends never
- * interleave and never run on a publisher's thread. Data items count against the bound; pings, close frames and
- * the few frames that must precede a close do not. Offering never blocks. Thread-safe.
+ * One socket's outgoing side: a bounded queue and at most one writer (a virtual thread) that drains it, so sends
+ * never interleave and never run on a publisher's thread. The writer exists only while there is something to
+ * send: the offer that finds no writer running starts one, and the writer ends when the queue is empty, so an
+ * idle socket holds no thread. Data items count against the bound; pings, close frames and the few frames that
+ * must precede a close do not. Offering never blocks. Thread-safe.
  */
 final class OutgoingQueue {
     private static final Logger LOG = Logger.getLogger(OutgoingQueue.class.getName());
+    private static final ThreadFactory WRITERS = Thread.ofVirtual().name("ws-writer")
+            .inheritInheritableThreadLocals(false).factory();
+    private static final VarHandle SIGNALS;
+    private static final VarHandle COUNTED;
+    private static final VarHandle PING_QUEUED;
+    private static final VarHandle WRITER;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            SIGNALS = lookup.findVarHandle(OutgoingQueue.class, "signals", int.class);
+            COUNTED = lookup.findVarHandle(OutgoingQueue.class, "counted", int.class);
+            PING_QUEUED = lookup.findVarHandle(OutgoingQueue.class, "pingQueued", boolean.class);
+            WRITER = lookup.findVarHandle(OutgoingQueue.class, "writer", Thread.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private sealed interface Item {
     }
@@ -33,15 +54,16 @@ final class OutgoingQueue {
     private record Close(int code, String reason) implements Item {
     }
 
-    private record Stop() implements Item {
-    }
-
     private final WsSession session;
     private final int capacity;
     private final Runnable onWriteFailure;
-    private final LinkedBlockingQueue<Item> queue = new LinkedBlockingQueue<>();
-    private final AtomicInteger counted = new AtomicInteger();
-    private final AtomicBoolean pingQueued = new AtomicBoolean();
+    private final ConcurrentLinkedQueue<Item> queue = new ConcurrentLinkedQueue<>();
+    /** Items added and not yet accounted for by the writer; the add that moves it from 0 starts the writer. */
+    private volatile int signals;
+    private volatile int counted;
+    private volatile boolean pingQueued;
+    /** Set once the close frame was sent, the queue was stopped or a write failed: nothing more is written. */
+    private volatile boolean finished;
     private volatile Thread writer;
 
     OutgoingQueue(WsSession session, int capacity, Runnable onWriteFailure) {
@@ -52,10 +74,6 @@ final class OutgoingQueue {
 
     int capacity() {
         return capacity;
-    }
-
-    void start(String name) {
-        writer = Thread.ofVirtual().name(name).start(this::writeLoop);
     }
 
     /** Queues frames sent back to back; false when the queue is full. */
@@ -70,35 +88,35 @@ final class OutgoingQueue {
 
     /** Queues a frame outside the bound (it precedes a close). */
     void force(String frame) {
-        counted.incrementAndGet();
-        queue.add(new Frames(List.of(frame)));
+        COUNTED.getAndAdd(this, 1);
+        add(new Frames(List.of(frame)));
     }
 
     /** Queues a ping unless one is already waiting. */
     void ping() {
-        if (pingQueued.compareAndSet(false, true)) {
-            queue.add(new Ping());
+        if (PING_QUEUED.compareAndSet(this, false, true)) {
+            add(new Ping());
         }
     }
 
-    /** Queues the close frame; the writer ends after sending it. */
+    /** Queues the close frame; the writer sends nothing after it. */
     void close(int code, String reason) {
-        queue.add(new Close(code, reason));
+        add(new Close(code, reason));
     }
 
     /** Drops everything waiting. */
     void clear() {
         queue.clear();
-        counted.set(0);
+        counted = 0;
     }
 
-    /** Ends the writer without sending anything more. */
+    /** Sends nothing more: drops what is waiting, and a writer still running ends after its current write. */
     void stop() {
+        finished = true;
         clear();
-        queue.add(new Stop());
     }
 
-    /** Interrupts the writer; a write blocked on the socket fails and the socket is closed. */
+    /** Interrupts the writer, if one is running; a write blocked on the socket fails and the socket is closed. */
     void interruptWriter() {
         Thread w = writer;
         if (w != null) {
@@ -106,56 +124,95 @@ final class OutgoingQueue {
         }
     }
 
-    /** Waits for the writer to end; false when it had not by the deadline. */
+    /** Whether a writer is running (none while the queue is empty and idle). */
+    boolean writerRunning() {
+        return writer != null || signals != 0;
+    }
+
+    /** Waits until no writer runs and nothing is left to write; false when that was not so by the deadline. */
     boolean awaitWriter(long deadlineNanos) throws InterruptedException {
-        Thread w = writer;
-        if (w == null) {
-            return true;
+        while (true) {
+            Thread w = writer;
+            long left = deadlineNanos - System.nanoTime();
+            if (w != null) {
+                if (left <= 0 || !w.join(Duration.ofNanos(left))) {
+                    return false;
+                }
+            } else if (signals == 0) {
+                return true;
+            } else if (left <= 0) {
+                return false;
+            } else {
+                // an offer is between counting its item and starting the writer
+                Thread.yield();
+            }
         }
-        long left = deadlineNanos - System.nanoTime();
-        return left > 0 ? w.join(Duration.ofNanos(left)) : !w.isAlive();
     }
 
     private boolean counted(Item item) {
-        if (counted.incrementAndGet() > capacity) {
-            counted.decrementAndGet();
+        if ((int) COUNTED.getAndAdd(this, 1) >= capacity) {
+            COUNTED.getAndAdd(this, -1);
             return false;
         }
-        queue.add(item);
+        add(item);
         return true;
     }
 
-    private void writeLoop() {
+    /** Queues an item, then starts the writer unless one is running; it will see the item before it ends. */
+    private void add(Item item) {
+        queue.add(item);
+        if ((int) SIGNALS.getAndAdd(this, 1) == 0) {
+            Thread w = WRITERS.newThread(this::drain);
+            writer = w;
+            w.start();
+        }
+    }
+
+    /** The writer: sends what is queued, in order, and ends when no add is left unaccounted for. */
+    private void drain() {
+        int accounted = 1;
         try {
             while (true) {
-                switch (queue.take()) {
-                    case Frames f -> {
-                        counted.decrementAndGet();
-                        for (String frame : f.frames()) {
-                            session.send(frame, true);
-                        }
+                Item item;
+                while ((item = queue.poll()) != null) {
+                    if (item instanceof Frames || item instanceof Pong) {
+                        COUNTED.getAndAdd(this, -1);
                     }
-                    case Ping p -> {
-                        pingQueued.set(false);
-                        session.ping(BufferData.empty());
-                    }
-                    case Pong p -> {
-                        counted.decrementAndGet();
-                        session.pong(BufferData.create(p.payload()));
-                    }
-                    case Close c -> {
-                        session.close(c.code(), c.reason());
-                        return;
-                    }
-                    case Stop s -> {
-                        return;
+                    if (!finished) {
+                        write(item);
                     }
                 }
+                accounted = (int) SIGNALS.getAndAdd(this, -accounted) - accounted;
+                if (accounted == 0) {
+                    return;
+                }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        } finally {
+            WRITER.compareAndSet(this, Thread.currentThread(), null);
+        }
+    }
+
+    private void write(Item item) {
+        try {
+            switch (item) {
+                case Frames f -> {
+                    for (String frame : f.frames()) {
+                        session.send(frame, true);
+                    }
+                }
+                case Ping p -> {
+                    pingQueued = false;
+                    session.ping(BufferData.empty());
+                }
+                case Pong p -> session.pong(BufferData.create(p.payload()));
+                case Close c -> {
+                    finished = true;
+                    session.close(c.code(), c.reason());
+                }
+            }
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "socket write failed", e);
+            finished = true;
             onWriteFailure.run();
         }
     }

@@ -7,25 +7,23 @@ import io.chatapi.application.port.out.ChatEvent;
 import io.chatapi.domain.Principal;
 import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.websocket.WsSession;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One open socket's life: its user, its delivery gate and outgoing queue, liveness, token expiry, and the way it
- * ends. A live event that finds the queue full closes the connection with 1013 rather than wait. Thread-safe.
+ * ends. A live event that finds the queue full closes the connection with 1013 rather than wait. It holds no
+ * thread or timer of its own: the writer runs only while frames wait, and the supervisor's sweep checks liveness
+ * and expiry. Thread-safe.
  */
 final class SocketConnection {
     static final int SLOW_CONSUMER = 1013;
     private static final int TOKEN_EXPIRED = 4001;
-    private static final AtomicLong IDS = new AtomicLong();
+    private static final long NEVER = Long.MAX_VALUE;
 
-    private final long id = IDS.incrementAndGet();
     private final WsSession session;
     private final Thread reader;
     private final String userId;
@@ -39,7 +37,7 @@ final class SocketConnection {
     private volatile Principal principal;
     private volatile long lastSeenNanos = openedAtNanos;
     private volatile long closeRequestedNanos;
-    private ScheduledFuture<?> expiry;
+    private volatile long expiryMillis = NEVER;
 
     /** Created on the connection's reading thread, which it watches to notice a dropped connection. */
     SocketConnection(WsSession session, Principal principal, ConnectionRegistry registry, ServerMetrics metrics,
@@ -52,10 +50,6 @@ final class SocketConnection {
         this.metrics = metrics;
         this.out = new OutgoingQueue(session, maxQueued, this::abort);
         this.gate = new DeliveryGate(this::enqueue, out.capacity());
-    }
-
-    void startWriter() {
-        out.start("ws-writer-" + id);
     }
 
     String userId() {
@@ -150,26 +144,31 @@ final class SocketConnection {
     }
 
     /** A fresh token for the same user: new role, new expiry. */
-    void refreshed(Principal next, Instant expiresAt, Duration leeway, ScheduledExecutorService timers) {
+    void refreshed(Principal next, Instant expiresAt, Duration leeway) {
         principal = next;
-        scheduleExpiry(expiresAt, leeway, timers);
+        expiresAt(expiresAt, leeway);
     }
 
-    /** Sends {@code auth.expired} and closes with 4001 at {@code expiresAt + leeway}; null only cancels. */
-    synchronized void scheduleExpiry(Instant expiresAt, Duration leeway, ScheduledExecutorService timers) {
-        cancelExpiry();
-        if (expiresAt != null && !closing.get()) {
-            long delay = Math.max(0, Duration.between(Instant.now(), expiresAt.plus(leeway)).toMillis());
-            expiry = timers.schedule(() -> closeAfter(EventFrames.authExpired(), TOKEN_EXPIRED, "token expired"),
-                    delay, TimeUnit.MILLISECONDS);
+    /** The token's expiry: from {@code expiresAt + leeway} on, the sweep ends the connection; null: never. */
+    void expiresAt(Instant expiresAt, Duration leeway) {
+        long millis = NEVER;
+        if (expiresAt != null) {
+            try {
+                millis = expiresAt.plus(leeway).toEpochMilli();
+            } catch (ArithmeticException | DateTimeException e) {
+                // an expiry beyond what a long holds in milliseconds is never reached
+            }
         }
+        expiryMillis = millis;
     }
 
-    private synchronized void cancelExpiry() {
-        if (expiry != null) {
-            expiry.cancel(false);
-            expiry = null;
+    /** Sends {@code auth.expired} and closes with 4001 once the token has expired; false if it has not. */
+    boolean closeIfExpired(long nowMillis) {
+        if (nowMillis < expiryMillis) {
+            return false;
         }
+        closeAfter(EventFrames.authExpired(), TOKEN_EXPIRED, "token expired");
+        return true;
     }
 
     /** Sends {@code frame} (outside the queue bound) and then closes; nothing if already closing. */
@@ -186,7 +185,6 @@ final class SocketConnection {
             return;
         }
         closeRequestedNanos = System.nanoTime();
-        cancelExpiry();
         registry.unregister(this);
         out.close(code, reason);
     }
@@ -216,7 +214,6 @@ final class SocketConnection {
             return;
         }
         closing.set(true);
-        cancelExpiry();
         registry.unregister(this);
         registry.forget(this);
         out.stop();

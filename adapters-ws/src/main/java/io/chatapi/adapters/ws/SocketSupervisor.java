@@ -1,15 +1,15 @@
 package io.chatapi.adapters.ws;
 
 import java.time.Duration;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Keeps sockets honest: a WebSocket ping to each every ping interval; a sweep that closes connections silent for
- * the idle timeout, cuts those that do not finish closing within a grace period, and forgets those whose reading
- * thread is gone (Helidon does not report a TCP connection dropped without a close frame). Also runs the token
- * expiry timers. Its one timer thread only queues work; it never writes to a socket itself.
+ * Keeps sockets honest: a WebSocket ping to each every ping interval; a sweep that closes connections whose token
+ * has expired or that were silent for the idle timeout, cuts those that do not finish closing within a grace
+ * period, and forgets those whose reading thread is gone (Helidon does not report a TCP connection dropped without
+ * a close frame). The sweep runs at least once a second, so it also serves as the token expiry timer instead of a
+ * timer per connection. Its one timer thread only queues work; it never writes to a socket itself.
  */
 final class SocketSupervisor {
     private static final int IDLE_CLOSE = 1001;
@@ -29,15 +29,10 @@ final class SocketSupervisor {
             t.setDaemon(true);
             return t;
         });
-        this.timers.setRemoveOnCancelPolicy(true);
         long ping = Math.max(1, pingInterval.toMillis());
         long sweep = Math.max(10, Math.min(SWEEP_MILLIS_MAX, idleTimeout.toMillis() / 4));
         timers.scheduleAtFixedRate(this::pingAll, ping, ping, TimeUnit.MILLISECONDS);
         timers.scheduleAtFixedRate(this::sweep, sweep, sweep, TimeUnit.MILLISECONDS);
-    }
-
-    ScheduledExecutorService timers() {
-        return timers;
     }
 
     private void pingAll() {
@@ -48,6 +43,7 @@ final class SocketSupervisor {
 
     void sweep() {
         long now = System.nanoTime();
+        long nowMillis = System.currentTimeMillis();
         for (SocketConnection connection : registry.all()) {
             if (!connection.readerAlive()) {
                 connection.ended();
@@ -55,7 +51,7 @@ final class SocketSupervisor {
                 if (now - connection.closeRequestedNanos() > graceNanos) {
                     connection.abort();
                 }
-            } else if (connection.silentNanos(now) > idleNanos) {
+            } else if (!connection.closeIfExpired(nowMillis) && connection.silentNanos(now) > idleNanos) {
                 connection.close(IDLE_CLOSE, "idle timeout");
             }
         }

@@ -54,6 +54,11 @@ class HandshakeTest {
     }
 
     @Test
+    void acceptedSocketsAreBlockingOnesWithASingleReadBuffer() {
+        assertThat(server.server.blockingSockets()).isTrue();
+    }
+
+    @Test
     void aPlainRequestToTheSocketPathIsABadRequest() {
         Http http = new Http(server.port());
         assertThat(http.get("/ws", Tokens.user("alice")).statusCode()).isEqualTo(400);

@@ -1,0 +1,212 @@
+package io.chatapi.adapters.ws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.helidon.common.buffers.BufferData;
+import io.helidon.common.socket.SocketContext;
+import io.helidon.websocket.WsSession;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class OutgoingQueueTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @Test
+    void anIdleQueueHasNoWriterAndOneBurstStartsOneThatEnds() {
+        RecordingSession session = new RecordingSession();
+        OutgoingQueue out = new OutgoingQueue(session, 16, () -> { });
+        assertThat(out.writerRunning()).isFalse();
+
+        assertThat(out.offer(List.of("a", "b"))).isTrue();
+        out.ping();
+        assertThat(out.offer(List.of("c"))).isTrue();
+
+        await().atMost(WAIT).until(() -> !out.writerRunning());
+        assertThat(session.sent).containsExactly("a", "b", "ping", "c");
+        assertThat(session.writers).isNotEmpty().allSatisfy(w -> assertThat(w.isVirtual()).isTrue());
+        await().atMost(WAIT).until(() -> session.writers.stream().noneMatch(Thread::isAlive));
+    }
+
+    @Test
+    void framesFromManyPublishersAllArriveInTheirOrderThroughOneWriterAtATime() throws Exception {
+        RecordingSession session = new RecordingSession();
+        AtomicInteger failures = new AtomicInteger();
+        OutgoingQueue out = new OutgoingQueue(session, 100_000, failures::incrementAndGet);
+        int publishers = 4;
+        int each = 5_000;
+        List<Thread> threads = new ArrayList<>();
+        for (int p = 0; p < publishers; p++) {
+            String name = "p" + p;
+            Thread t = Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < each; i++) {
+                    assertThat(out.offer(List.of(name + ":" + i))).isTrue();
+                    if (i % 500 == 0) {
+                        // let the writer run dry now and then, so writers end and new ones start
+                        Thread.yield();
+                    }
+                }
+            });
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            t.join(WAIT.toMillis());
+        }
+
+        await().atMost(WAIT).until(() -> session.sent.size() == publishers * each && !out.writerRunning());
+        assertThat(session.maxConcurrentWriters.get()).isEqualTo(1);
+        assertThat(failures.get()).isZero();
+        Map<String, Integer> next = new ConcurrentHashMap<>();
+        for (String frame : session.sent) {
+            String[] parts = frame.split(":");
+            int expected = next.getOrDefault(parts[0], 0);
+            assertThat(Integer.parseInt(parts[1])).as(frame).isEqualTo(expected);
+            next.put(parts[0], expected + 1);
+        }
+        assertThat(next).hasSize(publishers).allSatisfy((name, count) -> assertThat(count).isEqualTo(each));
+    }
+
+    @Test
+    void aFullQueueRefusesDataButStillTakesTheFrameBeforeAClose() throws Exception {
+        RecordingSession session = new RecordingSession();
+        session.block();
+        OutgoingQueue out = new OutgoingQueue(session, 3, () -> { });
+        assertThat(out.offer(List.of("in flight"))).isTrue();
+        await().atMost(WAIT).until(() -> session.blockedWrites.get() == 1);
+
+        assertThat(out.offer(List.of("1"))).isTrue();
+        assertThat(out.offerPong(new byte[] {1})).isTrue();
+        assertThat(out.offer(List.of("3"))).isTrue();
+        assertThat(out.offer(List.of("4"))).as("over the bound").isFalse();
+        out.force("last");
+        out.close(1012, "bye");
+        out.offer(List.of("after close"));
+
+        session.release();
+        assertThat(out.awaitWriter(System.nanoTime() + WAIT.toNanos())).isTrue();
+        assertThat(session.sent).containsExactly("in flight", "1", "pong", "3", "last", "close 1012");
+    }
+
+    @Test
+    void stopDropsWhatWaitsAndTheWriterEndsAfterItsCurrentWrite() throws Exception {
+        RecordingSession session = new RecordingSession();
+        session.block();
+        OutgoingQueue out = new OutgoingQueue(session, 8, () -> { });
+        out.offer(List.of("in flight"));
+        await().atMost(WAIT).until(() -> session.blockedWrites.get() == 1);
+        out.offer(List.of("dropped"));
+
+        out.stop();
+        assertThat(out.awaitWriter(System.nanoTime() + Duration.ofMillis(100).toNanos()))
+                .as("still blocked in its write").isFalse();
+        session.release();
+
+        assertThat(out.awaitWriter(System.nanoTime() + WAIT.toNanos())).isTrue();
+        out.offer(List.of("after stop"));
+        assertThat(out.awaitWriter(System.nanoTime() + WAIT.toNanos())).isTrue();
+        assertThat(session.sent).containsExactly("in flight");
+    }
+
+    @Test
+    void aFailedWriteIsReportedOnceAndNothingMoreIsWritten() throws Exception {
+        RecordingSession session = new RecordingSession();
+        session.block();
+        AtomicInteger failures = new AtomicInteger();
+        OutgoingQueue out = new OutgoingQueue(session, 8, failures::incrementAndGet);
+        out.offer(List.of("blocked"));
+        await().atMost(WAIT).until(() -> session.blockedWrites.get() == 1);
+        out.offer(List.of("never"));
+
+        out.interruptWriter();
+
+        assertThat(out.awaitWriter(System.nanoTime() + WAIT.toNanos())).isTrue();
+        assertThat(failures.get()).isEqualTo(1);
+        out.offer(List.of("later"));
+        assertThat(out.awaitWriter(System.nanoTime() + WAIT.toNanos())).isTrue();
+        assertThat(session.sent).isEmpty();
+        assertThat(failures.get()).isEqualTo(1);
+    }
+
+    /** Records what is sent; a blocked session holds every write until released (or the writer is interrupted). */
+    private static final class RecordingSession implements WsSession {
+        final List<String> sent = Collections.synchronizedList(new ArrayList<>());
+        final List<Thread> writers = new CopyOnWriteArrayList<>();
+        final AtomicInteger maxConcurrentWriters = new AtomicInteger();
+        final AtomicInteger blockedWrites = new AtomicInteger();
+        private final AtomicInteger writing = new AtomicInteger();
+        private volatile CountDownLatch gate = new CountDownLatch(0);
+
+        void block() {
+            gate = new CountDownLatch(1);
+        }
+
+        void release() {
+            gate.countDown();
+        }
+
+        private WsSession record(String what) {
+            int now = writing.incrementAndGet();
+            maxConcurrentWriters.accumulateAndGet(now, Math::max);
+            if (!writers.contains(Thread.currentThread())) {
+                writers.add(Thread.currentThread());
+            }
+            try {
+                blockedWrites.incrementAndGet();
+                if (!gate.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    throw new IllegalStateException("never released");
+                }
+                sent.add(what);
+                return this;
+            } catch (InterruptedException e) {
+                throw new IllegalStateException("write interrupted", e);
+            } finally {
+                blockedWrites.decrementAndGet();
+                writing.decrementAndGet();
+            }
+        }
+
+        @Override
+        public WsSession send(String text, boolean last) {
+            return record(text);
+        }
+
+        @Override
+        public WsSession send(BufferData bufferData, boolean last) {
+            return record("binary");
+        }
+
+        @Override
+        public WsSession ping(BufferData bufferData) {
+            return record("ping");
+        }
+
+        @Override
+        public WsSession pong(BufferData bufferData) {
+            return record("pong");
+        }
+
+        @Override
+        public WsSession close(int code, String reason) {
+            return record("close " + code);
+        }
+
+        @Override
+        public WsSession terminate() {
+            return this;
+        }
+
+        @Override
+        public SocketContext socketContext() {
+            throw new UnsupportedOperationException("not used by the queue");
+        }
+    }
+}
