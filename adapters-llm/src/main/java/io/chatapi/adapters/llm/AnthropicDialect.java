@@ -1,12 +1,16 @@
 package io.chatapi.adapters.llm;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chatapi.application.port.out.ChatTurn;
 import io.chatapi.application.port.out.LlmOutcome;
 import io.chatapi.application.port.out.LlmRequest;
 import io.chatapi.domain.Bot;
+import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -61,37 +65,76 @@ final class AnthropicDialect implements Dialect {
 
     /** Reads events until {@code message_stop}; {@code stop_reason: max_tokens} means the token limit was hit. */
     static final class AnthropicCompletion extends Completion {
+        private final Field eventField = this::eventField;
+        private final Field deltaField = this::deltaField;
+        private String type;
+        private String deltaType;
+        private String text;
+        private String stopReason;
+        private JsonNode error;
+
         AnthropicCompletion(Consumer<String> onText) {
             super(onText);
         }
 
         @Override
-        Optional<LlmOutcome> accept(JsonNode json, SseEvent event) {
-            String type = json.path("type").asText(event.type());
-            switch (type) {
+        Optional<LlmOutcome> accept(JsonParser json, SseEvent event) throws IOException {
+            type = null;
+            deltaType = null;
+            text = null;
+            stopReason = null;
+            error = MissingNode.getInstance();
+            fields(json, eventField);
+            switch (type == null ? event.type() : type) {
                 case "content_block_delta" -> {
-                    JsonNode delta = json.path("delta");
-                    if (delta.path("type").asText("").equals("text_delta")) {
-                        emit(delta.path("text"));
+                    if ("text_delta".equals(deltaType)) {
+                        emit(text);
                     }
                 }
                 case "message_delta" -> {
-                    JsonNode reason = json.path("delta").path("stop_reason");
-                    if (reason.isTextual()) {
-                        finishing(reason.asText().equals("max_tokens"));
+                    if (stopReason != null) {
+                        finishing(stopReason.equals("max_tokens"));
                     }
                 }
                 case "message_stop" -> {
                     return Optional.of(end());
                 }
                 case "error" -> {
-                    return fail(json.path("error"));
+                    return fail(error);
                 }
                 default -> {
                     // message_start, content_block_start/stop, ping and unknown events carry no text
                 }
             }
             return Optional.empty();
+        }
+
+        /** {@code type} (the SSE event name when absent or null), {@code delta} and {@code error}. */
+        private void eventField(JsonParser json, String name) throws IOException {
+            switch (name) {
+                case "type" -> {
+                    JsonToken token = json.currentToken();
+                    type = token == JsonToken.VALUE_NULL ? null : token.isScalarValue() ? json.getText() : "";
+                    json.skipChildren();
+                }
+                case "delta" -> {
+                    deltaType = null;
+                    text = null;
+                    stopReason = null;
+                    fields(json, deltaField);
+                }
+                case "error" -> error = tree(json);
+                default -> json.skipChildren();
+            }
+        }
+
+        private void deltaField(JsonParser json, String name) throws IOException {
+            switch (name) {
+                case "type" -> deltaType = string(json);
+                case "text" -> text = string(json);
+                case "stop_reason" -> stopReason = string(json);
+                default -> json.skipChildren();
+            }
         }
     }
 }

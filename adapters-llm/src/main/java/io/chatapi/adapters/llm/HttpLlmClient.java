@@ -15,8 +15,9 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.function.Consumer;
@@ -33,15 +34,24 @@ import java.util.function.Consumer;
  * A 301, 302 or 303 (which would turn the POST into a GET), a refused target or too many hops end the call as
  * {@link LlmOutcome#ERROR}. Time-outs: connect, idle (no byte for that long) and total, all as
  * {@link LlmOutcome#TIMEOUT}; time-outs and cancellation abort the exchange, closing its connection. Keys are
- * never logged. Thread-safe; {@link #close()} stops it.
+ * never logged.
+ *
+ * <p>A 2xx body is parsed as it arrives, on the HTTP client's own thread, and each text chunk is handed to
+ * {@code onText} there (so {@code onText} must not block); the calling thread only waits for the end. Once the
+ * call has returned, {@code onText} is not called again. Thread-safe; {@link #close()} stops it.
  */
 public final class HttpLlmClient implements LlmClient, AutoCloseable {
     static final int ERROR_BODY_BYTES = 4096;
     private static final System.Logger LOG = System.getLogger(HttpLlmClient.class.getName());
+    /**
+     * The HTTP client's executor: its tasks run where they are handed over, so response bytes are parsed and
+     * published on the client's selector thread, with no hop to another thread per chunk. Nothing that runs
+     * there blocks: parsing, the caller's text callback (which must not block) and waking the waiting caller.
+     */
+    private static final Executor DIRECT = Runnable::run;
 
     private final LlmSettings settings;
     private final EndpointGuard guard;
-    private final ExecutorService executor;
     private final ScheduledThreadPoolExecutor timer;
     private HttpClient http;
     private RedirectingPoster poster;
@@ -58,9 +68,6 @@ public final class HttpLlmClient implements LlmClient, AutoCloseable {
         Objects.requireNonNull(settings.keyLookup(), "keyLookup");
         this.settings = settings;
         this.guard = guard;
-        // The HTTP client's own small tasks (one per body chunk of every stream) run on two platform threads:
-        // on virtual threads they competed with every socket's virtual threads for the same carriers.
-        this.executor = Executors.newFixedThreadPool(2, Thread.ofPlatform().name("llm-http-", 0).daemon().factory());
         this.timer = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("llm-watchdog").daemon().factory());
         this.timer.setRemoveOnCancelPolicy(true);
     }
@@ -78,7 +85,7 @@ public final class HttpLlmClient implements LlmClient, AutoCloseable {
                     .version(HttpClient.Version.HTTP_1_1)
                     .followRedirects(HttpClient.Redirect.NEVER)
                     .connectTimeout(settings.connectTimeout())
-                    .executor(executor)
+                    .executor(DIRECT)
                     .build();
             poster = new RedirectingPoster(http, guard);
         }
@@ -104,9 +111,10 @@ public final class HttpLlmClient implements LlmClient, AutoCloseable {
         try (dog) {
             cancellation.onCancel(() -> dog.abort(LlmOutcome.CANCELLED, "cancelled"));
             String key = apiKey(bot);
-            HttpResponse<InputStream> response = poster().post(target(bot, dialect), dialect, dialect.body(request),
-                    key, dog);
-            return read(bot, dialect, response, onText, key, dog);
+            Completion completion = dialect.completion(onText);
+            HttpResponse<ResponseBody> response = poster().post(target(bot, dialect), dialect, dialect.body(request),
+                    key, dog, bodies(completion, dog));
+            return read(bot, response, completion, key, dog);
         } catch (CallFailed failed) {
             LlmOutcome outcome = dog.aborted().orElse(failed.outcome());
             String detail = dog.aborted().isPresent() ? dog.abortDetail() : failed.getMessage();
@@ -127,7 +135,6 @@ public final class HttpLlmClient implements LlmClient, AutoCloseable {
             }
         }
         timer.shutdownNow();
-        executor.shutdownNow();
     }
 
     private static URI target(Bot bot, Dialect dialect) throws CallFailed {
@@ -138,47 +145,80 @@ public final class HttpLlmClient implements LlmClient, AutoCloseable {
         }
     }
 
-    private LlmOutcome read(Bot bot, Dialect dialect, HttpResponse<InputStream> response, Consumer<String> onText,
-                            String key, Watchdog dog) throws CallFailed {
-        try (InputStream body = dog.watch(response.body())) {
-            int status = response.statusCode();
-            if (status < 200 || status >= 300) {
-                throw new CallFailed(LlmOutcome.ERROR, Urls.forLog(response.uri()) + " answered " + status + ": "
-                        + redact(new String(body.readNBytes(ERROR_BODY_BYTES), StandardCharsets.UTF_8), key));
+    /** How each response's body is read: a 2xx as an event stream feeding {@code completion}, others raw. */
+    private HttpResponse.BodyHandler<ResponseBody> bodies(Completion completion, Watchdog dog) {
+        return info -> {
+            if (info.statusCode() >= 200 && info.statusCode() < 300) {
+                return new EventStream(completion, dog, timer);
             }
-            String type = response.headers().firstValue("Content-Type").orElse("");
-            if (!type.toLowerCase(Locale.ROOT).startsWith("text/event-stream")) {
-                LOG.log(System.Logger.Level.WARNING, "bot {0}: {1} answered with content type [{2}], not an event"
-                        + " stream; reading it as one anyway", bot.id(), Urls.forLog(response.uri()), redact(type, key));
-            }
-            SseReader reader = new SseReader(body);
-            Completion completion = dialect.completion(onText);
-            LlmOutcome outcome = null;
-            while (outcome == null) {
-                Optional<SseEvent> event = reader.next();
-                if (event.isEmpty() || dog.aborted().isPresent()) {
-                    break;
+            return HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofInputStream(),
+                    ResponseBody.Raw::new);
+        };
+    }
+
+    private LlmOutcome read(Bot bot, HttpResponse<ResponseBody> response, Completion completion, String key,
+                            Watchdog dog) throws CallFailed {
+        return switch (response.body()) {
+            case ResponseBody.Raw raw -> throw refusal(response, raw, key, dog);
+            case EventStream events -> {
+                String type = response.headers().firstValue("Content-Type").orElse("");
+                if (!type.toLowerCase(Locale.ROOT).startsWith("text/event-stream")) {
+                    LOG.log(System.Logger.Level.WARNING, "bot {0}: {1} answered with content type [{2}], not an"
+                            + " event stream; reading it as one anyway", bot.id(), Urls.forLog(response.uri()),
+                            redact(type, key));
                 }
-                outcome = completion.accept(event.get()).orElse(null);
+                yield finish(bot, events, completion, key, dog);
             }
-            if (completion.malformed() > 0) {
-                LOG.log(System.Logger.Level.WARNING, "bot {0}: skipped {1} malformed stream chunks",
-                        bot.id(), completion.malformed());
-            }
-            if (dog.aborted().isPresent()) {
-                throw new CallFailed(dog.aborted().get(), "aborted while streaming");
-            }
-            if (outcome == LlmOutcome.ERROR) {
-                throw new CallFailed(LlmOutcome.ERROR, "provider reported an error: "
-                        + redact(completion.problem(), key));
-            }
-            return outcome == null ? completion.end() : outcome;
+        };
+    }
+
+    /** The error a non-2xx answer ends the call with, quoting the start of its body. */
+    private static CallFailed refusal(HttpResponse<ResponseBody> response, ResponseBody.Raw raw, String key,
+                                      Watchdog dog) {
+        String start;
+        try (InputStream body = dog.watch(raw.in())) {
+            start = new String(body.readNBytes(ERROR_BODY_BYTES), StandardCharsets.UTF_8);
         } catch (IOException e) {
             if (Thread.currentThread().isInterrupted()) {
-                throw new CallFailed(LlmOutcome.CANCELLED, "interrupted");
+                return new CallFailed(LlmOutcome.CANCELLED, "interrupted");
             }
-            throw new CallFailed(LlmOutcome.ERROR, "stream broke: " + CallFailed.describe(e));
+            return new CallFailed(LlmOutcome.ERROR, "stream broke: " + CallFailed.describe(e));
         }
+        return new CallFailed(LlmOutcome.ERROR, Urls.forLog(response.uri()) + " answered " + response.statusCode()
+                + ": " + redact(start, key));
+    }
+
+    /** Waits until the stream ends, is aborted or breaks; the text was handed over while it streamed. */
+    private LlmOutcome finish(Bot bot, EventStream events, Completion completion, String key, Watchdog dog)
+            throws CallFailed {
+        LlmOutcome outcome;
+        try {
+            outcome = events.outcome().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            dog.abort(LlmOutcome.CANCELLED, "interrupted");
+            throw new CallFailed(LlmOutcome.CANCELLED, "interrupted");
+        } catch (CancellationException e) {
+            outcome = null;
+        } catch (ExecutionException e) {
+            if (dog.aborted().isEmpty()) {
+                throw new CallFailed(LlmOutcome.ERROR, "stream broke: " + CallFailed.describe(e.getCause()));
+            }
+            outcome = null;
+        } finally {
+            events.stop();
+        }
+        if (completion.malformed() > 0) {
+            LOG.log(System.Logger.Level.WARNING, "bot {0}: skipped {1} malformed stream chunks",
+                    bot.id(), completion.malformed());
+        }
+        if (dog.aborted().isPresent()) {
+            throw new CallFailed(dog.aborted().get(), "aborted while streaming");
+        }
+        if (outcome == LlmOutcome.ERROR) {
+            throw new CallFailed(LlmOutcome.ERROR, "provider reported an error: " + redact(completion.problem(), key));
+        }
+        return outcome == null ? LlmOutcome.ERROR : outcome;
     }
 
     private String apiKey(Bot bot) {

@@ -1,5 +1,7 @@
 package io.chatapi.adapters.llm;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,6 +9,7 @@ import io.chatapi.application.port.out.ChatTurn;
 import io.chatapi.application.port.out.LlmOutcome;
 import io.chatapi.application.port.out.LlmRequest;
 import io.chatapi.domain.Bot;
+import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -57,6 +60,13 @@ final class OpenAiDialect implements Dialect {
 
     /** Reads chunks until {@code [DONE]}; {@code finish_reason: length} means the token limit was hit. */
     static final class OpenAiCompletion extends Completion {
+        private final Field chunkField = this::chunkField;
+        private final Field choiceField = this::choiceField;
+        private final Field deltaField = this::deltaField;
+        private JsonNode error;
+        private String content;
+        private String reason;
+
         OpenAiCompletion(Consumer<String> onText) {
             super(onText);
         }
@@ -67,17 +77,52 @@ final class OpenAiDialect implements Dialect {
         }
 
         @Override
-        Optional<LlmOutcome> accept(JsonNode chunk, SseEvent event) {
-            if (chunk.hasNonNull("error")) {
-                return fail(chunk.get("error"));
+        Optional<LlmOutcome> accept(JsonParser json, SseEvent event) throws IOException {
+            error = null;
+            content = null;
+            reason = null;
+            fields(json, chunkField);
+            if (error != null) {
+                return fail(error);
             }
-            JsonNode choice = chunk.path("choices").path(0);
-            emit(choice.path("delta").path("content"));
-            JsonNode reason = choice.path("finish_reason");
-            if (reason.isTextual()) {
-                finishing(reason.asText().equals("length"));
+            emit(content);
+            if (reason != null) {
+                finishing(reason.equals("length"));
             }
             return Optional.empty();
+        }
+
+        /** {@code error} and the first of {@code choices}. */
+        private void chunkField(JsonParser json, String name) throws IOException {
+            switch (name) {
+                case "error" -> error = json.currentToken() == JsonToken.VALUE_NULL ? null : tree(json);
+                case "choices" -> {
+                    content = null;
+                    reason = null;
+                    firstElementFields(json, choiceField);
+                }
+                default -> json.skipChildren();
+            }
+        }
+
+        /** A choice's {@code delta} and {@code finish_reason}. */
+        private void choiceField(JsonParser json, String name) throws IOException {
+            switch (name) {
+                case "delta" -> {
+                    content = null;
+                    fields(json, deltaField);
+                }
+                case "finish_reason" -> reason = string(json);
+                default -> json.skipChildren();
+            }
+        }
+
+        private void deltaField(JsonParser json, String name) throws IOException {
+            if (name.equals("content")) {
+                content = string(json);
+            } else {
+                json.skipChildren();
+            }
         }
     }
 }

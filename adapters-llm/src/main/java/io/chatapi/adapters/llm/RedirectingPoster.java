@@ -1,8 +1,6 @@
 package io.chatapi.adapters.llm;
 
 import io.chatapi.application.port.out.LlmOutcome;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
@@ -19,7 +17,8 @@ import java.util.concurrent.ExecutionException;
  * Sends an LLM POST and returns the response with its body still streaming. Checks every target with the
  * {@link EndpointGuard} first; follows at most {@value #MAX_REDIRECTS} redirects by hand, only 307 and 308 (which
  * keep the POST and its body); sends the key only to the first URL's origin. Registers with the
- * {@link Watchdog} how to abort the exchange: cancel the pending request, then close the body. Thread-safe.
+ * {@link Watchdog} how to abort the exchange: cancel the pending request, then cancel the body. The body of a
+ * redirect is never read: it is cancelled, which closes that connection. Thread-safe.
  */
 final class RedirectingPoster {
     static final int MAX_REDIRECTS = 3;
@@ -33,8 +32,9 @@ final class RedirectingPoster {
         this.guard = guard;
     }
 
-    HttpResponse<InputStream> post(URI first, Dialect dialect, byte[] body, String key, Watchdog dog)
-            throws CallFailed {
+    /** The first response that is not a redirect; {@code bodies} decides how each response's body is read. */
+    HttpResponse<ResponseBody> post(URI first, Dialect dialect, byte[] body, String key, Watchdog dog,
+                                    HttpResponse.BodyHandler<ResponseBody> bodies) throws CallFailed {
         URI uri = first;
         for (int redirects = 0; ; redirects++) {
             Optional<String> problem = guard.problem(uri);
@@ -45,12 +45,12 @@ final class RedirectingPoster {
                 throw new CallFailed(dog.aborted().get(), "aborted before the request");
             }
             String credential = Urls.sameOrigin(first, uri) ? key : "";
-            HttpResponse<InputStream> response = exchange(request(dialect, uri, credential, body), dog);
+            HttpResponse<ResponseBody> response = exchange(request(dialect, uri, credential, body), dog, bodies);
             int status = response.statusCode();
             if (!REDIRECTS.contains(status)) {
                 return response;
             }
-            closeQuietly(response.body());
+            response.body().cancel();
             if (status != 307 && status != 308) {
                 throw new CallFailed(LlmOutcome.ERROR, Urls.forLog(uri) + " answered " + status
                         + "; only 307 and 308 redirects are followed, as they keep the POST");
@@ -79,11 +79,11 @@ final class RedirectingPoster {
         return builder.build();
     }
 
-    private HttpResponse<InputStream> exchange(HttpRequest request, Watchdog dog) throws CallFailed {
-        CompletableFuture<HttpResponse<InputStream>> future = http.sendAsync(request,
-                HttpResponse.BodyHandlers.ofInputStream());
+    private HttpResponse<ResponseBody> exchange(HttpRequest request, Watchdog dog,
+                                                HttpResponse.BodyHandler<ResponseBody> bodies) throws CallFailed {
+        CompletableFuture<HttpResponse<ResponseBody>> future = http.sendAsync(request, bodies);
         dog.onAbort(() -> future.cancel(true));
-        HttpResponse<InputStream> response;
+        HttpResponse<ResponseBody> response;
         try {
             response = future.get();
         } catch (CancellationException e) {
@@ -98,20 +98,12 @@ final class RedirectingPoster {
             future.cancel(true);
             throw new CallFailed(LlmOutcome.CANCELLED, "interrupted");
         }
-        InputStream body = response.body();
+        ResponseBody responseBody = response.body();
         dog.touch();
         dog.onAbort(() -> {
             future.cancel(true);
-            closeQuietly(body);
+            responseBody.cancel();
         });
         return response;
-    }
-
-    private static void closeQuietly(InputStream in) {
-        try {
-            in.close();
-        } catch (IOException e) {
-            // the exchange is being abandoned anyway
-        }
     }
 }

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Guards one LLM exchange: aborts it when no byte arrived for the idle time-out, when the total time-out
  * passes, or when {@link #abort} is called (cancellation). The first reason wins; the abort action is whatever
- * the exchange registered last (cancel the pending request, close the body stream), so a blocked call returns.
+ * the exchange registered last (cancel the pending request, cancel the body), so a waiting call returns.
  * Thread-safe.
  */
 final class Watchdog implements AutoCloseable {

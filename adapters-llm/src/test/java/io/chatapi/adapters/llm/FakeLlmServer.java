@@ -138,6 +138,13 @@ final class FakeLlmServer implements AutoCloseable {
             this.out = socket.getOutputStream();
         }
 
+        /** Reads the client's next request on this same connection (keep-alive) and records it. */
+        Request nextRequest(FakeLlmServer server) throws IOException {
+            Request next = readRequest(socket.getInputStream());
+            server.requests.add(next);
+            return next;
+        }
+
         /** A 200 event-stream head with chunked transfer coding. */
         void startStream() throws IOException {
             write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n");

@@ -66,7 +66,10 @@ final class BotReply {
         return true;
     }
 
-    /** Appends a chunk and publishes it as a delta; ignored once the reply is cancelled or ending. */
+    /**
+     * Appends a chunk and publishes it as a delta; ignored once the reply is cancelled or ending. Called by the
+     * LLM client, possibly on its I/O thread: it only appends and queues frames, and never blocks.
+     */
     synchronized void append(String chunk) {
         if (!started || cancelReason != null || finishing || chunk == null || chunk.isEmpty()) {
             return;
