@@ -75,13 +75,9 @@ class LifecycleTest {
     @Test
     void nothingAcknowledgedIsLostWhenTheProcessIsKilledMidLoad() throws Exception {
         Path dir = Files.createTempDirectory("chatapi-kill");
-        int port;
-        try (var socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        Map<String, String> env = Map.of("JWT_SECRET", Tokens.SECRET, "LISTEN_ADDR", "127.0.0.1:" + port,
-                "DATABASE_DSN", "file:" + dir.resolve("chat.db"), "RATE_LIMIT_MESSAGES", "0");
-        Process child = startChild(env, dir);
+        int port = freePort();
+        Map<String, String> env = childEnvironment(port, dir, Map.of("RATE_LIMIT_MESSAGES", "0"));
+        Process child = startChild(env, dir, "");
         try {
             var rest = new Rest(port);
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
@@ -113,7 +109,7 @@ class LifecycleTest {
                 stop.set(true);
             }
             assertThat(acked).hasSizeGreaterThanOrEqualTo(300);
-            child = startChild(env, dir);
+            child = startChild(env, dir, "");
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
                     .until(() -> rest.get("/health", null).status() == 200);
             Set<String> stored = new HashSet<>();
@@ -139,18 +135,8 @@ class LifecycleTest {
     @Test
     void runningOutOfOpenFilesHoldsNewConnectionsBackInsteadOfEndingTheListener() throws Exception {
         Path dir = Files.createTempDirectory("chatapi-files");
-        int port;
-        try (var socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        Map<String, String> env = Map.of("JWT_SECRET", Tokens.SECRET, "LISTEN_ADDR", "127.0.0.1:" + port,
-                "DATABASE_DSN", "file:" + dir.resolve("chat.db"));
-        String java = ProcessHandle.current().info().command().orElse("java");
-        var builder = new ProcessBuilder("bash", "-c", "ulimit -n 400 && exec \"$0\" -cp \"$1\" io.chatapi.bootstrap.Main",
-                java, System.getProperty("java.class.path"));
-        builder.environment().putAll(env);
-        builder.redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile());
-        Process child = builder.start();
+        int port = freePort();
+        Process child = startChild(childEnvironment(port, dir, Map.of()), dir, "ulimit -n 400 && ");
         List<java.net.Socket> held = new java.util.ArrayList<>();
         try {
             var rest = new Rest(port);
@@ -180,10 +166,24 @@ class LifecycleTest {
         }
     }
 
-    private static Process startChild(Map<String, String> env, Path dir) throws IOException {
+    private static int freePort() throws IOException {
+        try (var socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static Map<String, String> childEnvironment(int port, Path dir, Map<String, String> more) {
+        Map<String, String> env = new java.util.HashMap<>(Map.of("JWT_SECRET", Tokens.SECRET,
+                "LISTEN_ADDR", "127.0.0.1:" + port, "DATABASE_DSN", "file:" + dir.resolve("chat.db")));
+        env.putAll(more);
+        return env;
+    }
+
+    /** The server in a new JVM, started by bash after {@code shellSetup} (which ends with {@code && } when set). */
+    private static Process startChild(Map<String, String> env, Path dir, String shellSetup) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        var builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                "io.chatapi.bootstrap.Main");
+        var builder = new ProcessBuilder("bash", "-c", shellSetup + "exec \"$0\" -cp \"$1\" io.chatapi.bootstrap.Main",
+                java, System.getProperty("java.class.path"));
         builder.environment().putAll(env);
         builder.redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile());
         return builder.start();
