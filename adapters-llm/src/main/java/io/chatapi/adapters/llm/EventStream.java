@@ -22,7 +22,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * After the dialect's end event the rest of the body is read and dropped (at most {@value #DRAIN_BYTES} bytes
  * for at most {@link #DRAIN_TIME}) so that the connection can be reused; past either limit it is closed.
  * Every chunk counts as activity for the {@link Watchdog}. After {@link #stop()} the caller's text callback is
- * never called again. Thread-safe.
+ * never called again; when it throws, the stream counts as broken. Thread-safe.
  */
 final class EventStream implements ResponseBody, HttpResponse.BodySubscriber<ResponseBody> {
     static final long DRAIN_BYTES = 64 * 1024;
@@ -105,14 +105,14 @@ final class EventStream implements ResponseBody, HttpResponse.BodySubscriber<Res
             s.cancel();
             return;
         }
-        s.request(1);
+        // Everything is handled as it arrives and nothing is buffered, so there is no reason to hold data back.
+        s.request(Long.MAX_VALUE);
     }
 
     @Override
     public void onNext(List<ByteBuffer> buffers) {
         dog.touch();
-        boolean more;
-        IOException broken = null;
+        Exception broken = null;
         lock.lock();
         try {
             if (cancelled) {
@@ -125,21 +125,17 @@ final class EventStream implements ResponseBody, HttpResponse.BodySubscriber<Res
                             break;
                         }
                     }
-                } catch (IOException e) {
+                } catch (IOException | RuntimeException e) {
                     stopped = true;
                     broken = e;
                 }
             }
-            more = broken == null && drain(buffers);
-            if (!more) {
-                cancelled = true;
+            if (broken == null && drain(buffers)) {
+                return;
             }
+            cancelled = true;
         } finally {
             lock.unlock();
-        }
-        if (more) {
-            subscription.request(1);
-            return;
         }
         subscription.cancel();
         if (broken != null) {
@@ -163,14 +159,14 @@ final class EventStream implements ResponseBody, HttpResponse.BodySubscriber<Res
     @Override
     public void onComplete() {
         LlmOutcome result;
-        IOException broken = null;
+        Exception broken = null;
         lock.lock();
         try {
             finished = true;
             if (!stopped) {
                 try {
                     parser.finish();
-                } catch (IOException e) {
+                } catch (IOException | RuntimeException e) {
                     broken = e;
                 }
                 stopped = true;

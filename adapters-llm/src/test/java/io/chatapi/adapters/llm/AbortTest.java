@@ -151,6 +151,25 @@ class AbortTest {
     }
 
     @Test
+    void aTextCallbackThatThrowsEndsTheCallAsAnErrorAndClosesTheConnection() throws Exception {
+        try (FakeLlmServer fake = FakeLlmServer.start(c -> {
+            c.startStream();
+            c.chunk(CHUNK + CHUNK);
+            hungUp.complete(c.clientHungUpWithin(HANG_UP_LIMIT));
+        })) {
+            Future<LlmOutcome> call = caller.submit(() -> client.stream(
+                    Fixtures.request(LlmProvider.OPENAI, fake.baseUrl()), text -> {
+                        texts.add(text);
+                        throw new IllegalStateException("the receiver failed");
+                    }, new Cancellation()));
+
+            assertThat(call.get(10, TimeUnit.SECONDS)).isEqualTo(LlmOutcome.ERROR);
+            assertThat(texts).containsExactly("t");
+            assertThat(hungUp.get(10, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
     void cancellingBeforeTheAnswerAbortsTheExchange() throws Exception {
         try (FakeLlmServer fake = FakeLlmServer.start(c -> hungUp.complete(c.clientHungUpWithin(HANG_UP_LIMIT)))) {
             Cancellation cancellation = new Cancellation();

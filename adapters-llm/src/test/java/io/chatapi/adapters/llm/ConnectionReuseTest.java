@@ -18,9 +18,11 @@ import org.junit.jupiter.api.Test;
 class ConnectionReuseTest {
     private static final String CHUNK = "data: {\"choices\":[{\"delta\":{\"content\":\"t\"}}]}\n\n";
     private static final String DONE = "data: [DONE]\n\n";
+    /** How long the fake watches a finished connection stay open before it expects the next request on it. */
+    private static final Duration KEEP_OPEN = Duration.ofMillis(500);
 
     private final List<String> texts = new CopyOnWriteArrayList<>();
-    private final HttpLlmClient client = new HttpLlmClient(Fixtures.settings());
+    private final HttpLlmClient client = new HttpLlmClient(Fixtures.settings(), new EndpointGuard(true), 1);
 
     @AfterEach
     void close() {
@@ -30,10 +32,12 @@ class ConnectionReuseTest {
     @Test
     void aStreamThatEndsNormallyLeavesItsConnectionForTheNextCall() throws Exception {
         AtomicReference<FakeLlmServer> self = new AtomicReference<>();
+        CompletableFuture<Boolean> hungUp = new CompletableFuture<>();
         try (FakeLlmServer fake = FakeLlmServer.start(c -> {
             c.startStream();
             c.chunk(CHUNK + DONE);
             c.endStream();
+            hungUp.complete(c.clientHungUpWithin(KEEP_OPEN));
             c.nextRequest(self.get());
             c.startStream();
             c.chunk(CHUNK);
@@ -45,6 +49,7 @@ class ConnectionReuseTest {
 
             assertThat(client.stream(Fixtures.request(LlmProvider.OPENAI, url), texts::add, new Cancellation()))
                     .isEqualTo(LlmOutcome.STOP);
+            assertThat(hungUp.get(10, TimeUnit.SECONDS)).as("closed the connection after the end event").isFalse();
             assertThat(client.stream(Fixtures.request(LlmProvider.OPENAI, url), texts::add, new Cancellation()))
                     .isEqualTo(LlmOutcome.STOP);
 

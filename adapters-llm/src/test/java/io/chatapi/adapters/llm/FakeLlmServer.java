@@ -140,6 +140,7 @@ final class FakeLlmServer implements AutoCloseable {
 
         /** Reads the client's next request on this same connection (keep-alive) and records it. */
         Request nextRequest(FakeLlmServer server) throws IOException {
+            socket.setSoTimeout(5_000);
             Request next = readRequest(socket.getInputStream());
             server.requests.add(next);
             return next;

@@ -105,7 +105,8 @@ class RedirectAndRefusalTest {
             c.endStream();
         }); FakeLlmServer origin = FakeLlmServer.start(c ->
                 c.respond(307, "Location: " + internal.baseUrl() + "/chat/completions\r\n", ""));
-             HttpLlmClient strict = new HttpLlmClient(strictSettings(), new EndpointGuard(false, trusted::equals))) {
+             HttpLlmClient strict = new HttpLlmClient(strictSettings(), new EndpointGuard(false, trusted::equals),
+                     HttpLlmClient.HTTP_CLIENTS)) {
 
             LlmOutcome outcome = strict.stream(Fixtures.request(LlmProvider.OPENAI, origin.baseUrl()), texts::add,
                     new Cancellation());
