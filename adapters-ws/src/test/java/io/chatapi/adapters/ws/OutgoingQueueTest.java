@@ -206,7 +206,7 @@ class OutgoingQueueTest {
 
         @Override
         public SocketContext socketContext() {
-            throw new UnsupportedOperationException("not used by the queue");
+            throw new UnsupportedOperationException("OutgoingQueue never asks a session for its socket context");
         }
     }
 }

@@ -5,6 +5,7 @@ import io.chatapi.domain.Handoff;
 import io.chatapi.domain.Member;
 import io.chatapi.domain.Room;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -48,15 +49,7 @@ public final class CachingRoomStore implements RoomStore {
         }
         long before = changes.get();
         Optional<Room> loaded = store.find(roomId);
-        loaded.ifPresent(room -> {
-            if (rooms.size() >= MAX_ROOMS) {
-                rooms.clear();
-            }
-            rooms.put(roomId, room);
-            if (changes.get() != before) {
-                rooms.remove(roomId);
-            }
-        });
+        loaded.ifPresent(room -> keep(rooms, roomId, room, before));
         return loaded;
     }
 
@@ -68,14 +61,22 @@ public final class CachingRoomStore implements RoomStore {
         }
         long before = changes.get();
         List<Member> loaded = List.copyOf(store.members(roomId));
-        if (members.size() >= MAX_ROOMS) {
-            members.clear();
-        }
-        members.put(roomId, loaded);
-        if (changes.get() != before) {
-            members.remove(roomId);
-        }
+        keep(members, roomId, loaded, before);
         return loaded;
+    }
+
+    /**
+     * Caches a value read from the store (emptying a full cache first), unless a change was made since
+     * {@code changesBefore}: the value may then predate it.
+     */
+    private <V> void keep(Map<String, V> cache, String roomId, V value, long changesBefore) {
+        if (cache.size() >= MAX_ROOMS) {
+            cache.clear();
+        }
+        cache.put(roomId, value);
+        if (changes.get() != changesBefore) {
+            cache.remove(roomId);
+        }
     }
 
     @Override

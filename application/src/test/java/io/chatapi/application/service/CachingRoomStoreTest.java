@@ -19,10 +19,9 @@ class CachingRoomStoreTest {
     void membershipChangesThroughTheCacheAreSeenAtOnce() {
         var stores = InMemoryStores.create();
         var cache = new CachingRoomStore(stores.rooms());
-        Room room = new Room("room_1", RoomType.GROUP, null, null, 0, now, Handoff.initial(now));
-        cache.createGroup(room, List.of(member("a"), member("b")));
+        cache.createGroup(group("room_1"), List.of(member("room_1", "a"), member("room_1", "b")));
         assertThat(cache.members("room_1")).extracting(Member::userId).containsExactly("a", "b");
-        cache.addMember(member("c"));
+        cache.addMember(member("room_1", "c"));
         assertThat(cache.member("room_1", "c")).isPresent();
         cache.removeMember("room_1", "a");
         assertThat(cache.members("room_1")).extracting(Member::userId).containsExactly("b", "c");
@@ -32,8 +31,7 @@ class CachingRoomStoreTest {
     void changesBehindItsBackNeedForgetAll() {
         var stores = InMemoryStores.create();
         var cache = new CachingRoomStore(stores.rooms());
-        Room room = new Room("room_2", RoomType.GROUP, null, null, 0, now, Handoff.initial(now));
-        cache.createGroup(room, List.of(member2("a"), member2("b")));
+        cache.createGroup(group("room_2"), List.of(member("room_2", "a"), member("room_2", "b")));
         assertThat(cache.members("room_2")).hasSize(2);
         stores.rooms().removeMember("room_2", "b");
         assertThat(cache.members("room_2")).hasSize(2);
@@ -46,7 +44,7 @@ class CachingRoomStoreTest {
         var stores = InMemoryStores.create();
         var cache = new CachingRoomStore(stores.rooms());
         Room room = new Room("room_1", RoomType.GROUP, "old", null, 0, now, Handoff.initial(now));
-        cache.createGroup(room, List.of(member("a"), member("b")));
+        cache.createGroup(room, List.of(member("room_1", "a"), member("room_1", "b")));
         assertThat(cache.roomForSending("room_1")).hasValueSatisfying(r -> assertThat(r.name()).isEqualTo("old"));
         cache.update("room_1", "new", "{}");
         assertThat(cache.roomForSending("room_1")).hasValueSatisfying(r -> assertThat(r.name()).isEqualTo("new"));
@@ -55,11 +53,11 @@ class CachingRoomStoreTest {
         assertThat(cache.roomForSending("room_missing")).isEmpty();
     }
 
-    private Member member(String user) {
-        return new Member("room_1", user, MemberRole.MEMBER, now);
+    private Room group(String roomId) {
+        return new Room(roomId, RoomType.GROUP, null, null, 0, now, Handoff.initial(now));
     }
 
-    private Member member2(String user) {
-        return new Member("room_2", user, MemberRole.MEMBER, now);
+    private Member member(String roomId, String user) {
+        return new Member(roomId, user, MemberRole.MEMBER, now);
     }
 }
