@@ -107,6 +107,12 @@ public final class ChatApp implements AutoCloseable {
                 handoff, bots, admin, admin);
         outbox.start();
         redelivery.start();
+        // The health probe's write path (Jdbi, the writer, the first commit) while the web server starts.
+        Thread.ofPlatform().name("warm-up-db").daemon().start(() -> {
+            if (!admin.databaseWritable()) {
+                LOG.warning("the database is not writable");
+            }
+        });
         server = ChatServer.start(transportSettings(config), useCases, registry, metrics);
         LOG.info(() -> "database " + config.database().file().toAbsolutePath().normalize() + ", synchronous="
                 + config.database().synchronous());
@@ -117,6 +123,8 @@ public final class ChatApp implements AutoCloseable {
      * the server; bots' API keys are looked up in the same map.
      */
     public static ChatApp start(Map<String, String> environment) throws ConfigException {
+        // Helidon's class initialisation (about 100 ms) on the second core while the database opens.
+        Thread.ofPlatform().name("warm-up").daemon().start(ChatServer::warmUp);
         Config config = Config.fromEnvironment(environment);
         for (String warning : config.warnings()) {
             LOG.logp(java.util.logging.Level.WARNING, ChatApp.class.getName(), "start", warning);

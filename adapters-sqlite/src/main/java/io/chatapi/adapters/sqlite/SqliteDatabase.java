@@ -44,6 +44,7 @@ public final class SqliteDatabase implements AutoCloseable {
         Path file = settings.file().toAbsolutePath();
         try {
             Files.createDirectories(file.getParent());
+            NativeLibrary.preferUnpacked();
             SQLiteDataSource writes = dataSource(file, writerConfig(synchronous));
             Flyway.configure(SqliteDatabase.class.getClassLoader())
                     .dataSource(writes)

@@ -3,6 +3,7 @@ package io.chatapi.adapters.ws;
 import io.chatapi.adapters.ws.auth.JwtVerifier;
 import io.chatapi.adapters.ws.auth.OriginPolicy;
 import io.chatapi.adapters.ws.json.EventFrames;
+import io.chatapi.adapters.ws.json.WireJson;
 import io.chatapi.adapters.ws.rest.AuthFilter;
 import io.chatapi.adapters.ws.rest.BotRoutes;
 import io.chatapi.adapters.ws.rest.CorsFilter;
@@ -36,6 +37,7 @@ import java.util.logging.Logger;
  * stops.
  */
 public final class ChatServer {
+    private static final int BACKLOG = 8192;
     private static final Logger LOG = Logger.getLogger(ChatServer.class.getName());
     private static final int SERVICE_RESTART = 1012;
     private static final long MIN_RECONNECT_MS = 1000;
@@ -48,6 +50,21 @@ public final class ChatServer {
     private ChatServer(WebServer server, SocketServices sockets) {
         this.server = server;
         this.sockets = sockets;
+    }
+
+    /**
+     * Initialises Helidon's routing and server classes and the transport's JSON mapper, so that a thread can
+     * do it on another core while the rest of start-up (the database) runs; {@link #start} does it anyway
+     * and reports any failure, so this one ignores them.
+     */
+    public static void warmUp() {
+        try {
+            HttpRouting.builder();
+            WebServer.builder();
+            WireJson.object().put("status", "ok").toString();
+        } catch (RuntimeException | LinkageError e) {
+            LOG.log(Level.FINE, "warm-up failed", e);
+        }
     }
 
     /** Builds and starts the server; {@code registry} is the one the services publish through. */
@@ -81,6 +98,9 @@ public final class ChatServer {
                 .host(settings.host())
                 .port(settings.port())
                 .maxTcpConnections(maxConnections)
+                // Room for a reconnect storm in the accept queue (the kernel caps it at net.core.somaxconn):
+                // a full queue drops handshakes, and each client then waits a SYN retransmission (1 s, 3 s, ...).
+                .backlog(BACKLOG)
                 .shutdownHook(false)
                 // Blocking sockets: one 8 KiB read buffer per connection instead of the NIO socket's 8 KiB read
                 // plus 8 KiB write buffer, which an idle WebSocket would hold for nothing.

@@ -3,6 +3,7 @@ package io.chatapi.adapters.ws;
 import io.chatapi.adapters.ws.auth.BearerTokens;
 import io.chatapi.adapters.ws.auth.InvalidTokenException;
 import io.chatapi.adapters.ws.auth.VerifiedToken;
+import io.chatapi.adapters.ws.rest.HandshakeFilter;
 import io.chatapi.application.port.in.StreamsUseCase.ActiveStream;
 import io.chatapi.domain.ErrorCode;
 import io.chatapi.domain.Room;
@@ -41,7 +42,12 @@ final class ChatSocketListener implements WsListener {
 
     @Override
     public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) throws WsUpgradeException {
-        // The handshake filter has already answered 401 to a bad token; this only picks up the checked one.
+        // The handshake filter has already answered 401 to a bad token; this picks up the one it checked.
+        Optional<VerifiedToken> checked = HandshakeFilter.checkedToken();
+        if (checked.isPresent()) {
+            token = checked.get();
+            return Optional.empty();
+        }
         String query = prologue.query().first("token").orElse(null);
         String header = headers.value(HeaderNames.AUTHORIZATION).orElse(null);
         try {

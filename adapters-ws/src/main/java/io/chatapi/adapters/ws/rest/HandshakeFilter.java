@@ -4,6 +4,7 @@ import io.chatapi.adapters.ws.auth.BearerTokens;
 import io.chatapi.adapters.ws.auth.InvalidTokenException;
 import io.chatapi.adapters.ws.auth.JwtVerifier;
 import io.chatapi.adapters.ws.auth.OriginPolicy;
+import io.chatapi.adapters.ws.auth.VerifiedToken;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
@@ -16,11 +17,15 @@ import java.util.logging.Logger;
 /**
  * Refuses a WebSocket handshake before the upgrade: a browser {@code Origin} the policy does not allow gets 403,
  * a missing or bad token ({@code ?token=} wins over the header) gets 401. Helidon's own upgrade refusal can only
- * answer 400, which is why this runs as an HTTP filter, which upgrade requests pass through.
+ * answer 400, which is why this runs as an HTTP filter, which upgrade requests pass through. The upgrade runs
+ * inside this filter's {@code proceed} on the same thread, and picks up the token checked here through
+ * {@link #checkedToken()} instead of verifying it a second time.
  */
 public final class HandshakeFilter implements Filter {
     public static final String PATH = "/ws";
     private static final Logger LOG = Logger.getLogger(HandshakeFilter.class.getName());
+
+    private static final ThreadLocal<VerifiedToken> CHECKED = new ThreadLocal<>();
 
     private final JwtVerifier verifier;
     private final OriginPolicy origins;
@@ -46,13 +51,24 @@ public final class HandshakeFilter implements Filter {
             HttpAnswers.error(res, 401, "unauthorized", "Missing or invalid Authorization header");
             return;
         }
+        VerifiedToken checked;
         try {
-            verifier.verify(token.get());
+            checked = verifier.verify(token.get());
         } catch (InvalidTokenException e) {
             LOG.log(Level.FINE, "socket token refused: {0}", e.getMessage());
             HttpAnswers.error(res, 401, "unauthorized", "Invalid token");
             return;
         }
-        chain.proceed();
+        CHECKED.set(checked);
+        try {
+            chain.proceed();
+        } finally {
+            CHECKED.remove();
+        }
+    }
+
+    /** The token this filter checked for the handshake running on this thread, if any. */
+    public static Optional<VerifiedToken> checkedToken() {
+        return Optional.ofNullable(CHECKED.get());
     }
 }
