@@ -6,6 +6,7 @@ import io.chatapi.adapters.sqlite.SqliteBotStore;
 import io.chatapi.adapters.sqlite.SqliteDatabase;
 import io.chatapi.adapters.sqlite.SqliteDeliveryStore;
 import io.chatapi.adapters.sqlite.SqliteMessageStore;
+import io.chatapi.adapters.sqlite.SqlitePresenceStore;
 import io.chatapi.adapters.sqlite.SqliteRoomStore;
 import io.chatapi.adapters.sqlite.SqliteSettings;
 import io.chatapi.adapters.webhook.HttpWebhookSender;
@@ -90,7 +91,10 @@ public final class ChatApp implements AutoCloseable {
                 metrics, MAX_CONCURRENT_BOT_REPLIES);
         bots.setHandoff(handoff::handToHuman);
         handoff.setBots(bots);
-        presence = new PresenceService(rooms, registry, registry, clock, settings.presenceGrace());
+        presence = new PresenceService(rooms, new SqlitePresenceStore(database), registry, registry, clock,
+                settings.presenceGrace());
+        // Clients come back within SHUTDOWN_RECONNECT_MAX of a graceful stop; presence waits that and its grace.
+        presence.resumeAfterRestart(config.shutdown().reconnectMax().plus(settings.presenceGrace()));
         var roomService = new RoomService(rooms, botStore, clock);
         var admin = new AdminService(deliveries);
         var useCases = new UseCases(roomService, roomService, roomService,
@@ -148,6 +152,7 @@ public final class ChatApp implements AutoCloseable {
         }
         closed = true;
         Instant deadline = Instant.now().plus(config.shutdown().drainTimeout());
+        presence.keepForRestart();
         bots.shutdown(deadline);
         server.stop();
         presence.close();

@@ -20,7 +20,7 @@ class SqliteDatabaseTest {
             List<String> tables = db.read(h -> h.createQuery(
                     "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").mapTo(String.class).list());
             assertThat(tables).contains("rooms", "members", "messages", "pending_deliveries", "webhook_outbox",
-                    "dead_letters", "bots", "health_probe", "flyway_schema_history");
+                    "dead_letters", "bots", "health_probe", "presence_kept", "flyway_schema_history");
             String journalMode = db.read(h -> h.createQuery("PRAGMA journal_mode").mapTo(String.class).one());
             assertThat(journalMode).isEqualTo("wal");
             assertThat(writerPragma(db, "synchronous")).isEqualTo(2);
@@ -33,13 +33,19 @@ class SqliteDatabaseTest {
     @Test
     void normalSynchronousIsAppliedAndReopeningKeepsTheSchema() {
         Path file = dir.resolve("chat.db");
-        SqliteDatabase.open(new SqliteSettings(file, "FULL")).close();
+        int applied;
+        try (SqliteDatabase db = SqliteDatabase.open(new SqliteSettings(file, "FULL"))) {
+            applied = migrations(db);
+        }
         try (SqliteDatabase db = SqliteDatabase.open(new SqliteSettings(file, "normal"))) {
             assertThat(writerPragma(db, "synchronous")).isEqualTo(1);
-            int migrations = db.read(h -> h.createQuery("SELECT count(*) FROM flyway_schema_history WHERE success")
-                    .mapTo(Integer.class).one());
-            assertThat(migrations).isEqualTo(1);
+            assertThat(migrations(db)).isEqualTo(applied).isGreaterThanOrEqualTo(2);
         }
+    }
+
+    private static int migrations(SqliteDatabase db) {
+        return db.read(h -> h.createQuery("SELECT count(*) FROM flyway_schema_history WHERE success")
+                .mapTo(Integer.class).one());
     }
 
     @Test

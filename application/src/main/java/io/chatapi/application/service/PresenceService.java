@@ -4,12 +4,15 @@ import io.chatapi.application.port.in.PresenceUseCase;
 import io.chatapi.application.port.out.ChatEvent;
 import io.chatapi.application.port.out.ConnectionDirectory;
 import io.chatapi.application.port.out.EventPublisher;
+import io.chatapi.application.port.out.PresenceStore;
 import io.chatapi.application.port.out.RoomStore;
 import io.chatapi.application.port.out.TimeSource;
 import io.chatapi.domain.Member;
 import io.chatapi.domain.Room;
 import java.time.Duration;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -20,7 +23,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Presence for the users who share a room with someone: online at the first connection, offline a grace
  * period after the last one closes unless the user came back. Rooms of more than
- * {@value #MAX_PRESENCE_ROOM_SIZE} members do not carry presence. Thread-safe; {@link #close()} stops it.
+ * {@value #MAX_PRESENCE_ROOM_SIZE} members do not carry presence. A graceful restart is not a presence change:
+ * the users online at the stop ({@link #keepForRestart}) are taken as still online at the next start
+ * ({@link #resumeAfterRestart}); those who reconnect within the window are not announced at all, the others are
+ * announced offline when it ends. Thread-safe; {@link #close()} stops it.
  */
 public final class PresenceService implements PresenceUseCase, AutoCloseable {
     /**
@@ -39,18 +45,68 @@ public final class PresenceService implements PresenceUseCase, AutoCloseable {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("presence-grace").daemon().factory());
     private final ConcurrentHashMap<String, ScheduledFuture<?>> goingOffline = new ConcurrentHashMap<>();
+    /** Users with at least one connection, as told by the transport. */
+    private final Set<String> online = ConcurrentHashMap.newKeySet();
+    /** Users online at the last graceful stop who have not reconnected since this start (within the window). */
+    private final Set<String> keptFromRestart = ConcurrentHashMap.newKeySet();
+    private final PresenceStore store;
 
-    public PresenceService(RoomStore rooms, EventPublisher publisher, ConnectionDirectory connections,
-                           TimeSource clock, Duration grace) {
+    public PresenceService(RoomStore rooms, PresenceStore store, EventPublisher publisher,
+                           ConnectionDirectory connections, TimeSource clock, Duration grace) {
         this.rooms = rooms;
+        this.store = store;
         this.publisher = publisher;
         this.connections = connections;
         this.clock = clock;
         this.grace = grace;
     }
 
+    /**
+     * At a graceful stop, before the sockets close: keeps the users online now for {@link #resumeAfterRestart}.
+     * A store failure only loses that (the next start announces everyone as it would after a crash).
+     */
+    public void keepForRestart() {
+        try {
+            store.keepOnline(Set.copyOf(online), clock.now());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not keep presence for the restart: {0}", e.toString());
+        }
+    }
+
+    /**
+     * At start, before the first connection: the users kept at the last graceful stop, if it was less than
+     * {@code window} ago (clients reconnect within the spread of {@code reconnect_after_ms}), count as online
+     * without an announcement; whoever of them has not come back when the window ends is announced offline.
+     */
+    public void resumeAfterRestart(Duration window) {
+        Optional<PresenceStore.Kept> kept;
+        try {
+            kept = store.takeOnline();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not read the presence kept at the last stop: {0}", e.toString());
+            return;
+        }
+        if (kept.isEmpty() || kept.get().at().plus(window).isBefore(clock.now())) {
+            return;
+        }
+        keptFromRestart.addAll(kept.get().userIds());
+        timer.schedule(this::endRestartWindow, window.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void endRestartWindow() {
+        for (String userId : List.copyOf(keptFromRestart)) {
+            if (keptFromRestart.remove(userId) && !connections.isOnline(userId)) {
+                announce(userId, false);
+            }
+        }
+    }
+
     @Override
     public void firstConnectionOpened(String userId) {
+        online.add(userId);
+        if (keptFromRestart.remove(userId)) {
+            return;
+        }
         ScheduledFuture<?> pending = goingOffline.remove(userId);
         if (pending != null && pending.cancel(false)) {
             return;
@@ -60,6 +116,7 @@ public final class PresenceService implements PresenceUseCase, AutoCloseable {
 
     @Override
     public void lastConnectionClosed(String userId) {
+        online.remove(userId);
         ScheduledFuture<?> task = timer.schedule(() -> {
             goingOffline.remove(userId);
             if (!connections.isOnline(userId)) {

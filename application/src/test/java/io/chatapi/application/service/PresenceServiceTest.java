@@ -16,16 +16,21 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 class PresenceServiceTest {
     private final Instant now = Instant.parse("2026-01-01T00:00:00Z");
     private final List<Collection<String>> audiences = new CopyOnWriteArrayList<>();
+    private final List<ChatEvent.PresenceUpdate> events = new CopyOnWriteArrayList<>();
     private final EventPublisher publisher = new EventPublisher() {
         @Override
         public void publish(Collection<String> userIds, ChatEvent event) {
             audiences.add(Set.copyOf(userIds));
+            if (event instanceof ChatEvent.PresenceUpdate update) {
+                events.add(update);
+            }
         }
 
         @Override
@@ -43,11 +48,58 @@ class PresenceServiceTest {
             crowd.add("fan" + i);
         }
         room(stores, "large", crowd);
-        try (var presence = new PresenceService(stores.rooms(), publisher, user -> false, () -> now,
-                Duration.ofMillis(10))) {
+        try (var presence = new PresenceService(stores.rooms(), stores.presence(), publisher, user -> false,
+                () -> now, Duration.ofMillis(10))) {
             presence.firstConnectionOpened("u");
         }
         assertThat(audiences).containsExactly(Set.of("friend"));
+    }
+
+    @Test
+    void aGracefulRestartIsNoPresenceChangeForThoseWhoComeBackInTheWindow() throws InterruptedException {
+        var stores = InMemoryStores.create();
+        room(stores, "r", List.of("back", "gone", "left", "newcomer", "peer"));
+        try (var before = new PresenceService(stores.rooms(), stores.presence(), publisher, user -> false,
+                () -> now, Duration.ofMillis(10))) {
+            for (String user : List.of("back", "gone", "left")) {
+                before.firstConnectionOpened(user);
+            }
+            before.lastConnectionClosed("left");
+            before.keepForRestart();
+        }
+        audiences.clear();
+        events.clear();
+        Set<String> connected = ConcurrentHashMap.newKeySet();
+        try (var after = new PresenceService(stores.rooms(), stores.presence(), publisher, connected::contains,
+                () -> now.plusMillis(100), Duration.ofMillis(10))) {
+            after.resumeAfterRestart(Duration.ofMillis(300));
+            connected.add("back");
+            after.firstConnectionOpened("back");
+            connected.add("newcomer");
+            after.firstConnectionOpened("newcomer");
+            assertThat(published()).containsExactly("newcomer online");
+
+            Thread.sleep(600);
+            assertThat(published()).containsExactly("newcomer online", "gone offline");
+        }
+    }
+
+    @Test
+    void usersKeptLongerAgoThanTheWindowAreAnnouncedAsUsual() {
+        var stores = InMemoryStores.create();
+        room(stores, "r", List.of("u", "peer"));
+        stores.presence().keepOnline(List.of("u"), now.minusSeconds(60));
+        try (var presence = new PresenceService(stores.rooms(), stores.presence(), publisher, user -> false,
+                () -> now, Duration.ofMillis(10))) {
+            presence.resumeAfterRestart(Duration.ofSeconds(30));
+            presence.firstConnectionOpened("u");
+        }
+        assertThat(published()).containsExactly("u online");
+        assertThat(stores.presence().takeOnline()).isEmpty();
+    }
+
+    private List<String> published() {
+        return events.stream().map(e -> e.userId() + (e.online() ? " online" : " offline")).toList();
     }
 
     private void room(InMemoryStores stores, String id, List<String> members) {

@@ -45,6 +45,32 @@ class LifecycleTest {
     }
 
     @Test
+    void aGracefulRestartDoesNotAnnounceThoseWhoComeBackButDoesAnnounceNewcomers() {
+        var server = TestServer.start();
+        server.rest().post("/rooms", ADMIN, Map.of("type", "group", "members", List.of("pr-back", "pr-peer", "pr-new")));
+        var back = server.ws(Tokens.user("pr-back"));
+        var peer = server.ws(Tokens.user("pr-peer"));
+        back.await(e -> isPresence(e, "pr-peer", "online"), "the peer's online before the restart");
+        Thread.ofVirtual().start(server::close);
+        assertThat(back.awaitClose()).isEqualTo(1012);
+        assertThat(peer.awaitClose()).isEqualTo(1012);
+        server.restart();
+        try (var peerAgain = server.ws(Tokens.user("pr-peer")); var backAgain = server.ws(Tokens.user("pr-back"));
+             var newcomer = server.ws(Tokens.user("pr-new"))) {
+            peerAgain.await(e -> isPresence(e, "pr-new", "online"), "the newcomer's online");
+            assertThat(peerAgain.drain(Duration.ofMillis(300))).noneMatch(e -> isPresence(e, "pr-back", "online"));
+            assertThat(peerAgain.seen()).noneMatch(e -> isPresence(e, "pr-back", "online"));
+        } finally {
+            server.close();
+        }
+    }
+
+    private static boolean isPresence(JsonNode event, String user, String status) {
+        return event.path("type").asText().equals("presence.update") && event.path("user_id").asText().equals(user)
+                && event.path("status").asText().equals(status);
+    }
+
+    @Test
     void gracefulShutdownAnnouncesAJitteredReconnectThenCloses1012AndKeepsEverything() {
         var server = TestServer.start();
         var rest = server.rest();
