@@ -157,7 +157,8 @@ public final class Bench {
                   storm     K clients, server restart (SIGTERM), reconnect with backoff + jitter, resume; missed messages
                             --clients 5000 --room-size 50 --rate 50 --before 3s --after 3s --reconnect-max <duration>
                   relay     S concurrent bot replies from a local fake LLM; chunk → delta latency, plain latency beside
-                            --streams 100 --chunks 50 --chunk-interval 20ms --baseline 5s --duration 10s --probe-rate 20
+                            --streams 100 --chunks 50 --chunk-interval 20ms --baseline 5s --stream-warmup 20s --duration 10s
+                            --probe-rate 20
                   startup   java -jar to the first 200 on /health   --runs 10
                   all       every scenario above with its defaults
                 common options: --smoke (tiny, a few seconds)  --jar bootstrap/target/chatapi.jar  --out bench/results

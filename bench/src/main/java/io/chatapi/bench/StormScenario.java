@@ -86,7 +86,8 @@ final class StormScenario implements Scenario {
                 long termMicros = Micros.now();
                 int exit = server.stop(Duration.ofSeconds(30));
                 long stoppedAt = System.nanoTime();
-                server = server.restart(context.serverTimeout());
+                // Under the storm the first /health answer waits behind the clients' handshakes: allow for that.
+                server = server.restart(context.serverTimeout().plus(resumeTimeout));
                 long readyAt = System.nanoTime();
                 long readyMicros = Micros.now();
                 long waitUntil = System.nanoTime() + resumeTimeout.toNanos();
