@@ -173,7 +173,7 @@ class SocketProtocolTest {
 
     @Test
     void presenceAndTheConnectionCountFollowOpenSockets() {
-        long before = server.metrics.activeConnections.get();
+        long before = settledConnectionCount();
         WsClient one = connect("dave");
         WsClient two = connect("dave");
         one.assertAlive();
@@ -188,6 +188,18 @@ class SocketProtocolTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> server.chat.presenceLog.contains("offline dave"));
         assertThat(server.chat.presenceLog).containsSubsequence("online dave", "offline dave");
         assertThat(server.metrics.activeConnections.get()).isEqualTo(before);
+    }
+
+    /** The connection count once the sockets of earlier tests have finished closing on the server's side. */
+    private long settledConnectionCount() {
+        long[] last = {-1};
+        await().pollInterval(Duration.ofMillis(100)).atMost(Duration.ofSeconds(10)).until(() -> {
+            long now = server.metrics.activeConnections.get();
+            boolean unchanged = now == last[0];
+            last[0] = now;
+            return unchanged;
+        });
+        return last[0];
     }
 
     @Test
