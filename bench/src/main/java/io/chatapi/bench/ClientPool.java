@@ -10,8 +10,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * JDK HTTP clients for many WebSocket connections: one client (and so one selector thread) per
- * {@code perClient} connections, callbacks on virtual threads, optionally bound to a loopback source address.
+ * The worker's loopback source address for its WebSocket connections ({@link WsClient}), and JDK HTTP clients
+ * for its REST calls (one per {@code perClient} callers, callbacks on virtual threads, bound to the same address).
  */
 final class ClientPool implements AutoCloseable {
     private final int perClient;
@@ -23,6 +23,11 @@ final class ClientPool implements AutoCloseable {
     ClientPool(int perClient, String sourceAddress) {
         this.perClient = Math.max(1, perClient);
         this.source = sourceAddress == null ? null : loopback(sourceAddress);
+    }
+
+    /** The local address WebSocket connections bind to; null for any. */
+    InetAddress source() {
+        return source;
     }
 
     /** The client for the next connection. */

@@ -77,7 +77,7 @@ final class FanoutScenario implements Scenario {
                         .mapToLong(r -> r.path("connected").asLong()).sum();
                 context.progress(connected + " of " + members + " members connected");
                 RateSender sender = new RateSender();
-                WsClient socket = WsClient.connect(context.http(), server.spec().ws(), senderUser,
+                WsClient socket = WsClient.connect(null, server.spec().ws(), senderUser,
                         context.tokens().user(senderUser), sender, Duration.ofSeconds(10));
                 sender.attach(socket);
                 sender.run(room, "fanout", "w", rate, warmup);

@@ -2,11 +2,6 @@ package io.chatapi.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.net.ConnectException;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -161,24 +156,17 @@ final class StormRole implements WorkerRole {
     }
 
     /**
-     * Reconnects with exponential backoff and full jitter. After a refused connection (nothing listening yet),
-     * the next attempts first try a plain TCP connect and start the WebSocket handshake only once that succeeds:
-     * the server sees the same connection attempts, but a refused one costs this process (which shares the
-     * server's cores) a few microseconds instead of a whole failed HTTP client exchange.
+     * Reconnects with exponential backoff and full jitter. A refused attempt (nothing listening yet) costs a
+     * TCP connect: the client opens its socket itself and writes the handshake only once connected.
      */
     private boolean reconnect(Client client, Backoff backoff) {
-        boolean refused = false;
         for (int attempt = 0; !finishing.get() && System.currentTimeMillis() < context.deadlineMillis(); attempt++) {
             client.resumeDone = new CompletableFuture<>();
             try {
-                if (refused) {
-                    probe(context.ws());
-                }
-                client.socket = WsClient.connect(context.pool().next(), context.ws(), client.user,
+                client.socket = WsClient.connect(context.pool().source(), context.ws(), client.user,
                         context.tokens().user(client.user), client, Duration.ofSeconds(10));
                 return true;
-            } catch (IOException | BenchException e) {
-                refused = e instanceof IOException || e.getCause() instanceof ConnectException;
+            } catch (BenchException e) {
                 context.counter("connect_errors").incrementAndGet();
                 if (!pause(backoff.delayMillis(attempt, ThreadLocalRandom.current()))) {
                     return false;
@@ -186,13 +174,6 @@ final class StormRole implements WorkerRole {
             }
         }
         return false;
-    }
-
-    /** A TCP connect to the server's port, closed at once; throws when nothing listens there. */
-    private static void probe(URI ws) throws IOException {
-        try (SocketChannel channel = SocketChannel.open()) {
-            channel.connect(new InetSocketAddress(ws.getHost(), ws.getPort()));
-        }
     }
 
     private void resume(Client client, long closedAtNanos) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -188,8 +187,7 @@ final class WorkerContext {
             }
             threads.add(Thread.ofVirtual().start(() -> {
                 try {
-                    HttpClient http = pool.next();
-                    clients[index] = WsClient.connect(http, ws(), user, tokens().user(user), handlers.apply(user),
+                    clients[index] = WsClient.connect(pool.source(), ws(), user, tokens().user(user), handlers.apply(user),
                             Duration.ofSeconds(15));
                     counter("connected").incrementAndGet();
                 } catch (BenchException e) {
