@@ -108,7 +108,6 @@ final class BenchContext {
         job.put("role", role);
         job.put("http", server.spec().http().toString());
         job.put("secret", servers.secret());
-        job.put("per_client", 250);
         job.put("connect_concurrency", 64);
         job.put("deadline_epoch_ms", System.currentTimeMillis() + maxRuntime.toMillis());
         if (!options.string("source-addresses", "on", "on").equals("off")) {

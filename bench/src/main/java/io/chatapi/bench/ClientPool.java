@@ -4,24 +4,19 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * The worker's loopback source address for its WebSocket connections ({@link WsClient}), and JDK HTTP clients
- * for its REST calls (one per {@code perClient} callers, callbacks on virtual threads, bound to the same address).
+ * A worker's loopback source address for its WebSocket connections ({@link WsClient}), and the JDK HTTP client
+ * for its REST calls (made on first use, callbacks on virtual threads, bound to the same address).
  */
 final class ClientPool implements AutoCloseable {
-    private final int perClient;
     private final InetAddress source;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-    private final List<HttpClient> clients = new ArrayList<>();
-    private int assigned;
+    private HttpClient rest;
 
-    ClientPool(int perClient, String sourceAddress) {
-        this.perClient = Math.max(1, perClient);
+    ClientPool(String sourceAddress) {
         this.source = sourceAddress == null ? null : loopback(sourceAddress);
     }
 
@@ -30,10 +25,9 @@ final class ClientPool implements AutoCloseable {
         return source;
     }
 
-    /** The client for the next connection. */
-    synchronized HttpClient next() {
-        int index = assigned++ / perClient;
-        while (clients.size() <= index) {
+    /** The client for REST calls from this process. */
+    synchronized HttpClient any() {
+        if (rest == null) {
             HttpClient.Builder builder = HttpClient.newBuilder()
                     .version(HttpClient.Version.HTTP_1_1)
                     .executor(executor)
@@ -41,18 +35,9 @@ final class ClientPool implements AutoCloseable {
             if (source != null) {
                 builder.localAddress(source);
             }
-            clients.add(builder.build());
+            rest = builder.build();
         }
-        return clients.get(index);
-    }
-
-    /** A plain client for REST calls from this process. */
-    synchronized HttpClient any() {
-        if (clients.isEmpty()) {
-            next();
-            assigned--;
-        }
-        return clients.get(0);
+        return rest;
     }
 
     /** Accepts only addresses in 127.0.0.0/8: load never leaves this machine. */
@@ -70,7 +55,9 @@ final class ClientPool implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        clients.forEach(HttpClient::shutdownNow);
+        if (rest != null) {
+            rest.shutdownNow();
+        }
         executor.shutdownNow();
     }
 }

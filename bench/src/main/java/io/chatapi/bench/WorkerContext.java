@@ -40,8 +40,7 @@ final class WorkerContext {
         this.deadlineMillis = job.path("deadline_epoch_ms").asLong(System.currentTimeMillis() + 60_000);
         String secret = job.path("secret").asText("");
         this.tokens = secret.isEmpty() ? null : new Tokens(secret);
-        this.pool = new ClientPool(job.path("per_client").asInt(500),
-                job.hasNonNull("source") ? job.path("source").asText() : null);
+        this.pool = new ClientPool(job.hasNonNull("source") ? job.path("source").asText() : null);
     }
 
     JsonNode job() {
