@@ -15,7 +15,7 @@ class AotCacheCheckTest {
     Path dir;
 
     @Test
-    void aCacheOlderThanALibraryIsRefusedWithWhatToDo() throws Exception {
+    void aCacheOlderThanALibraryIsRefusedNamingItAndTheFix() throws Exception {
         Path jar = file("chatapi.jar", 100);
         Files.createDirectories(dir.resolve("libs"));
         file("libs/a.jar", 100);

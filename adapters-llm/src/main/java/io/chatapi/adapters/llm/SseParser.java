@@ -103,9 +103,7 @@ final class SseParser {
 
     private void keep(byte[] bytes, int from, int to) throws IOException {
         int length = to - from;
-        if (partialLength + length > MAX_LINE_BYTES) {
-            throw new IOException("server-sent event line longer than " + MAX_LINE_BYTES + " bytes");
-        }
+        checkLine(partialLength + length);
         if (partialLength + length > partial.length) {
             partial = Arrays.copyOf(partial, Math.max(partialLength + length, partial.length * 2));
         }
@@ -114,9 +112,7 @@ final class SseParser {
     }
 
     private void line(byte[] bytes, int from, int to) throws IOException {
-        if (to - from > MAX_LINE_BYTES) {
-            throw new IOException("server-sent event line longer than " + MAX_LINE_BYTES + " bytes");
-        }
+        checkLine(to - from);
         int start = from;
         if (firstLine) {
             firstLine = false;
@@ -144,6 +140,12 @@ final class SseParser {
             data(new String(bytes, value, to - value, StandardCharsets.UTF_8));
         } else if (named(bytes, start, colon, EVENT)) {
             type = new String(bytes, value, to - value, StandardCharsets.UTF_8);
+        }
+    }
+
+    private static void checkLine(int bytes) throws IOException {
+        if (bytes > MAX_LINE_BYTES) {
+            throw new IOException("server-sent event line longer than " + MAX_LINE_BYTES + " bytes");
         }
     }
 

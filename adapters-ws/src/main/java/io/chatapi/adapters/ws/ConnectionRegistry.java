@@ -113,6 +113,11 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
         return byUser.containsKey(userId);
     }
 
+    @Override
+    public Set<String> onlineUsers() {
+        return Set.copyOf(byUser.keySet());
+    }
+
     /** Starts tracking a connection for pings, the idle sweep and shutdown (registered or not). */
     void track(SocketConnection connection) {
         all.add(connection);

@@ -206,7 +206,7 @@ class OutgoingQueueTest {
 
         @Override
         public SocketContext socketContext() {
-            throw new UnsupportedOperationException("OutgoingQueue never asks a session for its socket context");
+            throw new AssertionError("the queue must not need the session's socket context");
         }
     }
 }

@@ -45,8 +45,6 @@ public final class PresenceService implements PresenceUseCase, AutoCloseable {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("presence-grace").daemon().factory());
     private final ConcurrentHashMap<String, ScheduledFuture<?>> goingOffline = new ConcurrentHashMap<>();
-    /** Users with at least one connection, as told by the transport. */
-    private final Set<String> online = ConcurrentHashMap.newKeySet();
     /** Users online at the last graceful stop who have not reconnected since this start (within the window). */
     private final Set<String> keptFromRestart = ConcurrentHashMap.newKeySet();
     private final PresenceStore store;
@@ -67,7 +65,7 @@ public final class PresenceService implements PresenceUseCase, AutoCloseable {
      */
     public void keepForRestart() {
         try {
-            store.keepOnline(Set.copyOf(online), clock.now());
+            store.keepOnline(connections.onlineUsers(), clock.now());
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "could not keep presence for the restart: {0}", e.toString());
         }
@@ -103,7 +101,6 @@ public final class PresenceService implements PresenceUseCase, AutoCloseable {
 
     @Override
     public void firstConnectionOpened(String userId) {
-        online.add(userId);
         if (keptFromRestart.remove(userId)) {
             return;
         }
@@ -116,7 +113,6 @@ public final class PresenceService implements PresenceUseCase, AutoCloseable {
 
     @Override
     public void lastConnectionClosed(String userId) {
-        online.remove(userId);
         ScheduledFuture<?> task = timer.schedule(() -> {
             goingOffline.remove(userId);
             if (!connections.isOnline(userId)) {

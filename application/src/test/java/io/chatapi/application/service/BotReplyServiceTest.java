@@ -5,14 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.chatapi.application.ChatSettings;
 import io.chatapi.application.ServerMetrics;
+import io.chatapi.application.fake.OnlineUsers;
 import io.chatapi.application.port.in.StreamsUseCase.ActiveStream;
 import io.chatapi.application.port.out.BotContextReply;
 import io.chatapi.application.port.out.BotContextRequest;
-import io.chatapi.application.port.out.ChatEvent;
 import io.chatapi.application.port.out.ChatEvent.StreamDelta;
 import io.chatapi.application.port.out.ChatEvent.StreamEnd;
 import io.chatapi.application.port.out.ChatEvent.StreamError;
 import io.chatapi.application.port.out.ChatEvent.StreamStart;
+import io.chatapi.application.port.out.ChatEvent;
 import io.chatapi.application.port.out.ChatTurn;
 import io.chatapi.application.port.out.LlmOutcome;
 import io.chatapi.application.port.out.TimeSource;
@@ -70,7 +71,7 @@ class BotReplyServiceTest {
         ChatSettings settings = new ChatSettings(16_000, 10, 20, 500, 5, 8, Duration.ofSeconds(1),
                 Duration.ofSeconds(5), proceed);
         BotReplyService created = new BotReplyService(rooms, messages, bots, publisher, new OrderedRoomEvents(publisher), webhook, llm,
-                new OfflineDeliveries(online::contains, webhook), clock, settings, metrics, maxConcurrency);
+                new OfflineDeliveries(new OnlineUsers(online), webhook), clock, settings, metrics, maxConcurrency);
         created.setHandoff((roomId, botId, reason) -> handoffs.add(roomId + "|" + botId + "|" + reason));
         return created;
     }

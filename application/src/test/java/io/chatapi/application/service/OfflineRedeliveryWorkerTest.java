@@ -20,6 +20,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -184,6 +185,11 @@ class OfflineRedeliveryWorkerTest {
         @Override
         public boolean isOnline(String userId) {
             return openedAt.containsKey(userId);
+        }
+
+        @Override
+        public Set<String> onlineUsers() {
+            return Set.copyOf(openedAt.keySet());
         }
 
         @Override

@@ -3,6 +3,7 @@ package io.chatapi.application.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chatapi.application.fake.InMemoryStores;
+import io.chatapi.application.fake.OnlineUsers;
 import io.chatapi.application.port.out.ChatEvent;
 import io.chatapi.application.port.out.EventPublisher;
 import io.chatapi.domain.Handoff;
@@ -48,7 +49,7 @@ class PresenceServiceTest {
             crowd.add("fan" + i);
         }
         room(stores, "large", crowd);
-        try (var presence = new PresenceService(stores.rooms(), stores.presence(), publisher, user -> false,
+        try (var presence = new PresenceService(stores.rooms(), stores.presence(), publisher, new OnlineUsers(Set.of()),
                 () -> now, Duration.ofMillis(10))) {
             presence.firstConnectionOpened("u");
         }
@@ -59,18 +60,21 @@ class PresenceServiceTest {
     void aGracefulRestartIsNoPresenceChangeForThoseWhoComeBackInTheWindow() throws InterruptedException {
         var stores = InMemoryStores.create();
         room(stores, "r", List.of("back", "gone", "left", "newcomer", "peer"));
-        try (var before = new PresenceService(stores.rooms(), stores.presence(), publisher, user -> false,
-                () -> now, Duration.ofMillis(10))) {
+        Set<String> connectedBefore = ConcurrentHashMap.newKeySet();
+        try (var before = new PresenceService(stores.rooms(), stores.presence(), publisher,
+                new OnlineUsers(connectedBefore), () -> now, Duration.ofMillis(10))) {
             for (String user : List.of("back", "gone", "left")) {
+                connectedBefore.add(user);
                 before.firstConnectionOpened(user);
             }
+            connectedBefore.remove("left");
             before.lastConnectionClosed("left");
             before.keepForRestart();
         }
         audiences.clear();
         events.clear();
         Set<String> connected = ConcurrentHashMap.newKeySet();
-        try (var after = new PresenceService(stores.rooms(), stores.presence(), publisher, connected::contains,
+        try (var after = new PresenceService(stores.rooms(), stores.presence(), publisher, new OnlineUsers(connected),
                 () -> now.plusMillis(100), Duration.ofMillis(10))) {
             after.resumeAfterRestart(Duration.ofMillis(300));
             connected.add("back");
@@ -89,7 +93,7 @@ class PresenceServiceTest {
         var stores = InMemoryStores.create();
         room(stores, "r", List.of("u", "peer"));
         stores.presence().keepOnline(List.of("u"), now.minusSeconds(60));
-        try (var presence = new PresenceService(stores.rooms(), stores.presence(), publisher, user -> false,
+        try (var presence = new PresenceService(stores.rooms(), stores.presence(), publisher, new OnlineUsers(Set.of()),
                 () -> now, Duration.ofMillis(10))) {
             presence.resumeAfterRestart(Duration.ofSeconds(30));
             presence.firstConnectionOpened("u");
