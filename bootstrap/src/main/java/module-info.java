@@ -9,4 +9,7 @@ module io.chatapi.bootstrap {
     requires io.helidon.logging.jul;
     requires java.logging;
     requires java.management;
+
+    // JUL creates the log manager Main names (ShutdownLogManager) by reflection
+    exports io.chatapi.bootstrap to java.logging;
 }

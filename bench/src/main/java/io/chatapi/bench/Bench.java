@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -53,9 +54,10 @@ public final class Bench {
             return 2;
         }
         Optional<Path> aotCache = aotCache(options, jar);
-        Report report = execute(options, chosen,
-                workDir -> new JarServerFactory(JavaCommand.java(), jar, workDir, Tokens.randomSecret(), aotCache),
-                err);
+        List<String> javaOptions = options.value("server-java-options").stream()
+                .flatMap(value -> Arrays.stream(value.trim().split("\\s+"))).filter(o -> !o.isEmpty()).toList();
+        Report report = execute(options, chosen, workDir -> new JarServerFactory(JavaCommand.java(), jar, workDir,
+                Tokens.randomSecret(), aotCache, javaOptions), err);
         out.print(report.table());
         Path file = report.write(results, Instant.now());
         out.println();
@@ -151,7 +153,7 @@ public final class Bench {
                   ceiling   the SQLite ceiling alone                     --senders --warmup --duration --sync
                   fanout    rooms of M members, one sender at a fixed rate, then a rate search up to p99 > limit
                             --members 100,1000,5000 --rate 20 --duration 10s --ceiling-members 1000 --step-duration 5s
-                            --max-steps 8 --p99-limit-ms 100 --ceiling on|off
+                            --max-steps 8 --refine-steps 3 --p99-limit-ms 100 --ceiling on|off
                   idle      N idle sockets held with the server's pings; RSS and heap per connection, drops
                             --sockets 10000,15000 --hold 5m (--quick: 65s)
                   storm     K clients, server restart (SIGTERM), reconnect with backoff + jitter, resume; missed messages
@@ -163,6 +165,7 @@ public final class Bench {
                   all       every scenario above with its defaults
                 common options: --smoke (tiny, a few seconds)  --jar bootstrap/target/chatapi.jar  --out bench/results
                   --aot-cache <file>|off (default: chatapi.aot beside the jar when present)
+                  --server-java-options "<JVM options>" (added to every server's java command, before -jar)
                   --per-worker 4000 (sockets per load-worker process)  --source-addresses on|off  --server-timeout 60s
                 """;
     }

@@ -16,7 +16,7 @@ import java.util.Set;
 final class BenchContext {
     /** Options every scenario accepts. */
     static final Set<String> COMMON_OPTIONS = Set.of("jar", "out", "per-worker", "source-addresses", "server-timeout",
-            "aot-cache");
+            "aot-cache", "server-java-options");
 
     private final BenchOptions options;
     private final ServerFactory servers;

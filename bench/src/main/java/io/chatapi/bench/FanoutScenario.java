@@ -13,7 +13,8 @@ import org.HdrHistogram.Histogram;
  * Broadcast latency: one group room of M online members (spread over worker processes) and one sender at a
  * fixed rate; each member measures send → receive from the time embedded in the content. Then, on the room of
  * {@code --ceiling-members}, the rate doubles step by step until p99 passes {@code --p99-limit-ms} or messages
- * go missing; the highest deliveries per second below the limit is the delivery ceiling.
+ * go missing, then {@code --refine-steps} more steps halve the interval between the last rate that held and the
+ * first that did not; the highest deliveries per second below the limit is the delivery ceiling.
  */
 final class FanoutScenario implements Scenario {
     @Override
@@ -24,7 +25,7 @@ final class FanoutScenario implements Scenario {
     @Override
     public Set<String> options() {
         return Set.of("members", "rate", "warmup", "duration", "ceiling-members", "step-duration", "max-steps",
-                "p99-limit-ms", "ceiling");
+                "p99-limit-ms", "refine-steps", "ceiling");
     }
 
     @Override
@@ -52,10 +53,11 @@ final class FanoutScenario implements Scenario {
         BenchOptions o = context.options();
         Duration step = o.duration("step-duration", Duration.ofSeconds(5), Duration.ofMillis(500));
         int maxSteps = o.integer("max-steps", 8, 2);
+        int refineSteps = o.integer("refine-steps", 3, 0);
         double limitMs = o.decimal("p99-limit-ms", 100, 100);
         Duration drain = context.smoke() ? Duration.ofMillis(300) : Duration.ofSeconds(2);
         Duration maxRuntime = PersistScenario.connectBudget(members).plus(warmup).plus(duration)
-                .plus(step.plus(drain).multipliedBy(maxSteps)).plusSeconds(120);
+                .plus(step.plus(drain).multipliedBy(maxSteps + refineSteps)).plusSeconds(120);
         try (ServerProcess server = context.startServer(Map.of())) {
             Api admin = context.adminApi(server);
             List<String> users = Setup.users("fanout-m", members);
@@ -89,7 +91,7 @@ final class FanoutScenario implements Scenario {
                     context.report().add(row(members, rate, duration, "m", outcome, results).build());
                 }
                 if (search) {
-                    search(context, group, sender, room, members, rate, step, maxSteps, limitMs, drain);
+                    search(context, group, sender, room, members, rate, step, maxSteps, refineSteps, limitMs, drain);
                 }
                 socket.abort();
                 group.commandAll("finish");
@@ -99,38 +101,34 @@ final class FanoutScenario implements Scenario {
     }
 
     private void search(BenchContext context, WorkerGroup group, RateSender sender, String room, int members,
-                        double baseRate, Duration step, int maxSteps, double limitMs, Duration drain) {
+                        double baseRate, Duration step, int maxSteps, int refineSteps, double limitMs,
+                        Duration drain) {
         double best = 0;
         double bestRate = 0;
+        double failedRate = 0;
         String stopReason = "max steps reached";
-        for (int k = 1; k <= maxSteps; k++) {
-            double rate = baseRate * Math.pow(2, k - 1);
-            String tag = "c" + k;
-            context.progress("ceiling step " + k + ": " + rate + " msg/s into " + members + " members");
-            RateSender.Outcome outcome = sender.run(room, "fanout", tag, rate, step);
-            sleep(drain);
-            WorkerResults results = report(group);
-            Measurement m = row(members, rate, step, tag, outcome, results).build();
-            context.report().add(Measurement.of("fanout-ceiling-steps").param("members", members).param("rate_msgs_per_s", rate)
-                    .figure("delivery_p99_ms", m.figures().get("delivery_p99_ms"))
-                    .figure("deliveries_per_s", m.figures().get("deliveries_per_s"))
-                    .figure("delivered_pct", m.figures().get("delivered_pct"))
-                    .figure("sender_max_lag_ms", outcome.maxLagMs())
-                    .build());
-            Double p99 = (Double) m.figures().get("delivery_p99_ms");
-            Double delivered = (Double) m.figures().get("delivered_pct");
-            long closed = results.counter("closed");
-            if (p99 == null || p99 > limitMs) {
-                stopReason = "p99 above " + limitMs + " ms at " + rate + " msg/s";
+        boolean closed = false;
+        int k = 0;
+        int refined = 0;
+        while (!closed) {
+            boolean doubling = failedRate == 0;
+            double rate = doubling ? baseRate * Math.pow(2, k) : Math.rint((bestRate + failedRate) / 2);
+            if (doubling ? k == maxSteps
+                    : refined == refineSteps || bestRate == 0 || rate <= bestRate || rate >= failedRate) {
                 break;
             }
-            if (delivered == null || delivered < 99.0 || closed > 0) {
+            k++;
+            refined += doubling ? 0 : 1;
+            Step outcome = step(context, group, sender, room, members, rate, step, "c" + k, drain);
+            closed = outcome.closed() > 0;
+            if (closed || outcome.delivered() == null || outcome.delivered() < 99.0) {
                 stopReason = "deliveries missing or connections closed at " + rate + " msg/s";
-                break;
-            }
-            double perSecond = (Double) m.figures().get("deliveries_per_s");
-            if (perSecond > best) {
-                best = perSecond;
+                failedRate = rate;
+            } else if (outcome.p99() == null || outcome.p99() > limitMs) {
+                stopReason = "p99 above " + limitMs + " ms at " + rate + " msg/s";
+                failedRate = rate;
+            } else if (outcome.perSecond() > best) {
+                best = outcome.perSecond();
                 bestRate = rate;
             }
         }
@@ -142,6 +140,28 @@ final class FanoutScenario implements Scenario {
                 .figure("at_rate_msgs_per_s", bestRate > 0 ? bestRate : null)
                 .figure("stopped_because", stopReason)
                 .build());
+    }
+
+    /** One rate step of the ceiling search, recorded as a {@code fanout-ceiling-steps} row. */
+    private Step step(BenchContext context, WorkerGroup group, RateSender sender, String room, int members,
+                      double rate, Duration step, String tag, Duration drain) {
+        context.progress("ceiling step " + tag.substring(1) + ": " + rate + " msg/s into " + members + " members");
+        RateSender.Outcome outcome = sender.run(room, "fanout", tag, rate, step);
+        sleep(drain);
+        WorkerResults results = report(group);
+        Measurement m = row(members, rate, step, tag, outcome, results).build();
+        context.report().add(Measurement.of("fanout-ceiling-steps").param("members", members)
+                .param("rate_msgs_per_s", rate)
+                .figure("delivery_p99_ms", m.figures().get("delivery_p99_ms"))
+                .figure("deliveries_per_s", m.figures().get("deliveries_per_s"))
+                .figure("delivered_pct", m.figures().get("delivered_pct"))
+                .figure("sender_max_lag_ms", outcome.maxLagMs())
+                .build());
+        return new Step((Double) m.figures().get("delivery_p99_ms"), (Double) m.figures().get("delivered_pct"),
+                (Double) m.figures().get("deliveries_per_s"), results.counter("closed"));
+    }
+
+    private record Step(Double p99, Double delivered, double perSecond, long closed) {
     }
 
     private static WorkerResults report(WorkerGroup group) {

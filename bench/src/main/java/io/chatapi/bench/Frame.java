@@ -3,6 +3,7 @@ package io.chatapi.bench;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import java.io.IOException;
 
 /**
@@ -15,7 +16,12 @@ import java.io.IOException;
 record Frame(String type, String roomId, long seq, String messageId, String content, String clientMsgId,
              String delta, long reconnectAfterMs, long lastSeq, boolean complete, boolean replay,
              String errorCode, String reason) {
-    private static final JsonFactory FACTORY = new JsonFactory();
+    /**
+     * Buffers come from one shared pool: Jackson's default pool is per thread, and every client reads on its own
+     * virtual thread, so that pool would be a thread-local lookup and a recycler per connection.
+     */
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build();
 
     /** Parses a text frame; anything that is not a JSON object gives type {@code "?"}. */
     static Frame parse(String text) {

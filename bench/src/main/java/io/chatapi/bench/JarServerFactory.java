@@ -26,24 +26,30 @@ final class JarServerFactory implements ServerFactory {
     private final Path workDir;
     private final String secret;
     private final Optional<Path> aotCache;
+    private final List<String> javaOptions;
     private final AtomicInteger counter;
 
     JarServerFactory(Path java, Path jar, Path workDir, String secret) {
-        this(java, jar, workDir, secret, Optional.empty(), new AtomicInteger());
+        this(java, jar, workDir, secret, Optional.empty(), List.of(), new AtomicInteger());
     }
 
-    /** {@code aotCache}: a JDK AOT cache passed to every server as {@code -XX:AOTCache}. */
-    JarServerFactory(Path java, Path jar, Path workDir, String secret, Optional<Path> aotCache) {
-        this(java, jar, workDir, secret, aotCache, new AtomicInteger());
+    /**
+     * {@code aotCache}: a JDK AOT cache passed to every server as {@code -XX:AOTCache}; {@code javaOptions}: more
+     * JVM options for every server, before {@code -jar}.
+     */
+    JarServerFactory(Path java, Path jar, Path workDir, String secret, Optional<Path> aotCache,
+                     List<String> javaOptions) {
+        this(java, jar, workDir, secret, aotCache, javaOptions, new AtomicInteger());
     }
 
     private JarServerFactory(Path java, Path jar, Path workDir, String secret, Optional<Path> aotCache,
-                             AtomicInteger counter) {
+                             List<String> javaOptions, AtomicInteger counter) {
         this.java = java;
         this.jar = jar;
         this.workDir = workDir;
         this.secret = secret;
         this.aotCache = aotCache;
+        this.javaOptions = List.copyOf(javaOptions);
         this.counter = counter;
     }
 
@@ -54,7 +60,7 @@ final class JarServerFactory implements ServerFactory {
 
     @Override
     public ServerFactory withoutAotCache() {
-        return new JarServerFactory(java, jar, workDir, secret, Optional.empty(), counter);
+        return new JarServerFactory(java, jar, workDir, secret, Optional.empty(), javaOptions, counter);
     }
 
     @Override
@@ -81,6 +87,7 @@ final class JarServerFactory implements ServerFactory {
         List<String> command = new ArrayList<>();
         command.add(java.toString());
         aotCache.ifPresent(cache -> command.add("-XX:AOTCache=" + cache));
+        command.addAll(javaOptions);
         command.add("-jar");
         command.add(jar.toString());
         return new ServerSpec(command, env, HOST, port,

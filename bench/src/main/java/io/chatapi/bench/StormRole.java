@@ -35,10 +35,19 @@ final class StormRole implements WorkerRole {
         volatile long reconnectAfterMs = -1;
         volatile long shutdownAtNanos;
         volatile CompletableFuture<Frame> resumeDone = new CompletableFuture<>();
+        private String token;
 
         Client(String user, String room) {
             this.user = user;
             this.room = room;
+        }
+
+        /** The client's token, signed once: every reconnect attempt presents the same one, as a real client does. */
+        String token(WorkerContext context) {
+            if (token == null) {
+                token = context.tokens().user(user);
+            }
+            return token;
         }
 
         @Override
@@ -164,7 +173,7 @@ final class StormRole implements WorkerRole {
             client.resumeDone = new CompletableFuture<>();
             try {
                 client.socket = WsClient.connect(context.pool().source(), context.ws(), client.user,
-                        context.tokens().user(client.user), client, Duration.ofSeconds(10));
+                        client.token(context), client, Duration.ofSeconds(10));
                 return true;
             } catch (BenchException e) {
                 context.counter("connect_errors").incrementAndGet();
@@ -183,7 +192,13 @@ final class StormRole implements WorkerRole {
             return;
         }
         try {
-            Frame done = client.resumeDone.get(RESUME_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            // a socket the server closes before resume.done (it was stopping) ends the wait: the session reconnects
+            Object first = CompletableFuture.anyOf(client.resumeDone, client.socket.closed())
+                    .get(RESUME_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            if (!(first instanceof Frame done)) {
+                context.counter("resume_interrupted").incrementAndGet();
+                return;
+            }
             if (!done.complete()) {
                 context.counter("incomplete_resumes").incrementAndGet();
                 page(client);

@@ -122,6 +122,7 @@ final class StormScenario implements Scenario {
                         .figure("resumed", resumed)
                         .figure("connect_errors", results.counter("connect_errors"))
                         .figure("resume_failed", results.counter("resume_failed") + results.counter("resume_send_failed"))
+                        .figure("resumes_interrupted", results.counter("resume_interrupted"))
                         .figure("messages_sent", sender.sent())
                         .figure("missed", results.counter("missed"))
                         .figure("clients_missing", results.counter("clients_missing"))

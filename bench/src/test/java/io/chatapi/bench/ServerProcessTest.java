@@ -26,17 +26,18 @@ class ServerProcessTest {
     }
 
     @Test
-    void anAotCacheIsPassedToEveryServerAndCanBeLeftOut() throws Exception {
+    void anAotCacheAndJavaOptionsArePassedToEveryServerAndTheCacheCanBeLeftOut() throws Exception {
         Path jar = java.nio.file.Files.createFile(dir.resolve("chatapi.jar"));
         Path cache = dir.resolve("chatapi.aot");
         JarServerFactory factory = new JarServerFactory(JavaCommand.java(), jar, dir, Tokens.randomSecret(),
-                java.util.Optional.of(cache));
-        assertThat(factory.create(Map.of()).command())
-                .containsExactly(JavaCommand.java().toString(), "-XX:AOTCache=" + cache, "-jar", jar.toString());
+                java.util.Optional.of(cache), List.of("-Xmx1g", "-XX:+UseSerialGC"));
+        assertThat(factory.create(Map.of()).command()).containsExactly(JavaCommand.java().toString(),
+                "-XX:AOTCache=" + cache, "-Xmx1g", "-XX:+UseSerialGC", "-jar", jar.toString());
         ServerFactory plain = factory.withoutAotCache();
         assertThat(plain.aotCache()).isEmpty();
         ServerSpec spec = plain.create(Map.of());
-        assertThat(spec.command()).containsExactly(JavaCommand.java().toString(), "-jar", jar.toString());
+        assertThat(spec.command()).containsExactly(JavaCommand.java().toString(), "-Xmx1g", "-XX:+UseSerialGC",
+                "-jar", jar.toString());
         assertThat(spec.env().get("DATABASE_DSN")).isNotEqualTo(factory.create(Map.of()).env().get("DATABASE_DSN"));
     }
 

@@ -39,6 +39,7 @@ import io.chatapi.application.service.WebhookOutboxWorker;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
@@ -151,17 +152,28 @@ public final class ChatApp implements AutoCloseable {
             return;
         }
         closed = true;
+        long start = System.nanoTime();
         Instant deadline = Instant.now().plus(config.shutdown().drainTimeout());
         presence.keepForRestart();
+        long kept = System.nanoTime();
         bots.shutdown(deadline);
+        long replies = System.nanoTime();
         server.stop();
+        long sockets = System.nanoTime();
         presence.close();
         redelivery.stop();
         outbox.stop();
         webhook.close();
         llm.close();
         database.close();
-        LOG.info("stopped");
+        long end = System.nanoTime();
+        LOG.info(() -> "stopped in " + millis(end - start) + " ms (presence kept " + millis(kept - start)
+                + " ms, bot replies ended " + millis(replies - kept) + " ms, sockets closed and web server stopped "
+                + millis(sockets - replies) + " ms, workers and database " + millis(end - sockets) + " ms)");
+    }
+
+    private static long millis(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(nanos);
     }
 
     /** A bot's API key: never the value of one of the server's own settings. */

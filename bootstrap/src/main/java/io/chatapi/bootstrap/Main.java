@@ -13,6 +13,9 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        if (System.getProperty("java.util.logging.manager") == null) {
+            System.setProperty("java.util.logging.manager", ShutdownLogManager.class.getName());
+        }
         configureLogging();
         Optional<String> staleCache = AotCacheCheck.problem(
                 ManagementFactory.getRuntimeMXBean().getInputArguments(), ownJar());
@@ -29,7 +32,10 @@ public final class Main {
             System.exit(2);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(app::close, "shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            app.close();
+            ShutdownLogManager.resetAtExit();
+        }, "shutdown"));
     }
 
     /** The jar this class was loaded from (a directory when run from compiled classes). */

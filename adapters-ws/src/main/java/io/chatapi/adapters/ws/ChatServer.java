@@ -2,7 +2,6 @@ package io.chatapi.adapters.ws;
 
 import io.chatapi.adapters.ws.auth.JwtVerifier;
 import io.chatapi.adapters.ws.auth.OriginPolicy;
-import io.chatapi.adapters.ws.json.EventFrames;
 import io.chatapi.adapters.ws.json.WireJson;
 import io.chatapi.adapters.ws.rest.AuthFilter;
 import io.chatapi.adapters.ws.rest.BotRoutes;
@@ -24,7 +23,6 @@ import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsRouting;
 import java.net.StandardSocketOptions;
 import java.time.Instant;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -39,8 +37,6 @@ import java.util.logging.Logger;
 public final class ChatServer {
     private static final int BACKLOG = 8192;
     private static final Logger LOG = Logger.getLogger(ChatServer.class.getName());
-    private static final int SERVICE_RESTART = 1012;
-    private static final long MIN_RECONNECT_MS = 1000;
     /** Helidon refuses single frames above this; whole messages are limited to {@code maxFrameBytes} by us. */
     private static final int MIN_HELIDON_FRAME = 1 << 20;
 
@@ -141,16 +137,19 @@ public final class ChatServer {
         return !server.prototype().useNio();
     }
 
+    /** The flag {@link #stop()} raises first; a socket that opens once it is up is told to come back later. */
+    AtomicBoolean stopping() {
+        return sockets.stopping();
+    }
+
     /** Graceful stop; returns when the server has stopped. */
     public void stop() {
         if (!sockets.stopping().compareAndSet(false, true)) {
             return;
         }
-        long maxMs = Math.max(MIN_RECONNECT_MS, sockets.settings().shutdownReconnectMax().toMillis());
         var connections = sockets.registry().all();
         for (SocketConnection connection : connections) {
-            long after = ThreadLocalRandom.current().nextLong(MIN_RECONNECT_MS, maxMs + 1);
-            connection.closeAfter(EventFrames.shutdown(after), SERVICE_RESTART, "server shutdown");
+            sockets.shutDown(connection);
         }
         long deadline = System.nanoTime() + sockets.settings().shutdownDrainTimeout().toNanos();
         try {

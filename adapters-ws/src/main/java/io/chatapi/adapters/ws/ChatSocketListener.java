@@ -27,7 +27,6 @@ import java.util.logging.Logger;
 final class ChatSocketListener implements WsListener {
     private static final Logger LOG = Logger.getLogger(ChatSocketListener.class.getName());
     private static final int POLICY_VIOLATION = 1008;
-    private static final int SERVICE_RESTART = 1012;
 
     private final SocketServices services;
     private final MessageAssembler assembler;
@@ -66,7 +65,7 @@ final class ChatSocketListener implements WsListener {
         frames = new ClientFrames(connection, services);
         services.registry().track(connection);
         if (services.stopping().get()) {
-            connection.close(SERVICE_RESTART, "server shutdown");
+            services.shutDown(connection); // opened while the server stops: told when to come back, like the rest
             return;
         }
         if (services.registry().register(connection) == ConnectionRegistry.Registration.FULL) {

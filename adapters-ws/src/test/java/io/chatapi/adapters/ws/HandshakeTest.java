@@ -4,6 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jwt.JWTClaimsSet;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,6 +53,39 @@ class HandshakeTest {
         assertThat(status("/ws", "Authorization", "Bearer " + Tokens.user("alice"))).isEqualTo(101);
         assertThat(status("/ws?token=" + Tokens.user("alice"), "Authorization", "Bearer nope")).isEqualTo(101);
         assertThat(status("/ws?token=nope", "Authorization", "Bearer " + Tokens.user("alice"))).isEqualTo(401);
+    }
+
+    @Test
+    void successfulUpgradesAreLoggedAtFineAndRefusedOnesAtInfo() throws Exception {
+        List<LogRecord> records = new CopyOnWriteArrayList<>();
+        Logger logger = Logger.getLogger("io.chatapi.http");
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Level before = logger.getLevel();
+        logger.addHandler(handler);
+        logger.setLevel(Level.FINE);
+        try {
+            assertThat(status("/ws?token=" + Tokens.user("alice"))).isEqualTo(101);
+            assertThat(status("/ws?token=garbage")).isEqualTo(401);
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> records.size() >= 2);
+        } finally {
+            logger.removeHandler(handler);
+            logger.setLevel(before);
+        }
+        assertThat(records).extracting(r -> r.getLevel() + " " + r.getMessage().replaceAll(" \\d+ms$", ""))
+                .containsExactlyInAnyOrder("FINE GET /ws 101", "INFO GET /ws 401");
     }
 
     @Test

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jose.Payload;
+import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import io.chatapi.adapters.ws.auth.InvalidTokenException;
 import io.chatapi.adapters.ws.auth.JwtVerifier;
@@ -48,6 +52,16 @@ class JwtVerifierTest {
         assertRefused(Tokens.sign(new JWTClaimsSet.Builder().claim("x", 1).build()));
         assertRefused(Tokens.sign(new JWTClaimsSet.Builder().claim("sub", "").build()));
         assertRefused(Tokens.sign(new JWTClaimsSet.Builder().claim("sub", 42).build()));
+    }
+
+    @Test
+    void refusesASignedPayloadThatIsNotAClaimsObject() throws Exception {
+        for (String payload : new String[] {"not json", "[1,2]", "{\"sub\":", "42"}) {
+            JWSObject jws = new JWSObject(new JWSHeader(JWSAlgorithm.HS256), new Payload(payload));
+            jws.sign(new MACSigner(SECRET));
+            assertThatThrownBy(() -> verifier.verify(jws.serialize())).isInstanceOf(InvalidTokenException.class)
+                    .hasMessage("malformed token");
+        }
     }
 
     @Test

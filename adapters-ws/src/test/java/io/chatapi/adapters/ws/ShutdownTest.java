@@ -25,4 +25,17 @@ class ShutdownTest {
             stopped.join();
         }
     }
+
+    @Test
+    void aSocketThatOpensWhileTheServerStopsIsAlsoToldWhenToComeBack() {
+        try (TestServer server = TestServer.start(s -> s.shutdownReconnectMax(Duration.ofSeconds(3)))) {
+            server.server.stopping().set(true); // the state stop() is in while it drains the sockets it has
+            try (WsClient late = WsClient.connect(server.port(), Tokens.user("late"))) {
+                JsonNode notice = late.next("server.shutdown");
+                assertThat(notice.get("reconnect_after_ms").asLong()).isBetween(1000L, 3000L);
+                assertThat(late.awaitClose()).isEqualTo(1012);
+            }
+            server.server.stopping().set(false);
+        }
+    }
 }

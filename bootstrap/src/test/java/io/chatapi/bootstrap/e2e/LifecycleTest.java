@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
@@ -152,6 +153,26 @@ class LifecycleTest {
                 }
             }
             assertThat(stored).containsAll(acked);
+        } finally {
+            child.destroyForcibly();
+            child.waitFor();
+        }
+    }
+
+    @Test
+    void whatTheGracefulStopLogsAfterSigtermReachesTheLog() throws Exception {
+        Path dir = Files.createTempDirectory("chatapi-stop-log");
+        int port = freePort();
+        Process child = startChild(childEnvironment(port, dir, Map.of()), dir, "");
+        try {
+            var rest = new Rest(port);
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .until(() -> rest.get("/health", null).status() == 200);
+            child.destroy();
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(Files.readString(dir.resolve("server.log")))
+                    .containsPattern("stopped in \\d+ ms \\(presence kept \\d+ ms, bot replies ended \\d+ ms, "
+                            + "sockets closed and web server stopped \\d+ ms, workers and database \\d+ ms\\)");
         } finally {
             child.destroyForcibly();
             child.waitFor();

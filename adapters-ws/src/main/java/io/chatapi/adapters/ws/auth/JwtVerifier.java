@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Date;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -62,9 +63,13 @@ public final class JwtVerifier {
             if (!jwt.verify(signature)) {
                 throw new InvalidTokenException("bad signature");
             }
-            JWTClaimsSet set = jwt.getJWTClaimsSet();
+            Map<String, Object> payload = jwt.getPayload().toJSONObject(); // parsed once, for both uses below
+            if (payload == null) {
+                throw new InvalidTokenException("malformed token");
+            }
+            JWTClaimsSet set = JWTClaimsSet.parse(payload);
             claims.verify(set, null);
-            Object sub = jwt.getPayload().toJSONObject().get("sub"); // raw: Nimbus would turn a number into text
+            Object sub = payload.get("sub"); // raw: Nimbus would turn a number into text
             if (!(sub instanceof String userId) || userId.isEmpty()) {
                 throw new InvalidTokenException("sub must be a non-empty string");
             }

@@ -7,9 +7,14 @@ import io.helidon.webserver.http.RoutingResponse;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-/** One log line per HTTP request: method, path without the query string (tokens travel there), status, time. */
+/**
+ * One log line per HTTP request: method, path without the query string (tokens travel there), status, time. At
+ * INFO, except a WebSocket upgrade that succeeded (101), which is FINE: after a restart every client reconnects
+ * at once, and a line per handshake written to the console under its lock slowed the whole wave down.
+ */
 public final class RequestLogFilter implements Filter {
     private static final Logger LOG = Logger.getLogger("io.chatapi.http");
+    private static final int SWITCHING_PROTOCOLS = 101;
 
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
@@ -17,11 +22,13 @@ public final class RequestLogFilter implements Filter {
         try {
             chain.proceed();
         } finally {
-            if (LOG.isLoggable(Level.INFO)) {
+            int status = res.status().code();
+            Level level = status == SWITCHING_PROTOCOLS ? Level.FINE : Level.INFO;
+            if (LOG.isLoggable(level)) {
                 long millis = (System.nanoTime() - start) / 1_000_000;
-                String line = HttpAnswers.describe(req) + " " + res.status().code() + " " + millis + "ms";
+                String line = HttpAnswers.describe(req) + " " + status + " " + millis + "ms";
                 // The source given here spares JUL a stack walk per request to find the caller.
-                LOG.logp(Level.INFO, RequestLogFilter.class.getName(), "filter", line);
+                LOG.logp(level, RequestLogFilter.class.getName(), "filter", line);
             }
         }
     }
