@@ -72,6 +72,11 @@ final class ChatSocketListener implements WsListener {
             connection.close(POLICY_VIOLATION, "connection limit reached");
             return;
         }
+        if (services.stopping().get()) {
+            // the stop began between the check above and the registration, so its list may not have this socket
+            services.shutDown(connection);
+            return;
+        }
         connection.expiresAt(token.expiresAt().orElse(null), services.settings().jwtLeeway());
         connection.caughtUp(streamsInRooms());
     }
