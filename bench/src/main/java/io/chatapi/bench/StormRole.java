@@ -57,7 +57,10 @@ final class StormRole implements WorkerRole {
                     if (room.equals(frame.roomId()) && frame.seq() > 0 && frame.seq() < Integer.MAX_VALUE) {
                         synchronized (seqs) {
                             if (seqs.get((int) frame.seq())) {
-                                context.counter("duplicates").incrementAndGet();
+                                // a replay of a seq the client holds is expected: it resumes from its last
+                                // contiguous seq, and messages may have arrived live before it sent resume;
+                                // a live message for a seq it holds would be a duplicate delivery
+                                context.counter(frame.replay() ? "replayed_again" : "duplicates").incrementAndGet();
                             } else {
                                 seqs.set((int) frame.seq());
                             }

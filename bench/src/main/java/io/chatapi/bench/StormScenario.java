@@ -127,10 +127,12 @@ final class StormScenario implements Scenario {
                         .figure("missed", results.counter("missed"))
                         .figure("clients_missing", results.counter("clients_missing"))
                         .figure("duplicates", results.counter("duplicates"))
+                        .figure("replayed_again", results.counter("replayed_again"))
                         .figure("reconnect_p50_ms", Histograms.millis(results.histogram("reconnect"), 50))
                         .figure("reconnect_p99_ms", Histograms.millis(results.histogram("reconnect"), 99))
                         .note("clients wait reconnect_after_ms from server.shutdown, then reconnect with exponential backoff (100 ms base, 2 s cap) and full jitter, then resume")
-                        .note("missed = seqs in GET /rooms/{id}/messages that a client of the room never received (live, replayed or paged)");
+                        .note("missed = seqs in GET /rooms/{id}/messages that a client of the room never received (live, replayed or paged)")
+                        .note("duplicates = live messages for a seq the client already held; replayed_again = replays of such seqs (a client resumes from its last contiguous seq)");
                 if (!allBack) {
                     row.note("only " + resumed + " of " + connected + " clients resumed within " + resumeTimeout.toSeconds() + " s");
                 }
