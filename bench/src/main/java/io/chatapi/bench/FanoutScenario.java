@@ -127,9 +127,9 @@ final class FanoutScenario implements Scenario {
             } else if (outcome.p99() == null || outcome.p99() > limitMs) {
                 stopReason = "p99 above " + limitMs + " ms at " + rate + " msg/s";
                 failedRate = rate;
-            } else if (outcome.perSecond() > best) {
-                best = outcome.perSecond();
-                bestRate = rate;
+            } else {
+                best = Math.max(best, outcome.perSecond());
+                bestRate = Math.max(bestRate, rate);
             }
         }
         context.report().add(Measurement.of("fanout-ceiling")
