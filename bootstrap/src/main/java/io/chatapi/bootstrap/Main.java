@@ -36,6 +36,7 @@ public final class Main {
             app.close();
             ShutdownLogManager.resetAtExit();
         }, "shutdown"));
+        ShutdownLogManager.deferResetToStop();
     }
 
     /** The jar this class was loaded from (a directory when run from compiled classes). */
