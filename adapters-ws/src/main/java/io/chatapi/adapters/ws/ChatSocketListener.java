@@ -1,14 +1,11 @@
 package io.chatapi.adapters.ws;
 
-import io.chatapi.adapters.ws.auth.BearerTokens;
-import io.chatapi.adapters.ws.auth.InvalidTokenException;
 import io.chatapi.adapters.ws.auth.VerifiedToken;
 import io.chatapi.adapters.ws.rest.HandshakeFilter;
 import io.chatapi.application.port.in.StreamsUseCase.ActiveStream;
 import io.chatapi.domain.ErrorCode;
 import io.chatapi.domain.Room;
 import io.helidon.common.buffers.BufferData;
-import io.helidon.http.HeaderNames;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
 import io.helidon.websocket.WsListener;
@@ -41,20 +38,8 @@ final class ChatSocketListener implements WsListener {
 
     @Override
     public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) throws WsUpgradeException {
-        // The handshake filter has already answered 401 to a bad token; this picks up the one it checked.
-        Optional<VerifiedToken> checked = HandshakeFilter.checkedToken();
-        if (checked.isPresent()) {
-            token = checked.get();
-            return Optional.empty();
-        }
-        String query = prologue.query().first("token").orElse(null);
-        String header = headers.value(HeaderNames.AUTHORIZATION).orElse(null);
-        try {
-            String raw = BearerTokens.forSocket(query, header).orElseThrow(() -> new InvalidTokenException("none"));
-            token = services.verifier().verify(raw);
-        } catch (InvalidTokenException e) {
-            throw new WsUpgradeException("unauthorized");
-        }
+        // The handshake filter, on this thread, has answered 401 to a bad token and hands over the one it checked.
+        token = HandshakeFilter.checkedToken().orElseThrow(() -> new WsUpgradeException("unauthorized"));
         return Optional.empty();
     }
 
