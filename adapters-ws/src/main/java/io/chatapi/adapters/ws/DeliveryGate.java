@@ -15,8 +15,9 @@ import java.util.Set;
  * Orders one connection's live events around what it is owed first. From the moment the connection registers,
  * every event is held until the mid-stream catch-up (a {@code message.stream.start} and one delta with all the
  * text so far, at offset 0, per reply streaming in the user's rooms) has been queued; during a {@code resume}, the
- * resumed room's events are held until its replay, {@code resume.done} and catch-up are queued, and held
- * {@code message} events at or below the replayed seq are dropped. For every reply it also tracks how much text the
+ * resumed room's events are held until its replay, {@code resume.done} and catch-up are queued, and {@code message}
+ * events at or below the replayed seq are dropped, whether held or live afterwards (a message committed before the
+ * replay read it can reach the connection's fan-out only after the replay was queued). For every reply it also tracks how much text the
  * client was given: a delta that starts beyond it is dropped, one that ends within it is dropped, and one that
  * overlaps it is trimmed, so no client sees a delta whose offset lies beyond the text it holds. Thread-safe.
  */
@@ -34,6 +35,7 @@ final class DeliveryGate {
     private final Set<String> heldRooms = new HashSet<>();
     private final List<Held> held = new ArrayList<>();
     private final Map<String, Integer> given = new HashMap<>();
+    private final Map<String, Long> replayedUpTo = new HashMap<>();
     private boolean holdAll = true;
 
     DeliveryGate(Sink sink, int maxHeld) {
@@ -76,6 +78,7 @@ final class DeliveryGate {
         List<String> batch = new ArrayList<>(leading);
         catchUp(streams, batch);
         heldRooms.remove(roomId);
+        replayedUpTo.merge(roomId, lastSeq, Math::max);
         release(roomId, lastSeq, batch);
         return batch.isEmpty() || sink.offer(batch);
     }
@@ -117,7 +120,8 @@ final class DeliveryGate {
     /** The frame to send for an event, or null to drop it. */
     private String pass(ChatEvent event, String frame, long seqFloor) {
         return switch (event) {
-            case ChatEvent.MessageCreated m -> m.message().seq() <= seqFloor ? null : frame;
+            case ChatEvent.MessageCreated m -> m.message().seq() <= Math.max(seqFloor,
+                    replayedUpTo.getOrDefault(m.message().roomId(), -1L)) ? null : frame;
             case ChatEvent.StreamStart s -> given.putIfAbsent(s.messageId(), 0) == null ? frame : null;
             case ChatEvent.StreamDelta d -> delta(d, frame);
             case ChatEvent.StreamEnd e -> {

@@ -123,6 +123,19 @@ class DeliveryGateTest {
     }
 
     @Test
+    void aMessageTheReplayAlreadyGaveIsDroppedWhenItsLiveFanOutComesAfterTheResume() {
+        gate.opened(List.of());
+        gate.holdRoom("r1");
+        gate.resumed("r1", List.of(EventFrames.event(new ChatEvent.MessageCreated(msg("r1", 8), true)),
+                EventFrames.resumeDone("r1", 8, true)), 8, List.of());
+        live(message("r1", 8));
+        live(message("r2", 8));
+        live(message("r1", 9));
+
+        assertThat(sent()).containsExactly("message r1#8r", "resume.done r1@8", "message r2#8", "message r1#9");
+    }
+
+    @Test
     void aRefusedResumeReleasesTheRoomAfterTheError() {
         gate.opened(List.of());
         gate.holdRoom("r1");
