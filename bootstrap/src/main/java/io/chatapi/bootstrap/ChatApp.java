@@ -154,12 +154,12 @@ public final class ChatApp implements AutoCloseable {
         closed = true;
         long start = System.nanoTime();
         Instant deadline = Instant.now().plus(config.shutdown().drainTimeout());
-        presence.keepForRestart();
-        long kept = System.nanoTime();
+        var keeping = presence.keepForRestart();
         bots.shutdown(deadline);
         long replies = System.nanoTime();
         server.stop();
         long sockets = System.nanoTime();
+        long kept = keeping.thenApply(done -> System.nanoTime()).join();
         presence.close();
         redelivery.stop();
         outbox.stop();
@@ -167,9 +167,10 @@ public final class ChatApp implements AutoCloseable {
         llm.close();
         database.close();
         long end = System.nanoTime();
-        LOG.info(() -> "stopped in " + millis(end - start) + " ms (presence kept " + millis(kept - start)
-                + " ms, bot replies ended " + millis(replies - kept) + " ms, sockets closed and web server stopped "
-                + millis(sockets - replies) + " ms, workers and database " + millis(end - sockets) + " ms)");
+        LOG.info(() -> "stopped in " + millis(end - start) + " ms (bot replies ended " + millis(replies - start)
+                + " ms, sockets closed and web server stopped " + millis(sockets - replies)
+                + " ms, presence kept after " + millis(kept - start) + " ms, workers and database "
+                + millis(end - Math.max(sockets, kept)) + " ms)");
     }
 
     private static long millis(long nanos) {

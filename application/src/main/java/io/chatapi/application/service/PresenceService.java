@@ -10,10 +10,12 @@ import io.chatapi.application.port.out.TimeSource;
 import io.chatapi.domain.Member;
 import io.chatapi.domain.Room;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -60,15 +62,21 @@ public final class PresenceService implements PresenceUseCase, AutoCloseable {
     }
 
     /**
-     * At a graceful stop, before the sockets close: keeps the users online now for {@link #resumeAfterRestart}.
-     * A store failure only loses that (the next start announces everyone as it would after a crash).
+     * At a graceful stop, before the sockets close: takes the users online now and keeps them for
+     * {@link #resumeAfterRestart}, storing them on a thread of its own so that the stop tells the sockets
+     * meanwhile; the returned stage completes once they are stored. A store failure only loses that (the next
+     * start announces everyone as it would after a crash).
      */
-    public void keepForRestart() {
-        try {
-            store.keepOnline(connections.onlineUsers(), clock.now());
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "could not keep presence for the restart: {0}", e.toString());
-        }
+    public CompletableFuture<Void> keepForRestart() {
+        Set<String> online = Set.copyOf(connections.onlineUsers());
+        Instant at = clock.now();
+        return CompletableFuture.runAsync(() -> {
+            try {
+                store.keepOnline(online, at);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "could not keep presence for the restart: {0}", e.toString());
+            }
+        }, task -> Thread.ofVirtual().name("presence-keep").start(task));
     }
 
     /**

@@ -69,7 +69,7 @@ class PresenceServiceTest {
             }
             connectedBefore.remove("left");
             before.lastConnectionClosed("left");
-            before.keepForRestart();
+            before.keepForRestart().join();
         }
         audiences.clear();
         events.clear();

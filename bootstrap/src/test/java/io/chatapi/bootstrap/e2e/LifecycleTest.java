@@ -171,8 +171,8 @@ class LifecycleTest {
             child.destroy();
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(Files.readString(dir.resolve("server.log")))
-                    .containsPattern("stopped in \\d+ ms \\(presence kept \\d+ ms, bot replies ended \\d+ ms, "
-                            + "sockets closed and web server stopped \\d+ ms, workers and database \\d+ ms\\)");
+                    .containsPattern("stopped in \\d+ ms \\(bot replies ended \\d+ ms, sockets closed and web server "
+                            + "stopped \\d+ ms, presence kept after \\d+ ms, workers and database \\d+ ms\\)");
         } finally {
             child.destroyForcibly();
             child.waitFor();
