@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -54,8 +53,7 @@ public final class Bench {
             return 2;
         }
         Optional<Path> aotCache = aotCache(options, jar);
-        List<String> javaOptions = options.value("server-java-options").stream()
-                .flatMap(value -> Arrays.stream(value.trim().split("\\s+"))).filter(o -> !o.isEmpty()).toList();
+        List<String> javaOptions = options.words("server-java-options");
         Report report = execute(options, chosen, workDir -> new JarServerFactory(JavaCommand.java(), jar, workDir,
                 Tokens.randomSecret(), aotCache, javaOptions), err);
         out.print(report.table());
@@ -120,7 +118,7 @@ public final class Bench {
         BenchContext context = new BenchContext(options, servers.apply(workDir), workDir, report, log);
         if (!options.smoke() && scenarios.stream().anyMatch(s -> !WITHOUT_WORKERS.contains(s.name()))) {
             try {
-                report.add(ClockCheck.run(200));
+                report.add(ClockCheck.run(200, context.workerJavaOptions()));
             } catch (BenchException e) {
                 report.addError("clock", e.getMessage());
             }
@@ -166,6 +164,7 @@ public final class Bench {
                 common options: --smoke (tiny, a few seconds)  --jar bootstrap/target/chatapi.jar  --out bench/results
                   --aot-cache <file>|off (default: chatapi.aot beside the jar when present)
                   --server-java-options "<JVM options>" (added to every server's java command, before -jar)
+                  --worker-java-options "<JVM options>" (added to every load worker's java command, last)
                   --per-worker 4000 (sockets per load-worker process)  --source-addresses on|off  --server-timeout 60s
                 """;
     }

@@ -5,6 +5,8 @@ import java.io.PrintStream;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -16,7 +18,7 @@ import java.util.Set;
 final class BenchContext {
     /** Options every scenario accepts. */
     static final Set<String> COMMON_OPTIONS = Set.of("jar", "out", "per-worker", "source-addresses", "server-timeout",
-            "aot-cache", "server-java-options");
+            "aot-cache", "server-java-options", "worker-java-options");
 
     private final BenchOptions options;
     private final ServerFactory servers;
@@ -58,6 +60,13 @@ final class BenchContext {
     void progress(String message) {
         log.printf(Locale.ROOT, "[bench %6.1fs] %s%n", (System.nanoTime() - startNanos) / 1e9, message);
         log.flush();
+    }
+
+    /** JVM options for load workers: {@code scenarioOwn}, then {@code --worker-java-options} (the last one wins). */
+    List<String> workerJavaOptions(String... scenarioOwn) {
+        List<String> all = new ArrayList<>(List.of(scenarioOwn));
+        all.addAll(options.words("worker-java-options"));
+        return List.copyOf(all);
     }
 
     Duration serverTimeout() {

@@ -2,6 +2,7 @@ package io.chatapi.bench;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,6 +77,12 @@ record BenchOptions(String scenario, boolean smoke, boolean quick, Map<String, S
                         + " (known: " + String.join(", ", allowed.stream().sorted().map(n -> "--" + n).toList()) + ")");
             }
         }
+    }
+
+    /** An option holding words separated by spaces (JVM options, say); empty when absent. */
+    List<String> words(String name) {
+        return value(name).stream().flatMap(v -> Arrays.stream(v.trim().split("\\s+"))).filter(w -> !w.isEmpty())
+                .toList();
     }
 
     Optional<String> value(String name) {

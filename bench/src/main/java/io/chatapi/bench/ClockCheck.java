@@ -14,8 +14,8 @@ final class ClockCheck {
     private ClockCheck() {
     }
 
-    static Measurement run(int pings) {
-        try (WorkerGroup group = WorkerGroup.start("clock", 1, i -> Json.object()
+    static Measurement run(int pings, List<String> workerJavaOptions) {
+        try (WorkerGroup group = WorkerGroup.start("clock", 1, workerJavaOptions, i -> Json.object()
                 .put("role", "clock")
                 .put("deadline_epoch_ms", System.currentTimeMillis() + 60_000))) {
             WorkerProcess worker = group.workers().get(0);

@@ -68,7 +68,7 @@ final class FanoutScenario implements Scenario {
             int workers = context.workersFor(members);
             List<List<String>> slices = Setup.split(users, workers);
             context.progress("connecting " + members + " members over " + workers + " worker(s)");
-            try (WorkerGroup group = WorkerGroup.start("fanout", workers, i -> {
+            try (WorkerGroup group = WorkerGroup.start("fanout", workers, context.workerJavaOptions(), i -> {
                 ObjectNode job = context.job("members", server, i, maxRuntime);
                 job.put("room", room);
                 ArrayNode mine = job.putArray("users");

@@ -52,7 +52,7 @@ final class IdleScenario implements Scenario {
                     .param("hold_s", hold.toMillis() / 1000.0);
             long connected;
             OptionalLong liveHeld;
-            try (WorkerGroup group = WorkerGroup.start("idle", workers, i -> {
+            try (WorkerGroup group = WorkerGroup.start("idle", workers, context.workerJavaOptions(), i -> {
                 ObjectNode job = context.job("idle", server, i, maxRuntime);
                 ArrayNode mine = job.putArray("users");
                 slices.get(i).forEach(mine::add);

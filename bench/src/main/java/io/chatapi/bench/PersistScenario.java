@@ -85,7 +85,7 @@ final class PersistScenario implements Scenario {
             int workers = context.workersFor(senders);
             List<List<JsonNode>> slices = Setup.split(toList(all), workers);
             Duration maxRuntime = warmup.plus(duration).plus(connectBudget(senders)).plusSeconds(60);
-            try (WorkerGroup group = WorkerGroup.start("persist", workers, i -> {
+            try (WorkerGroup group = WorkerGroup.start("persist", workers, context.workerJavaOptions(), i -> {
                 ObjectNode job = context.job("persist", server, i, maxRuntime);
                 job.put("warmup_ms", warmup.toMillis());
                 job.put("duration_ms", duration.toMillis());

@@ -55,7 +55,7 @@ final class RelayScenario implements Scenario {
             String probeRoom = Setup.groups(admin, "relay-probe", List.of(List.of("relay-probe-a", "relay-probe-b"))).get(0);
             Duration total = warmup.plus(baseline).plus(streamWarmup).plus(duration);
             Duration maxRuntime = total.plus(PersistScenario.connectBudget(streams)).plusSeconds(120);
-            try (WorkerGroup group = WorkerGroup.start("relay", 1, i -> {
+            try (WorkerGroup group = WorkerGroup.start("relay", 1, context.workerJavaOptions(), i -> {
                 ObjectNode job = context.job("relay", server, i, maxRuntime);
                 ArrayNode list = job.putArray("humans");
                 for (int r = 0; r < rooms.size(); r++) {

@@ -11,12 +11,12 @@ import java.util.function.IntFunction;
 final class WorkerGroup implements AutoCloseable {
     private final List<WorkerProcess> workers = new ArrayList<>();
 
-    /** Starts {@code count} workers; {@code jobFor} makes the job of worker i. */
-    static WorkerGroup start(String name, int count, IntFunction<ObjectNode> jobFor) {
+    /** Starts {@code count} workers with {@code jvmOptions}; {@code jobFor} makes the job of worker i. */
+    static WorkerGroup start(String name, int count, List<String> jvmOptions, IntFunction<ObjectNode> jobFor) {
         WorkerGroup group = new WorkerGroup();
         try {
             for (int i = 0; i < count; i++) {
-                group.workers.add(WorkerProcess.start(name + "-" + i, jobFor.apply(i)));
+                group.workers.add(WorkerProcess.start(name + "-" + i, jvmOptions, jobFor.apply(i)));
             }
             return group;
         } catch (RuntimeException e) {

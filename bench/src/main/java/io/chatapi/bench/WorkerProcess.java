@@ -9,6 +9,7 @@ import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -41,9 +42,11 @@ final class WorkerProcess implements AutoCloseable {
         Thread.ofVirtual().name("worker-reader-" + name).start(this::readEvents);
     }
 
-    /** Starts a worker with {@code job} (which names its role and its deadline). */
-    static WorkerProcess start(String name, ObjectNode job) {
-        List<String> command = JavaCommand.forMain(LoadWorker.class, JVM_ARGS);
+    /** Starts a worker with {@code job} (which names its role and its deadline), {@code jvmOptions} after its own. */
+    static WorkerProcess start(String name, List<String> jvmOptions, ObjectNode job) {
+        List<String> args = new ArrayList<>(JVM_ARGS);
+        args.addAll(jvmOptions);
+        List<String> command = JavaCommand.forMain(LoadWorker.class, args);
         try {
             Process process = new ProcessBuilder(command)
                     .redirectError(ProcessBuilder.Redirect.INHERIT)

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -13,15 +14,28 @@ class WorkerProcessTest {
 
     @Test
     void histogramsTravelFromAWorkerProcessToTheCoordinator() {
-        Measurement clock = ClockCheck.run(25);
+        Measurement clock = ClockCheck.run(25, List.of());
         assertThat(clock.figures().get("received")).isEqualTo(25L);
         assertThat(clock.figures().get("negative")).isEqualTo(0L);
         assertThat((Double) clock.figures().get("pipe_p99_ms")).isNotNull().isGreaterThanOrEqualTo(0.0);
     }
 
     @Test
+    void aWorkerRunsWithTheJvmOptionsItWasGiven() {
+        try (WorkerGroup group = WorkerGroup.start("jit", 1, List.of("-XX:TieredStopAtLevel=1"), i -> Json.object()
+                .put("role", "clock").put("deadline_epoch_ms", System.currentTimeMillis() + 30_000))) {
+            WorkerProcess worker = group.workers().get(0);
+            worker.await("ready", Duration.ofSeconds(30));
+            List<String> arguments = ProcessHandle.of(worker.pid()).flatMap(p -> p.info().arguments())
+                    .map(List::of).orElseThrow();
+            assertThat(arguments).contains("-XX:TieredStopAtLevel=1");
+            assertThat(arguments.indexOf("-XX:TieredStopAtLevel=1")).isGreaterThan(arguments.indexOf("-Xmx1g"));
+        }
+    }
+
+    @Test
     void anUnknownRoleIsReportedAsAnError() {
-        try (WorkerGroup group = WorkerGroup.start("bad", 1, i -> Json.object()
+        try (WorkerGroup group = WorkerGroup.start("bad", 1, List.of(), i -> Json.object()
                 .put("role", "no-such-role").put("deadline_epoch_ms", System.currentTimeMillis() + 30_000))) {
             assertThatThrownBy(() -> group.workers().get(0).await("ready", Duration.ofSeconds(30)))
                     .isInstanceOf(BenchException.class).hasMessageContaining("unknown worker role");
@@ -30,7 +44,7 @@ class WorkerProcessTest {
 
     @Test
     void aWorkerStopsAtItsDeadline() {
-        try (WorkerGroup group = WorkerGroup.start("late", 1, i -> Json.object()
+        try (WorkerGroup group = WorkerGroup.start("late", 1, List.of(), i -> Json.object()
                 .put("role", "clock").put("deadline_epoch_ms", System.currentTimeMillis() + 500))) {
             WorkerProcess worker = group.workers().get(0);
             worker.await("ready", Duration.ofSeconds(30));
@@ -41,7 +55,7 @@ class WorkerProcessTest {
 
     @Test
     void aWorkerStopsWhenTheCoordinatorCloses() throws Exception {
-        WorkerGroup group = WorkerGroup.start("orphan", 1, i -> Json.object()
+        WorkerGroup group = WorkerGroup.start("orphan", 1, List.of(), i -> Json.object()
                 .put("role", "clock").put("deadline_epoch_ms", System.currentTimeMillis() + 60_000));
         WorkerProcess worker = group.workers().get(0);
         worker.await("ready", Duration.ofSeconds(30));
