@@ -63,8 +63,8 @@ public final class PresenceService implements PresenceUseCase, AutoCloseable {
 
     /**
      * At a graceful stop, before the sockets close: takes the users online now and keeps them for
-     * {@link #resumeAfterRestart}, storing them on a thread of its own so that the stop tells the sockets
-     * meanwhile; the returned stage completes once they are stored. A store failure only loses that (the next
+     * {@link #resumeAfterRestart}, storing them on a platform thread of its own (not queued behind the sockets'
+     * writers) so that the stop tells the sockets meanwhile; the returned stage completes once they are stored. A store failure only loses that (the next
      * start announces everyone as it would after a crash).
      */
     public CompletableFuture<Void> keepForRestart() {
@@ -76,7 +76,7 @@ public final class PresenceService implements PresenceUseCase, AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "could not keep presence for the restart: {0}", e.toString());
             }
-        }, task -> Thread.ofVirtual().name("presence-keep").start(task));
+        }, task -> Thread.ofPlatform().name("presence-keep").start(task));
     }
 
     /**
