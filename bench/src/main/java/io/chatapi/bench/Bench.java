@@ -146,7 +146,7 @@ public final class Bench {
                 usage: bench/run <scenario> [--smoke] [--quick] [--option value ...]
                 scenarios:
                   persist   N closed-loop WebSocket senders, SQLITE_SYNCHRONOUS=FULL; acked msg/s, ack p50/p99/p999,
-                            and the SQLite ceiling of the same shape   --senders 64,256,512 --warmup 2s --duration 10s
+                            and the SQLite ceiling of the same shape   --senders 64,256,512 --warmup 20s --duration 10s
                             --sync FULL|NORMAL --ceiling on|off
                   ceiling   the SQLite ceiling alone                     --senders --warmup --duration --sync
                   fanout    rooms of M members, one sender at a fixed rate, then a rate search up to p99 > limit

@@ -21,7 +21,7 @@ final class CeilingScenario implements Scenario {
     public void run(BenchContext context) {
         BenchOptions options = context.options();
         List<Integer> sweep = options.integers("senders", PersistScenario.SENDERS, List.of(4));
-        Duration warmup = options.duration("warmup", Duration.ofSeconds(2), Duration.ofMillis(200));
+        Duration warmup = options.duration("warmup", PersistScenario.WARMUP, Duration.ofMillis(200));
         Duration duration = options.duration("duration", Duration.ofSeconds(10), Duration.ofSeconds(1));
         String sync = options.string("sync", "FULL", "FULL").toUpperCase(Locale.ROOT);
         if (!sync.equals("FULL") && !sync.equals("NORMAL")) {

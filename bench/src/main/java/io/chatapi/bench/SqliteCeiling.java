@@ -192,11 +192,18 @@ final class SqliteCeiling {
         }
     }
 
-    /** A message id shaped like the server's: {@code msg_} and 20 random base-32 characters, so index inserts land at random. */
+    /**
+     * A message id shaped like the server's: {@code msg_}, the time in milliseconds (10 base-32 characters), then 16
+     * random ones; ids of new messages sort last, as in the server's id index.
+     */
     static String randomId() {
-        byte[] bytes = new byte[20];
+        byte[] bytes = new byte[16];
         RANDOM.nextBytes(bytes);
-        StringBuilder id = new StringBuilder(24).append("msg_");
+        StringBuilder id = new StringBuilder(30).append("msg_");
+        long t = System.currentTimeMillis();
+        for (int shift = 45; shift >= 0; shift -= 5) {
+            id.append(ALPHABET[(int) (t >>> shift) & 31]);
+        }
         for (byte b : bytes) {
             id.append(ALPHABET[b & 31]);
         }
