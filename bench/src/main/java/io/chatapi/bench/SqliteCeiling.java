@@ -161,7 +161,7 @@ final class SqliteCeiling {
                             rs.next();
                             seq = rs.getLong(1);
                         }
-                        insert.setString(1, randomId());
+                        insert.setString(1, messageId());
                         insert.setString(2, p.roomId());
                         insert.setString(3, p.senderId());
                         insert.setLong(4, seq);
@@ -196,7 +196,7 @@ final class SqliteCeiling {
      * A message id shaped like the server's: {@code msg_}, the time in milliseconds (10 base-32 characters), then 16
      * random ones; ids of new messages sort last, as in the server's id index.
      */
-    static String randomId() {
+    static String messageId() {
         byte[] bytes = new byte[16];
         RANDOM.nextBytes(bytes);
         StringBuilder id = new StringBuilder(30).append("msg_");

@@ -17,9 +17,10 @@ import java.util.Set;
  * text so far, at offset 0, per reply streaming in the user's rooms) has been queued; during a {@code resume}, the
  * resumed room's events are held until its replay, {@code resume.done} and catch-up are queued, and {@code message}
  * events at or below the replayed seq are dropped, whether held or live afterwards (a message committed before the
- * replay read it can reach the connection's fan-out only after the replay was queued). For every reply it also tracks how much text the
- * client was given: a delta that starts beyond it is dropped, one that ends within it is dropped, and one that
- * overlaps it is trimmed, so no client sees a delta whose offset lies beyond the text it holds. Thread-safe.
+ * replay read it can reach the connection's fan-out only after the replay was queued). For every reply it also
+ * tracks how much text the client was given: a delta that starts beyond it is dropped, one that ends within it is
+ * dropped, and one that overlaps it is trimmed, so no client sees a delta whose offset lies beyond the text it
+ * holds. Thread-safe.
  */
 final class DeliveryGate {
     /** Where released frames go: one call is one queue item; false when the queue is full. */

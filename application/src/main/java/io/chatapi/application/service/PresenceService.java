@@ -64,8 +64,8 @@ public final class PresenceService implements PresenceUseCase, AutoCloseable {
     /**
      * At a graceful stop, before the sockets close: takes the users online now and keeps them for
      * {@link #resumeAfterRestart}, storing them on a platform thread of its own (not queued behind the sockets'
-     * writers) so that the stop tells the sockets meanwhile; the returned stage completes once they are stored. A store failure only loses that (the next
-     * start announces everyone as it would after a crash).
+     * writers) so that the stop tells the sockets meanwhile; the returned stage completes once they are stored.
+     * A store failure only loses that (the next start announces everyone as it would after a crash).
      */
     public CompletableFuture<Void> keepForRestart() {
         Set<String> online = Set.copyOf(connections.onlineUsers());
