@@ -117,7 +117,8 @@ final class ClientFrames {
             leading.add(EventFrames.event(new ChatEvent.MessageCreated(message, true)));
         }
         leading.add(EventFrames.resumeDone(roomId, replay.lastSeq(), replay.complete()));
-        connection.resumed(roomId, leading, replay.lastSeq(), activeStreams(List.of(roomId)));
+        long lastReplayed = replay.messages().isEmpty() ? -1 : replay.messages().getLast().seq();
+        connection.resumed(roomId, leading, replay.lastSeq(), lastReplayed, activeStreams(List.of(roomId)));
     }
 
     /** The replies streaming now in these rooms; none when the question fails (the stream's end still comes). */

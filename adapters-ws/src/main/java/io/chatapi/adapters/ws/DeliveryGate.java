@@ -73,13 +73,19 @@ final class DeliveryGate {
 
     /**
      * Ends a room's resume: {@code leading} (the replayed messages and {@code resume.done}), the room's catch-up,
-     * then its held events, dropping {@code message} events with {@code seq <= lastSeq}.
+     * then its held events, dropping {@code message} events with {@code seq <= lastSeq}. From then on, live
+     * {@code message} events of the room up to {@code lastReplayed} (the seq of the last message the replay
+     * carried; -1 when it carried none, so that a client's stale {@code last_seq} never hides new messages) are
+     * dropped too.
      */
-    synchronized boolean resumed(String roomId, List<String> leading, long lastSeq, List<ActiveStream> streams) {
+    synchronized boolean resumed(String roomId, List<String> leading, long lastSeq, long lastReplayed,
+                                 List<ActiveStream> streams) {
         List<String> batch = new ArrayList<>(leading);
         catchUp(streams, batch);
         heldRooms.remove(roomId);
-        replayedUpTo.merge(roomId, lastSeq, Math::max);
+        if (lastReplayed >= 0) {
+            replayedUpTo.merge(roomId, lastReplayed, Math::max);
+        }
         release(roomId, lastSeq, batch);
         return batch.isEmpty() || sink.offer(batch);
     }

@@ -97,8 +97,8 @@ final class SocketConnection {
     }
 
     /** Queues a room's replay and catch-up, then its held events (see {@link DeliveryGate#resumed}). */
-    void resumed(String roomId, List<String> leading, long lastSeq, List<ActiveStream> streams) {
-        if (!gate.resumed(roomId, leading, lastSeq, streams)) {
+    void resumed(String roomId, List<String> leading, long lastSeq, long lastReplayed, List<ActiveStream> streams) {
+        if (!gate.resumed(roomId, leading, lastSeq, lastReplayed, streams)) {
             slowConsumer();
         }
     }

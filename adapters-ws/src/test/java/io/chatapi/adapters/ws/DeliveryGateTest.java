@@ -111,7 +111,7 @@ class DeliveryGateTest {
         List<String> replay = List.of(EventFrames.event(new ChatEvent.MessageCreated(msg("r1", 4), true)),
                 EventFrames.event(new ChatEvent.MessageCreated(msg("r1", 5), true)),
                 EventFrames.resumeDone("r1", 5, true));
-        gate.resumed("r1", replay, 5, List.of(new ActiveStream("r1", "b1", "bot", "Hel")));
+        gate.resumed("r1", replay, 5, 5, List.of(new ActiveStream("r1", "b1", "bot", "Hel")));
         live(message("r1", 7));
 
         assertThat(sent()).containsExactly(
@@ -127,12 +127,22 @@ class DeliveryGateTest {
         gate.opened(List.of());
         gate.holdRoom("r1");
         gate.resumed("r1", List.of(EventFrames.event(new ChatEvent.MessageCreated(msg("r1", 8), true)),
-                EventFrames.resumeDone("r1", 8, true)), 8, List.of());
+                EventFrames.resumeDone("r1", 8, true)), 8, 8, List.of());
         live(message("r1", 8));
         live(message("r2", 8));
         live(message("r1", 9));
 
         assertThat(sent()).containsExactly("message r1#8r", "resume.done r1@8", "message r2#8", "message r1#9");
+    }
+
+    @Test
+    void aResumeThatReplayedNothingNeverHidesLaterMessagesBehindTheClientsLastSeq() {
+        gate.opened(List.of());
+        gate.holdRoom("r1");
+        gate.resumed("r1", List.of(EventFrames.resumeDone("r1", 50, true)), 50, -1, List.of());
+        live(message("r1", 3));
+
+        assertThat(sent()).containsExactly("resume.done r1@50", "message r1#3");
     }
 
     @Test
