@@ -1,5 +1,6 @@
 package io.chatapi.bootstrap;
 
+import io.chatapi.application.port.out.StoreUnavailableException;
 import io.helidon.logging.common.LogConfig;
 import java.lang.management.ManagementFactory;
 import java.net.URISyntaxException;
@@ -29,6 +30,11 @@ public final class Main {
             app = ChatApp.start(System.getenv());
         } catch (ConfigException e) {
             System.err.println("chatapi: " + e.getMessage());
+            System.exit(2);
+            return;
+        } catch (StoreUnavailableException e) {
+            System.err.println("chatapi: " + e.getMessage()
+                    + (e.getCause() == null ? "" : ": " + e.getCause().getMessage()));
             System.exit(2);
             return;
         }

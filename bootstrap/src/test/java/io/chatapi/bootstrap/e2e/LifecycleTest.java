@@ -160,6 +160,25 @@ class LifecycleTest {
     }
 
     @Test
+    void aDatabaseFileThatCannotBeOpenedEndsTheStartWithAMessageAndNoStackTrace() throws Exception {
+        Path dir = Files.createTempDirectory("chatapi-bad-db");
+        Path file = dir.resolve("not-a-database.db");
+        Files.writeString(file, "these bytes are text, not an SQLite database, and there are enough of them");
+        Process child = startChild(childEnvironment(freePort(), dir, Map.of("DATABASE_DSN", "file:" + file)), dir, "");
+        try {
+            assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(child.exitValue()).isEqualTo(2);
+            String log = Files.readString(dir.resolve("server.log"));
+            assertThat(log).contains("chatapi: cannot open the database " + file.toAbsolutePath())
+                    .contains("not a database").doesNotContain("\tat ").doesNotContain("Exception in thread");
+            assertThat(Files.readString(file)).startsWith("these bytes are text");
+        } finally {
+            child.destroyForcibly();
+            child.waitFor();
+        }
+    }
+
+    @Test
     void whatTheGracefulStopLogsAfterSigtermReachesTheLog() throws Exception {
         Path dir = Files.createTempDirectory("chatapi-stop-log");
         int port = freePort();
