@@ -15,7 +15,7 @@ import java.util.concurrent.locks.LockSupport;
  * Bot replies under load. Humans, one per bot room, each send a message and wait for the streamed reply to
  * end before sending the next; every delta's embedded send times give {@code relay} (chunk left the fake LLM
  * → delta arrived here). Meanwhile a probe pair exchanges plain messages at a fixed rate: {@code plain.b}
- * before the streams start (baseline) and {@code plain.s} while they run.
+ * before the streams start (baseline), {@code plain.s} while they run and {@code plain.a} once they have ended.
  */
 final class RelayRole implements WorkerRole {
     private static final long REPLY_TIMEOUT_MILLIS = 30_000;
@@ -106,13 +106,16 @@ final class RelayRole implements WorkerRole {
         long streamsFrom = baselineFrom + job.path("baseline_ms").asLong();
         long measureFrom = streamsFrom + job.path("stream_warmup_ms").asLong();
         long end = measureFrom + job.path("streams_ms").asLong();
+        long afterFrom = end + job.path("settle_ms").asLong();
+        long afterEnd = afterFrom + job.path("baseline_ms").asLong();
         measureFromMicros = measureFrom * 1_000;
         List<Thread> threads = new ArrayList<>();
         WsClient senderSocket = clients.get(users.size() - 2);
         if (senderSocket != null && clients.get(users.size() - 1) != null) {
             double rate = job.path("probe_rate").asDouble(20);
             threads.add(Thread.ofVirtual().start(() ->
-                    probe(senderSocket, probeRoom, rate, start, baselineFrom, streamsFrom, measureFrom, end)));
+                    probe(senderSocket, probeRoom, rate, start, new long[] {baselineFrom, streamsFrom, measureFrom, end,
+                            afterFrom, afterEnd})));
         } else {
             context.counter("probe_unavailable").incrementAndGet();
         }
@@ -123,7 +126,7 @@ final class RelayRole implements WorkerRole {
                 threads.add(Thread.ofVirtual().start(() -> converse(human, socket, streamsFrom, end)));
             }
         }
-        WorkerContext.joinAll(threads, end + REPLY_TIMEOUT_MILLIS + 2_000);
+        WorkerContext.joinAll(threads, Math.max(end + REPLY_TIMEOUT_MILLIS, afterEnd) + 2_000);
         context.emitResult();
         clients.forEach(c -> {
             if (c != null) {
@@ -161,18 +164,27 @@ final class RelayRole implements WorkerRole {
         }
     }
 
-    private void probe(WsClient socket, String room, double rate, long start, long baselineFrom, long streamsFrom,
-                       long measureFrom, long end) {
+    /**
+     * Sends probe messages from {@code start} until the last of {@code bounds} (epoch ms: baseline from, streams
+     * from, measured from, streams end, after-baseline from, after-baseline end), each tagged with its phase:
+     * {@code b} baseline, {@code s} during the measured streams, {@code a} after them, {@code w} not measured.
+     */
+    private void probe(WsClient socket, String room, double rate, long start, long[] bounds) {
+        String[] phases = {"w", "b", "w", "s", "w", "a"};
         WorkerContext.sleepUntil(start);
         long period = (long) (1_000_000_000L / rate);
         long t0 = System.nanoTime();
         for (long i = 0; ; i++) {
             LockSupport.parkNanos(t0 + i * period - System.nanoTime());
             long now = System.currentTimeMillis();
-            if (now >= end) {
+            if (now >= bounds[bounds.length - 1]) {
                 return;
             }
-            String phase = now < baselineFrom ? "w" : now < streamsFrom ? "b" : now < measureFrom ? "w" : "s";
+            int k = 0;
+            while (k < bounds.length && now >= bounds[k]) {
+                k++;
+            }
+            String phase = phases[k];
             if (!socket.send(Frames.sendMessage(room, new FanoutContent("probe", phase, Micros.now()).text(), null))) {
                 context.counter("probe_send_failed").incrementAndGet();
                 return;

@@ -39,6 +39,8 @@ final class RelayScenario implements Scenario {
         Duration warmup = context.smoke() ? Duration.ofMillis(200) : Duration.ofSeconds(1);
         // Long enough for the JIT to compile the relay path: the first seconds after start measure warm-up, not relay.
         Duration streamWarmup = o.duration("stream-warmup", Duration.ofSeconds(20), Duration.ofMillis(200));
+        // After the streams: their last replies end (chunks x interval), then the baseline again, on a warm server.
+        Duration settle = interval.multipliedBy(chunks).plusSeconds(1);
         String key = Tokens.randomSecret();
         try (FakeLlmServer llm = new FakeLlmServer(chunks, interval, key);
              ServerProcess server = context.startServer(Map.of("LLM_ALLOW_PRIVATE_NETWORKS", "true", KEY_ENV, key))) {
@@ -53,7 +55,7 @@ final class RelayScenario implements Scenario {
                 admin.addMember(room, bot);
             }
             String probeRoom = Setup.groups(admin, "relay-probe", List.of(List.of("relay-probe-a", "relay-probe-b"))).get(0);
-            Duration total = warmup.plus(baseline).plus(streamWarmup).plus(duration);
+            Duration total = warmup.plus(baseline).plus(streamWarmup).plus(duration).plus(settle).plus(baseline);
             Duration maxRuntime = total.plus(PersistScenario.connectBudget(streams)).plusSeconds(120);
             try (WorkerGroup group = WorkerGroup.start("relay", 1, context.workerJavaOptions(), i -> {
                 ObjectNode job = context.job("relay", server, i, maxRuntime);
@@ -66,6 +68,7 @@ final class RelayScenario implements Scenario {
                 job.put("baseline_ms", baseline.toMillis());
                 job.put("stream_warmup_ms", streamWarmup.toMillis());
                 job.put("streams_ms", duration.toMillis());
+                job.put("settle_ms", settle.toMillis());
                 job.put("probe_rate", probeRate);
                 return job;
             })) {
@@ -76,6 +79,7 @@ final class RelayScenario implements Scenario {
                 Histogram relay = results.histogram("relay");
                 Histogram plainBase = results.histogram("plain.b");
                 Histogram plainStreams = results.histogram("plain.s");
+                Histogram plainAfter = results.histogram("plain.a");
                 Double baseP99 = Histograms.millis(plainBase, 99);
                 Double streamsP99 = Histograms.millis(plainStreams, 99);
                 Measurement.Builder row = Measurement.of(name())
@@ -95,10 +99,13 @@ final class RelayScenario implements Scenario {
                         .figure("plain_streams_p50_ms", Histograms.millis(plainStreams, 50))
                         .figure("plain_streams_p99_ms", streamsP99)
                         .figure("plain_p99_added_ms", baseP99 == null || streamsP99 == null ? null : streamsP99 - baseP99)
+                        .figure("plain_after_p50_ms", Histograms.millis(plainAfter, 50))
+                        .figure("plain_after_p99_ms", Histograms.millis(plainAfter, 99))
                         .figure("llm_requests", llm.requests())
                         .figure("llm_rejected", llm.rejected())
                         .note("relay latency = delta arrival at the client - the time the fake LLM wrote the chunk (embedded in the chunk text)")
-                        .note("plain latency: two other clients in their own room at the probe rate; baseline before the streams start");
+                        .note("plain latency: two other clients in their own room at the probe rate; baseline before the streams start")
+                        .note("plain_after: the same probe once the streams have ended, the server warm (the baseline runs on a cold one)");
                 results.samples().stream().limit(3).forEach(s -> row.note("sample: " + s));
                 context.report().add(row.build());
             }
