@@ -154,12 +154,13 @@ public final class ChatApp implements AutoCloseable {
         closed = true;
         long start = System.nanoTime();
         Instant deadline = Instant.now().plus(config.shutdown().drainTimeout());
-        var keeping = presence.keepForRestart();
+        // when the users online were stored: taken as that happens, not when the stop comes to wait for it
+        var kept = presence.keepForRestart().thenApply(done -> System.nanoTime());
         bots.shutdown(deadline);
         long replies = System.nanoTime();
         server.stop();
         long sockets = System.nanoTime();
-        long kept = keeping.thenApply(done -> System.nanoTime()).join();
+        long keptAt = kept.join();
         presence.close();
         redelivery.stop();
         outbox.stop();
@@ -169,8 +170,8 @@ public final class ChatApp implements AutoCloseable {
         long end = System.nanoTime();
         LOG.info(() -> "stopped in " + millis(end - start) + " ms (bot replies ended " + millis(replies - start)
                 + " ms, sockets closed and web server stopped " + millis(sockets - replies)
-                + " ms, presence kept after " + millis(kept - start) + " ms, workers and database "
-                + millis(end - Math.max(sockets, kept)) + " ms)");
+                + " ms, presence kept after " + millis(keptAt - start) + " ms, workers and database "
+                + millis(end - Math.max(sockets, keptAt)) + " ms)");
     }
 
     private static long millis(long nanos) {
