@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Builds the server and runs it with the embedded SQLite database (./chatapi.db by default).
 # Needs JWT_SECRET; every other setting is optional (see README.md). On JDK 25 or later it also makes a JDK AOT
-# cache once per build (scripts/aot-cache.sh, a few seconds) and starts the server with it.
+# cache once per build (scripts/aot-cache.sh, a few seconds) and starts the server with it, and with the JVM
+# options of bootstrap/src/main/jvm/jvm.options (heap sizing, see docs/operations.md).
 set -euo pipefail
 cd "$(dirname "$0")"
 . scripts/jdk.sh
 ./mvnw -q -B -DskipTests package -pl bootstrap -am
 aot=$(scripts/aot-cache.sh)
-exec "$JAVA_HOME/bin/java" $aot -jar bootstrap/target/chatapi.jar "$@"
+exec "$JAVA_HOME/bin/java" @bootstrap/target/jvm.options $aot -jar bootstrap/target/chatapi.jar "$@"

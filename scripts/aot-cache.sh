@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 jar=bootstrap/target/chatapi.jar
 cache=bootstrap/target/chatapi.aot
+options=bootstrap/target/jvm.options
 
 feature=$("$JAVA_HOME/bin/java" -XshowSettings:properties -version 2>&1 \
     | sed -n 's/^ *java\.specification\.version = //p')
@@ -17,17 +18,20 @@ fi
 
 fresh() {
     [ -f "$cache" ] || return 1
-    [ -z "$(find "$jar" bootstrap/target/libs -newer "$cache" -print -quit)" ]
+    [ -z "$(find "$jar" bootstrap/target/libs "$options" -newer "$cache" -print -quit 2>/dev/null)" ]
 }
 
 if ! fresh; then
+    # trained with the options the server runs with (run.sh), when the build made them
+    options_arg=""
+    [ -f "$options" ] && options_arg="@$options"
     rm -f "$cache"
     work=$(mktemp -d)
     trap 'rm -rf "$work"' EXIT
     secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
     : >"$work/server.log"
     JWT_SECRET=$secret LISTEN_ADDR=127.0.0.1:0 DATABASE_DSN="$work/training.db" \
-        "$JAVA_HOME/bin/java" -XX:AOTCacheOutput="$cache" -Xlog:aot=warning -Xlog:cds=warning \
+        "$JAVA_HOME/bin/java" ${options_arg} -XX:AOTCacheOutput="$cache" -Xlog:aot=warning -Xlog:cds=warning \
         -jar "$jar" >"$work/server.log" 2>&1 &
     pid=$!
     port=""

@@ -53,7 +53,9 @@ public final class Bench {
             return 2;
         }
         Optional<Path> aotCache = aotCache(options, jar);
-        List<String> javaOptions = options.words("server-java-options");
+        List<String> javaOptions = new ArrayList<>();
+        jvmOptionsFile(options, jar).ifPresent(file -> javaOptions.add("@" + file));
+        javaOptions.addAll(options.words("server-java-options"));
         Report report = execute(options, chosen, workDir -> new JarServerFactory(JavaCommand.java(), jar, workDir,
                 Tokens.randomSecret(), aotCache, javaOptions), err);
         out.print(report.table());
@@ -73,6 +75,20 @@ public final class Bench {
             return value.get().equals("off") ? Optional.empty() : Optional.of(Path.of(value.get()).toAbsolutePath());
         }
         Path beside = jar.toAbsolutePath().resolveSibling("chatapi.aot");
+        return Files.isRegularFile(beside) ? Optional.of(beside) : Optional.empty();
+    }
+
+    /**
+     * The JVM options file servers start with ({@code java @file}, as {@code run.sh} does): {@code --jvm-options
+     * <file>}, none with {@code --jvm-options off}, else {@code jvm.options} beside the jar when it exists (the
+     * build puts it there). {@code --server-java-options} come after it, so they win.
+     */
+    static Optional<Path> jvmOptionsFile(BenchOptions options, Path jar) {
+        Optional<String> value = options.value("jvm-options");
+        if (value.isPresent()) {
+            return value.get().equals("off") ? Optional.empty() : Optional.of(Path.of(value.get()).toAbsolutePath());
+        }
+        Path beside = jar.toAbsolutePath().resolveSibling("jvm.options");
         return Files.isRegularFile(beside) ? Optional.of(beside) : Optional.empty();
     }
 
@@ -163,7 +179,8 @@ public final class Bench {
                   all       every scenario above with its defaults
                 common options: --smoke (tiny, a few seconds)  --jar bootstrap/target/chatapi.jar  --out bench/results
                   --aot-cache <file>|off (default: chatapi.aot beside the jar when present)
-                  --server-java-options "<JVM options>" (added to every server's java command, before -jar)
+                  --jvm-options <file>|off (default: jvm.options beside the jar when present, passed as @file)
+                  --server-java-options "<JVM options>" (added to every server's java command, after those, before -jar)
                   --worker-java-options "<JVM options>" (added to every load worker's java command, last)
                   --per-worker 4000 (sockets per load-worker process)  --source-addresses on|off  --server-timeout 60s
                 """;

@@ -18,7 +18,7 @@ import java.util.Set;
 final class BenchContext {
     /** Options every scenario accepts. */
     static final Set<String> COMMON_OPTIONS = Set.of("jar", "out", "per-worker", "source-addresses", "server-timeout",
-            "aot-cache", "server-java-options", "worker-java-options");
+            "aot-cache", "jvm-options", "server-java-options", "worker-java-options");
 
     private final BenchOptions options;
     private final ServerFactory servers;

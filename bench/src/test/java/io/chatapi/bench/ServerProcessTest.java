@@ -53,6 +53,17 @@ class ServerProcessTest {
     }
 
     @Test
+    void theJvmOptionsFileIsTheOneBesideTheJarUnlessTheOptionSaysOtherwise() throws Exception {
+        Path jar = dir.resolve("chatapi.jar");
+        assertThat(Bench.jvmOptionsFile(BenchOptions.parse("idle"), jar)).isEmpty();
+        Path beside = java.nio.file.Files.createFile(dir.resolve("jvm.options"));
+        assertThat(Bench.jvmOptionsFile(BenchOptions.parse("idle"), jar)).contains(beside.toAbsolutePath());
+        assertThat(Bench.jvmOptionsFile(BenchOptions.parse("idle", "--jvm-options", "off"), jar)).isEmpty();
+        assertThat(Bench.jvmOptionsFile(BenchOptions.parse("idle", "--jvm-options", "other.options"), jar))
+                .contains(Path.of("other.options").toAbsolutePath());
+    }
+
+    @Test
     void theJarFactoryConfiguresTheServerThroughItsEnvironment() throws Exception {
         Path jar = java.nio.file.Files.createFile(dir.resolve("chatapi.jar"));
         JarServerFactory factory = new JarServerFactory(JavaCommand.java(), jar, dir, Tokens.randomSecret());

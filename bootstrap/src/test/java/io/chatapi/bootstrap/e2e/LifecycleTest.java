@@ -245,11 +245,17 @@ class LifecycleTest {
         return env;
     }
 
-    /** The server in a new JVM, started by bash after {@code shellSetup} (which ends with {@code && } when set). */
+    /**
+     * The server in a new JVM with the JVM options it ships with (the build puts them in {@code target/}), started
+     * by bash after {@code shellSetup} (which ends with {@code && } when set).
+     */
     private static Process startChild(Map<String, String> env, Path dir, String shellSetup) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        var builder = new ProcessBuilder("bash", "-c", shellSetup + "exec \"$0\" -cp \"$1\" io.chatapi.bootstrap.Main",
-                java, System.getProperty("java.class.path"));
+        Path options = Path.of("target", "jvm.options").toAbsolutePath();
+        assertThat(options).as("the JVM options the build copies beside the jar").isRegularFile();
+        var builder = new ProcessBuilder("bash", "-c",
+                shellSetup + "exec \"$0\" \"@$2\" -cp \"$1\" io.chatapi.bootstrap.Main",
+                java, System.getProperty("java.class.path"), options.toString());
         builder.environment().putAll(env);
         builder.redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile());
         return builder.start();
