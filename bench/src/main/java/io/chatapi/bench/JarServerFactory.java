@@ -59,6 +59,11 @@ final class JarServerFactory implements ServerFactory {
     }
 
     @Override
+    public List<String> javaOptions() {
+        return javaOptions;
+    }
+
+    @Override
     public ServerFactory withoutAotCache() {
         return new JarServerFactory(java, jar, workDir, secret, Optional.empty(), javaOptions, counter);
     }

@@ -1,6 +1,7 @@
 package io.chatapi.bench;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -15,6 +16,11 @@ interface ServerFactory {
     /** The JDK AOT cache servers start with, if any. */
     default Optional<Path> aotCache() {
         return Optional.empty();
+    }
+
+    /** The JVM options servers start with besides the AOT cache ({@code @file} for an argument file), in order. */
+    default List<String> javaOptions() {
+        return List.of();
     }
 
     /** The same servers started without an AOT cache (plain {@code java -jar}). */

@@ -1,5 +1,6 @@
 package io.chatapi.bench;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -33,8 +34,18 @@ final class StartupScenario implements Scenario {
         }
     }
 
+    /** The server's command as a user would type it beside the jar: file names without their folders. */
+    static String command(ServerFactory servers) {
+        StringBuilder command = new StringBuilder("java");
+        servers.aotCache().ifPresent(cache -> command.append(" -XX:AOTCache=").append(cache.getFileName()));
+        for (String option : servers.javaOptions()) {
+            command.append(' ').append(option.startsWith("@") ? "@" + Path.of(option.substring(1)).getFileName() : option);
+        }
+        return command.append(" -jar").toString();
+    }
+
     private void measure(BenchContext context, ServerFactory servers, int runs) {
-        String command = servers.aotCache().isPresent() ? "java -XX:AOTCache=chatapi.aot -jar" : "java -jar";
+        String command = command(servers);
         List<Double> times = new ArrayList<>();
         OptionalLong rss = OptionalLong.empty();
         for (int i = 0; i < runs; i++) {

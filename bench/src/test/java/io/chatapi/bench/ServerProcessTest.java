@@ -64,6 +64,17 @@ class ServerProcessTest {
     }
 
     @Test
+    void theStartupRowsNameTheCommandTheServersRanWith() throws Exception {
+        Path jar = java.nio.file.Files.createFile(dir.resolve("chatapi.jar"));
+        JarServerFactory factory = new JarServerFactory(JavaCommand.java(), jar, dir, Tokens.randomSecret(),
+                java.util.Optional.of(dir.resolve("chatapi.aot")), List.of("@" + dir.resolve("jvm.options"), "-Xmx1g"));
+        assertThat(StartupScenario.command(factory)).isEqualTo("java -XX:AOTCache=chatapi.aot @jvm.options -Xmx1g -jar");
+        assertThat(StartupScenario.command(factory.withoutAotCache())).isEqualTo("java @jvm.options -Xmx1g -jar");
+        assertThat(StartupScenario.command(new JarServerFactory(JavaCommand.java(), jar, dir, Tokens.randomSecret())))
+                .isEqualTo("java -jar");
+    }
+
+    @Test
     void theJarFactoryConfiguresTheServerThroughItsEnvironment() throws Exception {
         Path jar = java.nio.file.Files.createFile(dir.resolve("chatapi.jar"));
         JarServerFactory factory = new JarServerFactory(JavaCommand.java(), jar, dir, Tokens.randomSecret());
