@@ -70,12 +70,7 @@ public final class Bench {
      * {@code chatapi.aot} beside the jar when it exists (scripts/aot-cache.sh makes it; bench/run calls that).
      */
     static Optional<Path> aotCache(BenchOptions options, Path jar) {
-        Optional<String> value = options.value("aot-cache");
-        if (value.isPresent()) {
-            return value.get().equals("off") ? Optional.empty() : Optional.of(Path.of(value.get()).toAbsolutePath());
-        }
-        Path beside = jar.toAbsolutePath().resolveSibling("chatapi.aot");
-        return Files.isRegularFile(beside) ? Optional.of(beside) : Optional.empty();
+        return fileBesideJar(options, "aot-cache", jar, "chatapi.aot");
     }
 
     /**
@@ -84,11 +79,16 @@ public final class Bench {
      * build puts it there). {@code --server-java-options} come after it, so they win.
      */
     static Optional<Path> jvmOptionsFile(BenchOptions options, Path jar) {
-        Optional<String> value = options.value("jvm-options");
+        return fileBesideJar(options, "jvm-options", jar, "jvm.options");
+    }
+
+    /** The file {@code --<option>} names, none for {@code off}, else {@code name} beside the jar when it exists. */
+    private static Optional<Path> fileBesideJar(BenchOptions options, String option, Path jar, String name) {
+        Optional<String> value = options.value(option);
         if (value.isPresent()) {
             return value.get().equals("off") ? Optional.empty() : Optional.of(Path.of(value.get()).toAbsolutePath());
         }
-        Path beside = jar.toAbsolutePath().resolveSibling("jvm.options");
+        Path beside = jar.toAbsolutePath().resolveSibling(name);
         return Files.isRegularFile(beside) ? Optional.of(beside) : Optional.empty();
     }
 

@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,25 +44,21 @@ class ServerProcessTest {
     }
 
     @Test
-    void theAotCacheIsTheOneBesideTheJarUnlessTheOptionSaysOtherwise() throws Exception {
+    void theAotCacheAndTheJvmOptionsFileAreTheOnesBesideTheJarUnlessTheOptionsSayOtherwise() throws Exception {
         Path jar = dir.resolve("chatapi.jar");
-        assertThat(Bench.aotCache(BenchOptions.parse("startup"), jar)).isEmpty();
-        Path beside = java.nio.file.Files.createFile(dir.resolve("chatapi.aot"));
-        assertThat(Bench.aotCache(BenchOptions.parse("startup"), jar)).contains(beside.toAbsolutePath());
-        assertThat(Bench.aotCache(BenchOptions.parse("startup", "--aot-cache", "off"), jar)).isEmpty();
-        assertThat(Bench.aotCache(BenchOptions.parse("startup", "--aot-cache", "other.aot"), jar))
-                .contains(Path.of("other.aot").toAbsolutePath());
+        besideTheJarUnlessTheOptionSaysOtherwise("aot-cache", "chatapi.aot", Bench::aotCache, jar);
+        besideTheJarUnlessTheOptionSaysOtherwise("jvm-options", "jvm.options", Bench::jvmOptionsFile, jar);
     }
 
-    @Test
-    void theJvmOptionsFileIsTheOneBesideTheJarUnlessTheOptionSaysOtherwise() throws Exception {
-        Path jar = dir.resolve("chatapi.jar");
-        assertThat(Bench.jvmOptionsFile(BenchOptions.parse("idle"), jar)).isEmpty();
-        Path beside = java.nio.file.Files.createFile(dir.resolve("jvm.options"));
-        assertThat(Bench.jvmOptionsFile(BenchOptions.parse("idle"), jar)).contains(beside.toAbsolutePath());
-        assertThat(Bench.jvmOptionsFile(BenchOptions.parse("idle", "--jvm-options", "off"), jar)).isEmpty();
-        assertThat(Bench.jvmOptionsFile(BenchOptions.parse("idle", "--jvm-options", "other.options"), jar))
-                .contains(Path.of("other.options").toAbsolutePath());
+    private void besideTheJarUnlessTheOptionSaysOtherwise(
+            String option, String name, BiFunction<BenchOptions, Path, Optional<Path>> file, Path jar)
+            throws Exception {
+        assertThat(file.apply(BenchOptions.parse("startup"), jar)).isEmpty();
+        Path beside = java.nio.file.Files.createFile(dir.resolve(name));
+        assertThat(file.apply(BenchOptions.parse("startup"), jar)).contains(beside.toAbsolutePath());
+        assertThat(file.apply(BenchOptions.parse("startup", "--" + option, "off"), jar)).isEmpty();
+        assertThat(file.apply(BenchOptions.parse("startup", "--" + option, "other.file"), jar))
+                .contains(Path.of("other.file").toAbsolutePath());
     }
 
     @Test
