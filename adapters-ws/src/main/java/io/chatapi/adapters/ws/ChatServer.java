@@ -6,6 +6,7 @@ import io.chatapi.adapters.ws.json.WireJson;
 import io.chatapi.adapters.ws.rest.AuthFilter;
 import io.chatapi.adapters.ws.rest.BotRoutes;
 import io.chatapi.adapters.ws.rest.CorsFilter;
+import io.chatapi.adapters.ws.rest.DirectAnswers;
 import io.chatapi.adapters.ws.rest.FallbackRoutes;
 import io.chatapi.adapters.ws.rest.HandshakeFilter;
 import io.chatapi.adapters.ws.rest.MessageRoutes;
@@ -15,6 +16,7 @@ import io.chatapi.adapters.ws.rest.RequestLogFilter;
 import io.chatapi.adapters.ws.rest.RoomRoutes;
 import io.chatapi.adapters.ws.rest.SocketOriginRelay;
 import io.chatapi.application.ServerMetrics;
+import io.helidon.http.DirectHandler;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
@@ -102,6 +104,12 @@ public final class ChatServer {
                 // plus 8 KiB write buffer, which an idle WebSocket would hold for nothing.
                 .useNio(false)
                 .connectionOptions(options -> options.tcpNoDelay(true))
+                .directHandlers(handlers -> {
+                    DirectAnswers answers = new DirectAnswers();
+                    for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
+                        handlers.addHandler(type, answers);
+                    }
+                })
                 .addProtocol(http1.build())
                 .addProtocol(WsConfig.builder()
                         .origins(origins.listed())

@@ -279,6 +279,30 @@ class RestApiTest {
     }
 
     @Test
+    void requestsTheHttpLayerRefusesGetJsonErrorsThatDoNotQuoteThem() throws Exception {
+        // an invalid percent-encoding in the path, with a token in the query
+        String badPath = raw("GET /rooms/%zz?token=secret-in-query HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(badPath).startsWith("HTTP/1.1 400").contains("Content-Type: application/json")
+                .endsWith("{\"error\":\"invalid_request\",\"message\":\"malformed HTTP request\"}")
+                .doesNotContain("secret-in-query");
+        String badHeader = raw("GET /health HTTP/1.1\r\nHost: x\r\nnot a header\r\n\r\n");
+        assertThat(badHeader).startsWith("HTTP/1.1 400").endsWith("\"malformed HTTP request\"}");
+        String hugeHeader = raw("GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n");
+        assertThat(hugeHeader).matches("(?s)HTTP/1.1 4\\d\\d .*\\{\"error\":\"invalid_request\",\"message\":\"[a-z A-Z]+\"}");
+        assertThat(rest.get("/health", null).status()).isEqualTo(200);
+    }
+
+    /** One request written by hand on a new connection; the whole answer, up to the server closing it. */
+    private static String raw(String request) throws java.io.IOException {
+        try (var socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    @Test
     void corsAllowsOnlyConfiguredOrigins() {
         var preflight = rest.call("OPTIONS", "/rooms", null, null,
                 Map.of("Origin", "https://app.example", "Access-Control-Request-Method", "POST"));
