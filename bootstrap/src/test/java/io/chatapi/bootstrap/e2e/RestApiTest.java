@@ -317,8 +317,11 @@ class RestApiTest {
 
     @Test
     void botsAndDeadLettersAreAdminOnly() {
-        assertThat(rest.get("/bots", ALICE).status()).isEqualTo(403);
-        assertThat(rest.post("/bots", ALICE, Map.of("name", "b")).status()).isEqualTo(403);
+        for (var refused : List.of(rest.get("/bots", ALICE), rest.post("/bots", ALICE, Map.of("name", "b")),
+                rest.call("DELETE", "/bots/b1", ALICE, null, Map.of()))) {
+            assertThat(refused.status()).isEqualTo(403);
+            assertThat(refused.json().get("message").asText()).isEqualTo("only admins may manage bots");
+        }
         assertThat(rest.get("/admin/dead-letters", ALICE).status()).isEqualTo(403);
         var dead = rest.get("/admin/dead-letters?limit=5", ADMIN);
         assertThat(dead.status()).isEqualTo(200);

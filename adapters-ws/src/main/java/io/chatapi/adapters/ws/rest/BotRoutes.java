@@ -44,7 +44,7 @@ public final class BotRoutes implements HttpService {
     private void create(ServerRequest req, ServerResponse res) {
         Principal caller = Callers.of(req);
         if (!AccessPolicy.canManageBots(caller)) {
-            throw ChatException.forbidden("admins only");
+            throw ChatException.forbidden("only admins may manage bots");
         }
         JsonFields body = bodies.object(req);
         NewBot command = new NewBot(body.requiredString("name"), body.requiredString("llm_base_url"),
