@@ -14,33 +14,31 @@ import io.helidon.http.Status;
  * own text can quote the request, and a request's target may hold a token.
  */
 public final class DirectAnswers implements DirectHandler {
+    /** The error code and fixed message of an answer with this status. */
+    record Answer(ErrorCode code, String message) {
+    }
+
     @Override
     public TransportResponse handle(TransportRequest request, EventType eventType, Status status,
                                     ServerResponseHeaders headers, String message) {
-        ErrorCode code = code(status.code());
+        Answer answer = answer(status.code());
         return TransportResponse.builder()
                 .status(status)
                 .headers(headers)
                 .header(HeaderNames.CONTENT_TYPE, "application/json")
-                .entity(WireJson.bytes(WireJson.object().put("error", code.wire()).put("message", text(status.code()))))
+                .entity(WireJson.bytes(WireJson.object().put("error", answer.code().wire())
+                        .put("message", answer.message())))
                 .build();
     }
 
-    static ErrorCode code(int status) {
+    static Answer answer(int status) {
         return switch (status) {
-            case 403 -> ErrorCode.FORBIDDEN;
-            case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
-            default -> status >= 500 && status != 505 ? ErrorCode.INTERNAL : ErrorCode.INVALID_REQUEST;
-        };
-    }
-
-    private static String text(int status) {
-        return switch (status) {
-            case 403 -> "forbidden";
-            case 413 -> "request too large";
-            case 431 -> "request header fields too large";
-            case 505 -> "HTTP version not supported";
-            default -> status >= 500 ? "internal error" : "malformed HTTP request";
+            case 403 -> new Answer(ErrorCode.FORBIDDEN, "forbidden");
+            case 413 -> new Answer(ErrorCode.PAYLOAD_TOO_LARGE, "request too large");
+            case 431 -> new Answer(ErrorCode.INVALID_REQUEST, "request header fields too large");
+            case 505 -> new Answer(ErrorCode.INVALID_REQUEST, "HTTP version not supported");
+            default -> status >= 500 ? new Answer(ErrorCode.INTERNAL, "internal error")
+                    : new Answer(ErrorCode.INVALID_REQUEST, "malformed HTTP request");
         };
     }
 }

@@ -8,11 +8,11 @@ import org.junit.jupiter.api.Test;
 class DirectAnswersTest {
     @Test
     void everyStatusHelidonAnswersByItselfHasTheErrorCodeOfTheContract() {
-        assertThat(DirectAnswers.code(400)).isEqualTo(ErrorCode.INVALID_REQUEST);
-        assertThat(DirectAnswers.code(431)).isEqualTo(ErrorCode.INVALID_REQUEST);
-        assertThat(DirectAnswers.code(505)).isEqualTo(ErrorCode.INVALID_REQUEST);
-        assertThat(DirectAnswers.code(403)).isEqualTo(ErrorCode.FORBIDDEN);
-        assertThat(DirectAnswers.code(413)).isEqualTo(ErrorCode.PAYLOAD_TOO_LARGE);
-        assertThat(DirectAnswers.code(500)).isEqualTo(ErrorCode.INTERNAL);
+        assertThat(DirectAnswers.answer(400).code()).isEqualTo(ErrorCode.INVALID_REQUEST);
+        assertThat(DirectAnswers.answer(431).code()).isEqualTo(ErrorCode.INVALID_REQUEST);
+        assertThat(DirectAnswers.answer(505).code()).isEqualTo(ErrorCode.INVALID_REQUEST);
+        assertThat(DirectAnswers.answer(403).code()).isEqualTo(ErrorCode.FORBIDDEN);
+        assertThat(DirectAnswers.answer(413).code()).isEqualTo(ErrorCode.PAYLOAD_TOO_LARGE);
+        assertThat(DirectAnswers.answer(500).code()).isEqualTo(ErrorCode.INTERNAL);
     }
 }
