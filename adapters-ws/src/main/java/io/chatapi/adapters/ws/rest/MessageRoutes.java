@@ -52,32 +52,37 @@ public final class MessageRoutes implements HttpService {
         HttpAnswers.json(res, 200, body);
     }
 
+    /**
+     * Like the Go server: missing, unparseable or negative means 0; an all-digit value too large for a long is past
+     * every message.
+     */
     static long afterSeq(String raw) {
-        if (raw == null || raw.isEmpty()) {
+        if (raw == null || !isDigits(raw)) {
             return 0;
         }
         try {
-            long value = Long.parseLong(raw);
-            if (value >= 0) {
-                return value;
-            }
+            return Long.parseLong(raw);
         } catch (NumberFormatException e) {
-            // answered below
+            return Long.MAX_VALUE;
         }
-        throw ChatException.invalid("after_seq must be an integer >= 0");
     }
 
-    /** Missing, unparseable or below 1: the default; above the maximum: the maximum. */
+    /** Missing, unparseable or below 1: the default; above the maximum, however many digits: the maximum. */
     static int limit(String raw) {
         if (raw == null) {
             return DEFAULT_LIMIT;
         }
+        String text = raw.trim();
         try {
-            long value = Long.parseLong(raw.trim());
+            long value = Long.parseLong(text);
             return value < 1 ? DEFAULT_LIMIT : (int) Math.min(MAX_LIMIT, value);
         } catch (NumberFormatException e) {
-            return DEFAULT_LIMIT;
+            return isDigits(text) ? MAX_LIMIT : DEFAULT_LIMIT;
         }
+    }
+
+    private static boolean isDigits(String text) {
+        return !text.isEmpty() && text.chars().allMatch(c -> c >= '0' && c <= '9');
     }
 
     private void send(ServerRequest req, ServerResponse res) {
