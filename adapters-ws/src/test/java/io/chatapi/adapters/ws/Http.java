@@ -55,4 +55,28 @@ final class Http {
     static JsonNode json(HttpResponse<String> response) {
         return WireJson.parse(response.body()).orElseThrow(() -> new AssertionError("not JSON: " + response.body()));
     }
+
+    /** Sends the bytes as they are on a new connection and returns the answer (head and a Content-Length body). */
+    String raw(byte[] request) {
+        try (var socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request);
+            socket.getOutputStream().flush();
+            var in = new java.io.BufferedInputStream(socket.getInputStream());
+            var head = new java.io.ByteArrayOutputStream();
+            while (!head.toString(java.nio.charset.StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0) {
+                    break;
+                }
+                head.write(b);
+            }
+            String text = head.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+            var length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(text);
+            byte[] body = length.find() ? in.readNBytes(Integer.parseInt(length.group(1))) : new byte[0];
+            return text + new String(body, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 }

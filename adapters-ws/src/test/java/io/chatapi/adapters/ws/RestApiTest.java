@@ -7,6 +7,7 @@ import io.chatapi.application.port.out.StoreUnavailableException;
 import io.chatapi.domain.DeadLetter;
 import io.chatapi.domain.RoomType;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -231,6 +232,32 @@ class RestApiTest {
         assertThat(ack.statusCode()).isEqualTo(200);
         assertThat(ack.body()).isEmpty();
         assertThat(server.chat.calls).contains("ack room_ab 1");
+    }
+
+    @Test
+    void aNonAsciiIdempotencyKeyIsRefusedRatherThanReadAsAnotherKey() {
+        String first = rawSend("ké".getBytes(StandardCharsets.UTF_8), "{\"content\":\"x\"}");
+        assertThat(first).startsWith("HTTP/1.1 400").contains("\"error\":\"invalid_request\"", "ASCII");
+        String other = rawSend("kü".getBytes(StandardCharsets.UTF_8), "{\"content\":\"y\"}");
+        assertThat(other).startsWith("HTTP/1.1 400").doesNotContain("duplicate");
+        String latin1 = rawSend("k\u00e9".getBytes(StandardCharsets.ISO_8859_1), "{\"content\":\"x\"}");
+        assertThat(latin1).startsWith("HTTP/1.1 400").contains("\"error\":\"invalid_request\"");
+        String both = rawSend("clé".getBytes(StandardCharsets.UTF_8), "{\"content\":\"x\",\"client_msg_id\":\"clé\"}");
+        assertThat(both).startsWith("HTTP/1.1 400").contains("ASCII");
+        String ascii = rawSend("k-ascii".getBytes(StandardCharsets.UTF_8), "{\"content\":\"x\"}");
+        assertThat(ascii).startsWith("HTTP/1.1 200").contains("\"client_msg_id\":\"k-ascii\"");
+    }
+
+    private static String rawSend(byte[] key, String body) {
+        byte[] content = body.getBytes(StandardCharsets.UTF_8);
+        var request = new java.io.ByteArrayOutputStream();
+        request.writeBytes(("POST /rooms/room_ab/messages HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + ALICE
+                + "\r\nContent-Type: application/json\r\nContent-Length: " + content.length
+                + "\r\nConnection: close\r\nIdempotency-Key: ").getBytes(StandardCharsets.US_ASCII));
+        request.writeBytes(key);
+        request.writeBytes("\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        request.writeBytes(content);
+        return http.raw(request.toByteArray());
     }
 
     @Test

@@ -12,6 +12,7 @@ import io.chatapi.application.port.in.SendMessageUseCase.SendMessage;
 import io.chatapi.application.port.out.Appended;
 import io.chatapi.domain.ChatException;
 import io.chatapi.domain.Message;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -22,6 +23,7 @@ import io.helidon.webserver.http.ServerResponse;
 public final class MessageRoutes implements HttpService {
     static final int DEFAULT_LIMIT = 50;
     static final int MAX_LIMIT = 100;
+    private static final HeaderName IDEMPOTENCY_KEY = HeaderNames.create("Idempotency-Key");
 
     private final UseCases useCases;
     private final RequestBodies bodies;
@@ -88,7 +90,7 @@ public final class MessageRoutes implements HttpService {
     private void send(ServerRequest req, ServerResponse res) {
         JsonFields body = bodies.object(req);
         String clientMsgId = body.optionalString("client_msg_id");
-        String key = req.headers().value(HeaderNames.create("Idempotency-Key")).orElse(null);
+        String key = req.headers().value(IDEMPOTENCY_KEY).map(MessageRoutes::idempotencyKey).orElse(null);
         if (key != null && clientMsgId != null && !key.equals(clientMsgId)) {
             throw ChatException.invalid("Idempotency-Key and client_msg_id differ");
         }
@@ -100,6 +102,17 @@ public final class MessageRoutes implements HttpService {
             message.put("duplicate", true);
         }
         HttpAnswers.json(res, 200, message);
+    }
+
+    /**
+     * The key as sent when it is ASCII. Helidon reads header values as US-ASCII and turns every other byte into
+     * U+FFFD, so a non-ASCII key cannot be recovered, and two of them could read alike: those are refused.
+     */
+    static String idempotencyKey(String headerValue) {
+        if (headerValue.indexOf('\uFFFD') >= 0) {
+            throw ChatException.invalid("Idempotency-Key must be ASCII; send a non-ASCII key as client_msg_id");
+        }
+        return headerValue;
     }
 
     private void edit(ServerRequest req, ServerResponse res) {
