@@ -94,6 +94,17 @@ class RestApiTest {
         assertThat(text.body()).contains("# TYPE chatapi_active_connections gauge", "chatapi_messages_sent_total 0",
                 "# HELP chatapi_broadcast_drops_total");
         assertThat(http.get("/metrics/prometheus", null).body()).contains("chatapi_uptime_seconds ");
+        for (String accept : List.of("TEXT/PLAIN", "text/plain;q=0.9, application/json;q=0.5", "text/*",
+                "application/json;q=0.1, text/plain")) {
+            assertThat(http.get("/metrics", null, "Accept", accept).headers().firstValue("Content-Type").orElseThrow())
+                    .as(accept).startsWith("text/plain");
+        }
+        for (String accept : List.of("application/json, text/plain, */*", "application/json;q=1.0, text/plain;q=0.1",
+                "*/*", "text/plain, application/json", "text/plain;q=0.5, */*;q=0.5", "text/html",
+                "text/plain;q=0")) {
+            assertThat(http.get("/metrics", null, "Accept", accept).headers().firstValue("Content-Type").orElseThrow())
+                    .as(accept).startsWith("application/json");
+        }
     }
 
     @Test

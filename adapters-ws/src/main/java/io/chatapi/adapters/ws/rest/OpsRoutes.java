@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chatapi.adapters.ws.json.WireJson;
 import io.chatapi.application.ServerMetrics;
 import io.chatapi.application.port.in.HealthQuery;
+import io.helidon.common.media.type.MediaType;
+import io.helidon.common.media.type.MediaTypes;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HttpMediaType;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -14,7 +17,9 @@ import io.helidon.webserver.http.ServerResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -54,14 +59,32 @@ public final class OpsRoutes implements HttpService {
     }
 
     private void metrics(ServerRequest req, ServerResponse res) {
-        boolean text = req.headers().value(HeaderNames.ACCEPT).map(a -> a.contains("text/plain")).orElse(false);
-        if (text) {
+        if (prefersText(req.headers().acceptedTypes())) {
             prometheus(res);
             return;
         }
         ObjectNode body = WireJson.object();
         counters().forEach(body::put);
         HttpAnswers.json(res, 200, body);
+    }
+
+    /**
+     * Whether {@code Accept} (as Helidon parses it: case-insensitive, with q-values) prefers {@code text/plain} to
+     * JSON; a tie, a wildcard alone or no {@code Accept} at all means JSON.
+     */
+    static boolean prefersText(List<HttpMediaType> accepted) {
+        return quality(accepted, MediaTypes.TEXT_PLAIN) > quality(accepted, MediaTypes.APPLICATION_JSON);
+    }
+
+    /** The q-value of the most specific range that matches {@code type} (RFC 9110 §12.5.1); 0 when none does. */
+    private static double quality(List<HttpMediaType> accepted, MediaType type) {
+        return accepted.stream().filter(range -> range.test(type))
+                .max(Comparator.comparingInt(OpsRoutes::specificity))
+                .map(HttpMediaType::qualityFactor).orElse(0.0);
+    }
+
+    private static int specificity(HttpMediaType range) {
+        return range.isWildcardType() ? 0 : range.isWildcardSubtype() ? 1 : 2;
     }
 
     private void prometheus(ServerResponse res) {
