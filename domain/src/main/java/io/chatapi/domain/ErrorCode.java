@@ -11,7 +11,8 @@ public enum ErrorCode {
     CONFLICT("conflict"),
     RATE_LIMITED("rate_limited"),
     PAYLOAD_TOO_LARGE("payload_too_large"),
-    UNAVAILABLE("unavailable"),
+    /** The store is busy or down; the contract has no code of its own for it (REST answers it with 503). */
+    UNAVAILABLE("internal_error"),
     INTERNAL("internal_error");
 
     private final String wire;

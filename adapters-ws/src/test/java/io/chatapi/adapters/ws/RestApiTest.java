@@ -290,7 +290,10 @@ class RestApiTest {
     @Test
     void failuresBecome503Or500WithoutDetails() {
         server.chat.sendFailure = () -> new StoreUnavailableException("disk gone", null);
-        assertError(http.post("/rooms/room_ab/messages", ALICE, "{\"content\":\"x\"}"), 503, "unavailable");
+        HttpResponse<String> busy = http.post("/rooms/room_ab/messages", ALICE, "{\"content\":\"x\"}");
+        assertError(busy, 503, "internal_error");
+        assertThat(Http.json(busy).get("message").asText()).contains("retry");
+        assertThat(busy.headers().firstValue("Retry-After")).contains("1");
         server.chat.sendFailure = () -> new IllegalStateException("SELECT secret FROM t");
         HttpResponse<String> failed = http.post("/rooms/room_ab/messages", ALICE, "{\"content\":\"x\"}");
         assertThat(failed.statusCode()).isEqualTo(500);

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.chatapi.application.port.in.StreamsUseCase.ActiveStream;
 import io.chatapi.application.port.out.ChatEvent;
+import io.chatapi.application.port.out.StoreUnavailableException;
 import io.chatapi.domain.ChatException;
 import io.chatapi.domain.RoomType;
 import java.time.Duration;
@@ -323,6 +324,10 @@ class SocketProtocolTest {
             server.chat.sendFailure = () -> ChatException.invalid("content too long");
             alice.send("{\"type\":\"send_message\",\"data\":{\"room_id\":\"room_a\",\"content\":\"x\"}}");
             assertThat(alice.next("error").at("/data/message").asText()).isEqualTo("content too long");
+            server.chat.sendFailure = () -> new StoreUnavailableException("database is locked", null);
+            alice.send("{\"type\":\"send_message\",\"data\":{\"room_id\":\"room_a\",\"content\":\"x\"}}");
+            assertThat(alice.next("error").at("/data/code").asText()).as("a code the contract lists")
+                    .isEqualTo("internal_error");
         } finally {
             server.chat.sendFailure = null;
         }

@@ -15,7 +15,7 @@ import java.util.logging.Logger;
 
 /**
  * Writes JSON answers and maps failures to the error contract: a {@link ChatException} by its code, a
- * {@link StoreUnavailableException} to 503, anything else to a 500 that carries no detail (the detail is logged).
+ * {@link StoreUnavailableException} to 503 {@code internal_error} with {@code Retry-After}, anything else to a 500 that carries no detail (the detail is logged).
  */
 public final class HttpAnswers {
     private static final Logger LOG = Logger.getLogger(HttpAnswers.class.getName());
@@ -58,7 +58,8 @@ public final class HttpAnswers {
             chatError(res, chat);
         } else if (e instanceof StoreUnavailableException) {
             LOG.log(Level.WARNING, "store unavailable: " + describe(req), e);
-            error(res, 503, ErrorCode.UNAVAILABLE.wire(), "service unavailable");
+            res.header(HeaderNames.RETRY_AFTER, "1");
+            error(res, 503, ErrorCode.UNAVAILABLE.wire(), "service temporarily unavailable, retry later");
         } else {
             LOG.log(Level.SEVERE, "internal error: " + describe(req), e);
             error(res, 500, ErrorCode.INTERNAL.wire(), "internal error");
