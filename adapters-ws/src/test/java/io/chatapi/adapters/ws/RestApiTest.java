@@ -153,6 +153,21 @@ class RestApiTest {
     }
 
     @Test
+    void aMemberWhoseIdHoldsSlashesOrEscapesIsRemovedByItsEncodedId() {
+        for (String user : List.of("x/y", "a/b/c", "p%2Fq", "sp ace", "plus+sign", "/lead")) {
+            assertThat(http.post("/rooms/room_ab/members", ALICE, "{\"user_id\":\"" + user + "\"}").statusCode())
+                    .as(user).isEqualTo(204);
+            String encoded = java.net.URLEncoder.encode(user, StandardCharsets.UTF_8).replace("+", "%20");
+            assertThat(http.send("DELETE", "/rooms/room_ab/members/" + encoded, ADMIN, null).statusCode())
+                    .as(user).isEqualTo(204);
+            assertError(http.send("DELETE", "/rooms/room_ab/members/" + encoded, ADMIN, null), 404, "not_found");
+        }
+        assertThat(http.post("/rooms/room_ab/members", ALICE, "{\"user_id\":\"u/v\"}").statusCode()).isEqualTo(204);
+        assertThat(http.send("DELETE", "/rooms/room_ab/members/u/v", ADMIN, null).statusCode()).isEqualTo(204);
+        assertError(http.send("PUT", "/rooms/room_ab/members/u/v", ADMIN, "{}"), 405, "invalid_request");
+    }
+
+    @Test
     void badRequestsAre400AndNameTheField() {
         assertError(http.post("/rooms", ALICE, "{not json"), 400, "invalid_request");
         assertError(http.post("/rooms", ALICE, "[]"), 400, "invalid_request");

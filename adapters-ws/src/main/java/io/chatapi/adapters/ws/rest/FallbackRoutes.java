@@ -12,7 +12,7 @@ public final class FallbackRoutes implements HttpService {
     private static final String SEGMENT = "[^/]+";
     private static final List<Pattern> KNOWN = List.of(
             "/health", "/metrics", "/metrics/prometheus", "/rooms", "/rooms/S", "/rooms/S/members",
-            "/rooms/S/members/S", "/rooms/S/messages", "/rooms/S/messages/S", "/rooms/S/handoff", "/acks", "/bots",
+            "/rooms/S/members/.+", "/rooms/S/messages", "/rooms/S/messages/S", "/rooms/S/handoff", "/acks", "/bots",
             "/bots/S", "/admin/dead-letters").stream()
             .map(p -> Pattern.compile(p.replace("S", SEGMENT))).toList();
 

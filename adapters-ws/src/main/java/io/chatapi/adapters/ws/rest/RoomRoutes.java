@@ -20,6 +20,12 @@ import io.helidon.webserver.http.ServerResponse;
 
 /** Rooms, their members and their handoff state. */
 public final class RoomRoutes implements HttpService {
+    /**
+     * User ids may hold any character, {@code /} included, and Helidon decodes {@code %2F} before it matches a
+     * route: the user id is the whole rest of the decoded path, so {@code x%2Fy} and {@code x/y} both name "x/y".
+     */
+    static final String MEMBER_PATH = "/rooms/{room_id}/members/{+user_id}";
+
     private final UseCases useCases;
     private final RequestBodies bodies;
 
@@ -36,7 +42,7 @@ public final class RoomRoutes implements HttpService {
                 .patch("/rooms/{room_id}", guarded(this::update))
                 .get("/rooms/{room_id}/members", guarded(this::members))
                 .post("/rooms/{room_id}/members", guarded(this::addMember))
-                .delete("/rooms/{room_id}/members/{user_id}", guarded(this::removeMember))
+                .delete(MEMBER_PATH, guarded(this::removeMember))
                 .post("/rooms/{room_id}/handoff", guarded(this::handoff));
     }
 
