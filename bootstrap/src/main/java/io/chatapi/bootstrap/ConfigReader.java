@@ -2,8 +2,10 @@ package io.chatapi.bootstrap;
 
 import static io.chatapi.bootstrap.Setting.*;
 
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -212,6 +214,15 @@ final class ConfigReader {
     record ListenAddress(String host, int port) {
         static final String ALL_INTERFACES = "0.0.0.0";
 
+        /** The server binds to the host's address: one that does not resolve is a bad value, found at start. */
+        private static void resolve(String host) {
+            try {
+                InetAddress.getByName(host);
+            } catch (UnknownHostException | SecurityException e) {
+                throw new IllegalArgumentException("the host does not resolve to an address", e);
+            }
+        }
+
         static ListenAddress parse(String text) {
             String expected = "expected host:port or :port, like :8080 or 127.0.0.1:8080";
             int colon = text.lastIndexOf(':');
@@ -233,6 +244,9 @@ final class ConfigReader {
             }
             if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) > 65_535) {
                 throw new IllegalArgumentException("port must be a number from 0 to 65535");
+            }
+            if (!host.isEmpty()) {
+                resolve(host);
             }
             return new ListenAddress(host.isEmpty() ? ALL_INTERFACES : host, Integer.parseInt(port));
         }

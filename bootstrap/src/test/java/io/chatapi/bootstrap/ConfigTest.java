@@ -211,7 +211,7 @@ class ConfigTest {
                 ":0, 0.0.0.0, 0",
                 "127.0.0.1:9000, 127.0.0.1, 9000",
                 "localhost:65535, localhost, 65535",
-                "chat.internal:443, chat.internal, 443",
+                "LocalHost:443, LocalHost, 443",
                 "[::1]:8080, ::1, 8080",
                 "[::]:80, ::, 80",
                 "0.0.0.0:00080, 0.0.0.0, 80",
@@ -228,6 +228,13 @@ class ConfigTest {
         void refusesAnythingElse(String value) {
             assertThat(failure("LISTEN_ADDR", value).getMessage())
                     .startsWith("invalid LISTEN_ADDR=" + Env.quote(value) + ": ");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"999.999.999.999:18112", "no-such-host.invalid:18112", "256.0.0.1:80"})
+        void refusesAHostThatDoesNotResolve(String value) {
+            assertThat(failure("LISTEN_ADDR", value).getMessage())
+                    .isEqualTo("invalid LISTEN_ADDR=" + Env.quote(value) + ": the host does not resolve to an address");
         }
     }
 
