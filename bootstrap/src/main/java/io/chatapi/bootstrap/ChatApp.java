@@ -13,6 +13,7 @@ import io.chatapi.adapters.webhook.HttpWebhookSender;
 import io.chatapi.adapters.webhook.WebhookSettings;
 import io.chatapi.adapters.ws.ChatServer;
 import io.chatapi.adapters.ws.ConnectionRegistry;
+import io.chatapi.adapters.ws.ListenFailedException;
 import io.chatapi.adapters.ws.TransportSettings;
 import io.chatapi.adapters.ws.UseCases;
 import io.chatapi.application.ChatSettings;
@@ -118,7 +119,16 @@ public final class ChatApp implements AutoCloseable {
                 LOG.warning("the database is not writable");
             }
         });
-        server = ChatServer.start(transportSettings(config), useCases, registry, metrics);
+        try {
+            server = ChatServer.start(transportSettings(config), useCases, registry, metrics);
+        } catch (ListenFailedException e) {
+            redelivery.stop();
+            outbox.stop();
+            webhook.close();
+            llm.close();
+            database.close();
+            throw e;
+        }
         LOG.info(() -> "database " + config.database().file().toAbsolutePath().normalize() + ", synchronous="
                 + config.database().synchronous());
     }
@@ -126,6 +136,8 @@ public final class ChatApp implements AutoCloseable {
     /**
      * Reads the configuration from {@code environment} (production passes {@code System.getenv()}) and starts
      * the server; bots' API keys are looked up in the same map.
+     *
+     * @throws ListenFailedException when {@code LISTEN_ADDR} cannot be bound (everything started is stopped)
      */
     public static ChatApp start(Map<String, String> environment) throws ConfigException {
         // Helidon's class initialisation (about 100 ms) on the second core while the database opens.

@@ -1,5 +1,6 @@
 package io.chatapi.bootstrap;
 
+import io.chatapi.adapters.ws.ListenFailedException;
 import io.chatapi.application.port.out.StoreUnavailableException;
 import io.helidon.logging.common.LogConfig;
 import java.lang.management.ManagementFactory;
@@ -30,6 +31,10 @@ public final class Main {
             app = ChatApp.start(System.getenv());
         } catch (ConfigException e) {
             System.err.println("chatapi: " + e.getMessage());
+            System.exit(2);
+            return;
+        } catch (ListenFailedException e) {
+            System.err.println("chatapi: LISTEN_ADDR=" + e.address() + ": " + e.reason());
             System.exit(2);
             return;
         } catch (StoreUnavailableException e) {

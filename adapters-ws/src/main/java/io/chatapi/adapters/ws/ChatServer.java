@@ -65,7 +65,11 @@ public final class ChatServer {
         }
     }
 
-    /** Builds and starts the server; {@code registry} is the one the services publish through. */
+    /**
+     * Builds and starts the server; {@code registry} is the one the services publish through.
+     *
+     * @throws ListenFailedException when the address cannot be bound
+     */
     public static ChatServer start(TransportSettings settings, UseCases useCases, ConnectionRegistry registry,
                                    ServerMetrics metrics) {
         JwtVerifier verifier = new JwtVerifier(settings.jwtSecret(), settings.jwtLeeway(), settings.jwtRequireExp(),
@@ -118,8 +122,12 @@ public final class ChatServer {
                 .routing(routing)
                 .addRouting(WsRouting.builder().endpoint(HandshakeFilter.PATH, () -> new ChatSocketListener(sockets)));
         WebServer server;
-        try {
+        try (BindFailures bindFailures = BindFailures.watch()) {
             server = config.build().start();
+            if (!server.isRunning() || server.port() < 0) {
+                server.stop();
+                throw new ListenFailedException(address(settings), bindFailures.reason().orElse("cannot listen there"));
+            }
         } catch (RuntimeException e) {
             supervisor.stop();
             registry.detach();
@@ -128,6 +136,11 @@ public final class ChatServer {
         LOG.info(() -> "listening on " + settings.host() + ":" + server.port() + (maxConnections == ConnectionLimit.UNLIMITED
                 ? "" : ", at most " + maxConnections + " connections at once (open-file limit)"));
         return new ChatServer(server, sockets);
+    }
+
+    private static String address(TransportSettings settings) {
+        String host = settings.host();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + settings.port();
     }
 
     public int port() {

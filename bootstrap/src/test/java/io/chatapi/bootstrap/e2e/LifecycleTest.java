@@ -179,6 +179,43 @@ class LifecycleTest {
     }
 
     @Test
+    void aPortInUseEndsTheStartWithOneLineNamingListenAddrAndAFailureStatus() throws Exception {
+        Path dir = Files.createTempDirectory("chatapi-port-in-use");
+        try (var taken = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+            int port = taken.getLocalPort();
+            Process child = startChild(childEnvironment(port, dir, Map.of()), dir, "");
+            try {
+                assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                assertThat(child.exitValue()).isEqualTo(2);
+                String log = Files.readString(dir.resolve("server.log"));
+                assertThat(log).contains("chatapi: LISTEN_ADDR=127.0.0.1:" + port + ": address already in use")
+                        .doesNotContain("\tat ").doesNotContain("Exception").doesNotContain("listening on")
+                        .doesNotContain("SEVERE");
+            } finally {
+                child.destroyForcibly();
+                child.waitFor();
+            }
+        }
+    }
+
+    @Test
+    void aListenAddrHostThatDoesNotResolveEndsTheStartWithOneLine() throws Exception {
+        Path dir = Files.createTempDirectory("chatapi-bad-host");
+        Process child = startChild(childEnvironment(18112, dir, Map.of("LISTEN_ADDR", "no-such-host.invalid:18112")),
+                dir, "");
+        try {
+            assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(child.exitValue()).isEqualTo(2);
+            assertThat(Files.readString(dir.resolve("server.log")))
+                    .contains("invalid LISTEN_ADDR=\"no-such-host.invalid:18112\": the host does not resolve")
+                    .doesNotContain("\tat ").doesNotContain("Exception");
+        } finally {
+            child.destroyForcibly();
+            child.waitFor();
+        }
+    }
+
+    @Test
     void whatTheGracefulStopLogsAfterSigtermReachesTheLog() throws Exception {
         Path dir = Files.createTempDirectory("chatapi-stop-log");
         int port = freePort();
