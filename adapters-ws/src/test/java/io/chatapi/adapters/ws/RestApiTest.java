@@ -189,7 +189,13 @@ class RestApiTest {
         assertError(http.get("/rooms/room_c", ALICE), 403, "forbidden");
         assertError(http.get("/rooms/nowhere", ALICE), 404, "not_found");
         assertError(http.get("/no/such/path", ALICE), 404, "not_found");
-        assertError(http.send("DELETE", "/rooms", ALICE, null), 405, "invalid_request");
+        HttpResponse<String> wrongMethod = http.send("DELETE", "/rooms", ALICE, null);
+        assertError(wrongMethod, 405, "invalid_request");
+        assertThat(wrongMethod.headers().firstValue("Allow")).contains("GET, POST");
+        assertThat(http.send("POST", "/rooms/room_ab/messages/msg_1", ALICE, "{}").headers().firstValue("Allow"))
+                .contains("PUT, DELETE");
+        assertThat(http.send("POST", "/health", null, "{}").headers().firstValue("Allow")).contains("GET");
+        assertThat(http.get("/no/such/path", ALICE).headers().firstValue("Allow")).isEmpty();
         assertError(http.get("/bots", ALICE), 403, "forbidden");
         assertError(http.get("/admin/dead-letters", ALICE), 403, "forbidden");
     }

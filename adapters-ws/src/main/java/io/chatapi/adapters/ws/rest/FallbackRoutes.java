@@ -1,20 +1,34 @@
 package io.chatapi.adapters.ws.rest;
 
+import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
-/** Registered last: a JSON 405 for a known path with another method, a JSON 404 for everything else. */
+/**
+ * Registered last: a JSON 405 with an {@code Allow} header for a known path with another method, a JSON 404 for
+ * everything else.
+ */
 public final class FallbackRoutes implements HttpService {
     private static final String SEGMENT = "[^/]+";
-    private static final List<Pattern> KNOWN = List.of(
-            "/health", "/metrics", "/metrics/prometheus", "/rooms", "/rooms/S", "/rooms/S/members",
-            "/rooms/S/members/.+", "/rooms/S/messages", "/rooms/S/messages/S", "/rooms/S/handoff", "/acks", "/bots",
-            "/bots/S", "/admin/dead-letters").stream()
-            .map(p -> Pattern.compile(p.replace("S", SEGMENT))).toList();
+    private static final Map<Pattern, String> KNOWN = known(
+            "/health", "GET", "/metrics", "GET", "/metrics/prometheus", "GET", "/rooms", "GET, POST",
+            "/rooms/S", "GET, PATCH", "/rooms/S/members", "GET, POST", "/rooms/S/members/.+", "DELETE",
+            "/rooms/S/messages", "GET, POST", "/rooms/S/messages/S", "PUT, DELETE", "/rooms/S/handoff", "POST",
+            "/acks", "POST", "/bots", "GET, POST", "/bots/S", "GET, DELETE", "/admin/dead-letters", "GET");
+
+    private static Map<Pattern, String> known(String... pathsAndMethods) {
+        Map<Pattern, String> known = new LinkedHashMap<>();
+        for (int i = 0; i < pathsAndMethods.length; i += 2) {
+            known.put(Pattern.compile(pathsAndMethods[i].replace("S", SEGMENT)), pathsAndMethods[i + 1]);
+        }
+        return known;
+    }
 
     @Override
     public void routing(HttpRules rules) {
@@ -25,7 +39,12 @@ public final class FallbackRoutes implements HttpService {
         String path = req.path().path();
         if (HandshakeFilter.PATH.equals(path)) {
             HttpAnswers.error(res, 400, "invalid_request", "WebSocket upgrade required");
-        } else if (KNOWN.stream().anyMatch(p -> p.matcher(path).matches())) {
+            return;
+        }
+        Optional<String> allowed = KNOWN.entrySet().stream().filter(e -> e.getKey().matcher(path).matches())
+                .map(Map.Entry::getValue).findFirst();
+        if (allowed.isPresent()) {
+            res.header(HeaderNames.ALLOW, allowed.get());
             HttpAnswers.error(res, 405, "invalid_request", "method not allowed");
         } else {
             HttpAnswers.error(res, 404, "not_found", "not found");
