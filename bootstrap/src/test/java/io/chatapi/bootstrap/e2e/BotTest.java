@@ -342,6 +342,22 @@ class BotTest {
     }
 
     @Test
+    void aHandoffAnswersWithTheRoomAfterItsMarkerWasStored() {
+        String room = roomWith(bot(null), "visitor");
+        hook.respond(r -> new FakeWebhook.Answer(200, "{\"skip\":true}"));
+        rest.post("/rooms/" + room + "/messages", VISITOR, Map.of("content", "hello"));
+
+        var taken = rest.post("/rooms/" + room + "/handoff", ADMIN, Map.of("state", "human", "agent_id", "ann"));
+
+        assertThat(taken.status()).as(taken.body()).isEqualTo(200);
+        long lastSeq = rest.get("/rooms/" + room, ADMIN).json().get("last_seq").asLong();
+        assertThat(lastSeq).isEqualTo(2);
+        assertThat(taken.json().get("last_seq").asLong()).isEqualTo(lastSeq);
+        var back = rest.post("/rooms/" + room + "/handoff", ADMIN, Map.of("state", "bot"));
+        assertThat(back.json().get("last_seq").asLong()).isEqualTo(3);
+    }
+
+    @Test
     void aSocketJoiningMidStreamGetsTheTextSoFarThenTheLiveDeltas() {
         String botId = bot(null);
         String room = roomWith(botId, "visitor", "watcher");
