@@ -378,10 +378,8 @@ public final class BotReplyService implements BotReplies {
     private List<ChatTurn> history(Bot bot, Message trigger) {
         List<ChatTurn> turns = new ArrayList<>();
         for (Message message : messages.window(trigger.roomId(), trigger.seq(), bot.maxContext())) {
-            if (!message.fromSystem()) {
-                String role = message.senderId().equals(bot.id()) ? "assistant" : "user";
-                turns.add(new ChatTurn(role, message.content()));
-            }
+            String role = message.senderId().equals(bot.id()) ? "assistant" : "user";
+            turns.add(new ChatTurn(role, message.content()));
         }
         return List.copyOf(turns);
     }

@@ -358,6 +358,26 @@ class BotTest {
     }
 
     @Test
+    void handoffMarkersTakeNoPlaceInTheBotsHistory() {
+        String room = roomWith(bot(null), "visitor");
+        assertThat(rest.post("/rooms/" + room + "/handoff", ADMIN, Map.of("state", "human")).status()).isEqualTo(200);
+        for (String text : List.of("one", "two", "three")) {
+            rest.post("/rooms/" + room + "/messages", VISITOR, Map.of("content", text));
+        }
+        assertThat(rest.post("/rooms/" + room + "/handoff", ADMIN, Map.of("state", "bot")).status()).isEqualTo(200);
+        llm.reply(new FakeLlm.Chunk("sure"));
+        try (var c = server.ws(VISITOR)) {
+            c.send("send_message", say(room, "four"));
+            assertThat(c.await("message.stream.end").get("content").asText()).isEqualTo("sure");
+        }
+
+        JsonNode context = hook.ofType("bot.context").getLast().json().get("history");
+        assertThat(context.findValuesAsText("content")).containsExactly("two", "three", "four");
+        JsonNode sent = llm.received().getLast().body().get("messages");
+        assertThat(sent.findValuesAsText("content")).containsExactly("Be brief.", "two", "three", "four");
+    }
+
+    @Test
     void aSocketJoiningMidStreamGetsTheTextSoFarThenTheLiveDeltas() {
         String botId = bot(null);
         String room = roomWith(botId, "visitor", "watcher");
