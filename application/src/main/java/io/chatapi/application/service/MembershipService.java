@@ -19,10 +19,13 @@ public final class MembershipService implements MembershipUseCase {
     private final BotStore bots;
     private final RoomAccess access;
     private final TimeSource clock;
+    private final BotReplies replies;
 
-    public MembershipService(RoomStore rooms, BotStore bots, TimeSource clock) {
+    /** @param replies the bot pipeline, whose reply a bot's removal from the room ends */
+    public MembershipService(RoomStore rooms, BotStore bots, TimeSource clock, BotReplies replies) {
         this.rooms = rooms;
         this.bots = bots;
+        this.replies = replies;
         this.access = new RoomAccess(rooms);
         this.clock = clock;
     }
@@ -59,5 +62,6 @@ public final class MembershipService implements MembershipUseCase {
         if (!rooms.removeMember(roomId, userId)) {
             throw ChatException.notFound("not a member");
         }
+        replies.onMemberRemoved(roomId, userId);
     }
 }

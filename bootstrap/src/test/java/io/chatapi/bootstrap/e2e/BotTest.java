@@ -358,6 +358,46 @@ class BotTest {
     }
 
     @Test
+    void removingTheBotFromTheRoomEndsItsReplyAsACancel() {
+        String botId = bot(null);
+        String room = roomWith(botId, "visitor");
+        llm.reply(new FakeLlm.Chunk("partial"), new FakeLlm.HangUntilClosed());
+        try (var c = server.ws(VISITOR)) {
+            c.send("send_message", say(room, "help"));
+            c.await("message.stream.delta");
+
+            assertThat(rest.delete("/rooms/" + room + "/members/" + botId, ADMIN).status()).isEqualTo(204);
+
+            JsonNode end = terminal(c);
+            assertThat(end.get("type").asText()).isEqualTo("message.stream.end");
+            assertThat(end.get("finish_reason").asText()).isEqualTo("cancelled");
+            assertThat(end.get("content").asText()).isEqualTo("partial");
+        }
+        JsonNode stored = rest.get("/rooms/" + room + "/messages", ADMIN).json().get("messages");
+        assertThat(stored.findValuesAsText("content")).containsExactly("help", "partial");
+    }
+
+    @Test
+    void removingTheBotBeforeItWroteAnythingEndsItsReplyWithACancelledError() {
+        String botId = bot(null);
+        String room = roomWith(botId, "visitor");
+        llm.reply(new FakeLlm.HangUntilClosed());
+        try (var c = server.ws(VISITOR)) {
+            c.send("send_message", say(room, "help"));
+            c.await("message.stream.start");
+            await().atMost(10, TimeUnit.SECONDS).until(() -> !llm.received().isEmpty());
+
+            assertThat(rest.delete("/rooms/" + room + "/members/" + botId, ADMIN).status()).isEqualTo(204);
+
+            JsonNode end = terminal(c);
+            assertThat(end.get("type").asText()).isEqualTo("message.stream.error");
+            assertThat(end.get("reason").asText()).isEqualTo("cancelled");
+        }
+        JsonNode stored = rest.get("/rooms/" + room + "/messages", ADMIN).json().get("messages");
+        assertThat(stored.findValuesAsText("content")).containsExactly("help");
+    }
+
+    @Test
     void handoffMarkersTakeNoPlaceInTheBotsHistory() {
         String room = roomWith(bot(null), "visitor");
         assertThat(rest.post("/rooms/" + room + "/handoff", ADMIN, Map.of("state", "human")).status()).isEqualTo(200);
