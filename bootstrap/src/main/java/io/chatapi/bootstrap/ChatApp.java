@@ -100,7 +100,7 @@ public final class ChatApp implements AutoCloseable {
         var roomService = new RoomService(rooms, botStore, clock);
         var admin = new AdminService(deliveries);
         var useCases = new UseCases(roomService, roomService, roomService,
-                new MembershipService(rooms, botStore, clock),
+                new MembershipService(rooms, botStore, clock, bots),
                 new SendMessageService(rooms, messages, offline, ordered,
                         new RateLimiter(settings.rateLimitPerSecond(), settings.rateLimitBurst(), clock), handoff, bots,
                         outbox::wake, clock, settings, metrics),

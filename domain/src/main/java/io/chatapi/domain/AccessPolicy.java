@@ -17,8 +17,12 @@ public final class AccessPolicy {
         return who.isAdmin() || members.contains(who.userId());
     }
 
-    public static boolean canAddMember(Principal who, Room room, boolean member) {
-        return who.isAdmin() || (member && room.type() == RoomType.GROUP);
+    /**
+     * Members and admins add members; which users a room may gain (a dm only one of its own pair back) is a
+     * separate rule.
+     */
+    public static boolean canAddMember(Principal who, boolean member) {
+        return who.isAdmin() || member;
     }
 
     public static boolean canRemoveMember(Principal who, String userId) {

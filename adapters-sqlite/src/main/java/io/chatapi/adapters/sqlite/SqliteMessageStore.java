@@ -8,6 +8,7 @@ import io.chatapi.application.port.out.OutboxItem;
 import io.chatapi.application.port.out.StoreUnavailableException;
 import io.chatapi.domain.ChatException;
 import io.chatapi.domain.Message;
+import io.chatapi.domain.Principal;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -93,9 +94,11 @@ public final class SqliteMessageStore implements MessageStore {
     public List<Message> window(String roomId, long uptoSeq, int limit) {
         return db.read(h -> h.createQuery("""
                         SELECT * FROM (SELECT * FROM messages WHERE room_id = :room AND seq <= :seq
+                                           AND sender_id <> :system
                                        ORDER BY seq DESC LIMIT :limit)
                         ORDER BY seq""")
-                .bind("room", roomId).bind("seq", uptoSeq).bind("limit", Math.max(limit, 0))
+                .bind("room", roomId).bind("seq", uptoSeq).bind("system", Principal.SYSTEM)
+                .bind("limit", Math.max(limit, 0))
                 .map(SqliteMessageStore::message).list());
     }
 

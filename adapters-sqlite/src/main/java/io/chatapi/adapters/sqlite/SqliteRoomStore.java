@@ -35,12 +35,18 @@ public final class SqliteRoomStore implements RoomStore {
     @Override
     public Room createOrGetDm(String dmKey, Room room, List<Member> members) {
         return db.write(h -> {
-            if (insertRoom(h, room, dmKey) == 1) {
-                members.forEach(member -> insertMember(h, room.id(), member));
-            }
-            return h.createQuery("SELECT * FROM rooms WHERE dm_key = :key").bind("key", dmKey)
+            insertRoom(h, room, dmKey);
+            Room stored = h.createQuery("SELECT * FROM rooms WHERE dm_key = :key").bind("key", dmKey)
                     .map(SqliteRoomStore::room).one();
+            members.forEach(member -> insertMember(h, stored.id(), member));
+            return stored;
         });
+    }
+
+    @Override
+    public Optional<String> dmKey(String roomId) {
+        return db.read(h -> h.createQuery("SELECT dm_key FROM rooms WHERE id = :id AND dm_key IS NOT NULL")
+                .bind("id", roomId).mapTo(String.class).findOne());
     }
 
     @Override

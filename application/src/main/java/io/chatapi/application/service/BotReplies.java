@@ -19,6 +19,12 @@ public interface BotReplies extends StreamsUseCase {
     /** The room went to a human: every reply streaming in it ends with {@code handoff}. */
     void onHandedToHuman(String roomId);
 
+    /**
+     * A member left a room: when it is a bot, its reply streaming there ends as a {@code stream.cancel} ends it
+     * ({@code cancelled}), and a reply not yet started is dropped.
+     */
+    void onMemberRemoved(String roomId, String userId);
+
     /** The server stops: every reply streaming ends ({@code shutdown}); waits at most until the deadline. */
     void shutdown(java.time.Instant deadline);
 }

@@ -147,6 +147,15 @@ public final class BotReplyService implements BotReplies {
     }
 
     @Override
+    public void onMemberRemoved(String roomId, String userId) {
+        for (BotReply reply : live.values()) {
+            if (reply.roomId.equals(roomId) && reply.botId.equals(userId)) {
+                reply.cancel(CANCELLED);
+            }
+        }
+    }
+
+    @Override
     public void cancel(Principal caller, String roomId, String messageId) {
         rooms.find(roomId).orElseThrow(() -> ChatException.notFound("room not found"));
         boolean member = rooms.member(roomId, caller.userId()).isPresent();
@@ -339,8 +348,9 @@ public final class BotReplyService implements BotReplies {
             return;
         }
         Optional<Bot> found = bots.find(reply.botId);
-        if (found.isEmpty() || reply.cancellation.isCancelled()) {
-            return;
+        if (found.isEmpty() || reply.cancellation.isCancelled()
+                || rooms.member(reply.roomId, reply.botId).isEmpty()) {
+            return; // a bot removed from the room since the message came no longer answers there
         }
         Bot bot = found.get();
         List<ChatTurn> history = history(bot, reply.trigger);
@@ -378,10 +388,8 @@ public final class BotReplyService implements BotReplies {
     private List<ChatTurn> history(Bot bot, Message trigger) {
         List<ChatTurn> turns = new ArrayList<>();
         for (Message message : messages.window(trigger.roomId(), trigger.seq(), bot.maxContext())) {
-            if (!message.fromSystem()) {
-                String role = message.senderId().equals(bot.id()) ? "assistant" : "user";
-                turns.add(new ChatTurn(role, message.content()));
-            }
+            String role = message.senderId().equals(bot.id()) ? "assistant" : "user";
+            turns.add(new ChatTurn(role, message.content()));
         }
         return List.copyOf(turns);
     }

@@ -124,7 +124,14 @@ public final class CachingRoomStore implements RoomStore {
 
     @Override
     public Room createOrGetDm(String dmKey, Room room, List<Member> initial) {
-        return store.createOrGetDm(dmKey, room, initial);
+        Room stored = store.createOrGetDm(dmKey, room, initial);
+        forget(stored.id());
+        return stored;
+    }
+
+    @Override
+    public Optional<String> dmKey(String roomId) {
+        return store.dmKey(roomId);
     }
 
     @Override

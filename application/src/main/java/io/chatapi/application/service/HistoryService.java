@@ -47,7 +47,8 @@ public final class HistoryService implements HistoryUseCase {
             missed = missed.subList(0, max);
         }
         long replayedUpTo = missed.isEmpty() ? lastSeq : missed.get(missed.size() - 1).seq();
-        if (!missed.isEmpty()) {
+        if (replayedUpTo > 0) {
+            // The client holds everything up to its last_seq and gets the replayed rest now, as after an ack.
             deliveries.clearUpTo(caller.userId(), roomId, replayedUpTo);
         }
         return new Replay(roomId, List.copyOf(missed), replayedUpTo, complete);

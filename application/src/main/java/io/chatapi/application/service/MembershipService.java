@@ -6,22 +6,26 @@ import io.chatapi.application.port.out.RoomStore;
 import io.chatapi.application.port.out.TimeSource;
 import io.chatapi.domain.AccessPolicy;
 import io.chatapi.domain.ChatException;
+import io.chatapi.domain.DmKey;
 import io.chatapi.domain.Member;
 import io.chatapi.domain.MemberRole;
 import io.chatapi.domain.Principal;
 import io.chatapi.domain.Room;
 import io.chatapi.domain.RoomType;
 
-/** Adds and removes room members. */
+/** Adds and removes room members; a dm only takes back one of its own pair who left. */
 public final class MembershipService implements MembershipUseCase {
     private final RoomStore rooms;
     private final BotStore bots;
     private final RoomAccess access;
     private final TimeSource clock;
+    private final BotReplies replies;
 
-    public MembershipService(RoomStore rooms, BotStore bots, TimeSource clock) {
+    /** @param replies the bot pipeline, whose reply a bot's removal from the room ends */
+    public MembershipService(RoomStore rooms, BotStore bots, TimeSource clock, BotReplies replies) {
         this.rooms = rooms;
         this.bots = bots;
+        this.replies = replies;
         this.access = new RoomAccess(rooms);
         this.clock = clock;
     }
@@ -34,14 +38,19 @@ public final class MembershipService implements MembershipUseCase {
         Room room = access.room(roomId);
         boolean member = access.isMember(roomId, caller.userId());
         RoomAccess.require(RoomAccess.canUse(caller, member), "not a member of this room");
-        if (room.type() == RoomType.DM) {
-            throw ChatException.invalid("a dm room cannot gain members");
+        if (room.type() == RoomType.DM && !ofThePair(roomId, userId)) {
+            throw ChatException.invalid("a dm room cannot gain a third member");
         }
-        RoomAccess.require(AccessPolicy.canAddMember(caller, room, member), "you may not add members to this room");
+        RoomAccess.require(AccessPolicy.canAddMember(caller, member), "you may not add members to this room");
         MemberRole role = bots.find(userId).isPresent() ? MemberRole.BOT : MemberRole.MEMBER;
         if (!rooms.addMember(new Member(roomId, userId, role, clock.now()))) {
             throw ChatException.conflict("already a member");
         }
+    }
+
+    /** Whether {@code userId} is one of the two users a direct-message room was created for. */
+    private boolean ofThePair(String roomId, String userId) {
+        return rooms.dmKey(roomId).map(key -> DmKey.pair(key).contains(userId)).orElse(false);
     }
 
     @Override
@@ -53,5 +62,6 @@ public final class MembershipService implements MembershipUseCase {
         if (!rooms.removeMember(roomId, userId)) {
             throw ChatException.notFound("not a member");
         }
+        replies.onMemberRemoved(roomId, userId);
     }
 }

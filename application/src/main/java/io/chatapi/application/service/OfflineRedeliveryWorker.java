@@ -28,7 +28,9 @@ import java.util.concurrent.TimeUnit;
  * message as a {@code message} event to the user's connections that are at least {@link #SETTLE} old
  * (younger ones may still be resuming) and removes the entry once a connection took it. For users still
  * offline it counts an attempt; entries reaching {@link ChatSettings#offlineMaxAttempts()} become dead
- * letters. Runs on one platform thread of its own.
+ * letters. {@code deliveryAttempts} counts every entry written to a connection or found with its user offline,
+ * {@code deliveryFailures} the latter, so failures are a part of the attempts. Runs on one platform thread of its
+ * own.
  */
 public final class OfflineRedeliveryWorker {
     static final Duration SETTLE = Duration.ofSeconds(2);
@@ -124,6 +126,7 @@ public final class OfflineRedeliveryWorker {
         }
         if (!missed.isEmpty()) {
             int dead = store.recordAttempts(missed, maxAttempts, clock.now());
+            metrics.deliveryAttempts.addAndGet(missed.size());
             metrics.deliveryFailures.addAndGet(missed.size());
             metrics.deadLetters.addAndGet(dead);
         }

@@ -11,6 +11,7 @@ import io.chatapi.application.port.out.PendingDelivery;
 import io.chatapi.domain.ChatException;
 import io.chatapi.domain.ErrorCode;
 import io.chatapi.domain.Message;
+import io.chatapi.domain.Principal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -241,6 +242,21 @@ public abstract class MessageStoreContract extends StoreContract {
 
         assertThat(stores.deliveries().pendingFor("bob")).extracting(PendingDelivery::messageId)
                 .containsExactly(kept.id());
+    }
+
+    @Test
+    void theWindowLeavesSystemMessagesOutAndStillHoldsLimitMessages() {
+        group("room_a", T0, "alice");
+        append("room_a", "m1");
+        append("room_a", "m2");
+        stores.messages().append(draft("room_a", Principal.SYSTEM, "handed over"), DeliveryPlan.NONE);
+        append("room_a", "m4");
+        stores.messages().append(draft("room_a", Principal.SYSTEM, "handed back"), DeliveryPlan.NONE);
+        append("room_a", "m6");
+
+        assertThat(seqs(stores.messages().window("room_a", 6, 3))).containsExactly(2L, 4L, 6L);
+        assertThat(seqs(stores.messages().window("room_a", 5, 2))).containsExactly(2L, 4L);
+        assertThat(seqs(stores.messages().window("room_a", 6, 10))).containsExactly(1L, 2L, 4L, 6L);
     }
 
     private Message append(String roomId, String content) {

@@ -2,6 +2,7 @@ package io.chatapi.application.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.chatapi.domain.ChatException;
 import io.chatapi.domain.DmKey;
@@ -49,6 +50,30 @@ public abstract class RoomStoreContract extends StoreContract {
         assertThat(stores.rooms().find("room_second")).isEmpty();
         assertThat(stores.rooms().members("room_first")).extracting(Member::userId)
                 .containsExactlyInAnyOrder("alice", "bob");
+    }
+
+    @Test
+    void askingForTheDirectRoomAgainTakesBackTheOneWhoLeft() {
+        Room first = dm("alice", "bob", "room_first");
+        stores.rooms().removeMember("room_first", "bob");
+
+        Room again = dm("bob", "alice", "room_again");
+
+        assertThat(again.id()).isEqualTo("room_first");
+        assertThat(stores.rooms().find("room_again")).isEmpty();
+        assertThat(stores.rooms().members("room_first")).extracting(Member::roomId, Member::userId)
+                .containsExactlyInAnyOrder(tuple("room_first", "alice"), tuple("room_first", "bob"));
+        assertThat(stores.rooms().roomsOf("bob")).extracting(Room::id).containsExactly(first.id());
+    }
+
+    @Test
+    void aDirectRoomKnowsItsKey() {
+        dm("alice", "bob", "room_dm");
+        group("room_group", T0, "alice", "bob");
+
+        assertThat(stores.rooms().dmKey("room_dm")).contains(DmKey.of("alice", "bob"));
+        assertThat(stores.rooms().dmKey("room_group")).isEmpty();
+        assertThat(stores.rooms().dmKey("room_missing")).isEmpty();
     }
 
     @Test

@@ -82,7 +82,7 @@ public final class InMemoryMessageStore implements MessageStore {
         synchronized (data) {
             data.check();
             List<Message> newestFirst = roomMessages(roomId).headMap(uptoSeq, true).descendingMap().values().stream()
-                    .limit(Math.max(limit, 0)).toList();
+                    .filter(m -> !m.fromSystem()).limit(Math.max(limit, 0)).toList();
             return new ArrayList<>(newestFirst).reversed();
         }
     }

@@ -32,11 +32,21 @@ public final class InMemoryRoomStore implements RoomStore {
             data.check();
             String existing = data.dmRooms.get(dmKey);
             if (existing != null) {
+                members.forEach(member -> add(existing, member));
                 return data.rooms.get(existing);
             }
             insert(room, members);
             data.dmRooms.put(dmKey, room.id());
             return room;
+        }
+    }
+
+    @Override
+    public Optional<String> dmKey(String roomId) {
+        synchronized (data) {
+            data.check();
+            return data.dmRooms.entrySet().stream().filter(e -> e.getValue().equals(roomId))
+                    .map(java.util.Map.Entry::getKey).findFirst();
         }
     }
 

@@ -161,9 +161,10 @@ class BotReplyServiceTest {
     }
 
     @Test
-    void historyIsTheWindowUpToTheTriggerWithoutSystemMarkersAndWithRoles() {
+    void historyIsTheLastMaxContextMessagesUpToTheTriggerWithoutSystemMarkersAndWithRoles() {
         bots.delete(BOT);
         bots.create(bot(BOT, 4));
+        messages.add(ROOM, "alice", "zero");
         messages.add(ROOM, "alice", "one");
         messages.add(ROOM, "bot_other", "two");
         messages.add(ROOM, Principal.SYSTEM, "Room handed to agent");
@@ -173,8 +174,8 @@ class BotReplyServiceTest {
         service.onMessage(room, trigger);
 
         LlmBotTestDouble.Call call = llm.nextCall();
-        List<ChatTurn> expected = List.of(new ChatTurn("user", "two"), new ChatTurn("assistant", "four"),
-                new ChatTurn("user", "five"));
+        List<ChatTurn> expected = List.of(new ChatTurn("user", "one"), new ChatTurn("user", "two"),
+                new ChatTurn("assistant", "four"), new ChatTurn("user", "five"));
         assertThat(call.request.history()).isEqualTo(expected);
         assertThat(call.request.systemPrompt()).isEqualTo("You are kind.");
         assertThat(call.request.bot().id()).isEqualTo(BOT);

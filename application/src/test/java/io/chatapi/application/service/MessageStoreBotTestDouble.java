@@ -62,7 +62,7 @@ final class MessageStoreBotTestDouble implements MessageStore {
 
     @Override
     public synchronized List<Message> window(String roomId, long uptoSeq, int limit) {
-        List<Message> upto = all(roomId).stream().filter(m -> m.seq() <= uptoSeq).toList();
+        List<Message> upto = all(roomId).stream().filter(m -> m.seq() <= uptoSeq && !m.fromSystem()).toList();
         return upto.subList(Math.max(0, upto.size() - limit), upto.size());
     }
 

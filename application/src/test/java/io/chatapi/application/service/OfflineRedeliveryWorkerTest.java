@@ -103,6 +103,7 @@ class OfflineRedeliveryWorkerTest {
             assertThat(p.attempts()).isEqualTo(2);
         });
         assertThat(metrics.deliveryFailures.get()).isEqualTo(2);
+        assertThat(metrics.deliveryAttempts.get()).isEqualTo(3);
         assertThat(metrics.deadLetters.get()).isZero();
 
         now.set(T0.plusSeconds(90));
@@ -118,7 +119,7 @@ class OfflineRedeliveryWorkerTest {
         assertThat(metrics.deliveryFailures.get()).isEqualTo(3);
         assertThat(metrics.deadLetters.get()).isEqualTo(1);
         assertThat(sockets.sent).extracting(Sent::userId).containsExactly("bob");
-        assertThat(metrics.deliveryAttempts.get()).isEqualTo(1);
+        assertThat(metrics.deliveryAttempts.get()).isEqualTo(4);
     }
 
     @Test

@@ -27,10 +27,20 @@ final class RoomStoreBotTestDouble implements RoomStore {
     public synchronized Room createOrGetDm(String dmKey, Room room, List<Member> list) {
         String existing = dms.get(dmKey);
         if (existing != null) {
+            for (Member member : list) {
+                if (member(existing, member.userId()).isEmpty()) {
+                    members.get(existing).add(new Member(existing, member.userId(), member.role(), member.joinedAt()));
+                }
+            }
             return rooms.get(existing);
         }
         dms.put(dmKey, room.id());
         return createGroup(room, list);
+    }
+
+    @Override
+    public synchronized Optional<String> dmKey(String roomId) {
+        return dms.entrySet().stream().filter(e -> e.getValue().equals(roomId)).map(Map.Entry::getKey).findFirst();
     }
 
     @Override

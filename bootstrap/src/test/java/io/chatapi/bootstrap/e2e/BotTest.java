@@ -342,6 +342,82 @@ class BotTest {
     }
 
     @Test
+    void aHandoffAnswersWithTheRoomAfterItsMarkerWasStored() {
+        String room = roomWith(bot(null), "visitor");
+        hook.respond(r -> new FakeWebhook.Answer(200, "{\"skip\":true}"));
+        rest.post("/rooms/" + room + "/messages", VISITOR, Map.of("content", "hello"));
+
+        var taken = rest.post("/rooms/" + room + "/handoff", ADMIN, Map.of("state", "human", "agent_id", "ann"));
+
+        assertThat(taken.status()).as(taken.body()).isEqualTo(200);
+        long lastSeq = rest.get("/rooms/" + room, ADMIN).json().get("last_seq").asLong();
+        assertThat(lastSeq).isEqualTo(2);
+        assertThat(taken.json().get("last_seq").asLong()).isEqualTo(lastSeq);
+        var back = rest.post("/rooms/" + room + "/handoff", ADMIN, Map.of("state", "bot"));
+        assertThat(back.json().get("last_seq").asLong()).isEqualTo(3);
+    }
+
+    @Test
+    void removingTheBotFromTheRoomEndsItsReplyAsACancel() {
+        String botId = bot(null);
+        String room = roomWith(botId, "visitor");
+        llm.reply(new FakeLlm.Chunk("partial"), new FakeLlm.HangUntilClosed());
+        try (var c = server.ws(VISITOR)) {
+            c.send("send_message", say(room, "help"));
+            c.await("message.stream.delta");
+
+            assertThat(rest.delete("/rooms/" + room + "/members/" + botId, ADMIN).status()).isEqualTo(204);
+
+            JsonNode end = terminal(c);
+            assertThat(end.get("type").asText()).isEqualTo("message.stream.end");
+            assertThat(end.get("finish_reason").asText()).isEqualTo("cancelled");
+            assertThat(end.get("content").asText()).isEqualTo("partial");
+        }
+        JsonNode stored = rest.get("/rooms/" + room + "/messages", ADMIN).json().get("messages");
+        assertThat(stored.findValuesAsText("content")).containsExactly("help", "partial");
+    }
+
+    @Test
+    void removingTheBotBeforeItWroteAnythingEndsItsReplyWithACancelledError() {
+        String botId = bot(null);
+        String room = roomWith(botId, "visitor");
+        llm.reply(new FakeLlm.HangUntilClosed());
+        try (var c = server.ws(VISITOR)) {
+            c.send("send_message", say(room, "help"));
+            c.await("message.stream.start");
+            await().atMost(10, TimeUnit.SECONDS).until(() -> !llm.received().isEmpty());
+
+            assertThat(rest.delete("/rooms/" + room + "/members/" + botId, ADMIN).status()).isEqualTo(204);
+
+            JsonNode end = terminal(c);
+            assertThat(end.get("type").asText()).isEqualTo("message.stream.error");
+            assertThat(end.get("reason").asText()).isEqualTo("cancelled");
+        }
+        JsonNode stored = rest.get("/rooms/" + room + "/messages", ADMIN).json().get("messages");
+        assertThat(stored.findValuesAsText("content")).containsExactly("help");
+    }
+
+    @Test
+    void handoffMarkersTakeNoPlaceInTheBotsHistory() {
+        String room = roomWith(bot(null), "visitor");
+        assertThat(rest.post("/rooms/" + room + "/handoff", ADMIN, Map.of("state", "human")).status()).isEqualTo(200);
+        for (String text : List.of("one", "two", "three")) {
+            rest.post("/rooms/" + room + "/messages", VISITOR, Map.of("content", text));
+        }
+        assertThat(rest.post("/rooms/" + room + "/handoff", ADMIN, Map.of("state", "bot")).status()).isEqualTo(200);
+        llm.reply(new FakeLlm.Chunk("sure"));
+        try (var c = server.ws(VISITOR)) {
+            c.send("send_message", say(room, "four"));
+            assertThat(c.await("message.stream.end").get("content").asText()).isEqualTo("sure");
+        }
+
+        JsonNode context = hook.ofType("bot.context").getLast().json().get("history");
+        assertThat(context.findValuesAsText("content")).containsExactly("two", "three", "four");
+        JsonNode sent = llm.received().getLast().body().get("messages");
+        assertThat(sent.findValuesAsText("content")).containsExactly("Be brief.", "two", "three", "four");
+    }
+
+    @Test
     void aSocketJoiningMidStreamGetsTheTextSoFarThenTheLiveDeltas() {
         String botId = bot(null);
         String room = roomWith(botId, "visitor", "watcher");

@@ -144,4 +144,17 @@ class DeliveryTest {
             assertThat(back.drain(Duration.ofSeconds(3))).noneMatch(e -> e.path("type").asText().equals("message"));
         }
     }
+
+    @Test
+    void aResumeThatReplaysNothingStillClearsWhatTheClientHolds() {
+        String room = group("h1", "h2");
+        long seq = rest.post("/rooms/" + room + "/messages", Tokens.user("h1"), Map.of("content", "seen elsewhere"))
+                .json().get("seq").asLong();
+        try (var back = server.ws(Tokens.user("h2"))) {
+            back.send("resume", Map.of("rooms", Map.of(room, seq)));
+            JsonNode done = back.await("resume.done");
+            assertThat(done.get("last_seq").asLong()).isEqualTo(seq);
+            assertThat(back.drain(Duration.ofSeconds(3))).noneMatch(e -> e.path("type").asText().equals("message"));
+        }
+    }
 }

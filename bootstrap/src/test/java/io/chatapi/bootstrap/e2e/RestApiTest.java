@@ -130,6 +130,50 @@ class RestApiTest {
     }
 
     @Test
+    void aDmMemberWhoLeftComesBackByCreatingTheDmAgain() {
+        String dave = Tokens.user("dave");
+        String erin = Tokens.user("erin");
+        String dm = rest.post("/rooms", dave, Map.of("type", "dm", "members", List.of("dave", "erin")))
+                .json().get("room_id").asText();
+        assertThat(rest.delete("/rooms/" + dm + "/members/erin", erin).status()).isEqualTo(204);
+        assertThat(rest.get("/rooms/" + dm, erin).status()).isEqualTo(403);
+
+        var again = rest.post("/rooms", erin, Map.of("type", "dm", "members", List.of("erin", "dave")));
+
+        assertThat(again.status()).as(again.body()).isEqualTo(200);
+        assertThat(again.json().get("room_id").asText()).isEqualTo(dm);
+        assertThat(rest.get("/rooms/" + dm, erin).status()).isEqualTo(200);
+        assertThat(rest.get("/rooms", erin).json().get("rooms").findValuesAsText("room_id")).contains(dm);
+        assertThat(rest.get("/rooms/" + dm + "/members", erin).json().get("members").findValuesAsText("user_id"))
+                .containsExactlyInAnyOrder("dave", "erin");
+        assertThat(rest.post("/rooms/" + dm + "/messages", erin, Map.of("content", "back")).status()).isEqualTo(200);
+    }
+
+    @Test
+    void aDmTakesBackOneOfItsPairButNobodyElse() {
+        String frank = Tokens.user("frank");
+        String gina = Tokens.user("gina");
+        String dm = rest.post("/rooms", frank, Map.of("type", "dm", "members", List.of("frank", "gina")))
+                .json().get("room_id").asText();
+        assertThat(rest.post("/rooms/" + dm + "/members", frank, Map.of("user_id", "gina")).status()).isEqualTo(409);
+        assertThat(rest.delete("/rooms/" + dm + "/members/gina", gina).status()).isEqualTo(204);
+
+        var stranger = rest.post("/rooms/" + dm + "/members", frank, Map.of("user_id", "hank"));
+        assertThat(stranger.status()).isEqualTo(400);
+        assertThat(stranger.json().get("error").asText()).isEqualTo("invalid_request");
+        assertThat(rest.post("/rooms/" + dm + "/members", frank, Map.of("user_id", "gina")).status()).isEqualTo(204);
+        assertThat(rest.get("/rooms/" + dm, gina).status()).isEqualTo(200);
+
+        assertThat(rest.delete("/rooms/" + dm + "/members/gina", gina).status()).isEqualTo(204);
+        assertThat(rest.delete("/rooms/" + dm + "/members/frank", frank).status()).isEqualTo(204);
+        assertThat(rest.post("/rooms/" + dm + "/members", ADMIN, Map.of("user_id", "hank")).status()).isEqualTo(400);
+        assertThat(rest.post("/rooms/" + dm + "/members", ADMIN, Map.of("user_id", "gina")).status()).isEqualTo(204);
+        assertThat(rest.post("/rooms/" + dm + "/members", ADMIN, Map.of("user_id", "frank")).status()).isEqualTo(204);
+        assertThat(rest.get("/rooms/" + dm + "/members", frank).json().get("members").findValuesAsText("user_id"))
+                .containsExactlyInAnyOrder("frank", "gina");
+    }
+
+    @Test
     void roomCreationIsValidated() {
         assertThat(rest.post("/rooms", ALICE, Map.of("type", "dm", "members", List.of("alice"))).status()).isEqualTo(400);
         assertThat(rest.post("/rooms", ALICE, Map.of("type", "dm", "members", List.of("alice", "alice"))).status())

@@ -13,6 +13,9 @@ public interface HistoryUseCase {
     /** Messages with {@code seq > afterSeq}, ascending; {@code limit} is clamped to 1..100 (50 when < 1). */
     List<Message> history(Principal caller, String roomId, long afterSeq, int limit);
 
-    /** Missed messages of a room, at most the configured resume limit; clears the caller's offline queue. */
+    /**
+     * Missed messages of a room, at most the configured resume limit; clears the caller's offline queue of that
+     * room up to the client's {@code lastSeq} or the highest replayed seq, whichever is higher.
+     */
     Replay resume(Principal caller, String roomId, long lastSeq);
 }

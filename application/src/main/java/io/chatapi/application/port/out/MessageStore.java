@@ -26,7 +26,10 @@ public interface MessageStore {
     /** Messages with {@code seq > afterSeq}, ascending, at most {@code limit}. */
     List<Message> after(String roomId, long afterSeq, int limit);
 
-    /** The last {@code limit} messages with {@code seq <= uptoSeq}, ascending. */
+    /**
+     * A bot's history: the last {@code limit} messages with {@code seq <= uptoSeq} that are not system messages
+     * (sender {@code system}, such as handoff markers), ascending; markers never take a place in it.
+     */
     List<Message> window(String roomId, long uptoSeq, int limit);
 
     /** Replaces the content; empty when no such message. */

@@ -16,9 +16,13 @@ public interface RoomStore {
 
     /**
      * Returns the direct-message room of the pair behind {@code dmKey}, creating it with {@code room} and
-     * {@code members} when there is none; atomic, so two concurrent calls get the same room.
+     * {@code members} when there is none; when it exists, adds back those of {@code members} who are no longer
+     * in it (one of the pair who left). Atomic, so two concurrent calls get the same room.
      */
     Room createOrGetDm(String dmKey, Room room, List<Member> members);
+
+    /** The key a direct-message room was created with; empty for a group or an unknown room. */
+    Optional<String> dmKey(String roomId);
 
     Optional<Room> find(String roomId);
 
