@@ -3,11 +3,16 @@ package io.chatapi.bootstrap.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -136,6 +141,49 @@ class WebSocketTest {
     private static void assertForbiddenIn(JsonNode error, String room) {
         assertThat(error.get("data").get("code").asText()).isEqualTo("forbidden");
         assertThat(error.get("data").get("room_id").asText()).isEqualTo(room);
+    }
+
+    @Test
+    void aReservedOpcodeFailsTheConnectionWith1002AndNoHttpAnswerNorStackTrace() {
+        List<LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+                    records.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger root = Logger.getLogger("");
+        root.addHandler(capture);
+        try {
+            String token = Tokens.user("opcode");
+            byte[] reserved = {(byte) 0x83, (byte) 0x80, 1, 2, 3, 4}; // FIN, opcode 3, masked, empty
+            for (int i = 0; i < 3; i++) {
+                byte[] answer = RawUpgrade.afterUpgrade(server.port(), "/ws?token=" + token, reserved);
+                assertThat(new String(answer, StandardCharsets.ISO_8859_1)).doesNotContain("HTTP/1.1");
+                assertThat(answer).startsWith((byte) 0x88);
+                assertThat((answer[2] & 0xff) << 8 | (answer[3] & 0xff)).isEqualTo(1002);
+            }
+            try (var c = server.ws(token)) {
+                c.send("{\"type\":\"ping\"}");
+                c.await("pong");
+            }
+            assertThat(rest.get("/health", null).status()).isEqualTo(200);
+        } finally {
+            root.removeHandler(capture);
+        }
+        assertThat(records).noneMatch(r -> r.getThrown() != null);
+        assertThat(records).noneMatch(r -> String.valueOf(r.getMessage()).contains("Internal server error"));
+        assertThat(records).allMatch(r -> !String.valueOf(r.getMessage()).contains(Tokens.user("opcode")));
     }
 
     @Test
