@@ -64,7 +64,7 @@ public final class HttpWebhookSender implements WebhookSender, AutoCloseable {
     @Override
     public BotContextReply botContext(BotContextRequest request) throws WebhookException {
         byte[] answer = post(Ids.next("wh_"), json.botContext(request));
-        return json.parseBotContextReply(answer);
+        return json.parseBotContextReply(request.botId(), answer);
     }
 
     /** Aborts requests in flight and releases the client's threads. */

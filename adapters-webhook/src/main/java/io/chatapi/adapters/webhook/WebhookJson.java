@@ -21,6 +21,7 @@ import java.time.Instant;
 
 /** The JSON bodies of webhook requests and the parsing of {@code bot.context} answers. Thread-safe. */
 final class WebhookJson {
+    private static final System.Logger LOG = System.getLogger(WebhookJson.class.getName());
     private final ObjectMapper mapper = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
@@ -51,8 +52,13 @@ final class WebhookJson {
         return write(root);
     }
 
-    /** Reads a {@code bot.context} answer: a JSON object whose known fields have the documented types. */
-    BotContextReply parseBotContextReply(byte[] body) throws WebhookException {
+    /**
+     * Reads a {@code bot.context} answer. Only a body that is not a JSON object fails; within an object the bot
+     * is silenced only by {@code "skip":true}, and a mistyped field is ignored with one warning line: a
+     * {@code system_prompt} that is not a string means no system message, a {@code handoff} that is not an
+     * object means skipping without a handoff, and {@code handoff} is ignored when the bot is not skipping.
+     */
+    BotContextReply parseBotContextReply(String botId, byte[] body) throws WebhookException {
         JsonNode root;
         try {
             root = mapper.readTree(body);
@@ -62,15 +68,22 @@ final class WebhookJson {
         if (root == null || !root.isObject()) {
             throw new WebhookException("the bot.context answer is not a JSON object");
         }
-        boolean skip = flag(root.get("skip"), "skip");
-        String systemPrompt = text(root.get("system_prompt"), "system_prompt");
-        JsonNode handoff = root.get("handoff");
-        if (handoff != null && !handoff.isNull() && !handoff.isObject()) {
-            throw new WebhookException("the bot.context answer has a handoff that is not an object");
+        JsonNode skipNode = root.get("skip");
+        if (present(skipNode) && !skipNode.isBoolean()) {
+            ignored(botId, "skip", "a boolean");
         }
-        boolean handedOff = skip && handoff != null && handoff.isObject();
-        String reason = handedOff ? text(handoff.get("reason"), "handoff.reason") : null;
-        return new BotContextReply(systemPrompt, skip, handedOff, reason);
+        boolean skip = skipNode != null && skipNode.isBoolean() && skipNode.booleanValue();
+        String systemPrompt = text(botId, root.get("system_prompt"), "system_prompt");
+        if (!skip) {
+            return new BotContextReply(systemPrompt, false, false, null);
+        }
+        JsonNode handoff = root.get("handoff");
+        if (present(handoff) && !handoff.isObject()) {
+            ignored(botId, "handoff", "an object");
+        }
+        boolean handedOff = handoff != null && handoff.isObject();
+        String reason = handedOff ? text(botId, handoff.get("reason"), "handoff.reason") : null;
+        return new BotContextReply(systemPrompt, true, handedOff, reason);
     }
 
     private ObjectNode messageOffline(WebhookEvent.MessageOffline event) {
@@ -118,25 +131,26 @@ final class WebhookJson {
         return mapper.getNodeFactory().textNode(metadata);
     }
 
-    private static boolean flag(JsonNode node, String field) throws WebhookException {
-        if (node == null || node.isNull()) {
-            return false;
-        }
-        if (!node.isBoolean()) {
-            throw new WebhookException("the bot.context answer has a " + field + " that is not a boolean");
-        }
-        return node.booleanValue();
+    private static boolean present(JsonNode node) {
+        return node != null && !node.isNull();
     }
 
-    private static String text(JsonNode node, String field) throws WebhookException {
-        if (node == null || node.isNull()) {
+    /** The string value, or null when absent, empty or not a string (the latter with a warning). */
+    private static String text(String botId, JsonNode node, String field) {
+        if (!present(node)) {
             return null;
         }
         if (!node.isTextual()) {
-            throw new WebhookException("the bot.context answer has a " + field + " that is not a string");
+            ignored(botId, field, "a string");
+            return null;
         }
         String value = node.textValue();
         return value.isEmpty() ? null : value;
+    }
+
+    private static void ignored(String botId, String field, String wanted) {
+        LOG.log(System.Logger.Level.WARNING, "bot {0}: the bot.context answer has a {1} that is not {2}; ignored",
+                botId, field, wanted);
     }
 
     private static void putIfPresent(ObjectNode node, String field, String value) {

@@ -328,12 +328,25 @@ class HttpWebhookSenderTest {
                 new BotContextReply(null, true, true, "asked for a human"));
         assertReply("{\"skip\":true,\"handoff\":{}}", new BotContextReply(null, true, true, null));
         assertReply("{\"handoff\":{\"reason\":\"ignored without skip\"}}", new BotContextReply(null, false, false, null));
+
+    }
+
+    @Test
+    void botContextIgnoresMistypedFieldsOfAJsonObject() throws Exception {
+        assertReply("{\"system_prompt\":\"P\",\"handoff\":\"later\",\"foo\":1}",
+                new BotContextReply("P", false, false, null));
+        assertReply("{\"skip\":\"true\",\"system_prompt\":\"P\"}", new BotContextReply("P", false, false, null));
+        assertReply("{\"skip\":1}", new BotContextReply(null, false, false, null));
+        assertReply("{\"system_prompt\":42}", new BotContextReply(null, false, false, null));
+        assertReply("{\"system_prompt\":{\"text\":\"P\"}}", new BotContextReply(null, false, false, null));
+        assertReply("{\"skip\":true,\"handoff\":\"human\"}", new BotContextReply(null, true, false, null));
+        assertReply("{\"skip\":true,\"handoff\":[1]}", new BotContextReply(null, true, false, null));
+        assertReply("{\"skip\":true,\"handoff\":{\"reason\":7}}", new BotContextReply(null, true, true, null));
     }
 
     @Test
     void botContextRefusesMalformedAnswers() {
-        for (String body : List.of("", "not json", "[1,2]", "\"text\"", "42", "null", "{\"skip\":\"yes\"}",
-                "{\"system_prompt\":5}", "{\"skip\":true,\"handoff\":\"human\"}", "{} {}")) {
+        for (String body : List.of("", "not json", "[1,2]", "\"text\"", "42", "null", "{} {}", "{\"skip\":true")) {
             server.respondWith(FakeWebhookServer.answer(200, body));
             assertThatThrownBy(() -> sender(SECRET).botContext(contextRequest()))
                     .as(body)

@@ -1,6 +1,7 @@
 package io.chatapi.adapters.ws;
 
 import io.chatapi.adapters.ws.auth.VerifiedToken;
+import io.chatapi.adapters.ws.rest.DirectAnswers;
 import io.chatapi.adapters.ws.rest.HandshakeFilter;
 import io.chatapi.application.port.in.StreamsUseCase.ActiveStream;
 import io.chatapi.domain.ErrorCode;
@@ -23,6 +24,7 @@ import java.util.logging.Logger;
  */
 final class ChatSocketListener implements WsListener {
     private static final Logger LOG = Logger.getLogger(ChatSocketListener.class.getName());
+    private static final int PROTOCOL_ERROR = 1002;
     private static final int POLICY_VIOLATION = 1008;
 
     private final SocketServices services;
@@ -48,6 +50,13 @@ final class ChatSocketListener implements WsListener {
         connection = new SocketConnection(session, token.principal(), services.registry(), services.metrics(),
                 services.settings().outgoingQueueFrames());
         frames = new ClientFrames(connection, services);
+        DirectAnswers.upgraded(() -> {
+            try {
+                session.close(PROTOCOL_ERROR, "protocol error");
+            } finally {
+                connection.ended();
+            }
+        });
         services.registry().track(connection);
         if (services.stopping().get()) {
             services.shutDown(connection); // opened while the server stops: told when to come back, like the rest

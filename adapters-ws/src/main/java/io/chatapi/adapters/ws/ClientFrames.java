@@ -52,13 +52,13 @@ final class ClientFrames {
         try {
             dispatch(type.textValue(), frame);
         } catch (ChatException e) {
-            error(e.code(), e.getMessage(), clientMsgId);
+            error(e.code(), e.getMessage(), clientMsgId, roomId(type.textValue(), frame));
         } catch (StoreUnavailableException e) {
             LOG.log(Level.WARNING, "store unavailable while handling a frame", e);
-            error(ErrorCode.UNAVAILABLE, "service unavailable", clientMsgId);
+            error(ErrorCode.UNAVAILABLE, "service unavailable", clientMsgId, roomId(type.textValue(), frame));
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "internal error while handling a frame", e);
-            error(ErrorCode.INTERNAL, "internal error", clientMsgId);
+            error(ErrorCode.INTERNAL, "internal error", clientMsgId, roomId(type.textValue(), frame));
         }
     }
 
@@ -105,11 +105,11 @@ final class ClientFrames {
         try {
             replay = services.useCases().history().resume(principal(), roomId, lastSeq);
         } catch (ChatException e) {
-            connection.released(roomId, List.of(errorFrame(e.code(), e.getMessage(), null)));
+            connection.released(roomId, List.of(errorFrame(e.code(), e.getMessage(), null, roomId)));
             return;
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "resume failed", e);
-            connection.released(roomId, List.of(errorFrame(ErrorCode.INTERNAL, "internal error", null)));
+            connection.released(roomId, List.of(errorFrame(ErrorCode.INTERNAL, "internal error", null, roomId)));
             return;
         }
         List<String> leading = new ArrayList<>(replay.messages().size() + 1);
@@ -159,18 +159,39 @@ final class ClientFrames {
         return JsonFields.of(frame.get("data"), "data");
     }
 
+    /** The frame's client id, to answer it in an error; null when absent, not a string or not well-formed. */
     private static String clientMsgId(JsonNode frame) {
-        JsonNode data = frame.get("data");
-        JsonNode id = data == null ? null : data.get("client_msg_id");
-        return id != null && id.isTextual() ? id.textValue() : null;
+        return echoable(frame.get("data"), "client_msg_id");
+    }
+
+    /** The room a refused frame concerns, for its error: the {@code room_id} of a frame about one room. */
+    private static String roomId(String type, JsonNode frame) {
+        return switch (type) {
+            case "send_message", "ack", "typing.start", "typing.stop", "stream.cancel" ->
+                    echoable(frame.get("data"), "room_id");
+            default -> null;
+        };
+    }
+
+    private static String echoable(JsonNode data, String field) {
+        JsonNode value = data == null ? null : data.get(field);
+        return value != null && value.isTextual() && WireJson.wellFormed(value.textValue()) ? value.textValue() : null;
     }
 
     private void error(ErrorCode code, String message, String clientMsgId) {
-        connection.reply(errorFrame(code, message, clientMsgId));
+        error(code, message, clientMsgId, null);
+    }
+
+    private void error(ErrorCode code, String message, String clientMsgId, String roomId) {
+        connection.reply(errorFrame(code, message, clientMsgId, roomId));
     }
 
     static String errorFrame(ErrorCode code, String message, String clientMsgId) {
+        return errorFrame(code, message, clientMsgId, null);
+    }
+
+    static String errorFrame(ErrorCode code, String message, String clientMsgId, String roomId) {
         String text = code == ErrorCode.RATE_LIMITED ? "too many requests" : message;
-        return EventFrames.error(code.wire(), text, clientMsgId);
+        return EventFrames.error(code.wire(), text, clientMsgId, roomId);
     }
 }

@@ -55,6 +55,22 @@ class JwtVerifierTest {
     }
 
     @Test
+    void refusesASubWithAnUnpairedSurrogateAndKeepsPairs() throws Exception {
+        for (String sub : new String[] {"\\ud800", "a\\udfff", "\\ude00\\ud83d"}) {
+            assertThatThrownBy(() -> verifier.verify(raw("{\"sub\":\"" + sub + "\"}")))
+                    .as(sub).isInstanceOf(InvalidTokenException.class);
+        }
+        assertThat(verifier.verify(raw("{\"sub\":\"\\ud83d\\ude00\"}")).principal().userId())
+                .isEqualTo("\ud83d\ude00");
+    }
+
+    private static String raw(String payload) throws Exception {
+        JWSObject jws = new JWSObject(new JWSHeader(JWSAlgorithm.HS256), new Payload(payload));
+        jws.sign(new MACSigner(SECRET));
+        return jws.serialize();
+    }
+
+    @Test
     void refusesASignedPayloadThatIsNotAClaimsObject() throws Exception {
         for (String payload : new String[] {"not json", "[1,2]", "{\"sub\":", "42"}) {
             JWSObject jws = new JWSObject(new JWSHeader(JWSAlgorithm.HS256), new Payload(payload));

@@ -28,6 +28,8 @@ final class BotReply {
     final Cancellation cancellation = new Cancellation();
     private final EventPublisher publisher;
     private final StringBuilder text = new StringBuilder();
+    /** A high surrogate that ended the last chunk, held back until the chunk with its low surrogate; 0 if none. */
+    private char heldHigh;
     private List<String> recipients;
     private String cancelReason;
     private boolean started;
@@ -68,18 +70,33 @@ final class BotReply {
 
     /**
      * Appends a chunk and publishes it as a delta; ignored once the reply is cancelled or ending. Called by the
-     * LLM client, possibly on its I/O thread: it only appends and queues frames, and never blocks.
+     * LLM client, possibly on its I/O thread: it only appends and queues frames, and never blocks. A chunk that
+     * ends with the first half of a surrogate pair keeps that half back for the next chunk, so no delta splits a
+     * character; the text and the offsets count only what was published.
      */
     synchronized void append(String chunk) {
         if (!started || cancelReason != null || finishing || chunk == null || chunk.isEmpty()) {
             return;
         }
+        String delta = heldHigh == 0 ? chunk : heldHigh + chunk;
+        heldHigh = 0;
+        char last = delta.charAt(delta.length() - 1);
+        if (Character.isHighSurrogate(last)) {
+            heldHigh = last;
+            delta = delta.substring(0, delta.length() - 1);
+            if (delta.isEmpty()) {
+                return;
+            }
+        }
         int offset = text.length();
-        text.append(chunk);
-        publisher.publish(recipients, new ChatEvent.StreamDelta(roomId, messageId, chunk, offset));
+        text.append(delta);
+        publisher.publish(recipients, new ChatEvent.StreamDelta(roomId, messageId, delta, offset));
     }
 
-    /** Stops taking text and cancel requests; returns how the reply ends. */
+    /**
+     * Stops taking text and cancel requests; returns how the reply ends. A first half of a surrogate pair still
+     * held back is dropped: without its second half it is no character.
+     */
     synchronized Ending finishing() {
         finishing = true;
         return new Ending(cancelReason, text.toString());

@@ -418,6 +418,31 @@ class BotTest {
     }
 
     @Test
+    void aSurrogatePairSplitAcrossChunksIsNeverSplitAcrossDeltas() {
+        String botId = bot(null);
+        String room = roomWith(botId, "visitor");
+        llm.reply(new FakeLlm.Raw(openAiRaw("A\\ud83d")), new FakeLlm.Raw(openAiRaw("\\ude00B")),
+                new FakeLlm.Raw(openAiRaw("\\ud83d")), new FakeLlm.Raw(openAiRaw("\\ude00")));
+        try (var c = server.ws(VISITOR)) {
+            c.send("send_message", say(room, "smile"));
+            JsonNode d1 = c.await("message.stream.delta");
+            JsonNode d2 = c.await("message.stream.delta");
+            JsonNode d3 = c.await("message.stream.delta");
+            assertThat(d1.get("delta").asText()).isEqualTo("A");
+            assertThat(d1.get("offset").asInt()).isZero();
+            assertThat(d2.get("delta").asText()).isEqualTo("\ud83d\ude00B");
+            assertThat(d2.get("offset").asInt()).isEqualTo(1);
+            assertThat(d3.get("delta").asText()).isEqualTo("\ud83d\ude00");
+            assertThat(d3.get("offset").asInt()).isEqualTo(4);
+            assertThat(c.await("message.stream.end").get("content").asText()).isEqualTo("A\ud83d\ude00B\ud83d\ude00");
+        }
+    }
+
+    private static String openAiRaw(String escapedContent) {
+        return "data: {\"choices\":[{\"delta\":{\"content\":\"" + escapedContent + "\"}}]}\n\n";
+    }
+
+    @Test
     void aSocketJoiningMidStreamGetsTheTextSoFarThenTheLiveDeltas() {
         String botId = bot(null);
         String room = roomWith(botId, "visitor", "watcher");

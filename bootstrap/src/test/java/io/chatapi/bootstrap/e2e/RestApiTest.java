@@ -130,6 +130,36 @@ class RestApiTest {
     }
 
     @Test
+    void stringsWithAnUnpairedSurrogateAreRefusedWith400() {
+        String room = group(ALICE, "alice", "bob");
+        String path = "/rooms/" + room + "/messages";
+        for (String body : List.of("{\"content\":\"a\\ud800b\"}",
+                "{\"content\":\"ok\",\"client_msg_id\":\"sur\\udc00\"}",
+                "{\"content\":\"ok\",\"meta\":\"\\udfff\"}",
+                "{\"content\":\"ok\",\"meta\":{\"k\":[\"\\ud83d\"]}}",
+                "{\"content\":\"ok\",\"meta\":{\"\\ude00\":1}}")) {
+            var r = rest.post(path, ALICE, body);
+            assertThat(r.status()).as(body).isEqualTo(400);
+            assertThat(r.json().get("error").asText()).isEqualTo("invalid_request");
+        }
+        for (String body : List.of("{\"type\":\"dm\",\"members\":[\"alice\",\"\\ud800\"]}",
+                "{\"type\":\"group\",\"members\":[\"alice\"],\"name\":\"n\\ud800\"}",
+                "{\"type\":\"group\",\"members\":[\"alice\"],\"metadata\":{\"k\":\"\\udc00\"}}")) {
+            assertThat(rest.post("/rooms", ALICE, body).status()).as(body).isEqualTo(400);
+        }
+        assertThat(rest.patch("/rooms/" + room, ALICE, "{\"name\":\"\\udbff\"}").status()).isEqualTo(400);
+        assertThat(rest.post("/bots", ADMIN, "{\"name\":\"b\\ud800\",\"llm_base_url\":\"https://llm.invalid/v1\","
+                + "\"llm_api_key_env\":\"SUPPORT_API_KEY\",\"model\":\"m\"}").status()).isEqualTo(400);
+        var ok = rest.post(path, ALICE, "{\"content\":\"\\ud83d\\ude00\",\"client_msg_id\":\"e\\ud83d\\ude00\"}");
+        assertThat(ok.status()).as(ok.body()).isBetween(200, 201);
+        var stored = rest.get(path, ALICE).json().get("messages");
+        assertThat(stored).hasSize(1);
+        assertThat(stored.get(0).get("content").asText()).isEqualTo("\ud83d\ude00");
+        assertThat(rest.post("/rooms/" + room + "/messages", ALICE, "{\"content\":\"x\",\"client_msg_id\":\"e\\ud83d\\ude01\"}")
+                .json().has("duplicate")).isFalse();
+    }
+
+    @Test
     void aDmMemberWhoLeftComesBackByCreatingTheDmAgain() {
         String dave = Tokens.user("dave");
         String erin = Tokens.user("erin");

@@ -3,11 +3,16 @@ package io.chatapi.bootstrap.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -121,15 +126,108 @@ class WebSocketTest {
             JsonNode error = eve.await("error");
             assertThat(error.get("data").get("code").asText()).isEqualTo("forbidden");
             assertThat(error.get("data").get("client_msg_id").asText()).isEqualTo("c");
+            assertThat(error.get("data").get("room_id").asText()).isEqualTo(room);
             eve.send("ack", Map.of("room_id", room, "seq", 1));
-            assertThat(eve.await("error").get("data").get("code").asText()).isEqualTo("forbidden");
+            assertForbiddenIn(eve.await("error"), room);
             eve.send("typing.start", Map.of("room_id", room));
-            assertThat(eve.await("error").get("data").get("code").asText()).isEqualTo("forbidden");
+            assertForbiddenIn(eve.await("error"), room);
             eve.send("resume", Map.of("rooms", Map.of(room, 0)));
-            assertThat(eve.await("error").get("data").get("code").asText()).isEqualTo("forbidden");
+            assertForbiddenIn(eve.await("error"), room);
             eve.send("stream.cancel", Map.of("room_id", room, "message_id", "msg_x"));
-            assertThat(eve.await("error").get("data").get("code").asText()).isEqualTo("forbidden");
+            assertForbiddenIn(eve.await("error"), room);
         }
+    }
+
+    private static void assertForbiddenIn(JsonNode error, String room) {
+        assertThat(error.get("data").get("code").asText()).isEqualTo("forbidden");
+        assertThat(error.get("data").get("room_id").asText()).isEqualTo(room);
+    }
+
+    @Test
+    void aReservedOpcodeFailsTheConnectionWith1002AndNoHttpAnswerNorStackTrace() {
+        List<LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+                    records.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger root = Logger.getLogger("");
+        root.addHandler(capture);
+        try {
+            String token = Tokens.user("opcode");
+            byte[] reserved = {(byte) 0x83, (byte) 0x80, 1, 2, 3, 4}; // FIN, opcode 3, masked, empty
+            for (int i = 0; i < 3; i++) {
+                byte[] answer = RawUpgrade.afterUpgrade(server.port(), "/ws?token=" + token, reserved);
+                assertThat(new String(answer, StandardCharsets.ISO_8859_1)).doesNotContain("HTTP/1.1");
+                assertThat(answer).startsWith((byte) 0x88);
+                assertThat((answer[2] & 0xff) << 8 | (answer[3] & 0xff)).isEqualTo(1002);
+            }
+            try (var c = server.ws(token)) {
+                c.send("{\"type\":\"ping\"}");
+                c.await("pong");
+            }
+            assertThat(rest.get("/health", null).status()).isEqualTo(200);
+        } finally {
+            root.removeHandler(capture);
+        }
+        assertThat(records).noneMatch(r -> r.getThrown() != null);
+        assertThat(records).noneMatch(r -> String.valueOf(r.getMessage()).contains("Internal server error"));
+        assertThat(records).allMatch(r -> !String.valueOf(r.getMessage()).contains(Tokens.user("opcode")));
+    }
+
+    @Test
+    void aMultiRoomResumeNamesTheRoomItRefuses() {
+        String mine = group("mr1", "mr2");
+        String other = group("mr3", "mr4");
+        try (var c = server.ws(Tokens.user("mr1"))) {
+            c.send("{\"type\":\"resume\",\"data\":{\"rooms\":{\"" + other + "\":0,\"" + mine + "\":0}}}");
+            assertForbiddenIn(c.await("error"), other);
+            assertThat(c.await("resume.done").get("room_id").asText()).isEqualTo(mine);
+        }
+    }
+
+    @Test
+    void stringsWithAnUnpairedSurrogateAreRefusedAndNothingIsStored() {
+        String room = group("su1", "su2");
+        String frame = "{\"type\":\"send_message\",\"data\":{\"room_id\":\"" + room + "\",%s}}";
+        try (var a = server.ws(Tokens.user("su1")); var b = server.ws(Tokens.user("su2"))) {
+            a.send(frame.formatted("\"content\":\"a\\ud800b\",\"client_msg_id\":\"s1\""));
+            JsonNode error = a.await("error").get("data");
+            assertThat(error.get("code").asText()).isEqualTo("invalid_request");
+            assertThat(error.get("client_msg_id").asText()).isEqualTo("s1");
+            assertThat(error.get("room_id").asText()).isEqualTo(room);
+            a.send(frame.formatted("\"content\":\"ok\",\"client_msg_id\":\"sur\\udc00\""));
+            error = a.await("error").get("data");
+            assertThat(error.get("code").asText()).isEqualTo("invalid_request");
+            assertThat(error.has("client_msg_id")).isFalse();
+            a.send(frame.formatted("\"content\":\"ok\",\"meta\":{\"k\":[\"\\udfff\"]}"));
+            assertThat(a.await("error").get("data").get("code").asText()).isEqualTo("invalid_request");
+            a.send(frame.formatted("\"content\":\"ok\",\"meta\":{\"k\\udfff\":1}"));
+            assertThat(a.await("error").get("data").get("code").asText()).as("Jackson refuses such a field name")
+                    .isEqualTo("invalid_frame");
+            a.send(frame.formatted("\"content\":\"ok\",\"meta\":\"\\ud83d\""));
+            assertThat(a.await("error").get("data").get("code").asText()).isEqualTo("invalid_request");
+            a.send("{\"type\":\"resume\",\"data\":{\"rooms\":{\"room_\\ud800\":0}}}");
+            assertThat(a.await("error").get("data").get("code").asText()).isEqualTo("invalid_frame");
+            a.send(frame.formatted("\"content\":\"\\ud83d\\ude00\",\"client_msg_id\":\"e\\ud83d\\ude00\""));
+            assertThat(a.await("message.sent").get("client_msg_id").asText()).isEqualTo("e\ud83d\ude00");
+            assertThat(b.await("message").get("content").asText()).isEqualTo("\ud83d\ude00");
+            assertThat(b.drain(Duration.ofMillis(200))).noneMatch(e -> e.get("type").asText().equals("message"));
+        }
+        var stored = rest.get("/rooms/" + room + "/messages", Tokens.user("su1")).json().get("messages");
+        assertThat(stored).hasSize(1);
+        assertThat(stored.get(0).get("content").asText()).isEqualTo("\ud83d\ude00");
     }
 
     @Test

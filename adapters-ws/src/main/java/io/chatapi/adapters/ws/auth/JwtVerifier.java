@@ -8,6 +8,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+import io.chatapi.adapters.ws.json.WireJson;
 import io.chatapi.domain.Principal;
 import io.chatapi.domain.Role;
 import java.text.ParseException;
@@ -21,8 +22,8 @@ import java.util.Set;
 
 /**
  * Verifies HS256 tokens (every other algorithm, {@code none} included, is refused): signature, {@code exp} and
- * {@code nbf} with leeway, optional issuer and audience, and a {@code sub} that is a non-empty string other than
- * the reserved {@code system}. Thread-safe.
+ * {@code nbf} with leeway, optional issuer and audience, and a {@code sub} that is a non-empty, well-formed string
+ * other than the reserved {@code system}. Thread-safe.
  */
 public final class JwtVerifier {
     /** HMAC pads keys shorter than its block with zero bytes, so padding to the 256 bits Nimbus demands is exact. */
@@ -72,6 +73,9 @@ public final class JwtVerifier {
             Object sub = payload.get("sub"); // raw: Nimbus would turn a number into text
             if (!(sub instanceof String userId) || userId.isEmpty()) {
                 throw new InvalidTokenException("sub must be a non-empty string");
+            }
+            if (!WireJson.wellFormed(userId)) {
+                throw new InvalidTokenException("sub holds an unpaired surrogate");
             }
             if (Principal.SYSTEM.equals(userId)) {
                 throw new InvalidTokenException("sub is reserved");

@@ -73,8 +73,14 @@ public final class EventFrames {
 
     /** {@code {"type":"error","data":{"code","message","client_msg_id"?}}}. */
     public static String error(String code, String message, String clientMsgId) {
+        return error(code, message, clientMsgId, null);
+    }
+
+    /** An {@code error} event; {@code client_msg_id} and {@code room_id} are left out when null. */
+    public static String error(String code, String message, String clientMsgId, String roomId) {
         ObjectNode data = WireJson.object().put("code", code).put("message", message);
         RestShapes.putIfPresent(data, "client_msg_id", clientMsgId);
+        RestShapes.putIfPresent(data, "room_id", roomId);
         ObjectNode node = typed("error");
         node.set("data", data);
         return WireJson.text(node);

@@ -10,7 +10,9 @@ import java.util.Map;
 
 /**
  * Typed reads of a JSON object's fields; a missing or mistyped field is an {@code invalid_request}
- * {@link ChatException} whose message names the field. Absent and {@code null} mean the same.
+ * {@link ChatException} whose message names the field. Absent and {@code null} mean the same. Every string
+ * read, field names of JSON text and of count maps included, must be well-formed UTF-16: an unpaired surrogate
+ * is refused, since it could be neither stored nor sent unchanged.
  */
 public final class JsonFields {
     private final ObjectNode node;
@@ -52,7 +54,7 @@ public final class JsonFields {
         if (!value.isTextual()) {
             throw ChatException.invalid(name + " must be a string");
         }
-        return value.textValue();
+        return wellFormed(name, value.textValue());
     }
 
     /** A string as is, or an object or array as its JSON text (applications may send metadata either way). */
@@ -62,9 +64,12 @@ public final class JsonFields {
             return null;
         }
         if (value.isTextual()) {
-            return value.textValue();
+            return wellFormed(name, value.textValue());
         }
         if (value.isContainerNode()) {
+            if (!WireJson.wellFormed(value)) {
+                throw malformed(name);
+            }
             return WireJson.text(value);
         }
         throw ChatException.invalid(name + " must be a string or a JSON object");
@@ -83,7 +88,7 @@ public final class JsonFields {
             if (!item.isTextual()) {
                 throw ChatException.invalid(name + " must be an array of strings");
             }
-            items.add(item.textValue());
+            items.add(wellFormed(name, item.textValue()));
         }
         return items;
     }
@@ -134,9 +139,21 @@ public final class JsonFields {
     public Map<String, Long> asCounts(String what) {
         Map<String, Long> counts = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> field : node.properties()) {
-            counts.put(field.getKey(), count(what + "." + field.getKey(), field.getValue()));
+            String key = wellFormed(what, field.getKey());
+            counts.put(key, count(what + "." + key, field.getValue()));
         }
         return counts;
+    }
+
+    private static String wellFormed(String name, String text) {
+        if (!WireJson.wellFormed(text)) {
+            throw malformed(name);
+        }
+        return text;
+    }
+
+    private static ChatException malformed(String name) {
+        return ChatException.invalid(name + " must not contain an unpaired UTF-16 surrogate");
     }
 
     private static long count(String name, JsonNode value) {

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -51,6 +52,45 @@ public final class WireJson {
         } catch (IOException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * True when the text holds no unpaired UTF-16 surrogate, so it encodes to UTF-8 unchanged (an unpaired
+     * surrogate would be stored and sent as {@code ?}). One pass over the chars, no allocation.
+     */
+    public static boolean wellFormed(String text) {
+        for (int i = 0, n = text.length(); i < n; i++) {
+            char c = text.charAt(i);
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1))) {
+                    i++;
+                } else {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** True when no string in the tree, field names included, holds an unpaired surrogate. */
+    public static boolean wellFormed(JsonNode node) {
+        if (node.isTextual()) {
+            return wellFormed(node.textValue());
+        }
+        if (node.isObject()) {
+            for (Map.Entry<String, JsonNode> field : node.properties()) {
+                if (!wellFormed(field.getKey()) || !wellFormed(field.getValue())) {
+                    return false;
+                }
+            }
+        } else if (node.isArray()) {
+            for (JsonNode item : node) {
+                if (!wellFormed(item)) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     public static String text(JsonNode node) {

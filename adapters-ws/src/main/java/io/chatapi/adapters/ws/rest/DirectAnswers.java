@@ -6,21 +6,55 @@ import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
+import io.helidon.webserver.CloseConnectionException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The answers Helidon gives itself, before any route runs (a request line or header it cannot parse, an invalid
  * percent-encoding in the path, headers over its limits), in the error contract's shape
  * {@code {"error":"<code>","message":"…"}} instead of an empty body. The message is fixed per status: Helidon's
  * own text can quote the request, and a request's target may hold a token.
+ *
+ * <p>Helidon also comes here when reading a frame of an upgraded WebSocket connection fails in a way it does not
+ * handle itself (a reserved opcode: an {@code IllegalArgumentException} from its frame reader). An HTTP answer
+ * would then be written into the WebSocket stream, and Helidon would log the stack trace for every such frame.
+ * A connection marks its thread with {@link #upgraded(Runnable)} instead; such a failure then fails the
+ * connection as RFC 6455 asks (the close frame 1002 is sent by the given action), logs one line and closes the
+ * socket without an HTTP answer.
  */
 public final class DirectAnswers implements DirectHandler {
+    private static final Logger LOG = Logger.getLogger(DirectAnswers.class.getName());
+    /** The action that fails the upgraded connection served by this thread; unset on plain HTTP connections. */
+    private static final ThreadLocal<Runnable> UPGRADED = new ThreadLocal<>();
+
     /** The error code and fixed message of an answer with this status. */
     record Answer(ErrorCode code, String message) {
+    }
+
+    /**
+     * Marks the current thread as serving an upgraded WebSocket connection (its reading thread, for the
+     * connection's lifetime); {@code failConnection} sends the close frame and releases the connection.
+     */
+    public static void upgraded(Runnable failConnection) {
+        UPGRADED.set(failConnection);
     }
 
     @Override
     public TransportResponse handle(TransportRequest request, EventType eventType, Status status,
                                     ServerResponseHeaders headers, String message) {
+        Runnable failConnection = UPGRADED.get();
+        if (failConnection != null) {
+            UPGRADED.remove();
+            LOG.log(Level.WARNING, "closed a WebSocket connection with 1002: a frame could not be read ({0})",
+                    eventType);
+            try {
+                failConnection.run();
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "could not send the close frame", e);
+            }
+            throw new CloseConnectionException("WebSocket protocol error");
+        }
         Answer answer = answer(status.code());
         return TransportResponse.builder()
                 .status(status)
