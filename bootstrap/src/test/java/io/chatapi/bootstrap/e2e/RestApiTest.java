@@ -261,7 +261,7 @@ class RestApiTest {
         assertThat(rest.get("/rooms/" + id + "/messages?limit=abc", ALICE).json().get("messages")).hasSize(5);
         assertThat(rest.get("/rooms/" + id + "/messages?limit=0", ALICE).json().get("messages")).hasSize(5);
         assertThat(rest.get("/rooms/" + id + "/messages?after_seq=9", ALICE).json().get("messages")).isEmpty();
-        assertThat(rest.get("/rooms/" + id + "/messages?after_seq=x", ALICE).status()).isEqualTo(400);
+        assertThat(rest.get("/rooms/" + id + "/messages?after_seq=x", ALICE).json().get("messages")).hasSize(5);
 
         String first = page.get(0).get("message_id").asText();
         var notMine = rest.put("/rooms/" + id + "/messages/" + first, BOB, Map.of("content", "hack"));
