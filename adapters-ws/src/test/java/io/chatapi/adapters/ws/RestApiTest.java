@@ -194,7 +194,7 @@ class RestApiTest {
         assertThat(wrongMethod.headers().firstValue("Allow")).contains("GET, POST");
         assertThat(http.send("POST", "/rooms/room_ab/messages/msg_1", ALICE, "{}").headers().firstValue("Allow"))
                 .contains("PUT, DELETE");
-        assertThat(http.send("POST", "/health", null, "{}").headers().firstValue("Allow")).contains("GET");
+        assertThat(http.send("POST", "/health", null, "{}").headers().firstValue("Allow")).contains("GET, HEAD");
         assertThat(http.get("/no/such/path", ALICE).headers().firstValue("Allow")).isEmpty();
         assertError(http.get("/bots", ALICE), 403, "forbidden");
         assertError(http.get("/admin/dead-letters", ALICE), 403, "forbidden");

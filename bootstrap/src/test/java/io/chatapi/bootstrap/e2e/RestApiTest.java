@@ -366,6 +366,34 @@ class RestApiTest {
         assertThat(rest.get("/health", null).status()).isEqualTo(200);
     }
 
+    @Test
+    void headOnHealthAnswersTheHeadersOnlySoTheNextAnswerOnTheConnectionStaysFramed() throws Exception {
+        String answers;
+        try (var socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("HEAD /health HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + "GET /health HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            var in = socket.getInputStream();
+            var read = new StringBuilder();
+            byte[] buffer = new byte[4096];
+            // both answers, up to the end of the GET's JSON body (the connection stays open: keep-alive)
+            while (!read.toString().matches("(?s).*\r\n\r\n.*\r\n\r\n\\{.*}")) {
+                int n = in.read(buffer);
+                if (n < 0) {
+                    break;
+                }
+                read.append(new String(buffer, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1));
+            }
+            answers = read.toString();
+        }
+        String[] parts = answers.split("\r\n\r\n", -1);
+        assertThat(parts).hasSize(3);
+        assertThat(parts[0]).startsWith("HTTP/1.1 200").contains("Content-Type: application/json")
+                .containsPattern("Content-Length: [1-9]\\d*");
+        assertThat(parts[1]).as("no body after the HEAD answer").startsWith("HTTP/1.1 200");
+        assertThat(parts[2]).startsWith("{\"status\":\"ok\"");
+    }
+
     /** One request written by hand on a new connection; the whole answer, up to the server closing it. */
     private static String raw(String request) throws java.io.IOException {
         try (var socket = new java.net.Socket("127.0.0.1", server.port())) {

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
 public final class FallbackRoutes implements HttpService {
     private static final String SEGMENT = "[^/]+";
     private static final Map<Pattern, String> KNOWN = known(
-            "/health", "GET", "/metrics", "GET", "/metrics/prometheus", "GET", "/rooms", "GET, POST",
+            "/health", "GET, HEAD", "/metrics", "GET", "/metrics/prometheus", "GET", "/rooms", "GET, POST",
             "/rooms/S", "GET, PATCH", "/rooms/S/members", "GET, POST", "/rooms/S/members/.+", "DELETE",
             "/rooms/S/messages", "GET, POST", "/rooms/S/messages/S", "PUT, DELETE", "/rooms/S/handoff", "POST",
             "/acks", "POST", "/bots", "GET, POST", "/bots/S", "GET, DELETE", "/admin/dead-letters", "GET");

@@ -29,6 +29,14 @@ public final class HttpAnswers {
         res.send(WireJson.bytes(body));
     }
 
+    /** The headers {@link #json} would send for this body, without the body (an answer to {@code HEAD}). */
+    public static void jsonHead(ServerResponse res, int status, JsonNode body) {
+        res.status(status);
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.header(HeaderNames.CONTENT_LENGTH, String.valueOf(WireJson.bytes(body).length));
+        res.send();
+    }
+
     public static void noContent(ServerResponse res) {
         res.status(Status.NO_CONTENT_204);
         res.send();

@@ -41,11 +41,23 @@ public final class OpsRoutes implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.get("/health", guarded(this::health))
+                .head("/health", guarded(this::healthHead))
                 .get("/metrics", guarded(this::metrics))
                 .get("/metrics/prometheus", guarded((req, res) -> prometheus(res)));
     }
 
     private void health(ServerRequest req, ServerResponse res) {
+        ObjectNode body = healthBody();
+        HttpAnswers.json(res, body.get("db_writable").booleanValue() ? 200 : 503, body);
+    }
+
+    /** The same probe and headers as {@code GET /health}, for load balancers that check with {@code HEAD}. */
+    private void healthHead(ServerRequest req, ServerResponse res) {
+        ObjectNode body = healthBody();
+        HttpAnswers.jsonHead(res, body.get("db_writable").booleanValue() ? 200 : 503, body);
+    }
+
+    private ObjectNode healthBody() {
         boolean writable;
         try {
             writable = health.databaseWritable();
@@ -53,9 +65,8 @@ public final class OpsRoutes implements HttpService {
             LOG.log(Level.WARNING, "health probe failed", e);
             writable = false;
         }
-        ObjectNode body = WireJson.object().put("status", writable ? "ok" : "unavailable")
+        return WireJson.object().put("status", writable ? "ok" : "unavailable")
                 .put("db_writable", writable).put("uptime", goDuration(uptime()));
-        HttpAnswers.json(res, writable ? 200 : 503, body);
     }
 
     private void metrics(ServerRequest req, ServerResponse res) {
