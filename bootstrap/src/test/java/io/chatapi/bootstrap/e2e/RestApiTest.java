@@ -367,6 +367,15 @@ class RestApiTest {
     }
 
     @Test
+    void aRequestAskingToCloseTheConnectionGetsItsAnswerThenTheConnectionCloses() throws Exception {
+        // raw() reads until the server closes the connection, and fails after 10 s without it
+        assertThat(raw("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+                .startsWith("HTTP/1.1 200").contains("Connection: close").endsWith("}");
+        assertThat(raw("GET /rooms HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+                .startsWith("HTTP/1.1 401").endsWith("}");
+    }
+
+    @Test
     void headOnHealthAnswersTheHeadersOnlySoTheNextAnswerOnTheConnectionStaysFramed() throws Exception {
         String answers;
         try (var socket = new java.net.Socket("127.0.0.1", server.port())) {

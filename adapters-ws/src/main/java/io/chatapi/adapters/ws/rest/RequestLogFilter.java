@@ -1,5 +1,7 @@
 package io.chatapi.adapters.ws.rest;
 
+import io.helidon.http.HeaderValues;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
@@ -11,6 +13,9 @@ import java.util.logging.Logger;
  * One log line per HTTP request: method, path without the query string (tokens travel there), status, time. At
  * INFO, except a WebSocket upgrade that succeeded (101), which is FINE: after a restart every client reconnects
  * at once, and a line per handshake written to the console under its lock slowed the whole wave down.
+ *
+ * <p>It also closes the connection after answering a request that asked for it ({@code Connection: close}, RFC
+ * 9112 §9.6): Helidon 4.5.0 answers such a request with {@code Connection: close} but keeps reading the socket.
  */
 public final class RequestLogFilter implements Filter {
     private static final Logger LOG = Logger.getLogger("io.chatapi.http");
@@ -30,6 +35,9 @@ public final class RequestLogFilter implements Filter {
                 // The source given here spares JUL a stack walk per request to find the caller.
                 LOG.logp(level, RequestLogFilter.class.getName(), "filter", line);
             }
+        }
+        if (res.isSent() && req.headers().contains(HeaderValues.CONNECTION_CLOSE)) {
+            throw new CloseConnectionException("the client asked to close the connection");
         }
     }
 }
