@@ -16,4 +16,9 @@ public record Room(String id, RoomType type, String name, String metadata, long 
     public Room withHandoff(Handoff next) {
         return new Room(id, type, name, metadata, lastSeq, createdAt, next);
     }
+
+    /** The room once a message with {@code seq} is stored in it. */
+    public Room withStored(long seq) {
+        return new Room(id, type, name, metadata, Math.max(lastSeq, seq), createdAt, handoff);
+    }
 }

@@ -42,6 +42,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 
 /**
  * The bot pipeline (protocol §7, §8 and the streaming events of §4): asks the application's webhook for
@@ -139,18 +140,19 @@ public final class BotReplyService implements BotReplies {
 
     @Override
     public void onHandedToHuman(String roomId) {
-        for (BotReply reply : live.values()) {
-            if (reply.roomId.equals(roomId)) {
-                reply.cancel(HANDOFF);
-            }
-        }
+        cancelIn(roomId, reply -> true, HANDOFF);
     }
 
     @Override
     public void onMemberRemoved(String roomId, String userId) {
+        cancelIn(roomId, reply -> reply.botId.equals(userId), CANCELLED);
+    }
+
+    /** Ends, with {@code reason}, the live replies of the room that {@code which} selects. */
+    private void cancelIn(String roomId, Predicate<BotReply> which, String reason) {
         for (BotReply reply : live.values()) {
-            if (reply.roomId.equals(roomId) && reply.botId.equals(userId)) {
-                reply.cancel(CANCELLED);
+            if (reply.roomId.equals(roomId) && which.test(reply)) {
+                reply.cancel(reason);
             }
         }
     }

@@ -112,9 +112,7 @@ public final class HandoffService implements HandoffUseCase {
         events.committed(room.id(), stored.seq(), audience, new ChatEvent.RoomHandoff(room.id(), handoff),
                 new ChatEvent.MessageCreated(stored, false));
         outboxWake.run();
-        // The room as it is once the marker is stored: its last_seq counts the marker.
-        return new Room(updated.id(), updated.type(), updated.name(), updated.metadata(),
-                Math.max(updated.lastSeq(), stored.seq()), updated.createdAt(), handoff);
+        return updated.withHandoff(handoff).withStored(stored.seq()); // last_seq counts the marker
     }
 
     private static String describe(Handoff handoff) {

@@ -161,10 +161,8 @@ class RestApiTest {
 
     @Test
     void aDmMemberWhoLeftComesBackByCreatingTheDmAgain() {
-        String dave = Tokens.user("dave");
         String erin = Tokens.user("erin");
-        String dm = rest.post("/rooms", dave, Map.of("type", "dm", "members", List.of("dave", "erin")))
-                .json().get("room_id").asText();
+        String dm = dm("dave", "erin");
         assertThat(rest.delete("/rooms/" + dm + "/members/erin", erin).status()).isEqualTo(204);
         assertThat(rest.get("/rooms/" + dm, erin).status()).isEqualTo(403);
 
@@ -183,8 +181,7 @@ class RestApiTest {
     void aDmTakesBackOneOfItsPairButNobodyElse() {
         String frank = Tokens.user("frank");
         String gina = Tokens.user("gina");
-        String dm = rest.post("/rooms", frank, Map.of("type", "dm", "members", List.of("frank", "gina")))
-                .json().get("room_id").asText();
+        String dm = dm("frank", "gina");
         assertThat(rest.post("/rooms/" + dm + "/members", frank, Map.of("user_id", "gina")).status()).isEqualTo(409);
         assertThat(rest.delete("/rooms/" + dm + "/members/gina", gina).status()).isEqualTo(204);
 
@@ -201,6 +198,12 @@ class RestApiTest {
         assertThat(rest.post("/rooms/" + dm + "/members", ADMIN, Map.of("user_id", "frank")).status()).isEqualTo(204);
         assertThat(rest.get("/rooms/" + dm + "/members", frank).json().get("members").findValuesAsText("user_id"))
                 .containsExactlyInAnyOrder("frank", "gina");
+    }
+
+    /** A dm of two users, created by the first. */
+    private static String dm(String creator, String other) {
+        return rest.post("/rooms", Tokens.user(creator), Map.of("type", "dm", "members", List.of(creator, other)))
+                .json().get("room_id").asText();
     }
 
     @Test

@@ -15,7 +15,8 @@ import java.util.logging.Logger;
 
 /**
  * Writes JSON answers and maps failures to the error contract: a {@link ChatException} by its code, a
- * {@link StoreUnavailableException} to 503 {@code internal_error} with {@code Retry-After}, anything else to a 500 that carries no detail (the detail is logged).
+ * {@link StoreUnavailableException} to 503 {@code internal_error} with {@code Retry-After}, anything else to a
+ * 500 that carries no detail (the detail is logged).
  */
 public final class HttpAnswers {
     private static final Logger LOG = Logger.getLogger(HttpAnswers.class.getName());
