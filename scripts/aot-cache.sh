@@ -25,13 +25,20 @@ if ! fresh; then
     # trained with the options the server runs with (run.sh), when the build made them
     options_arg=""
     [ -f "$options" ] && options_arg="@$options"
+    # Classes only, no method profiles: replaying the training run's profiles at start makes the JIT compile
+    # its hot methods at once, which on a small machine takes the cores the start needs (docs/PERFORMANCE.md).
+    # The flag is a diagnostic one; a JDK without it gets a cache with profiles.
+    training_arg=""
+    if "$JAVA_HOME/bin/java" -XX:+UnlockDiagnosticVMOptions -XX:-AOTRecordTraining -version >/dev/null 2>&1; then
+        training_arg="-XX:+UnlockDiagnosticVMOptions -XX:-AOTRecordTraining"
+    fi
     rm -f "$cache"
     work=$(mktemp -d)
     trap 'rm -rf "$work"' EXIT
     secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
     : >"$work/server.log"
     JWT_SECRET=$secret LISTEN_ADDR=127.0.0.1:0 DATABASE_DSN="$work/training.db" \
-        "$JAVA_HOME/bin/java" ${options_arg} -XX:AOTCacheOutput="$cache" -Xlog:aot=warning -Xlog:cds=warning \
+        "$JAVA_HOME/bin/java" ${options_arg} ${training_arg} -XX:AOTCacheOutput="$cache" -Xlog:aot=warning -Xlog:cds=warning \
         -jar "$jar" >"$work/server.log" 2>&1 &
     pid=$!
     port=""

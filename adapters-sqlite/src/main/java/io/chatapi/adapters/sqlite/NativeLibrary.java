@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import org.sqlite.JDBC;
 import org.sqlite.util.LibraryLoaderUtil;
+import org.sqlite.util.OSInfo;
 
 /**
  * Lets sqlite-jdbc load its native library from a copy unpacked beside its jar at build time instead of
@@ -27,11 +28,33 @@ final class NativeLibrary {
         if (System.getProperty(PATH_PROPERTY) != null) {
             return;
         }
-        driverJar().flatMap(jar -> unpacked(jar, LibraryLoaderUtil.getNativeLibResourcePath(),
-                LibraryLoaderUtil.getNativeLibName())).ifPresent(library -> {
+        driverJar().flatMap(jar -> unpacked(jar, resourcePath(), LibraryLoaderUtil.getNativeLibName()))
+                .ifPresent(library -> {
                     System.setProperty(PATH_PROPERTY, library.getParent().toString());
                     System.setProperty(NAME_PROPERTY, library.getFileName().toString());
                 });
+    }
+
+    /**
+     * The folder in the jar that holds this platform's library, {@code /org/sqlite/native/<os>/<arch>}, for the
+     * platforms whose folders the build unpacks. sqlite-jdbc's own lookup
+     * ({@code LibraryLoaderUtil.getNativeLibResourcePath()}) runs {@code uname -o} in a child process on Linux to
+     * tell Termux on Android apart, about 60 ms of start-up; a platform this does not name gets that lookup, and a
+     * wrong guess costs nothing: when the library does not load, sqlite-jdbc goes on to its own lookup.
+     */
+    static String resourcePath() {
+        String os = System.getProperty("os.name", "");
+        String folder;
+        if (os.contains("Linux")) {
+            folder = OSInfo.isMusl() ? "Linux-Musl" : "Linux";
+        } else if (os.contains("Mac") || os.contains("Darwin")) {
+            folder = "Mac";
+        } else if (os.contains("Windows")) {
+            folder = "Windows";
+        } else {
+            return LibraryLoaderUtil.getNativeLibResourcePath();
+        }
+        return "/org/sqlite/native/" + folder + "/" + OSInfo.getArchName();
     }
 
     /**

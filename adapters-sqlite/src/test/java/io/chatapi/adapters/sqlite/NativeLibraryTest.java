@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.util.LibraryLoaderUtil;
 
 class NativeLibraryTest {
     private static final String RESOURCE = "/org/sqlite/native/Linux/x86_64";
@@ -35,6 +36,11 @@ class NativeLibraryTest {
         assertThat(NativeLibrary.unpacked(libs.resolve("sqlite-jdbc-3.50.0.0.jar"), "/org/sqlite/native/Mac/aarch64",
                 "libsqlitejdbc.dylib")).isEmpty();
         assertThat(NativeLibrary.unpacked(libs.resolve("classes"), RESOURCE, "libsqlitejdbc.so")).isEmpty();
+    }
+
+    @Test
+    void namesTheSameFolderAsSqliteJdbcsOwnLookupOnThisPlatform() {
+        assertThat(NativeLibrary.resourcePath()).isEqualTo(LibraryLoaderUtil.getNativeLibResourcePath());
     }
 
     @Test

@@ -49,6 +49,8 @@ public final class PresenceService implements PresenceUseCase, AutoCloseable {
     private final ConcurrentHashMap<String, ScheduledFuture<?>> goingOffline = new ConcurrentHashMap<>();
     /** Users online at the last graceful stop who have not reconnected since this start (within the window). */
     private final Set<String> keptFromRestart = ConcurrentHashMap.newKeySet();
+    /** Completes once {@link #resumeAfterRestart} has read the store (it never completes exceptionally). */
+    private volatile CompletableFuture<Void> restartRead = CompletableFuture.completedFuture(null);
     private final PresenceStore store;
 
     public PresenceService(RoomStore rooms, PresenceStore store, EventPublisher publisher,
@@ -71,6 +73,7 @@ public final class PresenceService implements PresenceUseCase, AutoCloseable {
         Set<String> online = Set.copyOf(connections.onlineUsers());
         Instant at = clock.now();
         return CompletableFuture.runAsync(() -> {
+            restartRead.join();
             try {
                 store.keepOnline(online, at);
             } catch (RuntimeException e) {
@@ -80,11 +83,17 @@ public final class PresenceService implements PresenceUseCase, AutoCloseable {
     }
 
     /**
-     * At start, before the first connection: the users kept at the last graceful stop, if it was less than
-     * {@code window} ago (clients reconnect within the spread of {@code reconnect_after_ms}), count as online
-     * without an announcement; whoever of them has not come back when the window ends is announced offline.
+     * At start: the users kept at the last graceful stop, if it was less than {@code window} ago (clients reconnect
+     * within the spread of {@code reconnect_after_ms}), count as online without an announcement; whoever of them
+     * has not come back when the window ends is announced offline. The store is read on a thread of its own while
+     * the server starts (its first write is slow); a connection that opens before that read is done waits for it.
      */
     public void resumeAfterRestart(Duration window) {
+        restartRead = CompletableFuture.runAsync(() -> readKept(window),
+                task -> Thread.ofPlatform().name("presence-restart").daemon().start(task));
+    }
+
+    private void readKept(Duration window) {
         Optional<PresenceStore.Kept> kept;
         try {
             kept = store.takeOnline();
@@ -109,6 +118,7 @@ public final class PresenceService implements PresenceUseCase, AutoCloseable {
 
     @Override
     public void firstConnectionOpened(String userId) {
+        restartRead.join();
         if (keptFromRestart.remove(userId)) {
             return;
         }
