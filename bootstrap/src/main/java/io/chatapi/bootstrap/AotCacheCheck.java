@@ -1,8 +1,10 @@
 package io.chatapi.bootstrap;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
@@ -38,6 +40,23 @@ final class AotCacheCheck {
                     + "; make it again (scripts/aot-cache.sh) or start without -XX:AOTCache");
         } catch (UncheckedIOException e) {
             return Optional.empty();
+        }
+    }
+
+    /**
+     * The jar the server runs from, given the {@code java.class.path} property: {@code java -jar} makes it that
+     * one jar. Not the code source of a loaded class: a class that comes from an AOT cache names the jar the
+     * cache was made from, which is another file once the jar, its libraries and the cache are copied elsewhere
+     * (and one that a later build replaces). Anything but a single jar gives a path that is no jar.
+     */
+    static Path runningJar(String classPath) {
+        if (classPath.isEmpty() || classPath.contains(File.pathSeparator) || !classPath.endsWith(".jar")) {
+            return Path.of("");
+        }
+        try {
+            return Path.of(classPath);
+        } catch (InvalidPathException e) {
+            return Path.of("");
         }
     }
 

@@ -4,7 +4,6 @@ import io.chatapi.adapters.ws.ListenFailedException;
 import io.chatapi.application.port.out.StoreUnavailableException;
 import io.helidon.logging.common.LogConfig;
 import java.lang.management.ManagementFactory;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -20,7 +19,8 @@ public final class Main {
         }
         configureLogging();
         Optional<String> staleCache = AotCacheCheck.problem(
-                ManagementFactory.getRuntimeMXBean().getInputArguments(), ownJar());
+                ManagementFactory.getRuntimeMXBean().getInputArguments(),
+                AotCacheCheck.runningJar(System.getProperty("java.class.path", "")));
         if (staleCache.isPresent()) {
             System.err.println("chatapi: " + staleCache.get());
             System.exit(2);
@@ -48,15 +48,6 @@ public final class Main {
             ShutdownLogManager.resetAtExit();
         }, "shutdown"));
         ShutdownLogManager.deferResetToStop();
-    }
-
-    /** The jar this class was loaded from (a directory when run from compiled classes). */
-    private static Path ownJar() {
-        try {
-            return Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        } catch (URISyntaxException | RuntimeException e) {
-            return Path.of("");
-        }
     }
 
     /**

@@ -48,6 +48,19 @@ class AotCacheCheckTest {
                 assertThat(p).contains("chatapi.jar"));
     }
 
+    @Test
+    void theRunningJarIsTheOneOnTheClassPathWhereverItWasCopied() throws Exception {
+        Path jar = file("chatapi.jar", 300);
+        Path cache = file("chatapi.aot", 200);
+
+        assertThat(AotCacheCheck.runningJar(jar.toString())).isEqualTo(jar);
+        assertThat(AotCacheCheck.problem(List.of("-XX:AOTCache=" + cache), AotCacheCheck.runningJar(jar.toString())))
+                .hasValueSatisfying(p -> assertThat(p).contains("chatapi.jar"));
+        assertThat(AotCacheCheck.runningJar("target/classes")).isEqualTo(Path.of(""));
+        assertThat(AotCacheCheck.runningJar(jar + java.io.File.pathSeparator + "other.jar")).isEqualTo(Path.of(""));
+        assertThat(AotCacheCheck.runningJar("")).isEqualTo(Path.of(""));
+    }
+
     private Path file(String name, long epochSecond) throws Exception {
         Path file = Files.writeString(dir.resolve(name), name);
         Files.setLastModifiedTime(file, FileTime.from(Instant.ofEpochSecond(1_700_000_000L + epochSecond)));
