@@ -90,7 +90,12 @@ public final class PresenceService implements PresenceUseCase, AutoCloseable {
      */
     public void resumeAfterRestart(Duration window) {
         restartRead = CompletableFuture.runAsync(() -> readKept(window),
-                task -> Thread.ofPlatform().name("presence-restart").daemon().start(task));
+                        task -> Thread.ofPlatform().name("presence-restart").daemon().start(task))
+                .exceptionally(e -> {
+                    LOG.log(System.Logger.Level.WARNING, "could not read the presence kept at the last stop: {0}",
+                            e.toString());
+                    return null;
+                });
     }
 
     private void readKept(Duration window) {

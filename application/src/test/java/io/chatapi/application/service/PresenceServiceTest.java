@@ -6,6 +6,7 @@ import io.chatapi.application.fake.InMemoryStores;
 import io.chatapi.application.fake.OnlineUsers;
 import io.chatapi.application.port.out.ChatEvent;
 import io.chatapi.application.port.out.EventPublisher;
+import io.chatapi.application.port.out.PresenceStore;
 import io.chatapi.domain.Handoff;
 import io.chatapi.domain.Member;
 import io.chatapi.domain.MemberRole;
@@ -16,9 +17,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class PresenceServiceTest {
@@ -100,6 +104,42 @@ class PresenceServiceTest {
         }
         assertThat(published()).containsExactly("u online");
         assertThat(stores.presence().takeOnline()).isEmpty();
+    }
+
+    @Test
+    void aConnectionThatOpensWhileTheKeptPresenceIsStillBeingReadWaitsForIt() throws Exception {
+        var stores = InMemoryStores.create();
+        room(stores, "r", List.of("back", "peer"));
+        stores.presence().keepOnline(List.of("back"), now);
+        CountDownLatch reading = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        PresenceStore slow = new PresenceStore() {
+            @Override
+            public void keepOnline(Collection<String> userIds, Instant at) {
+                stores.presence().keepOnline(userIds, at);
+            }
+
+            @Override
+            public Optional<Kept> takeOnline() {
+                reading.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return stores.presence().takeOnline();
+            }
+        };
+        try (var presence = new PresenceService(stores.rooms(), slow, publisher, new OnlineUsers(Set.of("back")),
+                () -> now, Duration.ofMillis(10))) {
+            presence.resumeAfterRestart(Duration.ofSeconds(30));
+            assertThat(reading.await(5, TimeUnit.SECONDS)).isTrue();
+            Thread connecting = Thread.ofVirtual().start(() -> presence.firstConnectionOpened("back"));
+            assertThat(connecting.join(Duration.ofMillis(200))).isFalse();
+            release.countDown();
+            assertThat(connecting.join(Duration.ofSeconds(5))).isTrue();
+        }
+        assertThat(published()).isEmpty();
     }
 
     private List<String> published() {
