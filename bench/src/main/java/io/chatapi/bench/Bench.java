@@ -167,7 +167,7 @@ public final class Bench {
                   ceiling   the SQLite ceiling alone                     --senders --warmup --duration --sync
                   fanout    rooms of M members, one sender at a fixed rate, then a rate search up to p99 > limit
                             --members 100,1000,5000 --rate 20 --duration 10s --ceiling-members 1000 --step-duration 5s
-                            --max-steps 8 --refine-steps 3 --p99-limit-ms 100 --ceiling on|off
+                            --max-steps 8 --refine-steps 3 --p99-limit-ms 100 --ceiling on|off --ceiling-warmup 10s
                   idle      N idle sockets held with the server's pings; RSS and heap per connection, drops
                             --sockets 10000,15000 --hold 5m (--quick: 65s)
                   storm     K clients, server restart (SIGTERM), reconnect with backoff + jitter, resume; missed messages

@@ -14,7 +14,8 @@ import org.HdrHistogram.Histogram;
  * fixed rate; each member measures send → receive from the time embedded in the content. Then, on the room of
  * {@code --ceiling-members}, the rate doubles step by step until p99 passes {@code --p99-limit-ms} or messages
  * go missing, then {@code --refine-steps} more steps halve the interval between the last rate that held and the
- * first that did not; the highest deliveries per second below the limit is the delivery ceiling.
+ * first that did not; the highest deliveries per second below the limit is the delivery ceiling. Before the
+ * search, {@code --ceiling-warmup} at twice the rate is sent and not measured.
  */
 final class FanoutScenario implements Scenario {
     @Override
@@ -25,7 +26,7 @@ final class FanoutScenario implements Scenario {
     @Override
     public Set<String> options() {
         return Set.of("members", "rate", "warmup", "duration", "ceiling-members", "step-duration", "max-steps",
-                "p99-limit-ms", "refine-steps", "ceiling");
+                "p99-limit-ms", "refine-steps", "ceiling", "ceiling-warmup");
     }
 
     @Override
@@ -56,7 +57,8 @@ final class FanoutScenario implements Scenario {
         int refineSteps = o.integer("refine-steps", 3, 0);
         double limitMs = o.decimal("p99-limit-ms", 100, 100);
         Duration drain = context.smoke() ? Duration.ofMillis(300) : Duration.ofSeconds(2);
-        Duration maxRuntime = PersistScenario.connectBudget(members).plus(warmup).plus(duration)
+        Duration ceilingWarmup = o.duration("ceiling-warmup", Duration.ofSeconds(10), Duration.ofMillis(300));
+        Duration maxRuntime = PersistScenario.connectBudget(members).plus(warmup).plus(duration).plus(ceilingWarmup)
                 .plus(step.plus(drain).multipliedBy(maxSteps + refineSteps)).plusSeconds(120);
         try (ServerProcess server = context.startServer(Map.of())) {
             Api admin = context.adminApi(server);
@@ -91,6 +93,11 @@ final class FanoutScenario implements Scenario {
                     context.report().add(row(members, rate, duration, "m", outcome, results).build());
                 }
                 if (search) {
+                    // The search's rates are higher than the fixed rate: the server compiles that load's paths
+                    // first, so that the steps measure its capacity and not the JIT (results discarded).
+                    context.progress("ceiling warm-up: " + rate * 2 + " msg/s for " + ceilingWarmup.toMillis() + " ms");
+                    sender.run(room, "fanout", "cw", rate * 2, ceilingWarmup);
+                    sleep(drain);
                     search(context, group, sender, room, members, rate, step, maxSteps, refineSteps, limitMs, drain);
                 }
                 socket.abort();
