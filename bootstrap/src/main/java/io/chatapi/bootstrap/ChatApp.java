@@ -122,11 +122,7 @@ public final class ChatApp implements AutoCloseable {
         try {
             server = ChatServer.start(transportSettings(config), useCases, registry, metrics);
         } catch (ListenFailedException e) {
-            redelivery.stop();
-            outbox.stop();
-            webhook.close();
-            llm.close();
-            database.close();
+            stopBehindTheServer();
             throw e;
         }
         LOG.info(() -> "database " + config.database().file().toAbsolutePath().normalize() + ", synchronous="
@@ -173,17 +169,22 @@ public final class ChatApp implements AutoCloseable {
         server.stop();
         long sockets = System.nanoTime();
         long keptAt = kept.join();
+        stopBehindTheServer();
+        long end = System.nanoTime();
+        LOG.info(() -> "stopped in " + millis(end - start) + " ms (bot replies ended " + millis(replies - start)
+                + " ms, sockets closed and web server stopped " + millis(sockets - replies)
+                + " ms, presence kept after " + millis(keptAt - start) + " ms, workers and database "
+                + millis(end - Math.max(sockets, keptAt)) + " ms)");
+    }
+
+    /** Stops what runs behind the web server: presence timers, the workers, the HTTP clients, the database last. */
+    private void stopBehindTheServer() {
         presence.close();
         redelivery.stop();
         outbox.stop();
         webhook.close();
         llm.close();
         database.close();
-        long end = System.nanoTime();
-        LOG.info(() -> "stopped in " + millis(end - start) + " ms (bot replies ended " + millis(replies - start)
-                + " ms, sockets closed and web server stopped " + millis(sockets - replies)
-                + " ms, presence kept after " + millis(keptAt - start) + " ms, workers and database "
-                + millis(end - Math.max(sockets, keptAt)) + " ms)");
     }
 
     private static long millis(long nanos) {

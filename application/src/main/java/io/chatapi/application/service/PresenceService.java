@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -92,20 +93,15 @@ public final class PresenceService implements PresenceUseCase, AutoCloseable {
         restartRead = CompletableFuture.runAsync(() -> readKept(window),
                         task -> Thread.ofPlatform().name("presence-restart").daemon().start(task))
                 .exceptionally(e -> {
+                    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
                     LOG.log(System.Logger.Level.WARNING, "could not read the presence kept at the last stop: {0}",
-                            e.toString());
+                            cause.toString());
                     return null;
                 });
     }
 
     private void readKept(Duration window) {
-        Optional<PresenceStore.Kept> kept;
-        try {
-            kept = store.takeOnline();
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "could not read the presence kept at the last stop: {0}", e.toString());
-            return;
-        }
+        Optional<PresenceStore.Kept> kept = store.takeOnline();
         if (kept.isEmpty() || kept.get().at().plus(window).isBefore(clock.now())) {
             return;
         }

@@ -48,13 +48,17 @@ public final class OpsRoutes implements HttpService {
 
     private void health(ServerRequest req, ServerResponse res) {
         ObjectNode body = healthBody();
-        HttpAnswers.json(res, body.get("db_writable").booleanValue() ? 200 : 503, body);
+        HttpAnswers.json(res, healthStatus(body), body);
     }
 
     /** The same probe and headers as {@code GET /health}, for load balancers that check with {@code HEAD}. */
     private void healthHead(ServerRequest req, ServerResponse res) {
         ObjectNode body = healthBody();
-        HttpAnswers.jsonHead(res, body.get("db_writable").booleanValue() ? 200 : 503, body);
+        HttpAnswers.jsonHead(res, healthStatus(body), body);
+    }
+
+    private static int healthStatus(ObjectNode body) {
+        return body.get("db_writable").booleanValue() ? 200 : 503;
     }
 
     private ObjectNode healthBody() {
