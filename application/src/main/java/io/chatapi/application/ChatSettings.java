@@ -11,7 +11,7 @@ import java.time.Duration;
  * @param resumeMaxMessages     most messages one resume replays per room
  * @param offlineMaxAttempts    worker passes before a queued socket delivery becomes a dead letter
  * @param webhookMaxAttempts    outbox attempts before a webhook delivery becomes a dead letter
- * @param webhookRetryBase      first retry delay of the outbox (doubled each attempt, with full jitter)
+ * @param webhookRetryBase      first retry delay of the outbox (doubled each attempt, jittered down to half)
  * @param presenceGrace         delay before a user whose last connection closed is announced offline
  * @param botWebhookProceed     true when a failed {@code bot.context} call lets the bot answer anyway
  */

@@ -86,9 +86,9 @@ public final class ChatApp implements AutoCloseable {
                 config.chat().workerInterval());
         redelivery = new OfflineRedeliveryWorker(deliveries, messages, registry, registry, settings, metrics, clock,
                 config.chat().workerInterval());
-        var offline = new OfflineDeliveries(registry, webhook);
+        var offline = new OfflineDeliveries(registry, webhook, outbox::wake);
         var ordered = new OrderedRoomEvents(registry);
-        var handoff = new HandoffService(rooms, messages, offline, ordered, webhook, outbox::wake, clock);
+        var handoff = new HandoffService(rooms, messages, offline, ordered, webhook, clock);
         bots = new BotReplyService(rooms, messages, botStore, registry, ordered, webhook, llm, offline, clock, settings,
                 metrics, MAX_CONCURRENT_BOT_REPLIES);
         bots.setHandoff(handoff::handToHuman);
@@ -103,7 +103,7 @@ public final class ChatApp implements AutoCloseable {
                 new MembershipService(rooms, botStore, clock, bots),
                 new SendMessageService(rooms, messages, offline, ordered,
                         new RateLimiter(settings.rateLimitPerSecond(), settings.rateLimitBurst(), clock), handoff, bots,
-                        outbox::wake, clock, settings, metrics),
+                        clock, settings, metrics),
                 new EditMessageService(rooms, messages, registry, clock, settings),
                 new HistoryService(rooms, messages, deliveries, settings),
                 new AckService(rooms, deliveries, registry),
@@ -202,7 +202,7 @@ public final class ChatApp implements AutoCloseable {
     private static ChatSettings chatSettings(Config config) {
         var chat = config.chat();
         return new ChatSettings(chat.maxMessageChars(), chat.rateLimitMessages(), chat.rateLimitBurst(),
-                chat.resumeMaxMessages(), 5, config.webhook().maxAttempts(), Duration.ofSeconds(1),
+                chat.resumeMaxMessages(), 5, config.webhook().maxAttempts(), chat.workerInterval(),
                 Duration.ofSeconds(5), chat.botWebhookFailure() == Config.BotWebhookFailure.PROCEED);
     }
 

@@ -22,6 +22,8 @@ import java.util.regex.PatternSyntaxException;
 /** Builds a {@link Config} from environment variables: one read, every problem reported together. */
 final class ConfigReader {
     static final int MIN_SECRET_BYTES = 32;
+    /** A frame or body is held in memory whole: 1 GiB is the most either limit may be set to. */
+    static final int MAX_BUFFERED_BYTES = 1 << 30;
     private static final Duration ONE_NANO = Duration.ofNanos(1);
     private static final String POSITIVE = "must be greater than 0";
 
@@ -51,8 +53,8 @@ final class ConfigReader {
         Set<String> origins = env.parseOptional(ALLOWED_ORIGINS, ConfigReader::origins).orElse(Set.of());
         return new Config.Server(listen.host(), listen.port(), origins,
                 env.integer(WS_MAX_CONNECTIONS_PER_USER, 1),
-                env.integer(MAX_FRAME_BYTES, 1),
-                env.integer(MAX_BODY_BYTES, 1));
+                env.integer(MAX_FRAME_BYTES, 1, MAX_BUFFERED_BYTES),
+                env.integer(MAX_BODY_BYTES, 1, MAX_BUFFERED_BYTES));
     }
 
     private Config.Jwt jwt() {
@@ -76,8 +78,8 @@ final class ConfigReader {
             try {
                 return DatabaseDsn.parse(text);
             } catch (IllegalArgumentException e) {
-                // The query part may carry credentials of other drivers: never echo it.
-                env.invalid(DATABASE_DSN, text.split("[?#]", 2)[0], e.getMessage());
+                // The query part and a user:password@ may carry credentials of other drivers: never echo them.
+                env.invalid(DATABASE_DSN, withoutUserInfo(text.split("[?#]", 2)[0]), e.getMessage());
                 return DatabaseDsn.parse(DATABASE_DSN.defaultValue());
             }
         });
@@ -199,7 +201,7 @@ final class ConfigReader {
 
     /** The URL as written, with any {@code user:password@} replaced, so an error message never echoes it. */
     private static String withoutUserInfo(String text) {
-        return text.replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@", "$1***@");
+        return text.replaceFirst("^((?:jdbc:)?[A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@", "$1***@");
     }
 
     private static boolean isBase64Key(String text) {

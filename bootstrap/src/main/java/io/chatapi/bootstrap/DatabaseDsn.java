@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
 record DatabaseDsn(Path file, List<String> ignoredParameters) {
     private static final String JDBC_PREFIX = "jdbc:sqlite:";
     private static final String FILE_PREFIX = "file:";
-    private static final Pattern OTHER_URL = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://.*");
+    private static final Pattern OTHER_URL = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*://|jdbc:).*", Pattern.DOTALL);
 
     DatabaseDsn {
         ignoredParameters = List.copyOf(ignoredParameters);

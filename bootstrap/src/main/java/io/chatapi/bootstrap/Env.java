@@ -74,6 +74,10 @@ final class Env {
     }
 
     int integer(Setting setting, int min) {
+        return integer(setting, min, Integer.MAX_VALUE);
+    }
+
+    int integer(Setting setting, int min, int max) {
         return parse(setting, text -> {
             if (!text.matches("-?[0-9]+")) {
                 throw new IllegalArgumentException("expected a whole number");
@@ -86,6 +90,9 @@ final class Env {
             }
             if (n < min) {
                 throw new IllegalArgumentException("must be at least " + min);
+            }
+            if (n > max) {
+                throw new IllegalArgumentException("must be at most " + max);
             }
             return n;
         });

@@ -268,6 +268,18 @@ class ConfigTest {
         void otherDatabasesAreRefused() {
             assertThat(failure("DATABASE_DSN", "postgres://db/chat").getMessage())
                     .startsWith("invalid DATABASE_DSN=\"postgres://db/chat\": only SQLite is supported");
+            assertThat(failure("DATABASE_DSN", "jdbc:postgresql://db/chat").getMessage())
+                    .startsWith("invalid DATABASE_DSN=\"jdbc:postgresql://db/chat\": only SQLite is supported");
+        }
+
+        @Test
+        void refusalNeverEchoesCredentialsOfAnotherDatabase() {
+            assertThat(failure("DATABASE_DSN", "mysql://user:hunter2@db/chat").getMessage())
+                    .startsWith("invalid DATABASE_DSN=\"mysql://***@db/chat\"")
+                    .doesNotContain("hunter2");
+            assertThat(failure("DATABASE_DSN", "jdbc:postgresql://user:hunter2@db/chat").getMessage())
+                    .startsWith("invalid DATABASE_DSN=\"jdbc:postgresql://***@db/chat\"")
+                    .doesNotContain("hunter2");
         }
 
         @ParameterizedTest
@@ -385,7 +397,23 @@ class ConfigTest {
             assertThat(failure(name, "99999999999").getMessage())
                     .isEqualTo("invalid " + name + "=\"99999999999\": number out of range");
             read(name, "1");
+            read(name, "1073741824");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"WS_MAX_CONNECTIONS_PER_USER", "RATE_LIMIT_MESSAGES_BURST", "MAX_MESSAGE_CHARS",
+                "RESUME_MAX_MESSAGES", "WEBHOOK_MAX_ATTEMPTS"})
+        void countsGoUpToTheLargestWholeNumber(String name) throws ConfigException {
             read(name, "2147483647");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"MAX_FRAME_BYTES", "MAX_BODY_BYTES"})
+        void bufferedSizesAreAtMostOneGibibyte(String name) {
+            assertThat(failure(name, "1073741825").getMessage())
+                    .isEqualTo("invalid " + name + "=\"1073741825\": must be at most 1073741824");
+            assertThat(failure(name, "2147483647").getMessage())
+                    .isEqualTo("invalid " + name + "=\"2147483647\": must be at most 1073741824");
         }
 
         @ParameterizedTest

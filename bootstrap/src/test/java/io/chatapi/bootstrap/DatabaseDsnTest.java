@@ -42,6 +42,7 @@ class DatabaseDsnTest {
     @ValueSource(strings = {"file:", "jdbc:sqlite:", "file:?mode=rwc", ":memory:", "jdbc:sqlite::memory:",
             "file::memory:", "file::memory:?cache=shared", "file:chat.db?mode=memory",
             "file:chat.db?cache=shared&mode=memory", "postgres://user:pw@db/chat", "mysql://db/chat",
+            "jdbc:postgresql://u:p@h/db", "jdbc:mysql://db/chat", "jdbc:h2:./chat",
             "file://otherhost/chat.db", "file:bad%zz.db", "file:bad%2", "file:nul%00.db", "file:///", "bad\0.db"})
     void refusesWhatIsNoSqliteFile(String dsn) {
         assertThatThrownBy(() -> DatabaseDsn.parse(dsn)).isInstanceOf(IllegalArgumentException.class);

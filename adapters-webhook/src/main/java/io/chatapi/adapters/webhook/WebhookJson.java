@@ -1,5 +1,6 @@
 package io.chatapi.adapters.webhook;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -7,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import io.chatapi.application.port.out.BotContextReply;
 import io.chatapi.application.port.out.BotContextRequest;
 import io.chatapi.application.port.out.ChatTurn;
@@ -95,7 +97,7 @@ final class WebhookJson {
         root.put("recipient_id", event.recipientId());
         String metadata = room.metadata();
         if (metadata != null && !metadata.isEmpty()) {
-            root.set("room_metadata", metadata(metadata));
+            putMetadata(root, metadata);
         }
         ObjectNode message = root.putObject("message");
         message.put("message_id", msg.id());
@@ -118,17 +120,53 @@ final class WebhookJson {
         return root;
     }
 
-    /** The metadata as JSON when it is exactly one JSON value, else the raw text. */
-    private JsonNode metadata(String metadata) {
-        try {
-            JsonNode parsed = mapper.readTree(metadata);
-            if (parsed != null && !parsed.isMissingNode()) {
-                return parsed;
-            }
-        } catch (JsonProcessingException e) {
-            // not JSON: sent as a string below
+    /**
+     * The metadata, as written, when it is exactly one JSON value (numbers, key order and duplicate keys as the
+     * application wrote them, at any depth the parser accepts), else as a string. Never fails: an unpaired
+     * surrogate, which no JSON text can carry, is sent as U+FFFD.
+     */
+    private void putMetadata(ObjectNode root, String metadata) {
+        String text = withoutUnpairedSurrogates(metadata);
+        if (isOneJsonValue(text)) {
+            root.putRawValue("room_metadata", new RawValue(text.strip()));
+        } else {
+            root.put("room_metadata", text);
         }
-        return mapper.getNodeFactory().textNode(metadata);
+    }
+
+    private boolean isOneJsonValue(String text) {
+        try (JsonParser parser = mapper.getFactory().createParser(text)) {
+            if (parser.nextToken() == null) {
+                return false;
+            }
+            parser.skipChildren();
+            return parser.nextToken() == null;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static String withoutUnpairedSurrogates(String text) {
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean paired = Character.isHighSurrogate(c) && i + 1 < text.length()
+                    && Character.isLowSurrogate(text.charAt(i + 1));
+            if (paired) {
+                if (out != null) {
+                    out.append(c).append(text.charAt(i + 1));
+                }
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                if (out == null) {
+                    out = new StringBuilder(text.length()).append(text, 0, i);
+                }
+                out.append('\uFFFD');
+            } else if (out != null) {
+                out.append(c);
+            }
+        }
+        return out == null ? text : out.toString();
     }
 
     private static boolean present(JsonNode node) {

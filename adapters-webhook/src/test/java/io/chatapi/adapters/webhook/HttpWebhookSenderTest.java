@@ -179,6 +179,37 @@ class HttpWebhookSenderTest {
     }
 
     @Test
+    void metadataIsSentAsTheApplicationWroteIt() {
+        for (String metadata : List.of("1e400", "{\"big\":1.7976931348623157e309}",
+                "0.1000000000000000055511151231257827021181583404541015625", "{\"a\":1,\"a\":2}",
+                "[1, {\"x\": null}]", "\"text\"", "true")) {
+            String body = sender(null).encode(new WebhookEvent.MessageOffline(room(metadata), "bob", message()));
+            assertThat(body).as(metadata).contains(",\"room_metadata\":" + metadata + ",\"message\":");
+        }
+    }
+
+    @Test
+    void metadataNestedToTheParsersLimitIsStillSent() throws Exception {
+        for (int depth : new int[] {999, 1000, 1001, 5000}) {
+            String metadata = "[".repeat(depth) + "]".repeat(depth);
+            String body = sender(null).encode(new WebhookEvent.MessageOffline(room(metadata), "bob", message()));
+            assertThat(body).as("depth %d", depth).contains("\"room_metadata\":").contains("\"seq\":7");
+        }
+    }
+
+    @Test
+    void anUnpairedSurrogateInMetadataBecomesAReplacementCharacter() throws Exception {
+        for (String metadata : List.of("{\"a\":\"x\uD800y\"}", "plain \uDC00 text", "\uD83D")) {
+            String body = sender(null).encode(new WebhookEvent.MessageOffline(room(metadata), "bob", message()));
+            JsonNode tree = JSON.readTree(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(tree.get("room_metadata").toString()).as(metadata).contains("\uFFFD").doesNotContain("\\u");
+        }
+        String paired = "{\"emoji\":\"\uD83D\uDE00\"}";
+        assertThat(sender(null).encode(new WebhookEvent.MessageOffline(room(paired), "bob", message())))
+                .contains(paired);
+    }
+
+    @Test
     void messageOfflineBodyOmitsAbsentMetadata() throws Exception {
         for (String metadata : new String[] {null, ""}) {
             String body = sender(null).encode(new WebhookEvent.MessageOffline(room(metadata), "bob", message()));

@@ -6,6 +6,7 @@ import io.chatapi.application.port.out.BotContextReply;
 import io.chatapi.application.port.out.BotContextRequest;
 import io.chatapi.application.port.out.BotStore;
 import io.chatapi.application.port.out.ChatEvent;
+import io.chatapi.application.port.out.DeliveryPlan;
 import io.chatapi.application.port.out.ChatTurn;
 import io.chatapi.application.port.out.EventPublisher;
 import io.chatapi.application.port.out.LlmClient;
@@ -470,7 +471,9 @@ public final class BotReplyService implements BotReplies {
             reply.addRecipients(humans(members));
             MessageDraft draft = new MessageDraft(reply.messageId, reply.roomId, reply.botId, text, null, null,
                     clock.now());
-            stored = messages.append(draft, offline.planFor(room, members, reply.botId)).message();
+            DeliveryPlan plan = offline.planFor(room, members, reply.botId);
+            stored = messages.append(draft, plan).message();
+            offline.committed(plan);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "could not store the reply of bot {0} in room {1}: {2}", reply.botId,
                     reply.roomId, e.getClass().getName());

@@ -35,18 +35,16 @@ public final class HandoffService implements HandoffUseCase {
     private final OfflineDeliveries offline;
     private final OrderedRoomEvents events;
     private final WebhookSender webhook;
-    private final Runnable outboxWake;
     private final TimeSource clock;
     private volatile BotReplies bots;
 
     public HandoffService(RoomStore rooms, MessageStore messages, OfflineDeliveries offline, OrderedRoomEvents events,
-                          WebhookSender webhook, Runnable outboxWake, TimeSource clock) {
+                          WebhookSender webhook, TimeSource clock) {
         this.rooms = rooms;
         this.messages = messages;
         this.offline = offline;
         this.events = events;
         this.webhook = webhook;
-        this.outboxWake = outboxWake;
         this.clock = clock;
     }
 
@@ -111,7 +109,7 @@ public final class HandoffService implements HandoffUseCase {
         var stored = messages.append(draft, plan).message();
         events.committed(room.id(), stored.seq(), audience, new ChatEvent.RoomHandoff(room.id(), handoff),
                 new ChatEvent.MessageCreated(stored, false));
-        outboxWake.run();
+        offline.committed(plan);
         return updated.withHandoff(handoff).withStored(stored.seq()); // last_seq counts the marker
     }
 

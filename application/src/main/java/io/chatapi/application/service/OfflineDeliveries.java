@@ -22,10 +22,23 @@ public final class OfflineDeliveries {
 
     private final ConnectionDirectory connections;
     private final WebhookSender webhook;
+    private final Runnable outboxWake;
 
-    public OfflineDeliveries(ConnectionDirectory connections, WebhookSender webhook) {
+    /** {@code outboxWake} starts a pass of the webhook outbox; it must not block. */
+    public OfflineDeliveries(ConnectionDirectory connections, WebhookSender webhook, Runnable outboxWake) {
         this.connections = connections;
         this.webhook = webhook;
+        this.outboxWake = outboxWake;
+    }
+
+    /**
+     * Call once the message a plan was made for is committed: the webhooks it queued are attempted at once
+     * (PROTOCOL §5), whoever sent the message, a human, a bot or the handoff.
+     */
+    public void committed(DeliveryPlan plan) {
+        if (plan != DeliveryPlan.NONE) {
+            outboxWake.run();
+        }
     }
 
     /** The plan for a message sent by {@code senderId} in {@code room} whose members are {@code members}. */

@@ -30,14 +30,13 @@ public final class SendMessageService implements SendMessageUseCase {
     private final RateLimiter limiter;
     private final HandoffService handoff;
     private final BotReplies bots;
-    private final Runnable outboxWake;
     private final TimeSource clock;
     private final ChatSettings settings;
     private final ServerMetrics metrics;
 
     public SendMessageService(CachingRoomStore rooms, MessageStore messages, OfflineDeliveries offline,
                               OrderedRoomEvents events, RateLimiter limiter, HandoffService handoff, BotReplies bots,
-                              Runnable outboxWake, TimeSource clock, ChatSettings settings, ServerMetrics metrics) {
+                              TimeSource clock, ChatSettings settings, ServerMetrics metrics) {
         this.rooms = rooms;
         this.messages = messages;
         this.offline = offline;
@@ -45,7 +44,6 @@ public final class SendMessageService implements SendMessageUseCase {
         this.limiter = limiter;
         this.handoff = handoff;
         this.bots = bots;
-        this.outboxWake = outboxWake;
         this.clock = clock;
         this.settings = settings;
         this.metrics = metrics;
@@ -96,9 +94,7 @@ public final class SendMessageService implements SendMessageUseCase {
         metrics.messagesSent.incrementAndGet();
         events.committed(room.id(), appended.message().seq(), MessageText.userIds(members),
                 new ChatEvent.MessageCreated(appended.message(), false));
-        if (plan != DeliveryPlan.NONE) {
-            outboxWake.run();
-        }
+        offline.committed(plan);
         bots.onMessage(room, appended.message());
         return appended;
     }

@@ -12,10 +12,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Queue;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -28,9 +30,10 @@ import java.util.random.RandomGenerator;
 /**
  * Delivers the durable webhook outbox at least once: a pass right after {@link #wake()}, one every
  * {@code interval}, and one when the earliest retry falls due. A failed attempt is retried after an
- * exponential backoff with full jitter; after {@link ChatSettings#webhookMaxAttempts()} attempts the entry
- * becomes a dead letter. At most {@value #PARALLELISM} deliveries run at once, and an entry is never
- * delivered twice at the same time. Thread-safe.
+ * exponential backoff from {@link ChatSettings#webhookRetryBase()}, jittered between half and all of it;
+ * after {@link ChatSettings#webhookMaxAttempts()} attempts the entry becomes a dead letter. At most
+ * {@value #PARALLELISM} deliveries run at once, an entry is never delivered twice at the same time, and a pass
+ * never acts on a row it read before that row's last attempt was recorded. Thread-safe.
  */
 public final class WebhookOutboxWorker {
     static final int BATCH = 100;
@@ -48,7 +51,9 @@ public final class WebhookOutboxWorker {
     private final Duration retryBase;
     private final RandomGenerator random;
 
+    /** Entries being delivered, and those whose outcome is recorded but which no pass has read since. */
     private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
+    private final Queue<Long> settled = new ConcurrentLinkedQueue<>();
     private final Semaphore slots = new Semaphore(PARALLELISM);
     private final ExecutorService deliveries =
             Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("webhook-delivery-", 0).factory());
@@ -119,11 +124,16 @@ public final class WebhookOutboxWorker {
 
     /**
      * One pass: starts a delivery for each due entry not already in flight. The returned future completes
-     * when those deliveries have finished.
+     * when those deliveries have finished. An entry whose attempt ended is claimable again only from the next
+     * pass on, which reads the outbox after that attempt was recorded: a pass that read the row earlier holds
+     * a stale copy (a delivered row, or a failed one with its old attempt count).
      */
-    CompletableFuture<Void> runOnce() {
+    synchronized CompletableFuture<Void> runOnce() {
         if (stopped || !sender.enabled()) {
             return CompletableFuture.completedFuture(null);
+        }
+        for (Long id = settled.poll(); id != null; id = settled.poll()) {
+            inFlight.remove(id);
         }
         List<DueWebhook> due;
         try {
@@ -150,13 +160,17 @@ public final class WebhookOutboxWorker {
         return pass;
     }
 
-    /** The wait before retry number {@code attempts}: uniform in [0, min(cap, base * 2^(attempts-1))]. */
+    /**
+     * The wait before retry number {@code attempts}: uniform between half and all of
+     * min(cap, base * 2^(attempts-1)), so that retries spread out but never come sooner than half the base.
+     */
     static Duration retryDelay(Duration base, int attempts, RandomGenerator random) {
         long cap = MAX_RETRY_DELAY.toMillis();
         long baseMillis = Math.min(cap, Math.max(1, base.toMillis()));
         int doublings = Math.max(0, attempts - 1);
         long ceiling = doublings >= 30 ? cap : Math.min(cap, baseMillis << doublings);
-        return Duration.ofMillis(random.nextLong(ceiling + 1));
+        long half = ceiling / 2;
+        return Duration.ofMillis(half + random.nextLong(ceiling - half + 1));
     }
 
     private void deliverGuarded(DueWebhook entry) {
@@ -173,7 +187,7 @@ public final class WebhookOutboxWorker {
             LOG.log(System.Logger.Level.WARNING, "cannot record webhook delivery {0}: {1}", entry.id(), e.toString());
         } finally {
             slots.release();
-            inFlight.remove(entry.id());
+            settled.add(entry.id());
         }
     }
 

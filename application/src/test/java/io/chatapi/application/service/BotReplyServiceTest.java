@@ -41,6 +41,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -64,6 +65,7 @@ class BotReplyServiceTest {
     private final ServerMetrics metrics = new ServerMetrics();
     private final TimeSource clock = () -> NOW;
     private final List<String> handoffs = new CopyOnWriteArrayList<>();
+    private final AtomicInteger outboxWakes = new AtomicInteger();
     private BotReplyService service = service(false, 4);
     private Room room = room(ROOM, BOT);
 
@@ -71,7 +73,7 @@ class BotReplyServiceTest {
         ChatSettings settings = new ChatSettings(16_000, 10, 20, 500, 5, 8, Duration.ofSeconds(1),
                 Duration.ofSeconds(5), proceed);
         BotReplyService created = new BotReplyService(rooms, messages, bots, publisher, new OrderedRoomEvents(publisher), webhook, llm,
-                new OfflineDeliveries(new OnlineUsers(online), webhook), clock, settings, metrics, maxConcurrency);
+                new OfflineDeliveries(new OnlineUsers(online), webhook, outboxWakes::incrementAndGet), clock, settings, metrics, maxConcurrency);
         created.setHandoff((roomId, botId, reason) -> handoffs.add(roomId + "|" + botId + "|" + reason));
         return created;
     }
@@ -154,6 +156,7 @@ class BotReplyServiceTest {
         assertThat(stored.seq()).isEqualTo(trigger.seq() + 1);
         assertThat(publisher.published()).allSatisfy(p -> assertThat(p.userIds()).containsExactly("alice", "bob"));
         assertThat(messages.deliveries.get(id).offlineRecipients()).containsExactly("bob");
+        assertThat(outboxWakes.get()).as("the reply's webhooks are attempted at once").isEqualTo(1);
         BotContextRequest asked = webhook.requests.poll();
         assertThat(asked).isEqualTo(new BotContextRequest(BOT, ROOM, trigger, List.of(new ChatTurn("user", "hi"))));
         quiesce();

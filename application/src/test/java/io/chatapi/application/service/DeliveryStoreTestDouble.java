@@ -32,6 +32,8 @@ final class DeliveryStoreTestDouble implements DeliveryStore {
     private final List<Long> delivered = new ArrayList<>();
     /** Released once per {@link #dueWebhooks} call, so a test can wait for a pass. */
     final Semaphore dueQueries = new Semaphore(0);
+    /** Run after {@link #dueWebhooks} has read its rows and before it returns them, outside the lock. */
+    volatile Runnable afterDueRead = () -> { };
 
     synchronized long queue(String userId, String roomId, String messageId, long seq, Instant at) {
         long id = ids.incrementAndGet();
@@ -107,13 +109,18 @@ final class DeliveryStoreTestDouble implements DeliveryStore {
     }
 
     @Override
-    public synchronized List<DueWebhook> dueWebhooks(Instant now, int limit) {
-        dueQueries.release();
-        return outbox.values().stream()
-                .filter(row -> !row.dueAt().isAfter(now))
-                .limit(limit)
-                .map(row -> new DueWebhook(row.id(), row.item(), row.attempts()))
-                .toList();
+    public List<DueWebhook> dueWebhooks(Instant now, int limit) {
+        List<DueWebhook> due;
+        synchronized (this) {
+            dueQueries.release();
+            due = outbox.values().stream()
+                    .filter(row -> !row.dueAt().isAfter(now))
+                    .limit(limit)
+                    .map(row -> new DueWebhook(row.id(), row.item(), row.attempts()))
+                    .toList();
+        }
+        afterDueRead.run();
+        return due;
     }
 
     @Override

@@ -406,6 +406,38 @@ class RestApiTest {
         assertThat(parts[2]).startsWith("{\"status\":\"ok\"");
     }
 
+    @Test
+    void aBodyFramedBadlyIsTheClientsErrorAndStoresNothing() throws Exception {
+        String id = group(ALICE, "alice", "bob");
+        String head = "POST /rooms/" + id + "/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ALICE
+                + "\r\nContent-Type: application/json\r\n";
+        List<java.util.logging.LogRecord> records;
+        try (WarningLog log = WarningLog.open()) {
+            String badChunkSize = raw(head + "Connection: close\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n{\"content\":\"x\"}\r\n0\r\n\r\n");
+            assertThat(badChunkSize).startsWith("HTTP/1.1 400")
+                    .endsWith("{\"error\":\"invalid_request\",\"message\":\"request body could not be read: "
+                            + "malformed or incomplete\"}");
+            // a body cut short: the client declares more than it sends, then closes its side
+            for (String framing : List.of("Content-Length: 100\r\n", "Transfer-Encoding: chunked\r\n")) {
+                String body = framing.startsWith("Content") ? "{\"content\":\"cut" : "64\r\n{\"content\":\"cut";
+                try (var socket = new java.net.Socket("127.0.0.1", server.port())) {
+                    socket.setSoTimeout(10_000);
+                    socket.getOutputStream().write((head + framing + "\r\n" + body)
+                            .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                    socket.shutdownOutput();
+                    String answer = new String(socket.getInputStream().readAllBytes(),
+                            java.nio.charset.StandardCharsets.ISO_8859_1);
+                    assertThat(answer).as(framing).satisfiesAnyOf(a -> assertThat(a).isEmpty(),
+                            a -> assertThat(a).startsWith("HTTP/1.1 400"));
+                }
+            }
+            assertThat(rest.get("/health", null).status()).isEqualTo(200);
+            records = log.records();
+        }
+        assertThat(rest.get("/rooms/" + id + "/messages", ALICE).json().get("messages")).isEmpty();
+        assertThat(records).as("nothing logged above FINE for a client's framing").isEmpty();
+    }
+
     /** One request written by hand on a new connection; the whole answer, up to the server closing it. */
     private static String raw(String request) throws java.io.IOException {
         try (var socket = new java.net.Socket("127.0.0.1", server.port())) {

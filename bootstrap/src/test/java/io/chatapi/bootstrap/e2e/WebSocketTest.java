@@ -9,10 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Handler;
-import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -145,26 +142,8 @@ class WebSocketTest {
 
     @Test
     void aReservedOpcodeFailsTheConnectionWith1002AndNoHttpAnswerNorStackTrace() {
-        List<LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
-                    records.add(record);
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger root = Logger.getLogger("");
-        root.addHandler(capture);
-        try {
+        List<LogRecord> records;
+        try (WarningLog log = WarningLog.open()) {
             String token = Tokens.user("opcode");
             byte[] reserved = {(byte) 0x83, (byte) 0x80, 1, 2, 3, 4}; // FIN, opcode 3, masked, empty
             for (int i = 0; i < 3; i++) {
@@ -178,8 +157,7 @@ class WebSocketTest {
                 c.await("pong");
             }
             assertThat(rest.get("/health", null).status()).isEqualTo(200);
-        } finally {
-            root.removeHandler(capture);
+            records = log.records();
         }
         assertThat(records).noneMatch(r -> r.getThrown() != null);
         assertThat(records).noneMatch(r -> String.valueOf(r.getMessage()).contains("Internal server error"));

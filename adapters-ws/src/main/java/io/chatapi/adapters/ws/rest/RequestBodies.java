@@ -6,10 +6,12 @@ import io.chatapi.domain.ChatException;
 import io.helidon.webserver.http.ServerRequest;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /** Reads a JSON request body, never more than the body limit: past it the answer is 413 without buffering more. */
 public final class RequestBodies {
+    private static final Logger LOG = Logger.getLogger(RequestBodies.class.getName());
     private final int maxBytes;
 
     public RequestBodies(int maxBytes) {
@@ -34,14 +36,24 @@ public final class RequestBodies {
         if (declared > maxBytes) {
             throw tooLarge();
         }
+        byte[] body = readAtMost(req, maxBytes + 1L);
+        if (body.length > maxBytes) {
+            throw tooLarge();
+        }
+        return body;
+    }
+
+    /**
+     * The body, or up to {@code limit} bytes of it. A body the client framed badly (a chunk size that is no hex
+     * number, fewer bytes than it declared, a connection closed half-way) is the client's error: 400, logged at
+     * FINE only, so that a client can neither make a 500 nor fill the log with stack traces.
+     */
+    private static byte[] readAtMost(ServerRequest req, long limit) {
         try (InputStream in = req.content().inputStream()) {
-            byte[] body = in.readNBytes(maxBytes + 1);
-            if (body.length > maxBytes) {
-                throw tooLarge();
-            }
-            return body;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            return in.readNBytes((int) Math.min(limit, Integer.MAX_VALUE - 8));
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINE, e, () -> "request body could not be read: " + HttpAnswers.describe(req));
+            throw ChatException.invalid("request body could not be read: malformed or incomplete");
         }
     }
 
