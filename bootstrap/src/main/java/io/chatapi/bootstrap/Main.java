@@ -28,7 +28,7 @@ public final class Main {
         }
         ChatApp app;
         try {
-            app = ChatApp.start(System.getenv());
+            app = ChatApp.start(ProcessEnvironment.utf8());
         } catch (ConfigException e) {
             System.err.println("chatapi: " + e.getMessage());
             System.exit(2);
@@ -38,8 +38,7 @@ public final class Main {
             System.exit(2);
             return;
         } catch (StoreUnavailableException e) {
-            System.err.println("chatapi: " + e.getMessage()
-                    + (e.getCause() == null ? "" : ": " + e.getCause().getMessage()));
+            System.err.println("chatapi: DATABASE_DSN: " + e.getMessage() + rootCause(e));
             System.exit(2);
             return;
         }
@@ -60,5 +59,17 @@ public final class Main {
         if (Files.isRegularFile(Path.of("logging.properties"))) {
             LogConfig.configureRuntime();
         }
+    }
+
+    /** ": " and the first line of the innermost cause's message (drivers wrap theirs in many lines), or "". */
+    static String rootCause(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root == e || root.getMessage() == null || root.getMessage().isBlank()) {
+            return "";
+        }
+        return ": " + root.getMessage().strip().lines().findFirst().orElse("");
     }
 }

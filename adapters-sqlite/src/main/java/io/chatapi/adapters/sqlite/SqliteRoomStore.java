@@ -107,8 +107,12 @@ public final class SqliteRoomStore implements RoomStore {
 
     @Override
     public boolean removeMember(String roomId, String userId) {
-        return db.write(h -> h.createUpdate("DELETE FROM members WHERE room_id = :room AND user_id = :user")
-                .bind("room", roomId).bind("user", userId).execute() == 1);
+        return db.write(h -> {
+            h.createUpdate("DELETE FROM pending_deliveries WHERE user_id = :user AND room_id = :room")
+                    .bind("room", roomId).bind("user", userId).execute();
+            return h.createUpdate("DELETE FROM members WHERE room_id = :room AND user_id = :user")
+                    .bind("room", roomId).bind("user", userId).execute() == 1;
+        });
     }
 
     private static int insertRoom(Handle h, Room room, String dmKey) {

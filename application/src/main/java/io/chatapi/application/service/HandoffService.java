@@ -22,10 +22,15 @@ import io.chatapi.domain.Room;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * Moves a room between its bots and a human agent: stores the state, writes a system marker into the
- * history, tells the room and the webhook, and stops bot replies that are streaming.
+ * history, tells the room and the webhook, and stops bot replies that are streaming. Changes of one room
+ * are serialised, each deciding on the state the one before left: of concurrent identical requests one
+ * changes the room and the others are no-ops. Thread-safe.
  */
 public final class HandoffService implements HandoffUseCase {
     static final String ROOM_HANDOFF = "room.handoff";
@@ -36,6 +41,7 @@ public final class HandoffService implements HandoffUseCase {
     private final OrderedRoomEvents events;
     private final WebhookSender webhook;
     private final TimeSource clock;
+    private final Lock[] roomLocks = new Lock[64];
     private volatile BotReplies bots;
 
     public HandoffService(RoomStore rooms, MessageStore messages, OfflineDeliveries offline, OrderedRoomEvents events,
@@ -46,6 +52,19 @@ public final class HandoffService implements HandoffUseCase {
         this.events = events;
         this.webhook = webhook;
         this.clock = clock;
+        for (int i = 0; i < roomLocks.length; i++) {
+            roomLocks[i] = new ReentrantLock();
+        }
+    }
+
+    private <T> T locked(String roomId, Supplier<T> change) {
+        Lock lock = roomLocks[Math.floorMod(roomId.hashCode(), roomLocks.length)];
+        lock.lock();
+        try {
+            return change.get();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Connects the bot pipeline, whose streaming replies a handoff ends (set once while wiring). */
@@ -58,28 +77,48 @@ public final class HandoffService implements HandoffUseCase {
         RoomAccess.require(AccessPolicy.canChangeHandoff(caller), "only admins and agents change the handoff state");
         HandoffState state = HandoffState.parse(command.state())
                 .orElseThrow(() -> ChatException.invalid("state must be \"bot\" or \"human\""));
-        Room room = new RoomAccess(rooms).room(roomId);
+        new RoomAccess(rooms).room(roomId);
         String agentId = null;
         if (state == HandoffState.HUMAN) {
             agentId = command.agentId() != null && !command.agentId().isBlank() ? command.agentId()
                     : caller.isAgent() ? caller.userId() : null;
         }
-        if (room.handoff().state() == state && Objects.equals(room.handoff().agentId(), agentId)) {
-            return room;
+        if (Principal.SYSTEM.equals(agentId)) {
+            throw ChatException.invalid("agent_id \"system\" is reserved for the server");
         }
-        String reason = MessageText.blankToNull(command.reason());
-        return apply(room, new Handoff(state, agentId, reason, caller.userId(), clock.now()));
+        String agent = agentId;
+        return locked(roomId, () -> {
+            Room room = new RoomAccess(rooms).room(roomId);
+            if (agent != null && rooms.member(roomId, agent).filter(m -> m.role() == MemberRole.BOT).isPresent()) {
+                throw ChatException.invalid("agent_id names a bot of this room, not a human agent");
+            }
+            if (room.handoff().state() == state && Objects.equals(room.handoff().agentId(), agent)) {
+                return room;
+            }
+            String reason = MessageText.blankToNull(command.reason());
+            return apply(room, new Handoff(state, agent, reason, caller.userId(), clock.now()));
+        });
     }
 
-    /** An agent writes in a room its bots answer: the agent takes the room first. */
+    /**
+     * An agent writes in a room its bots answer: the agent takes the room first, unless it went to a human
+     * meanwhile (then the room as it is now).
+     */
     Room takeOver(Room room, Principal agent) {
-        return apply(room, new Handoff(HandoffState.HUMAN, agent.userId(), null, agent.userId(), clock.now()));
+        return locked(room.id(), () -> {
+            Room now = rooms.find(room.id()).orElseThrow(() -> ChatException.notFound("room not found"));
+            if (now.handoff().human()) {
+                return now;
+            }
+            return apply(now, new Handoff(HandoffState.HUMAN, agent.userId(), null, agent.userId(), clock.now()));
+        });
     }
 
     /** A bot's webhook answered skip with a handoff: the room goes to a human, {@code by} the bot. */
     public void handToHuman(String roomId, String botId, String reason) {
-        rooms.find(roomId).filter(room -> !room.handoff().human()).ifPresent(room ->
-                apply(room, new Handoff(HandoffState.HUMAN, null, MessageText.blankToNull(reason), botId, clock.now())));
+        locked(roomId, () -> rooms.find(roomId).filter(room -> !room.handoff().human()).map(room ->
+                apply(room, new Handoff(HandoffState.HUMAN, null, MessageText.blankToNull(reason), botId,
+                        clock.now()))));
     }
 
     private Room apply(Room room, Handoff handoff) {

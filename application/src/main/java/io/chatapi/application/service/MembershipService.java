@@ -35,6 +35,9 @@ public final class MembershipService implements MembershipUseCase {
         if (userId == null || userId.isBlank()) {
             throw ChatException.invalid("user_id is required");
         }
+        if (Principal.SYSTEM.equals(userId)) {
+            throw ChatException.invalid("the user id \"system\" is reserved for the server");
+        }
         Room room = access.room(roomId);
         boolean member = access.isMember(roomId, caller.userId());
         RoomAccess.require(RoomAccess.canUse(caller, member), "not a member of this room");

@@ -48,6 +48,9 @@ public final class RoomService implements CreateRoomUseCase, QueryRoomsUseCase, 
             if (member == null || member.isBlank()) {
                 throw ChatException.invalid("members must be non-empty strings");
             }
+            if (Principal.SYSTEM.equals(member)) {
+                throw ChatException.invalid("the user id \"system\" is reserved for the server");
+            }
             distinct.add(member);
         }
         if (type == RoomType.DM && distinct.size() != 2) {

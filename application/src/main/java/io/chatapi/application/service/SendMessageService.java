@@ -51,7 +51,6 @@ public final class SendMessageService implements SendMessageUseCase {
 
     @Override
     public Appended send(Principal caller, SendMessage command) {
-        MessageText.requireContent(command.content(), settings.maxMessageChars());
         String clientMsgId = command.clientMsgId();
         if (clientMsgId != null && (clientMsgId.isEmpty()
                 || clientMsgId.length() > ChatSettings.MAX_CLIENT_MSG_ID_CHARS)) {
@@ -65,7 +64,14 @@ public final class SendMessageService implements SendMessageUseCase {
                 .orElseThrow(() -> ChatException.notFound("room not found"));
         List<Member> members = rooms.members(room.id());
         boolean member = members.stream().anyMatch(m -> m.userId().equals(caller.userId()));
-        RoomAccess.require(RoomAccess.canUse(caller, member), "not a member of this room");
+        try {
+            MessageText.requireContent(command.content(), settings.maxMessageChars());
+            RoomAccess.require(RoomAccess.canUse(caller, member), "not a member of this room");
+        } catch (ChatException refused) {
+            // A repeat of a send that was stored answers with the original, whatever its body or the sender's
+            // membership now (PROTOCOL §4: never an error); only a first send is refused.
+            return original(room.id(), caller.userId(), clientMsgId).orElseThrow(() -> refused);
+        }
 
         Duration wait = limiter.acquire(caller.userId());
         if (!wait.isZero()) {

@@ -35,6 +35,19 @@ public abstract class DeliveryStoreContract extends StoreContract {
     }
 
     @Test
+    void aMemberWhoLeavesARoomIsOwedNothingMoreFromIt() {
+        group("room_a", T0, "alice", "bob", "carol");
+        group("room_b", T0, "alice", "bob");
+        sendTo("room_a", "bob", "carol");
+        sendTo("room_b", "bob");
+
+        assertThat(stores.rooms().removeMember("room_a", "bob")).isTrue();
+
+        assertThat(stores.deliveries().pendingFor("bob")).extracting(PendingDelivery::roomId).containsExactly("room_b");
+        assertThat(stores.deliveries().pendingFor("carol")).extracting(PendingDelivery::roomId).containsExactly("room_a");
+    }
+
+    @Test
     void removePendingRemovesOnlyThoseEntries() {
         group("room_a", T0, "alice", "bob");
         sendTo("room_a", "bob");

@@ -119,6 +119,7 @@ public final class InMemoryRoomStore implements RoomStore {
     public boolean removeMember(String roomId, String userId) {
         synchronized (data) {
             data.check();
+            data.pending.values().removeIf(p -> p.userId().equals(userId) && p.roomId().equals(roomId));
             return data.membersOf(roomId).removeIf(m -> m.userId().equals(userId));
         }
     }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -160,6 +161,36 @@ class LifecycleTest {
     }
 
     @Test
+    void aNonAsciiSecretIsItsUtf8BytesWhateverTheLocale() throws Exception {
+        Path dir = Files.createTempDirectory("chatapi-locale");
+        int port = freePort();
+        String secret = "shört-säcret-with-ümlauts-0123456789-abcdef";
+        Map<String, String> env = childEnvironment(port, dir, Map.of());
+        env.remove("JWT_SECRET");
+        // the secret is set by bash from its UTF-8 bytes, in the POSIX locale, where the JVM decodes the
+        // environment as ASCII
+        StringBuilder bytes = new StringBuilder();
+        for (byte b : secret.getBytes(StandardCharsets.UTF_8)) {
+            bytes.append(String.format("\\x%02x", b & 0xff));
+        }
+        Process child = startChild(env, dir, "unset LANG LC_ALL LC_CTYPE LANGUAGE && export JWT_SECRET=\"$(printf '"
+                + bytes + "')\" && ");
+        try {
+            var rest = new Rest(port);
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .until(() -> rest.get("/health", null).status() == 200);
+            var jwt = new com.nimbusds.jwt.SignedJWT(new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.HS256),
+                    new com.nimbusds.jwt.JWTClaimsSet.Builder().subject("locale-user").build());
+            jwt.sign(new com.nimbusds.jose.crypto.MACSigner(secret.getBytes(StandardCharsets.UTF_8)));
+            assertThat(rest.get("/rooms", jwt.serialize()).status()).isEqualTo(200);
+            assertThat(rest.get("/rooms", Tokens.user("locale-user")).status()).isEqualTo(401);
+        } finally {
+            child.destroyForcibly();
+            child.waitFor();
+        }
+    }
+
+    @Test
     void aDatabaseFileThatCannotBeOpenedEndsTheStartWithAMessageAndNoStackTrace() throws Exception {
         Path dir = Files.createTempDirectory("chatapi-bad-db");
         Path file = dir.resolve("not-a-database.db");
@@ -169,8 +200,9 @@ class LifecycleTest {
             assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(child.exitValue()).isEqualTo(2);
             String log = Files.readString(dir.resolve("server.log"));
-            assertThat(log).contains("chatapi: cannot open the database " + file.toAbsolutePath())
-                    .contains("not a database").doesNotContain("\tat ").doesNotContain("Exception in thread");
+            assertThat(log).contains("chatapi: DATABASE_DSN: cannot open the database " + file.toAbsolutePath())
+                    .contains("not a database").doesNotContain("\tat ").doesNotContain("Exception in thread")
+                    .doesNotContain("SQL State").doesNotContain("-----");
             assertThat(Files.readString(file)).startsWith("these bytes are text");
         } finally {
             child.destroyForcibly();

@@ -331,6 +331,38 @@ class RestApiTest {
     }
 
     @Test
+    void theReservedSystemIdIsNoMember() {
+        var created = rest.post("/rooms", ADMIN, Map.of("type", "group", "members", List.of("alice", "system")));
+        assertThat(created.status()).isEqualTo(400);
+        assertThat(created.json().get("message").asText()).contains("reserved");
+        String id = group(ALICE, "alice", "bob");
+        var added = rest.post("/rooms/" + id + "/members", ALICE, Map.of("user_id", "system"));
+        assertThat(added.status()).isEqualTo(400);
+        assertThat(rest.get("/rooms/" + id + "/members", ALICE).json().get("members")).hasSize(2);
+    }
+
+    @Test
+    void aRepeatedClientMessageIdAnswersWithTheOriginalWhateverItsBodyNow() {
+        String id = group(ALICE, "alice", "bob");
+        var first = rest.post("/rooms/" + id + "/messages", ALICE, Map.of("content", "kept", "client_msg_id", "r-1"));
+        assertThat(first.status()).isEqualTo(200);
+        String original = first.json().get("message_id").asText();
+        for (Object content : List.of("", "x".repeat(2000))) {
+            var again = rest.post("/rooms/" + id + "/messages", ALICE, Map.of("content", content, "client_msg_id", "r-1"));
+            assertThat(again.status()).isEqualTo(200);
+            assertThat(again.json().get("message_id").asText()).isEqualTo(original);
+            assertThat(again.json().get("duplicate").asBoolean()).isTrue();
+        }
+        assertThat(rest.call("DELETE", "/rooms/" + id + "/members/alice", ALICE, null, Map.of()).status())
+                .isEqualTo(204);
+        var afterLeaving = rest.post("/rooms/" + id + "/messages", ALICE, Map.of("content", "kept", "client_msg_id", "r-1"));
+        assertThat(afterLeaving.json().get("message_id").asText()).isEqualTo(original);
+        assertThat(rest.post("/rooms/" + id + "/messages", ALICE, Map.of("content", "", "client_msg_id", "r-2"))
+                .status()).as("a first send is still refused").isIn(400, 403);
+        assertThat(rest.get("/rooms/" + id + "/messages", BOB).json().get("messages")).hasSize(1);
+    }
+
+    @Test
     void acksAnswer200WithAnEmptyBody() {
         String id = group(ALICE, "alice", "bob");
         rest.post("/rooms/" + id + "/messages", ALICE, Map.of("content", "hi"));

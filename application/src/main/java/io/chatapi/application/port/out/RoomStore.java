@@ -43,6 +43,9 @@ public interface RoomStore {
     /** Adds a member; false when already a member. */
     boolean addMember(Member member);
 
-    /** Removes a member; false when not a member. */
+    /**
+     * Removes a member, and in the same transaction what was queued for them in that room (a user who left
+     * is owed nothing more from it); false when not a member.
+     */
     boolean removeMember(String roomId, String userId);
 }

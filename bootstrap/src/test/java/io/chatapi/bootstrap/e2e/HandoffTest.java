@@ -1,0 +1,126 @@
+package io.chatapi.bootstrap.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Handoff changes that race each other, and the agent ids a handoff refuses. */
+class HandoffTest {
+    private static final String ADMIN = Tokens.admin("backend");
+    private static FakeWebhook hook;
+    private static TestServer server;
+    private static Rest rest;
+    private static String botId;
+
+    @BeforeAll
+    static void start() throws Exception {
+        hook = new FakeWebhook();
+        hook.respond(r -> new FakeWebhook.Answer(200, "{\"skip\":true}"));
+        server = TestServer.start(Map.of("WEBHOOK_URL", hook.url(), "LLM_ALLOW_PRIVATE_NETWORKS", "true",
+                "SUPPORT_API_KEY", "sk-test-key", "RATE_LIMIT_MESSAGES", "0"));
+        rest = server.rest();
+        var bot = rest.post("/bots", ADMIN, Map.of("name", "Helper", "llm_base_url", "http://127.0.0.1:9/v1",
+                "llm_api_key_env", "SUPPORT_API_KEY", "model", "m-1"));
+        assertThat(bot.status()).as(bot.body()).isEqualTo(201);
+        botId = bot.json().get("bot_id").asText();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        hook.close();
+    }
+
+    private static String botRoom(String... humans) {
+        List<String> members = new ArrayList<>(List.of(humans));
+        members.add(botId);
+        var r = rest.post("/rooms", ADMIN, Map.of("type", "group", "members", members));
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r.json().get("room_id").asText();
+    }
+
+    private static List<JsonNode> markers(String room) {
+        List<JsonNode> out = new ArrayList<>();
+        rest.get("/rooms/" + room + "/messages?limit=100", ADMIN).json().get("messages").forEach(m -> {
+            if (m.get("sender_id").asText().equals("system")) {
+                out.add(m);
+            }
+        });
+        return out;
+    }
+
+    /** Runs the calls at once (released together) and returns their results. */
+    private static <T> List<T> together(List<Callable<T>> calls) throws Exception {
+        CountDownLatch go = new CountDownLatch(1);
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<T>> futures = new ArrayList<>();
+            for (Callable<T> call : calls) {
+                futures.add(pool.submit(() -> {
+                    go.await();
+                    return call.call();
+                }));
+            }
+            go.countDown();
+            List<T> results = new ArrayList<>();
+            for (Future<T> f : futures) {
+                results.add(f.get());
+            }
+            return results;
+        }
+    }
+
+    @Test
+    void identicalHandoffsAtOnceChangeTheRoomOnce() throws Exception {
+        String room = botRoom("visitor");
+        List<Callable<Integer>> calls = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            calls.add(() -> rest.post("/rooms/" + room + "/handoff", ADMIN,
+                    Map.of("state", "human", "agent_id", "agent_x")).status());
+        }
+        assertThat(together(calls)).containsOnly(200);
+        assertThat(markers(room)).hasSize(1);
+        var state = rest.get("/rooms/" + room, ADMIN).json().get("handoff");
+        assertThat(state.get("state").asText()).isEqualTo("human");
+        assertThat(state.get("agent_id").asText()).isEqualTo("agent_x");
+    }
+
+    @Test
+    void agentMessagesAtOnceTakeTheRoomOnce() throws Exception {
+        String room = botRoom("visitor", "agent_r");
+        String agent = Tokens.agent("agent_r");
+        List<Callable<Integer>> calls = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            String text = "on it " + i;
+            calls.add(() -> rest.post("/rooms/" + room + "/messages", agent, Map.of("content", text)).status());
+        }
+        assertThat(together(calls)).containsOnly(200);
+        assertThat(markers(room)).hasSize(1);
+        assertThat(markers(room).getFirst().get("seq").asLong()).isEqualTo(1);
+        assertThat(rest.get("/rooms/" + room + "/messages", ADMIN).json().get("messages")).hasSize(5);
+    }
+
+    @Test
+    void theReservedSystemIdAndTheRoomsBotAreNoAgents() {
+        String room = botRoom("visitor");
+        for (String agentId : List.of("system", botId)) {
+            var refused = rest.post("/rooms/" + room + "/handoff", ADMIN, Map.of("state", "human", "agent_id", agentId));
+            assertThat(refused.status()).as(agentId).isEqualTo(400);
+            assertThat(refused.error()).isEqualTo("invalid_request");
+        }
+        assertThat(rest.get("/rooms/" + room, ADMIN).json().get("handoff").get("state").asText()).isEqualTo("bot");
+        assertThat(markers(room)).isEmpty();
+        var members = rest.get("/rooms/" + room + "/members", ADMIN).json().get("members");
+        assertThat(members).extracting(m -> m.get("user_id").asText()).containsExactlyInAnyOrder("visitor", botId);
+    }
+}
