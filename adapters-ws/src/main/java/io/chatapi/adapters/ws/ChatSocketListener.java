@@ -20,18 +20,21 @@ import java.util.logging.Logger;
 /**
  * One WebSocket connection's life, called by Helidon on the connection's own virtual thread: the token at the
  * upgrade, registration (with the per-user cap, presence and the mid-stream catch-up) at open, then each whole
- * message in order, and the end however it comes.
+ * message in order, and the end however it comes. Data frames of a connection that did not finish opening (over
+ * the cap, or opened while the server stops) or that the server is closing are ignored: no answer, no effect.
  */
 final class ChatSocketListener implements WsListener {
     private static final Logger LOG = Logger.getLogger(ChatSocketListener.class.getName());
     private static final int PROTOCOL_ERROR = 1002;
     private static final int POLICY_VIOLATION = 1008;
+    private static final String NOT_UTF8 = "text frame is not valid UTF-8 (send U+FFFD escaped as \\ufffd)";
 
     private final SocketServices services;
     private final MessageAssembler assembler;
     private VerifiedToken token;
     private SocketConnection connection;
     private ClientFrames frames;
+    private boolean opened;
 
     ChatSocketListener(SocketServices services) {
         this.services = services;
@@ -73,6 +76,7 @@ final class ChatSocketListener implements WsListener {
         }
         connection.expiresAt(token.expiresAt().orElse(null), services.settings().jwtLeeway());
         connection.caughtUp(streamsInRooms());
+        opened = true;
     }
 
     private List<ActiveStream> streamsInRooms() {
@@ -89,11 +93,24 @@ final class ChatSocketListener implements WsListener {
         }
     }
 
+    /**
+     * True when a data frame must not be acted on: the connection never finished opening, or is closing (a close
+     * already queued, or a token that has just expired, which closes it now rather than at the next sweep).
+     */
+    private boolean ignored() {
+        return !opened || connection.closing() || connection.closeIfExpired(System.currentTimeMillis());
+    }
+
     @Override
     public void onMessage(WsSession session, String text, boolean last) {
+        if (ignored()) {
+            return;
+        }
         connection.touch();
         switch (assembler.text(text, last)) {
             case MessageAssembler.Text t -> frames.handle(t.text());
+            case MessageAssembler.NotUtf8 n -> connection.reply(ClientFrames.errorFrame(ErrorCode.INVALID_FRAME,
+                    NOT_UTF8, null));
             case MessageAssembler.TooLarge t -> connection.reply(ClientFrames.errorFrame(ErrorCode.PAYLOAD_TOO_LARGE,
                     "frame exceeds " + services.settings().maxFrameBytes() + " bytes", null));
             case MessageAssembler.Binary b -> connection.reply(ClientFrames.errorFrame(ErrorCode.INVALID_FRAME,
@@ -105,6 +122,9 @@ final class ChatSocketListener implements WsListener {
 
     @Override
     public void onMessage(WsSession session, BufferData buffer, boolean last) {
+        if (ignored()) {
+            return;
+        }
         connection.touch();
         switch (assembler.binary(buffer.available(), last)) {
             case MessageAssembler.TooLarge t -> connection.reply(ClientFrames.errorFrame(ErrorCode.PAYLOAD_TOO_LARGE,

@@ -2,8 +2,10 @@ package io.chatapi.adapters.ws;
 
 /**
  * Joins the frames of one WebSocket message and enforces the message size limit on the whole message: parts are
- * kept until the limit is passed, after which the rest is counted and dropped until the last frame. Used by one
- * connection's reading thread only.
+ * kept until the limit is passed, after which the rest is counted and dropped until the last frame. A text message
+ * holding U+FFFD is refused: Helidon decodes each frame by itself and puts that character in place of bytes that
+ * are not UTF-8 (or of a character split between frames), so it cannot be told from them. Used by one connection's
+ * reading thread only.
  */
 final class MessageAssembler {
     /** What a frame completes. */
@@ -18,6 +20,10 @@ final class MessageAssembler {
     record Text(String text) implements Result {
     }
 
+    /** A whole text message within the limit whose raw text holds U+FFFD: as far as can be told, not UTF-8. */
+    record NotUtf8() implements Result {
+    }
+
     /** A whole binary message within the limit (the protocol has no use for it). */
     record Binary() implements Result {
     }
@@ -27,6 +33,7 @@ final class MessageAssembler {
     }
 
     private static final Result PENDING = new Pending();
+    private static final char REPLACEMENT = 0xFFFD;
 
     private final int maxBytes;
     private StringBuilder parts;
@@ -39,7 +46,7 @@ final class MessageAssembler {
     Result text(String part, boolean last) {
         long partBytes = utf8Length(part);
         if (last && bytes == 0 && parts == null) {
-            return partBytes > maxBytes ? new TooLarge() : new Text(part);
+            return partBytes > maxBytes ? new TooLarge() : decoded(part);
         }
         boolean fits = bytes + partBytes <= maxBytes;
         bytes += partBytes;
@@ -54,9 +61,13 @@ final class MessageAssembler {
         if (!last) {
             return PENDING;
         }
-        Result result = bytes > maxBytes || parts == null ? new TooLarge() : new Text(parts.toString());
+        Result result = bytes > maxBytes || parts == null ? new TooLarge() : decoded(parts.toString());
         reset();
         return result;
+    }
+
+    private static Result decoded(String text) {
+        return text.indexOf(REPLACEMENT) < 0 ? new Text(text) : new NotUtf8();
     }
 
     Result binary(int length, boolean last) {

@@ -173,17 +173,20 @@ final class SocketConnection {
 
     /** Sends {@code frame} (outside the queue bound) and then closes; nothing if already closing. */
     void closeAfter(String frame, int code, String reason) {
-        if (!closing.get()) {
+        if (closing.compareAndSet(false, true)) {
             out.force(frame);
-            close(code, reason);
+            queueClose(code, reason);
         }
     }
 
     /** Closes after the frames already queued; the connection leaves the registry at once. */
     void close(int code, String reason) {
-        if (!closing.compareAndSet(false, true)) {
-            return;
+        if (closing.compareAndSet(false, true)) {
+            queueClose(code, reason);
         }
+    }
+
+    private void queueClose(int code, String reason) {
         closeRequestedNanos = System.nanoTime();
         registry.unregister(this);
         out.close(code, reason);

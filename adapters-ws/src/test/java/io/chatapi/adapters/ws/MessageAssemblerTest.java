@@ -31,6 +31,16 @@ class MessageAssemblerTest {
     }
 
     @Test
+    void textHoldingTheReplacementCharacterIsNotUtf8() {
+        assertThat(assembler.text("a\uFFFDb", true)).isInstanceOf(MessageAssembler.NotUtf8.class);
+        assertThat(assembler.text("caf\uFFFD", false)).isInstanceOf(MessageAssembler.Pending.class);
+        assertThat(assembler.text("\uFFFD", true)).isInstanceOf(MessageAssembler.NotUtf8.class);
+        assertThat(assembler.text("\\ufffd", true)).isEqualTo(new MessageAssembler.Text("\\ufffd"));
+        assertThat(assembler.text("\uFFFD".repeat(4), true)).as("the size limit first")
+                .isInstanceOf(MessageAssembler.TooLarge.class);
+    }
+
+    @Test
     void binaryMessagesAreCountedToo() {
         assertThat(assembler.binary(8, false)).isInstanceOf(MessageAssembler.Pending.class);
         assertThat(assembler.binary(8, true)).isInstanceOf(MessageAssembler.TooLarge.class);

@@ -1,5 +1,7 @@
 package io.chatapi.adapters.ws;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.chatapi.adapters.ws.json.WireJson;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -143,9 +145,13 @@ final class RawWsClient implements AutoCloseable {
 
     /** Sends a masked text frame. */
     void sendText(String text) throws IOException {
-        byte[] data = text.getBytes(StandardCharsets.UTF_8);
+        sendFrame(true, 1, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Sends one masked frame as given: {@code fin}, {@code opcode} (1 text, 0 continuation) and the raw bytes. */
+    void sendFrame(boolean fin, int opcode, byte[] data) throws IOException {
         ByteArrayOutputStream frame = new ByteArrayOutputStream();
-        frame.write(0x81);
+        frame.write((fin ? 0x80 : 0) | opcode);
         if (data.length < 126) {
             frame.write(0x80 | data.length);
         } else {
@@ -157,6 +163,35 @@ final class RawWsClient implements AutoCloseable {
         frame.write(data);
         out.write(frame.toByteArray());
         out.flush();
+    }
+
+    /** The next text frame, parsed (pings skipped); fails at a close frame or the end of the stream. */
+    JsonNode nextEvent() throws IOException {
+        for (Frame f = readFrame(); f != null; f = readFrame()) {
+            if (f.opcode() == 8) {
+                throw new AssertionError("closed with " + f.closeCode());
+            }
+            if (f.opcode() == 1) {
+                String text = f.text();
+                return WireJson.parse(text).orElseThrow(() -> new AssertionError("not JSON: " + text));
+            }
+        }
+        throw new AssertionError("the connection ended");
+    }
+
+    /** The next frame within {@code millis}; null when none came (silence, end of stream or a cut connection). */
+    Frame frameWithin(int millis) throws IOException {
+        int before = socket.getSoTimeout();
+        socket.setSoTimeout(millis);
+        try {
+            return readFrame();
+        } catch (SocketTimeoutException | EOFException | java.net.SocketException e) {
+            return null;
+        } finally {
+            if (!socket.isClosed()) {
+                socket.setSoTimeout(before);
+            }
+        }
     }
 
     @Override

@@ -1,0 +1,140 @@
+package io.chatapi.adapters.ws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.chatapi.domain.RoomType;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Helidon hands over each text frame decoded, with U+FFFD in place of bytes that are not UTF-8: a message holding
+ * that character is refused with {@code invalid_frame} and nothing is stored; the escaped {@code \ufffd} is fine.
+ */
+class Utf8FramesTest {
+    private static final byte[] E_ACUTE = "é".getBytes(StandardCharsets.UTF_8);
+    private static TestServer server;
+    private static Http http;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start();
+        http = new Http(server.port());
+        for (String room : new String[] {"room_bytes", "room_split", "room_whole", "room_escaped"}) {
+            server.chat.room(room, RoomType.GROUP, "uma", "ula");
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void bytesThatAreNotUtf8AreRefusedWithInvalidFrameAndTheConnectionStaysUsable() throws IOException {
+        try (RawWsClient uma = connect()) {
+            byte[] frame = concat(frame("room_bytes", "bad"), new byte[] {(byte) 0xFF, (byte) 0xFE}, tail("byte"));
+            uma.sendFrame(true, 1, frame);
+            assertInvalidFrame(uma.nextEvent());
+            uma.sendText("{\"type\":\"ping\"}");
+            assertThat(uma.nextEvent().get("type").asText()).isEqualTo("pong");
+        }
+        assertThat(history("room_bytes")).isEmpty();
+    }
+
+    @Test
+    void aCharacterSplitBetweenFramesIsRefusedWithInvalidFrame() throws IOException {
+        try (RawWsClient uma = connect()) {
+            byte[] message = concat(frame("room_split", "caf"), E_ACUTE, tail(" au lait"));
+            int inside = indexOf(message, E_ACUTE) + 1;
+            uma.sendFrame(false, 1, Arrays.copyOfRange(message, 0, inside));
+            uma.sendFrame(true, 0, Arrays.copyOfRange(message, inside, message.length));
+            assertInvalidFrame(uma.nextEvent());
+            uma.sendText("{\"type\":\"ping\"}");
+            assertThat(uma.nextEvent().get("type").asText()).isEqualTo("pong");
+        }
+        assertThat(history("room_split")).isEmpty();
+    }
+
+    @Test
+    void aMessageSplitBetweenCharactersIsStoredIntact() throws IOException {
+        try (RawWsClient uma = connect()) {
+            byte[] message = concat(frame("room_whole", "caf"), E_ACUTE, tail(" au lait"));
+            int before = indexOf(message, E_ACUTE);
+            uma.sendFrame(false, 1, Arrays.copyOfRange(message, 0, before));
+            uma.sendFrame(false, 0, Arrays.copyOfRange(message, before, before + E_ACUTE.length));
+            uma.sendFrame(true, 0, Arrays.copyOfRange(message, before + E_ACUTE.length, message.length));
+            assertThat(next(uma, "message.sent").get("client_msg_id").asText()).isEqualTo("u-1");
+        }
+        assertThat(history("room_whole")).extracting(m -> m.get("content").asText()).containsExactly("café au lait");
+    }
+
+    @Test
+    void anEscapedReplacementCharacterIsStoredAsIt() throws IOException {
+        try (RawWsClient uma = connect()) {
+            uma.sendFrame(true, 1, concat(frame("room_escaped", "lost \\ufffd"), tail("")));
+            assertThat(next(uma, "message.sent").get("client_msg_id").asText()).isEqualTo("u-1");
+        }
+        assertThat(history("room_escaped")).extracting(m -> m.get("content").asText()).containsExactly("lost \uFFFD");
+    }
+
+    private static RawWsClient connect() throws IOException {
+        RawWsClient client = RawWsClient.connect(server.port(), Tokens.user("uma"), 0);
+        client.sendText("{\"type\":\"ping\"}");
+        next(client, "pong");
+        return client;
+    }
+
+    private static void assertInvalidFrame(JsonNode event) {
+        assertThat(event.get("type").asText()).isEqualTo("error");
+        assertThat(event.at("/data/code").asText()).isEqualTo("invalid_frame");
+        assertThat(event.at("/data/message").asText())
+                .isEqualTo("text frame is not valid UTF-8 (send U+FFFD escaped as \\ufffd)");
+        assertThat(event.at("/data/client_msg_id").isMissingNode()).isTrue();
+    }
+
+    private static JsonNode next(RawWsClient client, String type) throws IOException {
+        for (JsonNode event = client.nextEvent(); ; event = client.nextEvent()) {
+            if (type.equals(event.path("type").asText())) {
+                return event;
+            }
+        }
+    }
+
+    /** A send_message frame up to the middle of its content, which begins with {@code start}. */
+    private static byte[] frame(String roomId, String start) {
+        return ("{\"type\":\"send_message\",\"data\":{\"room_id\":\"" + roomId + "\",\"client_msg_id\":\"u-1\","
+                + "\"content\":\"" + start).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The end of the content, {@code end}, and of the frame. */
+    private static byte[] tail(String end) {
+        return (end + "\"}}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            out.writeBytes(part);
+        }
+        return out.toByteArray();
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            if (Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+                return i;
+            }
+        }
+        throw new AssertionError("not found");
+    }
+
+    private static Iterable<JsonNode> history(String roomId) {
+        return Http.json(http.get("/rooms/" + roomId + "/messages", Tokens.user("ula"))).get("messages");
+    }
+}
