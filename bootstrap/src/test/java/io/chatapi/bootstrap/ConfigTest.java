@@ -348,10 +348,18 @@ class ConfigTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {"WORKER_INTERVAL", "WEBHOOK_TIMEOUT", "LLM_CONNECT_TIMEOUT", "LLM_IDLE_TIMEOUT",
-                "LLM_TOTAL_TIMEOUT"})
-        void periodsAndTimeoutsMustBePositive(String name) {
+        @ValueSource(strings = {"WEBHOOK_TIMEOUT", "LLM_CONNECT_TIMEOUT", "LLM_IDLE_TIMEOUT", "LLM_TOTAL_TIMEOUT"})
+        void timeoutsMustBePositive(String name) {
             assertThat(failure(name, "0").getMessage()).isEqualTo("invalid " + name + "=\"0\": must be greater than 0");
+        }
+
+        @Test
+        void theWorkerIntervalIsAtLeastTenMilliseconds() throws ConfigException {
+            for (String tooShort : new String[] {"0", "1ns", "9ms"}) {
+                assertThat(failure("WORKER_INTERVAL", tooShort).getMessage())
+                        .isEqualTo("invalid WORKER_INTERVAL=\"" + tooShort + "\": must be at least 10ms (the worker polls the database)");
+            }
+            assertThat(read("WORKER_INTERVAL", "10ms").chat().workerInterval()).isEqualTo(Duration.ofMillis(10));
         }
 
         @Test
