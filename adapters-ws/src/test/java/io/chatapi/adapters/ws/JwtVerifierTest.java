@@ -37,6 +37,18 @@ class JwtVerifierTest {
     }
 
     @Test
+    void aLeewayWithAFractionOfASecondCountsAsTheWholeSecond() throws Exception {
+        JwtVerifier halfSecond = new JwtVerifier(SECRET, Duration.ofMillis(500), false, null, null);
+        // exp at the start of this second: under a second ago, so inside a leeway of one whole second
+        String justExpired = Tokens.sign(new JWTClaimsSet.Builder().subject("alice")
+                .expirationTime(Date.from(Instant.ofEpochSecond(Instant.now().getEpochSecond()))).build());
+        assertThat(halfSecond.verify(justExpired).principal().userId()).isEqualTo("alice");
+        String longExpired = Tokens.sign(new JWTClaimsSet.Builder().subject("alice")
+                .expirationTime(Date.from(Instant.now().minusSeconds(5))).build());
+        assertThatThrownBy(() -> halfSecond.verify(longExpired)).isInstanceOf(InvalidTokenException.class);
+    }
+
+    @Test
     void refusesOtherAlgorithmsUnsignedTokensAndWrongKeys() {
         String hs512 = Tokens.sign(Tokens.claims("alice").build(), JWSAlgorithm.HS512, new byte[64]);
         assertRefused(hs512);

@@ -491,6 +491,9 @@ class RestApiTest {
         assertThat(preflight.headers().firstValue("Access-Control-Allow-Methods").orElse("")).contains("PATCH");
         var other = rest.call("GET", "/rooms", ALICE, null, Map.of("Origin", "https://evil.example"));
         assertThat(other.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+        assertThat(other.headers().firstValue("Vary")).as("a refused origin's answer is keyed on Origin too")
+                .hasValue("Origin");
+        assertThat(rest.get("/rooms", ALICE).headers().firstValue("Vary")).hasValue("Origin");
     }
 
     @Test

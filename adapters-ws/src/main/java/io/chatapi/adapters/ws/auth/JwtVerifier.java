@@ -49,7 +49,9 @@ public final class JwtVerifier {
         }
         Set<String> audiences = audience == null || audience.isEmpty() ? null : Set.of(audience);
         this.claims = new DefaultJWTClaimsVerifier<>(audiences, exact.build(), required, null);
-        this.claims.setMaxClockSkew((int) Math.min(Integer.MAX_VALUE, Math.max(0, leeway.toSeconds())));
+        // whole seconds only (the library's unit): a fraction of a second counts as a whole one
+        long seconds = leeway.isNegative() ? 0 : leeway.plusNanos(999_999_999).toSeconds();
+        this.claims.setMaxClockSkew((int) Math.min(Integer.MAX_VALUE, seconds));
     }
 
     public VerifiedToken verify(String token) throws InvalidTokenException {

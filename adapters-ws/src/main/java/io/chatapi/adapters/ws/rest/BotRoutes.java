@@ -87,8 +87,12 @@ public final class BotRoutes implements HttpService {
         if (raw == null) {
             return DEFAULT_DEAD_LETTERS;
         }
+        String digits = raw.trim();
+        if (digits.matches("[0-9]{19,}")) {
+            return MAX_DEAD_LETTERS; // a whole number too large for a long is still above the maximum
+        }
         try {
-            long value = Long.parseLong(raw.trim());
+            long value = Long.parseLong(digits);
             return value < 1 ? DEFAULT_DEAD_LETTERS : (int) Math.min(MAX_DEAD_LETTERS, value);
         } catch (NumberFormatException e) {
             return DEFAULT_DEAD_LETTERS;

@@ -19,13 +19,12 @@ public final class CorsFilter implements Filter {
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         String origin = req.headers().value(HeaderNames.ORIGIN).orElse(null);
+        if (!origins.allowsAny()) {
+            // the answer depends on the Origin header, present or not: a shared cache must key on it
+            res.header(HeaderNames.VARY, "Origin");
+        }
         if (origin != null && origins.allows(origin)) {
-            if (origins.allowsAny()) {
-                res.header(HeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
-            } else {
-                res.header(HeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-                res.header(HeaderNames.VARY, "Origin");
-            }
+            res.header(HeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origins.allowsAny() ? "*" : origin);
             res.header(HeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, "Content-Type, Authorization, Idempotency-Key");
             res.header(HeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, PUT, PATCH, DELETE, OPTIONS");
         }

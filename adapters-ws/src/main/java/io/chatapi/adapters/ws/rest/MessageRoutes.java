@@ -8,6 +8,7 @@ import io.chatapi.adapters.ws.UseCases;
 import io.chatapi.adapters.ws.json.JsonFields;
 import io.chatapi.adapters.ws.json.RestShapes;
 import io.chatapi.adapters.ws.json.WireJson;
+import io.chatapi.application.ChatSettings;
 import io.chatapi.application.port.in.SendMessageUseCase.SendMessage;
 import io.chatapi.application.port.out.Appended;
 import io.chatapi.domain.ChatException;
@@ -111,6 +112,10 @@ public final class MessageRoutes implements HttpService {
     static String idempotencyKey(String headerValue) {
         if (headerValue.indexOf('\uFFFD') >= 0) {
             throw ChatException.invalid("Idempotency-Key must be ASCII; send a non-ASCII key as client_msg_id");
+        }
+        if (headerValue.isEmpty() || headerValue.length() > ChatSettings.MAX_CLIENT_MSG_ID_CHARS) {
+            throw ChatException.invalid("Idempotency-Key must be 1 to " + ChatSettings.MAX_CLIENT_MSG_ID_CHARS
+                    + " characters");
         }
         return headerValue;
     }
