@@ -93,6 +93,7 @@ public final class ChatApp implements AutoCloseable {
                 metrics, MAX_CONCURRENT_BOT_REPLIES);
         bots.setHandoff(handoff::handToHuman);
         handoff.setBots(bots);
+        botStore.setReplies(bots);
         presence = new PresenceService(rooms, new SqlitePresenceStore(database), registry, registry, clock,
                 settings.presenceGrace());
         // Clients come back within SHUTDOWN_RECONNECT_MAX of a graceful stop; presence waits that and its grace.

@@ -20,10 +20,26 @@ public interface BotReplies extends StreamsUseCase {
     void onHandedToHuman(String roomId);
 
     /**
+     * A human member joined a room: from now on they get the stream events of the replies in it. For a reply that
+     * streams, their connections first get its {@code message.stream.start} and one delta with all the text so
+     * far (offset 0), then its live deltas and its one {@code end} or {@code error}.
+     */
+    void onMemberAdded(String roomId, String userId);
+
+    /**
      * A member left a room: when it is a bot, its reply streaming there ends as a {@code stream.cancel} ends it
-     * ({@code cancelled}), and a reply not yet started is dropped.
+     * ({@code cancelled}), and a reply not yet started is dropped; any other user gets no further stream event of
+     * the replies in that room.
      */
     void onMemberRemoved(String roomId, String userId);
+
+    /**
+     * A bot was deleted (its memberships with it): its replies end with {@code message.stream.error}
+     * {@code cancelled}, replies not yet started are dropped, and nothing of them is stored. When a reply was
+     * already being stored, waits (a few seconds at most) until it has ended, so that no message of the bot is
+     * stored after this returns.
+     */
+    void onBotDeleted(String botId);
 
     /** The server stops: every reply streaming ends ({@code shutdown}); waits at most until the deadline. */
     void shutdown(java.time.Instant deadline);

@@ -5,20 +5,30 @@ import io.chatapi.application.port.out.Cancellation;
 import io.chatapi.application.port.out.ChatEvent;
 import io.chatapi.application.port.out.EventPublisher;
 import io.chatapi.domain.Message;
+import java.time.Duration;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * One bot's reply to one trigger message: its cancel signal, the text published so far and its stream
- * events. Text is appended and published under the same lock that {@link #snapshot()} takes, so a snapshot
- * holds exactly the deltas published before it. Thread-safe.
+ * One bot's reply to one trigger message: its cancel signal, the text published so far, its audience and its
+ * stream events. Text is appended and published under the same lock that {@link #snapshot()} takes, so a snapshot
+ * holds exactly the deltas published before it. The audience follows the room's members: a user who leaves gets
+ * no further event, and a user who joins while the reply streams first gets {@code message.stream.start} and one
+ * delta with all the text so far (offset 0), published under that lock too, so it comes before any live delta
+ * they get. Thread-safe.
  */
 final class BotReply {
-    /** Why and with what text a reply ends; {@code cancelReason} is null when nobody cancelled it. */
-    record Ending(String cancelReason, String text) {
+    /**
+     * Why and with what text a reply ends; {@code cancelReason} is null when nobody cancelled it, and
+     * {@code discard} says that nothing may be stored (its bot was deleted).
+     */
+    record Ending(String cancelReason, String text, boolean discard) {
     }
 
     final String roomId;
@@ -30,10 +40,15 @@ final class BotReply {
     private final StringBuilder text = new StringBuilder();
     /** A high surrogate that ended the last chunk, held back until the chunk with its low surrogate; 0 if none. */
     private char heldHigh;
-    private List<String> recipients;
+    /** Who gets the stream: an unmodifiable, ordered set, replaced (never changed) when the audience changes. */
+    private Set<String> recipients;
+    /** The last membership change heard per user while the reply lives: true joined, false left. */
+    private final Map<String, Boolean> changes = new HashMap<>();
     private String cancelReason;
+    private boolean discard;
     private boolean started;
     private boolean finishing;
+    private boolean storing;
     private boolean terminated;
 
     BotReply(String roomId, String botId, String messageId, Message trigger, List<String> recipients,
@@ -42,7 +57,7 @@ final class BotReply {
         this.botId = botId;
         this.messageId = messageId;
         this.trigger = trigger;
-        this.recipients = List.copyOf(recipients);
+        this.recipients = frozen(new LinkedHashSet<>(recipients));
         this.publisher = publisher;
     }
 
@@ -56,6 +71,55 @@ final class BotReply {
         }
         cancellation.cancel();
         return true;
+    }
+
+    /**
+     * Its bot was deleted: the reply stops with {@code reason} and nothing of it is stored. Returns true when a
+     * store had already begun; the caller then waits for the reply's end.
+     */
+    boolean discard(String reason) {
+        boolean storeBegun;
+        synchronized (this) {
+            discard = true;
+            if (cancelReason == null && !terminated) {
+                cancelReason = reason;
+            }
+            storeBegun = storing && !terminated;
+        }
+        cancellation.cancel();
+        return storeBegun;
+    }
+
+    /**
+     * Sets who gets the stream, from the room's human members read after the reply was registered: the
+     * membership changes heard since then are applied on top, so a read that missed one does not undo it.
+     */
+    synchronized void audience(Collection<String> humans) {
+        Set<String> all = new LinkedHashSet<>(humans);
+        changes.forEach((user, joined) -> {
+            if (joined) {
+                all.add(user);
+            } else {
+                all.remove(user);
+            }
+        });
+        recipients = frozen(all);
+    }
+
+    /** A user joined the room: from now on they get the stream, starting with a catch-up when it streams. */
+    synchronized void memberAdded(String userId) {
+        changes.put(userId, true);
+        join(userId);
+    }
+
+    /** A user left the room: they get no further event of this reply. */
+    synchronized void memberRemoved(String userId) {
+        changes.put(userId, false);
+        if (recipients.contains(userId)) {
+            Set<String> rest = new LinkedHashSet<>(recipients);
+            rest.remove(userId);
+            recipients = frozen(rest);
+        }
     }
 
     /** Publishes {@code message.stream.start}; false (nothing published) when the reply was cancelled before. */
@@ -99,14 +163,33 @@ final class BotReply {
      */
     synchronized Ending finishing() {
         finishing = true;
-        return new Ending(cancelReason, text.toString());
+        return new Ending(cancelReason, text.toString(), discard);
     }
 
-    /** Adds users who should also get the terminal event (members who joined meanwhile). */
-    synchronized void addRecipients(Collection<String> more) {
-        Set<String> all = new LinkedHashSet<>(recipients);
-        all.addAll(more);
-        recipients = List.copyOf(all);
+    /** Marks the text as being stored; false (store nothing) when the reply was discarded or has already ended. */
+    synchronized boolean beginStore() {
+        if (discard || terminated) {
+            return false;
+        }
+        storing = true;
+        return true;
+    }
+
+    /**
+     * Publishes the one terminal event of a started reply; false when it was not started or already ended.
+     * {@code humans} are the room's human members now: one who is not yet in the audience (added by a path that
+     * did not report it, or in a race with the report) first gets the catch-up, unless they were heard leaving.
+     */
+    synchronized boolean terminate(ChatEvent terminal, Collection<String> humans) {
+        if (!started || terminated) {
+            return false;
+        }
+        for (String user : humans) {
+            if (!Boolean.FALSE.equals(changes.get(user))) {
+                join(user);
+            }
+        }
+        return terminate(terminal);
     }
 
     /** Publishes the one terminal event of a started reply; false when it was not started or already ended. */
@@ -116,7 +199,37 @@ final class BotReply {
         }
         terminated = true;
         publisher.publish(recipients, terminal);
+        notifyAll();
         return true;
+    }
+
+    /**
+     * Ends the reply from outside its own task, because it did not stop in time; false when it is storing its
+     * text (it ends on its own right after) or has no stream to end.
+     */
+    synchronized boolean abandon(ChatEvent terminal) {
+        return !storing && terminate(terminal);
+    }
+
+    /**
+     * Waits until this reply has no stream open: ended, or never started (a cancelled reply never starts later).
+     * False when {@code timeout} passed first or the thread was interrupted.
+     */
+    synchronized boolean awaitClosed(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            while (started && !terminated) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                wait(Math.max(1, left / 1_000_000));
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     synchronized boolean open() {
@@ -126,5 +239,27 @@ final class BotReply {
     /** The text so far while the reply streams; empty before its start and after its end. */
     synchronized Optional<ActiveStream> snapshot() {
         return open() ? Optional.of(new ActiveStream(roomId, messageId, botId, text.toString())) : Optional.empty();
+    }
+
+    /** Adds a user to the audience; when the reply streams, they first get its start and all the text so far. */
+    private void join(String userId) {
+        if (recipients.contains(userId)) {
+            return;
+        }
+        Set<String> more = new LinkedHashSet<>(recipients);
+        more.add(userId);
+        recipients = frozen(more);
+        if (!started || terminated) {
+            return;
+        }
+        List<String> one = List.of(userId);
+        publisher.publish(one, new ChatEvent.StreamStart(roomId, messageId, botId));
+        if (!text.isEmpty()) {
+            publisher.publish(one, new ChatEvent.StreamDelta(roomId, messageId, text.toString(), 0));
+        }
+    }
+
+    private static Set<String> frozen(Set<String> users) {
+        return Collections.unmodifiableSet(users);
     }
 }

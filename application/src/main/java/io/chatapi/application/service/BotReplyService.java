@@ -66,7 +66,15 @@ import java.util.function.Predicate;
  * a reply still streaming at the deadline gets its {@code shutdown} error from the shutting-down thread.
  *
  * <p>Per (room, bot) the newest trigger seq is remembered, so a repeated or late notification of an older
- * message never starts a reply.
+ * message never starts a reply. A newer reply starts only once the replies it superseded have ended: it waits
+ * for them (on its own thread, at most {@code endWait}) and then ends one that still streams with
+ * {@code message.stream.error} {@code superseded}.
+ *
+ * <p>A reply's audience is the room's human members: read when the reply is about to talk to the application,
+ * then kept current by {@link #onMemberAdded} and {@link #onMemberRemoved}, and checked once more before the
+ * terminal event. A member who leaves gets no further event of it; one who joins while it streams first gets
+ * its start and all the text so far. When a bot is deleted ({@link #onBotDeleted}) its replies end with
+ * {@code message.stream.error} {@code cancelled} and nothing of them is stored.
  */
 public final class BotReplyService implements BotReplies {
     static final String CANCELLED = "cancelled";
@@ -74,6 +82,11 @@ public final class BotReplyService implements BotReplies {
     static final String HANDOFF = "handoff";
     static final String SHUTDOWN = "shutdown";
     static final String LLM_ERROR = "llm_error";
+    /**
+     * How long a new reply waits for the replies it superseded to end (then it ends them itself), and a bot's
+     * deletion for its reply being stored.
+     */
+    static final Duration END_WAIT = Duration.ofSeconds(5);
 
     private static final System.Logger LOG = System.getLogger(BotReplyService.class.getName());
 
@@ -96,6 +109,7 @@ public final class BotReplyService implements BotReplies {
     private final ChatSettings settings;
     private final ServerMetrics metrics;
     private final ReplySlots slots;
+    private final Duration endWait;
     private final ExecutorService executor =
             Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("bot-reply-", 0).factory());
     /** Per (room, bot): the newest trigger seen, so that an older or repeated message never replies. */
@@ -112,6 +126,14 @@ public final class BotReplyService implements BotReplies {
     public BotReplyService(RoomStore rooms, MessageStore messages, BotStore bots, EventPublisher publisher,
                            OrderedRoomEvents ordered, WebhookSender webhook, LlmClient llm, OfflineDeliveries offline,
                            TimeSource clock, ChatSettings settings, ServerMetrics metrics, int maxConcurrency) {
+        this(rooms, messages, bots, publisher, ordered, webhook, llm, offline, clock, settings, metrics, maxConcurrency,
+                END_WAIT);
+    }
+
+    BotReplyService(RoomStore rooms, MessageStore messages, BotStore bots, EventPublisher publisher,
+                    OrderedRoomEvents ordered, WebhookSender webhook, LlmClient llm, OfflineDeliveries offline,
+                    TimeSource clock, ChatSettings settings, ServerMetrics metrics, int maxConcurrency,
+                    Duration endWait) {
         this.rooms = rooms;
         this.messages = messages;
         this.bots = bots;
@@ -124,6 +146,7 @@ public final class BotReplyService implements BotReplies {
         this.settings = settings;
         this.metrics = metrics;
         this.slots = new ReplySlots(maxConcurrency);
+        this.endWait = endWait;
     }
 
     /** Sets who hands a room to a human when the webhook answers {@code skip} with a {@code handoff}. */
@@ -145,8 +168,42 @@ public final class BotReplyService implements BotReplies {
     }
 
     @Override
+    public void onMemberAdded(String roomId, String userId) {
+        for (BotReply reply : live.values()) {
+            if (reply.roomId.equals(roomId)) {
+                reply.memberAdded(userId);
+            }
+        }
+    }
+
+    @Override
     public void onMemberRemoved(String roomId, String userId) {
-        cancelIn(roomId, reply -> reply.botId.equals(userId), CANCELLED);
+        for (BotReply reply : live.values()) {
+            if (reply.roomId.equals(roomId)) {
+                if (reply.botId.equals(userId)) {
+                    reply.cancel(CANCELLED);
+                } else {
+                    reply.memberRemoved(userId);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void onBotDeleted(String botId) {
+        List<BotReply> storing = new ArrayList<>();
+        for (BotReply reply : live.values()) {
+            if (reply.botId.equals(botId) && reply.discard(CANCELLED)) {
+                storing.add(reply);
+            }
+        }
+        long deadline = System.nanoTime() + endWait.toNanos();
+        for (BotReply reply : storing) {
+            if (!reply.awaitClosed(remaining(deadline))) {
+                LOG.log(Level.WARNING, "the reply {0} of deleted bot {1} was still being stored", reply.messageId,
+                        botId);
+            }
+        }
     }
 
     /** Ends, with {@code reason}, the live replies of the room that {@code which} selects. */
@@ -318,6 +375,27 @@ public final class BotReplyService implements BotReplies {
         return Optional.of(fresh);
     }
 
+    /**
+     * Waits until no older reply of the same (room, bot) streams; one still streaming after {@code endWait}
+     * is ended with a {@code superseded} error. Runs on the reply's own thread, before its start.
+     */
+    private void awaitSuperseded(BotReply reply) {
+        long deadline = System.nanoTime() + endWait.toNanos();
+        for (BotReply older : live.values()) {
+            if (older == reply || !older.roomId.equals(reply.roomId) || !older.botId.equals(reply.botId)
+                    || older.trigger.seq() >= reply.trigger.seq()) {
+                continue;
+            }
+            if (!older.awaitClosed(remaining(deadline)) && older.abandon(error(older, SUPERSEDED))) {
+                LOG.log(Level.WARNING, "superseded bot reply {0} did not stop in time", older.messageId);
+            }
+        }
+    }
+
+    private static Duration remaining(long deadlineNanos) {
+        return Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime()));
+    }
+
     private void unregister(BotReply reply) {
         latest.computeIfPresent(new Key(reply.roomId, reply.botId),
                 (key, entry) -> entry.reply() == reply ? new Latest(entry.triggerSeq(), null) : entry);
@@ -340,7 +418,7 @@ public final class BotReplyService implements BotReplies {
         } finally {
             if (reply.open()) {
                 String reason = reply.finishing().cancelReason();
-                reply.terminate(error(reply, reason == null ? LLM_ERROR : reason));
+                terminate(reply, error(reply, reason == null ? LLM_ERROR : reason));
             }
             unregister(reply);
         }
@@ -351,10 +429,14 @@ public final class BotReplyService implements BotReplies {
             return;
         }
         Optional<Bot> found = bots.find(reply.botId);
-        if (found.isEmpty() || reply.cancellation.isCancelled()
-                || rooms.member(reply.roomId, reply.botId).isEmpty()) {
+        if (found.isEmpty() || reply.cancellation.isCancelled()) {
+            return;
+        }
+        List<Member> members = rooms.members(reply.roomId);
+        if (members.stream().noneMatch(member -> member.userId().equals(reply.botId))) {
             return; // a bot removed from the room since the message came no longer answers there
         }
+        reply.audience(humans(members));
         Bot bot = found.get();
         List<ChatTurn> history = history(bot, reply.trigger);
         String systemPrompt = null;
@@ -375,6 +457,7 @@ public final class BotReplyService implements BotReplies {
                 systemPrompt = prompt == null || prompt.isBlank() ? null : prompt;
             }
         }
+        awaitSuperseded(reply);
         if (stopping || !reply.start()) {
             return;
         }
@@ -437,8 +520,8 @@ public final class BotReplyService implements BotReplies {
         String reason = ending.cancelReason();
         String text = ending.text();
         if (reason != null) {
-            if (SHUTDOWN.equals(reason) || text.isEmpty()) {
-                reply.terminate(error(reply, reason));
+            if (SHUTDOWN.equals(reason) || text.isEmpty() || ending.discard()) {
+                terminate(reply, error(reply, reason));
             } else {
                 store(reply, text, reason, reason);
             }
@@ -447,28 +530,33 @@ public final class BotReplyService implements BotReplies {
         switch (outcome) {
             case STOP, LENGTH -> {
                 if (text.isEmpty()) {
-                    reply.terminate(error(reply, "empty"));
+                    terminate(reply, error(reply, "empty"));
                 } else {
                     store(reply, text, outcome == LlmOutcome.STOP ? "stop" : "length", LLM_ERROR);
                 }
             }
             case TIMEOUT -> {
                 metrics.botLlmFailures.incrementAndGet();
-                reply.terminate(error(reply, "timeout"));
+                terminate(reply, error(reply, "timeout"));
             }
             case ERROR, CANCELLED -> {
                 metrics.botLlmFailures.incrementAndGet();
-                reply.terminate(error(reply, LLM_ERROR));
+                terminate(reply, error(reply, LLM_ERROR));
             }
         }
     }
 
     private void store(BotReply reply, String text, String finishReason, String reasonIfStoreFails) {
         Message stored;
+        List<Member> members;
         try {
             Room room = rooms.find(reply.roomId).orElseThrow(() -> ChatException.notFound("room not found"));
-            List<Member> members = rooms.members(reply.roomId);
-            reply.addRecipients(humans(members));
+            members = rooms.members(reply.roomId);
+            if (!reply.beginStore()) {
+                // its bot was deleted meanwhile, or a newer reply already ended it: nothing is stored
+                reply.terminate(error(reply, CANCELLED), humans(members));
+                return;
+            }
             MessageDraft draft = new MessageDraft(reply.messageId, reply.roomId, reply.botId, text, null, null,
                     clock.now());
             DeliveryPlan plan = offline.planFor(room, members, reply.botId);
@@ -477,13 +565,24 @@ public final class BotReplyService implements BotReplies {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "could not store the reply of bot {0} in room {1}: {2}", reply.botId,
                     reply.roomId, e.getClass().getName());
-            reply.terminate(error(reply, reasonIfStoreFails));
+            terminate(reply, error(reply, reasonIfStoreFails));
             return;
         }
         ordered.committed(reply.roomId, stored.seq(), List.of());
         metrics.botReplies.incrementAndGet();
         reply.terminate(new ChatEvent.StreamEnd(reply.roomId, reply.messageId, reply.botId, stored.content(),
-                stored.seq(), finishReason));
+                stored.seq(), finishReason), humans(members));
+    }
+
+    /** Publishes a reply's terminal event, also to human members who joined without being reported. */
+    private void terminate(BotReply reply, ChatEvent terminal) {
+        List<String> now;
+        try {
+            now = humans(rooms.members(reply.roomId));
+        } catch (RuntimeException e) {
+            now = List.of(); // the audience known so far still gets the end
+        }
+        reply.terminate(terminal, now);
     }
 
     private static ChatEvent.StreamError error(BotReply reply, String reason) {

@@ -21,7 +21,10 @@ public final class MembershipService implements MembershipUseCase {
     private final TimeSource clock;
     private final BotReplies replies;
 
-    /** @param replies the bot pipeline, whose reply a bot's removal from the room ends */
+    /**
+     * @param replies the bot pipeline: a bot's removal from the room ends its reply, and the audience of the
+     *                replies streaming there follows the members who join and leave
+     */
     public MembershipService(RoomStore rooms, BotStore bots, TimeSource clock, BotReplies replies) {
         this.rooms = rooms;
         this.bots = bots;
@@ -48,6 +51,9 @@ public final class MembershipService implements MembershipUseCase {
         MemberRole role = bots.find(userId).isPresent() ? MemberRole.BOT : MemberRole.MEMBER;
         if (!rooms.addMember(new Member(roomId, userId, role, clock.now()))) {
             throw ChatException.conflict("already a member");
+        }
+        if (role != MemberRole.BOT) {
+            replies.onMemberAdded(roomId, userId);
         }
     }
 

@@ -41,7 +41,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -66,14 +68,21 @@ class BotReplyServiceTest {
     private final TimeSource clock = () -> NOW;
     private final List<String> handoffs = new CopyOnWriteArrayList<>();
     private final AtomicInteger outboxWakes = new AtomicInteger();
+    /** Users a test removed from a room while a reply streamed: they may miss its end. */
+    private final Set<String> departed = ConcurrentHashMap.newKeySet();
     private BotReplyService service = service(false, 4);
     private Room room = room(ROOM, BOT);
 
     private BotReplyService service(boolean proceed, int maxConcurrency) {
+        return service(proceed, maxConcurrency, BotReplyService.END_WAIT);
+    }
+
+    private BotReplyService service(boolean proceed, int maxConcurrency, Duration endWait) {
         ChatSettings settings = new ChatSettings(16_000, 10, 20, 500, 5, 8, Duration.ofSeconds(1),
                 Duration.ofSeconds(5), proceed);
         BotReplyService created = new BotReplyService(rooms, messages, bots, publisher, new OrderedRoomEvents(publisher), webhook, llm,
-                new OfflineDeliveries(new OnlineUsers(online), webhook, outboxWakes::incrementAndGet), clock, settings, metrics, maxConcurrency);
+                new OfflineDeliveries(new OnlineUsers(online), webhook, outboxWakes::incrementAndGet), clock, settings, metrics, maxConcurrency,
+                endWait);
         created.setHandoff((roomId, botId, reason) -> handoffs.add(roomId + "|" + botId + "|" + reason));
         return created;
     }
@@ -105,36 +114,51 @@ class BotReplyServiceTest {
         assertThat(service.awaitIdle(PublisherBotTestDouble.WAIT)).as("bot tasks finished").isTrue();
     }
 
+    /**
+     * Checked per user and reply, as a user's connections see the events: one start, deltas after it with
+     * contiguous offsets, and exactly one end or error with the text they hold, unless the user left the room
+     * (listed in {@link #departed}) and so stops hearing of it.
+     */
     @AfterEach
     void everyStartEndsExactlyOnce() {
         service.shutdown(NOW.plusSeconds(10));
-        Map<String, Integer> text = new HashMap<>();
-        Map<String, Integer> terminals = new HashMap<>();
-        for (ChatEvent event : publisher.events()) {
+        record Seen(String userId, String messageId) {
+        }
+        Map<Seen, Integer> text = new HashMap<>();
+        Map<Seen, Integer> terminals = new HashMap<>();
+        for (PublisherBotTestDouble.Published published : publisher.published()) {
+            ChatEvent event = published.event();
             String id = PublisherBotTestDouble.messageIdOf(event);
-            switch (event) {
-                case StreamStart s -> assertThat(text.put(id, 0)).as("one start per reply").isNull();
-                case StreamDelta d -> {
-                    assertThat(text).as("delta after its start").containsKey(id);
-                    assertThat(terminals).as("no delta after the end").doesNotContainKey(id);
-                    assertThat(d.offset()).as("contiguous offsets").isEqualTo(text.get(id));
-                    text.put(id, d.offset() + d.delta().length());
+            for (String user : published.userIds()) {
+                Seen seen = new Seen(user, id);
+                switch (event) {
+                    case StreamStart s -> assertThat(text.put(seen, 0)).as("one start per reply").isNull();
+                    case StreamDelta d -> {
+                        assertThat(text).as("delta after its start").containsKey(seen);
+                        assertThat(terminals).as("no delta after the end").doesNotContainKey(seen);
+                        assertThat(d.offset()).as("contiguous offsets").isEqualTo(text.get(seen));
+                        text.put(seen, d.offset() + d.delta().length());
+                    }
+                    case StreamEnd e -> {
+                        assertThat(text).as("end after its start").containsKey(seen);
+                        terminals.merge(seen, 1, Integer::sum);
+                        Message stored = messages.find(e.roomId(), id).orElseThrow();
+                        assertThat(stored.seq()).isEqualTo(e.seq());
+                        assertThat(stored.content()).isEqualTo(e.content()).hasSize(text.get(seen));
+                    }
+                    case StreamError e -> {
+                        assertThat(text).as("error after its start").containsKey(seen);
+                        terminals.merge(seen, 1, Integer::sum);
+                        assertThat(messages.find(e.roomId(), id)).as("nothing stored on error").isEmpty();
+                    }
+                    default -> assertThat(event).as("bot replies are announced by stream events only").isNull();
                 }
-                case StreamEnd e -> {
-                    terminals.merge(id, 1, Integer::sum);
-                    Message stored = messages.find(e.roomId(), id).orElseThrow();
-                    assertThat(stored.seq()).isEqualTo(e.seq());
-                    assertThat(stored.content()).isEqualTo(e.content()).hasSize(text.get(id));
-                }
-                case StreamError e -> {
-                    terminals.merge(id, 1, Integer::sum);
-                    assertThat(messages.find(e.roomId(), id)).as("nothing stored on error").isEmpty();
-                }
-                default -> assertThat(event).as("bot replies are announced by stream events only").isNull();
             }
         }
-        assertThat(terminals).as("exactly one end or error per start")
-                .containsOnlyKeys(text.keySet()).allSatisfy((id, count) -> assertThat(count).isEqualTo(1));
+        assertThat(terminals).as("at most one end or error per start").allSatisfy((seen, count) -> assertThat(count)
+                .isEqualTo(1));
+        assertThat(text.keySet()).as("an end or error for every start").allSatisfy(seen ->
+                assertThat(terminals.containsKey(seen) || departed.contains(seen.userId())).isTrue());
     }
 
     @Test
@@ -566,5 +590,218 @@ class BotReplyServiceTest {
 
         assertThat(llm.callCount).hasValue(1);
         assertThat(publisher.events().stream().filter(StreamEnd.class::isInstance)).hasSize(1);
+    }
+
+    /** The events published to {@code userId}, in order. */
+    private List<ChatEvent> seenBy(String userId) {
+        return publisher.published().stream().filter(p -> p.userIds().contains(userId))
+                .map(PublisherBotTestDouble.Published::event).toList();
+    }
+
+    private void join(String userId) {
+        rooms.addMember(new Member(ROOM, userId, MemberRole.MEMBER, NOW));
+        service.onMemberAdded(ROOM, userId);
+    }
+
+    private void leave(String userId) {
+        departed.add(userId);
+        rooms.removeMember(ROOM, userId);
+        service.onMemberRemoved(ROOM, userId);
+    }
+
+    @Test
+    void aMemberWhoLeavesGetsNoFurtherEventOfTheStreamingReply() {
+        say(room, "alice", "tell me a secret");
+        LlmBotTestDouble.Call call = llm.nextCall();
+        call.emit("ab");
+        String id = publisher.await(StreamDelta.class, d -> true).messageId();
+
+        leave("bob");
+        call.emit("cd");
+        call.end(LlmOutcome.STOP);
+        StreamEnd end = publisher.await(StreamEnd.class, e -> true);
+
+        assertThat(end.content()).isEqualTo("abcd");
+        assertThat(seenBy("bob")).containsExactly(new StreamStart(ROOM, id, BOT), new StreamDelta(ROOM, id, "ab", 0));
+        assertThat(seenBy("alice")).hasSize(4);
+    }
+
+    @Test
+    void aMemberWhoLeavesBeforeTheReplyStartsNeverHearsOfIt() throws InterruptedException {
+        CountDownLatch gate = new CountDownLatch(1);
+        webhook.answer = WebhookBotTestDouble.gated(gate, WebhookBotTestDouble.PROMPT);
+        say(room, "alice", "hi");
+        assertThat(webhook.requests.poll(10, TimeUnit.SECONDS)).isNotNull();
+        leave("bob");
+        join("carol");
+        gate.countDown();
+        llm.nextCall().end(LlmOutcome.STOP);
+        publisher.await(StreamError.class, e -> true);
+
+        assertThat(seenBy("bob")).isEmpty();
+        assertThat(publisher.published()).allSatisfy(p -> assertThat(p.userIds()).containsExactly("alice", "carol"));
+    }
+
+    @Test
+    void aMemberWhoJoinsMidStreamGetsTheTextSoFarThenTheLiveDeltasAndTheEnd() {
+        say(room, "alice", "go");
+        LlmBotTestDouble.Call call = llm.nextCall();
+        call.emit("ab", "c");
+        String id = publisher.await(StreamDelta.class, d -> d.offset() == 2).messageId();
+
+        join("carol");
+        call.emit("de");
+        call.end(LlmOutcome.STOP);
+        StreamEnd end = publisher.await(StreamEnd.class, e -> true);
+
+        assertThat(seenBy("carol")).containsExactly(new StreamStart(ROOM, id, BOT),
+                new StreamDelta(ROOM, id, "abc", 0), new StreamDelta(ROOM, id, "de", 3), end);
+        assertThat(end.content()).isEqualTo("abcde");
+        join("dave");
+        assertThat(seenBy("dave")).as("nothing after the end").isEmpty();
+    }
+
+    @Test
+    void aMemberWhoJoinsMidStreamAlsoGetsAnErrorEnding() {
+        say(room, "alice", "go");
+        LlmBotTestDouble.Call call = llm.nextCall();
+        String id = publisher.await(StreamStart.class, s -> true).messageId();
+
+        join("carol");
+        call.emit("ab");
+        call.end(LlmOutcome.ERROR);
+        publisher.await(StreamError.class, e -> true);
+
+        assertThat(seenBy("carol")).containsExactly(new StreamStart(ROOM, id, BOT), new StreamDelta(ROOM, id, "ab", 0),
+                new StreamError(ROOM, id, "llm_error"));
+    }
+
+    @Test
+    void aMemberAddedWithoutNoticeGetsTheStartAndTheTextBeforeTheEnd() {
+        say(room, "alice", "help");
+        LlmBotTestDouble.Call call = llm.nextCall();
+        call.emit("let me");
+        String id = publisher.await(StreamDelta.class, d -> true).messageId();
+
+        rooms.addMember(new Member(ROOM, "agent_1", MemberRole.AGENT, NOW)); // as a handoff adds its agent
+        rooms.setHandoff(ROOM, new Handoff(HandoffState.HUMAN, "agent_1", null, "agent_1", NOW));
+        service.onHandedToHuman(ROOM);
+        StreamEnd end = publisher.await(StreamEnd.class, e -> true);
+
+        assertThat(end.finishReason()).isEqualTo("handoff");
+        assertThat(seenBy("agent_1")).containsExactly(new StreamStart(ROOM, id, BOT),
+                new StreamDelta(ROOM, id, "let me", 0), end);
+    }
+
+    @Test
+    void aSupersedingReplyStartsOnlyAfterTheOldOneEnded() {
+        llm.deafToCancel = true;
+        say(room, "alice", "first");
+        LlmBotTestDouble.Call first = llm.nextCall();
+        first.emit("par");
+        String firstId = publisher.await(StreamDelta.class, d -> true).messageId();
+        llm.deafToCancel = false;
+
+        say(room, "alice", "second");
+        assertThat(webhook.requests.poll()).isNotNull();
+        await(() -> webhook.requests.size() == 1, "the second reply asked the application");
+        assertThat(llm.pollCall(Duration.ofMillis(300))).as("no new reply while the old one streams").isNull();
+        first.emit("tial");
+        first.end(LlmOutcome.STOP);
+        LlmBotTestDouble.Call second = llm.nextCall();
+        second.end(LlmOutcome.STOP);
+        quiesce();
+
+        List<ChatEvent> events = publisher.events();
+        StreamEnd superseded = publisher.await(StreamEnd.class, e -> e.messageId().equals(firstId));
+        assertThat(superseded.finishReason()).isEqualTo("superseded");
+        assertThat(superseded.content()).isEqualTo("par");
+        StreamStart next = publisher.await(StreamStart.class, e -> !e.messageId().equals(firstId));
+        assertThat(events.indexOf(superseded)).isLessThan(events.indexOf(next));
+    }
+
+    @Test
+    void anOldReplyThatDoesNotStopInTimeIsEndedBeforeTheNewOneStarts() {
+        service = service(false, 4, Duration.ofMillis(200));
+        llm.deafToCancel = true;
+        say(room, "alice", "first");
+        LlmBotTestDouble.Call first = llm.nextCall();
+        first.emit("par");
+        String firstId = publisher.await(StreamDelta.class, d -> true).messageId();
+        llm.deafToCancel = false;
+
+        say(room, "alice", "second");
+        LlmBotTestDouble.Call second = llm.nextCall();
+        List<ChatEvent> events = publisher.events();
+        StreamError abandoned = new StreamError(ROOM, firstId, "superseded");
+        assertThat(events).contains(abandoned);
+        StreamStart next = publisher.await(StreamStart.class, e -> !e.messageId().equals(firstId));
+        assertThat(events.indexOf(abandoned)).isLessThan(events.indexOf(next));
+
+        first.emit("tial");
+        first.end(LlmOutcome.STOP);
+        second.end(LlmOutcome.STOP);
+        quiesce();
+        assertThat(messages.find(ROOM, firstId)).as("an abandoned reply stores nothing").isEmpty();
+        assertThat(publisher.stream(firstId)).filteredOn(e -> !(e instanceof StreamDelta)).hasSize(2);
+    }
+
+    @Test
+    void deletingABotEndsItsRepliesWithACancelledErrorAndStoresNothing() {
+        Room waiting = room("room_2", BOT);
+        CountDownLatch gate = new CountDownLatch(1);
+        webhook.answer = request -> request.roomId().equals("room_2")
+                ? WebhookBotTestDouble.gated(gate, WebhookBotTestDouble.PROMPT).answer(request)
+                : WebhookBotTestDouble.PROMPT;
+        say(room, "alice", "help");
+        llm.nextCall().emit("partial");
+        String id = publisher.await(StreamDelta.class, d -> true).messageId();
+        say(waiting, "alice", "hello");
+        await(() -> webhook.requests.size() == 2, "both replies asked the application");
+
+        bots.delete(BOT);
+        rooms.removeMember(ROOM, BOT);
+        rooms.removeMember("room_2", BOT);
+        service.onBotDeleted(BOT);
+        gate.countDown();
+        quiesce();
+
+        assertThat(publisher.stream(id).getLast()).isEqualTo(new StreamError(ROOM, id, "cancelled"));
+        assertThat(messages.all(ROOM)).extracting(Message::senderId).doesNotContain(BOT);
+        assertThat(messages.all("room_2")).extracting(Message::senderId).doesNotContain(BOT);
+        assertThat(llm.callCount).hasValue(1);
+    }
+
+    @Test
+    void deletingABotWaitsForAReplyAlreadyBeingStored() throws InterruptedException {
+        messages.appendGate = new CountDownLatch(1);
+        llm.preset("done", LlmOutcome.STOP);
+        say(room, "alice", "hi");
+        assertThat(messages.appending.await(10, TimeUnit.SECONDS)).isTrue();
+
+        Thread deleting = Thread.ofPlatform().start(() -> service.onBotDeleted(BOT));
+        await(() -> deleting.getState() == Thread.State.TIMED_WAITING, "the deletion waits for the store");
+        messages.appendGate.countDown();
+        deleting.join(10_000);
+
+        assertThat(deleting.isAlive()).isFalse();
+        assertThat(publisher.events().getLast()).isInstanceOfSatisfying(StreamEnd.class,
+                e -> assertThat(e.content()).isEqualTo("done"));
+    }
+
+    /** Polls {@code condition} for up to ten seconds. */
+    private static void await(BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + PublisherBotTestDouble.WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted");
+            }
+        }
     }
 }

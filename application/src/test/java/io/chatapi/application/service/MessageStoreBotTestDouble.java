@@ -13,6 +13,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /** Messages per room with a seq counter; runs delivery plans and records what they asked for. */
 final class MessageStoreBotTestDouble implements MessageStore {
@@ -23,7 +25,7 @@ final class MessageStoreBotTestDouble implements MessageStore {
 
     /** Stores a message directly, as another service would have. */
     synchronized Message add(String roomId, String senderId, String content) {
-        return append(new MessageDraft(Ids.message(), roomId, senderId, content, null, null, Instant.EPOCH),
+        return appendNow(new MessageDraft(Ids.message(), roomId, senderId, content, null, null, Instant.EPOCH),
                 DeliveryPlan.NONE).message();
     }
 
@@ -31,8 +33,28 @@ final class MessageStoreBotTestDouble implements MessageStore {
         return List.copyOf(rooms.getOrDefault(roomId, List.of()));
     }
 
+    /** While set, an append (not {@link #add}) first counts down {@code appending} and waits (bounded) until this gate opens. */
+    volatile CountDownLatch appendGate;
+    final CountDownLatch appending = new CountDownLatch(1);
+
     @Override
-    public synchronized Appended append(MessageDraft draft, DeliveryPlan plan) {
+    public Appended append(MessageDraft draft, DeliveryPlan plan) {
+        CountDownLatch gate = appendGate;
+        if (gate != null) {
+            appending.countDown();
+            try {
+                if (!gate.await(10, TimeUnit.SECONDS)) {
+                    throw new StoreUnavailableException("the append gate never opened", null);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StoreUnavailableException("interrupted", e);
+            }
+        }
+        return appendNow(draft, plan);
+    }
+
+    private synchronized Appended appendNow(MessageDraft draft, DeliveryPlan plan) {
         if (failAppends) {
             throw new StoreUnavailableException("disk full", null);
         }

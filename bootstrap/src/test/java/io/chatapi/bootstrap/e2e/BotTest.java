@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -503,5 +504,92 @@ class BotTest {
         assertThat(rest.get("/bots/" + botId, VISITOR).status()).isEqualTo(403);
         assertThat(rest.delete("/bots/" + botId, ADMIN).status()).isEqualTo(204);
         assertThat(rest.get("/bots/" + botId, ADMIN).status()).isEqualTo(404);
+    }
+
+    /** The stream frames a client got, as {@code type offset delta} or {@code type reason} lines. */
+    private static List<String> streamFrames(WsClient c) {
+        List<String> frames = new ArrayList<>();
+        for (JsonNode e : c.seen()) {
+            String type = e.path("type").asText();
+            switch (type) {
+                case "message.stream.start" -> frames.add(type);
+                case "message.stream.delta" -> frames.add(type + " " + e.get("offset").asInt() + " "
+                        + e.get("delta").asText());
+                case "message.stream.end" -> frames.add(type + " " + e.get("finish_reason").asText());
+                case "message.stream.error" -> frames.add(type + " " + e.get("reason").asText());
+                default -> {
+                }
+            }
+        }
+        return frames;
+    }
+
+    @Test
+    void aMemberRemovedMidStreamGetsNothingMoreOfTheReply() {
+        String botId = bot(null);
+        String room = roomWith(botId, "visitor", "watcher");
+        CountDownLatch gate = new CountDownLatch(1);
+        llm.reply(new FakeLlm.Chunk("abc"), new FakeLlm.Gate(gate), new FakeLlm.Chunk("def"));
+        try (var c = server.ws(VISITOR); var watcher = server.ws(Tokens.user("watcher"))) {
+            c.send("send_message", say(room, "secret stuff"));
+            watcher.await("message.stream.delta");
+
+            assertThat(rest.delete("/rooms/" + room + "/members/watcher", ADMIN).status()).isEqualTo(204);
+            gate.countDown();
+
+            assertThat(c.await("message.stream.end").get("content").asText()).isEqualTo("abcdef");
+            watcher.drain(Duration.ofMillis(500));
+            assertThat(streamFrames(watcher)).containsExactly("message.stream.start", "message.stream.delta 0 abc");
+        }
+    }
+
+    @Test
+    void membersAddedMidStreamGetTheTextSoFarThenTheLiveDeltasAndTheEnding() {
+        String botId = bot(null);
+        String room = roomWith(botId, "visitor");
+        CountDownLatch gate = new CountDownLatch(1);
+        // after "def" the LLM stays silent past LLM_IDLE_TIMEOUT (2 s): the reply ends with an error
+        llm.reply(new FakeLlm.Chunk("abc"), new FakeLlm.Gate(gate), new FakeLlm.Chunk("def"), new FakeLlm.Pause(5000));
+        try (var c = server.ws(VISITOR); var early = server.ws(Tokens.user("early"))) {
+            c.send("send_message", say(room, "go"));
+            c.await("message.stream.delta");
+            assertThat(rest.post("/rooms/" + room + "/members", ADMIN, Map.of("user_id", "early")).status())
+                    .isEqualTo(204);
+            assertThat(rest.post("/rooms/" + room + "/members", ADMIN, Map.of("user_id", "late")).status())
+                    .isEqualTo(204);
+            try (var late = server.ws(Tokens.user("late"))) {
+                early.await("message.stream.delta");
+                late.await("message.stream.delta");
+                gate.countDown();
+
+                assertThat(terminal(c).get("reason").asText()).isEqualTo("timeout");
+                for (WsClient joined : List.of(early, late)) {
+                    terminal(joined);
+                    joined.drain(Duration.ofMillis(300));
+                    assertThat(streamFrames(joined)).containsExactly("message.stream.start",
+                            "message.stream.delta 0 abc", "message.stream.delta 3 def", "message.stream.error timeout");
+                }
+            }
+        }
+    }
+
+    @Test
+    void deletingABotWhileItStreamsEndsItsReplyAndStoresNothing() throws Exception {
+        String botId = bot(null);
+        String room = roomWith(botId, "visitor");
+        llm.reply(new FakeLlm.Chunk("partial"), new FakeLlm.HangUntilClosed());
+        try (var c = server.ws(VISITOR)) {
+            c.send("send_message", say(room, "help"));
+            c.await("message.stream.delta");
+
+            assertThat(rest.delete("/bots/" + botId, ADMIN).status()).isEqualTo(204);
+
+            JsonNode end = terminal(c);
+            assertThat(end.get("type").asText()).isEqualTo("message.stream.error");
+            assertThat(end.get("reason").asText()).isEqualTo("cancelled");
+            assertThat(llm.hungUp().await(5, TimeUnit.SECONDS)).as("the LLM saw the connection closed").isTrue();
+        }
+        JsonNode stored = rest.get("/rooms/" + room + "/messages", ADMIN).json().get("messages");
+        assertThat(stored.findValuesAsText("content")).containsExactly("help");
     }
 }

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -34,6 +35,10 @@ final class FakeLlm implements AutoCloseable {
     }
 
     record Status(int code) implements Step {
+    }
+
+    /** Sends nothing until the test opens the latch (at most ten seconds). */
+    record Gate(CountDownLatch open) implements Step {
     }
 
     /** Writes raw SSE text as is (for malformed lines). */
@@ -112,6 +117,7 @@ final class FakeLlm implements AutoCloseable {
                         }
                     }
                     case Raw raw -> write(out, raw.text());
+                    case Gate gate -> await(gate.open());
                     case Status status -> throw new IllegalStateException("status must come first");
                 }
             }
@@ -136,6 +142,17 @@ final class FakeLlm implements AutoCloseable {
     private static void write(OutputStream out, String text) throws IOException {
         out.write(text.getBytes(StandardCharsets.UTF_8));
         out.flush();
+    }
+
+    private static void await(CountDownLatch latch) throws IOException {
+        try {
+            if (!latch.await(10, TimeUnit.SECONDS)) {
+                throw new IOException("the gate was never opened");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
     }
 
     private static void sleep(long millis) throws IOException {
