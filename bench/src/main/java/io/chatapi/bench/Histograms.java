@@ -62,4 +62,9 @@ final class Histograms {
         }
         return histogram.getValueAtPercentile(percentile) / 1000.0;
     }
+
+    /** The recorded value (a count, not a time) at {@code percentile}, or null when empty. */
+    static Long value(Histogram histogram, double percentile) {
+        return histogram.getTotalCount() == 0 ? null : histogram.getValueAtPercentile(percentile);
+    }
 }

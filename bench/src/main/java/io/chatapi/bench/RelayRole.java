@@ -5,7 +5,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -14,8 +16,11 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Bot replies under load. Humans, one per bot room, each send a message and wait for the streamed reply to
  * end before sending the next; every delta's embedded send times give {@code relay} (chunk left the fake LLM
- * → delta arrived here). Meanwhile a probe pair exchanges plain messages at a fixed rate: {@code plain.b}
- * before the streams start (baseline), {@code plain.s} while they run and {@code plain.a} once they have ended.
+ * → delta arrived here). The humans' first messages are spread evenly over {@code stagger_us}, so that the
+ * streams' chunks are not all written in the same instant (independent streams would not be); {@code burst}
+ * records, for each measured chunk, how many chunks the fake wrote in the millisecond before it (all streams).
+ * Meanwhile a probe pair exchanges plain messages at a fixed rate: {@code plain.b} before the streams start
+ * (baseline), {@code plain.s} while they run and {@code plain.a} once they have ended.
  */
 final class RelayRole implements WorkerRole {
     private static final long REPLY_TIMEOUT_MILLIS = 30_000;
@@ -44,6 +49,7 @@ final class RelayRole implements WorkerRole {
                     if (now >= measureFromMicros) {
                         for (long sent : FakeLlmServer.stamps(frame.delta())) {
                             Histograms.record(context.histogram("relay"), now - sent);
+                            measuredSends.add(sent);
                         }
                     }
                 }
@@ -69,6 +75,7 @@ final class RelayRole implements WorkerRole {
 
     private WorkerContext context;
     private volatile long measureFromMicros = Long.MAX_VALUE;
+    private final Queue<Long> measuredSends = new ConcurrentLinkedQueue<>();
 
     @Override
     public void run(WorkerContext workerContext) {
@@ -119,14 +126,17 @@ final class RelayRole implements WorkerRole {
         } else {
             context.counter("probe_unavailable").incrementAndGet();
         }
+        long staggerNanos = job.path("stagger_us").asLong(0) * 1_000;
         for (int i = 0; i < humans.size(); i++) {
             WsClient socket = clients.get(i);
             Human human = humans.get(i);
+            long offsetNanos = staggerNanos * i / humans.size();
             if (socket != null) {
-                threads.add(Thread.ofVirtual().start(() -> converse(human, socket, streamsFrom, end)));
+                threads.add(Thread.ofVirtual().start(() -> converse(human, socket, streamsFrom, offsetNanos, end)));
             }
         }
         WorkerContext.joinAll(threads, Math.max(end + REPLY_TIMEOUT_MILLIS, afterEnd) + 2_000);
+        recordBursts();
         context.emitResult();
         clients.forEach(c -> {
             if (c != null) {
@@ -135,8 +145,21 @@ final class RelayRole implements WorkerRole {
         });
     }
 
-    private void converse(Human human, WsClient socket, long from, long end) {
+    /** For each measured chunk, the number of chunks (all streams) written in the millisecond up to it. */
+    private void recordBursts() {
+        long[] sends = measuredSends.stream().mapToLong(Long::longValue).sorted().toArray();
+        int first = 0;
+        for (int i = 0; i < sends.length; i++) {
+            while (sends[first] < sends[i] - 1_000) {
+                first++;
+            }
+            Histograms.record(context.histogram("burst"), i - first + 1);
+        }
+    }
+
+    private void converse(Human human, WsClient socket, long from, long offsetNanos, long end) {
         WorkerContext.sleepUntil(from);
+        LockSupport.parkNanos(offsetNanos);
         int n = 0;
         while (System.currentTimeMillis() < end) {
             CompletableFuture<String> reply = new CompletableFuture<>();

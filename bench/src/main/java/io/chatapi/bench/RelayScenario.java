@@ -24,7 +24,8 @@ final class RelayScenario implements Scenario {
 
     @Override
     public Set<String> options() {
-        return Set.of("streams", "chunks", "chunk-interval", "baseline", "stream-warmup", "duration", "probe-rate");
+        return Set.of("streams", "chunks", "chunk-interval", "stagger", "baseline", "stream-warmup", "duration",
+                "probe-rate");
     }
 
     @Override
@@ -33,6 +34,9 @@ final class RelayScenario implements Scenario {
         int streams = o.integer("streams", 100, 3);
         int chunks = o.integer("chunks", 50, 10);
         Duration interval = o.duration("chunk-interval", Duration.ofMillis(20), Duration.ofMillis(20));
+        // The streams' first messages spread over one chunk interval: independent streams write their chunks at
+        // unrelated instants; 0 starts them together, so every chunk of every stream is written in the same burst.
+        Duration stagger = o.duration("stagger", interval, interval);
         Duration baseline = o.duration("baseline", Duration.ofSeconds(5), Duration.ofMillis(500));
         Duration duration = o.duration("duration", Duration.ofSeconds(10), Duration.ofSeconds(1));
         double probeRate = o.decimal("probe-rate", 20, 20);
@@ -70,6 +74,7 @@ final class RelayScenario implements Scenario {
                 job.put("streams_ms", duration.toMillis());
                 job.put("settle_ms", settle.toMillis());
                 job.put("probe_rate", probeRate);
+                job.put("stagger_us", stagger.toNanos() / 1_000);
                 return job;
             })) {
                 group.awaitAll("ready", PersistScenario.connectBudget(streams));
@@ -85,12 +90,15 @@ final class RelayScenario implements Scenario {
                 Measurement.Builder row = Measurement.of(name())
                         .param("streams", streams)
                         .param("chunk_interval_ms", interval.toMillis())
+                        .param("stagger_ms", stagger.toNanos() / 1e6)
                         .param("stream_warmup_s", streamWarmup.toMillis() / 1000.0)
                         .param("duration_s", duration.toMillis() / 1000.0)
                         .figure("relay_p50_ms", Histograms.millis(relay, 50))
                         .figure("relay_p99_ms", Histograms.millis(relay, 99))
                         .figure("relay_p999_ms", Histograms.millis(relay, 99.9))
                         .figure("deltas_per_s", relay.getTotalCount() / (duration.toMillis() / 1000.0))
+                        .figure("chunks_in_1ms_p50", Histograms.value(results.histogram("burst"), 50))
+                        .figure("chunks_in_1ms_p99", Histograms.value(results.histogram("burst"), 99))
                         .figure("replies_completed", results.counter("streams_ended"))
                         .figure("stream_errors", results.counter("stream_errors"))
                         .figure("no_reply", results.counter("no_reply"))
@@ -104,6 +112,7 @@ final class RelayScenario implements Scenario {
                         .figure("llm_requests", llm.requests())
                         .figure("llm_rejected", llm.rejected())
                         .note("relay latency = delta arrival at the client - the time the fake LLM wrote the chunk (embedded in the chunk text)")
+                        .note("streams start spread evenly over --stagger (default one chunk interval; 0 = all at once); chunks_in_1ms: chunks of all streams the fake wrote in the millisecond up to each measured one")
                         .note("plain latency: two other clients in their own room at the probe rate; baseline before the streams start")
                         .note("plain_after: the same probe once the streams have ended, the server warm (the baseline runs on a cold one)");
                 results.samples().stream().limit(3).forEach(s -> row.note("sample: " + s));
