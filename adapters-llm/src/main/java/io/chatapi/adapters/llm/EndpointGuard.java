@@ -52,6 +52,9 @@ final class EndpointGuard {
         if (host == null || host.isEmpty()) {
             return Optional.of("URL has no host");
         }
+        if (uri.getPort() > 65_535) {
+            return Optional.of("port must be from 1 to 65535");
+        }
         InetAddress[] addresses;
         try {
             addresses = InetAddress.getAllByName(host);
