@@ -120,6 +120,11 @@ public final class SqliteMessageStore implements MessageStore {
             if (deleted == 1) {
                 h.createUpdate("DELETE FROM pending_deliveries WHERE message_id = :id AND room_id = :room")
                         .bind("room", roomId).bind("id", messageId).execute();
+                // a push for a deleted message would show what its sender took back
+                h.createUpdate("""
+                                DELETE FROM webhook_outbox
+                                WHERE message_id = :id AND room_id = :room AND kind = 'message.offline'""")
+                        .bind("room", roomId).bind("id", messageId).execute();
             }
             return deleted == 1;
         });

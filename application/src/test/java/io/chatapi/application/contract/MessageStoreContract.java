@@ -245,6 +245,24 @@ public abstract class MessageStoreContract extends StoreContract {
     }
 
     @Test
+    void deletingAMessageDropsItsOfflineNotificationsNotYetSent() {
+        group("room_a", T0, "alice", "bob");
+        DeliveryPlan notifyBob = stored -> new DeliveryPlan.Deliveries(List.of("bob"), List.of(
+                new OutboxItem("wh_" + stored.seq(), "message.offline", "bob", stored.roomId(), stored.id(),
+                        stored.seq(), "{}")));
+        Message gone = stores.messages().append(draft("room_a", "alice", "gone"), notifyBob).message();
+        Message kept = stores.messages().append(draft("room_a", "alice", "kept"), notifyBob).message();
+        DeliveryPlan handoffOfGone = stored -> new DeliveryPlan.Deliveries(List.of(), List.of(
+                new OutboxItem("wh_handoff", "room.handoff", null, stored.roomId(), gone.id(), gone.seq(), "{}")));
+        stores.messages().append(draft("room_a", Principal.SYSTEM, "handed over"), handoffOfGone);
+
+        stores.messages().delete("room_a", gone.id());
+
+        assertThat(stores.deliveries().dueWebhooks(at(3_600), 10)).extracting(due -> due.item().webhookId())
+                .containsExactlyInAnyOrder("wh_" + kept.seq(), "wh_handoff");
+    }
+
+    @Test
     void theWindowLeavesSystemMessagesOutAndStillHoldsLimitMessages() {
         group("room_a", T0, "alice");
         append("room_a", "m1");

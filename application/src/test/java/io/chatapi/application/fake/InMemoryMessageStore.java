@@ -97,7 +97,10 @@ public final class InMemoryMessageStore implements MessageStore {
         }
     }
 
-    /** Deletes a message and its queued offline deliveries; the room's seq counter is left as it is. */
+    /**
+     * Deletes a message, its queued offline deliveries and its offline notifications not yet sent; the room's seq
+     * counter is left as it is.
+     */
     @Override
     public boolean delete(String roomId, String messageId) {
         synchronized (data) {
@@ -106,6 +109,8 @@ public final class InMemoryMessageStore implements MessageStore {
             found.ifPresent(m -> {
                 roomMessages(roomId).remove(m.seq());
                 data.pending.values().removeIf(p -> p.messageId().equals(messageId) && p.roomId().equals(roomId));
+                data.outbox.values().removeIf(e -> messageId.equals(e.item().messageId())
+                        && roomId.equals(e.item().roomId()) && "message.offline".equals(e.item().kind()));
             });
             return found.isPresent();
         }

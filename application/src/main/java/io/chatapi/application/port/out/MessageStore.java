@@ -35,6 +35,9 @@ public interface MessageStore {
     /** Replaces the content; empty when no such message. */
     Optional<Message> edit(String roomId, String messageId, String content, Instant editedAt);
 
-    /** Deletes a message (its seq is never reused); false when no such message. */
+    /**
+     * Deletes a message (its seq is never reused), in the same transaction its queued offline deliveries and its
+     * {@code message.offline} notifications not yet sent; false when no such message.
+     */
     boolean delete(String roomId, String messageId);
 }
