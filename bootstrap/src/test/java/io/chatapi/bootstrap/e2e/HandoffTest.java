@@ -111,6 +111,16 @@ class HandoffTest {
     }
 
     @Test
+    void aUserWhoMayNotChangeTheStateIsRefusedWhateverTheBody() {
+        String room = botRoom("visitor");
+        for (String body : List.of("{", "{\"state\":\"human\"}", "[]")) {
+            var refused = rest.post("/rooms/" + room + "/handoff", Tokens.user("visitor"), body);
+            assertThat(refused.status()).as(body).isEqualTo(403);
+            assertThat(refused.error()).isEqualTo("forbidden");
+        }
+    }
+
+    @Test
     void theReservedSystemIdAndTheRoomsBotAreNoAgents() {
         String room = botRoom("visitor");
         for (String agentId : List.of("system", botId)) {

@@ -10,6 +10,7 @@ import io.chatapi.adapters.ws.json.RestShapes;
 import io.chatapi.adapters.ws.json.WireJson;
 import io.chatapi.application.port.in.CreateRoomUseCase.CreateRoom;
 import io.chatapi.application.port.in.HandoffUseCase.ChangeHandoff;
+import io.chatapi.domain.AccessPolicy;
 import io.chatapi.domain.ChatException;
 import io.chatapi.domain.Member;
 import io.chatapi.domain.Room;
@@ -100,6 +101,10 @@ public final class RoomRoutes implements HttpService {
     }
 
     private void handoff(ServerRequest req, ServerResponse res) {
+        if (!AccessPolicy.canChangeHandoff(Callers.of(req))) {
+            // before the body is read: who may not change the state learns nothing from a 400
+            throw ChatException.forbidden("only admins and agents change the handoff state");
+        }
         JsonFields body = bodies.object(req);
         ChangeHandoff command = new ChangeHandoff(body.requiredString("state"), body.optionalString("agent_id"),
                 body.optionalString("reason"));
