@@ -98,7 +98,7 @@ public final class ChatApp implements AutoCloseable {
                 settings.presenceGrace());
         // Clients come back within SHUTDOWN_RECONNECT_MAX of a graceful stop; presence waits that and its grace.
         presence.resumeAfterRestart(config.shutdown().reconnectMax().plus(settings.presenceGrace()));
-        var roomService = new RoomService(rooms, botStore, clock);
+        var roomService = new RoomService(rooms, botStore, bots, clock);
         var admin = new AdminService(deliveries);
         var useCases = new UseCases(roomService, roomService, roomService,
                 new MembershipService(rooms, botStore, clock, bots),

@@ -26,12 +26,14 @@ import java.util.Set;
 public final class RoomService implements CreateRoomUseCase, QueryRoomsUseCase, UpdateRoomUseCase {
     private final RoomStore rooms;
     private final BotStore bots;
+    private final BotReplies replies;
     private final RoomAccess access;
     private final TimeSource clock;
 
-    public RoomService(RoomStore rooms, BotStore bots, TimeSource clock) {
+    public RoomService(RoomStore rooms, BotStore bots, BotReplies replies, TimeSource clock) {
         this.rooms = rooms;
         this.bots = bots;
+        this.replies = replies;
         this.access = new RoomAccess(rooms);
         this.clock = clock;
     }
@@ -71,7 +73,14 @@ public final class RoomService implements CreateRoomUseCase, QueryRoomsUseCase, 
         }
         if (type == RoomType.DM) {
             var pair = List.copyOf(distinct);
-            return rooms.createOrGetDm(DmKey.of(pair.get(0), pair.get(1)), room, members);
+            Room dm = rooms.createOrGetDm(DmKey.of(pair.get(0), pair.get(1)), room, members);
+            if (!dm.id().equals(room.id())) {
+                // the pair's room already existed and may have taken back one who left: a reply streaming
+                // there now reaches them too (a no-op for a member who never left)
+                members.stream().filter(m -> m.role() != MemberRole.BOT)
+                        .forEach(m -> replies.onMemberAdded(dm.id(), m.userId()));
+            }
+            return dm;
         }
         return rooms.createGroup(room, members);
     }

@@ -1,0 +1,37 @@
+package io.chatapi.application.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chatapi.application.port.in.CreateRoomUseCase.CreateRoom;
+import io.chatapi.domain.Bot;
+import io.chatapi.domain.LlmProvider;
+import io.chatapi.domain.Principal;
+import io.chatapi.domain.Role;
+import io.chatapi.domain.Room;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RoomServiceTest {
+    private static final Instant NOW = Instant.parse("2026-04-02T12:00:00Z");
+    private static final Principal VISITOR = new Principal("visitor", Role.USER);
+
+    private final RoomStoreBotTestDouble rooms = new RoomStoreBotTestDouble();
+    private final BotStoreBotTestDouble bots = new BotStoreBotTestDouble();
+    private final BotRepliesTestDouble replies = new BotRepliesTestDouble();
+    private final RoomService service = new RoomService(rooms, bots, replies, () -> NOW);
+
+    @Test
+    void aDmTakingBackOneWhoLeftReportsTheHumansToTheBotPipeline() {
+        bots.create(new Bot("bot_1", "Helper", "http://llm.test/v1", "OPENAI_API_KEY", "gpt-test", LlmProvider.OPENAI,
+                Bot.DEFAULT_MAX_CONTEXT, null, null, NOW));
+        Room first = service.create(VISITOR, new CreateRoom("dm", List.of("visitor", "bot_1"), null, null));
+        assertThat(replies.told).as("a new room has no reply streaming").isEmpty();
+        rooms.removeMember(first.id(), "visitor");
+
+        Room again = service.create(VISITOR, new CreateRoom("dm", List.of("bot_1", "visitor"), null, null));
+
+        assertThat(again.id()).isEqualTo(first.id());
+        assertThat(replies.told).containsExactly("added " + first.id() + " visitor");
+    }
+}
