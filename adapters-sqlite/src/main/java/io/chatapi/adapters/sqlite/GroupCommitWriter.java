@@ -9,6 +9,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.jdbi.v3.core.Handle;
@@ -30,10 +31,13 @@ final class GroupCommitWriter {
     private final ReadWriteLock closing = new ReentrantReadWriteLock();
     private final AtomicLong transactions = new AtomicLong();
     private final Thread thread;
+    private final BooleanSupplier fileIntact;
     private boolean closed;
 
-    GroupCommitWriter(Handle handle, String threadName) {
+    /** Refuses to commit while {@code fileIntact} says the database file is no longer the one opened. */
+    GroupCommitWriter(Handle handle, String threadName, BooleanSupplier fileIntact) {
         this.handle = handle;
+        this.fileIntact = fileIntact;
         this.thread = Thread.ofPlatform().name(threadName).daemon(true).unstarted(this::loop);
         thread.start();
     }
@@ -131,6 +135,9 @@ final class GroupCommitWriter {
             for (Write<?> write : batch) {
                 runInSavepoint(write);
             }
+            if (!fileIntact.getAsBoolean()) {
+                throw new FileGoneException();
+            }
             control("COMMIT");
             transactions.incrementAndGet();
         } catch (RuntimeException | Error e) {
@@ -171,8 +178,17 @@ final class GroupCommitWriter {
         }
     }
 
+    /** The database file was removed or replaced: reported once by {@link DatabaseFile}, not per transaction. */
+    private static final class FileGoneException extends IllegalStateException {
+        FileGoneException() {
+            super("the database file was removed or replaced while open");
+        }
+    }
+
     private static void failAll(List<Write<?>> batch, Throwable cause) {
-        LOG.log(Level.WARNING, "a write transaction failed; " + batch.size() + " writes not committed", cause);
+        if (!(cause instanceof FileGoneException)) {
+            LOG.log(Level.WARNING, "a write transaction failed; " + batch.size() + " writes not committed", cause);
+        }
         for (Write<?> write : batch) {
             write.future.completeExceptionally(new StoreUnavailableException("the database write failed", cause));
         }

@@ -51,7 +51,9 @@ public final class SqliteDatabase implements AutoCloseable {
                     .locations(Migrations.LOCATION)
                     .load()
                     .migrate();
-            GroupCommitWriter writer = new GroupCommitWriter(Jdbi.create(writes).open(), "sqlite-writer");
+            DatabaseFile opened = DatabaseFile.opened(file);
+            GroupCommitWriter writer = new GroupCommitWriter(Jdbi.create(writes).open(), "sqlite-writer",
+                    opened::intact);
             Jdbi reads = Jdbi.create(dataSource(file, readerConfig()));
             ReaderPool readers = new ReaderPool(reads, READERS, "sqlite-reader");
             return new SqliteDatabase(file, writer, readers);

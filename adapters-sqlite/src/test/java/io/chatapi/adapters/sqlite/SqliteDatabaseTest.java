@@ -49,6 +49,31 @@ class SqliteDatabaseTest {
     }
 
     @Test
+    void aDatabaseFileRemovedWhileOpenTakesNoMoreWritesAndFailsTheHealthProbe() throws Exception {
+        Path file = dir.resolve("chat.db");
+        try (SqliteDatabase db = SqliteDatabase.open(new SqliteSettings(file, "FULL"))) {
+            SqliteDeliveryStore deliveries = new SqliteDeliveryStore(db);
+            assertThat(deliveries.writable()).isTrue();
+            java.nio.file.Files.delete(file);
+
+            assertThat(deliveries.writable()).isFalse();
+            assertThatThrownBy(() -> db.write(h -> h.execute("INSERT INTO health_probe (id) VALUES (7)")))
+                    .isInstanceOf(StoreUnavailableException.class);
+        }
+        assertThat(file).doesNotExist();
+    }
+
+    @Test
+    void aDatabaseFileReplacedWhileOpenTakesNoMoreWrites() throws Exception {
+        Path file = dir.resolve("chat.db");
+        try (SqliteDatabase db = SqliteDatabase.open(new SqliteSettings(file, "FULL"))) {
+            java.nio.file.Files.move(file, dir.resolve("moved.db"));
+            java.nio.file.Files.writeString(file, "another file under the same name");
+            assertThat(new SqliteDeliveryStore(db).writable()).isFalse();
+        }
+    }
+
+    @Test
     void anUnknownSynchronousModeIsRefused() {
         assertThatThrownBy(() -> SqliteDatabase.open(new SqliteSettings(dir.resolve("chat.db"), "OFF")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("FULL or NORMAL");

@@ -91,10 +91,7 @@ public final class ChatServer {
                 .register(new MessageRoutes(useCases, bodies))
                 .register(new BotRoutes(useCases, bodies))
                 .register(new FallbackRoutes());
-        Http1Config.Builder http1 = Http1Config.builder();
-        if (origins.allowsAny()) {
-            http1.addReceiveListener(new SocketOriginRelay());
-        }
+        Http1Config.Builder http1 = Http1Config.builder().addReceiveListener(new SocketOriginRelay());
         int maxConnections = ConnectionLimit.forThisProcess();
         WebServerConfig.Builder config = WebServer.builder()
                 .host(settings.host())
@@ -116,7 +113,6 @@ public final class ChatServer {
                 })
                 .addProtocol(http1.build())
                 .addProtocol(WsConfig.builder()
-                        .origins(origins.listed())
                         .maxFrameLength(Math.max(MIN_HELIDON_FRAME, settings.maxFrameBytes()))
                         .build())
                 .routing(routing)

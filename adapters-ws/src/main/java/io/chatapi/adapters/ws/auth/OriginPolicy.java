@@ -24,9 +24,4 @@ public final class OriginPolicy {
     public boolean allowsAny() {
         return any;
     }
-
-    /** The explicitly listed origins ({@code *} excluded). */
-    public Set<String> listed() {
-        return allowed.stream().filter(o -> !"*".equals(o)).collect(java.util.stream.Collectors.toUnmodifiableSet());
-    }
 }

@@ -25,6 +25,9 @@ import java.util.logging.Logger;
  */
 public final class DirectAnswers implements DirectHandler {
     private static final Logger LOG = Logger.getLogger(DirectAnswers.class.getName());
+    /** The request log of {@link RequestLogFilter}: these answers get their line there too. */
+    private static final Logger REQUESTS = Logger.getLogger("io.chatapi.http");
+    private static final int MAX_LOGGED_PATH = 200;
     /** The action that fails the upgraded connection served by this thread; unset on plain HTTP connections. */
     private static final ThreadLocal<Runnable> UPGRADED = new ThreadLocal<>();
 
@@ -56,6 +59,11 @@ public final class DirectAnswers implements DirectHandler {
             throw new CloseConnectionException("WebSocket protocol error");
         }
         Answer answer = answer(status.code());
+        if (REQUESTS.isLoggable(Level.INFO)) {
+            REQUESTS.logp(Level.INFO, DirectAnswers.class.getName(), "handle",
+                    loggable(request.method()) + " " + loggable(withoutQuery(request.path())) + " " + status.code()
+                            + " 0ms");
+        }
         return TransportResponse.builder()
                 .status(status)
                 .headers(headers)
@@ -65,9 +73,32 @@ public final class DirectAnswers implements DirectHandler {
                 .build();
     }
 
+    /** The path up to its query (a socket token travels there). */
+    static String withoutQuery(String path) {
+        if (path == null) {
+            return "-";
+        }
+        int query = path.indexOf('?');
+        return query < 0 ? path : path.substring(0, query);
+    }
+
+    /** At most {@value #MAX_LOGGED_PATH} printable ASCII characters, others as '?': a request cannot forge log lines. */
+    static String loggable(String text) {
+        if (text == null || text.isEmpty()) {
+            return "-";
+        }
+        StringBuilder out = new StringBuilder(Math.min(text.length(), MAX_LOGGED_PATH));
+        for (int i = 0; i < text.length() && i < MAX_LOGGED_PATH; i++) {
+            char c = text.charAt(i);
+            out.append(c >= 0x21 && c <= 0x7e ? c : '?');
+        }
+        return out.toString();
+    }
+
     static Answer answer(int status) {
         return switch (status) {
-            case 403 -> new Answer(ErrorCode.FORBIDDEN, "forbidden");
+            // Helidon's only direct 403 is its WebSocket Origin check: the same answer as the server's own check
+            case 403 -> new Answer(ErrorCode.FORBIDDEN, "origin not allowed");
             case 413 -> new Answer(ErrorCode.PAYLOAD_TOO_LARGE, "request too large");
             case 431 -> new Answer(ErrorCode.INVALID_REQUEST, "request header fields too large");
             case 505 -> new Answer(ErrorCode.INVALID_REQUEST, "HTTP version not supported");

@@ -41,7 +41,9 @@ public final class HandshakeFilter implements Filter {
             chain.proceed();
             return;
         }
-        if (!origins.allows(req.headers().value(HeaderNames.ORIGIN).orElse(null))) {
+        String origin = req.headers().value(SocketOriginRelay.SOCKET_ORIGIN)
+                .or(() -> req.headers().value(HeaderNames.ORIGIN)).orElse(null);
+        if (!origins.allows(origin)) {
             HttpAnswers.error(res, 403, "forbidden", "origin not allowed");
             return;
         }

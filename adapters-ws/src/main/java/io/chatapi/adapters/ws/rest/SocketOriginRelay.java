@@ -1,5 +1,6 @@
 package io.chatapi.adapters.ws.rest;
 
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Headers;
 import io.helidon.http.WritableHeaders;
@@ -7,16 +8,24 @@ import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.http1.Http1ConnectionListener;
 
 /**
- * Lets a WebSocket upgrade from any browser origin through Helidon's own origin check when every origin is
- * allowed ({@code ALLOWED_ORIGINS=*}): that check has no wildcard and runs before any filter, so the
- * {@code Origin} header of upgrade requests is dropped as they are read. Only installed in that mode.
+ * Hands the {@code Origin} of a WebSocket upgrade to the server's own check ({@link HandshakeFilter}) instead of
+ * Helidon's: Helidon checks it before any filter runs, logs nothing, has no wildcard, and with no list allows the
+ * same origin only. The header is moved, as the request is read, to {@link #SOCKET_ORIGIN}; a client's own
+ * header of that name is dropped first, so the value there is always the request's {@code Origin}.
  */
 public final class SocketOriginRelay implements Http1ConnectionListener {
+    /** Where an upgrade request's {@code Origin} is found by the filters. */
+    public static final HeaderName SOCKET_ORIGIN = HeaderNames.create("X-ChatAPI-Socket-Origin");
+
     @Override
     public void headers(ConnectionContext ctx, Headers headers) {
-        if (headers instanceof WritableHeaders<?> writable && writable.contains(HeaderNames.ORIGIN)
+        if (headers instanceof WritableHeaders<?> writable
                 && writable.value(HeaderNames.UPGRADE).map(v -> v.equalsIgnoreCase("websocket")).orElse(false)) {
-            writable.remove(HeaderNames.ORIGIN);
+            writable.remove(SOCKET_ORIGIN);
+            writable.value(HeaderNames.ORIGIN).ifPresent(origin -> {
+                writable.remove(HeaderNames.ORIGIN);
+                writable.set(SOCKET_ORIGIN, origin);
+            });
         }
     }
 }

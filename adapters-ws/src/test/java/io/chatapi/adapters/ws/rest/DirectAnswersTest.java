@@ -14,5 +14,15 @@ class DirectAnswersTest {
         assertThat(DirectAnswers.answer(403).code()).isEqualTo(ErrorCode.FORBIDDEN);
         assertThat(DirectAnswers.answer(413).code()).isEqualTo(ErrorCode.PAYLOAD_TOO_LARGE);
         assertThat(DirectAnswers.answer(500).code()).isEqualTo(ErrorCode.INTERNAL);
+        assertThat(DirectAnswers.answer(403).message()).isEqualTo("origin not allowed");
+    }
+
+    @Test
+    void theLogLineHoldsNeitherTheQueryNorCharactersThatCouldForgeALine() {
+        assertThat(DirectAnswers.withoutQuery("/ws?token=secret")).isEqualTo("/ws");
+        assertThat(DirectAnswers.withoutQuery("/rooms")).isEqualTo("/rooms");
+        assertThat(DirectAnswers.loggable("/a\r\nINFO: forged é")).isEqualTo("/a??INFO:?forged??");
+        assertThat(DirectAnswers.loggable("x".repeat(500))).hasSize(200);
+        assertThat(DirectAnswers.loggable(null)).isEqualTo("-");
     }
 }
