@@ -69,7 +69,8 @@ public final class ManageBotsService implements ManageBotsUseCase {
         if (maxTokens != null && maxTokens < 1) {
             throw ChatException.invalid("max_tokens must be at least 1");
         }
-        if (!keyEnvPattern.matcher(keyEnv).matches()) {
+        // the name as written: a variable name with spaces around it names no variable
+        if (!keyEnv.equals(command.llmApiKeyEnv()) || !keyEnvPattern.matcher(keyEnv).matches()) {
             throw ChatException.invalid("llm_api_key_env must match " + keyEnvPattern.pattern());
         }
         if (reservedNames.contains(keyEnv.toUpperCase(Locale.ROOT))) {

@@ -108,6 +108,10 @@ class ManageBotsServiceTest {
                 Arguments.of(new NewBot("n", "https://x.test", "openai_api_key", "m", null, null, null, null),
                         "llm_api_key_env"),
                 Arguments.of(new NewBot("n", "https://x.test", "OPENAI_API_KEY\nX", "m", null, null, null, null),
+                        "llm_api_key_env"),
+                Arguments.of(new NewBot("n", "https://x.test", " OPENAI_API_KEY", "m", null, null, null, null),
+                        "llm_api_key_env"),
+                Arguments.of(new NewBot("n", "https://x.test", "OPENAI_API_KEY\n", "m", null, null, null, null),
                         "llm_api_key_env"));
     }
 
