@@ -80,6 +80,9 @@ class RestApiTest {
         HttpResponse<String> down = http.get("/health", null);
         assertThat(down.statusCode()).isEqualTo(503);
         assertThat(Http.json(down).get("db_writable").asBoolean()).isFalse();
+        assertThat(Http.json(down).get("status").asText()).isEqualTo("unavailable");
+        assertThat(Http.json(down).get("error").asText()).isEqualTo("internal_error");
+        assertThat(Http.json(down).get("message").asText()).isEqualTo("the database cannot take a write");
     }
 
     @Test

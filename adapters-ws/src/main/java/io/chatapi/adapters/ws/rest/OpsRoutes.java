@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chatapi.adapters.ws.json.WireJson;
 import io.chatapi.application.ServerMetrics;
 import io.chatapi.application.port.in.HealthQuery;
+import io.chatapi.domain.ErrorCode;
 import io.helidon.common.media.type.MediaType;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.http.HeaderNames;
@@ -69,8 +70,13 @@ public final class OpsRoutes implements HttpService {
             LOG.log(Level.WARNING, "health probe failed", e);
             writable = false;
         }
-        return WireJson.object().put("status", writable ? "ok" : "unavailable")
+        ObjectNode body = WireJson.object().put("status", writable ? "ok" : "unavailable")
                 .put("db_writable", writable).put("uptime", goDuration(uptime()));
+        if (!writable) {
+            // a 503 is an error status: it carries the error body's fields too (PROTOCOL §3)
+            body.put("error", ErrorCode.UNAVAILABLE.wire()).put("message", "the database cannot take a write");
+        }
+        return body;
     }
 
     private void metrics(ServerRequest req, ServerResponse res) {
