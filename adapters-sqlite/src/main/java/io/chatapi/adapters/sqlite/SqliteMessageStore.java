@@ -123,8 +123,9 @@ public final class SqliteMessageStore implements MessageStore {
                 // a push for a deleted message would show what its sender took back
                 h.createUpdate("""
                                 DELETE FROM webhook_outbox
-                                WHERE message_id = :id AND room_id = :room AND kind = 'message.offline'""")
-                        .bind("room", roomId).bind("id", messageId).execute();
+                                WHERE message_id = :id AND room_id = :room AND kind = :kind""")
+                        .bind("room", roomId).bind("id", messageId).bind("kind", OutboxItem.MESSAGE_OFFLINE)
+                        .execute();
             }
             return deleted == 1;
         });

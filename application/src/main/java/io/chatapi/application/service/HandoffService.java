@@ -77,18 +77,17 @@ public final class HandoffService implements HandoffUseCase {
         RoomAccess.require(AccessPolicy.canChangeHandoff(caller), "only admins and agents change the handoff state");
         HandoffState state = HandoffState.parse(command.state())
                 .orElseThrow(() -> ChatException.invalid("state must be \"bot\" or \"human\""));
-        new RoomAccess(rooms).room(roomId);
         String agentId = null;
         if (state == HandoffState.HUMAN) {
             agentId = command.agentId() != null && !command.agentId().isBlank() ? command.agentId()
                     : caller.isAgent() ? caller.userId() : null;
         }
-        if (Principal.SYSTEM.equals(agentId)) {
-            throw ChatException.invalid("agent_id \"system\" is reserved for the server");
-        }
         String agent = agentId;
         return locked(roomId, () -> {
             Room room = new RoomAccess(rooms).room(roomId);
+            if (Principal.SYSTEM.equals(agent)) {
+                throw ChatException.invalid("agent_id \"system\" is reserved for the server");
+            }
             if (agent != null && rooms.member(roomId, agent).filter(m -> m.role() == MemberRole.BOT).isPresent()) {
                 throw ChatException.invalid("agent_id names a bot of this room, not a human agent");
             }

@@ -18,8 +18,6 @@ import java.util.List;
  * recipients. Thread-safe.
  */
 public final class OfflineDeliveries {
-    static final String MESSAGE_OFFLINE = "message.offline";
-
     private final ConnectionDirectory connections;
     private final WebhookSender webhook;
     private final Runnable outboxWake;
@@ -60,7 +58,7 @@ public final class OfflineDeliveries {
             if (notify) {
                 for (String recipient : recipients) {
                     String body = webhook.encode(new WebhookEvent.MessageOffline(room, recipient, stored));
-                    webhooks.add(new OutboxItem(Ids.next("wh_"), MESSAGE_OFFLINE, recipient, stored.roomId(),
+                    webhooks.add(new OutboxItem(Ids.next("wh_"), OutboxItem.MESSAGE_OFFLINE, recipient, stored.roomId(),
                             stored.id(), stored.seq(), body));
                 }
             }

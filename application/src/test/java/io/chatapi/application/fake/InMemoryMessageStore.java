@@ -110,7 +110,7 @@ public final class InMemoryMessageStore implements MessageStore {
                 roomMessages(roomId).remove(m.seq());
                 data.pending.values().removeIf(p -> p.messageId().equals(messageId) && p.roomId().equals(roomId));
                 data.outbox.values().removeIf(e -> messageId.equals(e.item().messageId())
-                        && roomId.equals(e.item().roomId()) && "message.offline".equals(e.item().kind()));
+                        && roomId.equals(e.item().roomId()) && OutboxItem.MESSAGE_OFFLINE.equals(e.item().kind()));
             });
             return found.isPresent();
         }

@@ -7,4 +7,6 @@ package io.chatapi.application.port.out;
  */
 public record OutboxItem(String webhookId, String kind, String userId, String roomId, String messageId, long seq,
                          String body) {
+    /** The kind of a push notification for one message; a store drops those not yet sent when the message goes. */
+    public static final String MESSAGE_OFFLINE = "message.offline";
 }
