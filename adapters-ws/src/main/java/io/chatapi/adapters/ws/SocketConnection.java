@@ -192,14 +192,14 @@ final class SocketConnection {
         out.close(code, reason);
     }
 
+    /** Drops the frame; the first publisher to find the queue full closes the connection (counted once). */
     private void slowConsumer() {
         metrics.broadcastDrops.incrementAndGet();
-        if (closing.get()) {
-            return;
+        if (closing.compareAndSet(false, true)) {
+            metrics.slowConsumerCloses.incrementAndGet();
+            out.clear();
+            queueClose(SLOW_CONSUMER, "slow consumer");
         }
-        metrics.slowConsumerCloses.incrementAndGet();
-        out.clear();
-        close(SLOW_CONSUMER, "slow consumer");
     }
 
     /** Cuts the TCP connection: for peers that do not answer a close, or whose socket broke. */
