@@ -31,7 +31,7 @@ class SlowConsumerE2ETest {
                  var slow = StalledSocket.connect(server.port(), Tokens.user("slow"))) {
                 await().atMost(Duration.ofSeconds(10)).until(() -> metric(rest, "active_connections") == 2);
 
-                long sent = flood(rest, room);
+                long sent = flood(rest, room, fast);
                 assertThat(metric(rest, "slow_consumer_closes")).as("after %d sends", sent).isEqualTo(1);
                 assertThat(metric(rest, "broadcast_drops")).isPositive();
                 await().atMost(Duration.ofSeconds(10)).until(() -> metric(rest, "active_connections") == 1);
@@ -61,8 +61,12 @@ class SlowConsumerE2ETest {
         }
     }
 
-    /** Sends batches of large messages, four at a time, until the server gives up on the stalled client. */
-    private static long flood(Rest rest, String room) throws Exception {
+    /**
+     * Sends batches of large messages, four at a time, until the server gives up on the stalled client. Each batch
+     * waits for the fast client to have received the one before: it shares the test's cores with the senders and
+     * the server, and without this pace a starved reader could itself fall a whole outgoing queue behind.
+     */
+    private static long flood(Rest rest, String room, WsClient fast) throws Exception {
         String token = Tokens.user("sender");
         long sent = 0;
         try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
@@ -75,6 +79,8 @@ class SlowConsumerE2ETest {
                 for (Future<Integer> status : batch) {
                     assertThat(status.get()).isEqualTo(200);
                 }
+                long before = sent;
+                await().atMost(Duration.ofSeconds(30)).until(() -> fast.pending() >= before);
                 sent += BATCH;
             }
         }

@@ -134,6 +134,11 @@ final class WsClient implements AutoCloseable {
         return out;
     }
 
+    /** How many events arrived that no await has taken yet. */
+    int pending() {
+        return events.size();
+    }
+
     List<JsonNode> seen() {
         return seen;
     }
