@@ -444,7 +444,7 @@ class RestApiTest {
         String head = "POST /rooms/" + id + "/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ALICE
                 + "\r\nContent-Type: application/json\r\n";
         List<java.util.logging.LogRecord> records;
-        try (WarningLog log = WarningLog.open()) {
+        try (LogCapture log = LogCapture.open()) {
             String badChunkSize = raw(head + "Connection: close\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n{\"content\":\"x\"}\r\n0\r\n\r\n");
             assertThat(badChunkSize).startsWith("HTTP/1.1 400")
                     .endsWith("{\"error\":\"invalid_request\",\"message\":\"request body could not be read: "

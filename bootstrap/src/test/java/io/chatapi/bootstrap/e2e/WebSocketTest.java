@@ -143,7 +143,7 @@ class WebSocketTest {
     @Test
     void aReservedOpcodeFailsTheConnectionWith1002AndNoHttpAnswerNorStackTrace() {
         List<LogRecord> records;
-        try (WarningLog log = WarningLog.open()) {
+        try (LogCapture log = LogCapture.open()) {
             String token = Tokens.user("opcode");
             byte[] reserved = {(byte) 0x83, (byte) 0x80, 1, 2, 3, 4}; // FIN, opcode 3, masked, empty
             for (int i = 0; i < 3; i++) {
