@@ -67,7 +67,14 @@ final class PersistScenario implements Scenario {
                 SqliteCeiling.Result c = SqliteCeiling.run(context.workDir().resolve("ceiling-" + senders + ".db"),
                         senders, warmup, duration, sync);
                 row.figure("ceiling_rows_per_s", c.rowsPerSecond())
-                        .figure("persist_vs_ceiling_pct", c.rowsPerSecond() > 0 ? 100.0 * ackedPerSecond / c.rowsPerSecond() : null);
+                        .figure("persist_vs_ceiling_pct", c.rowsPerSecond() > 0 ? 100.0 * ackedPerSecond / c.rowsPerSecond() : null)
+                        .figure("ceiling_commit_p50_ms", Histograms.millis(c.latency(), 50))
+                        .figure("ceiling_commit_p99_ms", Histograms.millis(c.latency(), 99))
+                        // Little's law: N closed-loop senders at the store's own top rate wait N / rate on average,
+                        // the lowest mean ack latency any server in front of this store can reach with N senders
+                        .figure("store_mean_latency_floor_ms", c.rowsPerSecond() > 0 ? 1000.0 * senders / c.rowsPerSecond() : null);
+                row.note("ceiling_commit_*: the SQLite ceiling's own latency (queued → committed) with as many producers as senders; "
+                        + "store_mean_latency_floor_ms = senders ÷ ceiling rate, the lowest mean ack latency this store allows at that load");
             }
             row.note("senders are paired into group rooms of two members, both online, so no offline-queue rows are written");
             row.note("acked = message.sent received for sends started in the window; latency = send → message.sent in the sender's process");

@@ -21,8 +21,8 @@ class BenchSmokeTest {
     void persist() {
         Measurement m = only(run("persist"), "persist");
         assertFigures(m, "acked_msgs_per_s", "ack_p50_ms", "ack_p99_ms", "ack_p999_ms", "ceiling_rows_per_s",
-                "persist_vs_ceiling_pct");
-        assertPositive(m, "acked_msgs_per_s", "ceiling_rows_per_s");
+                "persist_vs_ceiling_pct", "ceiling_commit_p50_ms", "ceiling_commit_p99_ms", "store_mean_latency_floor_ms");
+        assertPositive(m, "acked_msgs_per_s", "ceiling_rows_per_s", "ceiling_commit_p99_ms", "store_mean_latency_floor_ms");
         assertZero(m, "errors", "connect_failed");
     }
 
