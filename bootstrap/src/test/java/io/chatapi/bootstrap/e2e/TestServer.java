@@ -13,7 +13,7 @@ import java.util.Map;
 final class TestServer implements AutoCloseable {
     private final Path dir;
     private final Map<String, String> env;
-    private ChatApp app;
+    private volatile ChatApp app;
 
     private TestServer(Path dir, Map<String, String> env) {
         this.dir = dir;

@@ -134,6 +134,25 @@ final class WsClient implements AutoCloseable {
         return out;
     }
 
+    /** The next event within {@code wait} (kept in {@link #seen()}), or null when none came. */
+    JsonNode next(Duration wait) {
+        try {
+            JsonNode event = events.poll(wait.toNanos(), TimeUnit.NANOSECONDS);
+            if (event != null) {
+                seen.add(event);
+            }
+            return event;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /** Drops the connection without a close frame, as a client losing its network does. */
+    void drop() {
+        socket.abort();
+    }
+
     /** How many events arrived that no await has taken yet. */
     int pending() {
         return events.size();
