@@ -3,10 +3,16 @@ package io.chatapi.adapters.sqlite;
 import io.chatapi.application.port.out.StoreUnavailableException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 import org.jdbi.v3.core.JdbiException;
 
 /** Hands results and failures from the database threads back to the caller. */
 final class Futures {
+    /** Every database failure of the adapter, reads and writes, reported through one throttle. */
+    static final FailureLog FAILURES = new FailureLog(Logger.getLogger("io.chatapi.adapters.sqlite"),
+            TimeUnit.SECONDS.toNanos(10), System::nanoTime);
+
     private Futures() {
     }
 
@@ -26,10 +32,17 @@ final class Futures {
         }
     }
 
-    /** Database errors become {@link StoreUnavailableException}; refusals (for example not found) pass through. */
+    /**
+     * Database errors become {@link StoreUnavailableException} and are reported to {@link #FAILURES}; refusals
+     * (for example not found) pass through.
+     */
     static RuntimeException translate(RuntimeException e) {
         if (e instanceof JdbiException) {
+            FAILURES.failed("a database statement failed", e);
             return new StoreUnavailableException("the database call failed", e);
+        }
+        if (e instanceof StoreUnavailableException) {
+            FAILURES.failed("a database statement failed", e);
         }
         return e;
     }

@@ -187,7 +187,7 @@ final class GroupCommitWriter {
 
     private static void failAll(List<Write<?>> batch, Throwable cause) {
         if (!(cause instanceof FileGoneException)) {
-            LOG.log(Level.WARNING, "a write transaction failed; " + batch.size() + " writes not committed", cause);
+            Futures.FAILURES.failed("a write transaction failed, " + batch.size() + " writes not committed", cause);
         }
         for (Write<?> write : batch) {
             write.future.completeExceptionally(new StoreUnavailableException("the database write failed", cause));

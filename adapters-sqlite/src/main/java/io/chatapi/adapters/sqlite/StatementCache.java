@@ -20,21 +20,38 @@ final class StatementCache {
     private StatementCache() {
     }
 
-    /** The prepared statement for {@code sql} on the handle's connection, parameters cleared. */
+    /**
+     * The prepared statement for {@code sql} on the handle's connection, parameters cleared. A kept statement
+     * that no longer works is prepared again: sqlite-jdbc finalises a statement whose run failed (a full disk,
+     * an I/O error) while it still reports itself open, and reusing it would fail every later call.
+     */
     static PreparedStatement prepared(Handle handle, String sql) {
         Connection connection = handle.getConnection();
         Map<String, PreparedStatement> statements = BY_CONNECTION.computeIfAbsent(connection, c -> new HashMap<>());
+        PreparedStatement kept = statements.remove(sql);
         try {
-            PreparedStatement statement = statements.get(sql);
-            if (statement == null || statement.isClosed()) {
-                statement = connection.prepareStatement(sql);
-                statements.put(sql, statement);
-            } else {
-                statement.clearParameters();
+            if (kept != null && !kept.isClosed()) {
+                try {
+                    kept.clearParameters();
+                    statements.put(sql, kept);
+                    return kept;
+                } catch (SQLException e) {
+                    closeQuietly(kept);
+                }
             }
+            PreparedStatement statement = connection.prepareStatement(sql);
+            statements.put(sql, statement);
             return statement;
         } catch (SQLException e) {
             throw new StoreUnavailableException("the database call failed", e);
+        }
+    }
+
+    private static void closeQuietly(PreparedStatement statement) {
+        try {
+            statement.close();
+        } catch (SQLException e) {
+            // it is replaced either way
         }
     }
 

@@ -54,7 +54,8 @@ final class ClientFrames {
         } catch (ChatException e) {
             error(e.code(), e.getMessage(), clientMsgId, roomId(type.textValue(), frame));
         } catch (StoreUnavailableException e) {
-            LOG.log(Level.WARNING, "store unavailable while handling a frame", e);
+            // the store reports the cause (one line, throttled)
+            LOG.log(Level.FINE, "store unavailable while handling a frame", e);
             error(ErrorCode.UNAVAILABLE, "service unavailable", clientMsgId, roomId(type.textValue(), frame));
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "internal error while handling a frame", e);

@@ -66,7 +66,8 @@ public final class HttpAnswers {
         if (e instanceof ChatException chat) {
             chatError(res, chat);
         } else if (e instanceof StoreUnavailableException) {
-            LOG.log(Level.WARNING, "store unavailable: " + describe(req), e);
+            // the store reports the cause (one line, throttled); the request log shows the 503
+            LOG.log(Level.FINE, "store unavailable: " + describe(req), e);
             res.header(HeaderNames.RETRY_AFTER, "1");
             error(res, 503, ErrorCode.UNAVAILABLE.wire(), "service temporarily unavailable, retry later");
         } else {
