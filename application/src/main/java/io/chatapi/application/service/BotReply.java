@@ -31,6 +31,15 @@ final class BotReply {
     record Ending(String cancelReason, String text, boolean discard) {
     }
 
+    /**
+     * The longest reply text kept, in UTF-16 code units: a provider that streams on past it (ignoring
+     * {@code max_tokens}, or a bot without one) is stopped there, and the reply ends as {@code length}, so one
+     * reply cannot fill the server's memory.
+     */
+    static final int MAX_TEXT_CHARS = 1_000_000;
+    /** The cancel reason of a reply stopped at {@link #MAX_TEXT_CHARS}; it ends like a model's token limit. */
+    static final String LENGTH = "length";
+
     final String roomId;
     final String botId;
     final String messageId;
@@ -136,25 +145,42 @@ final class BotReply {
      * Appends a chunk and publishes it as a delta; ignored once the reply is cancelled or ending. Called by the
      * LLM client, possibly on its I/O thread: it only appends and queues frames, and never blocks. A chunk that
      * ends with the first half of a surrogate pair keeps that half back for the next chunk, so no delta splits a
-     * character; the text and the offsets count only what was published.
+     * character; the text and the offsets count only what was published. Text past {@link #MAX_TEXT_CHARS} is
+     * dropped and the reply stopped, to end as {@code length}.
      */
-    synchronized void append(String chunk) {
+    void append(String chunk) {
+        if (appendCapped(chunk)) {
+            cancellation.cancel();
+        }
+    }
+
+    /** Appends and publishes; true when the text reached {@link #MAX_TEXT_CHARS} and the LLM call must stop. */
+    private synchronized boolean appendCapped(String chunk) {
         if (!started || cancelReason != null || finishing || chunk == null || chunk.isEmpty()) {
-            return;
+            return false;
         }
         String delta = heldHigh == 0 ? chunk : heldHigh + chunk;
         heldHigh = 0;
-        char last = delta.charAt(delta.length() - 1);
-        if (Character.isHighSurrogate(last)) {
-            heldHigh = last;
-            delta = delta.substring(0, delta.length() - 1);
-            if (delta.isEmpty()) {
-                return;
+        boolean capped = false;
+        int room = MAX_TEXT_CHARS - text.length();
+        if (delta.length() > room) {
+            int cut = room > 0 && Character.isHighSurrogate(delta.charAt(room - 1)) ? room - 1 : room;
+            delta = delta.substring(0, cut);
+            cancelReason = LENGTH;
+            capped = true;
+        } else {
+            char last = delta.charAt(delta.length() - 1);
+            if (Character.isHighSurrogate(last)) {
+                heldHigh = last;
+                delta = delta.substring(0, delta.length() - 1);
             }
         }
-        int offset = text.length();
-        text.append(delta);
-        publisher.publish(recipients, new ChatEvent.StreamDelta(roomId, messageId, delta, offset));
+        if (!delta.isEmpty()) {
+            int offset = text.length();
+            text.append(delta);
+            publisher.publish(recipients, new ChatEvent.StreamDelta(roomId, messageId, delta, offset));
+        }
+        return capped;
     }
 
     /**

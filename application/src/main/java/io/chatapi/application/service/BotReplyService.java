@@ -520,7 +520,11 @@ public final class BotReplyService implements BotReplies {
         String reason = ending.cancelReason();
         String text = ending.text();
         if (reason != null) {
-            if (SHUTDOWN.equals(reason) || text.isEmpty() || ending.discard()) {
+            if (ending.discard()) {
+                terminate(reply, error(reply, BotReply.LENGTH.equals(reason) ? CANCELLED : reason));
+            } else if (BotReply.LENGTH.equals(reason)) {
+                store(reply, text, BotReply.LENGTH, LLM_ERROR); // stopped at the reply's size limit
+            } else if (SHUTDOWN.equals(reason) || text.isEmpty()) {
                 terminate(reply, error(reply, reason));
             } else {
                 store(reply, text, reason, reason);

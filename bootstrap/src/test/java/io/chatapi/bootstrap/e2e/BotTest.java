@@ -282,6 +282,33 @@ class BotTest {
     }
 
     @Test
+    void aReplyThatStreamsOnPastTheSizeLimitIsStoppedThereAndEndsAsLength() throws Exception {
+        String botId = bot(null);
+        String room = roomWith(botId, "visitor");
+        String chunk = "0123456789".repeat(5_000);
+        List<FakeLlm.Step> steps = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            steps.add(new FakeLlm.Chunk(chunk));
+        }
+        steps.add(new FakeLlm.HangUntilClosed());
+        llm.reply(steps.toArray(FakeLlm.Step[]::new));
+        try (var c = server.ws(VISITOR)) {
+            c.send("send_message", say(room, "tell me everything"));
+            JsonNode end = terminal(c);
+            assertThat(end.get("type").asText()).isEqualTo("message.stream.end");
+            assertThat(end.get("finish_reason").asText()).isEqualTo("length");
+            assertThat(end.get("content").asText()).hasSize(1_000_000);
+            int streamed = c.seen().stream().filter(e -> is(e, "message.stream.delta"))
+                    .mapToInt(e -> e.get("delta").asText().length()).sum();
+            assertThat(streamed).isEqualTo(1_000_000);
+            assertThat(llm.hungUp().await(5, TimeUnit.SECONDS)).as("the LLM call was aborted").isTrue();
+        }
+        var stored = rest.get("/rooms/" + room + "/messages?after_seq=1", VISITOR).json().get("messages");
+        assertThat(stored.get(0).get("sender_id").asText()).isEqualTo(botId);
+        assertThat(stored.get(0).get("content").asText()).hasSize(1_000_000);
+    }
+
+    @Test
     void aNewHumanMessageSupersedesTheStreamingReply() {
         String botId = bot(null);
         String room = roomWith(botId, "visitor");
