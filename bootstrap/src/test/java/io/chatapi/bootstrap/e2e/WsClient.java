@@ -95,7 +95,7 @@ final class WsClient implements AutoCloseable {
                 long left = deadline - System.nanoTime();
                 JsonNode event = left > 0 ? events.poll(left, TimeUnit.NANOSECONDS) : null;
                 if (event == null) {
-                    throw new AssertionError("no " + what + " within " + WAIT + "; saw " + seen);
+                    throw new AssertionError("no " + what + " within " + WAIT + "; saw " + clipped(seen.toString()));
                 }
                 seen.add(event);
                 if (match.test(event)) {
@@ -106,6 +106,13 @@ final class WsClient implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
+    }
+
+    /** A long event list's first and last 2,000 characters, so that a failure stays readable. */
+    private static String clipped(String text) {
+        return text.length() <= 4_000 ? text
+                : text.substring(0, 2_000) + " … (" + (text.length() - 4_000) + " characters) … "
+                        + text.substring(text.length() - 2_000);
     }
 
     /** The first event of the type already received (even if an earlier await passed it), else the next one. */
