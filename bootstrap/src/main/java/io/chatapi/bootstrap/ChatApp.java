@@ -108,7 +108,7 @@ public final class ChatApp implements AutoCloseable {
                 new EditMessageService(rooms, messages, registry, clock, settings),
                 new HistoryService(rooms, messages, deliveries, settings),
                 new AckService(rooms, deliveries, registry),
-                new TypingService(rooms, registry),
+                new TypingService(rooms, registry, clock),
                 presence,
                 new ManageBotsService(botStore, llm, config.llm().keyEnvPattern(), Config.reservedSettingNames(), clock),
                 handoff, bots, admin, admin);

@@ -7,13 +7,26 @@ import io.chatapi.application.port.out.EventPublisher;
 import io.chatapi.application.port.out.RoomStore;
 import io.chatapi.domain.ChatException;
 import io.chatapi.domain.Principal;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
-/** Read receipts: clears the caller's queued deliveries up to a seq and tells the room. */
+/**
+ * Read receipts: clears the caller's queued deliveries up to a seq and tells the room. An ack that does not move
+ * the caller's position in the room (the same seq again, or an older one: it acknowledges nothing new) is a
+ * no-op, so a client repeating acks costs neither a database write nor a frame to every member.
+ */
 public final class AckService implements AckUseCase {
+    /** Above this many remembered positions they are all forgotten (an ack then counts as new once more). */
+    private static final int FORGET_ABOVE = 100_000;
+
+    private record Key(String userId, String roomId) {
+    }
+
     private final RoomStore rooms;
     private final RoomAccess access;
     private final DeliveryStore deliveries;
     private final EventPublisher publisher;
+    private final ConcurrentHashMap<Key, Long> acked = new ConcurrentHashMap<>();
 
     public AckService(RoomStore rooms, DeliveryStore deliveries, EventPublisher publisher) {
         this.rooms = rooms;
@@ -28,7 +41,27 @@ public final class AckService implements AckUseCase {
             throw ChatException.invalid("seq must be 0 or more");
         }
         access.usable(caller, roomId);
-        deliveries.clearUpTo(caller.userId(), roomId, seq);
+        Key key = new Key(caller.userId(), roomId);
+        AtomicBoolean advanced = new AtomicBoolean();
+        acked.compute(key, (k, last) -> {
+            if (last != null && seq <= last) {
+                return last;
+            }
+            advanced.set(true);
+            return seq;
+        });
+        if (!advanced.get()) {
+            return;
+        }
+        try {
+            deliveries.clearUpTo(caller.userId(), roomId, seq);
+        } catch (RuntimeException e) {
+            acked.remove(key, seq); // not cleared: the same ack may be tried again
+            throw e;
+        }
+        if (acked.size() > FORGET_ABOVE) {
+            acked.clear();
+        }
         publisher.publish(MessageText.userIds(rooms.members(roomId)),
                 new ChatEvent.AckReceived(roomId, seq, caller.userId()));
     }

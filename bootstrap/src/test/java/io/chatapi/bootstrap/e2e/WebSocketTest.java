@@ -209,6 +209,37 @@ class WebSocketTest {
     }
 
     @Test
+    void repeatedTypingAndAcksAreNotRelayedAgain() {
+        String room = group("f1", "f2");
+        try (var a = server.ws(Tokens.user("f1")); var b = server.ws(Tokens.user("f2"))) {
+            a.send("send_message", send(room, "one", null));
+            a.send("send_message", send(room, "two", null));
+            b.await("message");
+            b.await("message");
+            long start = System.nanoTime();
+            for (int i = 0; i < 300; i++) {
+                a.send("typing.start", Map.of("room_id", room));
+            }
+            a.send("typing.stop", Map.of("room_id", room));
+            long floodSeconds = (System.nanoTime() - start) / 1_000_000_000L;
+            for (int i = 0; i < 100; i++) {
+                a.send("ack", Map.of("room_id", room, "seq", 1));
+            }
+            a.send("ack", Map.of("room_id", room, "seq", 2));
+            a.send("ack", Map.of("room_id", room, "seq", 1));
+            a.send("ping", null);
+            a.await("pong");
+            List<JsonNode> seen = b.drain(Duration.ofMillis(500));
+            List<String> typing = seen.stream().filter(e -> "typing".equals(e.path("type").asText()))
+                    .map(e -> e.path("action").asText()).toList();
+            assertThat(typing).as("one start per second of the flood, then the stop").endsWith("stop")
+                    .hasSizeBetween(2, (int) floodSeconds + 2);
+            assertThat(seen.stream().filter(e -> "ack.received".equals(e.path("type").asText()))
+                    .map(e -> e.path("seq").asLong())).containsExactly(1L, 2L);
+        }
+    }
+
+    @Test
     void typingAcksEditsAndDeletesAreRelayedToTheRoom() {
         String room = group("t1", "t2");
         try (var a = server.ws(Tokens.user("t1")); var b = server.ws(Tokens.user("t2"))) {
