@@ -64,5 +64,7 @@ if ! fresh; then
 fi
 
 if [ -f "$cache" ]; then
-    echo "-XX:AOTCache=$cache"
+    # JDK 25.0.3 warns at every start that one adapter of the cache's code could not be linked (the JVM makes
+    # that adapter at run time instead): only AOT errors are worth a line on a user's console
+    echo "-XX:AOTCache=$cache -Xlog:aot*=error"
 fi

@@ -91,7 +91,10 @@ final class JarServerFactory implements ServerFactory {
         env.putAll(settings);
         List<String> command = new ArrayList<>();
         command.add(java.toString());
-        aotCache.ifPresent(cache -> command.add("-XX:AOTCache=" + cache));
+        aotCache.ifPresent(cache -> {
+            command.add("-XX:AOTCache=" + cache);
+            command.add("-Xlog:aot*=error"); // as run.sh: the JVM's warnings about the cache's code, not shown
+        });
         command.addAll(javaOptions);
         command.add("-jar");
         command.add(jar.toString());

@@ -34,7 +34,7 @@ class ServerProcessTest {
         JarServerFactory factory = new JarServerFactory(JavaCommand.java(), jar, dir, Tokens.randomSecret(),
                 java.util.Optional.of(cache), List.of("-Xmx1g", "-XX:+UseSerialGC"));
         assertThat(factory.create(Map.of()).command()).containsExactly(JavaCommand.java().toString(),
-                "-XX:AOTCache=" + cache, "-Xmx1g", "-XX:+UseSerialGC", "-jar", jar.toString());
+                "-XX:AOTCache=" + cache, "-Xlog:aot*=error", "-Xmx1g", "-XX:+UseSerialGC", "-jar", jar.toString());
         ServerFactory plain = factory.withoutAotCache();
         assertThat(plain.aotCache()).isEmpty();
         ServerSpec spec = plain.create(Map.of());
