@@ -12,19 +12,33 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Relays typing indicators to the room's members. The same indicator from the same user in the same room is
- * relayed at most once per {@link #REPEAT_AFTER} (clients repeat {@code typing.start} while their user types;
- * a change of action always goes through), so a client sending typing frames in a loop cannot make the server
- * write a frame to every member for each of them.
+ * relayed at most once per {@link #REPEAT_AFTER} (clients repeat {@code typing.start} while their user types),
+ * and a change of action goes through as long as the user's bucket for that room has a token ({@link #BURST}
+ * of them, {@link #PER_SECOND} more each second): a client sending typing frames in a loop, the same or
+ * alternating, cannot make the server write a frame to every member for each of them.
  */
 public final class TypingService implements TypingUseCase {
     static final Duration REPEAT_AFTER = Duration.ofSeconds(1);
-    /** Above this many remembered indicators, those older than {@link #REPEAT_AFTER} are forgotten. */
+    static final double BURST = 5;
+    static final double PER_SECOND = 2;
+    /** Above this many remembered users and rooms, those quiet for longer than a full bucket takes are forgotten. */
     private static final int SWEEP_ABOVE = 10_000;
+    private static final Duration FORGET_AFTER = Duration.ofMillis((long) (1000 * BURST / PER_SECOND));
 
     private record Key(String userId, String roomId) {
     }
 
-    private record Relayed(boolean start, Instant at) {
+    /** The last indicator relayed for a user in a room, and that user's tokens then. */
+    private record Relayed(boolean start, Instant at, double tokens) {
+        /** This state after {@code start} at {@code now} was relayed; null when it is not to be relayed. */
+        Relayed relay(boolean action, Instant now) {
+            if (action == start && now.isBefore(at.plus(REPEAT_AFTER))) {
+                return null;
+            }
+            double seconds = Math.max(0, Duration.between(at, now).toNanos() / 1e9);
+            double available = Math.min(BURST, tokens + seconds * PER_SECOND);
+            return available < 1 ? null : new Relayed(action, now, available - 1);
+        }
     }
 
     private final RoomStore rooms;
@@ -44,14 +58,17 @@ public final class TypingService implements TypingUseCase {
     public void typing(Principal caller, String roomId, boolean start) {
         access.usable(caller, roomId);
         Instant now = clock.now();
-        Relayed next = new Relayed(start, now);
-        Relayed kept = relayed.compute(new Key(caller.userId(), roomId), (key, last) ->
-                last == null || last.start() != start || !now.isBefore(last.at().plus(REPEAT_AFTER)) ? next : last);
-        if (kept != next) {
+        boolean[] relay = new boolean[1];
+        relayed.compute(new Key(caller.userId(), roomId), (key, last) -> {
+            Relayed next = last == null ? new Relayed(start, now, BURST - 1) : last.relay(start, now);
+            relay[0] = next != null;
+            return next == null ? last : next;
+        });
+        if (!relay[0]) {
             return;
         }
         if (relayed.size() > SWEEP_ABOVE) {
-            Instant before = now.minus(REPEAT_AFTER);
+            Instant before = now.minus(FORGET_AFTER);
             relayed.values().removeIf(r -> r.at().isBefore(before));
         }
         publisher.publish(MessageText.userIds(rooms.members(roomId)),
