@@ -200,19 +200,8 @@ class BotChaosTest {
 
     private static Map<String, JsonNode> storedById(Rest rest, String room) {
         Map<String, JsonNode> out = new HashMap<>();
-        long after = 0;
-        while (true) {
-            var page = rest.get("/rooms/" + room + "/messages?limit=100&after_seq=" + after, ADMIN);
-            assertThat(page.status()).isEqualTo(200);
-            JsonNode messages = page.json().path("messages");
-            if (messages.isEmpty()) {
-                return out;
-            }
-            for (JsonNode m : messages) {
-                out.put(m.path("message_id").asText(), m);
-                after = m.path("seq").asLong();
-            }
-        }
+        rest.allMessages(room, ADMIN).forEach(m -> out.put(m.path("message_id").asText(), m));
+        return out;
     }
 
     private static boolean is(JsonNode e, String type) {

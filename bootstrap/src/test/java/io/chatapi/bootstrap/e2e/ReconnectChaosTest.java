@@ -71,7 +71,7 @@ class ReconnectChaosTest {
             }
             assertThat(problems).isEmpty();
 
-            List<JsonNode> history = history(server, room);
+            List<JsonNode> history = server.rest().allMessages(room, Tokens.user("ws-sender"));
             List<String> contents = history.stream().map(m -> m.path("content").asText()).toList();
             Set<String> expected = new HashSet<>();
             for (int i = 0; i < PER_SENDER; i++) {
@@ -253,24 +253,6 @@ class ReconnectChaosTest {
             seq++;
         }
         return seq;
-    }
-
-    private static List<JsonNode> history(TestServer server, String room) {
-        List<JsonNode> out = new ArrayList<>();
-        long after = 0;
-        while (true) {
-            var page = server.rest().get("/rooms/" + room + "/messages?limit=100&after_seq=" + after,
-                    Tokens.user("ws-sender"));
-            assertThat(page.status()).isEqualTo(200);
-            JsonNode messages = page.json().path("messages");
-            if (messages.isEmpty()) {
-                return out;
-            }
-            for (JsonNode m : messages) {
-                out.add(m);
-                after = m.path("seq").asLong();
-            }
-        }
     }
 
     private static void pause(long millis) {

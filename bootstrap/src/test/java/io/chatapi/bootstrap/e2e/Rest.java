@@ -7,6 +7,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /** A REST client for tests: JSON in, status + headers + JSON out. */
@@ -43,6 +45,26 @@ final class Rest {
 
     Response delete(String path, String token) {
         return call("DELETE", path, token, null, Map.of());
+    }
+
+    /** Every message of a room, in seq order, paging through {@code GET /rooms/{id}/messages}. */
+    List<JsonNode> allMessages(String roomId, String token) {
+        List<JsonNode> out = new ArrayList<>();
+        long after = 0;
+        while (true) {
+            Response page = get("/rooms/" + roomId + "/messages?limit=100&after_seq=" + after, token);
+            if (page.status() != 200) {
+                throw new AssertionError("GET messages of " + roomId + ": " + page.status() + " " + page.body());
+            }
+            JsonNode messages = page.json().path("messages");
+            if (messages.isEmpty()) {
+                return out;
+            }
+            for (JsonNode m : messages) {
+                out.add(m);
+                after = m.path("seq").asLong();
+            }
+        }
     }
 
     /** {@code body} is sent as is when it is a String, else as its JSON. */
