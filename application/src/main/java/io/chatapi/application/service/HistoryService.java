@@ -8,12 +8,22 @@ import io.chatapi.application.port.out.RoomStore;
 import io.chatapi.domain.ChatException;
 import io.chatapi.domain.Message;
 import io.chatapi.domain.Principal;
+import java.util.ArrayList;
 import java.util.List;
 
 /** History pages and resume replays. */
 public final class HistoryService implements HistoryUseCase {
     static final int DEFAULT_LIMIT = 50;
     static final int MAX_LIMIT = 100;
+    /**
+     * The most message text one room's replay carries, in UTF-16 code units, besides {@code RESUME_MAX_MESSAGES}:
+     * a replay is built in memory and queued to the socket at once, and after a restart every client resumes
+     * within seconds; past it the replay stops early with {@code complete:false} and the client pages with
+     * REST. The first missed message is always replayed, whatever its size.
+     */
+    static final long MAX_REPLAY_CHARS = 1_000_000;
+    /** Messages read per query while a replay is built. */
+    private static final int REPLAY_PAGE = 100;
 
     private final MessageStore messages;
     private final DeliveryStore deliveries;
@@ -41,10 +51,27 @@ public final class HistoryService implements HistoryUseCase {
         }
         access.usable(caller, roomId);
         int max = settings.resumeMaxMessages();
-        List<Message> missed = messages.after(roomId, lastSeq, max + 1);
-        boolean complete = missed.size() <= max;
-        if (!complete) {
-            missed = missed.subList(0, max);
+        List<Message> missed = new ArrayList<>();
+        boolean complete = true;
+        long chars = 0;
+        long after = lastSeq;
+        reading:
+        while (true) {
+            int want = Math.min(REPLAY_PAGE, max + 1 - missed.size());
+            List<Message> page = messages.after(roomId, after, want);
+            for (Message message : page) {
+                int length = message.content().length();
+                if (missed.size() == max || !missed.isEmpty() && chars + length > MAX_REPLAY_CHARS) {
+                    complete = false;
+                    break reading;
+                }
+                missed.add(message);
+                chars += length;
+                after = message.seq();
+            }
+            if (page.size() < want) {
+                break;
+            }
         }
         long replayedUpTo = missed.isEmpty() ? lastSeq : missed.get(missed.size() - 1).seq();
         if (replayedUpTo > 0) {

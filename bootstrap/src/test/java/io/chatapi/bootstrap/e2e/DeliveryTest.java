@@ -146,6 +146,27 @@ class DeliveryTest {
     }
 
     @Test
+    void aResumeStopsAtItsTextBudgetSaysSoAndRestServesTheRest() {
+        String room = group("big1", "big2");
+        String text = "y".repeat(15_998); // with the number in front, at most MAX_MESSAGE_CHARS (16,000)
+        for (int i = 1; i <= 70; i++) {
+            assertThat(rest.post("/rooms/" + room + "/messages", Tokens.user("big1"), Map.of("content", i + text))
+                    .status()).isEqualTo(200);
+        }
+        try (var back = server.ws(Tokens.user("big2"))) {
+            back.send("resume", Map.of("rooms", Map.of(room, 0)));
+            JsonNode done = back.await("resume.done");
+            long replayed = back.seen().stream().filter(e -> "message".equals(e.path("type").asText())).count();
+            // nine of 15,999 code units, then 16,000 each: 62 of them fit in 1,000,000, the 63rd would not
+            assertThat(replayed).isEqualTo(62);
+            assertThat(done.get("last_seq").asLong()).isEqualTo(62);
+            assertThat(done.get("complete").asBoolean()).isFalse();
+        }
+        var rest2 = rest.get("/rooms/" + room + "/messages?after_seq=62&limit=100", Tokens.user("big2")).json();
+        assertThat(rest2.get("messages")).hasSize(8);
+    }
+
+    @Test
     void aResumeThatReplaysNothingStillClearsWhatTheClientHolds() {
         String room = group("h1", "h2");
         long seq = rest.post("/rooms/" + room + "/messages", Tokens.user("h1"), Map.of("content", "seen elsewhere"))
