@@ -30,7 +30,7 @@ public final class TypingService implements TypingUseCase {
 
     /** The last indicator relayed for a user in a room, and that user's tokens then. */
     private record Relayed(boolean start, Instant at, double tokens) {
-        /** This state after {@code start} at {@code now} was relayed; null when it is not to be relayed. */
+        /** The state once {@code action} at {@code now} is relayed; null when it is not to be relayed. */
         Relayed relay(boolean action, Instant now) {
             if (action == start && now.isBefore(at.plus(REPEAT_AFTER))) {
                 return null;
