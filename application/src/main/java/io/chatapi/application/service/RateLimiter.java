@@ -28,7 +28,8 @@ public final class RateLimiter {
         long nowNanos = nanos();
         Bucket bucket = buckets.computeIfAbsent(userId, u -> new Bucket(burst, nowNanos));
         synchronized (bucket) {
-            double elapsed = (nowNanos - bucket.updatedNanos) / 1e9;
+            // a wall clock stepped back (NTP, a restored VM) gives no tokens, and takes none either
+            double elapsed = Math.max(0, nowNanos - bucket.updatedNanos) / 1e9;
             bucket.tokens = Math.min(burst, bucket.tokens + elapsed * rate);
             bucket.updatedNanos = nowNanos;
             if (bucket.tokens >= 1) {

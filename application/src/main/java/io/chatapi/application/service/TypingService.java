@@ -32,10 +32,13 @@ public final class TypingService implements TypingUseCase {
     private record Relayed(boolean start, Instant at, double tokens) {
         /** The state once {@code action} at {@code now} is relayed; null when it is not to be relayed. */
         Relayed relay(boolean action, Instant now) {
+            if (now.isBefore(at)) {
+                return new Relayed(action, now, BURST - 1); // the wall clock stepped back: start afresh
+            }
             if (action == start && now.isBefore(at.plus(REPEAT_AFTER))) {
                 return null;
             }
-            double seconds = Math.max(0, Duration.between(at, now).toNanos() / 1e9);
+            double seconds = Duration.between(at, now).toNanos() / 1e9;
             double available = Math.min(BURST, tokens + seconds * PER_SECOND);
             return available < 1 ? null : new Relayed(action, now, available - 1);
         }

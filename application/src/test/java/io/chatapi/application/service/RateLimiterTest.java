@@ -1,0 +1,41 @@
+package io.chatapi.application.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** The per-user token bucket, on a clock the test moves. */
+class RateLimiterTest {
+    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-03-01T10:00:00Z"));
+    private final RateLimiter limiter = new RateLimiter(2, 3, now::get);
+
+    @Test
+    void aBurstThenTheRate() {
+        for (int i = 0; i < 3; i++) {
+            assertThat(limiter.acquire("ann")).isZero();
+        }
+        assertThat(limiter.acquire("ann")).isEqualTo(Duration.ofMillis(500));
+        assertThat(limiter.acquire("bob")).as("buckets are per user").isZero();
+        step(Duration.ofMillis(500));
+        assertThat(limiter.acquire("ann")).isZero();
+        assertThat(limiter.acquire("ann")).isPositive();
+    }
+
+    @Test
+    void aWallClockSteppedBackDoesNotLockAUserOut() {
+        for (int i = 0; i < 3; i++) {
+            limiter.acquire("ann");
+        }
+        step(Duration.ofHours(-1));
+        assertThat(limiter.acquire("ann")).as("no token came back, none was taken").isPositive();
+        step(Duration.ofMillis(500));
+        assertThat(limiter.acquire("ann")).as("refilled at the rate from the new time").isZero();
+    }
+
+    private void step(Duration by) {
+        now.updateAndGet(t -> t.plus(by));
+    }
+}
