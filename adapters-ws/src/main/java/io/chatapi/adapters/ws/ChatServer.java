@@ -24,7 +24,6 @@ import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsRouting;
 import java.net.StandardSocketOptions;
-import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -86,7 +85,7 @@ public final class ChatServer {
                 .addFilter(new CorsFilter(origins))
                 .addFilter(new HandshakeFilter(verifier, origins))
                 .addFilter(new AuthFilter(verifier))
-                .register(new OpsRoutes(metrics, useCases.health(), Instant.now()))
+                .register(new OpsRoutes(metrics, useCases.health(), System.nanoTime()))
                 .register(new RoomRoutes(useCases, bodies))
                 .register(new MessageRoutes(useCases, bodies))
                 .register(new BotRoutes(useCases, bodies))

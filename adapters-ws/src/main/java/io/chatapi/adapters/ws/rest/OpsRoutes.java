@@ -17,7 +17,6 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,12 +30,13 @@ public final class OpsRoutes implements HttpService {
 
     private final ServerMetrics metrics;
     private final HealthQuery health;
-    private final Instant startedAt;
+    /** {@link System#nanoTime()} at the start: uptime does not move with the wall clock. */
+    private final long startedNanos;
 
-    public OpsRoutes(ServerMetrics metrics, HealthQuery health, Instant startedAt) {
+    public OpsRoutes(ServerMetrics metrics, HealthQuery health, long startedNanos) {
         this.metrics = metrics;
         this.health = health;
-        this.startedAt = startedAt;
+        this.startedNanos = startedNanos;
     }
 
     @Override
@@ -142,7 +142,7 @@ public final class OpsRoutes implements HttpService {
     }
 
     private Duration uptime() {
-        return Duration.between(startedAt, Instant.now());
+        return Duration.ofNanos(System.nanoTime() - startedNanos);
     }
 
     /** A duration the way the Go server prints one, to whole seconds: {@code 1h2m3s}, {@code 4m0s}, {@code 5s}. */
