@@ -20,6 +20,13 @@ final class MessageText {
         }
     }
 
+    /** An optional text field must be at most {@code maxChars} UTF-16 code units. */
+    static void requireAtMost(String field, String value, int maxChars) {
+        if (value != null && value.length() > maxChars) {
+            throw ChatException.tooLarge(field + " is longer than " + maxChars + " characters");
+        }
+    }
+
     /** Null for null or empty text (optional fields stored as absent). */
     static String emptyToNull(String value) {
         return value == null || value.isEmpty() ? null : value;

@@ -24,6 +24,14 @@ import java.util.Set;
 
 /** Creates, reads and renames rooms. */
 public final class RoomService implements CreateRoomUseCase, QueryRoomsUseCase, UpdateRoomUseCase {
+    /**
+     * A room's name and metadata travel with the room everywhere (every room listing, every offline webhook as
+     * {@code room_metadata}) and any member may change them: bounded, so that one member cannot make each of
+     * those carry a megabyte.
+     */
+    static final int MAX_NAME_CHARS = 1_000;
+    static final int MAX_METADATA_CHARS = 65_536;
+
     private final RoomStore rooms;
     private final BotStore bots;
     private final BotReplies replies;
@@ -42,6 +50,7 @@ public final class RoomService implements CreateRoomUseCase, QueryRoomsUseCase, 
     public Room create(Principal caller, CreateRoom command) {
         RoomType type = RoomType.parse(command.type())
                 .orElseThrow(() -> ChatException.invalid("type must be \"dm\" or \"group\""));
+        requireSizes(command.name(), command.metadata());
         if (command.members() == null) {
             throw ChatException.invalid("members is required");
         }
@@ -104,6 +113,12 @@ public final class RoomService implements CreateRoomUseCase, QueryRoomsUseCase, 
     @Override
     public Room update(Principal caller, String roomId, String name, String metadata) {
         access.usable(caller, roomId);
+        requireSizes(name, metadata);
         return rooms.update(roomId, name, metadata).orElseThrow(() -> ChatException.notFound("room not found"));
+    }
+
+    private static void requireSizes(String name, String metadata) {
+        MessageText.requireAtMost("name", name, MAX_NAME_CHARS);
+        MessageText.requireAtMost("metadata", metadata, MAX_METADATA_CHARS);
     }
 }
