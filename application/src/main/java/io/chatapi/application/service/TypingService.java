@@ -9,6 +9,7 @@ import io.chatapi.domain.Principal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Relays typing indicators to the room's members. The same indicator from the same user in the same room is
@@ -49,6 +50,8 @@ public final class TypingService implements TypingUseCase {
     private final EventPublisher publisher;
     private final TimeSource clock;
     private final ConcurrentHashMap<Key, Relayed> relayed = new ConcurrentHashMap<>();
+    /** When the next sweep may run: at most one per {@link #FORGET_AFTER}, however many users type. */
+    private final AtomicReference<Instant> nextSweep = new AtomicReference<>(Instant.MIN);
 
     public TypingService(RoomStore rooms, EventPublisher publisher, TimeSource clock) {
         this.rooms = rooms;
@@ -70,11 +73,19 @@ public final class TypingService implements TypingUseCase {
         if (!relay[0]) {
             return;
         }
-        if (relayed.size() > SWEEP_ABOVE) {
-            Instant before = now.minus(FORGET_AFTER);
-            relayed.values().removeIf(r -> r.at().isBefore(before));
-        }
+        sweep(now);
         publisher.publish(MessageText.userIds(rooms.members(roomId)),
                 new ChatEvent.Typing(roomId, caller.userId(), start));
+    }
+
+    /** Forgets users quiet for longer than a full bucket takes, when there are many and no sweep ran lately. */
+    private void sweep(Instant now) {
+        Instant due = nextSweep.get();
+        if (relayed.size() <= SWEEP_ABOVE || now.isBefore(due)
+                || !nextSweep.compareAndSet(due, now.plus(FORGET_AFTER))) {
+            return;
+        }
+        Instant before = now.minus(FORGET_AFTER);
+        relayed.values().removeIf(r -> r.at().isBefore(before));
     }
 }
