@@ -4,6 +4,7 @@ import io.chatapi.application.port.out.DeliveryStore;
 import io.chatapi.application.port.out.DueWebhook;
 import io.chatapi.application.port.out.OutboxItem;
 import io.chatapi.application.port.out.PendingDelivery;
+import io.chatapi.application.port.out.StoreUnavailableException;
 import io.chatapi.domain.DeadLetter;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -75,8 +76,15 @@ final class DeliveryStoreTestDouble implements DeliveryStore {
         ids.forEach(pending::remove);
     }
 
+    /** How many of the next {@link #clearUpTo} calls fail as a database that is down would. */
+    volatile int clearFailures;
+
     @Override
     public synchronized void clearUpTo(String userId, String roomId, long uptoSeq) {
+        if (clearFailures > 0) {
+            clearFailures--;
+            throw new StoreUnavailableException("the database write failed", null);
+        }
         pending.values().removeIf(p -> p.userId().equals(userId) && p.roomId().equals(roomId) && p.seq() <= uptoSeq);
     }
 

@@ -1,0 +1,66 @@
+package io.chatapi.application.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.chatapi.application.fake.InMemoryStores;
+import io.chatapi.application.port.out.ChatEvent;
+import io.chatapi.application.port.out.StoreUnavailableException;
+import io.chatapi.domain.Handoff;
+import io.chatapi.domain.Member;
+import io.chatapi.domain.MemberRole;
+import io.chatapi.domain.Principal;
+import io.chatapi.domain.Role;
+import io.chatapi.domain.Room;
+import io.chatapi.domain.RoomType;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Acks: one that moves the caller's position clears and is told to the room; one that does not is a no-op. */
+class AckServiceTest {
+    private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
+    private static final Principal ANN = new Principal("ann", Role.USER);
+
+    private final PublisherBotTestDouble publisher = new PublisherBotTestDouble();
+    private final DeliveryStoreTestDouble deliveries = new DeliveryStoreTestDouble();
+    private AckService acks;
+
+    @BeforeEach
+    void room() {
+        InMemoryStores stores = InMemoryStores.create();
+        stores.rooms().createGroup(new Room("room_a", RoomType.GROUP, null, null, 0, T0, Handoff.initial(T0)),
+                List.of(new Member("room_a", "ann", MemberRole.MEMBER, T0),
+                        new Member("room_a", "bob", MemberRole.MEMBER, T0)));
+        acks = new AckService(stores.rooms(), deliveries, publisher);
+        for (long seq = 1; seq <= 6; seq++) {
+            deliveries.queue("ann", "room_a", "msg_" + seq, seq, T0);
+        }
+    }
+
+    @Test
+    void onlyAnAckThatMovesThePositionClearsAndIsTold() {
+        acks.ack(ANN, "room_a", 3);
+        acks.ack(ANN, "room_a", 3);
+        acks.ack(ANN, "room_a", 2);
+        assertThat(told()).containsExactly(3L);
+        assertThat(deliveries.allPending()).extracting(p -> p.seq()).containsExactly(4L, 5L, 6L);
+        acks.ack(ANN, "room_a", 4);
+        assertThat(told()).containsExactly(3L, 4L);
+    }
+
+    @Test
+    void anAckThatCouldNotBeStoredCanBeRepeated() {
+        deliveries.clearFailures = 1;
+        assertThatThrownBy(() -> acks.ack(ANN, "room_a", 5)).isInstanceOf(StoreUnavailableException.class);
+        assertThat(told()).isEmpty();
+        acks.ack(ANN, "room_a", 5);
+        assertThat(told()).containsExactly(5L);
+        assertThat(deliveries.allPending()).extracting(p -> p.seq()).containsExactly(6L);
+    }
+
+    private List<Long> told() {
+        return publisher.published().stream().map(p -> ((ChatEvent.AckReceived) p.event()).seq()).toList();
+    }
+}
