@@ -19,14 +19,11 @@ public final class AckService implements AckUseCase {
     /** Above this many remembered positions they are all forgotten (an ack then counts as new once more). */
     private static final int FORGET_ABOVE = 100_000;
 
-    private record Key(String userId, String roomId) {
-    }
-
     private final RoomStore rooms;
     private final RoomAccess access;
     private final DeliveryStore deliveries;
     private final EventPublisher publisher;
-    private final ConcurrentHashMap<Key, Long> acked = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<UserInRoom, Long> acked = new ConcurrentHashMap<>();
 
     public AckService(RoomStore rooms, DeliveryStore deliveries, EventPublisher publisher) {
         this.rooms = rooms;
@@ -41,7 +38,7 @@ public final class AckService implements AckUseCase {
             throw ChatException.invalid("seq must be 0 or more");
         }
         access.usable(caller, roomId);
-        Key key = new Key(caller.userId(), roomId);
+        UserInRoom key = new UserInRoom(caller.userId(), roomId);
         AtomicBoolean advanced = new AtomicBoolean();
         acked.compute(key, (k, last) -> {
             if (last != null && seq <= last) {

@@ -26,9 +26,6 @@ public final class TypingService implements TypingUseCase {
     private static final int SWEEP_ABOVE = 10_000;
     private static final Duration FORGET_AFTER = Duration.ofMillis((long) (1000 * BURST / PER_SECOND));
 
-    private record Key(String userId, String roomId) {
-    }
-
     /** The last indicator relayed for a user in a room, and that user's tokens then. */
     private record Relayed(boolean start, Instant at, double tokens) {
         /** The state once {@code action} at {@code now} is relayed; null when it is not to be relayed. */
@@ -49,7 +46,7 @@ public final class TypingService implements TypingUseCase {
     private final RoomAccess access;
     private final EventPublisher publisher;
     private final TimeSource clock;
-    private final ConcurrentHashMap<Key, Relayed> relayed = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<UserInRoom, Relayed> relayed = new ConcurrentHashMap<>();
     /** When the next sweep may run: at most one per {@link #FORGET_AFTER}, however many users type. */
     private final AtomicReference<Instant> nextSweep = new AtomicReference<>(Instant.MIN);
 
@@ -65,7 +62,7 @@ public final class TypingService implements TypingUseCase {
         access.usable(caller, roomId);
         Instant now = clock.now();
         boolean[] relay = new boolean[1];
-        relayed.compute(new Key(caller.userId(), roomId), (key, last) -> {
+        relayed.compute(new UserInRoom(caller.userId(), roomId), (key, last) -> {
             Relayed next = last == null ? new Relayed(start, now, BURST - 1) : last.relay(start, now);
             relay[0] = next != null;
             return next == null ? last : next;

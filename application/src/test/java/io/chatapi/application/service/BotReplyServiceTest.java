@@ -567,11 +567,9 @@ class BotReplyServiceTest {
 
     @Test
     void shutdownEndsAReplyThatIgnoresItsCancelAtTheDeadline() {
-        llm.deafToCancel = true;
-        say(room, "alice", "hi");
-        LlmBotTestDouble.Call call = llm.nextCall();
-        call.emit("x");
-        String id = publisher.await(StreamDelta.class, d -> true).messageId();
+        Streaming streaming = deafReply("hi", "x");
+        LlmBotTestDouble.Call call = streaming.call();
+        String id = streaming.messageId();
 
         service.shutdown(NOW.plusMillis(200));
         assertThat(publisher.stream(id).getLast()).isEqualTo(new StreamError(ROOM, id, "shutdown"));
@@ -695,11 +693,9 @@ class BotReplyServiceTest {
 
     @Test
     void aSupersedingReplyStartsOnlyAfterTheOldOneEnded() {
-        llm.deafToCancel = true;
-        say(room, "alice", "first");
-        LlmBotTestDouble.Call first = llm.nextCall();
-        first.emit("par");
-        String firstId = publisher.await(StreamDelta.class, d -> true).messageId();
+        Streaming streaming = deafReply("first", "par");
+        LlmBotTestDouble.Call first = streaming.call();
+        String firstId = streaming.messageId();
         llm.deafToCancel = false;
 
         say(room, "alice", "second");
@@ -723,11 +719,9 @@ class BotReplyServiceTest {
     @Test
     void anOldReplyThatDoesNotStopInTimeIsEndedBeforeTheNewOneStarts() {
         service = service(false, 4, Duration.ofMillis(200));
-        llm.deafToCancel = true;
-        say(room, "alice", "first");
-        LlmBotTestDouble.Call first = llm.nextCall();
-        first.emit("par");
-        String firstId = publisher.await(StreamDelta.class, d -> true).messageId();
+        Streaming streaming = deafReply("first", "par");
+        LlmBotTestDouble.Call first = streaming.call();
+        String firstId = streaming.messageId();
         llm.deafToCancel = false;
 
         say(room, "alice", "second");
@@ -803,5 +797,18 @@ class BotReplyServiceTest {
                 throw new AssertionError("interrupted");
             }
         }
+    }
+
+    /** A reply that did not stop when cancelled, and its id. */
+    private record Streaming(LlmBotTestDouble.Call call, String messageId) {
+    }
+
+    /** Alice says {@code text} to an LLM that ignores cancels, which streams {@code emitted}; its first delta is out. */
+    private Streaming deafReply(String text, String emitted) {
+        llm.deafToCancel = true;
+        say(room, "alice", text);
+        LlmBotTestDouble.Call call = llm.nextCall();
+        call.emit(emitted);
+        return new Streaming(call, publisher.await(StreamDelta.class, d -> true).messageId());
     }
 }
