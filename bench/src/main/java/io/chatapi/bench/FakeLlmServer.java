@@ -24,6 +24,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class FakeLlmServer implements AutoCloseable {
     static final String MARK = "[t=";
+    /** The same completions for the load generator itself, counted apart from the server's ({@link DirectStream}). */
+    private static final String DIRECT_PATH = "/direct/v1/chat/completions";
     private static final byte[] TEXT_SUFFIX = "\"},\"finish_reason\":null}]}\n\n".getBytes(StandardCharsets.UTF_8);
 
     private final HttpServer server;
@@ -32,6 +34,7 @@ final class FakeLlmServer implements AutoCloseable {
     private final Duration interval;
     private final String apiKey;
     private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong directRequests = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong chunksSent = new AtomicLong();
     private final AtomicLong aborted = new AtomicLong();
@@ -46,7 +49,8 @@ final class FakeLlmServer implements AutoCloseable {
         } catch (IOException e) {
             throw new BenchException("cannot start the fake LLM server: " + e.getMessage(), e);
         }
-        server.createContext("/v1/chat/completions", this::complete);
+        server.createContext("/v1/chat/completions", exchange -> complete(exchange, requests));
+        server.createContext(DIRECT_PATH, exchange -> complete(exchange, directRequests));
         server.setExecutor(executor);
         server.start();
     }
@@ -56,8 +60,18 @@ final class FakeLlmServer implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1");
     }
 
+    /** The URL that {@link DirectStream} posts to: the same stream, with no server in between. */
+    URI directUrl() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + DIRECT_PATH);
+    }
+
+    /** Completion requests from the server under test. */
     long requests() {
         return requests.get();
+    }
+
+    long directRequests() {
+        return directRequests.get();
     }
 
     long rejected() {
@@ -96,7 +110,7 @@ final class FakeLlmServer implements AutoCloseable {
         return out;
     }
 
-    private void complete(HttpExchange exchange) throws IOException {
+    private void complete(HttpExchange exchange, AtomicLong counted) throws IOException {
         try (exchange) {
             exchange.getRequestBody().readAllBytes();
             if (!"POST".equals(exchange.getRequestMethod())) {
@@ -111,7 +125,7 @@ final class FakeLlmServer implements AutoCloseable {
                 exchange.getResponseBody().write(body);
                 return;
             }
-            requests.incrementAndGet();
+            counted.incrementAndGet();
             exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
             exchange.getResponseHeaders().set("Cache-Control", "no-cache");
             exchange.sendResponseHeaders(200, 0);

@@ -1,6 +1,8 @@
 package io.chatapi.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -20,7 +22,9 @@ import java.util.concurrent.locks.LockSupport;
  * streams' chunks are not all written in the same instant (independent streams would not be); {@code burst}
  * records, for each measured chunk, how many chunks the fake wrote in the millisecond before it (all streams).
  * Meanwhile a probe pair exchanges plain messages at a fixed rate: {@code plain.b} before the streams start
- * (baseline), {@code plain.s} while they run and {@code plain.a} once they have ended.
+ * (baseline), {@code plain.s} while they run and {@code plain.a} once they have ended; and a few streams of the
+ * same fake LLM come straight here with no server in between ({@link DirectStream}), whose chunks give
+ * {@code direct}: what the shared machine alone costs a chunk at that moment.
  */
 final class RelayRole implements WorkerRole {
     private static final long REPLY_TIMEOUT_MILLIS = 30_000;
@@ -135,6 +139,14 @@ final class RelayRole implements WorkerRole {
                 threads.add(Thread.ofVirtual().start(() -> converse(human, socket, streamsFrom, offsetNanos, end)));
             }
         }
+        JsonNode direct = job.path("direct");
+        int directStreams = direct.path("streams").asInt(0);
+        for (int i = 0; i < directStreams; i++) {
+            long offsetNanos = staggerNanos * i / directStreams;
+            URI url = URI.create(direct.path("url").asText());
+            String key = direct.path("key").asText();
+            threads.add(Thread.ofVirtual().start(() -> directly(url, key, streamsFrom, offsetNanos, end)));
+        }
         WorkerContext.joinAll(threads, Math.max(end + REPLY_TIMEOUT_MILLIS, afterEnd) + 2_000);
         recordBursts();
         context.emitResult();
@@ -182,6 +194,26 @@ final class RelayRole implements WorkerRole {
                 context.counter("no_reply").incrementAndGet();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Streams completions from the fake LLM with no server in between, one after the other, until {@code end}. */
+    private void directly(URI url, String key, long from, long offsetNanos, long end) {
+        WorkerContext.sleepUntil(from);
+        LockSupport.parkNanos(offsetNanos);
+        while (System.currentTimeMillis() < end) {
+            try {
+                DirectStream.run(url, key, latency -> {
+                    if (Micros.now() >= measureFromMicros) {
+                        Histograms.record(context.histogram("direct"), latency);
+                    }
+                });
+                context.counter("direct_completions").incrementAndGet();
+            } catch (IOException e) {
+                context.counter("direct_errors").incrementAndGet();
+                context.sample("direct stream: " + e);
                 return;
             }
         }

@@ -25,7 +25,7 @@ final class RelayScenario implements Scenario {
     @Override
     public Set<String> options() {
         return Set.of("streams", "chunks", "chunk-interval", "stagger", "baseline", "stream-warmup", "duration",
-                "probe-rate");
+                "probe-rate", "direct-streams");
     }
 
     @Override
@@ -40,6 +40,8 @@ final class RelayScenario implements Scenario {
         Duration baseline = o.duration("baseline", Duration.ofSeconds(5), Duration.ofMillis(500));
         Duration duration = o.duration("duration", Duration.ofSeconds(10), Duration.ofSeconds(1));
         double probeRate = o.decimal("probe-rate", 20, 20);
+        // Streams of the same fake that come straight to the load generator: the machine's own cost for a chunk.
+        int directStreams = o.integer("direct-streams", 10, 1);
         Duration warmup = context.smoke() ? Duration.ofMillis(200) : Duration.ofSeconds(1);
         // Long enough for the JIT to compile the relay path: the first seconds after start measure warm-up, not relay.
         Duration streamWarmup = o.duration("stream-warmup", Duration.ofSeconds(20), Duration.ofMillis(200));
@@ -75,6 +77,8 @@ final class RelayScenario implements Scenario {
                 job.put("settle_ms", settle.toMillis());
                 job.put("probe_rate", probeRate);
                 job.put("stagger_us", stagger.toNanos() / 1_000);
+                job.putObject("direct").put("streams", directStreams).put("url", llm.directUrl().toString())
+                        .put("key", key);
                 return job;
             })) {
                 group.awaitAll("ready", PersistScenario.connectBudget(streams));
@@ -82,6 +86,7 @@ final class RelayScenario implements Scenario {
                 group.sendAll(Json.object().put("cmd", "go").put("start_at_ms", System.currentTimeMillis() + 300));
                 WorkerResults results = WorkerResults.merge(group.awaitAll("result", total.plusSeconds(60)));
                 Histogram relay = results.histogram("relay");
+                Histogram direct = results.histogram("direct");
                 Histogram plainBase = results.histogram("plain.b");
                 Histogram plainStreams = results.histogram("plain.s");
                 Histogram plainAfter = results.histogram("plain.a");
@@ -97,6 +102,9 @@ final class RelayScenario implements Scenario {
                         .figure("relay_p99_ms", Histograms.millis(relay, 99))
                         .figure("relay_p999_ms", Histograms.millis(relay, 99.9))
                         .figure("deltas_per_s", relay.getTotalCount() / (duration.toMillis() / 1000.0))
+                        .figure("direct_p50_ms", Histograms.millis(direct, 50))
+                        .figure("direct_p99_ms", Histograms.millis(direct, 99))
+                        .figure("direct_p999_ms", Histograms.millis(direct, 99.9))
                         .figure("chunks_in_1ms_p50", Histograms.value(results.histogram("burst"), 50))
                         .figure("chunks_in_1ms_p99", Histograms.value(results.histogram("burst"), 99))
                         .figure("replies_completed", results.counter("streams_ended"))
@@ -111,7 +119,11 @@ final class RelayScenario implements Scenario {
                         .figure("plain_after_p99_ms", Histograms.millis(plainAfter, 99))
                         .figure("llm_requests", llm.requests())
                         .figure("llm_rejected", llm.rejected())
+                        .figure("direct_streams", directStreams)
+                        .figure("direct_completions", results.counter("direct_completions"))
+                        .figure("direct_errors", results.counter("direct_errors"))
                         .note("relay latency = delta arrival at the client - the time the fake LLM wrote the chunk (embedded in the chunk text)")
+                        .note("direct: " + directStreams + " more streams of the same fake LLM read by the load generator itself, no server in between, in the same measured window: chunk written -> read there (the machine's cost for a chunk crossing from one process to another under this load)")
                         .note("streams start spread evenly over --stagger (default one chunk interval; 0 = all at once); chunks_in_1ms: chunks of all streams the fake wrote in the millisecond up to each measured one")
                         .note("plain latency: two other clients in their own room at the probe rate; baseline before the streams start")
                         .note("plain_after: the same probe once the streams have ended, the server warm (the baseline runs on a cold one)");

@@ -60,8 +60,8 @@ class BenchSmokeTest {
     void relay() {
         Measurement m = only(run("relay"), "relay");
         assertFigures(m, "relay_p50_ms", "relay_p99_ms", "plain_baseline_p99_ms", "plain_streams_p99_ms",
-                "plain_after_p99_ms", "replies_completed");
-        assertPositive(m, "replies_completed");
+                "plain_after_p99_ms", "replies_completed", "direct_p99_ms");
+        assertPositive(m, "replies_completed", "direct_completions");
     }
 
     @Test

@@ -59,6 +59,48 @@ class FakeLlmServerTest {
     }
 
     @Test
+    void aDirectStreamReadsEveryStampAndIsCountedApart() throws Exception {
+        try (FakeLlmServer llm = new FakeLlmServer(5, Duration.ofMillis(20), "sk-test")) {
+            List<Long> ages = new ArrayList<>();
+            long before = Micros.now();
+            int stamps = DirectStream.run(llm.directUrl(), "sk-test", ages::add);
+            long took = Micros.now() - before;
+
+            assertThat(stamps).isEqualTo(5);
+            assertThat(ages).hasSize(5).allSatisfy(age -> assertThat(age).isBetween(0L, took));
+            assertThat(llm.directRequests()).isEqualTo(1);
+            assertThat(llm.requests()).isZero();
+            assertThat(llm.chunksSent()).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void aStampSplitAcrossReadsIsReadOnceWhole() throws Exception {
+        byte[] text = "5\r\n[t=12]\r\ndata: x[t=3 [t=[t=45]] [t=9".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        List<Long> stamps = new ArrayList<>();
+        // one byte per read: every stamp is split
+        var in = new java.io.InputStream() {
+            int next;
+
+            @Override
+            public int read() {
+                return next < text.length ? text[next++] : -1;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (next == text.length) {
+                    return -1;
+                }
+                b[off] = text[next++];
+                return 1;
+            }
+        };
+        assertThat(DirectStream.read(in, () -> 1_000, stamps::add)).isEqualTo(2);
+        assertThat(stamps).containsExactly(988L, 955L);
+    }
+
+    @Test
     void findsEveryStampInAText() {
         assertThat(FakeLlmServer.stamps("[t=12] [t=34] tail")).containsExactly(12L, 34L);
         assertThat(FakeLlmServer.stamps("catch-up [t=5] [t=x] [t=")).containsExactly(5L);
