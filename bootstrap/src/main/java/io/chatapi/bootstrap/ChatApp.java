@@ -22,6 +22,7 @@ import io.chatapi.application.port.out.TimeSource;
 import io.chatapi.application.service.AckService;
 import io.chatapi.application.service.AdminService;
 import io.chatapi.application.service.BotReplyService;
+import io.chatapi.application.service.CachingBotStore;
 import io.chatapi.application.service.CachingRoomStore;
 import io.chatapi.application.service.EditMessageService;
 import io.chatapi.application.service.HandoffService;
@@ -74,7 +75,7 @@ public final class ChatApp implements AutoCloseable {
         var rooms = new CachingRoomStore(new SqliteRoomStore(database));
         var messages = new SqliteMessageStore(database);
         var deliveries = new SqliteDeliveryStore(database);
-        var botStore = new RoomsForgetDeletedBots(new SqliteBotStore(database), rooms);
+        var botStore = new RoomsForgetDeletedBots(new CachingBotStore(new SqliteBotStore(database)), rooms);
 
         webhook = new HttpWebhookSender(new WebhookSettings(config.webhook().url().orElse(null),
                 config.webhook().secret().orElse(null), config.webhook().timeout()));

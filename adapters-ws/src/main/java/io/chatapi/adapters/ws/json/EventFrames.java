@@ -11,7 +11,21 @@ public final class EventFrames {
     }
 
     public static String event(ChatEvent event) {
+        if (event instanceof ChatEvent.StreamDelta delta) {
+            return delta(delta);
+        }
         return WireJson.text(eventNode(event));
+    }
+
+    /** A reply's delta, the most frequent frame of all: written directly, the same text as its tree. */
+    private static String delta(ChatEvent.StreamDelta e) {
+        return WireJson.object(json -> {
+            json.writeStringField("type", "message.stream.delta");
+            json.writeStringField("room_id", e.roomId());
+            json.writeStringField("message_id", e.messageId());
+            json.writeStringField("delta", e.delta());
+            json.writeNumberField("offset", e.offset());
+        });
     }
 
     static ObjectNode eventNode(ChatEvent event) {

@@ -1,6 +1,7 @@
 package io.chatapi.adapters.ws.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
@@ -10,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.Optional;
@@ -91,6 +93,28 @@ public final class WireJson {
             }
         }
         return true;
+    }
+
+    /** Writes the fields of one JSON object. */
+    @FunctionalInterface
+    public interface Fields {
+        void write(JsonGenerator json) throws IOException;
+    }
+
+    /**
+     * One JSON object written field by field, with no tree in between: for the frames sent thousands of times a
+     * second (a streamed reply's deltas). The same text {@link #text} gives for a tree of the same fields.
+     */
+    public static String object(Fields fields) {
+        StringWriter out = new StringWriter(256);
+        try (JsonGenerator json = MAPPER.getFactory().createGenerator(out)) {
+            json.writeStartObject();
+            fields.write(json);
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
     }
 
     public static String text(JsonNode node) {
