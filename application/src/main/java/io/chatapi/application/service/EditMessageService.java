@@ -1,6 +1,7 @@
 package io.chatapi.application.service;
 
 import io.chatapi.application.ChatSettings;
+import io.chatapi.application.ServerMetrics;
 import io.chatapi.application.port.in.EditMessageUseCase;
 import io.chatapi.application.port.out.ChatEvent;
 import io.chatapi.application.port.out.EventPublisher;
@@ -9,10 +10,16 @@ import io.chatapi.application.port.out.RoomStore;
 import io.chatapi.application.port.out.TimeSource;
 import io.chatapi.domain.AccessPolicy;
 import io.chatapi.domain.ChatException;
+import io.chatapi.domain.ErrorCode;
 import io.chatapi.domain.Message;
 import io.chatapi.domain.Principal;
+import java.time.Duration;
 
-/** Edits and deletes messages and tells the room. */
+/**
+ * Edits and deletes messages and tells the room. Each is a database write and a frame to every member, like a
+ * send, so each user's edits and deletes are rate limited too: a bucket of their own (a burst of edits does not
+ * hold up the user's sends), with the send limit's rate and burst.
+ */
 public final class EditMessageService implements EditMessageUseCase {
     private final RoomStore rooms;
     private final MessageStore messages;
@@ -20,15 +27,19 @@ public final class EditMessageService implements EditMessageUseCase {
     private final EventPublisher publisher;
     private final TimeSource clock;
     private final ChatSettings settings;
+    private final RateLimiter limiter;
+    private final ServerMetrics metrics;
 
     public EditMessageService(RoomStore rooms, MessageStore messages, EventPublisher publisher, TimeSource clock,
-                              ChatSettings settings) {
+                              ChatSettings settings, RateLimiter limiter, ServerMetrics metrics) {
         this.rooms = rooms;
         this.messages = messages;
         this.access = new RoomAccess(rooms);
         this.publisher = publisher;
         this.clock = clock;
         this.settings = settings;
+        this.limiter = limiter;
+        this.metrics = metrics;
     }
 
     @Override
@@ -36,6 +47,7 @@ public final class EditMessageService implements EditMessageUseCase {
         MessageText.requireContent(content, settings.maxMessageChars());
         Message message = load(caller, roomId, messageId);
         RoomAccess.require(AccessPolicy.canEditMessage(caller, message), "only the sender may edit a message");
+        withinLimit(caller);
         Message edited = messages.edit(roomId, messageId, content, clock.now())
                 .orElseThrow(() -> ChatException.notFound("message not found"));
         publisher.publish(MessageText.userIds(rooms.members(roomId)), new ChatEvent.MessageEdited(edited));
@@ -46,11 +58,20 @@ public final class EditMessageService implements EditMessageUseCase {
     public void delete(Principal caller, String roomId, String messageId) {
         Message message = load(caller, roomId, messageId);
         RoomAccess.require(AccessPolicy.canDeleteMessage(caller, message), "only the sender or an admin may delete");
+        withinLimit(caller);
         if (!messages.delete(roomId, messageId)) {
             throw ChatException.notFound("message not found");
         }
         publisher.publish(MessageText.userIds(rooms.members(roomId)),
                 new ChatEvent.MessageDeleted(roomId, messageId, message.seq()));
+    }
+
+    private void withinLimit(Principal caller) {
+        Duration wait = limiter.acquire(caller.userId());
+        if (!wait.isZero()) {
+            metrics.rateLimited.incrementAndGet();
+            throw new ChatException(ErrorCode.RATE_LIMITED, "too many requests", wait);
+        }
     }
 
     private Message load(Principal caller, String roomId, String messageId) {

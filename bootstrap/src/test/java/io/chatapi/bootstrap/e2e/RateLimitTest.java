@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The per-user token bucket (1 send per second, burst 3) against the real server: REST and WebSocket share it,
- * refusals store nothing, idempotent repeats still answer, and the bucket refills.
+ * refusals store nothing, idempotent repeats still answer, and the bucket refills. Edits and deletes have a
+ * bucket of their own with the same rate and burst.
  *
  * <p>A fresh user's bucket holds 3 tokens and gains 1 per second, so after {@code s} accepted sends it is
  * certainly empty while less than {@code s - 2} seconds have passed since the first one. A check that would be
@@ -131,6 +132,47 @@ class RateLimitTest {
         List<String> expected = new ArrayList<>(burst.accepted());
         expected.add("refilled");
         assertThat(history(burst.room())).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void editsAndDeletesHaveABucketOfTheirOwnAndARefusedEditChangesNothing() {
+        for (int round = 0; round < ROUNDS; round++) {
+            String user = "editor" + round;
+            String room = rest.post("/rooms", ADMIN, Map.of("type", "group", "members", List.of(user, "peer"))).json()
+                    .get("room_id").asText();
+            var sent = rest.post("/rooms/" + room + "/messages", Tokens.user(user), Map.of("content", "v0"));
+            assertThat(sent.status()).as(sent.body()).isEqualTo(200);
+            String path = "/rooms/" + room + "/messages/" + sent.json().get("message_id").asText();
+            long refusedBefore = metric("rate_limited");
+            List<String> accepted = new ArrayList<>();
+            Rest.Response refusal = null;
+            long start = System.nanoTime();
+            for (int i = 1; i <= 10 && refusal == null; i++) {
+                var edit = rest.put(path, Tokens.user(user), Map.of("content", "v" + i));
+                if (edit.status() == 429) {
+                    refusal = edit;
+                } else {
+                    assertThat(edit.status()).as(edit.body()).isEqualTo(200);
+                    accepted.add("v" + i);
+                }
+            }
+            assertThat(refusal).as("10 quick edits were never refused: " + accepted).isNotNull();
+            var delete = rest.delete(path, Tokens.user(user));
+            var send = rest.post("/rooms/" + room + "/messages", Tokens.user(user), Map.of("content", "a send"));
+            Burst burst = new Burst(user, room, accepted, refusal, start);
+            if (!burst.certainlyEmpty()) {
+                continue;
+            }
+            assertThat(refusal.json()).isEqualTo(WsClient.JSON.createObjectNode()
+                    .put("error", "rate_limited").put("message", "too many requests"));
+            assertThat(Long.parseLong(refusal.headers().firstValue("Retry-After").orElseThrow())).isGreaterThanOrEqualTo(1);
+            assertThat(delete.status()).as("a delete while edits are limited: " + delete.body()).isEqualTo(429);
+            assertThat(send.status()).as("a send has its own bucket: " + send.body()).isEqualTo(200);
+            assertThat(history(room)).containsExactly(accepted.get(accepted.size() - 1), "a send");
+            assertThat(metric("rate_limited") - refusedBefore).isEqualTo(2);
+            return;
+        }
+        Assumptions.abort("the machine never edited 4 times within a second");
     }
 
     /** A room of {@code user} and {@code peer}; quick sends from {@code user} until one is refused. */
