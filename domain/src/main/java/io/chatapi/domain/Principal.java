@@ -6,6 +6,11 @@ import java.util.Objects;
 public record Principal(String userId, Role role) {
     /** The reserved sender id of server-written messages. */
     public static final String SYSTEM = "system";
+    /**
+     * The longest user id, in UTF-16 code units: a token's {@code sub}, a member, an agent. Ids travel with every
+     * message and event, so one of a megabyte would be copied into each.
+     */
+    public static final int MAX_USER_ID_CHARS = 1_000;
 
     public Principal {
         Objects.requireNonNull(userId, "userId");

@@ -34,6 +34,8 @@ import java.util.function.Supplier;
  */
 public final class HandoffService implements HandoffUseCase {
     static final String ROOM_HANDOFF = "room.handoff";
+    /** The longest reason given with a handoff; it travels with the room and in the handoff marker's meta. */
+    static final int MAX_REASON_CHARS = 1_000;
 
     private final RoomStore rooms;
     private final MessageStore messages;
@@ -77,6 +79,8 @@ public final class HandoffService implements HandoffUseCase {
         RoomAccess.require(AccessPolicy.canChangeHandoff(caller), "only admins and agents change the handoff state");
         HandoffState state = HandoffState.parse(command.state())
                 .orElseThrow(() -> ChatException.invalid("state must be \"bot\" or \"human\""));
+        MessageText.requireAtMost("agent_id", command.agentId(), Principal.MAX_USER_ID_CHARS);
+        MessageText.requireAtMost("reason", command.reason(), MAX_REASON_CHARS);
         String agentId = null;
         if (state == HandoffState.HUMAN) {
             agentId = command.agentId() != null && !command.agentId().isBlank() ? command.agentId()

@@ -41,6 +41,7 @@ public final class MembershipService implements MembershipUseCase {
         if (Principal.SYSTEM.equals(userId)) {
             throw ChatException.invalid("the user id \"system\" is reserved for the server");
         }
+        MessageText.requireAtMost("user_id", userId, Principal.MAX_USER_ID_CHARS);
         Room room = access.room(roomId);
         boolean member = access.isMember(roomId, caller.userId());
         RoomAccess.require(RoomAccess.canUse(caller, member), "not a member of this room");

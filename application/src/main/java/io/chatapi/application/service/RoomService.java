@@ -62,6 +62,7 @@ public final class RoomService implements CreateRoomUseCase, QueryRoomsUseCase, 
             if (Principal.SYSTEM.equals(member)) {
                 throw ChatException.invalid("the user id \"system\" is reserved for the server");
             }
+            MessageText.requireAtMost("a member id", member, Principal.MAX_USER_ID_CHARS);
             distinct.add(member);
         }
         if (type == RoomType.DM && distinct.size() != 2) {

@@ -6,7 +6,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** A room's name (1,000 UTF-16 code units) and metadata (65,536) are bounded on create and on rename. */
+/**
+ * A room's name (1,000 UTF-16 code units) and metadata (65,536) are bounded on create and on rename; user ids
+ * (1,000) wherever they come in: a token's {@code sub}, a member, an agent; and a handoff's reason (1,000).
+ */
 class RoomSizeLimitsTest {
     private static final String ALICE = Tokens.user("alice");
 
@@ -35,6 +38,51 @@ class RoomSizeLimitsTest {
             assertThat(kept.get("name").asText()).isEqualTo(name);
             assertThat(kept.get("metadata").asText()).isEqualTo(metadata);
             assertThat(rest.get("/rooms", ALICE).json().get("rooms")).hasSize(1);
+        }
+    }
+
+    @Test
+    void aUserIdOverItsLimitIsRefusedEverywhereAndAtItsLimitWorks() {
+        try (var server = TestServer.start()) {
+            Rest rest = server.rest();
+            String longest = "u".repeat(1_000);
+            String tooLong = longest + "u";
+
+            assertThat(rest.get("/rooms", Tokens.user(tooLong)).status()).isEqualTo(401);
+            assertThat(RawUpgrade.status(server.port(), "/ws?token=" + Tokens.user(tooLong), null)).isEqualTo(401);
+            var created = rest.post("/rooms", Tokens.user(longest), Map.of("type", "group",
+                    "members", List.of(longest, "bob")));
+            assertThat(created.status()).as(created.body()).isEqualTo(200);
+            String room = created.json().get("room_id").asText();
+            try (WsClient socket = server.ws(Tokens.user(longest))) {
+                socket.send("send_message", Map.of("room_id", room, "content", "hi"));
+                assertThat(socket.await("message").get("sender_id").asText()).isEqualTo(longest);
+            }
+
+            var longMember = rest.post("/rooms", ALICE, Map.of("type", "group", "members", List.of("alice", tooLong)));
+            assertThat(longMember.status()).isEqualTo(413);
+            assertThat(longMember.error()).isEqualTo("payload_too_large");
+            assertThat(longMember.json().get("message").asText()).contains("member id");
+            var longAdded = rest.post("/rooms/" + room + "/members", Tokens.user("bob"), Map.of("user_id", tooLong));
+            assertThat(longAdded.status()).isEqualTo(413);
+            assertThat(longAdded.json().get("message").asText()).contains("user_id");
+            var longAgent = rest.post("/rooms/" + room + "/handoff", Tokens.admin("boss"),
+                    Map.of("state", "human", "agent_id", tooLong));
+            assertThat(longAgent.status()).isEqualTo(413);
+            assertThat(longAgent.json().get("message").asText()).contains("agent_id");
+            var longReason = rest.post("/rooms/" + room + "/handoff", Tokens.admin("boss"),
+                    Map.of("state", "human", "agent_id", "carol", "reason", "r".repeat(1_001)));
+            assertThat(longReason.status()).isEqualTo(413);
+            assertThat(longReason.json().get("message").asText()).contains("reason");
+
+            assertThat(rest.get("/rooms", ALICE).json().get("rooms")).isEmpty();
+            assertThat(rest.get("/rooms/" + room + "/members", Tokens.user("bob")).json().get("members")
+                    .findValuesAsText("user_id")).containsExactlyInAnyOrder(longest, "bob");
+            assertThat(rest.get("/rooms/" + room, Tokens.user("bob")).json().get("handoff").get("state").asText())
+                    .isEqualTo("bot");
+            var atLimit = rest.post("/rooms/" + room + "/handoff", Tokens.admin("boss"),
+                    Map.of("state", "human", "agent_id", "a".repeat(1_000), "reason", "r".repeat(1_000)));
+            assertThat(atLimit.status()).as(atLimit.body()).isEqualTo(200);
         }
     }
 }

@@ -76,6 +76,9 @@ public final class JwtVerifier {
             if (!(sub instanceof String userId) || userId.isEmpty()) {
                 throw new InvalidTokenException("sub must be a non-empty string");
             }
+            if (userId.length() > Principal.MAX_USER_ID_CHARS) {
+                throw new InvalidTokenException("sub is longer than " + Principal.MAX_USER_ID_CHARS + " characters");
+            }
             if (!WireJson.wellFormed(userId)) {
                 throw new InvalidTokenException("sub holds an unpaired surrogate");
             }
