@@ -6,6 +6,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 /**
  * Keeps every bot definition in memory, so {@link #find} — asked for the sender of every message in a room with
@@ -25,22 +27,7 @@ public final class CachingBotStore implements BotStore {
 
     @Override
     public Bot create(Bot bot) {
-        synchronized (changes) {
-            Bot created;
-            try {
-                created = store.create(bot);
-            } catch (RuntimeException e) {
-                byId = null; // the store may or may not hold it: read again
-                throw e;
-            }
-            Map<String, Bot> known = byId;
-            if (known != null) {
-                Map<String, Bot> next = new HashMap<>(known);
-                next.put(created.id(), created);
-                byId = Map.copyOf(next);
-            }
-            return created;
-        }
+        return change(() -> store.create(bot), (created, known) -> known.put(created.id(), created));
     }
 
     @Override
@@ -55,21 +42,33 @@ public final class CachingBotStore implements BotStore {
 
     @Override
     public boolean delete(String botId) {
+        return change(() -> store.delete(botId), (deleted, known) -> {
+            if (deleted) {
+                known.remove(botId);
+            }
+        });
+    }
+
+    /**
+     * Runs a write on the store, then applies its result to the definitions in memory (if read yet); a write that
+     * fails may or may not have reached the store, so the definitions are read again.
+     */
+    private <T> T change(Supplier<T> write, BiConsumer<T, Map<String, Bot>> apply) {
         synchronized (changes) {
-            boolean deleted;
+            T result;
             try {
-                deleted = store.delete(botId);
+                result = write.get();
             } catch (RuntimeException e) {
-                byId = null; // the store may or may not have deleted it: read again
+                byId = null;
                 throw e;
             }
             Map<String, Bot> known = byId;
-            if (deleted && known != null) {
+            if (known != null) {
                 Map<String, Bot> next = new HashMap<>(known);
-                next.remove(botId);
+                apply.accept(result, next);
                 byId = Map.copyOf(next);
             }
-            return deleted;
+            return result;
         }
     }
 
