@@ -46,8 +46,25 @@ final class DirectStream {
             out.write(head.getBytes(StandardCharsets.US_ASCII));
             out.write(body);
             out.flush();
-            return read(socket.getInputStream(), Micros::now, latencyMicros);
+            InputStream in = socket.getInputStream();
+            String status = statusLine(in);
+            if (!status.startsWith("HTTP/1.1 200 ")) {
+                throw new IOException("the fake LLM answered " + status);
+            }
+            return read(in, Micros::now, latencyMicros);
         }
+    }
+
+    /** The response's first line, without its line end. */
+    private static String statusLine(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        int b;
+        while ((b = in.read()) >= 0 && b != '\n' && line.length() < 1024) {
+            if (b != '\r') {
+                line.append((char) b);
+            }
+        }
+        return line.toString();
     }
 
     /**

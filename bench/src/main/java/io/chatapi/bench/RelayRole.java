@@ -205,11 +205,14 @@ final class RelayRole implements WorkerRole {
         LockSupport.parkNanos(offsetNanos);
         while (System.currentTimeMillis() < end) {
             try {
-                DirectStream.run(url, key, latency -> {
+                int stamps = DirectStream.run(url, key, latency -> {
                     if (Micros.now() >= measureFromMicros) {
                         Histograms.record(context.histogram("direct"), latency);
                     }
                 });
+                if (stamps == 0) {
+                    throw new IOException("a completion without a single chunk");
+                }
                 context.counter("direct_completions").incrementAndGet();
             } catch (IOException e) {
                 context.counter("direct_errors").incrementAndGet();

@@ -75,6 +75,15 @@ class FakeLlmServerTest {
     }
 
     @Test
+    void aDirectStreamRefusedByTheFakeFailsInsteadOfCountingNothing() {
+        try (FakeLlmServer llm = new FakeLlmServer(5, Duration.ofMillis(20), "sk-test")) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> DirectStream.run(llm.directUrl(), "sk-wrong", age -> { }))
+                    .isInstanceOf(java.io.IOException.class).hasMessageContaining("401");
+            assertThat(llm.rejected()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aStampSplitAcrossReadsIsReadOnceWhole() throws Exception {
         byte[] text = "5\r\n[t=12]\r\ndata: x[t=3 [t=[t=45]] [t=9".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         List<Long> stamps = new ArrayList<>();
