@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The per-user token bucket (1 send per second, burst 3) against the real server: REST and WebSocket share it,
  * refusals store nothing, idempotent repeats still answer, and the bucket refills. Edits and deletes have a
- * bucket of their own with the same rate and burst.
+ * bucket of their own with the same rate and burst, which does not apply to admins.
  *
  * <p>A fresh user's bucket holds 3 tokens and gains 1 per second, so after {@code s} accepted sends it is
  * certainly empty while less than {@code s - 2} seconds have passed since the first one. A check that would be
@@ -170,6 +170,20 @@ class RateLimitTest {
             assertThat(send.status()).as("a send has its own bucket: " + send.body()).isEqualTo(200);
             assertThat(history(room)).containsExactly(accepted.get(accepted.size() - 1), "a send");
             assertThat(metric("rate_limited") - refusedBefore).isEqualTo(2);
+            List<String> spam = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                String spammer = "spammer" + round + "-" + i;
+                assertThat(rest.post("/rooms/" + room + "/members", ADMIN, Map.of("user_id", spammer)).status())
+                        .isEqualTo(204);
+                var message = rest.post("/rooms/" + room + "/messages", Tokens.user(spammer), Map.of("content", "spam"));
+                assertThat(message.status()).as(message.body()).isEqualTo(200);
+                spam.add(message.json().get("message_id").asText());
+            }
+            for (String id : spam) {
+                var moderated = rest.delete("/rooms/" + room + "/messages/" + id, ADMIN);
+                assertThat(moderated.status()).as("an admin's deletes are not limited: " + moderated.body()).isEqualTo(204);
+            }
+            assertThat(history(room)).doesNotContain("spam");
             return;
         }
         Assumptions.abort("the machine never edited 4 times within a second");
