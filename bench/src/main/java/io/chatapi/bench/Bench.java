@@ -172,9 +172,10 @@ public final class Bench {
                             --sockets 10000,15000 --hold 5m (--quick: 65s)
                   storm     K clients, server restart (SIGTERM), reconnect with backoff + jitter, resume; missed messages
                             --clients 5000 --room-size 50 --rate 50 --before 3s --after 3s --reconnect-max <duration>
-                  relay     S concurrent bot replies from a local fake LLM; chunk → delta latency, plain latency beside
+                  relay     S concurrent bot replies from a local fake LLM; chunk → delta latency, plain latency beside,
+                            and streams of the fake read with no server in between (the machine's own cost)
                             --streams 100 --chunks 50 --chunk-interval 20ms --baseline 5s --stream-warmup 20s --duration 10s
-                            --probe-rate 20
+                            --probe-rate 20 --stagger 20ms --direct-streams 10
                   startup   java -jar to the first 200 on /health   --runs 10
                   all       every scenario above with its defaults
                 common options: --smoke (tiny, a few seconds)  --jar bootstrap/target/chatapi.jar  --out bench/results
