@@ -217,7 +217,7 @@ public final class BotReplyService implements BotReplies {
 
     @Override
     public void cancel(Principal caller, String roomId, String messageId) {
-        rooms.find(roomId).orElseThrow(() -> ChatException.notFound("room not found"));
+        rooms.findForChecks(roomId).orElseThrow(() -> ChatException.notFound("room not found"));
         boolean member = rooms.member(roomId, caller.userId()).isPresent();
         if (!AccessPolicy.canUseRoom(caller, member)) {
             throw ChatException.forbidden("not a member of this room");
@@ -342,7 +342,7 @@ public final class BotReplyService implements BotReplies {
         }
         boolean answer;
         try {
-            Optional<Room> state = rooms.find(roomId);
+            Optional<Room> state = rooms.findForChecks(roomId);
             answer = !stopping && state.isPresent() && HandoffPolicy.botsAnswer(state.get(), trigger, false);
         } catch (RuntimeException e) {
             fresh.forEach(this::unregister);
@@ -554,7 +554,7 @@ public final class BotReplyService implements BotReplies {
         Message stored;
         List<Member> members;
         try {
-            Room room = rooms.find(reply.roomId).orElseThrow(() -> ChatException.notFound("room not found"));
+            Room room = rooms.findForChecks(reply.roomId).orElseThrow(() -> ChatException.notFound("room not found"));
             members = rooms.members(reply.roomId);
             if (!reply.beginStore()) {
                 // its bot was deleted meanwhile, or a newer reply already ended it: nothing is stored

@@ -15,11 +15,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * database round trip. Every membership change in this process goes through this decorator and drops the
  * room's entry; {@link #forgetAll()} covers changes made behind its back (a deleted bot leaves its rooms).
  * {@link #find} always reads the store, since a room's {@code last_seq} moves with every message;
- * {@link #roomForSending} answers from memory for the send path, which does not read {@code last_seq}.
+ * {@link #findForChecks} answers from memory for the send path and the checks that do not read {@code last_seq}.
  * Thread-safe.
  */
 public final class CachingRoomStore implements RoomStore {
     private static final int MAX_ROOMS = 50_000;
+    /**
+     * Rooms whose name and metadata together are longer (up to 66,536 UTF-16 code units) are read from the store
+     * each time: 50,000 of them would hold gigabytes.
+     */
+    static final int MAX_KEPT_TEXT_CHARS = 4_096;
 
     private final RoomStore store;
     private final ConcurrentHashMap<String, List<Member>> members = new ConcurrentHashMap<>();
@@ -38,18 +43,16 @@ public final class CachingRoomStore implements RoomStore {
         rooms.clear();
     }
 
-    /**
-     * The room as the send path needs it (type, metadata, handoff state), from memory when possible; its
-     * {@code lastSeq} may be behind.
-     */
-    public Optional<Room> roomForSending(String roomId) {
+    /** From memory when possible: the send path and every check of a room's existence and state. */
+    @Override
+    public Optional<Room> findForChecks(String roomId) {
         Room cached = rooms.get(roomId);
         if (cached != null) {
             return Optional.of(cached);
         }
         long before = changes.get();
         Optional<Room> loaded = store.find(roomId);
-        loaded.ifPresent(room -> keep(rooms, roomId, room, before));
+        loaded.filter(CachingRoomStore::small).ifPresent(room -> keep(rooms, roomId, room, before));
         return loaded;
     }
 
@@ -77,6 +80,14 @@ public final class CachingRoomStore implements RoomStore {
         if (changes.get() != changesBefore) {
             cache.remove(roomId);
         }
+    }
+
+    private static boolean small(Room room) {
+        return length(room.name()) + length(room.metadata()) <= MAX_KEPT_TEXT_CHARS;
+    }
+
+    private static int length(String text) {
+        return text == null ? 0 : text.length();
     }
 
     @Override

@@ -21,9 +21,15 @@ final class RoomAccess {
         return rooms.find(roomId).orElseThrow(() -> ChatException.notFound("room not found"));
     }
 
-    /** The room, when the caller is a member or an admin. */
+    /**
+     * The room, when the caller is a member or an admin; read as checks read it ({@link RoomStore#findForChecks}),
+     * so its {@code lastSeq} may be behind.
+     */
     Room usable(Principal caller, String roomId) {
-        Room room = room(roomId);
+        if (roomId == null || roomId.isBlank()) {
+            throw ChatException.invalid("room_id is required");
+        }
+        Room room = rooms.findForChecks(roomId).orElseThrow(() -> ChatException.notFound("room not found"));
         if (!caller.isAdmin() && !isMember(roomId, caller.userId())) {
             throw ChatException.forbidden("not a member of this room");
         }

@@ -102,7 +102,8 @@ public final class RoomService implements CreateRoomUseCase, QueryRoomsUseCase, 
 
     @Override
     public Room room(Principal caller, String roomId) {
-        return access.usable(caller, roomId);
+        access.usable(caller, roomId);
+        return access.room(roomId); // read again: the answer carries last_seq
     }
 
     @Override

@@ -60,7 +60,7 @@ public final class SendMessageService implements SendMessageUseCase {
         if (command.roomId() == null || command.roomId().isBlank()) {
             throw ChatException.invalid("room_id is required");
         }
-        Room room = rooms.roomForSending(command.roomId())
+        Room room = rooms.findForChecks(command.roomId())
                 .orElseThrow(() -> ChatException.notFound("room not found"));
         List<Member> members = rooms.members(room.id());
         boolean member = members.stream().anyMatch(m -> m.userId().equals(caller.userId()));

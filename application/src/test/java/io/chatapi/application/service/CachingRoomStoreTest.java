@@ -45,12 +45,32 @@ class CachingRoomStoreTest {
         var cache = new CachingRoomStore(stores.rooms());
         Room room = new Room("room_1", RoomType.GROUP, "old", null, 0, now, Handoff.initial(now));
         cache.createGroup(room, List.of(member("room_1", "a"), member("room_1", "b")));
-        assertThat(cache.roomForSending("room_1")).hasValueSatisfying(r -> assertThat(r.name()).isEqualTo("old"));
+        assertThat(cache.findForChecks("room_1")).hasValueSatisfying(r -> assertThat(r.name()).isEqualTo("old"));
         cache.update("room_1", "new", "{}");
-        assertThat(cache.roomForSending("room_1")).hasValueSatisfying(r -> assertThat(r.name()).isEqualTo("new"));
+        assertThat(cache.findForChecks("room_1")).hasValueSatisfying(r -> assertThat(r.name()).isEqualTo("new"));
         cache.setHandoff("room_1", new Handoff(io.chatapi.domain.HandoffState.HUMAN, "ann", null, "ann", now));
-        assertThat(cache.roomForSending("room_1")).hasValueSatisfying(r -> assertThat(r.handoff().human()).isTrue());
-        assertThat(cache.roomForSending("room_missing")).isEmpty();
+        assertThat(cache.findForChecks("room_1")).hasValueSatisfying(r -> assertThat(r.handoff().human()).isTrue());
+        assertThat(cache.findForChecks("room_missing")).isEmpty();
+    }
+
+    @Test
+    void aRoomWithLongNameAndMetadataIsReadFromTheStoreEachTime() {
+        var stores = InMemoryStores.create();
+        var cache = new CachingRoomStore(stores.rooms());
+        String half = "x".repeat(CachingRoomStore.MAX_KEPT_TEXT_CHARS / 2);
+        cache.createGroup(new Room("small", RoomType.GROUP, half, "{\"k\":\"" + half.substring(8) + "\"}", 0, now,
+                Handoff.initial(now)), List.of(member("small", "a"), member("small", "b")));
+        cache.createGroup(new Room("large", RoomType.GROUP, half, "{\"k\":\"" + half + "\"}", 0, now,
+                Handoff.initial(now)), List.of(member("large", "a"), member("large", "b")));
+        assertThat(cache.findForChecks("small")).isPresent();
+        assertThat(cache.findForChecks("large")).isPresent();
+
+        stores.rooms().update("small", "renamed behind its back", null);
+        stores.rooms().update("large", "renamed behind its back", null);
+
+        assertThat(cache.findForChecks("small")).hasValueSatisfying(r -> assertThat(r.name()).isEqualTo(half));
+        assertThat(cache.findForChecks("large"))
+                .hasValueSatisfying(r -> assertThat(r.name()).isEqualTo("renamed behind its back"));
     }
 
     private Room group(String roomId) {

@@ -26,6 +26,14 @@ public interface RoomStore {
 
     Optional<Room> find(String roomId);
 
+    /**
+     * The room as far as checks need it (that it exists, its type, metadata and handoff state), which a store
+     * may answer from memory: its {@code lastSeq} may be behind. By default the same as {@link #find}.
+     */
+    default Optional<Room> findForChecks(String roomId) {
+        return find(roomId);
+    }
+
     /** Rooms the user belongs to, newest {@code createdAt} first. */
     List<Room> roomsOf(String userId);
 
