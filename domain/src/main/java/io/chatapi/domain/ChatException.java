@@ -46,4 +46,9 @@ public class ChatException extends RuntimeException {
     public static ChatException tooLarge(String message) {
         return new ChatException(ErrorCode.PAYLOAD_TOO_LARGE, message);
     }
+
+    /** Over a rate limit: the contract's fixed text, and when a retry can pass. */
+    public static ChatException rateLimited(Duration retryAfter) {
+        return new ChatException(ErrorCode.RATE_LIMITED, "too many requests", retryAfter);
+    }
 }

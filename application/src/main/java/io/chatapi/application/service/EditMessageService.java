@@ -10,7 +10,6 @@ import io.chatapi.application.port.out.RoomStore;
 import io.chatapi.application.port.out.TimeSource;
 import io.chatapi.domain.AccessPolicy;
 import io.chatapi.domain.ChatException;
-import io.chatapi.domain.ErrorCode;
 import io.chatapi.domain.Message;
 import io.chatapi.domain.Principal;
 import java.time.Duration;
@@ -74,7 +73,7 @@ public final class EditMessageService implements EditMessageUseCase {
         Duration wait = limiter.acquire(caller.userId());
         if (!wait.isZero()) {
             metrics.rateLimited.incrementAndGet();
-            throw new ChatException(ErrorCode.RATE_LIMITED, "too many requests", wait);
+            throw ChatException.rateLimited(wait);
         }
     }
 

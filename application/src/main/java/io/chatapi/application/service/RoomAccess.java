@@ -15,10 +15,7 @@ final class RoomAccess {
     }
 
     Room room(String roomId) {
-        if (roomId == null || roomId.isBlank()) {
-            throw ChatException.invalid("room_id is required");
-        }
-        return rooms.find(roomId).orElseThrow(() -> ChatException.notFound("room not found"));
+        return rooms.find(requireId(roomId)).orElseThrow(() -> ChatException.notFound("room not found"));
     }
 
     /**
@@ -26,14 +23,18 @@ final class RoomAccess {
      * so its {@code lastSeq} may be behind.
      */
     Room usable(Principal caller, String roomId) {
-        if (roomId == null || roomId.isBlank()) {
-            throw ChatException.invalid("room_id is required");
-        }
-        Room room = rooms.findForChecks(roomId).orElseThrow(() -> ChatException.notFound("room not found"));
+        Room room = rooms.findForChecks(requireId(roomId)).orElseThrow(() -> ChatException.notFound("room not found"));
         if (!caller.isAdmin() && !isMember(roomId, caller.userId())) {
             throw ChatException.forbidden("not a member of this room");
         }
         return room;
+    }
+
+    private static String requireId(String roomId) {
+        if (roomId == null || roomId.isBlank()) {
+            throw ChatException.invalid("room_id is required");
+        }
+        return roomId;
     }
 
     boolean isMember(String roomId, String userId) {

@@ -10,7 +10,6 @@ import io.chatapi.application.port.out.MessageDraft;
 import io.chatapi.application.port.out.MessageStore;
 import io.chatapi.application.port.out.TimeSource;
 import io.chatapi.domain.ChatException;
-import io.chatapi.domain.ErrorCode;
 import io.chatapi.domain.HandoffPolicy;
 import io.chatapi.domain.Ids;
 import io.chatapi.domain.Member;
@@ -80,7 +79,7 @@ public final class SendMessageService implements SendMessageUseCase {
                 return original.get();
             }
             metrics.rateLimited.incrementAndGet();
-            throw new ChatException(ErrorCode.RATE_LIMITED, "too many requests", wait);
+            throw ChatException.rateLimited(wait);
         }
 
         boolean hasBot = members.stream().anyMatch(m -> m.role() == MemberRole.BOT);
