@@ -40,7 +40,7 @@ final class CeilingScenario implements Scenario {
                     .figure("commit_p99_ms", Histograms.millis(result.latency(), 99))
                     .figure("avg_batch", result.averageBatch())
                     .figure("failures", result.failures())
-                    .note("one writer thread, one transaction per batch of everything queued; per row: UPDATE rooms SET last_seq = last_seq + 1 RETURNING, INSERT message with a random id shaped like the server's; WAL")
+                    .note("one writer thread, one transaction per batch of everything queued; per row: UPDATE rooms SET last_seq = last_seq + 1 RETURNING, INSERT message with a random id shaped like the server's; WAL, checkpoint every " + SqliteCeiling.WAL_AUTOCHECKPOINT_PAGES + " pages as the server")
                     .build());
         }
     }

@@ -26,16 +26,20 @@ import org.HdrHistogram.Histogram;
  * What SQLite alone can do with the server's write shape, no server involved: {@code producers} closed-loop
  * producers (paired into rooms like the persist senders) queue messages; one writer thread takes everything
  * queued, and in one transaction per batch bumps each room's {@code last_seq} and inserts the message with
- * that seq; WAL mode; a producer's message counts once its transaction has committed.
+ * that seq; WAL mode with the server's checkpoint interval; a producer's message counts once its transaction has
+ * committed.
  */
 final class SqliteCeiling {
     private static final int MAX_BATCH = 4096;
+    /** As the server's writer connection ({@code SqliteDatabase.WAL_AUTOCHECKPOINT_PAGES}): the same pragmas. */
+    static final int WAL_AUTOCHECKPOINT_PAGES = 10_000;
     private static final String PADDING = "x".repeat(64);
     private static final char[] ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz".toCharArray();
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** Committed rows in the measuring window, their rate, and producer-side commit latency. */
-    record Result(long rows, double rowsPerSecond, Histogram latency, long transactions, long failures) {
+    record Result(long rows, double rowsPerSecond, Histogram latency, long transactions, long failures,
+                  int walAutocheckpoint) {
         double averageBatch() {
             return transactions == 0 ? 0 : (double) rows / transactions;
         }
@@ -54,6 +58,7 @@ final class SqliteCeiling {
         properties.setProperty("journal_mode", "WAL");
         properties.setProperty("synchronous", synchronous);
         properties.setProperty("busy_timeout", "5000");
+        properties.setProperty("wal_autocheckpoint", Integer.toString(WAL_AUTOCHECKPOINT_PAGES));
         try (Connection connection = DriverManager.getConnection(url, properties)) {
             createSchema(connection);
             List<String> users = Setup.users("ceiling-u", producers);
@@ -70,14 +75,19 @@ final class SqliteCeiling {
                     }
                 }
             }
-            return measure(connection, users, roomOf, warmup, duration);
+            int walAutocheckpoint;
+            try (Statement s = connection.createStatement(); ResultSet pragma = s.executeQuery("PRAGMA wal_autocheckpoint")) {
+                pragma.next();
+                walAutocheckpoint = pragma.getInt(1);
+            }
+            return measure(connection, users, roomOf, warmup, duration, walAutocheckpoint);
         } catch (SQLException e) {
             throw new BenchException("SQLite ceiling failed: " + e.getMessage(), e);
         }
     }
 
     private static Result measure(Connection connection, List<String> users, String[] roomOf, Duration warmup,
-                                  Duration duration) throws SQLException {
+                                  Duration duration, int walAutocheckpoint) {
         BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong transactions = new AtomicLong();
@@ -133,7 +143,8 @@ final class SqliteCeiling {
         }
         long measuredTransactions = transactions.get() - Math.max(0, transactionsAtStart.get());
         double seconds = duration.toNanos() / 1e9;
-        return new Result(rows.get(), rows.get() / seconds, latency, measuredTransactions, failures.get());
+        return new Result(rows.get(), rows.get() / seconds, latency, measuredTransactions, failures.get(),
+                walAutocheckpoint);
     }
 
     private static void write(Connection connection, BlockingQueue<Pending> queue, AtomicBoolean stop,

@@ -24,6 +24,7 @@ class SqliteCeilingTest {
         assertThat(result.rowsPerSecond()).isPositive();
         assertThat(result.failures()).isZero();
         assertThat(result.latency().getTotalCount()).isEqualTo(result.rows());
+        assertThat(result.walAutocheckpoint()).as("the server writer's checkpoint interval").isEqualTo(10_000);
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
              Statement s = c.createStatement()) {
             try (ResultSet rooms = s.executeQuery("SELECT count(*) FROM rooms")) {

@@ -21,6 +21,13 @@ import org.sqlite.SQLiteDataSource;
 public final class SqliteDatabase implements AutoCloseable {
     private static final int READERS = 4;
     private static final int BUSY_TIMEOUT_MILLIS = 5_000;
+    /**
+     * WAL pages after which a commit also checkpoints (SQLite's default is 1,000). Each group commit rewrites a
+     * page of both per-room message indexes for every room it touches, so a checkpoint every 1,000 pages came
+     * every few transactions and copied the same pages again and again; at 10,000 (about 40 MB of WAL with 4 KiB
+     * pages) each copies the latest version of a page once for dozens of transactions (docs/PERFORMANCE.md).
+     */
+    public static final int WAL_AUTOCHECKPOINT_PAGES = 10_000;
 
     private final Path file;
     private final GroupCommitWriter writer;
@@ -109,6 +116,7 @@ public final class SqliteDatabase implements AutoCloseable {
         config.setSynchronous(synchronous);
         config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
         config.enforceForeignKeys(true);
+        config.setPragma(SQLiteConfig.Pragma.WAL_AUTOCHECKPOINT, Integer.toString(WAL_AUTOCHECKPOINT_PAGES));
         return config;
     }
 

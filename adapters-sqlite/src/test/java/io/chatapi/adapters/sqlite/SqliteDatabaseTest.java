@@ -26,6 +26,7 @@ class SqliteDatabaseTest {
             assertThat(writerPragma(db, "synchronous")).isEqualTo(2);
             assertThat(writerPragma(db, "foreign_keys")).isEqualTo(1);
             assertThat(writerPragma(db, "busy_timeout")).isPositive();
+            assertThat(writerPragma(db, "wal_autocheckpoint")).isEqualTo(SqliteDatabase.WAL_AUTOCHECKPOINT_PAGES);
             assertThat(db.file()).isEqualTo(dir.resolve("sub/chat.db").toAbsolutePath());
         }
     }
