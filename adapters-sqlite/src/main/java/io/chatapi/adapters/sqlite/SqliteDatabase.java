@@ -27,7 +27,7 @@ public final class SqliteDatabase implements AutoCloseable {
      * every few transactions and copied the same pages again and again; at 10,000 (about 40 MB of WAL with 4 KiB
      * pages) each copies the latest version of a page once for dozens of transactions (docs/PERFORMANCE.md).
      */
-    public static final int WAL_AUTOCHECKPOINT_PAGES = 10_000;
+    static final int WAL_AUTOCHECKPOINT_PAGES = 10_000;
 
     private final Path file;
     private final GroupCommitWriter writer;
