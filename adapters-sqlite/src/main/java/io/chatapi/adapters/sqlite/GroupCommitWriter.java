@@ -25,8 +25,6 @@ final class GroupCommitWriter {
     private static final Logger LOG = Logger.getLogger(GroupCommitWriter.class.getName());
 
     private final Handle handle;
-    /** Plain JDBC for the transaction-control statements run several times per write (cheaper than Jdbi's). */
-    private java.sql.Statement control;
     private final BlockingQueue<Write<?>> queue = new LinkedBlockingQueue<>();
     private final ReadWriteLock closing = new ReentrantReadWriteLock();
     private final AtomicLong transactions = new AtomicLong();
@@ -102,13 +100,6 @@ final class GroupCommitWriter {
             }
             batch.clear();
         }
-        try {
-            if (control != null) {
-                control.close();
-            }
-        } catch (java.sql.SQLException e) {
-            LOG.log(Level.FINE, "closing the control statement failed", e);
-        }
         StatementCache.forget(handle.getConnection());
         handle.close();
     }
@@ -159,12 +150,13 @@ final class GroupCommitWriter {
         control("RELEASE write");
     }
 
+    /**
+     * Runs a transaction-control statement, prepared once on the writer's connection: a savepoint and its
+     * release run for every write, so SQLite should not parse them again each time.
+     */
     private void control(String sql) {
         try {
-            if (control == null) {
-                control = handle.getConnection().createStatement();
-            }
-            control.execute(sql);
+            StatementCache.prepared(handle, sql).execute();
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException(sql + " failed: " + e.getMessage(), e);
         }
