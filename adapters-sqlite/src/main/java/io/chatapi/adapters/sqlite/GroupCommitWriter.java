@@ -17,8 +17,10 @@ import org.jdbi.v3.core.HandleCallback;
 
 /**
  * The one writer: a platform thread that takes every queued write (up to {@link #MAX_BATCH}) and runs them in
- * one {@code BEGIN IMMEDIATE} transaction, each inside its own savepoint so that a failing write rolls back
- * alone. Callers are answered only after the commit that holds their write.
+ * one {@code BEGIN IMMEDIATE} transaction. When one of them fails, that transaction is rolled back and the batch
+ * runs again with each write inside its own savepoint, so that the failing write rolls back alone; a batch in
+ * which nothing fails, nearly every one, pays for no savepoint. Callers are answered only after the commit that
+ * holds their write.
  */
 final class GroupCommitWriter {
     static final int MAX_BATCH = 256;
@@ -115,16 +117,32 @@ final class GroupCommitWriter {
     }
 
     private void runBatch(List<Write<?>> batch) {
+        if (!transaction(batch, false)) {
+            transaction(batch, true);
+        }
+    }
+
+    /**
+     * One transaction over the batch. With {@code isolated}, each write runs in its own savepoint and a failing
+     * one rolls back alone; without, the writes run as they are and the first that fails rolls the whole
+     * transaction back and answers nobody: false, and the caller runs the batch again isolated.
+     */
+    private boolean transaction(List<Write<?>> batch, boolean isolated) {
         try {
             control("BEGIN IMMEDIATE");
         } catch (RuntimeException e) {
             rollbackQuietly();
             failAll(batch, e);
-            return;
+            return true;
         }
         try {
             for (Write<?> write : batch) {
-                runInSavepoint(write);
+                if (isolated) {
+                    runInSavepoint(write);
+                } else if (!runAlone(write)) {
+                    rollbackQuietly();
+                    return false;
+                }
             }
             if (!fileIntact.getAsBoolean()) {
                 throw new FileGoneException();
@@ -134,9 +152,19 @@ final class GroupCommitWriter {
         } catch (RuntimeException | Error e) {
             rollbackQuietly();
             failAll(batch, e);
-            return;
+            return true;
         }
         batch.forEach(Write::complete);
+        return true;
+    }
+
+    private boolean runAlone(Write<?> write) {
+        try {
+            write.run(handle);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     private void runInSavepoint(Write<?> write) {
@@ -151,8 +179,8 @@ final class GroupCommitWriter {
     }
 
     /**
-     * Runs a transaction-control statement, prepared once on the writer's connection: a savepoint and its
-     * release run for every write, so SQLite should not parse them again each time.
+     * Runs a transaction-control statement, prepared once on the writer's connection: two of them run for every
+     * batch, and a savepoint and its release for every write of a batch that runs again isolated.
      */
     private void control(String sql) {
         try {

@@ -28,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -124,6 +125,62 @@ class GroupCommitTest {
         assertThat(failure(takenId)).isInstanceOf(StoreUnavailableException.class);
         assertThat(db.transactions() - before).isEqualTo(2);
         assertThat(messages.after("room_a", 0, 100)).extracting(Message::seq).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+    }
+
+    @Test
+    void aBatchInWhichNothingFailsRunsEachWriteOnce() throws Exception {
+        holdWriter();
+        AtomicInteger runs = new AtomicInteger();
+        List<Future<Integer>> writes = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            writes.add(call(() -> db.write(h -> {
+                runs.incrementAndGet();
+                return h.createUpdate("UPDATE rooms SET name = coalesce(name, '') || 'x' WHERE id = 'room_a'")
+                        .execute();
+            })));
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> db.queuedWrites() == 3);
+        release.countDown();
+
+        for (Future<Integer> write : writes) {
+            assertThat(write.get(20, TimeUnit.SECONDS)).isEqualTo(1);
+        }
+        assertThat(runs).hasValue(3);
+        assertThat(roomColumn("name")).isEqualTo("xxx");
+    }
+
+    @Test
+    void aBatchWithAFailingWriteRunsAgainIsolatedAndKeepsEveryOtherChangeOnce() throws Exception {
+        holdWriter();
+        AtomicInteger goodRuns = new AtomicInteger();
+        AtomicInteger failingRuns = new AtomicInteger();
+        Future<Integer> good = call(() -> db.write(h -> {
+            goodRuns.incrementAndGet();
+            return h.createUpdate("UPDATE rooms SET name = coalesce(name, '') || 'x' WHERE id = 'room_a'")
+                    .execute();
+        }));
+        await().atMost(Duration.ofSeconds(20)).until(() -> db.queuedWrites() == 1);
+        Future<Integer> failing = call(() -> db.write(h -> {
+            failingRuns.incrementAndGet();
+            h.createUpdate("UPDATE rooms SET metadata = 'half done' WHERE id = 'room_a'").execute();
+            throw new IllegalStateException("failed after a change");
+        }));
+        await().atMost(Duration.ofSeconds(20)).until(() -> db.queuedWrites() == 2);
+        long before = db.transactions();
+        release.countDown();
+
+        assertThat(good.get(20, TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(failure(failing)).isInstanceOf(IllegalStateException.class).hasMessage("failed after a change");
+        assertThat(goodRuns).as("once in the transaction rolled back, once in the one committed").hasValue(2);
+        assertThat(failingRuns).hasValue(2);
+        assertThat(roomColumn("name")).isEqualTo("x");
+        assertThat(roomColumn("metadata")).isNull();
+        assertThat(db.transactions() - before).as("the held transaction plus the isolated batch").isEqualTo(2);
+    }
+
+    private String roomColumn(String column) {
+        return db.read(h -> h.createQuery("SELECT " + column + " FROM rooms WHERE id = 'room_a'")
+                .mapTo(String.class).findOne().orElse(null));
     }
 
     @Test
