@@ -9,46 +9,139 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.HdrHistogram.Histogram;
 
 /**
  * Closed-loop senders: each sends {@code send_message} with a {@code client_msg_id} and waits for its
  * {@code message.sent} (or {@code error}) before sending the next. Acks of sends that started in the measuring
  * window and arrived within it count, and their latency (send to ack, one process's monotonic clock) is
- * recorded as {@code ack}.
+ * recorded as {@code ack}. The connection's reading thread, which receives the answer, sends the next message
+ * itself, so that no thread hand-off per message adds to the load generator's share of the cores; the sender's
+ * own thread starts the loop and counts an answer that does not come within 10 s as a time-out.
  */
 final class PersistRole implements WorkerRole {
     private static final long ACK_TIMEOUT_MILLIS = 10_000;
     private static final String PADDING = "x".repeat(64);
+    /** How every {@code message} event starts: the senders only look at answers to their own sends. */
+    private static final String MESSAGE_EVENT = "{\"type\":\"message\",";
 
-    /** One sender's connection and its one outstanding send. */
+    /** One send waiting for its answer. */
+    private record Pending(String id, long sentAtMillis, long sentAtNanos) {
+    }
+
+    /** One sender's connection and its loop; the thread that takes the outstanding send's outcome sends the next. */
     private static final class Sender implements WsClient.Handler {
         final String user;
         final String room;
-        volatile String pendingId;
-        volatile CompletableFuture<String> pending = new CompletableFuture<>();
+        private final AtomicReference<Pending> pending = new AtomicReference<>();
+        private final CompletableFuture<Void> finished = new CompletableFuture<>();
+        private WorkerContext context;
+        private WsClient client;
+        private Histogram ack;
+        private long measureStart;
+        private long end;
+        private long sent;
+        private volatile boolean closed;
 
         Sender(String user, String room) {
             this.user = user;
             this.room = room;
         }
 
-        @Override
-        public void onFrame(WsClient client, Frame frame) {
-            String id = pendingId;
-            if (id == null || !id.equals(frame.clientMsgId())) {
+        void run(WorkerContext context, WsClient client, long start, long measureStart, long end, Histogram ack) {
+            this.context = context;
+            this.client = client;
+            this.ack = ack;
+            this.measureStart = measureStart;
+            this.end = end;
+            WorkerContext.sleepUntil(start);
+            sendNext();
+            while (!finished.isDone()) {
+                try {
+                    finished.get(1, TimeUnit.SECONDS);
+                } catch (TimeoutException e) {
+                    Pending p = pending.get();
+                    if (p != null && System.nanoTime() - p.sentAtNanos() > ACK_TIMEOUT_MILLIS * 1_000_000
+                            && pending.compareAndSet(p, null)) {
+                        context.counter("ack_timeouts").incrementAndGet();
+                        sendNext();
+                    }
+                } catch (ExecutionException e) {
+                    return;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+
+        /** Sends the next message, or ends the loop once the window is over or the connection closed. */
+        private void sendNext() {
+            if (closed || System.currentTimeMillis() >= end) {
+                finished.complete(null);
                 return;
             }
-            if (frame.type().equals("message.sent")) {
-                pending.complete("ok");
-            } else if (frame.type().equals("error")) {
-                pending.complete("error." + frame.errorCode());
+            long n = sent++;
+            String id = "p" + n;
+            Pending p = new Pending(id, System.currentTimeMillis(), System.nanoTime());
+            pending.set(p);
+            if (!client.send(Frames.sendMessage(room, "bench " + user + " " + n + " " + PADDING, id))
+                    && pending.compareAndSet(p, null)) {
+                context.counter("send_failed").incrementAndGet();
+                finished.complete(null);
             }
         }
 
         @Override
+        public void onText(WsClient client, String text) {
+            Pending p = pending.get();
+            if (p == null || text.startsWith(MESSAGE_EVENT)) {
+                return;
+            }
+            Frame frame = Frame.parse(text);
+            if (!p.id().equals(frame.clientMsgId())) {
+                return;
+            }
+            String outcome = switch (frame.type()) {
+                case "message.sent" -> "ok";
+                case "error" -> "error." + frame.errorCode();
+                default -> null;
+            };
+            if (outcome != null && pending.compareAndSet(p, null)) {
+                record(p, outcome);
+                sendNext();
+            }
+        }
+
+        @Override
+        public void onFrame(WsClient client, Frame frame) {
+            // every frame arrives through onText
+        }
+
+        @Override
         public void onClosed(WsClient client, int code, String reason) {
-            pending.complete("closed");
+            closed = true;
+            if (pending.getAndSet(null) != null) {
+                context.counter("closed").incrementAndGet();
+                context.sample(user + " closed: " + code + " " + reason);
+            }
+            finished.complete(null);
+        }
+
+        private void record(Pending p, String outcome) {
+            long ackedAtNanos = System.nanoTime();
+            long ackedAtMillis = System.currentTimeMillis();
+            if (outcome.equals("ok")) {
+                context.counter("acked_total").incrementAndGet();
+                if (p.sentAtMillis() >= measureStart && ackedAtMillis <= end) {
+                    context.counter("acked").incrementAndGet();
+                    Histograms.record(ack, (ackedAtNanos - p.sentAtNanos()) / 1_000);
+                }
+            } else {
+                context.counter(outcome).incrementAndGet();
+                context.counter("errors").incrementAndGet();
+            }
         }
     }
 
@@ -75,7 +168,7 @@ final class PersistRole implements WorkerRole {
             WsClient client = clients.get(i);
             if (client != null) {
                 Sender sender = senders.get(i);
-                threads.add(Thread.ofVirtual().start(() -> loop(context, sender, client, start, measureStart, end, ack)));
+                threads.add(Thread.ofVirtual().start(() -> sender.run(context, client, start, measureStart, end, ack)));
             }
         }
         WorkerContext.joinAll(threads, end + ACK_TIMEOUT_MILLIS + 2_000);
@@ -85,55 +178,5 @@ final class PersistRole implements WorkerRole {
                 c.abort();
             }
         });
-    }
-
-    private static void loop(WorkerContext context, Sender sender, WsClient client, long start, long measureStart,
-                             long end, Histogram ack) {
-        WorkerContext.sleepUntil(start);
-        long n = 0;
-        while (System.currentTimeMillis() < end) {
-            String id = "p" + n++;
-            CompletableFuture<String> pending = new CompletableFuture<>();
-            sender.pending = pending;
-            sender.pendingId = id;
-            long sentAtMillis = System.currentTimeMillis();
-            long t0 = System.nanoTime();
-            if (!client.send(Frames.sendMessage(sender.room, "bench " + sender.user + " " + n + " " + PADDING, id))) {
-                context.counter("send_failed").incrementAndGet();
-                return;
-            }
-            String outcome;
-            try {
-                outcome = pending.get(ACK_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                context.counter("ack_timeouts").incrementAndGet();
-                continue;
-            } catch (ExecutionException e) {
-                outcome = "error.unknown";
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            long t1 = System.nanoTime();
-            long ackedAtMillis = System.currentTimeMillis();
-            switch (outcome) {
-                case "ok" -> {
-                    context.counter("acked_total").incrementAndGet();
-                    if (sentAtMillis >= measureStart && ackedAtMillis <= end) {
-                        context.counter("acked").incrementAndGet();
-                        Histograms.record(ack, (t1 - t0) / 1_000);
-                    }
-                }
-                case "closed" -> {
-                    context.counter("closed").incrementAndGet();
-                    context.sample(sender.user + " closed: " + client.closed().getNow(null));
-                    return;
-                }
-                default -> {
-                    context.counter(outcome).incrementAndGet();
-                    context.counter("errors").incrementAndGet();
-                }
-            }
-        }
     }
 }

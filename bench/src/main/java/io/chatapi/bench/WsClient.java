@@ -44,6 +44,11 @@ final class WsClient {
     interface Handler {
         void onFrame(WsClient client, Frame frame);
 
+        /** A text message as it arrived; parses it for {@link #onFrame} unless a handler looks at the text first. */
+        default void onText(WsClient client, String text) {
+            onFrame(client, Frame.parse(text));
+        }
+
         default void onClosed(WsClient client, int code, String reason) {
         }
     }
@@ -226,7 +231,7 @@ final class WsClient {
                         if (fin) {
                             String text = message.toString(StandardCharsets.UTF_8);
                             message.reset();
-                            handler.onFrame(this, Frame.parse(text));
+                            handler.onText(this, text);
                         }
                     }
                     case OP_PING -> write(0xA, payload);
