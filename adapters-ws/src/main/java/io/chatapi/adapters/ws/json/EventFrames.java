@@ -1,9 +1,11 @@
 package io.chatapi.adapters.ws.json;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chatapi.application.port.out.ChatEvent;
 import io.chatapi.domain.Handoff;
 import io.chatapi.domain.Message;
+import java.io.IOException;
 
 /** Server-to-client frames: every {@link ChatEvent} and the socket's own answers, as JSON text. */
 public final class EventFrames {
@@ -11,10 +13,39 @@ public final class EventFrames {
     }
 
     public static String event(ChatEvent event) {
-        if (event instanceof ChatEvent.StreamDelta delta) {
-            return delta(delta);
+        return switch (event) {
+            case ChatEvent.StreamDelta delta -> delta(delta);
+            case ChatEvent.MessageCreated created -> messageText(created.message(), created.replay());
+            default -> WireJson.text(eventNode(event));
+        };
+    }
+
+    /** A message event, sent to every member for every message: written directly, the same text as its tree. */
+    private static String messageText(Message m, boolean replay) {
+        return WireJson.object(json -> {
+            json.writeStringField("type", "message");
+            json.writeStringField("room_id", m.roomId());
+            json.writeNumberField("seq", m.seq());
+            json.writeStringField("message_id", m.id());
+            json.writeStringField("sender_id", m.senderId());
+            json.writeStringField("content", m.content());
+            writeIfPresent(json, "meta", m.meta());
+            json.writeStringField("created_at", RestShapes.time(m.createdAt()));
+            if (m.editedAt() != null) {
+                json.writeStringField("edited_at", RestShapes.time(m.editedAt()));
+            }
+            writeIfPresent(json, "client_msg_id", m.clientMsgId());
+            if (replay) {
+                json.writeBooleanField("replay", true);
+            }
+        });
+    }
+
+    /** As {@link RestShapes#putIfPresent}: neither null nor empty. */
+    private static void writeIfPresent(JsonGenerator json, String name, String value) throws IOException {
+        if (value != null && !value.isEmpty()) {
+            json.writeStringField(name, value);
         }
-        return WireJson.text(eventNode(event));
     }
 
     /** A reply's delta, the most frequent frame of all: written directly, the same text as its tree. */
@@ -100,14 +131,19 @@ public final class EventFrames {
         return WireJson.text(node);
     }
 
-    /** The answer to a {@code send_message} that carried a client id. */
+    /** The answer to a {@code send_message} that carried a client id, once per such message: written directly. */
     public static String sent(Message m, boolean duplicate) {
-        ObjectNode node = typed("message.sent").put("room_id", m.roomId()).put("client_msg_id", m.clientMsgId())
-                .put("message_id", m.id()).put("seq", m.seq()).put("created_at", RestShapes.time(m.createdAt()));
-        if (duplicate) {
-            node.put("duplicate", true);
-        }
-        return WireJson.text(node);
+        return WireJson.object(json -> {
+            json.writeStringField("type", "message.sent");
+            json.writeStringField("room_id", m.roomId());
+            json.writeStringField("client_msg_id", m.clientMsgId());
+            json.writeStringField("message_id", m.id());
+            json.writeNumberField("seq", m.seq());
+            json.writeStringField("created_at", RestShapes.time(m.createdAt()));
+            if (duplicate) {
+                json.writeBooleanField("duplicate", true);
+            }
+        });
     }
 
     public static String resumeDone(String roomId, long lastSeq, boolean complete) {

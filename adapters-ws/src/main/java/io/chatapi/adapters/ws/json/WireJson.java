@@ -103,7 +103,8 @@ public final class WireJson {
 
     /**
      * One JSON object written field by field, with no tree in between: for the frames sent thousands of times a
-     * second (a streamed reply's deltas). The same text {@link #text} gives for a tree of the same fields.
+     * second (a streamed reply's deltas, message events, send answers). The same text {@link #text} gives for a
+     * tree of the same fields.
      */
     public static String object(Fields fields) {
         StringWriter out = new StringWriter(256);
