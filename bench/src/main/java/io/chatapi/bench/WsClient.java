@@ -40,7 +40,7 @@ final class WsClient {
     private static final int OP_PING = 0x9;
     private static final int NORMAL_CLOSURE = 1000;
 
-    /** Receives the frames of one connection, on its reader thread; must not block. */
+    /** Receives the frames of one connection, on its reader thread; may send on it, must not otherwise block. */
     interface Handler {
         void onFrame(WsClient client, Frame frame);
 
