@@ -32,6 +32,27 @@ class SqliteDatabaseTest {
     }
 
     @Test
+    void theWriterRunsNoQueryOfItsOwnAfterAnInsert() {
+        try (SqliteDatabase db = SqliteDatabase.open(new SqliteSettings(dir.resolve("chat.db"), "FULL"))) {
+            boolean keysFetched = db.write(h -> {
+                try (var insert = h.getConnection().prepareStatement("INSERT INTO health_probe (id) VALUES (7)")) {
+                    insert.executeUpdate();
+                    try (var keys = insert.getGeneratedKeys()) {
+                        return keys.next();
+                    }
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+
+            assertThat(keysFetched).as("the driver's SELECT last_insert_rowid() after each INSERT").isFalse();
+            int stored = db.read(h -> h.createQuery("SELECT count(*) FROM health_probe WHERE id = 7")
+                    .mapTo(Integer.class).one());
+            assertThat(stored).isEqualTo(1);
+        }
+    }
+
+    @Test
     void normalSynchronousIsAppliedAndReopeningKeepsTheSchema() {
         Path file = dir.resolve("chat.db");
         int applied;
