@@ -564,6 +564,7 @@ public final class BotReplyService implements BotReplies {
             MessageDraft draft = new MessageDraft(reply.messageId, reply.roomId, reply.botId, text, null, null,
                     clock.now());
             DeliveryPlan plan = offline.planFor(room, members, reply.botId);
+            ordered.appending(reply.roomId);
             stored = messages.append(draft, plan).message();
             offline.committed(plan);
         } catch (RuntimeException e) {

@@ -148,6 +148,7 @@ public final class HandoffService implements HandoffUseCase {
                     webhook.encode(new WebhookEvent.RoomHandoff(room.id(), handoff))));
             return new DeliveryPlan.Deliveries(base.offlineRecipients(), hooks);
         };
+        events.appending(room.id());
         var stored = messages.append(draft, plan).message();
         events.committed(room.id(), stored.seq(), audience, new ChatEvent.RoomHandoff(room.id(), handoff),
                 new ChatEvent.MessageCreated(stored, false));

@@ -92,6 +92,7 @@ public final class SendMessageService implements SendMessageUseCase {
         MessageDraft draft = new MessageDraft(Ids.message(), room.id(), caller.userId(), command.content(),
                 MessageText.emptyToNull(command.meta()), clientMsgId, clock.now());
         DeliveryPlan plan = offline.planFor(room, members, caller.userId());
+        events.appending(room.id());
         Appended appended = messages.append(draft, plan);
         if (appended.duplicate()) {
             return appended;

@@ -80,7 +80,7 @@ class BotReplyServiceTest {
     private BotReplyService service(boolean proceed, int maxConcurrency, Duration endWait) {
         ChatSettings settings = new ChatSettings(16_000, 10, 20, 500, 5, 8, Duration.ofSeconds(1),
                 Duration.ofSeconds(5), proceed);
-        BotReplyService created = new BotReplyService(rooms, messages, bots, publisher, new OrderedRoomEvents(publisher), webhook, llm,
+        BotReplyService created = new BotReplyService(rooms, messages, bots, publisher, new OrderedRoomEvents(publisher, rooms), webhook, llm,
                 new OfflineDeliveries(new OnlineUsers(online), webhook, outboxWakes::incrementAndGet), clock, settings, metrics, maxConcurrency,
                 endWait);
         created.setHandoff((roomId, botId, reason) -> handoffs.add(roomId + "|" + botId + "|" + reason));

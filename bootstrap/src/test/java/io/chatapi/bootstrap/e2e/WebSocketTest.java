@@ -7,9 +7,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.logging.LogRecord;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -334,6 +339,40 @@ class WebSocketTest {
                 last = seq;
             }
             assertThat(all).hasSize(23);
+        }
+    }
+
+    @Test
+    void concurrentFirstMessagesOfNewRoomsArriveInSeqOrder() throws Exception {
+        int rooms = 25;
+        int perRoom = 8;
+        List<String> ids = new ArrayList<>();
+        for (int r = 0; r < rooms; r++) {
+            ids.add(group("co0", "co1", "co2", "co3", "co4"));
+        }
+        try (var listener = server.ws(Tokens.user("co0")).ready();
+             ExecutorService pool = Executors.newFixedThreadPool(perRoom)) {
+            for (String room : ids) {
+                List<Future<Integer>> posts = new ArrayList<>();
+                for (int i = 0; i < perRoom; i++) {
+                    String sender = Tokens.user("co" + (1 + i % 4));
+                    posts.add(pool.submit(() -> rest.post("/rooms/" + room + "/messages", sender,
+                            Map.of("content", "m")).status()));
+                }
+                for (Future<Integer> status : posts) {
+                    assertThat(status.get()).isEqualTo(200);
+                }
+            }
+            Map<String, List<Long>> arrived = new HashMap<>();
+            for (int n = 0; n < rooms * perRoom; n++) {
+                JsonNode message = listener.await("message");
+                arrived.computeIfAbsent(message.get("room_id").asText(), k -> new ArrayList<>())
+                        .add(message.get("seq").asLong());
+            }
+            List<Long> expected = LongStream.rangeClosed(1, perRoom).boxed().toList();
+            for (String room : ids) {
+                assertThat(arrived.get(room)).as("seqs of %s in arrival order", room).isEqualTo(expected);
+            }
         }
     }
 
