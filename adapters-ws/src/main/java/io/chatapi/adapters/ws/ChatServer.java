@@ -24,7 +24,6 @@ import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsRouting;
 import java.net.StandardSocketOptions;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -77,7 +76,7 @@ public final class ChatServer {
         registry.attach(settings.maxConnectionsPerUser(), useCases.presence());
         SocketSupervisor supervisor = new SocketSupervisor(registry, settings.pingInterval(), settings.idleTimeout());
         SocketServices sockets = new SocketServices(settings, verifier, useCases, registry, supervisor, metrics,
-                new AtomicBoolean());
+                new StopSignal());
         RequestBodies bodies = new RequestBodies(settings.maxBodyBytes());
 
         HttpRouting.Builder routing = HttpRouting.builder()
@@ -154,13 +153,13 @@ public final class ChatServer {
     }
 
     /** The flag {@link #stop()} raises first; a socket that opens once it is up is told to come back later. */
-    AtomicBoolean stopping() {
+    StopSignal stopping() {
         return sockets.stopping();
     }
 
     /** Graceful stop; returns when the server has stopped. */
     public void stop() {
-        if (!sockets.stopping().compareAndSet(false, true)) {
+        if (!sockets.stopping().raise()) {
             return;
         }
         var connections = sockets.registry().all();

@@ -61,7 +61,7 @@ final class ChatSocketListener implements WsListener {
             }
         });
         services.registry().track(connection);
-        if (services.stopping().get()) {
+        if (services.stopping().isRaised()) {
             services.shutDown(connection); // opened while the server stops: told when to come back, like the rest
             return;
         }
@@ -69,7 +69,7 @@ final class ChatSocketListener implements WsListener {
             connection.close(POLICY_VIOLATION, "connection limit reached");
             return;
         }
-        if (services.stopping().get()) {
+        if (services.stopping().isRaised()) {
             // the stop began between the check above and the registration, so its list may not have this socket
             services.shutDown(connection);
             return;

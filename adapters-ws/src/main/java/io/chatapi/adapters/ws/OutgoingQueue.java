@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -43,6 +44,10 @@ final class OutgoingQueue {
     }
 
     private record Frames(List<String> frames) implements Item {
+    }
+
+    /** A frame whose text is made when it is written (what it says depends on that moment). */
+    private record Deferred(Supplier<String> frame) implements Item {
     }
 
     private record Ping() implements Item {
@@ -86,10 +91,10 @@ final class OutgoingQueue {
         return counted(new Pong(payload));
     }
 
-    /** Queues a frame outside the bound (it precedes a close). */
-    void force(String frame) {
+    /** Queues a frame outside the bound (it precedes a close), its text made by {@code frame} when it is written. */
+    void force(Supplier<String> frame) {
         COUNTED.getAndAdd(this, 1);
-        add(new Frames(List.of(frame)));
+        add(new Deferred(frame));
     }
 
     /** Queues a ping unless one is already waiting. */
@@ -175,7 +180,7 @@ final class OutgoingQueue {
             while (true) {
                 Item item;
                 while ((item = queue.poll()) != null) {
-                    if (item instanceof Frames || item instanceof Pong) {
+                    if (item instanceof Frames || item instanceof Deferred || item instanceof Pong) {
                         COUNTED.getAndAdd(this, -1);
                     }
                     if (!finished) {
@@ -200,6 +205,7 @@ final class OutgoingQueue {
                         session.send(frame, true);
                     }
                 }
+                case Deferred d -> session.send(d.frame().get(), true);
                 case Ping p -> {
                     pingQueued = false;
                     session.ping(BufferData.empty());

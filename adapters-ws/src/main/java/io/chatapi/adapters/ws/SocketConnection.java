@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * One open socket's life: its user, its delivery gate and outgoing queue, liveness, token expiry, and the way it
@@ -167,12 +168,15 @@ final class SocketConnection {
         if (nowMillis < expiryMillis) {
             return false;
         }
-        closeAfter(EventFrames.authExpired(), TOKEN_EXPIRED, "token expired");
+        closeAfter(EventFrames::authExpired, TOKEN_EXPIRED, "token expired");
         return true;
     }
 
-    /** Sends {@code frame} (outside the queue bound) and then closes; nothing if already closing. */
-    void closeAfter(String frame, int code, String reason) {
+    /**
+     * Sends a frame (outside the queue bound) and then closes; nothing if already closing. The frame's text is
+     * made when it is written, after what was queued before it.
+     */
+    void closeAfter(Supplier<String> frame, int code, String reason) {
         if (closing.compareAndSet(false, true)) {
             out.force(frame);
             queueClose(code, reason);

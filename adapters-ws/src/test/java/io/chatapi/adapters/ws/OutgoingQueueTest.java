@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -87,13 +88,16 @@ class OutgoingQueueTest {
         assertThat(out.offerPong(new byte[] {1})).isTrue();
         assertThat(out.offer(List.of("3"))).isTrue();
         assertThat(out.offer(List.of("4"))).as("over the bound").isFalse();
-        out.force("last");
+        AtomicReference<String> last = new AtomicReference<>("last, as queued");
+        out.force(last::get);
         out.close(1012, "bye");
         out.offer(List.of("after close"));
+        last.set("last, as written");
 
         session.release();
         assertThat(out.awaitWriter(System.nanoTime() + WAIT.toNanos())).isTrue();
-        assertThat(session.sent).containsExactly("in flight", "1", "pong", "3", "last", "close 1012");
+        assertThat(session.sent).as("a forced frame's text is made when it is written")
+                .containsExactly("in flight", "1", "pong", "3", "last, as written", "close 1012");
     }
 
     @Test

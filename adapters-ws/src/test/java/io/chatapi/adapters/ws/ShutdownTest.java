@@ -29,13 +29,32 @@ class ShutdownTest {
     @Test
     void aSocketThatOpensWhileTheServerStopsIsAlsoToldWhenToComeBack() {
         try (TestServer server = TestServer.start(s -> s.shutdownReconnectMax(Duration.ofSeconds(3)))) {
-            server.server.stopping().set(true); // the state stop() is in while it drains the sockets it has
+            server.server.stopping().raise(); // the state stop() is in while it drains the sockets it has
             try (WsClient late = WsClient.connect(server.port(), Tokens.user("late"))) {
                 JsonNode notice = late.next("server.shutdown");
                 assertThat(notice.get("reconnect_after_ms").asLong()).isBetween(1000L, 3000L);
                 assertThat(late.awaitClose()).isEqualTo(1012);
             }
-            server.server.stopping().set(false);
+            server.server.stopping().lower();
+        }
+    }
+
+    @Test
+    void aSocketToldLateIsGivenOnlyWhatIsLeftOfTheWindowThatBeganWithTheStop() throws InterruptedException {
+        try (TestServer server = TestServer.start(s -> s.shutdownReconnectMax(Duration.ofSeconds(3)))) {
+            server.server.stopping().raise();
+            Thread.sleep(1_200);
+            try (WsClient late = WsClient.connect(server.port(), Tokens.user("late"))) {
+                JsonNode notice = late.next("server.shutdown");
+                assertThat(notice.get("reconnect_after_ms").asLong()).isBetween(1000L, 1800L);
+                assertThat(late.awaitClose()).isEqualTo(1012);
+            }
+            Thread.sleep(1_000);
+            try (WsClient later = WsClient.connect(server.port(), Tokens.user("later"))) {
+                JsonNode notice = later.next("server.shutdown");
+                assertThat(notice.get("reconnect_after_ms").asLong()).as("less than 1 s left").isEqualTo(1000L);
+            }
+            server.server.stopping().lower();
         }
     }
 }
