@@ -87,6 +87,11 @@ public final class BotReplyService implements BotReplies {
      * deletion for its reply being stored.
      */
     static final Duration END_WAIT = Duration.ofSeconds(5);
+    /**
+     * How long a stored reply waits for the room's earlier messages to be published before its end goes out
+     * anyway (one of their reports is missing).
+     */
+    static final Duration CAUGHT_UP_WAIT = Duration.ofSeconds(2);
 
     private static final System.Logger LOG = System.getLogger(BotReplyService.class.getName());
 
@@ -566,6 +571,9 @@ public final class BotReplyService implements BotReplies {
             DeliveryPlan plan = offline.planFor(room, members, reply.botId);
             ordered.appending(reply.roomId);
             stored = messages.append(draft, plan).message();
+            // no event of its own (the stream announces it), but its seq counts, and the end below follows every
+            // message before it
+            ordered.committedAndCaughtUp(reply.roomId, stored.seq(), CAUGHT_UP_WAIT);
             offline.committed(plan);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "could not store the reply of bot {0} in room {1}: {2}", reply.botId,
@@ -573,7 +581,6 @@ public final class BotReplyService implements BotReplies {
             terminate(reply, error(reply, reasonIfStoreFails));
             return;
         }
-        ordered.committed(reply.roomId, stored.seq(), List.of());
         metrics.botReplies.incrementAndGet();
         reply.terminate(new ChatEvent.StreamEnd(reply.roomId, reply.messageId, reply.botId, stored.content(),
                 stored.seq(), finishReason), humans(members));

@@ -4,10 +4,14 @@ import io.chatapi.application.port.out.ChatEvent;
 import io.chatapi.application.port.out.EventPublisher;
 import io.chatapi.application.port.out.RoomStore;
 import io.chatapi.domain.Room;
+import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Publishes the events of newly stored messages in seq order per room, although concurrent senders'
@@ -17,6 +21,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * Thread-safe.
  */
 public final class OrderedRoomEvents {
+    private static final System.Logger LOG = System.getLogger(OrderedRoomEvents.class.getName());
+    private static final Runnable NOTHING = () -> { };
+    /** Reports waiting for a missing earlier one, beyond which they are published anyway. */
+    private static final int MAX_WAITING = 1024;
+
     private final EventPublisher publisher;
     private final RoomStore rooms;
     private final Map<String, RoomQueue> queues = new ConcurrentHashMap<>();
@@ -42,49 +51,82 @@ public final class OrderedRoomEvents {
 
     /** Reports the seq just committed in a room, with the events for it (possibly none) and their audience. */
     public void committed(String roomId, long seq, Collection<String> audience, ChatEvent... events) {
+        report(roomId, seq, audience, NOTHING, events);
+    }
+
+    /**
+     * Reports a seq that has no events of its own and waits, at most {@code maxWait}, until every earlier seq's
+     * events are published; false when one of them was still missing then. A bot's reply is announced by its
+     * stream alone, so its {@code message.stream.end} is the only place its seq shows: sent after this, it never
+     * overtakes a message before it, and a client that resumes from the highest seq it was told misses nothing.
+     */
+    public boolean committedAndCaughtUp(String roomId, long seq, Duration maxWait) {
+        CountDownLatch published = new CountDownLatch(1);
+        report(roomId, seq, List.of(), published::countDown);
+        try {
+            return published.await(maxWait.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * {@code then} runs right after the events are published, once every earlier seq's are: on this thread before
+     * this returns, or later on the thread that reports the last missing earlier seq. It must not block.
+     */
+    private void report(String roomId, long seq, Collection<String> audience, Runnable then, ChatEvent... events) {
         // A room never announced publishes from the first report on, in the order reports come.
         RoomQueue queue = queues.computeIfAbsent(roomId, id -> new RoomQueue(seq));
         synchronized (queue) {
+            Pending pending = new Pending(audience, events, then);
             if (seq < queue.next) {
-                emit(audience, events); // a late report, after a vanished one's successors were let through
+                publish(pending); // a late report, after a vanished one's successors were let through
                 return;
             }
-            queue.waiting.put(seq, new Pending(audience, events));
+            queue.waiting.put(seq, pending);
             if (seq == queue.next) {
                 drain(queue);
-            } else if (queue.waiting.size() > 1024) {
+            } else if (queue.waiting.size() > MAX_WAITING) {
                 flushStuck(queue);
             }
         }
     }
 
-    /** Publishes every waiting event whose turn has come. */
+    /** Publishes every waiting report whose turn has come. */
     private void drain(RoomQueue queue) {
         Pending pending;
         while ((pending = queue.waiting.remove(queue.next)) != null) {
-            emit(pending.audience, pending.events);
             queue.next++;
+            publish(pending);
         }
     }
 
     /** A reporter vanished: publish what waits, in order, rather than hold the room forever. */
     private void flushStuck(RoomQueue queue) {
-        queue.waiting.forEach((seq, p) -> {
-            emit(p.audience, p.events);
+        queue.waiting.forEach((seq, pending) -> {
             queue.next = seq + 1;
+            publish(pending);
         });
         queue.waiting.clear();
     }
 
-    private void emit(Collection<String> audience, ChatEvent[] events) {
-        if (!audience.isEmpty()) {
-            for (ChatEvent event : events) {
-                publisher.publish(audience, event);
+    /** Publishes a report's events, then runs what follows it; a failure holds back none of the room's later ones. */
+    private void publish(Pending pending) {
+        try {
+            if (!pending.audience.isEmpty()) {
+                for (ChatEvent event : pending.events) {
+                    publisher.publish(pending.audience, event);
+                }
             }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "publishing a room event failed", e);
+        } finally {
+            pending.then.run();
         }
     }
 
-    private record Pending(Collection<String> audience, ChatEvent[] events) {
+    private record Pending(Collection<String> audience, ChatEvent[] events, Runnable then) {
     }
 
     private static final class RoomQueue {

@@ -70,6 +70,8 @@ class BotReplyServiceTest {
     private final AtomicInteger outboxWakes = new AtomicInteger();
     /** Users a test removed from a room while a reply streamed: they may miss its end. */
     private final Set<String> departed = ConcurrentHashMap.newKeySet();
+    /** One for every service a test makes, as the server has one. */
+    private final OrderedRoomEvents ordered = ordered();
     private BotReplyService service = service(false, 4);
     private Room room = room(ROOM, BOT);
 
@@ -80,10 +82,17 @@ class BotReplyServiceTest {
     private BotReplyService service(boolean proceed, int maxConcurrency, Duration endWait) {
         ChatSettings settings = new ChatSettings(16_000, 10, 20, 500, 5, 8, Duration.ofSeconds(1),
                 Duration.ofSeconds(5), proceed);
-        BotReplyService created = new BotReplyService(rooms, messages, bots, publisher, new OrderedRoomEvents(publisher, rooms), webhook, llm,
+        BotReplyService created = new BotReplyService(rooms, messages, bots, publisher, ordered, webhook, llm,
                 new OfflineDeliveries(new OnlineUsers(online), webhook, outboxWakes::incrementAndGet), clock, settings, metrics, maxConcurrency,
                 endWait);
         created.setHandoff((roomId, botId, reason) -> handoffs.add(roomId + "|" + botId + "|" + reason));
+        return created;
+    }
+
+    /** The human messages here are stored straight into the test double, and reported as the send path does. */
+    private OrderedRoomEvents ordered() {
+        OrderedRoomEvents created = new OrderedRoomEvents(publisher, rooms);
+        messages.added = message -> created.committed(message.roomId(), message.seq(), List.of());
         return created;
     }
 
@@ -781,6 +790,27 @@ class BotReplyServiceTest {
         assertThat(deleting.isAlive()).isFalse();
         assertThat(publisher.events().getLast()).isInstanceOfSatisfying(StreamEnd.class,
                 e -> assertThat(e.content()).isEqualTo("done"));
+    }
+
+    @Test
+    void aReplysEndWaitsUntilEveryEarlierMessageOfTheRoomIsPublished() throws InterruptedException {
+        messages.appendGate = new CountDownLatch(1);
+        llm.preset("done", LlmOutcome.STOP);
+        say(room, "alice", "hi");
+        assertThat(messages.appending.await(10, TimeUnit.SECONDS)).isTrue();
+        // bob's message commits just before the reply; his sender's thread has not reported it yet
+        messages.added = message -> { };
+        Message bobs = messages.add(ROOM, "bob", "one more thing");
+        messages.appendGate.countDown();
+
+        Thread.sleep(300);
+        assertThat(publisher.events()).as("no end while bob's message is unpublished")
+                .noneMatch(StreamEnd.class::isInstance);
+        ordered.committed(ROOM, bobs.seq(), List.of());
+
+        StreamEnd end = publisher.await(StreamEnd.class, e -> true);
+        assertThat(end.seq()).isEqualTo(bobs.seq() + 1);
+        quiesce();
     }
 
     /** Polls {@code condition} for up to ten seconds. */

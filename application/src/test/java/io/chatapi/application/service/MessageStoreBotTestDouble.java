@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /** Messages per room with a seq counter; runs delivery plans and records what they asked for. */
 final class MessageStoreBotTestDouble implements MessageStore {
@@ -22,11 +23,18 @@ final class MessageStoreBotTestDouble implements MessageStore {
     private final Map<String, Long> seqs = new HashMap<>();
     final Map<String, DeliveryPlan.Deliveries> deliveries = new HashMap<>();
     volatile boolean failAppends;
+    /** Told of every message stored with {@link #add}, as the service that stored it would report it. */
+    volatile Consumer<Message> added = message -> { };
 
     /** Stores a message directly, as another service would have. */
-    synchronized Message add(String roomId, String senderId, String content) {
-        return appendNow(new MessageDraft(Ids.message(), roomId, senderId, content, null, null, Instant.EPOCH),
-                DeliveryPlan.NONE).message();
+    Message add(String roomId, String senderId, String content) {
+        Message stored;
+        synchronized (this) {
+            stored = appendNow(new MessageDraft(Ids.message(), roomId, senderId, content, null, null, Instant.EPOCH),
+                    DeliveryPlan.NONE).message();
+        }
+        added.accept(stored);
+        return stored;
     }
 
     synchronized List<Message> all(String roomId) {

@@ -7,8 +7,11 @@ import io.chatapi.domain.Handoff;
 import io.chatapi.domain.Message;
 import io.chatapi.domain.Room;
 import io.chatapi.domain.RoomType;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
@@ -100,6 +103,35 @@ class OrderedRoomEventsTest {
         ordered.committed("r1", 1, AUDIENCE, created("r1", 1));
         ordered.committed("r1", 1027, AUDIENCE, created("r1", 1027));
         assertThat(seqs()).endsWith(1026L, 1L, 1027L);
+    }
+
+    @Test
+    void aSeqWithoutEventsCanWaitUntilEveryEarlierOneIsPublished() throws Exception {
+        room("r1", 0);
+        ordered.appending("r1");
+        ordered.appending("r1");
+
+        CompletableFuture<List<Long>> seenOnReturn = CompletableFuture.supplyAsync(() -> {
+            assertThat(ordered.committedAndCaughtUp("r1", 2, Duration.ofSeconds(10))).isTrue();
+            return seqs();
+        });
+        Thread.sleep(200);
+        assertThat(seenOnReturn).as("seq 1 is not reported yet").isNotDone();
+        ordered.committed("r1", 1, AUDIENCE, created("r1", 1));
+
+        assertThat(seenOnReturn.get(10, TimeUnit.SECONDS)).containsExactly(1L);
+    }
+
+    @Test
+    void waitingForAnEarlierSeqThatNeverComesEndsAfterTheGivenTime() {
+        room("r1", 0);
+        ordered.appending("r1");
+        ordered.appending("r1");
+
+        assertThat(ordered.committedAndCaughtUp("r1", 2, Duration.ofMillis(100))).isFalse();
+
+        ordered.committed("r1", 1, AUDIENCE, created("r1", 1));
+        assertThat(seqs()).containsExactly(1L);
     }
 
     private void room(String id, long lastSeq) {
