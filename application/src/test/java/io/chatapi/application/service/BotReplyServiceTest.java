@@ -777,10 +777,7 @@ class BotReplyServiceTest {
 
     @Test
     void deletingABotWaitsForAReplyAlreadyBeingStored() throws InterruptedException {
-        messages.appendGate = new CountDownLatch(1);
-        llm.preset("done", LlmOutcome.STOP);
-        say(room, "alice", "hi");
-        assertThat(messages.appending.await(10, TimeUnit.SECONDS)).isTrue();
+        replyHeldAtItsStore("done");
 
         Thread deleting = Thread.ofPlatform().start(() -> service.onBotDeleted(BOT));
         await(() -> deleting.getState() == Thread.State.TIMED_WAITING, "the deletion waits for the store");
@@ -794,10 +791,7 @@ class BotReplyServiceTest {
 
     @Test
     void aReplysEndWaitsUntilEveryEarlierMessageOfTheRoomIsPublished() throws InterruptedException {
-        messages.appendGate = new CountDownLatch(1);
-        llm.preset("done", LlmOutcome.STOP);
-        say(room, "alice", "hi");
-        assertThat(messages.appending.await(10, TimeUnit.SECONDS)).isTrue();
+        replyHeldAtItsStore("done");
         // bob's message commits just before the reply; his sender's thread has not reported it yet
         messages.added = message -> { };
         Message bobs = messages.add(ROOM, "bob", "one more thing");
@@ -811,6 +805,14 @@ class BotReplyServiceTest {
         StreamEnd end = publisher.await(StreamEnd.class, e -> true);
         assertThat(end.seq()).isEqualTo(bobs.seq() + 1);
         quiesce();
+    }
+
+    /** Starts a reply to alice that streams {@code text}, then holds it at its store until the append gate opens. */
+    private void replyHeldAtItsStore(String text) throws InterruptedException {
+        messages.appendGate = new CountDownLatch(1);
+        llm.preset(text, LlmOutcome.STOP);
+        say(room, "alice", "hi");
+        assertThat(messages.appending.await(10, TimeUnit.SECONDS)).isTrue();
     }
 
     /** Polls {@code condition} for up to ten seconds. */

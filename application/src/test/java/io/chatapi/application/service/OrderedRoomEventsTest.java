@@ -25,9 +25,7 @@ class OrderedRoomEventsTest {
 
     @Test
     void theFirstMessagesOfANewRoomArePublishedInSeqOrderWhenTheSecondCommitsFirst() {
-        room("r1", 0);
-        ordered.appending("r1");
-        ordered.appending("r1");
+        twoAppendsTo("r1", 0);
 
         ordered.committed("r1", 2, AUDIENCE, created("r1", 2));
         assertThat(seqs()).isEmpty();
@@ -38,9 +36,7 @@ class OrderedRoomEventsTest {
 
     @Test
     void aRoomWithHistoryContinuesFromItsStoredSeq() {
-        room("r1", 41);
-        ordered.appending("r1");
-        ordered.appending("r1");
+        twoAppendsTo("r1", 41);
 
         ordered.committed("r1", 43, AUDIENCE, created("r1", 43));
         ordered.committed("r1", 42, AUDIENCE, created("r1", 42));
@@ -65,9 +61,7 @@ class OrderedRoomEventsTest {
 
     @Test
     void aSeqReportedWithoutEventsLetsTheNextOnesThrough() {
-        room("r1", 0);
-        ordered.appending("r1");
-        ordered.appending("r1");
+        twoAppendsTo("r1", 0);
 
         ordered.committed("r1", 2, AUDIENCE, created("r1", 2));
         ordered.committed("r1", 1, List.of());
@@ -107,9 +101,7 @@ class OrderedRoomEventsTest {
 
     @Test
     void aSeqWithoutEventsCanWaitUntilEveryEarlierOneIsPublished() throws Exception {
-        room("r1", 0);
-        ordered.appending("r1");
-        ordered.appending("r1");
+        twoAppendsTo("r1", 0);
 
         CompletableFuture<List<Long>> seenOnReturn = CompletableFuture.supplyAsync(() -> {
             assertThat(ordered.committedAndCaughtUp("r1", 2, Duration.ofSeconds(10))).isTrue();
@@ -124,14 +116,19 @@ class OrderedRoomEventsTest {
 
     @Test
     void waitingForAnEarlierSeqThatNeverComesEndsAfterTheGivenTime() {
-        room("r1", 0);
-        ordered.appending("r1");
-        ordered.appending("r1");
+        twoAppendsTo("r1", 0);
 
         assertThat(ordered.committedAndCaughtUp("r1", 2, Duration.ofMillis(100))).isFalse();
 
         ordered.committed("r1", 1, AUDIENCE, created("r1", 1));
         assertThat(seqs()).containsExactly(1L);
+    }
+
+    /** A room whose stored seq stands at {@code lastSeq}, and two appends to it announced. */
+    private void twoAppendsTo(String roomId, long lastSeq) {
+        room(roomId, lastSeq);
+        ordered.appending(roomId);
+        ordered.appending(roomId);
     }
 
     private void room(String id, long lastSeq) {
