@@ -5,14 +5,15 @@ import java.lang.management.ManagementFactory;
 
 /**
  * How many TCP connections the listener holds at once: the process's open-file limit less the files open at
- * start (libraries, the database) and a margin for what opens later (outgoing HTTP, database readers). At the limit the listener stops accepting and new
- * connections wait in the kernel's backlog, instead of an {@code accept} failing with "too many open files"
- * (which ends Helidon's listener for good).
+ * start (libraries, the database) and a margin for what opens later (outgoing HTTP, database readers) and for
+ * sockets still closing (Helidon gives a connection's place back just before it closes the socket). At the limit
+ * the listener stops accepting and new connections wait in the kernel's backlog, instead of an {@code accept}
+ * failing with "too many open files", which ends Helidon's listener for good: the margin errs on the large side.
  */
 final class ConnectionLimit {
     /** Helidon's value for "no limit". */
     static final int UNLIMITED = -1;
-    private static final long MIN_RESERVE = 64;
+    private static final long MIN_RESERVE = 128;
     private static final long MAX_RESERVE = 1024;
 
     private ConnectionLimit() {
@@ -28,7 +29,7 @@ final class ConnectionLimit {
 
     /**
      * The limit for a process that may hold {@code maxFiles} files and holds {@code openFiles}: those, and a
-     * margin of a tenth of the maximum (64 to 1,024), are held back.
+     * margin of a tenth of the maximum (128 to 1,024), are held back.
      */
     static int forOpenFiles(long maxFiles, long openFiles) {
         if (maxFiles <= 0 || maxFiles >= Integer.MAX_VALUE) {

@@ -6,10 +6,11 @@ import org.junit.jupiter.api.Test;
 
 class ConnectionLimitTest {
     @Test
-    void holdsBackTheOpenFilesAndATenthOfTheMaximumBetween64And1024() {
+    void holdsBackTheOpenFilesAndATenthOfTheMaximumBetween128And1024() {
         assertThat(ConnectionLimit.forOpenFiles(20_000, 100)).isEqualTo(18_876);
-        assertThat(ConnectionLimit.forOpenFiles(1_024, 100)).isEqualTo(822);
-        assertThat(ConnectionLimit.forOpenFiles(256, 0)).isEqualTo(192);
+        assertThat(ConnectionLimit.forOpenFiles(1_024, 100)).isEqualTo(796);
+        assertThat(ConnectionLimit.forOpenFiles(256, 0)).isEqualTo(128);
+        assertThat(ConnectionLimit.forOpenFiles(4_096, 100)).isEqualTo(3_587);
         assertThat(ConnectionLimit.forOpenFiles(1_048_576, 200)).isEqualTo(1_047_352);
     }
 
