@@ -569,11 +569,12 @@ public final class BotReplyService implements BotReplies {
             MessageDraft draft = new MessageDraft(reply.messageId, reply.roomId, reply.botId, text, null, null,
                     clock.now());
             DeliveryPlan plan = offline.planFor(room, members, reply.botId);
-            ordered.appending(reply.roomId);
-            stored = messages.append(draft, plan).message();
-            // no event of its own (the stream announces it), but its seq counts, and the end below follows every
-            // message before it
-            ordered.committedAndCaughtUp(reply.roomId, stored.seq(), CAUGHT_UP_WAIT);
+            try (OrderedRoomEvents.Turn turn = ordered.appending(reply.roomId)) {
+                stored = messages.append(draft, plan).message();
+                // no event of its own (the stream announces it), but its seq counts, and the end below follows
+                // every message before it
+                turn.committedAndCaughtUp(stored.seq(), CAUGHT_UP_WAIT);
+            }
             offline.committed(plan);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "could not store the reply of bot {0} in room {1}: {2}", reply.botId,

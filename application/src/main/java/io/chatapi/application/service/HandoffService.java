@@ -17,6 +17,7 @@ import io.chatapi.domain.HandoffState;
 import io.chatapi.domain.Ids;
 import io.chatapi.domain.Member;
 import io.chatapi.domain.MemberRole;
+import io.chatapi.domain.Message;
 import io.chatapi.domain.Principal;
 import io.chatapi.domain.Room;
 import java.util.ArrayList;
@@ -148,10 +149,12 @@ public final class HandoffService implements HandoffUseCase {
                     webhook.encode(new WebhookEvent.RoomHandoff(room.id(), handoff))));
             return new DeliveryPlan.Deliveries(base.offlineRecipients(), hooks);
         };
-        events.appending(room.id());
-        var stored = messages.append(draft, plan).message();
-        events.committed(room.id(), stored.seq(), audience, new ChatEvent.RoomHandoff(room.id(), handoff),
-                new ChatEvent.MessageCreated(stored, false));
+        Message stored;
+        try (OrderedRoomEvents.Turn turn = events.appending(room.id())) {
+            stored = messages.append(draft, plan).message();
+            turn.committed(stored.seq(), audience, new ChatEvent.RoomHandoff(room.id(), handoff),
+                    new ChatEvent.MessageCreated(stored, false));
+        }
         offline.committed(plan);
         return updated.withHandoff(handoff).withStored(stored.seq()); // last_seq counts the marker
     }

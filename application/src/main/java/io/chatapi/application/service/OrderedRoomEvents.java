@@ -7,7 +7,6 @@ import io.chatapi.domain.Room;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -15,20 +14,28 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Publishes the events of newly stored messages in seq order per room, although concurrent senders'
- * commits finish on different threads in any order. Every append to a room is announced with
- * {@link #appending} before it starts, and every appended seq must be reported exactly once with
- * {@link #committed} (with no events when there is nothing to publish), or later events of the room wait.
- * Thread-safe.
+ * commits finish on different threads in any order. Every append to a room takes a {@link Turn} with
+ * {@link #appending} before it starts, reports the seq it committed on that turn (with no events when there is
+ * nothing to publish), and closes the turn in any case. A seq that no open turn can still report is not waited
+ * for.
+ *
+ * <p>Memory stays bounded by the rooms in use: a room with no open turn and nothing waiting is forgotten once
+ * the rooms held pass {@link #SWEEP_FLOOR} and twice as many as the last sweep kept, and read again from the
+ * store the next time it is appended to. Thread-safe.
  */
 public final class OrderedRoomEvents {
     private static final System.Logger LOG = System.getLogger(OrderedRoomEvents.class.getName());
     private static final Runnable NOTHING = () -> { };
     /** Reports waiting for a missing earlier one, beyond which they are published anyway. */
     private static final int MAX_WAITING = 1024;
+    /** Rooms held before idle ones are forgotten. */
+    static final int SWEEP_FLOOR = 4096;
 
     private final EventPublisher publisher;
     private final RoomStore rooms;
-    private final Map<String, RoomQueue> queues = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, RoomQueue> queues = new ConcurrentHashMap<>();
+    private final Object sweeping = new Object();
+    private volatile int sweepAbove = SWEEP_FLOOR;
 
     public OrderedRoomEvents(EventPublisher publisher, RoomStore rooms) {
         this.publisher = publisher;
@@ -36,59 +43,122 @@ public final class OrderedRoomEvents {
     }
 
     /**
-     * Announces an append to a room; call it before the append. The first time a room is seen, this reads where
-     * its seq stands, so that the next seq is the first one published even when a later one commits first. No
-     * append to the room can run meanwhile: each one waits for its own announcement, and the first announcement
-     * to register a room is the one whose reading counts.
+     * Opens a turn for an append to a room; call it before the append. When the room is not held, this reads
+     * where its seq stands, so that the next seq is the first one published even when a later one commits first.
+     * The reading is made while no other turn of the room can open or the room be forgotten, and every append
+     * reported before it has committed, so it counts every seq but those of turns still to come.
      */
-    public void appending(String roomId) {
-        if (queues.containsKey(roomId)) {
-            return;
-        }
-        long last = rooms.find(roomId).map(Room::lastSeq).orElse(0L);
-        queues.putIfAbsent(roomId, new RoomQueue(last + 1));
-    }
-
-    /** Reports the seq just committed in a room, with the events for it (possibly none) and their audience. */
-    public void committed(String roomId, long seq, Collection<String> audience, ChatEvent... events) {
-        report(roomId, seq, audience, NOTHING, events);
-    }
-
-    /**
-     * Reports a seq that has no events of its own and waits, at most {@code maxWait}, until every earlier seq's
-     * events are published; false when one of them was still missing then. A bot's reply is announced by its
-     * stream alone, so its {@code message.stream.end} is the only place its seq shows: sent after this, it never
-     * overtakes a message before it, and a client that resumes from the highest seq it was told misses nothing.
-     */
-    public boolean committedAndCaughtUp(String roomId, long seq, Duration maxWait) {
-        CountDownLatch published = new CountDownLatch(1);
-        report(roomId, seq, List.of(), published::countDown);
-        try {
-            return published.await(maxWait.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    /**
-     * {@code then} runs right after the events are published, once every earlier seq's are: on this thread before
-     * this returns, or later on the thread that reports the last missing earlier seq. It must not block.
-     */
-    private void report(String roomId, long seq, Collection<String> audience, Runnable then, ChatEvent... events) {
-        // A room never announced publishes from the first report on, in the order reports come.
-        RoomQueue queue = queues.computeIfAbsent(roomId, id -> new RoomQueue(seq));
-        synchronized (queue) {
-            Pending pending = new Pending(audience, events, then);
-            if (seq < queue.next) {
-                publish(pending); // a late report, after a vanished one's successors were let through
-                return;
+    public Turn appending(String roomId) {
+        boolean[] added = new boolean[1];
+        RoomQueue queue = queues.compute(roomId, (id, held) -> {
+            RoomQueue q = held;
+            if (q == null) {
+                q = new RoomQueue(rooms.find(id).map(Room::lastSeq).orElse(0L) + 1);
+                added[0] = true;
             }
-            queue.waiting.put(seq, pending);
-            if (seq == queue.next) {
-                drain(queue);
-            } else if (queue.waiting.size() > MAX_WAITING) {
-                flushStuck(queue);
+            synchronized (q) {
+                q.open++;
+            }
+            return q;
+        });
+        if (added[0] && queues.size() > sweepAbove) {
+            sweep();
+        }
+        return new Turn(queue);
+    }
+
+    /** Rooms held; for tests. */
+    int roomsHeld() {
+        return queues.size();
+    }
+
+    /** Forgets the rooms with no open turn and nothing waiting. */
+    private void sweep() {
+        synchronized (sweeping) {
+            if (queues.size() <= sweepAbove) {
+                return; // another thread has just swept
+            }
+            for (String roomId : queues.keySet()) {
+                queues.computeIfPresent(roomId, (id, q) -> q.idle() ? null : q);
+            }
+            sweepAbove = Math.max(SWEEP_FLOOR, 2 * queues.size());
+        }
+    }
+
+    /**
+     * One append's place in its room's order: report the committed seq once, with {@link #committed} or
+     * {@link #committedAndCaughtUp}, and close it in any case (a closed turn that reported nothing — a duplicate,
+     * a failed append — holds back no later seq).
+     */
+    public final class Turn implements AutoCloseable {
+        private final RoomQueue queue;
+        private boolean done;
+
+        private Turn(RoomQueue queue) {
+            this.queue = queue;
+        }
+
+        /** Reports the seq just committed, with the events for it (possibly none) and their audience. */
+        public void committed(long seq, Collection<String> audience, ChatEvent... events) {
+            report(seq, audience, NOTHING, events);
+        }
+
+        /**
+         * Reports a seq that has no events of its own and waits, at most {@code maxWait}, until every earlier
+         * seq's events are published; false when one of them was still missing then. A bot's reply is announced
+         * by its stream alone, so its {@code message.stream.end} is the only place its seq shows: sent after this,
+         * it never overtakes a message before it, and a client that resumes from the highest seq it was told
+         * misses nothing.
+         */
+        public boolean committedAndCaughtUp(long seq, Duration maxWait) {
+            CountDownLatch published = new CountDownLatch(1);
+            report(seq, List.of(), published::countDown);
+            try {
+                return published.await(maxWait.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+
+        /** Ends the turn; when it reported nothing and was the room's last open one, nothing is left to wait for. */
+        @Override
+        public void close() {
+            synchronized (queue) {
+                if (done) {
+                    return;
+                }
+                done = true;
+                queue.open--;
+                if (queue.open == 0) {
+                    flush(queue);
+                }
+            }
+        }
+
+        /**
+         * {@code then} runs right after the events are published, once every earlier seq's are: on this thread
+         * before this returns, or later on the thread that reports the last missing earlier seq. It must not block.
+         */
+        private void report(long seq, Collection<String> audience, Runnable then, ChatEvent... events) {
+            Pending pending = new Pending(audience, events, then);
+            synchronized (queue) {
+                if (done) {
+                    throw new IllegalStateException("this turn has already ended");
+                }
+                done = true;
+                queue.open--;
+                if (seq < queue.next) {
+                    publish(pending); // a late report, after a vanished one's successors were let through
+                    return;
+                }
+                queue.waiting.put(seq, pending);
+                if (seq == queue.next) {
+                    drain(queue);
+                }
+                if (queue.open == 0 || queue.waiting.size() > MAX_WAITING) {
+                    flush(queue);
+                }
             }
         }
     }
@@ -102,8 +172,8 @@ public final class OrderedRoomEvents {
         }
     }
 
-    /** A reporter vanished: publish what waits, in order, rather than hold the room forever. */
-    private void flushStuck(RoomQueue queue) {
+    /** What waits for a seq that will not be reported: publish it, in order, rather than hold the room. */
+    private void flush(RoomQueue queue) {
         queue.waiting.forEach((seq, pending) -> {
             queue.next = seq + 1;
             publish(pending);
@@ -131,10 +201,15 @@ public final class OrderedRoomEvents {
 
     private static final class RoomQueue {
         long next;
+        int open;
         final TreeMap<Long, Pending> waiting = new TreeMap<>();
 
         RoomQueue(long next) {
             this.next = next;
+        }
+
+        synchronized boolean idle() {
+            return open == 0 && waiting.isEmpty();
         }
     }
 }

@@ -92,14 +92,16 @@ public final class SendMessageService implements SendMessageUseCase {
         MessageDraft draft = new MessageDraft(Ids.message(), room.id(), caller.userId(), command.content(),
                 MessageText.emptyToNull(command.meta()), clientMsgId, clock.now());
         DeliveryPlan plan = offline.planFor(room, members, caller.userId());
-        events.appending(room.id());
-        Appended appended = messages.append(draft, plan);
-        if (appended.duplicate()) {
-            return appended;
+        Appended appended;
+        try (OrderedRoomEvents.Turn turn = events.appending(room.id())) {
+            appended = messages.append(draft, plan);
+            if (appended.duplicate()) {
+                return appended;
+            }
+            metrics.messagesSent.incrementAndGet();
+            turn.committed(appended.message().seq(), MessageText.userIds(members),
+                    new ChatEvent.MessageCreated(appended.message(), false));
         }
-        metrics.messagesSent.incrementAndGet();
-        events.committed(room.id(), appended.message().seq(), MessageText.userIds(members),
-                new ChatEvent.MessageCreated(appended.message(), false));
         offline.committed(plan);
         bots.onMessage(room, appended.message());
         return appended;

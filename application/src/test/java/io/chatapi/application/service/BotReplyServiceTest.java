@@ -92,7 +92,11 @@ class BotReplyServiceTest {
     /** The human messages here are stored straight into the test double, and reported as the send path does. */
     private OrderedRoomEvents ordered() {
         OrderedRoomEvents created = new OrderedRoomEvents(publisher, rooms);
-        messages.added = message -> created.committed(message.roomId(), message.seq(), List.of());
+        messages.added = message -> {
+            try (OrderedRoomEvents.Turn turn = created.appending(message.roomId())) {
+                turn.committed(message.seq(), List.of());
+            }
+        };
         return created;
     }
 
@@ -794,13 +798,14 @@ class BotReplyServiceTest {
         replyHeldAtItsStore("done");
         // bob's message commits just before the reply; his sender's thread has not reported it yet
         messages.added = message -> { };
+        OrderedRoomEvents.Turn bobsTurn = ordered.appending(ROOM);
         Message bobs = messages.add(ROOM, "bob", "one more thing");
         messages.appendGate.countDown();
 
         Thread.sleep(300);
         assertThat(publisher.events()).as("no end while bob's message is unpublished")
                 .noneMatch(StreamEnd.class::isInstance);
-        ordered.committed(ROOM, bobs.seq(), List.of());
+        bobsTurn.committed(bobs.seq(), List.of());
 
         StreamEnd end = publisher.await(StreamEnd.class, e -> true);
         assertThat(end.seq()).isEqualTo(bobs.seq() + 1);
