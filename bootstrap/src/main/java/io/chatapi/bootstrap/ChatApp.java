@@ -80,7 +80,7 @@ public final class ChatApp implements AutoCloseable {
         webhook = new HttpWebhookSender(new WebhookSettings(config.webhook().url().orElse(null),
                 config.webhook().secret().orElse(null), config.webhook().timeout()));
         llm = new HttpLlmClient(new LlmSettings(config.llm().connectTimeout(), config.llm().idleTimeout(),
-                config.llm().totalTimeout(), config.llm().allowPrivateNetworks(), name -> apiKey(environment, name)));
+                config.llm().totalTimeout(), config.llm().allowPrivateNetworks(), name -> apiKey(environment, config.llm(), name)));
 
         var registry = new ConnectionRegistry(metrics);
         outbox = new WebhookOutboxWorker(deliveries, webhook, settings, metrics, clock,
@@ -195,8 +195,14 @@ public final class ChatApp implements AutoCloseable {
     }
 
     /** A bot's API key: never the value of one of the server's own settings. */
-    private static String apiKey(Map<String, String> environment, String variable) {
-        if (Config.reservedSettingNames().contains(variable)) {
+    /**
+     * The key a bot's variable holds, read at call time. A bot created under a wider {@code LLM_KEY_ENV_PATTERN}
+     * than the current one gets no key: the pattern is checked at every call, not only when the bot was created.
+     */
+    private static String apiKey(Map<String, String> environment, Config.Llm llm, String variable) {
+        if (!llm.allowsKeyVariable(variable)) {
+            LOG.warning(() -> "a bot names " + variable + " for its API key, which LLM_KEY_ENV_PATTERN does not"
+                    + " allow (or which is a server setting): calling its LLM without a key");
             return null;
         }
         return environment.get(variable);

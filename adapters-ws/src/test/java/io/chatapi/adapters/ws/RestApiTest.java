@@ -3,9 +3,12 @@ package io.chatapi.adapters.ws;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.chatapi.adapters.ws.json.WireJson;
 import io.chatapi.application.port.out.StoreUnavailableException;
 import io.chatapi.domain.DeadLetter;
 import io.chatapi.domain.RoomType;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -233,6 +236,20 @@ class RestApiTest {
         HttpResponse<String> past = http.get("/rooms/room_ab/messages?after_seq=99999999999999999999", ALICE);
         assertThat(past.statusCode()).isEqualTo(200);
         assertThat(Http.json(past).get("messages").isEmpty()).isTrue();
+    }
+
+    @Test
+    void metaSentAsAnObjectIsStoredWithEveryNumberAsWritten() {
+        HttpResponse<String> sent = http.post("/rooms/room_ab/messages", ALICE, "{\"content\":\"n\",\"meta\":"
+                + "{\"big\":12345678901234567890123,\"f\":1.10,\"e\":1E2,\"huge\":1e400}}");
+        assertThat(sent.statusCode()).as(sent.body()).isEqualTo(200);
+
+        JsonNode meta = WireJson.parse(Http.json(sent).get("meta").asText()).orElseThrow();
+        assertThat(meta.get("big").bigIntegerValue()).isEqualTo(new BigInteger("12345678901234567890123"));
+        assertThat(meta.get("f").decimalValue()).isEqualTo(new BigDecimal("1.10"));
+        assertThat(meta.get("e").decimalValue()).isEqualByComparingTo("100");
+        assertThat(meta.get("huge").decimalValue()).isEqualTo(new BigDecimal("1e400"));
+        assertThat(Http.json(sent).get("meta").asText()).contains("\"f\":1.10");
     }
 
     @Test

@@ -520,6 +520,22 @@ class BotTest {
     }
 
     @Test
+    void aBotWhoseKeyVariableTheCurrentPatternRefusesIsCalledWithoutTheKey() {
+        String botId = bot(null);
+        String room = roomWith(botId, "visitor");
+        String database = server.database().toString();
+        server.close();
+        server = start(Map.of("DATABASE_DSN", "file:" + database, "LLM_KEY_ENV_PATTERN", "^OTHER_[A-Z_]*KEY$"));
+
+        try (var c = server.ws(VISITOR)) {
+            c.send("send_message", say(room, "still there?"));
+            terminal(c);
+        }
+        assertThat(llm.received()).hasSize(1);
+        assertThat(llm.received().get(0).headers()).doesNotContainKey("authorization");
+    }
+
+    @Test
     void botsAreListedReadAndDeletedByAdmins() {
         String botId = bot(null);
         JsonNode listed = rest.get("/bots", ADMIN).json().get("bots");
