@@ -112,7 +112,8 @@ final class ChatSocketListener implements WsListener {
             case MessageAssembler.NotUtf8 n -> connection.reply(ClientFrames.errorFrame(ErrorCode.INVALID_FRAME,
                     NOT_UTF8, null));
             case MessageAssembler.TooLarge t -> connection.reply(ClientFrames.errorFrame(ErrorCode.PAYLOAD_TOO_LARGE,
-                    "frame exceeds " + services.settings().maxFrameBytes() + " bytes", null));
+                    "frame exceeds " + services.settings().maxFrameBytes() + " bytes",
+                    ClientFrames.clientMsgIdIn(t.head())));
             case MessageAssembler.Binary b -> connection.reply(ClientFrames.errorFrame(ErrorCode.INVALID_FRAME,
                     "binary frames are not supported", null));
             case MessageAssembler.Pending p -> {

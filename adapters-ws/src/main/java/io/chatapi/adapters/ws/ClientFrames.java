@@ -6,6 +6,7 @@ import io.chatapi.adapters.ws.auth.VerifiedToken;
 import io.chatapi.adapters.ws.json.EventFrames;
 import io.chatapi.adapters.ws.json.JsonFields;
 import io.chatapi.adapters.ws.json.WireJson;
+import io.chatapi.application.ChatSettings;
 import io.chatapi.application.port.in.HistoryUseCase.Replay;
 import io.chatapi.application.port.in.SendMessageUseCase.SendMessage;
 import io.chatapi.application.port.in.StreamsUseCase.ActiveStream;
@@ -163,6 +164,16 @@ final class ClientFrames {
     /** The frame's client id, to answer it in an error; null when absent, not a string or not well-formed. */
     private static String clientMsgId(JsonNode frame) {
         return echoable(frame.get("data"), "client_msg_id");
+    }
+
+    /**
+     * The client id of a message refused for its size, read from the head kept of it: null when that head does
+     * not show one (within the first frames that fit the limit), or it is not a well-formed string of at most
+     * {@link ChatSettings#MAX_CLIENT_MSG_ID_CHARS} characters.
+     */
+    static String clientMsgIdIn(String head) {
+        String id = WireJson.stringIn(head, "data", "client_msg_id", ChatSettings.MAX_CLIENT_MSG_ID_CHARS);
+        return id != null && WireJson.wellFormed(id) ? id : null;
     }
 
     /** The room a refused frame concerns, for its error: the {@code room_id} of a frame about one room. */

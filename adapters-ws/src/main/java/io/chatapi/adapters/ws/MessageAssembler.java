@@ -28,8 +28,11 @@ final class MessageAssembler {
     record Binary() implements Result {
     }
 
-    /** A whole message over the limit; nothing of it was kept. */
-    record TooLarge() implements Result {
+    /**
+     * A whole message over the limit, of which only its head is kept: the whole text of a single frame, or the
+     * frames of a longer message that fit in the limit (empty for a binary message).
+     */
+    record TooLarge(String head) implements Result {
     }
 
     private static final Result PENDING = new Pending();
@@ -46,22 +49,20 @@ final class MessageAssembler {
     Result text(String part, boolean last) {
         long partBytes = utf8Length(part);
         if (last && bytes == 0 && parts == null) {
-            return partBytes > maxBytes ? new TooLarge() : decoded(part);
+            return partBytes > maxBytes ? new TooLarge(part) : decoded(part);
         }
         boolean fits = bytes + partBytes <= maxBytes;
         bytes += partBytes;
+        if (parts == null) {
+            parts = new StringBuilder();
+        }
         if (fits) {
-            if (parts == null) {
-                parts = new StringBuilder();
-            }
             parts.append(part);
-        } else {
-            parts = null;
         }
         if (!last) {
             return PENDING;
         }
-        Result result = bytes > maxBytes || parts == null ? new TooLarge() : decoded(parts.toString());
+        Result result = bytes > maxBytes ? new TooLarge(parts.toString()) : decoded(parts.toString());
         reset();
         return result;
     }
@@ -76,7 +77,7 @@ final class MessageAssembler {
         if (!last) {
             return PENDING;
         }
-        Result result = bytes > maxBytes ? new TooLarge() : new Binary();
+        Result result = bytes > maxBytes ? new TooLarge("") : new Binary();
         reset();
         return result;
     }

@@ -24,6 +24,16 @@ class MessageAssemblerTest {
     }
 
     @Test
+    void aMessageOverTheLimitKeepsTheFramesThatFit() {
+        assertThat(assembler.text("123456789012", true)).isEqualTo(new MessageAssembler.TooLarge("123456789012"));
+        assembler.text("123", false);
+        assembler.text("4567890", false);
+        assembler.text("12", false);
+        assertThat(assembler.text("3", true)).isEqualTo(new MessageAssembler.TooLarge("1234567890"));
+        assertThat(assembler.binary(11, true)).isEqualTo(new MessageAssembler.TooLarge(""));
+    }
+
+    @Test
     void countsUtf8Bytes() {
         assertThat(MessageAssembler.utf8Length("aé€😀")).isEqualTo(1 + 2 + 3 + 4);
         assertThat(assembler.text("€€€€", true)).isInstanceOf(MessageAssembler.TooLarge.class);

@@ -87,6 +87,28 @@ class SocketProtocolTest {
     }
 
     @Test
+    void aSendOverTheLimitIsRefusedWithItsClientMsgIdWhereverTheIdStands() {
+        WsClient c = connect("alice");
+        String big = "x".repeat(2_000);
+        c.send("{\"type\":\"send_message\",\"data\":{\"room_id\":\"room_a\",\"content\":\"" + big
+                + "\",\"client_msg_id\":\"after-1\"}}");
+        JsonNode single = c.next("error");
+        assertThat(single.at("/data/code").asText()).isEqualTo("payload_too_large");
+        assertThat(single.at("/data/client_msg_id").asText()).isEqualTo("after-1");
+
+        c.sendPart("{\"type\":\"send_message\",\"data\":{\"client_msg_id\":\"first-2\",\"content\":\"", false);
+        c.sendPart(big, false);
+        c.sendPart("\"}}", true);
+        assertThat(c.next("error").at("/data/client_msg_id").asText()).isEqualTo("first-2");
+
+        c.sendPart("{\"type\":\"send_message\",\"data\":{\"content\":\"" + big, false);
+        c.sendPart("\",\"client_msg_id\":\"dropped-3\"}}", true);
+        assertThat(c.next("error").at("/data").has("client_msg_id"))
+                .as("the frames past the limit are not kept").isFalse();
+        c.assertAlive();
+    }
+
+    @Test
     void aMessageOverTheLimitSentInFragmentsIsRefusedAndTheConnectionStaysOpen() {
         WsClient c = connect("alice");
         String part = "x".repeat(600);

@@ -16,7 +16,11 @@ public interface BotReplies extends StreamsUseCase {
      */
     void onMessage(Room room, Message message);
 
-    /** The room went to a human: every reply streaming in it ends with {@code handoff}. */
+    /**
+     * The room went to a human: every reply streaming in it ends with {@code handoff}. Waits (a few seconds at
+     * most) until they have ended, so that the text they store comes before the handoff's marker in the room,
+     * and their ends before its events.
+     */
     void onHandedToHuman(String roomId);
 
     /**

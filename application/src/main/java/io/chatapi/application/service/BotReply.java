@@ -58,6 +58,7 @@ final class BotReply {
     private boolean started;
     private boolean finishing;
     private boolean storing;
+    private boolean endQueued;
     private boolean terminated;
 
     BotReply(String roomId, String botId, String messageId, Message trigger, List<String> recipients,
@@ -260,6 +261,16 @@ final class BotReply {
 
     synchronized boolean open() {
         return started && !terminated;
+    }
+
+    /** The text is stored, and the end waits for the room's earlier messages to go out: it closes the stream. */
+    synchronized void endQueued() {
+        endQueued = true;
+    }
+
+    /** True while the stream is open and no stored end is queued to close it. */
+    synchronized boolean openWithoutEnd() {
+        return open() && !endQueued;
     }
 
     /** The text so far while the reply streams; empty before its start and after its end. */

@@ -87,11 +87,6 @@ public final class BotReplyService implements BotReplies {
      * deletion for its reply being stored.
      */
     static final Duration END_WAIT = Duration.ofSeconds(5);
-    /**
-     * How long a stored reply waits for the room's earlier messages to be published before its end goes out
-     * anyway (one of their reports is missing).
-     */
-    static final Duration CAUGHT_UP_WAIT = Duration.ofSeconds(2);
 
     private static final System.Logger LOG = System.getLogger(BotReplyService.class.getName());
 
@@ -169,7 +164,20 @@ public final class BotReplyService implements BotReplies {
 
     @Override
     public void onHandedToHuman(String roomId) {
-        cancelIn(roomId, reply -> true, HANDOFF);
+        List<BotReply> ending = new ArrayList<>();
+        for (BotReply reply : live.values()) {
+            if (reply.roomId.equals(roomId)) {
+                reply.cancel(HANDOFF); // false when it is already ending: it is waited for all the same
+                ending.add(reply);
+            }
+        }
+        long deadline = System.nanoTime() + endWait.toNanos();
+        for (BotReply reply : ending) {
+            if (!reply.awaitClosed(remaining(deadline))) {
+                LOG.log(Level.WARNING, "the reply {0} in room {1} had not ended when the room went to a human",
+                        reply.messageId, roomId);
+            }
+        }
     }
 
     @Override
@@ -421,7 +429,7 @@ public final class BotReplyService implements BotReplies {
             LOG.log(Level.WARNING, "bot {0} failed to reply in room {1}: {2}", reply.botId, reply.roomId,
                     e.getClass().getName());
         } finally {
-            if (reply.open()) {
+            if (reply.openWithoutEnd()) {
                 String reason = reply.finishing().cancelReason();
                 terminate(reply, error(reply, reason == null ? LLM_ERROR : reason));
             }
@@ -556,11 +564,9 @@ public final class BotReplyService implements BotReplies {
     }
 
     private void store(BotReply reply, String text, String finishReason, String reasonIfStoreFails) {
-        Message stored;
-        List<Member> members;
         try {
             Room room = rooms.findForChecks(reply.roomId).orElseThrow(() -> ChatException.notFound("room not found"));
-            members = rooms.members(reply.roomId);
+            List<Member> members = rooms.members(reply.roomId);
             if (!reply.beginStore()) {
                 // its bot was deleted meanwhile, or a newer reply already ended it: nothing is stored
                 reply.terminate(error(reply, CANCELLED), humans(members));
@@ -570,21 +576,22 @@ public final class BotReplyService implements BotReplies {
                     clock.now());
             DeliveryPlan plan = offline.planFor(room, members, reply.botId);
             try (OrderedRoomEvents.Turn turn = ordered.appending(reply.roomId)) {
-                stored = messages.append(draft, plan).message();
-                // no event of its own (the stream announces it), but its seq counts, and the end below follows
-                // every message before it
-                turn.committedAndCaughtUp(stored.seq(), CAUGHT_UP_WAIT);
+                Message stored = messages.append(draft, plan).message();
+                metrics.botReplies.incrementAndGet();
+                // The stream announced the reply; its end is the one event with its seq, so it goes out in the
+                // room's seq order: after every message before it, and before any after it.
+                ChatEvent end = new ChatEvent.StreamEnd(reply.roomId, reply.messageId, reply.botId,
+                        stored.content(), stored.seq(), finishReason);
+                List<String> audience = humans(members);
+                reply.endQueued();
+                turn.committed(stored.seq(), () -> reply.terminate(end, audience));
             }
             offline.committed(plan);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "could not store the reply of bot {0} in room {1}: {2}", reply.botId,
                     reply.roomId, e.getClass().getName());
             terminate(reply, error(reply, reasonIfStoreFails));
-            return;
         }
-        metrics.botReplies.incrementAndGet();
-        reply.terminate(new ChatEvent.StreamEnd(reply.roomId, reply.messageId, reply.botId, stored.content(),
-                stored.seq(), finishReason), humans(members));
     }
 
     /** Publishes a reply's terminal event, also to human members who joined without being reported. */

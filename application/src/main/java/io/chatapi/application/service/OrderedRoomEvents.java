@@ -4,13 +4,10 @@ import io.chatapi.application.port.out.ChatEvent;
 import io.chatapi.application.port.out.EventPublisher;
 import io.chatapi.application.port.out.RoomStore;
 import io.chatapi.domain.Room;
-import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Publishes the events of newly stored messages in seq order per room, although concurrent senders'
@@ -86,8 +83,8 @@ public final class OrderedRoomEvents {
     }
 
     /**
-     * One append's place in its room's order: report the committed seq once, with {@link #committed} or
-     * {@link #committedAndCaughtUp}, and close it in any case (a closed turn that reported nothing — a duplicate,
+     * One append's place in its room's order: report the committed seq once, with one of the {@code committed}
+     * methods, and close it in any case (a closed turn that reported nothing — a duplicate,
      * a failed append — holds back no later seq).
      */
     public final class Turn implements AutoCloseable {
@@ -104,21 +101,14 @@ public final class OrderedRoomEvents {
         }
 
         /**
-         * Reports a seq that has no events of its own and waits, at most {@code maxWait}, until every earlier
-         * seq's events are published; false when one of them was still missing then. A bot's reply is announced
-         * by its stream alone, so its {@code message.stream.end} is the only place its seq shows: sent after this,
-         * it never overtakes a message before it, and a client that resumes from the highest seq it was told
-         * misses nothing.
+         * Reports the seq just committed, whose events {@code publish} sends itself: it runs in the room's seq
+         * order, after every earlier seq's events and before any later one's, on this thread before this returns
+         * or later on the thread that reports the last missing earlier seq. It must not block. A bot's reply is
+         * announced by its stream, and its {@code message.stream.end} is the one event that carries its seq: sent
+         * this way, a client that resumes from the highest seq it was told misses nothing before it or after it.
          */
-        public boolean committedAndCaughtUp(long seq, Duration maxWait) {
-            CountDownLatch published = new CountDownLatch(1);
-            report(seq, List.of(), published::countDown);
-            try {
-                return published.await(maxWait.toNanos(), TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
+        public void committed(long seq, Runnable publish) {
+            report(seq, List.of(), publish);
         }
 
         /** Ends the turn; when it reported nothing and was the room's last open one, nothing is left to wait for. */
@@ -136,10 +126,7 @@ public final class OrderedRoomEvents {
             }
         }
 
-        /**
-         * {@code then} runs right after the events are published, once every earlier seq's are: on this thread
-         * before this returns, or later on the thread that reports the last missing earlier seq. It must not block.
-         */
+        /** {@code then} runs right after the events are published, in the room's order (see the reports above). */
         private void report(long seq, Collection<String> audience, Runnable then, ChatEvent... events) {
             Pending pending = new Pending(audience, events, then);
             synchronized (queue) {
@@ -191,8 +178,11 @@ public final class OrderedRoomEvents {
             }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "publishing a room event failed", e);
-        } finally {
+        }
+        try {
             pending.then.run();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "publishing a room event failed", e);
         }
     }
 

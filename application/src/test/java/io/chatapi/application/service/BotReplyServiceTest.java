@@ -164,6 +164,8 @@ class BotReplyServiceTest {
                         terminals.merge(seen, 1, Integer::sum);
                         assertThat(messages.find(e.roomId(), id)).as("nothing stored on error").isEmpty();
                     }
+                    case ChatEvent.MessageCreated m -> assertThat(bots.find(m.message().senderId()))
+                            .as("bot replies are announced by stream events only").isEmpty();
                     default -> assertThat(event).as("bot replies are announced by stream events only").isNull();
                 }
             }
@@ -794,7 +796,7 @@ class BotReplyServiceTest {
     }
 
     @Test
-    void aReplysEndWaitsUntilEveryEarlierMessageOfTheRoomIsPublished() throws InterruptedException {
+    void aReplysEndGoesOutAfterEveryEarlierMessageOfTheRoomAndBeforeEveryLaterOne() throws InterruptedException {
         replyHeldAtItsStore("done");
         // bob's message commits just before the reply; his sender's thread has not reported it yet
         messages.added = message -> { };
@@ -805,10 +807,19 @@ class BotReplyServiceTest {
         Thread.sleep(300);
         assertThat(publisher.events()).as("no end while bob's message is unpublished")
                 .noneMatch(StreamEnd.class::isInstance);
-        bobsTurn.committed(bobs.seq(), List.of());
+        // alice's next message commits after the reply and is reported at once
+        OrderedRoomEvents.Turn alicesTurn = ordered.appending(ROOM);
+        Message alices = messages.add(ROOM, "alice", "and another");
+        alicesTurn.committed(alices.seq(), List.of("alice"), new ChatEvent.MessageCreated(alices, false));
+        assertThat(publisher.events()).as("alice's message waits for the reply's end")
+                .noneMatch(ChatEvent.MessageCreated.class::isInstance);
+        bobsTurn.committed(bobs.seq(), List.of("alice"), new ChatEvent.MessageCreated(bobs, false));
 
         StreamEnd end = publisher.await(StreamEnd.class, e -> true);
-        assertThat(end.seq()).isEqualTo(bobs.seq() + 1);
+        assertThat(end.seq()).isEqualTo(bobs.seq() + 1).isEqualTo(alices.seq() - 1);
+        assertThat(publisher.events()).filteredOn(e -> !(e instanceof StreamDelta) && !(e instanceof StreamStart))
+                .containsExactly(new ChatEvent.MessageCreated(bobs, false), end,
+                        new ChatEvent.MessageCreated(alices, false));
         quiesce();
     }
 

@@ -9,12 +9,9 @@ import io.chatapi.domain.Handoff;
 import io.chatapi.domain.Message;
 import io.chatapi.domain.Room;
 import io.chatapi.domain.RoomType;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
@@ -123,41 +120,41 @@ class OrderedRoomEventsTest {
     }
 
     @Test
-    void aSeqWithoutEventsCanWaitUntilEveryEarlierOneIsPublished() throws Exception {
-        List<Turn> turns = appendsTo("r1", 0, 2);
+    void aSeqThatPublishesItselfRunsAfterEveryEarlierOneAndBeforeEveryLaterOne() {
+        List<Turn> turns = appendsTo("r1", 0, 3);
+        List<List<Long>> publishedBeforeSeq2 = new ArrayList<>();
 
-        CompletableFuture<List<Long>> seenOnReturn = CompletableFuture.supplyAsync(() -> {
-            assertThat(turns.get(1).committedAndCaughtUp(2, Duration.ofSeconds(10))).isTrue();
-            return seqs();
-        });
-        Thread.sleep(200);
-        assertThat(seenOnReturn).as("seq 1 is not reported yet").isNotDone();
+        turns.get(2).committed(3, AUDIENCE, created("r1", 3));
+        turns.get(1).committed(2, () -> publishedBeforeSeq2.add(seqs()));
+        assertThat(publishedBeforeSeq2).as("seq 1 is not reported yet").isEmpty();
         turns.get(0).committed(1, AUDIENCE, created("r1", 1));
 
-        assertThat(seenOnReturn.get(10, TimeUnit.SECONDS)).containsExactly(1L);
+        assertThat(publishedBeforeSeq2).containsExactly(List.of(1L));
+        assertThat(seqs()).containsExactly(1L, 3L);
     }
 
     @Test
-    void waitingForAnEarlierSeqEndsWhenItsTurnClosesWithoutOne() throws Exception {
+    void aSeqThatPublishesItselfIsNotHeldByATurnClosedWithoutOne() {
         List<Turn> turns = appendsTo("r1", 0, 2);
+        List<String> order = new ArrayList<>();
 
-        CompletableFuture<Boolean> caughtUp = CompletableFuture.supplyAsync(
-                () -> turns.get(1).committedAndCaughtUp(2, Duration.ofSeconds(10)));
-        Thread.sleep(200);
-        assertThat(caughtUp).isNotDone();
+        turns.get(1).committed(2, () -> order.add("seq 2 by itself"));
+        assertThat(order).isEmpty();
         turns.get(0).close();
 
-        assertThat(caughtUp.get(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(order).containsExactly("seq 2 by itself");
     }
 
     @Test
-    void waitingForAnEarlierSeqThatNeverComesEndsAfterTheGivenTime() {
+    void aFailingPublisherHoldsBackNoLaterSeq() {
         List<Turn> turns = appendsTo("r1", 0, 2);
 
-        assertThat(turns.get(1).committedAndCaughtUp(2, Duration.ofMillis(100))).isFalse();
+        turns.get(1).committed(2, AUDIENCE, created("r1", 2));
+        turns.get(0).committed(1, () -> {
+            throw new IllegalStateException("a connection registry failure");
+        });
 
-        turns.get(0).committed(1, AUDIENCE, created("r1", 1));
-        assertThat(seqs()).containsExactly(1L);
+        assertThat(seqs()).containsExactly(2L);
     }
 
     @Test

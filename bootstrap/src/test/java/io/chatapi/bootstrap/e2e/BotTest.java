@@ -370,6 +370,38 @@ class BotTest {
     }
 
     @Test
+    void aHandoffStoresAndEndsTheStreamingReplyBeforeItsMarker() {
+        String botId = bot(null);
+        String room = roomWith(botId, "visitor");
+        try (var c = server.ws(VISITOR)) {
+            for (int round = 0; round < 4; round++) {
+                llm.reply(new FakeLlm.Chunk("part " + round), new FakeLlm.HangUntilClosed());
+                int from = c.seen().size();
+                c.send("send_message", say(room, "question " + round));
+                c.await("message.stream.delta");
+
+                var taken = rest.post("/rooms/" + room + "/handoff", ADMIN, Map.of("state", "human", "reason", "r"));
+                assertThat(taken.status()).as(taken.body()).isEqualTo(200);
+                JsonNode marker = c.await(e -> is(e, "message") && e.path("sender_id").asText().equals("system"),
+                        "the handoff's marker");
+                List<String> order = c.seen().subList(from, c.seen().size()).stream()
+                        .filter(e -> !is(e, "message.stream.delta") && !is(e, "message.stream.start"))
+                        .map(e -> e.get("type").asText() + (e.has("seq") ? " " + e.get("seq").asLong() : ""))
+                        .toList();
+                long seq = marker.get("seq").asLong();
+                assertThat(order).as("round " + round).containsExactly("message " + (seq - 2),
+                        "message.stream.end " + (seq - 1), "room.handoff", "message " + seq);
+                var history = rest.get("/rooms/" + room + "/messages", VISITOR).json().get("messages");
+                assertThat(history.get(history.size() - 2).get("content").asText()).isEqualTo("part " + round);
+
+                assertThat(rest.post("/rooms/" + room + "/handoff", ADMIN, Map.of("state", "bot")).status())
+                        .isEqualTo(200);
+                c.await(e -> is(e, "message") && e.get("seq").asLong() == seq + 1, "the marker of the way back");
+            }
+        }
+    }
+
+    @Test
     void aHandoffAnswersWithTheRoomAfterItsMarkerWasStored() {
         String room = roomWith(bot(null), "visitor");
         hook.respond(r -> new FakeWebhook.Answer(200, "{\"skip\":true}"));

@@ -2,7 +2,9 @@ package io.chatapi.adapters.ws.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -58,6 +60,39 @@ public final class WireJson {
             return node == null || node.isMissingNode() ? Optional.empty() : Optional.of(node);
         } catch (IOException e) {
             return Optional.empty();
+        }
+    }
+
+    /**
+     * The string at {@code outer}.{@code inner} of a JSON object, read only as far as needed: the text may be cut
+     * short or malformed after that point (the head of a message refused for its size). Null when it is not found
+     * there, is no string, or is longer than {@code maxChars}.
+     */
+    public static String stringIn(String text, String outer, String inner, int maxChars) {
+        try (JsonParser json = MAPPER.getFactory().createParser(text)) {
+            if (json.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            while (json.nextToken() == JsonToken.FIELD_NAME) {
+                boolean wanted = outer.equals(json.currentName());
+                JsonToken value = json.nextToken();
+                if (wanted && value == JsonToken.START_OBJECT) {
+                    while (json.nextToken() == JsonToken.FIELD_NAME) {
+                        boolean found = inner.equals(json.currentName());
+                        JsonToken field = json.nextToken();
+                        if (found) {
+                            return field == JsonToken.VALUE_STRING && json.getTextLength() <= maxChars
+                                    ? json.getText() : null;
+                        }
+                        json.skipChildren();
+                    }
+                    return null;
+                }
+                json.skipChildren();
+            }
+            return null;
+        } catch (IOException e) {
+            return null; // the text ends, or stops being JSON, before the field
         }
     }
 
