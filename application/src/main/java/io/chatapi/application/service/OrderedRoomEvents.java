@@ -46,16 +46,18 @@ public final class OrderedRoomEvents {
      * reported before it has committed, so it counts every seq but those of turns still to come.
      */
     public Turn appending(String roomId) {
+        RoomQueue held = queues.get(roomId);
+        if (held != null && held.open()) {
+            return new Turn(held);
+        }
         boolean[] added = new boolean[1];
-        RoomQueue queue = queues.compute(roomId, (id, held) -> {
-            RoomQueue q = held;
+        RoomQueue queue = queues.compute(roomId, (id, now) -> {
+            RoomQueue q = now;
             if (q == null) {
                 q = new RoomQueue(rooms.find(id).map(Room::lastSeq).orElse(0L) + 1);
                 added[0] = true;
             }
-            synchronized (q) {
-                q.open++;
-            }
+            q.open(); // a queue in the map is never forgotten: that happens under this same lock
             return q;
         });
         if (added[0] && queues.size() > sweepAbove) {
@@ -76,7 +78,7 @@ public final class OrderedRoomEvents {
                 return; // another thread has just swept
             }
             for (String roomId : queues.keySet()) {
-                queues.computeIfPresent(roomId, (id, q) -> q.idle() ? null : q);
+                queues.computeIfPresent(roomId, (id, q) -> q.forget() ? null : q);
             }
             sweepAbove = Math.max(SWEEP_FLOOR, 2 * queues.size());
         }
@@ -192,14 +194,26 @@ public final class OrderedRoomEvents {
     private static final class RoomQueue {
         long next;
         int open;
+        boolean forgotten;
         final TreeMap<Long, Pending> waiting = new TreeMap<>();
 
         RoomQueue(long next) {
             this.next = next;
         }
 
-        synchronized boolean idle() {
-            return open == 0 && waiting.isEmpty();
+        /** Opens a turn; false when this queue was forgotten (the room is then read again). */
+        synchronized boolean open() {
+            if (forgotten) {
+                return false;
+            }
+            open++;
+            return true;
+        }
+
+        /** Forgets the queue when no turn is open and nothing waits; true when it did. */
+        synchronized boolean forget() {
+            forgotten = open == 0 && waiting.isEmpty();
+            return forgotten;
         }
     }
 }
