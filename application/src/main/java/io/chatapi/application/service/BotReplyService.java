@@ -43,7 +43,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Predicate;
 
 /**
  * The bot pipeline (protocol §7, §8 and the streaming events of §4): asks the application's webhook for
@@ -215,15 +214,6 @@ public final class BotReplyService implements BotReplies {
             if (!reply.awaitClosed(remaining(deadline))) {
                 LOG.log(Level.WARNING, "the reply {0} of deleted bot {1} was still being stored", reply.messageId,
                         botId);
-            }
-        }
-    }
-
-    /** Ends, with {@code reason}, the live replies of the room that {@code which} selects. */
-    private void cancelIn(String roomId, Predicate<BotReply> which, String reason) {
-        for (BotReply reply : live.values()) {
-            if (reply.roomId.equals(roomId) && which.test(reply)) {
-                reply.cancel(reason);
             }
         }
     }
