@@ -164,12 +164,14 @@ public final class ChatApp implements AutoCloseable {
         }
         closed = true;
         long start = System.nanoTime();
+        // one budget for the replies and the sockets together
         Instant deadline = Instant.now().plus(config.shutdown().drainTimeout());
+        long deadlineNanos = start + config.shutdown().drainTimeout().toNanos();
         // when the users online were stored: taken as that happens, not when the stop comes to wait for it
         var kept = presence.keepForRestart().thenApply(done -> System.nanoTime());
         bots.shutdown(deadline);
         long replies = System.nanoTime();
-        server.stop();
+        server.stop(deadlineNanos);
         long sockets = System.nanoTime();
         long keptAt = kept.join();
         stopBehindTheServer();
@@ -194,7 +196,6 @@ public final class ChatApp implements AutoCloseable {
         return TimeUnit.NANOSECONDS.toMillis(nanos);
     }
 
-    /** A bot's API key: never the value of one of the server's own settings. */
     /**
      * The key a bot's variable holds, read at call time. A bot created under a wider {@code LLM_KEY_ENV_PATTERN}
      * than the current one gets no key: the pattern is checked at every call, not only when the bot was created.

@@ -24,6 +24,7 @@ import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsRouting;
 import java.net.StandardSocketOptions;
+import java.time.Duration;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -39,6 +40,8 @@ public final class ChatServer {
     private static final Logger LOG = Logger.getLogger(ChatServer.class.getName());
     /** Helidon refuses single frames above this; whole messages are limited to {@code maxFrameBytes} by us. */
     private static final int MIN_HELIDON_FRAME = 1 << 20;
+    /** The least time a stop gives the sockets to write what they have queued. */
+    static final Duration MIN_SOCKET_DRAIN = Duration.ofSeconds(1);
 
     private final WebServer server;
     private final SocketServices sockets;
@@ -157,8 +160,19 @@ public final class ChatServer {
         return sockets.stopping();
     }
 
-    /** Graceful stop; returns when the server has stopped. */
+    /** Graceful stop with the whole drain timeout from now; returns when the server has stopped. */
     public void stop() {
+        stop(System.nanoTime() + sockets.settings().shutdownDrainTimeout().toNanos());
+    }
+
+    /**
+     * Graceful stop within a budget that earlier steps of the stop may have used: the sockets' queued frames,
+     * their shutdown notices included, are written until {@code deadlineNanos} ({@link System#nanoTime()}), but
+     * for at least {@link #MIN_SOCKET_DRAIN} (or the whole drain timeout when that is shorter), so that a budget
+     * spent on ending bot replies still leaves the clients told when to come back. Returns when the server has
+     * stopped.
+     */
+    public void stop(long deadlineNanos) {
         if (!sockets.stopping().raise()) {
             return;
         }
@@ -166,7 +180,9 @@ public final class ChatServer {
         for (SocketConnection connection : connections) {
             sockets.shutDown(connection);
         }
-        long deadline = System.nanoTime() + sockets.settings().shutdownDrainTimeout().toNanos();
+        long least = System.nanoTime()
+                + Math.min(MIN_SOCKET_DRAIN.toNanos(), sockets.settings().shutdownDrainTimeout().toNanos());
+        long deadline = Math.max(deadlineNanos, least);
         try {
             for (SocketConnection connection : connections) {
                 if (!connection.awaitWriter(deadline)) {

@@ -27,6 +27,23 @@ class ShutdownTest {
     }
 
     @Test
+    void aStopWhoseBudgetEarlierStepsSpentStillTellsEverySocket() {
+        TestServer server = TestServer.start(s -> s.shutdownReconnectMax(Duration.ofSeconds(3)));
+        try (WsClient a = WsClient.connect(server.port(), Tokens.user("a"));
+             WsClient b = WsClient.connect(server.port(), Tokens.user("b"))) {
+            a.assertAlive();
+            b.assertAlive();
+            CompletableFuture<Void> stopped = CompletableFuture.runAsync(
+                    () -> server.server.stop(System.nanoTime() - 1));
+            for (WsClient client : new WsClient[] {a, b}) {
+                assertThat(client.next("server.shutdown").get("reconnect_after_ms").asLong()).isBetween(1000L, 3000L);
+                assertThat(client.awaitClose()).isEqualTo(1012);
+            }
+            stopped.join();
+        }
+    }
+
+    @Test
     void aSocketThatOpensWhileTheServerStopsIsAlsoToldWhenToComeBack() {
         try (TestServer server = TestServer.start(s -> s.shutdownReconnectMax(Duration.ofSeconds(3)))) {
             server.server.stopping().raise(); // the state stop() is in while it drains the sockets it has
