@@ -308,6 +308,25 @@ class SocketProtocolTest {
     }
 
     @Test
+    void aMessageThatReachedTheSocketLiveBeforeItsResumeIsNotReplayedAgain() {
+        WsClient hana = connect("hana");
+        hana.assertAlive();
+        var principal = new io.chatapi.domain.Principal("hana", io.chatapi.domain.Role.USER);
+        server.registry.publish(List.of("hana"), new ChatEvent.MessageCreated(
+                server.chat.history(principal, "room_h", 3, 1).getFirst(), false));
+        assertThat(hana.next("message").get("seq").asLong()).isEqualTo(4);
+
+        hana.send("{\"type\":\"resume\",\"data\":{\"rooms\":{\"room_h\":2}}}");
+        List<String> seen = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            JsonNode f = hana.next();
+            seen.add(f.get("type").asText() + " " + f.path("seq").asLong(f.path("last_seq").asLong()));
+        }
+        assertThat(seen).containsExactly("message 3", "message 5", "resume.done 5");
+        hana.assertAlive();
+    }
+
+    @Test
     void authRefreshKeepsTheUserAndAnswersWithTheNewExpiry() {
         WsClient alice = WsClient.connect(server.port(), Tokens.expiringIn("alice", Duration.ofSeconds(3)));
         clients.add(alice);
