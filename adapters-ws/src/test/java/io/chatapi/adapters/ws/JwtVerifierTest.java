@@ -106,6 +106,17 @@ class JwtVerifierTest {
     }
 
     @Test
+    void timeClaimsBeyondTheYear9999AreRefusedRatherThanWrappedAround() throws Exception {
+        for (String claim : new String[] {"\"nbf\":1e16", "\"nbf\":1e300", "\"exp\":9223372036854775807",
+                "\"exp\":1e16", "\"iat\":-1e17"}) {
+            assertThatThrownBy(() -> verifier.verify(raw("{\"sub\":\"a\"," + claim + "}"))).as(claim)
+                    .isInstanceOf(InvalidTokenException.class).hasMessageContaining("9999");
+        }
+        assertThat(verifier.verify(raw("{\"sub\":\"a\",\"exp\":253402300799}")).expiresAt())
+                .contains(Instant.parse("9999-12-31T23:59:59Z"));
+    }
+
+    @Test
     void matchesIssuerAndAudienceWhenConfigured() throws Exception {
         JwtVerifier scoped = new JwtVerifier(SECRET, Duration.ZERO, false, "chat-app", "chatapi");
         String good = Tokens.sign(Tokens.claims("a").issuer("chat-app").audience("chatapi").build());

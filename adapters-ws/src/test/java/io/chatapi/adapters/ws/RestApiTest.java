@@ -107,9 +107,12 @@ class RestApiTest {
         }
         for (String accept : List.of("application/json, text/plain, */*", "application/json;q=1.0, text/plain;q=0.1",
                 "*/*", "text/plain, application/json", "text/plain;q=0.5, */*;q=0.5", "text/html",
-                "text/plain;q=0")) {
-            assertThat(http.get("/metrics", null, "Accept", accept).headers().firstValue("Content-Type").orElseThrow())
-                    .as(accept).startsWith("application/json");
+                "text/plain;q=0", "garbage", "text;q=1", "*/*;q=abc", "application/json;q=abc",
+                "text/plain;;q=0.1", "text/plain;q=abc, application/json")) {
+            HttpResponse<String> answer = http.get("/metrics", null, "Accept", accept);
+            assertThat(answer.statusCode()).as(accept).isEqualTo(200);
+            assertThat(answer.headers().firstValue("Content-Type").orElseThrow()).as(accept)
+                    .startsWith("application/json");
         }
     }
 

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Date;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -28,6 +29,12 @@ import java.util.Set;
 public final class JwtVerifier {
     /** HMAC pads keys shorter than its block with zero bytes, so padding to the 256 bits Nimbus demands is exact. */
     private static final int MIN_KEY_BYTES = 32;
+    /**
+     * The largest time claim read, in seconds: the end of year 9999. Nimbus turns seconds into milliseconds in a
+     * long, so a larger {@code nbf} or {@code exp} would wrap around and be taken for a time long past.
+     */
+    private static final long MAX_TIME_SECONDS = 253_402_300_799L;
+    private static final List<String> TIME_CLAIMS = List.of("exp", "nbf", "iat");
 
     private final MACVerifier signature;
     private final DefaultJWTClaimsVerifier<SecurityContext> claims;
@@ -69,6 +76,11 @@ public final class JwtVerifier {
             Map<String, Object> payload = jwt.getPayload().toJSONObject(); // parsed once, for both uses below
             if (payload == null) {
                 throw new InvalidTokenException("malformed token");
+            }
+            for (String claim : TIME_CLAIMS) {
+                if (payload.get(claim) instanceof Number time && !(Math.abs(time.doubleValue()) <= MAX_TIME_SECONDS)) {
+                    throw new InvalidTokenException(claim + " lies beyond the year 9999");
+                }
             }
             JWTClaimsSet set = JWTClaimsSet.parse(payload);
             claims.verify(set, null);

@@ -80,7 +80,13 @@ public final class OpsRoutes implements HttpService {
     }
 
     private void metrics(ServerRequest req, ServerResponse res) {
-        if (prefersText(req.headers().acceptedTypes())) {
+        List<HttpMediaType> accepted;
+        try {
+            accepted = req.headers().acceptedTypes();
+        } catch (RuntimeException e) {
+            accepted = List.of(); // an Accept header Helidon cannot read at all: JSON, as for none
+        }
+        if (prefersText(accepted)) {
             prometheus(res);
             return;
         }
@@ -97,11 +103,23 @@ public final class OpsRoutes implements HttpService {
         return quality(accepted, MediaTypes.TEXT_PLAIN) > quality(accepted, MediaTypes.APPLICATION_JSON);
     }
 
-    /** The q-value of the most specific range that matches {@code type} (RFC 9110 §12.5.1); 0 when none does. */
+    /**
+     * The q-value of the most specific range that matches {@code type} (RFC 9110 §12.5.1); 0 when none does. A
+     * range whose q-value is not a number is left out, as one that cannot be read.
+     */
     private static double quality(List<HttpMediaType> accepted, MediaType type) {
-        return accepted.stream().filter(range -> range.test(type))
+        return accepted.stream().filter(range -> readable(range) && range.test(type))
                 .max(Comparator.comparingInt(OpsRoutes::specificity))
                 .map(HttpMediaType::qualityFactor).orElse(0.0);
+    }
+
+    private static boolean readable(HttpMediaType range) {
+        try {
+            range.qualityFactor();
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     private static int specificity(HttpMediaType range) {
