@@ -42,6 +42,8 @@ public final class ChatServer {
     private static final int MIN_HELIDON_FRAME = 1 << 20;
     /** The least time a stop gives the sockets to write what they have queued. */
     static final Duration MIN_SOCKET_DRAIN = Duration.ofSeconds(1);
+    /** The longest a stop waits for the client messages being handled to be answered. */
+    private static final Duration MAX_FRAME_WAIT = Duration.ofSeconds(2);
 
     private final WebServer server;
     private final SocketServices sockets;
@@ -177,12 +179,24 @@ public final class ChatServer {
             return;
         }
         var connections = sockets.registry().all();
-        for (SocketConnection connection : connections) {
-            sockets.shutDown(connection);
-        }
         long least = System.nanoTime()
                 + Math.min(MIN_SOCKET_DRAIN.toNanos(), sockets.settings().shutdownDrainTimeout().toNanos());
         long deadline = Math.max(deadlineNanos, least);
+        // a send being handled now is answered (and its message fanned out) before any socket is told
+        for (SocketConnection connection : connections) {
+            connection.stopTakingFrames();
+        }
+        try {
+            long framesDeadline = Math.min(deadline, System.nanoTime() + MAX_FRAME_WAIT.toNanos());
+            for (SocketConnection connection : connections) {
+                connection.awaitFramesHandled(framesDeadline);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (SocketConnection connection : connections) {
+            sockets.shutDown(connection);
+        }
         try {
             for (SocketConnection connection : connections) {
                 if (!connection.awaitWriter(deadline)) {

@@ -22,6 +22,8 @@ import java.util.logging.Logger;
  * upgrade, registration (with the per-user cap, presence and the mid-stream catch-up) at open, then each whole
  * message in order, and the end however it comes. Data frames of a connection that did not finish opening (over
  * the cap, or opened while the server stops) or that the server is closing are ignored: no answer, no effect.
+ * A message that arrives once the server's stop has begun, before its socket is closed, is answered with an
+ * {@code error} (with its {@code client_msg_id}) and not acted on.
  */
 final class ChatSocketListener implements WsListener {
     private static final Logger LOG = Logger.getLogger(ChatSocketListener.class.getName());
@@ -108,7 +110,7 @@ final class ChatSocketListener implements WsListener {
         }
         connection.touch();
         switch (assembler.text(text, last)) {
-            case MessageAssembler.Text t -> frames.handle(t.text());
+            case MessageAssembler.Text t -> handle(t.text());
             case MessageAssembler.NotUtf8 n -> connection.reply(ClientFrames.errorFrame(ErrorCode.INVALID_FRAME,
                     NOT_UTF8, null));
             case MessageAssembler.TooLarge t -> connection.reply(ClientFrames.errorFrame(ErrorCode.PAYLOAD_TOO_LARGE,
@@ -118,6 +120,20 @@ final class ChatSocketListener implements WsListener {
                     "binary frames are not supported", null));
             case MessageAssembler.Pending p -> {
             }
+        }
+    }
+
+    /** Acts on a client message, or answers it with an error once the server's stop has begun. */
+    private void handle(String text) {
+        if (!connection.handlingFrame()) {
+            connection.reply(ClientFrames.errorFrame(ErrorCode.UNAVAILABLE,
+                    "the server is stopping; send it again after reconnecting", ClientFrames.clientMsgIdIn(text)));
+            return;
+        }
+        try {
+            frames.handle(text);
+        } finally {
+            connection.frameHandled();
         }
     }
 

@@ -11,6 +11,7 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
@@ -39,6 +40,10 @@ final class SocketConnection {
     private volatile long lastSeenNanos = openedAtNanos;
     private volatile long closeRequestedNanos;
     private volatile long expiryMillis = NEVER;
+    /** Guards {@link #handling} and {@link #takingFrames}. */
+    private final Object frames = new Object();
+    private int handling;
+    private boolean takingFrames = true;
 
     /** Created on the connection's reading thread, which it watches to notice a dropped connection. */
     SocketConnection(WsSession session, Principal principal, ConnectionRegistry registry, ServerMetrics metrics,
@@ -113,6 +118,53 @@ final class SocketConnection {
     void released(String roomId, List<String> leading) {
         if (!gate.released(roomId, leading)) {
             slowConsumer();
+        }
+    }
+
+    /**
+     * A client's text message starts being handled on the reading thread; false once the server's stop has
+     * stopped taking them (the message is then answered with an error and not acted on). Pair with
+     * {@link #frameHandled}.
+     */
+    boolean handlingFrame() {
+        synchronized (frames) {
+            if (!takingFrames) {
+                return false;
+            }
+            handling++;
+            return true;
+        }
+    }
+
+    void frameHandled() {
+        synchronized (frames) {
+            if (--handling == 0) {
+                frames.notifyAll();
+            }
+        }
+    }
+
+    /** The stop has begun: no further client message is acted on. */
+    void stopTakingFrames() {
+        synchronized (frames) {
+            takingFrames = false;
+        }
+    }
+
+    /**
+     * Waits until the client message being handled, if any, has its answer queued (a send's {@code message.sent},
+     * say), at most until {@code deadlineNanos}; false when the deadline came first.
+     */
+    boolean awaitFramesHandled(long deadlineNanos) throws InterruptedException {
+        synchronized (frames) {
+            while (handling > 0) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(frames, left);
+            }
+            return true;
         }
     }
 

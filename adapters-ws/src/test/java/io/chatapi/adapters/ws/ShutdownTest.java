@@ -3,8 +3,16 @@ package io.chatapi.adapters.ws;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.chatapi.domain.Message;
+import io.chatapi.domain.Principal;
+import io.chatapi.domain.Role;
+import io.chatapi.domain.RoomType;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class ShutdownTest {
@@ -41,6 +49,60 @@ class ShutdownTest {
             }
             stopped.join();
         }
+    }
+
+    @Test
+    void aSendBeingHandledWhenTheStopBeginsIsAnsweredFirstAndOneArrivingAfterIsRefusedWithItsId()
+            throws InterruptedException {
+        TestServer server = TestServer.start(s -> s.shutdownReconnectMax(Duration.ofSeconds(3)));
+        server.chat.room("room_ab", RoomType.GROUP, "alice", "bob");
+        CountDownLatch sending = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        server.chat.beforeSend = () -> {
+            if (sending.getCount() > 0) {
+                sending.countDown();
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        try (WsClient alice = WsClient.connect(server.port(), Tokens.user("alice"));
+             WsClient bob = WsClient.connect(server.port(), Tokens.user("bob"))) {
+            alice.assertAlive();
+            bob.assertAlive();
+            alice.send(send("room_ab", "in flight", "c-1"));
+            assertThat(sending.await(10, TimeUnit.SECONDS)).isTrue();
+            CompletableFuture<Void> stopped = CompletableFuture.runAsync(server::close);
+            Thread.sleep(300); // the stop waits for alice's send
+            bob.send(send("room_ab", "too late", "c-2"));
+            JsonNode refused = bob.next("error");
+            assertThat(refused.at("/data/code").asText()).isEqualTo("internal_error");
+            assertThat(refused.at("/data/client_msg_id").asText()).isEqualTo("c-2");
+            release.countDown();
+
+            assertThat(types(alice)).containsExactly("message", "message.sent", "server.shutdown");
+            assertThat(alice.awaitClose()).isEqualTo(1012);
+            assertThat(types(bob)).containsExactly("message", "server.shutdown");
+            stopped.join();
+            assertThat(server.chat.history(new Principal("bob", Role.USER), "room_ab", 0, 10))
+                    .extracting(Message::content).containsExactly("in flight");
+        }
+    }
+
+    private static String send(String roomId, String content, String clientMsgId) {
+        return "{\"type\":\"send_message\",\"data\":{\"room_id\":\"" + roomId + "\",\"content\":\"" + content
+                + "\",\"client_msg_id\":\"" + clientMsgId + "\"}}";
+    }
+
+    /** The types of the frames a client gets up to and including {@code server.shutdown}. */
+    private static List<String> types(WsClient client) {
+        List<String> types = new ArrayList<>();
+        do {
+            types.add(client.next().get("type").asText());
+        } while (!types.getLast().equals("server.shutdown"));
+        return types;
     }
 
     @Test

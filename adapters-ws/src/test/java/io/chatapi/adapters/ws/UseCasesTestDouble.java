@@ -66,6 +66,8 @@ final class UseCasesTestDouble implements CreateRoomUseCase, QueryRoomsUseCase, 
     volatile Runnable onActive = () -> { };
     final java.util.concurrent.atomic.AtomicInteger roomsLookups = new java.util.concurrent.atomic.AtomicInteger();
     volatile Runnable onResume = () -> { };
+    /** Runs at the start of every send, on the sender's thread. */
+    volatile Runnable beforeSend = () -> { };
     volatile List<DeadLetter> deadLetters = List.of();
 
     UseCasesTestDouble(EventPublisher events) {
@@ -176,6 +178,7 @@ final class UseCasesTestDouble implements CreateRoomUseCase, QueryRoomsUseCase, 
 
     @Override
     public Appended send(Principal caller, SendMessage command) {
+        beforeSend.run();
         Supplier<RuntimeException> failure = sendFailure;
         if (failure != null) {
             throw failure.get();
