@@ -11,6 +11,7 @@ import io.chatapi.domain.Member;
 import io.chatapi.domain.Room;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -48,6 +49,12 @@ public final class PresenceService implements PresenceUseCase, AutoCloseable {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("presence-grace").daemon().factory());
     private final ConcurrentHashMap<String, ScheduledFuture<?>> goingOffline = new ConcurrentHashMap<>();
+    /**
+     * Per user announced online, the peers who were online to hear it: the user's offline goes to them too, even
+     * when they no longer share a room that carries presence (one of them left it, or it grew past the limit),
+     * so that nobody is left showing a user online for good.
+     */
+    private final ConcurrentHashMap<String, Set<String>> toldOnline = new ConcurrentHashMap<>();
     /** Users online at the last graceful stop who have not reconnected since this start (within the window). */
     private final Set<String> keptFromRestart = ConcurrentHashMap.newKeySet();
     /** Completes once {@link #resumeAfterRestart} has read the store (it never completes exceptionally). */
@@ -157,6 +164,24 @@ public final class PresenceService implements PresenceUseCase, AutoCloseable {
                 }
             }
             peers.remove(userId);
+            if (online) {
+                Set<String> told = new HashSet<>();
+                for (String peer : peers) {
+                    if (connections.isOnline(peer)) {
+                        told.add(peer);
+                    }
+                }
+                if (told.isEmpty()) {
+                    toldOnline.remove(userId);
+                } else {
+                    toldOnline.put(userId, told);
+                }
+            } else {
+                Set<String> told = toldOnline.remove(userId);
+                if (told != null) {
+                    peers.addAll(told);
+                }
+            }
             if (!peers.isEmpty()) {
                 publisher.publish(peers, new ChatEvent.PresenceUpdate(userId, online, clock.now().getEpochSecond()));
             }

@@ -61,6 +61,27 @@ class PresenceServiceTest {
     }
 
     @Test
+    void whoHeardAUserGoOnlineHearsTheOfflineAlsoOnceTheyShareNoSmallRoom() throws InterruptedException {
+        var stores = InMemoryStores.create();
+        room(stores, "small", List.of("u", "friend", "sleeper"));
+        Set<String> connected = ConcurrentHashMap.newKeySet();
+        connected.addAll(Set.of("u", "friend"));
+        try (var presence = new PresenceService(stores.rooms(), stores.presence(), publisher,
+                new OnlineUsers(connected), () -> now, Duration.ofMillis(10))) {
+            presence.firstConnectionOpened("u");
+            stores.rooms().removeMember("small", "friend"); // or the room grew past the limit
+            connected.remove("u");
+            presence.lastConnectionClosed("u");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (events.size() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+        }
+        assertThat(published()).containsExactly("u online", "u offline");
+        assertThat(audiences.getLast()).containsExactlyInAnyOrder("friend", "sleeper");
+    }
+
+    @Test
     void aGracefulRestartIsNoPresenceChangeForThoseWhoComeBackInTheWindow() throws InterruptedException {
         var stores = InMemoryStores.create();
         room(stores, "r", List.of("back", "gone", "left", "newcomer", "peer"));
