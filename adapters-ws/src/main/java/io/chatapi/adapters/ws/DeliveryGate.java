@@ -41,8 +41,9 @@ final class DeliveryGate {
     private final Map<String, Integer> given = new HashMap<>();
     private final Map<String, Long> replayedUpTo = new HashMap<>();
     private final long openedNanos = System.nanoTime();
-    /** Per room, the ranges of seqs sent live, oldest first; null once the connection is past the first minute. */
-    private Map<String, List<long[]>> sentLive = new HashMap<>();
+    /** Per room, the ranges of seqs sent live, oldest first; made at the first one (an idle socket holds none). */
+    private Map<String, List<long[]>> sentLive;
+    private boolean pastFirstMinute;
     private boolean holdAll = true;
 
     /** How long after opening a connection remembers the seqs it was sent live (see {@link #sentLive}). */
@@ -82,7 +83,7 @@ final class DeliveryGate {
      * not replay it. Asked while the room is held, so no live message of the room passes meanwhile.
      */
     synchronized boolean sentLive(String roomId, long seq) {
-        List<long[]> ranges = remembering() ? sentLive.get(roomId) : null;
+        List<long[]> ranges = remembering() && sentLive != null ? sentLive.get(roomId) : null;
         if (ranges != null) {
             for (long[] range : ranges) {
                 if (seq >= range[0] && seq <= range[1]) {
@@ -94,15 +95,19 @@ final class DeliveryGate {
     }
 
     private boolean remembering() {
-        if (sentLive != null && System.nanoTime() - openedNanos > REMEMBER_LIVE_NANOS) {
+        if (!pastFirstMinute && System.nanoTime() - openedNanos > REMEMBER_LIVE_NANOS) {
+            pastFirstMinute = true;
             sentLive = null;
         }
-        return sentLive != null;
+        return !pastFirstMinute;
     }
 
     private void rememberLive(String roomId, long seq) {
         if (!remembering()) {
             return;
+        }
+        if (sentLive == null) {
+            sentLive = new HashMap<>();
         }
         List<long[]> ranges = sentLive.computeIfAbsent(roomId, room -> new ArrayList<>(1));
         long[] last = ranges.isEmpty() ? null : ranges.getLast();
