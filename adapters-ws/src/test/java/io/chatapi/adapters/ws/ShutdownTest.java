@@ -20,31 +20,25 @@ class ShutdownTest {
     @Test
     void everySocketIsToldWhenToComeBackThenClosedWith1012() {
         TestServer server = TestServer.start(s -> s.shutdownReconnectMax(Duration.ofSeconds(3)));
-        try (WsClient a = WsClient.connect(server.port(), Tokens.user("a"));
-             WsClient b = WsClient.connect(server.port(), Tokens.user("b"))) {
-            a.assertAlive();
-            b.assertAlive();
-            CompletableFuture<Void> stopped = CompletableFuture.runAsync(server::close);
-            for (WsClient client : new WsClient[] {a, b}) {
-                JsonNode notice = client.next("server.shutdown");
-                assertThat(notice.get("reconnect_after_ms").asLong()).isBetween(1000L, 3000L);
-                assertThat(client.awaitClose()).isEqualTo(1012);
-            }
-            stopped.join();
-        }
+        twoSocketsToldWhenTheServer(server::close, server);
     }
 
     @Test
     void aStopWhoseBudgetEarlierStepsSpentStillTellsEverySocket() {
         TestServer server = TestServer.start(s -> s.shutdownReconnectMax(Duration.ofSeconds(3)));
+        twoSocketsToldWhenTheServer(() -> server.server.stop(System.nanoTime() - 1), server);
+    }
+
+    /** Two open sockets, each told when to come back (within 1–3 s) and then closed with 1012, by {@code stop}. */
+    private static void twoSocketsToldWhenTheServer(Runnable stop, TestServer server) {
         try (WsClient a = WsClient.connect(server.port(), Tokens.user("a"));
              WsClient b = WsClient.connect(server.port(), Tokens.user("b"))) {
             a.assertAlive();
             b.assertAlive();
-            CompletableFuture<Void> stopped = CompletableFuture.runAsync(
-                    () -> server.server.stop(System.nanoTime() - 1));
+            CompletableFuture<Void> stopped = CompletableFuture.runAsync(stop);
             for (WsClient client : new WsClient[] {a, b}) {
-                assertThat(client.next("server.shutdown").get("reconnect_after_ms").asLong()).isBetween(1000L, 3000L);
+                JsonNode notice = client.next("server.shutdown");
+                assertThat(notice.get("reconnect_after_ms").asLong()).isBetween(1000L, 3000L);
                 assertThat(client.awaitClose()).isEqualTo(1012);
             }
             stopped.join();
