@@ -20,6 +20,7 @@ import io.chatapi.domain.MemberRole;
 import io.chatapi.domain.Message;
 import io.chatapi.domain.Principal;
 import io.chatapi.domain.Room;
+import io.chatapi.domain.RoomType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -95,6 +96,11 @@ public final class HandoffService implements HandoffUseCase {
             }
             if (agent != null && rooms.member(roomId, agent).filter(m -> m.role() == MemberRole.BOT).isPresent()) {
                 throw ChatException.invalid("agent_id names a bot of this room, not a human agent");
+            }
+            if (agent != null && room.type() == RoomType.DM && rooms.member(roomId, agent).isEmpty()
+                    && rooms.members(roomId).stream().noneMatch(m -> m.role() == MemberRole.BOT)) {
+                // a dm gains an agent only from a bot (the support set-up); two people's dm stays theirs
+                throw ChatException.invalid("a dm without a bot is not handed to an agent who is not in it");
             }
             if (room.handoff().state() == state && Objects.equals(room.handoff().agentId(), agent)) {
                 return room;

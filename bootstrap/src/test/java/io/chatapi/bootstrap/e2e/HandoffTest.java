@@ -121,6 +121,26 @@ class HandoffTest {
     }
 
     @Test
+    void aDmBetweenTwoPeopleIsNotHandedToAnAgentOutsideIt() {
+        var dm = rest.post("/rooms", Tokens.user("pa"), Map.of("type", "dm", "members", List.of("pa", "pb")));
+        assertThat(dm.status()).as(dm.body()).isEqualTo(200);
+        String room = dm.json().get("room_id").asText();
+        rest.post("/rooms/" + room + "/messages", Tokens.user("pa"), Map.of("content", "private"));
+        String mallory = Tokens.agent("mallory");
+
+        var byAgent = rest.post("/rooms/" + room + "/handoff", mallory, Map.of("state", "human"));
+        var byAdmin = rest.post("/rooms/" + room + "/handoff", ADMIN, Map.of("state", "human", "agent_id", "ann"));
+
+        assertThat(byAgent.status()).as(byAgent.body()).isEqualTo(400);
+        assertThat(byAdmin.status()).as(byAdmin.body()).isEqualTo(400);
+        assertThat(rest.get("/rooms/" + room + "/messages", mallory).status()).isEqualTo(403);
+        var members = rest.get("/rooms/" + room + "/members", ADMIN).json().get("members");
+        assertThat(members).extracting(m -> m.get("user_id").asText()).containsExactlyInAnyOrder("pa", "pb");
+        assertThat(rest.post("/rooms/" + room + "/handoff", ADMIN, Map.of("state", "human")).status())
+                .as("no agent to add: the state alone may change").isEqualTo(200);
+    }
+
+    @Test
     void theReservedSystemIdAndTheRoomsBotAreNoAgents() {
         String room = botRoom("visitor");
         for (String agentId : List.of("system", botId)) {
