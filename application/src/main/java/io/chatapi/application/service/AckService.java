@@ -7,13 +7,16 @@ import io.chatapi.application.port.out.EventPublisher;
 import io.chatapi.application.port.out.RoomStore;
 import io.chatapi.domain.ChatException;
 import io.chatapi.domain.Principal;
+import io.chatapi.domain.Room;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Read receipts: clears the caller's queued deliveries up to a seq and tells the room. An ack that does not move
  * the caller's position in the room (the same seq again, or an older one: it acknowledges nothing new) is a
- * no-op, so a client repeating acks costs neither a database write nor a frame to every member.
+ * no-op, so a client repeating acks costs neither a database write nor a frame to every member. An ack beyond
+ * the room's last seq counts as one of its last seq: a receipt never names a message that does not exist, and a
+ * too-high ack cannot make the caller's later real ones look old.
  */
 public final class AckService implements AckUseCase {
     /** Above this many remembered positions they are all forgotten (an ack then counts as new once more). */
@@ -33,11 +36,14 @@ public final class AckService implements AckUseCase {
     }
 
     @Override
-    public void ack(Principal caller, String roomId, long seq) {
-        if (seq < 0) {
+    public void ack(Principal caller, String roomId, long requested) {
+        if (requested < 0) {
             throw ChatException.invalid("seq must be 0 or more");
         }
-        access.usable(caller, roomId);
+        Room room = access.usable(caller, roomId);
+        // the checks' copy of the room may be behind: above it, the stored last seq decides
+        long seq = requested <= room.lastSeq() ? requested
+                : Math.min(requested, rooms.find(roomId).map(Room::lastSeq).orElse(room.lastSeq()));
         UserInRoom key = new UserInRoom(caller.userId(), roomId);
         AtomicBoolean advanced = new AtomicBoolean();
         acked.compute(key, (k, last) -> {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.chatapi.application.fake.InMemoryStores;
 import io.chatapi.application.port.out.ChatEvent;
+import io.chatapi.application.port.out.DeliveryPlan;
+import io.chatapi.application.port.out.MessageDraft;
 import io.chatapi.application.port.out.StoreUnavailableException;
 import io.chatapi.domain.Handoff;
 import io.chatapi.domain.Member;
@@ -25,12 +27,12 @@ class AckServiceTest {
 
     private final PublisherBotTestDouble publisher = new PublisherBotTestDouble();
     private final DeliveryStoreTestDouble deliveries = new DeliveryStoreTestDouble();
+    private final InMemoryStores stores = InMemoryStores.create();
     private AckService acks;
 
     @BeforeEach
     void room() {
-        InMemoryStores stores = InMemoryStores.create();
-        stores.rooms().createGroup(new Room("room_a", RoomType.GROUP, null, null, 0, T0, Handoff.initial(T0)),
+        stores.rooms().createGroup(new Room("room_a", RoomType.GROUP, null, null, 6, T0, Handoff.initial(T0)),
                 List.of(new Member("room_a", "ann", MemberRole.MEMBER, T0),
                         new Member("room_a", "bob", MemberRole.MEMBER, T0)));
         acks = new AckService(stores.rooms(), deliveries, publisher);
@@ -58,6 +60,20 @@ class AckServiceTest {
         acks.ack(ANN, "room_a", 5);
         assertThat(told()).containsExactly(5L);
         assertThat(deliveries.allPending()).extracting(p -> p.seq()).containsExactly(6L);
+    }
+
+    @Test
+    void anAckBeyondTheLastSeqCountsAsTheLastSeqAndLaterAcksStillCount() {
+        acks.ack(ANN, "room_a", Long.MAX_VALUE);
+        assertThat(told()).containsExactly(6L);
+        assertThat(deliveries.allPending()).isEmpty();
+
+        long seven = stores.messages().append(new MessageDraft("msg_7", "room_a", "bob", "new", null, null, T0),
+                DeliveryPlan.NONE).message().seq();
+        deliveries.queue("ann", "room_a", "msg_7", seven, T0);
+        acks.ack(ANN, "room_a", seven);
+        assertThat(told()).containsExactly(6L, 7L);
+        assertThat(deliveries.allPending()).isEmpty();
     }
 
     private List<Long> told() {
