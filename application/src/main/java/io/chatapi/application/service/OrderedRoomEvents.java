@@ -117,26 +117,29 @@ public final class OrderedRoomEvents {
         @Override
         public void close() {
             synchronized (queue) {
-                if (done) {
-                    return;
-                }
-                done = true;
-                queue.open--;
-                if (queue.open == 0) {
+                if (end() && queue.open == 0) {
                     flush(queue);
                 }
             }
+        }
+
+        /** Ends this turn in its room (with the queue's lock held); false when it had already ended. */
+        private boolean end() {
+            if (done) {
+                return false;
+            }
+            done = true;
+            queue.open--;
+            return true;
         }
 
         /** {@code then} runs right after the events are published, in the room's order (see the reports above). */
         private void report(long seq, Collection<String> audience, Runnable then, ChatEvent... events) {
             Pending pending = new Pending(audience, events, then);
             synchronized (queue) {
-                if (done) {
+                if (!end()) {
                     throw new IllegalStateException("this turn has already ended");
                 }
-                done = true;
-                queue.open--;
                 if (seq < queue.next) {
                     publish(pending); // a late report, after a vanished one's successors were let through
                     return;
