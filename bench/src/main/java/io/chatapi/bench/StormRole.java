@@ -160,10 +160,11 @@ final class StormRole implements WorkerRole {
             if (!pause(waitMillis)) {
                 return;
             }
+            long dueNanos = System.nanoTime();
             if (!reconnect(client, backoff)) {
                 return;
             }
-            resume(client, closedAtNanos);
+            resume(client, closedAtNanos, dueNanos);
         }
     }
 
@@ -188,7 +189,11 @@ final class StormRole implements WorkerRole {
         return false;
     }
 
-    private void resume(Client client, long closedAtNanos) {
+    /**
+     * Resumes and waits for {@code resume.done}. Records the time since the socket closed ({@code reconnect}) and
+     * since the client set out, its {@code reconnect_after_ms} over ({@code late}, from {@code dueNanos}).
+     */
+    private void resume(Client client, long closedAtNanos, long dueNanos) {
         long last = client.lastContiguous();
         if (!client.socket.send(Frames.resume(Map.of(client.room, last)))) {
             context.counter("resume_send_failed").incrementAndGet();
@@ -206,7 +211,9 @@ final class StormRole implements WorkerRole {
                 context.counter("incomplete_resumes").incrementAndGet();
                 page(client);
             }
-            Histograms.record(context.histogram("reconnect"), (System.nanoTime() - closedAtNanos) / 1_000);
+            long now = System.nanoTime();
+            Histograms.record(context.histogram("reconnect"), (now - closedAtNanos) / 1_000);
+            Histograms.record(context.histogram("late"), (now - dueNanos) / 1_000);
             lastResumedMicros.accumulateAndGet(Micros.now(), Math::max);
             context.counter("resumed").incrementAndGet();
         } catch (ExecutionException | TimeoutException e) {

@@ -137,7 +137,10 @@ final class StormScenario implements Scenario {
                         .figure("replayed_again", results.counter("replayed_again"))
                         .figure("reconnect_p50_ms", Histograms.millis(results.histogram("reconnect"), 50))
                         .figure("reconnect_p99_ms", Histograms.millis(results.histogram("reconnect"), 99))
+                        .figure("late_p99_ms", Histograms.millis(results.histogram("late"), 99))
+                        .figure("late_max_ms", Histograms.millis(results.histogram("late"), 100))
                         .note("clients wait reconnect_after_ms from server.shutdown, then reconnect with exponential backoff (100 ms base, 2 s cap) and full jitter, then resume")
+                        .note("reconnect = close → resume.done; late = end of the client's reconnect_after_ms → resume.done")
                         .note("missed = seqs in GET /rooms/{id}/messages that a client of the room never received (live, replayed or paged)")
                         .note("duplicates = live messages for a seq the client already held; replayed_again = replays of such seqs (a client resumes from its last contiguous seq)");
                 if (!allBack) {

@@ -151,7 +151,7 @@ public record Config(Server server, Jwt jwt, Database database, Webhook webhook,
      * Graceful stop.
      *
      * @param drainTimeout  budget for the whole stop
-     * @param reconnectMax  upper end of the {@code reconnect_after_ms} spread (the lower end is 1 s)
+     * @param reconnectMax  the window within which every client is told to be back after a stop ({@code reconnect_after_ms} lies between 1 s and it)
      */
     public record Shutdown(Duration drainTimeout, Duration reconnectMax) {
         public Shutdown {

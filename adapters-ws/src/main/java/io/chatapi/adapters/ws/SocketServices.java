@@ -11,20 +11,24 @@ record SocketServices(TransportSettings settings, JwtVerifier verifier, UseCases
                       StopSignal stopping) {
     private static final int SERVICE_RESTART = 1012;
     private static final long MIN_RECONNECT_MS = 1000;
+    private static final long MAX_RESERVE_MS = 1000;
 
     /**
-     * Tells a socket that the server is stopping: {@code server.shutdown} with a reconnect delay drawn uniformly
-     * between 1 s and what is left of {@code SHUTDOWN_RECONNECT_MAX} counted from the start of the stop, then close
-     * 1012. The delay is drawn when the notice is written, not when it is queued: telling thousands of sockets
-     * takes a while, and a socket told late, or one that opened while the server stopped, still comes back
-     * within {@code SHUTDOWN_RECONNECT_MAX} of the stop. Once less than 1 s is left, the delay is 1 s.
+     * Tells a socket that the server is stopping: {@code server.shutdown} with a reconnect delay, then close 1012.
+     * The delay is drawn uniformly between 1 s and what is left, counted from the start of the stop, of
+     * {@code SHUTDOWN_RECONNECT_MAX} less its last tenth (at most 1 s), which is kept for the last clients to
+     * connect and resume: every client is then back within {@code SHUTDOWN_RECONNECT_MAX} of the stop, not
+     * merely setting out by then. The delay is drawn when the notice is written, not when it is queued: telling
+     * thousands of sockets takes a while, and a socket told late, or one that opened while the server stopped,
+     * still comes back in time. Once less than 1 s is left, the delay is 1 s.
      */
     void shutDown(SocketConnection connection) {
         connection.closeAfter(() -> EventFrames.shutdown(reconnectAfterMs()), SERVICE_RESTART, "server shutdown");
     }
 
     private long reconnectAfterMs() {
-        long leftMs = settings.shutdownReconnectMax().toMillis() - stopping.elapsedMillis();
+        long windowMs = settings.shutdownReconnectMax().toMillis();
+        long leftMs = windowMs - Math.min(MAX_RESERVE_MS, windowMs / 10) - stopping.elapsedMillis();
         return ThreadLocalRandom.current().nextLong(MIN_RECONNECT_MS, Math.max(MIN_RECONNECT_MS, leftMs) + 1);
     }
 }

@@ -29,7 +29,10 @@ class ShutdownTest {
         twoSocketsToldWhenTheServer(() -> server.server.stop(System.nanoTime() - 1), server);
     }
 
-    /** Two open sockets, each told when to come back (within 1–3 s) and then closed with 1012, by {@code stop}. */
+    /**
+     * Two open sockets, each told when to come back and then closed with 1012, by {@code stop}: within 1–2.7 s,
+     * the last 0.3 s of the 3 s window being kept for reconnecting.
+     */
     private static void twoSocketsToldWhenTheServer(Runnable stop, TestServer server) {
         try (WsClient a = WsClient.connect(server.port(), Tokens.user("a"));
              WsClient b = WsClient.connect(server.port(), Tokens.user("b"))) {
@@ -38,10 +41,30 @@ class ShutdownTest {
             CompletableFuture<Void> stopped = CompletableFuture.runAsync(stop);
             for (WsClient client : new WsClient[] {a, b}) {
                 JsonNode notice = client.next("server.shutdown");
-                assertThat(notice.get("reconnect_after_ms").asLong()).isBetween(1000L, 3000L);
+                assertThat(notice.get("reconnect_after_ms").asLong()).isBetween(1000L, 2700L);
                 assertThat(client.awaitClose()).isEqualTo(1012);
             }
             stopped.join();
+        }
+    }
+
+    @Test
+    void theLastTenthOfTheWindowIsLeftForTheLastClientsToConnectAndResume() {
+        List<WsClient> clients = new ArrayList<>();
+        try (TestServer server = TestServer.start(s -> s.shutdownReconnectMax(Duration.ofSeconds(3)))) {
+            for (int i = 0; i < 30; i++) {
+                clients.add(WsClient.connect(server.port(), Tokens.user("u" + i)));
+            }
+            clients.forEach(WsClient::assertAlive);
+            CompletableFuture<Void> stopped = CompletableFuture.runAsync(server::close);
+            List<Long> delays = new ArrayList<>();
+            for (WsClient client : clients) {
+                delays.add(client.next("server.shutdown").get("reconnect_after_ms").asLong());
+            }
+            stopped.join();
+            assertThat(delays).allSatisfy(delay -> assertThat(delay).isBetween(1000L, 2700L));
+        } finally {
+            clients.forEach(WsClient::close);
         }
     }
 
@@ -105,7 +128,7 @@ class ShutdownTest {
             server.server.stopping().raise(); // the state stop() is in while it drains the sockets it has
             try (WsClient late = WsClient.connect(server.port(), Tokens.user("late"))) {
                 JsonNode notice = late.next("server.shutdown");
-                assertThat(notice.get("reconnect_after_ms").asLong()).isBetween(1000L, 3000L);
+                assertThat(notice.get("reconnect_after_ms").asLong()).isBetween(1000L, 2700L);
                 assertThat(late.awaitClose()).isEqualTo(1012);
             }
             server.server.stopping().lower();
@@ -119,7 +142,7 @@ class ShutdownTest {
             Thread.sleep(1_200);
             try (WsClient late = WsClient.connect(server.port(), Tokens.user("late"))) {
                 JsonNode notice = late.next("server.shutdown");
-                assertThat(notice.get("reconnect_after_ms").asLong()).isBetween(1000L, 1800L);
+                assertThat(notice.get("reconnect_after_ms").asLong()).isBetween(1000L, 1500L);
                 assertThat(late.awaitClose()).isEqualTo(1012);
             }
             Thread.sleep(1_000);

@@ -85,7 +85,7 @@ class LifecycleTest {
         int port = server.port();
         Thread.ofVirtual().start(server::close);
         JsonNode shutdown = c.await("server.shutdown");
-        assertThat(shutdown.get("reconnect_after_ms").asLong()).isBetween(1000L, 2000L);
+        assertThat(shutdown.get("reconnect_after_ms").asLong()).isBetween(1000L, 1800L);
         assertThat(c.awaitClose()).isEqualTo(1012);
         await().atMost(Duration.ofSeconds(10)).until(() -> {
             try (var probe = new java.net.Socket("127.0.0.1", port)) {
