@@ -163,15 +163,27 @@ public final class HttpLlmClient implements LlmClient, AutoCloseable {
         }
     }
 
-    /** How each response's body is read: a 2xx as an event stream feeding {@code completion}, others raw. */
+    /**
+     * How each response's body is read: a 2xx that may carry an event stream as one, feeding {@code completion};
+     * others raw, to be reported as the call's error.
+     */
     private HttpResponse.BodyHandler<ResponseBody> bodies(Completion completion, Watchdog dog) {
         return info -> {
-            if (info.statusCode() >= 200 && info.statusCode() < 300) {
+            if (info.statusCode() >= 200 && info.statusCode() < 300 && mayBeEventStream(info)) {
                 return new EventStream(completion, dog, timer);
             }
             return HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofInputStream(),
                     ResponseBody.Raw::new);
         };
+    }
+
+    /**
+     * An event stream, or a type that may carry one: some servers label their stream {@code text/plain} or give it
+     * no type. A JSON or HTML answer (an error page, or a completion that ignored {@code "stream":true}) is not.
+     */
+    private static boolean mayBeEventStream(HttpResponse.ResponseInfo info) {
+        String type = info.headers().firstValue("Content-Type").orElse("").strip().toLowerCase(Locale.ROOT);
+        return type.isEmpty() || type.startsWith("text/event-stream") || type.startsWith("text/plain");
     }
 
     private LlmOutcome read(Bot bot, HttpResponse<ResponseBody> response, Completion completion, String key,
@@ -190,7 +202,7 @@ public final class HttpLlmClient implements LlmClient, AutoCloseable {
         };
     }
 
-    /** The error a non-2xx answer ends the call with, quoting the start of its body. */
+    /** The error a non-2xx answer, or a 2xx that is no event stream, ends the call with, quoting its body's start. */
     private static CallFailed refusal(HttpResponse<ResponseBody> response, ResponseBody.Raw raw, String key,
                                       Watchdog dog) {
         String start;
@@ -202,8 +214,13 @@ public final class HttpLlmClient implements LlmClient, AutoCloseable {
             }
             return new CallFailed(LlmOutcome.ERROR, "stream broke: " + CallFailed.describe(e));
         }
-        return new CallFailed(LlmOutcome.ERROR, Urls.forLog(response.uri()) + " answered " + response.statusCode()
-                + ": " + redact(start, key));
+        String status = String.valueOf(response.statusCode());
+        if (response.statusCode() >= 200 && response.statusCode() < 300) {
+            status += " with content type [" + redact(response.headers().firstValue("Content-Type").orElse(""), key)
+                    + "], not an event stream";
+        }
+        return new CallFailed(LlmOutcome.ERROR, Urls.forLog(response.uri()) + " answered " + status + ": "
+                + redact(start, key));
     }
 
     /** Waits until the stream ends, is aborted or breaks; the text was handed over while it streamed. */

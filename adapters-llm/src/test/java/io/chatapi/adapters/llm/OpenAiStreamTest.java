@@ -196,6 +196,40 @@ class OpenAiStreamTest {
     }
 
     @Test
+    void aSuccessThatIsNoEventStreamIsAnErrorNotAnEmptyReply() throws Exception {
+        String[][] answers = {
+            {"application/json", "{\"error\":{\"message\":\"Incorrect API key provided: " + KEY + "\"}}"},
+            {"application/json", "{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":\"Hi\"}}]}"},
+            {"text/html; charset=utf-8", "<html><body>Bad gateway</body></html>"}};
+        for (String[] answer : answers) {
+            try (FakeLlmServer fake = FakeLlmServer.start(c -> c.respond(200, "Content-Type: " + answer[0] + "\r\n",
+                    answer[1]))) {
+                LlmOutcome outcome = client.stream(Fixtures.request(LlmProvider.OPENAI, fake.baseUrl()), texts::add,
+                        new Cancellation());
+
+                assertThat(outcome).as(answer[0]).isEqualTo(LlmOutcome.ERROR);
+                assertThat(texts).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void anEventStreamLabelledPlainTextOrNotAtAllIsStillRead() throws Exception {
+        for (String headers : new String[] {"Content-Type: text/plain\r\n", ""}) {
+            texts.clear();
+            try (FakeLlmServer fake = FakeLlmServer.start(c -> c.respond(200, headers,
+                    "data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n\n"
+                            + "data: {\"choices\":[{\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n"))) {
+                LlmOutcome outcome = client.stream(Fixtures.request(LlmProvider.OPENAI, fake.baseUrl()), texts::add,
+                        new Cancellation());
+
+                assertThat(outcome).as(headers).isEqualTo(LlmOutcome.STOP);
+                assertThat(texts).containsExactly("Hi");
+            }
+        }
+    }
+
+    @Test
     void unauthorizedAndServerErrorsAreErrors() throws Exception {
         for (int status : new int[] {401, 500, 404, 429}) {
             try (FakeLlmServer fake = FakeLlmServer.start(c -> c.respond(status, "Content-Type: application/json\r\n",
