@@ -21,6 +21,7 @@ import io.chatapi.domain.Message;
 import io.chatapi.domain.Principal;
 import io.chatapi.domain.Room;
 import io.chatapi.domain.RoomType;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -142,8 +143,10 @@ public final class HandoffService implements HandoffUseCase {
         }
         List<Member> members = rooms.members(room.id());
         List<String> audience = MessageText.userIds(members);
+        // stamped now, after the wait for streaming replies: a reply the handoff cut off is stored before the
+        // marker, and a transcript sorted by time keeps that order
         var draft = new MessageDraft(Ids.message(), room.id(), Principal.SYSTEM, describe(handoff), meta(handoff), null,
-                handoff.since());
+                later(handoff.since(), clock.now()));
         DeliveryPlan offlinePlan = offline.planFor(updated, members, Principal.SYSTEM);
         DeliveryPlan plan = stored -> {
             DeliveryPlan.Deliveries base = offlinePlan.plan(stored);
@@ -163,6 +166,10 @@ public final class HandoffService implements HandoffUseCase {
         }
         offline.committed(plan);
         return updated.withHandoff(handoff).withStored(stored.seq()); // last_seq counts the marker
+    }
+
+    private static Instant later(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
     }
 
     private static String describe(Handoff handoff) {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -393,6 +394,9 @@ class BotTest {
                         "message.stream.end " + (seq - 1), "room.handoff", "message " + seq);
                 var history = rest.get("/rooms/" + room + "/messages", VISITOR).json().get("messages");
                 assertThat(history.get(history.size() - 2).get("content").asText()).isEqualTo("part " + round);
+                assertThat(Instant.parse(history.get(history.size() - 1).get("created_at").asText()))
+                        .as("round %d: the marker is not older than the reply it cut off", round)
+                        .isAfterOrEqualTo(Instant.parse(history.get(history.size() - 2).get("created_at").asText()));
 
                 assertThat(rest.post("/rooms/" + room + "/handoff", ADMIN, Map.of("state", "bot")).status())
                         .isEqualTo(200);
