@@ -116,10 +116,7 @@ final class ClientFrames {
         }
         List<String> leading = new ArrayList<>(replay.messages().size() + 1);
         for (Message message : replay.messages()) {
-            // one that reached this socket live, after it opened and before this resume, is not sent twice
-            if (!connection.sentLive(roomId, message.seq())) {
-                leading.add(EventFrames.event(new ChatEvent.MessageCreated(message, true)));
-            }
+            leading.add(EventFrames.event(new ChatEvent.MessageCreated(message, true)));
         }
         leading.add(EventFrames.resumeDone(roomId, replay.lastSeq(), replay.complete()));
         long lastReplayed = replay.messages().isEmpty() ? -1 : replay.messages().getLast().seq();

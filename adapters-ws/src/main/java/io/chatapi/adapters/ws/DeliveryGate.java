@@ -10,7 +10,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Orders one connection's live events around what it is owed first. From the moment the connection registers,
@@ -21,9 +20,7 @@ import java.util.concurrent.TimeUnit;
  * replay read it can reach the connection's fan-out only after the replay was queued). For every reply it also
  * tracks how much text the client was given: a delta that starts beyond it is dropped, one that ends within it is
  * dropped, and one that overlaps it is trimmed, so no client sees a delta whose offset lies beyond the text it
- * holds. For the first minute of the connection it also remembers which seqs of each room it sent live, so
- * that a {@code resume} sent right after connecting does not replay the messages that already reached the client
- * between the connection's opening and the resume's arrival. Thread-safe.
+ * holds. Thread-safe.
  */
 final class DeliveryGate {
     /** Where released frames go: one call is one queue item; false when the queue is full. */
@@ -40,16 +37,7 @@ final class DeliveryGate {
     private final List<Held> held = new ArrayList<>();
     private final Map<String, Integer> given = new HashMap<>();
     private final Map<String, Long> replayedUpTo = new HashMap<>();
-    private final long openedNanos = System.nanoTime();
-    /** Per room, the ranges of seqs sent live, oldest first; made at the first one (an idle socket holds none). */
-    private Map<String, List<long[]>> sentLive;
-    private boolean pastFirstMinute;
     private boolean holdAll = true;
-
-    /** How long after opening a connection remembers the seqs it was sent live (see {@link #sentLive}). */
-    static final long REMEMBER_LIVE_NANOS = TimeUnit.MINUTES.toNanos(1);
-    /** Ranges of live seqs kept per room; the oldest goes first (its messages may then be replayed again). */
-    private static final int MAX_LIVE_RANGES = 16;
 
     DeliveryGate(Sink sink, int maxHeld) {
         this.sink = sink;
@@ -76,49 +64,6 @@ final class DeliveryGate {
         holdAll = false;
         release(null, -1, batch);
         return batch.isEmpty() || sink.offer(batch);
-    }
-
-    /**
-     * True when the message with this seq reached the connection live (it went into its queue) and a resume need
-     * not replay it. Asked while the room is held, so no live message of the room passes meanwhile.
-     */
-    synchronized boolean sentLive(String roomId, long seq) {
-        List<long[]> ranges = remembering() && sentLive != null ? sentLive.get(roomId) : null;
-        if (ranges != null) {
-            for (long[] range : ranges) {
-                if (seq >= range[0] && seq <= range[1]) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    private boolean remembering() {
-        if (!pastFirstMinute && System.nanoTime() - openedNanos > REMEMBER_LIVE_NANOS) {
-            pastFirstMinute = true;
-            sentLive = null;
-        }
-        return !pastFirstMinute;
-    }
-
-    private void rememberLive(String roomId, long seq) {
-        if (!remembering()) {
-            return;
-        }
-        if (sentLive == null) {
-            sentLive = new HashMap<>();
-        }
-        List<long[]> ranges = sentLive.computeIfAbsent(roomId, room -> new ArrayList<>(1));
-        long[] last = ranges.isEmpty() ? null : ranges.getLast();
-        if (last != null && seq == last[1] + 1) {
-            last[1] = seq;
-        } else if (last == null || seq < last[0] || seq > last[1]) {
-            if (ranges.size() == MAX_LIVE_RANGES) {
-                ranges.removeFirst();
-            }
-            ranges.add(new long[] {seq, seq});
-        }
     }
 
     /** Starts holding a room's live events while its replay is fetched. */
@@ -179,22 +124,15 @@ final class DeliveryGate {
         }
     }
 
-    /** The frame to send for a live event, or null to drop it. */
+    /** The frame to send for an event, or null to drop it. */
     private String pass(ChatEvent event, String frame, long seqFloor) {
         return switch (event) {
-            case ChatEvent.MessageCreated m -> {
-                long seq = m.message().seq();
-                if (seq <= Math.max(seqFloor, replayedUpTo.getOrDefault(m.message().roomId(), -1L))) {
-                    yield null;
-                }
-                rememberLive(m.message().roomId(), seq);
-                yield frame;
-            }
+            case ChatEvent.MessageCreated m -> m.message().seq() <= Math.max(seqFloor,
+                    replayedUpTo.getOrDefault(m.message().roomId(), -1L)) ? null : frame;
             case ChatEvent.StreamStart s -> given.putIfAbsent(s.messageId(), 0) == null ? frame : null;
             case ChatEvent.StreamDelta d -> delta(d, frame);
             case ChatEvent.StreamEnd e -> {
                 given.remove(e.messageId());
-                rememberLive(e.roomId(), e.seq()); // the stored reply's seq: a replay would carry it again
                 yield frame;
             }
             case ChatEvent.StreamError e -> {

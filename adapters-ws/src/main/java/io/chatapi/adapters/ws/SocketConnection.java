@@ -97,11 +97,6 @@ final class SocketConnection {
         }
     }
 
-    /** Whether a room's message reached this connection live (see {@link DeliveryGate#sentLive}). */
-    boolean sentLive(String roomId, long seq) {
-        return gate.sentLive(roomId, seq);
-    }
-
     /** Holds a room's live events while its replay is fetched. */
     void holdRoom(String roomId) {
         gate.holdRoom(roomId);

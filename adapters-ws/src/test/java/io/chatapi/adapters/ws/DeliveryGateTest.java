@@ -136,23 +136,6 @@ class DeliveryGateTest {
     }
 
     @Test
-    void theSeqsSentLiveBeforeAResumeAreRememberedPerRoomAndHeldOnesAreNot() {
-        live(message("r1", 3)); // held until the catch-up, then sent
-        gate.opened(List.of());
-        live(message("r1", 4));
-        live(message("r1", 6));
-        live(message("r2", 5));
-        live(new ChatEvent.StreamEnd("r1", "b1", "bot", "done", 7, "stop"));
-        gate.holdRoom("r1");
-        live(message("r1", 8)); // held: not sent yet
-
-        assertThat(List.of(2L, 3L, 4L, 5L, 6L, 7L, 8L)).filteredOn(seq -> gate.sentLive("r1", seq))
-                .containsExactly(3L, 4L, 6L, 7L);
-        assertThat(gate.sentLive("r2", 5)).isTrue();
-        assertThat(gate.sentLive("r3", 5)).isFalse();
-    }
-
-    @Test
     void aResumeThatReplayedNothingNeverHidesLaterMessagesBehindTheClientsLastSeq() {
         gate.opened(List.of());
         gate.holdRoom("r1");
