@@ -4,7 +4,12 @@ import io.chatapi.adapters.ws.ListenFailedException;
 import io.chatapi.application.port.out.StoreUnavailableException;
 import io.helidon.logging.common.LogConfig;
 import java.lang.management.ManagementFactory;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -66,6 +71,16 @@ public final class Main {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
+        }
+        if (root instanceof FileSystemException fs && fs.getReason() == null) {
+            // the JDK's own file errors say what went wrong by their type, and their message is just the path
+            return ": " + switch (fs) {
+                case AccessDeniedException denied -> "permission denied";
+                case NoSuchFileException missing -> "no such file or directory";
+                case NotDirectoryException notDirectory -> "not a directory";
+                case FileAlreadyExistsException exists -> "already exists";
+                default -> fs.getClass().getSimpleName();
+            } + ": " + fs.getFile();
         }
         if (root == e || root.getMessage() == null || root.getMessage().isBlank()) {
             return "";

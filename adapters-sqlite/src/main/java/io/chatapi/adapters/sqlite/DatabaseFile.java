@@ -42,7 +42,7 @@ final class DatabaseFile {
         }
         if (!intact && reported.compareAndSet(false, true)) {
             LOG.log(Level.SEVERE, "the database file {0} was removed or replaced while open: writes are refused "
-                    + "and /health answers 503 until the server is restarted", path);
+                    + "and /health answers 503 until that file is back or the server is restarted", path);
         }
         return intact;
     }

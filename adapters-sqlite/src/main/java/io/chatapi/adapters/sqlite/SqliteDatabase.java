@@ -3,7 +3,6 @@ package io.chatapi.adapters.sqlite;
 import db.migration.Migrations;
 import io.chatapi.application.port.out.StoreUnavailableException;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.flywaydb.core.Flyway;
@@ -30,27 +29,33 @@ public final class SqliteDatabase implements AutoCloseable {
     static final int WAL_AUTOCHECKPOINT_PAGES = 10_000;
 
     private final Path file;
+    private final ServerLock lock;
     private final GroupCommitWriter writer;
     private final ReaderPool readers;
 
-    private SqliteDatabase(Path file, GroupCommitWriter writer, ReaderPool readers) {
+    private SqliteDatabase(Path file, ServerLock lock, GroupCommitWriter writer, ReaderPool readers) {
         this.file = file;
+        this.lock = lock;
         this.writer = writer;
         this.readers = readers;
     }
 
     /**
-     * Opens (creating when missing) the database file, applies pending migrations and starts the writer and
-     * reader threads. WAL mode always; {@code synchronous} as the settings say.
+     * Opens (creating when missing, readable by its owner only) the database file, takes its {@link ServerLock},
+     * applies pending migrations and starts the writer and reader threads. WAL mode always; {@code synchronous}
+     * as the settings say.
      *
      * @throws IllegalArgumentException when {@code synchronous} is neither {@code FULL} nor {@code NORMAL}
-     * @throws StoreUnavailableException when the file cannot be opened or migrated
+     * @throws StoreUnavailableException when the file cannot be opened or migrated, or another server has it
      */
     public static SqliteDatabase open(SqliteSettings settings) {
         SQLiteConfig.SynchronousMode synchronous = synchronousMode(settings.synchronous());
         Path file = settings.file().toAbsolutePath();
+        ServerLock lock = null;
         try {
-            Files.createDirectories(file.getParent());
+            OwnerOnlyFiles.createDirectories(file.getParent());
+            lock = ServerLock.take(file);
+            OwnerOnlyFiles.create(file);
             NativeLibrary.preferUnpacked();
             SQLiteDataSource writes = dataSource(file, writerConfig(synchronous));
             Flyway.configure(SqliteDatabase.class.getClassLoader())
@@ -63,9 +68,19 @@ public final class SqliteDatabase implements AutoCloseable {
                     opened::intact);
             Jdbi reads = Jdbi.create(dataSource(file, readerConfig()));
             ReaderPool readers = new ReaderPool(reads, READERS, "sqlite-reader");
-            return new SqliteDatabase(file, writer, readers);
+            return new SqliteDatabase(file, lock, writer, readers);
+        } catch (StoreUnavailableException e) {
+            close(lock);
+            throw e;
         } catch (IOException | RuntimeException e) {
+            close(lock);
             throw new StoreUnavailableException("cannot open the database " + file, e);
+        }
+    }
+
+    private static void close(ServerLock lock) {
+        if (lock != null) {
+            lock.close();
         }
     }
 
@@ -89,6 +104,7 @@ public final class SqliteDatabase implements AutoCloseable {
     public void close() {
         writer.close();
         readers.close();
+        lock.close();
     }
 
     /** Runs {@code work} on the writer thread inside the next group-commit transaction; returns after commit. */

@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -207,6 +208,39 @@ class LifecycleTest {
         } finally {
             child.destroyForcibly();
             child.waitFor();
+        }
+    }
+
+    @Test
+    void aSecondServerOnTheSameDatabaseFileIsRefusedAndTheFilesAreTheOwnersOnly() throws Exception {
+        Path dir = Files.createTempDirectory("chatapi-one-server");
+        Path file = dir.resolve("data/new/chat.db");
+        try (TestServer first = TestServer.start(Map.of("DATABASE_DSN", "file:" + file))) {
+            assertThat(first.rest().get("/health", null).status()).isEqualTo(200);
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file.resolveSibling("chat.db-wal"))))
+                    .isEqualTo("rw-------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())))
+                    .isEqualTo("rwx------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("data"))))
+                    .isEqualTo("rwx------");
+
+            Process second = startChild(childEnvironment(freePort(), dir, Map.of("DATABASE_DSN", "file:" + file)), dir, "");
+            try {
+                assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                assertThat(second.exitValue()).isEqualTo(2);
+                assertThat(Files.readString(dir.resolve("server.log")))
+                        .contains("chatapi: DATABASE_DSN: another server is using the database " + file)
+                        .doesNotContain("\tat ");
+            } finally {
+                second.destroyForcibly();
+                second.waitFor();
+            }
+            assertThat(first.rest().get("/health", null).status()).isEqualTo(200);
+        }
+        try (TestServer again = TestServer.start(Map.of("DATABASE_DSN", "file:" + file))) {
+            assertThat(again.rest().get("/health", null).status()).as("the lock went with the first server")
+                    .isEqualTo(200);
         }
     }
 
