@@ -154,8 +154,10 @@ public final class ChatApp implements AutoCloseable {
     }
 
     /**
-     * Stops in order: announce the shutdown to every socket and close them (1012), end streaming bot
-     * replies, stop the workers, drain queued writes into the database, close it.
+     * Stops in order, within one {@code SHUTDOWN_DRAIN_TIMEOUT}: end streaming bot replies (their text stored,
+     * the streams ended), then stop taking client messages, tell every socket {@code server.shutdown} and close
+     * it (1012) and stop the web server, then stop the workers, drain queued writes into the database, close it.
+     * Who was online is stored beside all this, for the presence carried over the restart.
      */
     @Override
     public synchronized void close() {

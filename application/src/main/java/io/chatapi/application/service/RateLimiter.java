@@ -41,6 +41,19 @@ public final class RateLimiter {
         }
     }
 
+    /** Gives back a token {@link #acquire} took for a send that turned out to be a repeat (nothing new sent). */
+    public void refund(String userId) {
+        if (rate <= 0) {
+            return;
+        }
+        Bucket bucket = buckets.get(userId);
+        if (bucket != null) {
+            synchronized (bucket) {
+                bucket.tokens = Math.min(burst, bucket.tokens + 1);
+            }
+        }
+    }
+
     private long nanos() {
         var now = clock.now();
         return now.getEpochSecond() * 1_000_000_000L + now.getNano();

@@ -96,6 +96,7 @@ public final class SendMessageService implements SendMessageUseCase {
         try (OrderedRoomEvents.Turn turn = events.appending(room.id())) {
             appended = messages.append(draft, plan);
             if (appended.duplicate()) {
+                limiter.refund(caller.userId()); // a repeat sends nothing new, so it costs the sender nothing
                 return appended;
             }
             metrics.messagesSent.incrementAndGet();

@@ -35,6 +35,24 @@ class RateLimiterTest {
         assertThat(limiter.acquire("ann")).as("refilled at the rate from the new time").isZero();
     }
 
+    @Test
+    void aRefundGivesBackOneTokenUpToTheBurst() {
+        for (int i = 0; i < 3; i++) {
+            limiter.acquire("ann");
+        }
+        limiter.refund("ann");
+        assertThat(limiter.acquire("ann")).isZero();
+        assertThat(limiter.acquire("ann")).isPositive();
+        limiter.refund("bob"); // no bucket yet: nothing to give back
+        for (int i = 0; i < 5; i++) {
+            limiter.refund("ann");
+        }
+        for (int i = 0; i < 3; i++) {
+            assertThat(limiter.acquire("ann")).as("the burst, no more").isZero();
+        }
+        assertThat(limiter.acquire("ann")).isPositive();
+    }
+
     private void step(Duration by) {
         now.updateAndGet(t -> t.plus(by));
     }

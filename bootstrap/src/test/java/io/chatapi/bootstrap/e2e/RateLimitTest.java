@@ -122,6 +122,25 @@ class RateLimitTest {
     }
 
     @Test
+    void repeatsOfAStoredSendDoNotUseUpTheSendersBucket() {
+        String room = rest.post("/rooms", ADMIN, Map.of("type", "group", "members", List.of("retrier", "peer")))
+                .json().get("room_id").asText();
+        var first = rest.post("/rooms/" + room + "/messages", Tokens.user("retrier"),
+                Map.of("content", "once", "client_msg_id", "k"));
+        assertThat(first.status()).as(first.body()).isEqualTo(200);
+        for (int i = 0; i < 5; i++) {
+            var repeat = rest.post("/rooms/" + room + "/messages", Tokens.user("retrier"),
+                    Map.of("content", "once", "client_msg_id", "k"));
+            assertThat(repeat.json().get("duplicate").asBoolean()).isTrue();
+        }
+        for (String content : List.of("two", "three")) {
+            var fresh = rest.post("/rooms/" + room + "/messages", Tokens.user("retrier"), Map.of("content", content));
+            assertThat(fresh.status()).as("the burst of 3 less the first send: " + fresh.body()).isEqualTo(200);
+        }
+        assertThat(history(room)).containsExactly("once", "two", "three");
+    }
+
+    @Test
     void afterRetryAfterSecondsASendSucceeds() throws InterruptedException {
         Burst burst = exhaust("patient", null);
         long retryAfter = Long.parseLong(burst.refusal().headers().firstValue("Retry-After").orElseThrow());
