@@ -111,8 +111,8 @@ final class ChatSocketListener implements WsListener {
         connection.touch();
         switch (assembler.text(text, last)) {
             case MessageAssembler.Text t -> handle(t.text());
-            case MessageAssembler.NotUtf8 n -> connection.reply(ClientFrames.errorFrame(ErrorCode.INVALID_FRAME,
-                    NOT_UTF8, null));
+            case MessageAssembler.NotUtf8 n -> connection.reply(ClientFrames.refusedUnread(ErrorCode.INVALID_FRAME,
+                    NOT_UTF8, n.text()));
             case MessageAssembler.TooLarge t -> connection.reply(ClientFrames.errorFrame(ErrorCode.PAYLOAD_TOO_LARGE,
                     "frame exceeds " + services.settings().maxFrameBytes() + " bytes",
                     ClientFrames.clientMsgIdIn(t.head())));

@@ -39,7 +39,13 @@ final class ClientFrames {
     }
 
     void handle(String text) {
-        JsonNode frame = WireJson.parse(text).orElse(null);
+        JsonNode frame;
+        try {
+            frame = WireJson.parse(text).orElse(null);
+        } catch (ChatException e) {
+            error(e.code(), e.getMessage(), null);
+            return;
+        }
         if (frame == null || !frame.isObject()) {
             error(ErrorCode.INVALID_FRAME, "frame must be a JSON object", null);
             return;
@@ -174,6 +180,23 @@ final class ClientFrames {
     static String clientMsgIdIn(String head) {
         String id = WireJson.stringIn(head, "data", "client_msg_id", ChatSettings.MAX_CLIENT_MSG_ID_CHARS);
         return id != null && WireJson.wellFormed(id) ? id : null;
+    }
+
+    /**
+     * The error for a whole text message refused before it is acted on (its raw text holds U+FFFD, so as far as can
+     * be told it is not UTF-8), with the client id and room the text shows, as any refused frame has them.
+     */
+    static String refusedUnread(ErrorCode code, String message, String text) {
+        JsonNode frame;
+        try {
+            frame = WireJson.parse(text).orElse(null);
+        } catch (ChatException e) {
+            frame = null;
+        }
+        if (frame == null || !frame.isObject() || frame.get("type") == null || !frame.get("type").isTextual()) {
+            return errorFrame(code, message, clientMsgIdIn(text));
+        }
+        return errorFrame(code, message, clientMsgId(frame), roomId(frame.get("type").textValue(), frame));
     }
 
     /** The room a refused frame concerns, for its error: the {@code room_id} of a frame about one room. */

@@ -21,7 +21,7 @@ final class MessageAssembler {
     }
 
     /** A whole text message within the limit whose raw text holds U+FFFD: as far as can be told, not UTF-8. */
-    record NotUtf8() implements Result {
+    record NotUtf8(String text) implements Result {
     }
 
     /** A whole binary message within the limit (the protocol has no use for it). */
@@ -68,7 +68,7 @@ final class MessageAssembler {
     }
 
     private static Result decoded(String text) {
-        return text.indexOf(REPLACEMENT) < 0 ? new Text(text) : new NotUtf8();
+        return text.indexOf(REPLACEMENT) < 0 ? new Text(text) : new NotUtf8(text);
     }
 
     Result binary(int length, boolean last) {

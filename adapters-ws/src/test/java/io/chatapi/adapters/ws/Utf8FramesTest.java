@@ -40,7 +40,7 @@ class Utf8FramesTest {
         try (RawWsClient uma = connect()) {
             byte[] frame = concat(frame("room_bytes", "bad"), new byte[] {(byte) 0xFF, (byte) 0xFE}, tail("byte"));
             uma.sendFrame(true, 1, frame);
-            assertInvalidFrame(uma.nextEvent());
+            assertInvalidFrame(uma.nextEvent(), "room_bytes");
             uma.sendText("{\"type\":\"ping\"}");
             assertThat(uma.nextEvent().get("type").asText()).isEqualTo("pong");
         }
@@ -54,7 +54,7 @@ class Utf8FramesTest {
             int inside = indexOf(message, E_ACUTE) + 1;
             uma.sendFrame(false, 1, Arrays.copyOfRange(message, 0, inside));
             uma.sendFrame(true, 0, Arrays.copyOfRange(message, inside, message.length));
-            assertInvalidFrame(uma.nextEvent());
+            assertInvalidFrame(uma.nextEvent(), "room_split");
             uma.sendText("{\"type\":\"ping\"}");
             assertThat(uma.nextEvent().get("type").asText()).isEqualTo("pong");
         }
@@ -90,12 +90,14 @@ class Utf8FramesTest {
         return client;
     }
 
-    private static void assertInvalidFrame(JsonNode event) {
+    /** The refusal of a send whose bytes are not UTF-8, with the client id and room its text shows. */
+    private static void assertInvalidFrame(JsonNode event, String roomId) {
         assertThat(event.get("type").asText()).isEqualTo("error");
         assertThat(event.at("/data/code").asText()).isEqualTo("invalid_frame");
         assertThat(event.at("/data/message").asText())
                 .isEqualTo("text frame is not valid UTF-8 (send U+FFFD escaped as \\ufffd)");
-        assertThat(event.at("/data/client_msg_id").isMissingNode()).isTrue();
+        assertThat(event.at("/data/client_msg_id").asText()).isEqualTo("u-1");
+        assertThat(event.at("/data/room_id").asText()).isEqualTo(roomId);
     }
 
     private static JsonNode next(RawWsClient client, String type) throws IOException {

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,6 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.chatapi.domain.ChatException;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -43,24 +46,49 @@ public final class WireJson {
         return MAPPER.createObjectNode();
     }
 
-    /** Parses JSON text; empty when it is not valid JSON. */
+    /**
+     * Parses JSON text; empty when it is not valid JSON.
+     *
+     * @throws ChatException {@code invalid_request} when it is JSON beyond the parser's limits (a number of more
+     *                       than 1,000 digits, say): valid, but no value the server takes
+     */
     public static Optional<JsonNode> parse(String text) {
         try {
             JsonNode node = MAPPER.readTree(text);
             return node == null || node.isMissingNode() ? Optional.empty() : Optional.of(node);
+        } catch (StreamConstraintsException e) {
+            throw beyondLimits(e);
         } catch (JsonProcessingException e) {
             return Optional.empty();
         }
     }
 
-    /** Parses JSON bytes; empty when they are not valid JSON. */
+    /**
+     * Parses JSON bytes; empty when they are not valid JSON.
+     *
+     * @throws ChatException {@code invalid_request} when they are JSON beyond the parser's limits
+     */
     public static Optional<JsonNode> parse(byte[] bytes) {
         try {
             JsonNode node = MAPPER.readTree(bytes);
             return node == null || node.isMissingNode() ? Optional.empty() : Optional.of(node);
+        } catch (StreamConstraintsException e) {
+            throw beyondLimits(e);
         } catch (IOException e) {
             return Optional.empty();
         }
+    }
+
+    private static ChatException beyondLimits(StreamConstraintsException e) {
+        StreamReadConstraints limits = MAPPER.getFactory().streamReadConstraints();
+        String message = e.getOriginalMessage();
+        if (message != null && message.startsWith("Number value length")) {
+            return ChatException.invalid("a number has more than " + limits.getMaxNumberLength() + " digits");
+        }
+        if (message != null && message.contains("nesting depth")) {
+            return ChatException.invalid("JSON nested deeper than " + limits.getMaxNestingDepth() + " levels");
+        }
+        return ChatException.invalid("JSON beyond the server's limits");
     }
 
     /**

@@ -27,6 +27,8 @@ public final class CorsFilter implements Filter {
             res.header(HeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origins.allowsAny() ? "*" : origin);
             res.header(HeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, "Content-Type, Authorization, Idempotency-Key");
             res.header(HeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, PUT, PATCH, DELETE, OPTIONS");
+            // a 429's Retry-After is not a header a browser's script may read unless it is exposed
+            res.header(HeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS, "Retry-After");
         }
         if (req.prologue().method() == Method.OPTIONS) {
             HttpAnswers.noContent(res);
