@@ -37,6 +37,7 @@ import java.util.logging.Logger;
  */
 public final class ChatServer {
     private static final int BACKLOG = 8192;
+    private static final int MAX_REQUEST_LINE_BYTES = 32 * 1024;
     private static final Logger LOG = Logger.getLogger(ChatServer.class.getName());
     /** Helidon refuses single frames above this; whole messages are limited to {@code maxFrameBytes} by us. */
     private static final int MIN_HELIDON_FRAME = 1 << 20;
@@ -94,7 +95,11 @@ public final class ChatServer {
                 .register(new MessageRoutes(useCases, bodies))
                 .register(new BotRoutes(useCases, bodies))
                 .register(new FallbackRoutes());
-        Http1Config.Builder http1 = Http1Config.builder().addReceiveListener(new SocketOriginRelay());
+        Http1Config.Builder http1 = Http1Config.builder().addReceiveListener(new SocketOriginRelay())
+                // a browser's token travels in the request line (/ws?token=…): tokens with many claims pass 4 KiB,
+                // Helidon's default for the whole line, so the line and the headers may each hold 32 KiB
+                .maxPrologueLength(MAX_REQUEST_LINE_BYTES)
+                .maxHeadersSize(MAX_REQUEST_LINE_BYTES);
         int maxConnections = ConnectionLimit.forThisProcess();
         WebServerConfig.Builder config = WebServer.builder()
                 .host(settings.host())

@@ -48,6 +48,15 @@ class HandshakeTest {
     }
 
     @Test
+    void aTokenOfTwentyKilobytesIsReadFromTheQueryAndTheHeader() throws Exception {
+        String big = Tokens.sign(new JWTClaimsSet.Builder().subject("alice").claim("groups", "g".repeat(15_000)).build());
+        assertThat(big.length()).isGreaterThan(20_000);
+        assertThat(status("/ws?token=" + big)).isEqualTo(101);
+        assertThat(status("/ws", "Authorization", "Bearer " + big)).isEqualTo(101);
+        assertThat(status("/ws?token=" + "x".repeat(20_000))).isEqualTo(401);
+    }
+
+    @Test
     void aValidTokenUpgradesFromQueryOrHeaderAndTheQueryWins() throws Exception {
         assertThat(status("/ws?token=" + Tokens.user("alice"))).isEqualTo(101);
         assertThat(status("/ws", "Authorization", "Bearer " + Tokens.user("alice"))).isEqualTo(101);
