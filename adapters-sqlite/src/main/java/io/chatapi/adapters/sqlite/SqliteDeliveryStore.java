@@ -76,7 +76,7 @@ public final class SqliteDeliveryStore implements DeliveryStore {
                 if (entry != null && entry.attempts() >= maxAttempts) {
                     h.createUpdate("DELETE FROM pending_deliveries WHERE id = :id").bind("id", id).execute();
                     insertDeadLetter(h, new DeadLetter(0, OFFLINE, entry.userId(), entry.roomId(),
-                            entry.messageId(), entry.seq(), entry.attempts(), entry.createdAt(), at));
+                            entry.messageId(), entry.seq(), entry.attempts(), entry.createdAt(), at, null, null));
                     dead++;
                 }
             }
@@ -120,7 +120,7 @@ public final class SqliteDeliveryStore implements DeliveryStore {
             h.createQuery("DELETE FROM webhook_outbox WHERE id = :id RETURNING *").bind("id", id)
                     .map((rs, ctx) -> new DeadLetter(0, WEBHOOK, rs.getString("user_id"), rs.getString("room_id"),
                             rs.getString("message_id"), rs.getLong("seq"), attempts, Columns.instant(rs, "created_at"),
-                            at))
+                            at, rs.getString("kind"), rs.getString("webhook_id")))
                     .findOne().ifPresent(letter -> insertDeadLetter(h, letter));
             return 0;
         });
@@ -149,12 +149,14 @@ public final class SqliteDeliveryStore implements DeliveryStore {
     private static void insertDeadLetter(Handle h, DeadLetter letter) {
         h.createUpdate("""
                         INSERT INTO dead_letters (kind, user_id, room_id, message_id, seq, attempts, created_at,
-                            last_attempt_at)
-                        VALUES (:kind, :user, :room, :message, :seq, :attempts, :createdAt, :lastAttemptAt)""")
+                            last_attempt_at, event, webhook_id)
+                        VALUES (:kind, :user, :room, :message, :seq, :attempts, :createdAt, :lastAttemptAt, :event,
+                            :webhookId)""")
                 .bind("kind", letter.kind()).bind("user", letter.userId()).bind("room", letter.roomId())
                 .bind("message", letter.messageId()).bind("seq", letter.seq()).bind("attempts", letter.attempts())
                 .bind("createdAt", Columns.nanos(letter.createdAt()))
-                .bind("lastAttemptAt", Columns.nanos(letter.lastAttemptAt())).execute();
+                .bind("lastAttemptAt", Columns.nanos(letter.lastAttemptAt()))
+                .bind("event", letter.event()).bind("webhookId", letter.webhookId()).execute();
     }
 
     private static PendingDelivery pendingDelivery(ResultSet rs, StatementContext ctx) throws SQLException {
@@ -172,6 +174,6 @@ public final class SqliteDeliveryStore implements DeliveryStore {
     private static DeadLetter deadLetter(ResultSet rs, StatementContext ctx) throws SQLException {
         return new DeadLetter(rs.getLong("id"), rs.getString("kind"), rs.getString("user_id"), rs.getString("room_id"),
                 rs.getString("message_id"), rs.getLong("seq"), rs.getInt("attempts"), Columns.instant(rs, "created_at"),
-                Columns.instant(rs, "last_attempt_at"));
+                Columns.instant(rs, "last_attempt_at"), rs.getString("event"), rs.getString("webhook_id"));
     }
 }

@@ -364,7 +364,7 @@ class RestApiTest {
         assertError(http.get("/bots/" + id, ADMIN), 404, "not_found");
 
         Instant t = Instant.parse("2026-04-02T12:00:00Z");
-        server.chat.deadLetters = List.of(new DeadLetter(7, "offline", "bob", "room_ab", "msg_1", 3, 5, t, t));
+        server.chat.deadLetters = List.of(new DeadLetter(7, "offline", "bob", "room_ab", "msg_1", 3, 5, t, t, null, null));
         JsonNode letters = Http.json(http.get("/admin/dead-letters?limit=5000", ADMIN)).get("failed_messages");
         assertThat(server.chat.calls).contains("dead-letters 1000");
         JsonNode letter = letters.get(0);

@@ -69,7 +69,7 @@ public final class InMemoryDeliveryStore implements DeliveryStore {
                 if (tried.attempts() >= maxAttempts) {
                     data.pending.remove(id);
                     addDeadLetter(InMemoryData.OFFLINE, p.userId(), p.roomId(), p.messageId(), p.seq(),
-                            tried.attempts(), p.createdAt(), at);
+                            tried.attempts(), p.createdAt(), at, null, null);
                     dead++;
                 } else {
                     data.pending.put(id, tried);
@@ -117,7 +117,7 @@ public final class InMemoryDeliveryStore implements DeliveryStore {
                 data.outbox.remove(id);
                 OutboxItem item = entry.item();
                 addDeadLetter(InMemoryData.WEBHOOK, item.userId(), item.roomId(), item.messageId(), item.seq(),
-                        attempts, entry.createdAt(), at);
+                        attempts, entry.createdAt(), at, item.kind(), item.webhookId());
             } else {
                 data.outbox.put(id, new InMemoryData.OutboxEntry(id, entry.item(), attempts, nextAttemptAt,
                         entry.createdAt()));
@@ -139,8 +139,8 @@ public final class InMemoryDeliveryStore implements DeliveryStore {
     }
 
     private void addDeadLetter(String kind, String userId, String roomId, String messageId, long seq, int attempts,
-                               Instant createdAt, Instant at) {
+                               Instant createdAt, Instant at, String event, String webhookId) {
         long id = data.nextId();
-        data.deadLetters.put(id, new DeadLetter(id, kind, userId, roomId, messageId, seq, attempts, createdAt, at));
+        data.deadLetters.put(id, new DeadLetter(id, kind, userId, roomId, messageId, seq, attempts, createdAt, at, event, webhookId));
     }
 }

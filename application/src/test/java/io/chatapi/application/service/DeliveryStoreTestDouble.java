@@ -100,7 +100,7 @@ final class DeliveryStoreTestDouble implements DeliveryStore {
             if (attempts >= maxAttempts) {
                 pending.remove(id);
                 dead.add(new DeadLetter(id, "offline", p.userId(), p.roomId(), p.messageId(), p.seq(), attempts,
-                        p.createdAt(), at));
+                        p.createdAt(), at, null, null));
                 died++;
             } else {
                 pending.put(id, new PendingDelivery(id, p.userId(), p.roomId(), p.messageId(), p.seq(), attempts,
@@ -147,7 +147,7 @@ final class DeliveryStoreTestDouble implements DeliveryStore {
         if (dead) {
             OutboxItem item = row.item();
             this.dead.add(new DeadLetter(id, "webhook", item.userId(), item.roomId(), item.messageId(), item.seq(),
-                    attempts, at, at));
+                    attempts, at, at, item.kind(), item.webhookId()));
         } else {
             outbox.put(id, new Row(id, row.item(), attempts, nextAttemptAt));
         }

@@ -37,6 +37,7 @@ class DeadLetterTest {
             assertThat(letter.get("chatroom_id").asText()).isEqualTo(room);
             assertThat(letter.get("seq").asLong()).isEqualTo(2);
             assertThat(letter.get("attempts").asInt()).isEqualTo(2);
+            assertThat(letter.get("event").asText()).isEqualTo("message.offline");
             Instant created = Instant.parse(letter.get("created_at").asText());
             Instant lastAttempt = Instant.parse(letter.get("last_attempt_at").asText());
             assertThat(created).isAfterOrEqualTo(sentAt.minusSeconds(1));
@@ -46,6 +47,7 @@ class DeadLetterTest {
                     .filter(r -> r.json().path("message").path("seq").asLong() == 2).toList();
             assertThat(calls).hasSize(2);
             assertThat(calls.get(1).headers().get("webhook-id")).isEqualTo(calls.get(0).headers().get("webhook-id"));
+            assertThat(calls.get(0).headers().get("webhook-id")).isEqualTo(letter.get("webhook_id").asText());
             assertThat(rest.get("/metrics", null).json().get("dead_letters").asLong()).isGreaterThanOrEqualTo(2);
 
             for (String token : List.of(Tokens.user("away"), Tokens.agent("support"))) {
@@ -82,6 +84,8 @@ class DeadLetterTest {
                 assertThat(letter.get("message_id").asText()).isEqualTo(message.get("message_id").asText());
                 assertThat(letter.get("seq").asLong()).isEqualTo(1);
                 assertThat(letter.get("attempts").asInt()).isEqualTo(5);
+                assertThat(letter.has("event")).as("a socket re-delivery, no webhook").isFalse();
+                assertThat(letter.has("webhook_id")).isFalse();
                 assertThat(Instant.parse(letter.get("last_attempt_at").asText()))
                         .isAfterOrEqualTo(Instant.parse(letter.get("created_at").asText()));
                 assertThat(rest.get("/metrics", null).json().get("dead_letters").asLong()).isEqualTo(1);

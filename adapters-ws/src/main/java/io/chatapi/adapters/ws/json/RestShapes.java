@@ -75,7 +75,7 @@ public final class RestShapes {
     }
 
     public static ObjectNode deadLetter(DeadLetter letter) {
-        return WireJson.object()
+        ObjectNode node = WireJson.object()
                 .put("id", letter.id())
                 .put("kind", letter.kind())
                 .put("user_id", letter.userId())
@@ -85,6 +85,9 @@ public final class RestShapes {
                 .put("attempts", letter.attempts())
                 .put("created_at", time(letter.createdAt()))
                 .put("last_attempt_at", time(letter.lastAttemptAt()));
+        putIfPresent(node, "event", letter.event());
+        putIfPresent(node, "webhook_id", letter.webhookId());
+        return node;
     }
 
     /** RFC 3339 in UTC with a {@code Z}; null stays null. */
