@@ -58,12 +58,13 @@ public final class HttpWebhookSender implements WebhookSender, AutoCloseable {
 
     @Override
     public void deliver(String webhookId, String body) throws WebhookException {
-        post(webhookId, body);
+        // an event's answer is its status alone: a 2xx with a body of any size is delivered
+        post(webhookId, body, info -> HttpResponse.BodySubscribers.replacing(new byte[0]));
     }
 
     @Override
     public BotContextReply botContext(BotContextRequest request) throws WebhookException {
-        byte[] answer = post(Ids.next("wh_"), json.botContext(request));
+        byte[] answer = post(Ids.next("wh_"), json.botContext(request), this::handle);
         return json.parseBotContextReply(request.botId(), answer);
     }
 
@@ -94,7 +95,8 @@ public final class HttpWebhookSender implements WebhookSender, AutoCloseable {
         return client;
     }
 
-    private byte[] post(String webhookId, String body) throws WebhookException {
+    private byte[] post(String webhookId, String body, HttpResponse.BodyHandler<byte[]> answers)
+            throws WebhookException {
         if (url == null) {
             throw new WebhookException("no webhook URL is configured");
         }
@@ -109,7 +111,7 @@ public final class HttpWebhookSender implements WebhookSender, AutoCloseable {
         if (signer != null) {
             signer.headers(webhookId, now, bytes).forEach(request::header);
         }
-        CompletableFuture<HttpResponse<byte[]>> exchange = client().sendAsync(request.build(), this::handle);
+        CompletableFuture<HttpResponse<byte[]>> exchange = client().sendAsync(request.build(), answers);
         try {
             HttpResponse<byte[]> response = exchange.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
             int status = response.statusCode();
