@@ -3,7 +3,11 @@ package io.chatapi.bootstrap;
 import io.chatapi.adapters.ws.ListenFailedException;
 import io.chatapi.application.port.out.StoreUnavailableException;
 import io.helidon.logging.common.LogConfig;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
@@ -19,6 +23,9 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // messages in UTF-8 whatever the locale: a service manager often sets no LANG, and the JDK would then print
+        // each non-ASCII character of a bad value as '?'
+        System.setErr(new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8));
         if (System.getProperty("java.util.logging.manager") == null) {
             System.setProperty("java.util.logging.manager", ShutdownLogManager.class.getName());
         }

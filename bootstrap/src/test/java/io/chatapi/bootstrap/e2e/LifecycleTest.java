@@ -245,6 +245,22 @@ class LifecycleTest {
     }
 
     @Test
+    void aBadValueIsQuotedInUtf8WhenTheLocaleSetsNoCharset() throws Exception {
+        Path dir = Files.createTempDirectory("chatapi-no-locale");
+        Process child = startChild(childEnvironment(freePort(), dir, Map.of()), dir,
+                "export MAX_FRAME_BYTES=$'\\xc3\\xa91' && unset LANG LC_ALL LC_CTYPE && ");
+        try {
+            assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(child.exitValue()).isEqualTo(2);
+            assertThat(Files.readString(dir.resolve("server.log"), StandardCharsets.UTF_8))
+                    .contains("chatapi: invalid MAX_FRAME_BYTES=\"\u00e91\"");
+        } finally {
+            child.destroyForcibly();
+            child.waitFor();
+        }
+    }
+
+    @Test
     void aPortInUseEndsTheStartWithOneLineNamingListenAddrAndAFailureStatus() throws Exception {
         Path dir = Files.createTempDirectory("chatapi-port-in-use");
         try (var taken = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
