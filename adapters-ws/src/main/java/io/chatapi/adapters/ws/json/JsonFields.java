@@ -72,7 +72,7 @@ public final class JsonFields {
             }
             return WireJson.text(value);
         }
-        throw ChatException.invalid(name + " must be a string or a JSON object");
+        throw ChatException.invalid(name + " must be a string, a JSON object or an array");
     }
 
     public List<String> requiredStringList(String name) {
