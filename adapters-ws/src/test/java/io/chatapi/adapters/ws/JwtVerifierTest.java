@@ -103,6 +103,10 @@ class JwtVerifierTest {
                 .isInstanceOf(InvalidTokenException.class);
         assertThatThrownBy(() -> strict.verify(Tokens.expiringIn("a", Duration.ofSeconds(-1))))
                 .isInstanceOf(InvalidTokenException.class);
+        assertThatThrownBy(() -> strict.verify(raw("{\"sub\":\"a\",\"exp\":null}"))).as("exp present but no time")
+                .isInstanceOf(InvalidTokenException.class);
+        assertThat(verifier.verify(raw("{\"sub\":\"a\",\"exp\":null}")).expiresAt()).as("not required: none")
+                .isEmpty();
     }
 
     @Test

@@ -38,6 +38,7 @@ public final class JwtVerifier {
 
     private final MACVerifier signature;
     private final DefaultJWTClaimsVerifier<SecurityContext> claims;
+    private final boolean requireExp;
 
     public JwtVerifier(byte[] secret, Duration leeway, boolean requireExp, String issuer, String audience) {
         byte[] key = secret.length >= MIN_KEY_BYTES ? secret.clone() : Arrays.copyOf(secret, MIN_KEY_BYTES);
@@ -46,6 +47,7 @@ public final class JwtVerifier {
         } catch (JOSEException e) {
             throw new IllegalArgumentException("unusable JWT secret", e);
         }
+        this.requireExp = requireExp;
         Set<String> required = new HashSet<>(Set.of("sub"));
         if (requireExp) {
             required.add("exp");
@@ -100,6 +102,10 @@ public final class JwtVerifier {
             Object role = set.getClaim("role");
             Principal principal = new Principal(userId, Role.fromClaim(role instanceof String s ? s : null));
             Date exp = set.getExpirationTime();
+            if (requireExp && exp == null) {
+                // the library's check asks only whether the claim is there: "exp": null passed it
+                throw new InvalidTokenException("exp must be a time");
+            }
             return new VerifiedToken(principal, Optional.ofNullable(exp).map(Date::toInstant));
         } catch (ParseException e) {
             throw new InvalidTokenException("malformed token");
