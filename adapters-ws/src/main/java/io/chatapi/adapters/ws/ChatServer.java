@@ -126,6 +126,7 @@ public final class ChatServer {
                 .routing(routing)
                 .addRouting(WsRouting.builder().endpoint(HandshakeFilter.PATH, () -> new ChatSocketListener(sockets)));
         WebServer server;
+        HangUpLog.install();
         try (BindFailures bindFailures = BindFailures.watch()) {
             server = config.build().start();
             if (!server.isRunning() || server.port() < 0) {
