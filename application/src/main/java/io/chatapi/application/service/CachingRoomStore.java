@@ -9,6 +9,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 
 /**
  * Keeps each room's member list in memory, so the hot paths (every send, typing, ack) read it without a
@@ -26,7 +29,11 @@ public final class CachingRoomStore implements RoomStore {
      */
     static final int MAX_KEPT_TEXT_CHARS = 4_096;
 
+    /** Member changes hold a room's stripe exclusively, {@link #holdMembers} shared; rooms share stripes. */
+    private static final int MEMBER_LOCK_STRIPES = 256;
+
     private final RoomStore store;
+    private final ReentrantReadWriteLock[] memberLocks = new ReentrantReadWriteLock[MEMBER_LOCK_STRIPES];
     private final ConcurrentHashMap<String, List<Member>> members = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
     /** Bumped by every change, so a list loaded while a change ran is not kept. */
@@ -34,6 +41,42 @@ public final class CachingRoomStore implements RoomStore {
 
     public CachingRoomStore(RoomStore store) {
         this.store = store;
+        for (int i = 0; i < memberLocks.length; i++) {
+            memberLocks[i] = new ReentrantReadWriteLock();
+        }
+    }
+
+    /** A hold on a room's member list, released by {@link #close()}. */
+    public interface MembersHold extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Keeps the room's member list as it is until the hold is closed: adding or removing a member of the room
+     * waits for it, other holds do not. A message stored and published under a hold reaches exactly those who
+     * were members when it was stored. The holder must not change the room's members itself.
+     */
+    public MembersHold holdMembers(String roomId) {
+        Lock shared = stripe(roomId).readLock();
+        shared.lock();
+        return shared::unlock;
+    }
+
+    private ReentrantReadWriteLock stripe(String roomId) {
+        return memberLocks[Math.floorMod(roomId.hashCode(), memberLocks.length)];
+    }
+
+    /** Runs a change of the room's members while no {@link #holdMembers hold} is open, then forgets the room. */
+    private <T> T changingMembers(String roomId, Supplier<T> change) {
+        Lock exclusive = stripe(roomId).writeLock();
+        exclusive.lock();
+        try {
+            return change.get();
+        } finally {
+            forget(roomId);
+            exclusive.unlock();
+        }
     }
 
     /** Drops every cached member list and room. */
@@ -102,20 +145,12 @@ public final class CachingRoomStore implements RoomStore {
 
     @Override
     public boolean addMember(Member member) {
-        try {
-            return store.addMember(member);
-        } finally {
-            forget(member.roomId());
-        }
+        return changingMembers(member.roomId(), () -> store.addMember(member));
     }
 
     @Override
     public boolean removeMember(String roomId, String userId) {
-        try {
-            return store.removeMember(roomId, userId);
-        } finally {
-            forget(roomId);
-        }
+        return changingMembers(roomId, () -> store.removeMember(roomId, userId));
     }
 
     @Override

@@ -91,17 +91,29 @@ public final class SendMessageService implements SendMessageUseCase {
 
         MessageDraft draft = new MessageDraft(Ids.message(), room.id(), caller.userId(), command.content(),
                 MessageText.emptyToNull(command.meta()), clientMsgId, clock.now());
-        DeliveryPlan plan = offline.planFor(room, members, caller.userId());
+        DeliveryPlan plan;
         Appended appended;
-        try (OrderedRoomEvents.Turn turn = events.appending(room.id())) {
-            appended = messages.append(draft, plan);
-            if (appended.duplicate()) {
-                limiter.refund(caller.userId()); // a repeat sends nothing new, so it costs the sender nothing
-                return appended;
+        // The members as they are while the message is stored and published: one added or removed meanwhile is
+        // on the side of the change that came first (a member removed before the store gets nothing of it).
+        try (CachingRoomStore.MembersHold held = rooms.holdMembers(room.id())) {
+            members = rooms.members(room.id());
+            String sender = caller.userId();
+            if (!RoomAccess.canUse(caller, members.stream().anyMatch(m -> m.userId().equals(sender)))) {
+                limiter.refund(sender);
+                return original(room.id(), sender, clientMsgId)
+                        .orElseThrow(() -> ChatException.forbidden("not a member of this room"));
             }
-            metrics.messagesSent.incrementAndGet();
-            turn.committed(appended.message().seq(), MessageText.userIds(members),
-                    new ChatEvent.MessageCreated(appended.message(), false));
+            plan = offline.planFor(room, members, sender);
+            try (OrderedRoomEvents.Turn turn = events.appending(room.id())) {
+                appended = messages.append(draft, plan);
+                if (appended.duplicate()) {
+                    limiter.refund(sender); // a repeat sends nothing new, so it costs the sender nothing
+                    return appended;
+                }
+                metrics.messagesSent.incrementAndGet();
+                turn.committed(appended.message().seq(), MessageText.userIds(members),
+                        new ChatEvent.MessageCreated(appended.message(), false));
+            }
         }
         offline.committed(plan);
         bots.onMessage(room, appended.message());

@@ -10,6 +10,9 @@ import io.chatapi.domain.Room;
 import io.chatapi.domain.RoomType;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Executors;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 class CachingRoomStoreTest {
@@ -25,6 +28,29 @@ class CachingRoomStoreTest {
         assertThat(cache.member("room_1", "c")).isPresent();
         cache.removeMember("room_1", "a");
         assertThat(cache.members("room_1")).extracting(Member::userId).containsExactly("b", "c");
+    }
+
+    @Test
+    void aMemberChangeWaitsForTheHoldsOfItsRoomAndHoldsDoNotWaitForEachOther() throws Exception {
+        var stores = InMemoryStores.create();
+        var cache = new CachingRoomStore(stores.rooms());
+        cache.createGroup(group("room_h"), List.of(member("room_h", "a"), member("room_h", "b")));
+        CompletableFuture<Boolean> removal;
+        try (var held = cache.holdMembers("room_h")) {
+            List<Member> seenByAnotherHold = CompletableFuture.supplyAsync(() -> {
+                try (var second = cache.holdMembers("room_h")) {
+                    return cache.members("room_h");
+                }
+            }).get(5, TimeUnit.SECONDS);
+            assertThat(seenByAnotherHold).extracting(Member::userId).containsExactly("a", "b");
+            removal = CompletableFuture.supplyAsync(() -> cache.removeMember("room_h", "b"),
+                    Executors.newVirtualThreadPerTaskExecutor());
+            Thread.sleep(200);
+            assertThat(removal).as("the removal waits while the room is held").isNotDone();
+            assertThat(cache.members("room_h")).extracting(Member::userId).containsExactly("a", "b");
+        }
+        assertThat(removal.get(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(cache.members("room_h")).extracting(Member::userId).containsExactly("a");
     }
 
     @Test
