@@ -9,8 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.concurrent.locks.StampedLock;
 import java.util.function.Supplier;
 
 /**
@@ -33,7 +32,7 @@ public final class CachingRoomStore implements RoomStore {
     private static final int MEMBER_LOCK_STRIPES = 256;
 
     private final RoomStore store;
-    private final ReentrantReadWriteLock[] memberLocks = new ReentrantReadWriteLock[MEMBER_LOCK_STRIPES];
+    private final StampedLock[] memberLocks = new StampedLock[MEMBER_LOCK_STRIPES];
     private final ConcurrentHashMap<String, List<Member>> members = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
     /** Bumped by every change, so a list loaded while a change ran is not kept. */
@@ -42,7 +41,7 @@ public final class CachingRoomStore implements RoomStore {
     public CachingRoomStore(RoomStore store) {
         this.store = store;
         for (int i = 0; i < memberLocks.length; i++) {
-            memberLocks[i] = new ReentrantReadWriteLock();
+            memberLocks[i] = new StampedLock();
         }
     }
 
@@ -58,24 +57,24 @@ public final class CachingRoomStore implements RoomStore {
      * were members when it was stored. The holder must not change the room's members itself.
      */
     public MembersHold holdMembers(String roomId) {
-        Lock shared = stripe(roomId).readLock();
-        shared.lock();
-        return shared::unlock;
+        StampedLock lock = stripe(roomId);
+        long stamp = lock.readLock();
+        return () -> lock.unlockRead(stamp);
     }
 
-    private ReentrantReadWriteLock stripe(String roomId) {
+    private StampedLock stripe(String roomId) {
         return memberLocks[Math.floorMod(roomId.hashCode(), memberLocks.length)];
     }
 
     /** Runs a change of the room's members while no {@link #holdMembers hold} is open, then forgets the room. */
     private <T> T changingMembers(String roomId, Supplier<T> change) {
-        Lock exclusive = stripe(roomId).writeLock();
-        exclusive.lock();
+        StampedLock lock = stripe(roomId);
+        long stamp = lock.writeLock();
         try {
             return change.get();
         } finally {
             forget(roomId);
-            exclusive.unlock();
+            lock.unlockWrite(stamp);
         }
     }
 
