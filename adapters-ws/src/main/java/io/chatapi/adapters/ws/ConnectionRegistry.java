@@ -100,7 +100,9 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
                 if (frame == null) {
                     frame = EventFrames.event(event);
                 }
-                if (connection.deliver(event, frame)) {
+                boolean taken = event instanceof ChatEvent.MessageCreated owed
+                        ? connection.redeliver(owed, frame) : connection.deliver(event, frame);
+                if (taken) {
                     accepted++;
                 }
             }

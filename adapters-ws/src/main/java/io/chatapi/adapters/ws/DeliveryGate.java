@@ -37,6 +37,8 @@ final class DeliveryGate {
     private final List<Held> held = new ArrayList<>();
     private final Map<String, Integer> given = new HashMap<>();
     private final Map<String, Long> replayedUpTo = new HashMap<>();
+    /** Per room, the seq of the first message sent live; made at the first one, so an idle socket holds none. */
+    private Map<String, Long> firstLive;
     private boolean holdAll = true;
 
     DeliveryGate(Sink sink, int maxHeld) {
@@ -54,6 +56,23 @@ final class DeliveryGate {
             return true;
         }
         String out = pass(event, frame, -1);
+        return out == null || sink.offer(List.of(out));
+    }
+
+    /**
+     * A message the offline queue owes the client, re-delivered: dropped (and counted as delivered) when the
+     * connection was sent it live already, which is so for every seq from the first it was sent live in that room
+     * on (live messages come in seq order), as when the client connected while the message was being stored.
+     */
+    synchronized boolean redeliver(ChatEvent.MessageCreated event, String frame) {
+        Long first = firstLive == null ? null : firstLive.get(event.message().roomId());
+        if (first != null && event.message().seq() >= first) {
+            return true;
+        }
+        if (holdAll || heldRooms.contains(event.message().roomId())) {
+            return deliver(event, frame);
+        }
+        String out = passing(event, frame, -1, false);
         return out == null || sink.offer(List.of(out));
     }
 
@@ -124,11 +143,26 @@ final class DeliveryGate {
         }
     }
 
-    /** The frame to send for an event, or null to drop it. */
+    /** The frame to send for a live event, or null to drop it. */
     private String pass(ChatEvent event, String frame, long seqFloor) {
+        return passing(event, frame, seqFloor, true);
+    }
+
+    private String passing(ChatEvent event, String frame, long seqFloor, boolean live) {
         return switch (event) {
-            case ChatEvent.MessageCreated m -> m.message().seq() <= Math.max(seqFloor,
-                    replayedUpTo.getOrDefault(m.message().roomId(), -1L)) ? null : frame;
+            case ChatEvent.MessageCreated m -> {
+                String room = m.message().roomId();
+                if (m.message().seq() <= Math.max(seqFloor, replayedUpTo.getOrDefault(room, -1L))) {
+                    yield null;
+                }
+                if (live) {
+                    if (firstLive == null) {
+                        firstLive = new HashMap<>();
+                    }
+                    firstLive.putIfAbsent(room, m.message().seq());
+                }
+                yield frame;
+            }
             case ChatEvent.StreamStart s -> given.putIfAbsent(s.messageId(), 0) == null ? frame : null;
             case ChatEvent.StreamDelta d -> delta(d, frame);
             case ChatEvent.StreamEnd e -> {

@@ -71,6 +71,18 @@ final class SocketConnection {
     }
 
     /** A live event from a publisher; false when it was not accepted (the connection is closing or too slow). */
+    /** A message the offline queue owes the client (see {@link DeliveryGate#redeliver}). */
+    boolean redeliver(ChatEvent.MessageCreated event, String frame) {
+        if (closing.get()) {
+            return false;
+        }
+        if (!gate.redeliver(event, frame)) {
+            slowConsumer();
+            return false;
+        }
+        return true;
+    }
+
     boolean deliver(ChatEvent event, String frame) {
         if (closing.get()) {
             metrics.broadcastDrops.incrementAndGet();

@@ -60,6 +60,24 @@ class DeliveryGateTest {
     }
 
     @Test
+    void aQueuedMessageTheConnectionWasSentLiveIsNotSentAgainButAnOlderOneIs() {
+        gate.opened(List.of());
+        assertThat(live(message("r1", 10))).isTrue();
+        assertThat(live(message("r1", 11))).isTrue();
+
+        var owed = (ChatEvent.MessageCreated) message("r1", 10);
+        assertThat(gate.redeliver(owed, EventFrames.event(owed))).as("counted as delivered").isTrue();
+        var older = (ChatEvent.MessageCreated) message("r1", 9);
+        assertThat(gate.redeliver(older, EventFrames.event(older))).isTrue();
+        var otherRoom = (ChatEvent.MessageCreated) message("r2", 10);
+        assertThat(gate.redeliver(otherRoom, EventFrames.event(otherRoom))).isTrue();
+        assertThat(live(message("r1", 12))).isTrue();
+
+        assertThat(sent()).containsExactly("message r1#10", "message r1#11", "message r1#9", "message r2#10",
+                "message r1#12");
+    }
+
+    @Test
     void everythingIsHeldUntilTheCatchUpAndComesAfterIt() {
         live(message("r1", 1));
         live(delta("b1", "lo wo", 3));

@@ -13,7 +13,8 @@ public interface EventPublisher {
 
     /**
      * Sends the event to the user's connections that have been open for at least {@code minAge} (younger
-     * ones may still be resuming). Returns how many connections accepted it into their queue.
+     * ones may still be resuming). Returns how many connections accepted it into their queue; a message a
+     * connection was already sent live counts as accepted there and is not sent again.
      */
     int publishToSettled(String userId, ChatEvent event, Duration minAge);
 }
