@@ -31,8 +31,15 @@ public final class SqliteDeliveryStore implements DeliveryStore {
     }
 
     @Override
-    public List<PendingDelivery> pending(int limit) {
-        return db.read(h -> h.createQuery("SELECT * FROM pending_deliveries ORDER BY room_id, seq, id LIMIT :limit")
+    public List<PendingDelivery> pending(PendingDelivery after, int limit) {
+        if (after == null) {
+            return db.read(h -> h.createQuery("SELECT * FROM pending_deliveries ORDER BY room_id, seq, id LIMIT :limit")
+                    .bind("limit", Math.max(limit, 0)).map(SqliteDeliveryStore::pendingDelivery).list());
+        }
+        return db.read(h -> h.createQuery("""
+                        SELECT * FROM pending_deliveries WHERE (room_id, seq, id) > (:room, :seq, :id)
+                        ORDER BY room_id, seq, id LIMIT :limit""")
+                .bind("room", after.roomId()).bind("seq", after.seq()).bind("id", after.id())
                 .bind("limit", Math.max(limit, 0)).map(SqliteDeliveryStore::pendingDelivery).list());
     }
 

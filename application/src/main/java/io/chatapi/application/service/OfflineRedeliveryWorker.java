@@ -35,6 +35,8 @@ import java.util.concurrent.TimeUnit;
 public final class OfflineRedeliveryWorker {
     static final Duration SETTLE = Duration.ofSeconds(2);
     static final int BATCH = 1000;
+    /** Pages of {@link #BATCH} entries one pass reads at most. */
+    static final int MAX_PAGES = 100;
     private static final System.Logger LOG = System.getLogger(OfflineRedeliveryWorker.class.getName());
 
     private final DeliveryStore store;
@@ -90,12 +92,26 @@ public final class OfflineRedeliveryWorker {
         }
     }
 
-    /** One pass over the oldest queued entries. */
+    /**
+     * One pass over the queue, a page of {@link #BATCH} entries at a time and at most {@link #MAX_PAGES} pages: the
+     * entries of users who stay away are kept for a few passes before they become dead letters, and a returning
+     * user's entries behind them must not wait for those to go.
+     */
     void runOnce() {
-        List<PendingDelivery> batch = store.pending(BATCH);
         Map<String, Boolean> online = new HashMap<>();
-        Map<String, Optional<Message>> found = new HashMap<>();
         Set<String> held = new HashSet<>();
+        List<PendingDelivery> page = store.pending(null, BATCH);
+        for (int pages = 1; ; pages++) {
+            runPage(page, online, held);
+            if (page.size() < BATCH || pages == MAX_PAGES) {
+                return;
+            }
+            page = store.pending(page.getLast(), BATCH);
+        }
+    }
+
+    private void runPage(List<PendingDelivery> batch, Map<String, Boolean> online, Set<String> held) {
+        Map<String, Optional<Message>> found = new HashMap<>();
         List<Long> done = new ArrayList<>();
         List<Long> missed = new ArrayList<>();
         for (PendingDelivery entry : batch) {

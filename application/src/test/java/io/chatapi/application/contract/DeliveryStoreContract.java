@@ -26,8 +26,14 @@ public abstract class DeliveryStoreContract extends StoreContract {
 
         assertThat(stores.deliveries().pending(10)).extracting(p -> p.roomId() + "#" + p.seq() + "@" + p.userId())
                 .containsExactly("room_a#1@bob", "room_a#2@bob", "room_b#1@bob", "room_b#1@carol", "room_b#2@bob");
-        assertThat(stores.deliveries().pending(2)).extracting(PendingDelivery::roomId)
-                .containsExactly("room_a", "room_a");
+        List<PendingDelivery> first = stores.deliveries().pending(2);
+        assertThat(first).extracting(PendingDelivery::roomId).containsExactly("room_a", "room_a");
+        List<PendingDelivery> next = stores.deliveries().pending(first.getLast(), 2);
+        assertThat(next).extracting(p -> p.roomId() + "#" + p.seq() + "@" + p.userId())
+                .containsExactly("room_b#1@bob", "room_b#1@carol");
+        assertThat(stores.deliveries().pending(next.getLast(), 2)).extracting(p -> p.roomId() + "#" + p.seq())
+                .containsExactly("room_b#2");
+        assertThat(stores.deliveries().pending(stores.deliveries().pending(10).getLast(), 2)).isEmpty();
         assertThat(stores.deliveries().pendingFor("bob")).extracting(p -> p.roomId() + "#" + p.seq())
                 .containsExactly("room_a#1", "room_a#2", "room_b#1", "room_b#2");
         assertThat(stores.deliveries().pendingFor("carol")).extracting(PendingDelivery::seq).containsExactly(1L);

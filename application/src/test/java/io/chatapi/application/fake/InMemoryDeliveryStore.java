@@ -21,10 +21,12 @@ public final class InMemoryDeliveryStore implements DeliveryStore {
     }
 
     @Override
-    public List<PendingDelivery> pending(int limit) {
+    public List<PendingDelivery> pending(PendingDelivery after, int limit) {
         synchronized (data) {
             data.check();
-            return data.pending.values().stream().sorted(BY_ROOM_THEN_SEQ).limit(Math.max(limit, 0)).toList();
+            return data.pending.values().stream().sorted(BY_ROOM_THEN_SEQ)
+                    .filter(p -> after == null || BY_ROOM_THEN_SEQ.compare(p, after) > 0)
+                    .limit(Math.max(limit, 0)).toList();
         }
     }
 

@@ -59,9 +59,12 @@ final class DeliveryStoreTestDouble implements DeliveryStore {
     }
 
     @Override
-    public synchronized List<PendingDelivery> pending(int limit) {
+    public synchronized List<PendingDelivery> pending(PendingDelivery after, int limit) {
+        Comparator<PendingDelivery> order = Comparator.comparing(PendingDelivery::roomId)
+                .thenComparingLong(PendingDelivery::seq).thenComparingLong(PendingDelivery::id);
         return pending.values().stream()
-                .sorted(Comparator.comparing(PendingDelivery::roomId).thenComparingLong(PendingDelivery::seq))
+                .sorted(order)
+                .filter(p -> after == null || order.compare(p, after) > 0)
                 .limit(limit)
                 .toList();
     }

@@ -73,6 +73,22 @@ class OfflineRedeliveryWorkerTest {
     }
 
     @Test
+    void aReturningUserIsNotKeptWaitingBehindTheEntriesOfUsersWhoStayAway() {
+        for (int i = 1; i <= 2_500; i++) {
+            store.queue("away" + (i % 40), "room_0", "msg_a" + i, i, T0); // sorts before room_1
+        }
+        Message message = stored("msg_1", 1);
+        store.queue("bob", "room_1", "msg_1", 1, T0);
+        sockets.connect("bob", T0);
+        now.set(T0.plusSeconds(2));
+
+        worker(5, now::get, Duration.ofSeconds(30)).runOnce();
+
+        assertThat(sockets.sent).containsExactly(new Sent("bob", new ChatEvent.MessageCreated(message, false)));
+        assertThat(store.allPending()).hasSize(2_500).allMatch(p -> p.attempts() == 1);
+    }
+
+    @Test
     void queuedMessagesGoOutInSeqOrder() {
         Message first = stored("msg_1", 1);
         Message second = stored("msg_2", 2);

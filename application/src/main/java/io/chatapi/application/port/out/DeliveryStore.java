@@ -9,8 +9,13 @@ import java.util.List;
  * returns; may throw {@link StoreUnavailableException}. Thread-safe.
  */
 public interface DeliveryStore {
-    /** Queued socket re-deliveries, oldest first (by room, then seq), at most {@code limit}. */
-    List<PendingDelivery> pending(int limit);
+    /** Queued socket re-deliveries, oldest first (by room, then seq, then id), at most {@code limit}. */
+    default List<PendingDelivery> pending(int limit) {
+        return pending(null, limit);
+    }
+
+    /** The same order, starting after {@code after} (from the start when null): the next page. */
+    List<PendingDelivery> pending(PendingDelivery after, int limit);
 
     /** Queued socket re-deliveries of one user, by room then seq. */
     List<PendingDelivery> pendingFor(String userId);
