@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.nimbusds.jwt.JWTClaimsSet;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -66,22 +64,9 @@ class HandshakeTest {
 
     @Test
     void successfulUpgradesAreLoggedAtFineAndRefusedOnesAtInfo() throws Exception {
-        List<LogRecord> records = new CopyOnWriteArrayList<>();
+        CollectingHandler handler = new CollectingHandler();
+        List<LogRecord> records = handler.records;
         Logger logger = Logger.getLogger("io.chatapi.http");
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                records.add(record);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
         Level before = logger.getLevel();
         logger.addHandler(handler);
         logger.setLevel(Level.FINE);

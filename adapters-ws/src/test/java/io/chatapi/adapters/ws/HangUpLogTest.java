@@ -7,8 +7,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -19,12 +17,12 @@ class HangUpLogTest {
 
     @Test
     void aClientHangingUpMidRequestLeavesOneFineLineAndNoStackTrace() throws Exception {
-        List<LogRecord> helidon = new CopyOnWriteArrayList<>();
-        List<LogRecord> ours = new CopyOnWriteArrayList<>();
         Logger connection = Logger.getLogger("io.helidon.webserver.http1.Http1Connection");
         Logger hangUps = Logger.getLogger(HangUpLog.class.getName());
-        Handler toHelidon = collecting(helidon);
-        Handler toOurs = collecting(ours);
+        CollectingHandler toHelidon = new CollectingHandler();
+        CollectingHandler toOurs = new CollectingHandler();
+        List<LogRecord> helidon = toHelidon.records;
+        List<LogRecord> ours = toOurs.records;
         Level before = hangUps.getLevel();
         connection.addHandler(toHelidon);
         hangUps.addHandler(toOurs);
@@ -48,22 +46,5 @@ class HangUpLogTest {
         assertThat(helidon).extracting(LogRecord::getThrown).as("no stack trace").allMatch(java.util.Objects::isNull);
         assertThat(ours).extracting(LogRecord::getMessage)
                 .contains("a client closed its connection in the middle of a request");
-    }
-
-    private static Handler collecting(List<LogRecord> records) {
-        return new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                records.add(record);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
     }
 }
