@@ -28,7 +28,8 @@ final class DeliveryGate {
         boolean offer(List<String> frames);
     }
 
-    private record Held(ChatEvent event, String frame) {
+    /** An event held back; {@code live} false for a message re-delivered from the offline queue. */
+    private record Held(ChatEvent event, String frame, boolean live) {
     }
 
     private final Sink sink;
@@ -48,14 +49,18 @@ final class DeliveryGate {
 
     /** A live event with its encoded frame; false when it can be neither queued nor held (a slow consumer). */
     synchronized boolean deliver(ChatEvent event, String frame) {
+        return offer(event, frame, true);
+    }
+
+    private boolean offer(ChatEvent event, String frame, boolean live) {
         if (holdAll || (event.roomId() != null && heldRooms.contains(event.roomId()))) {
             if (held.size() >= maxHeld) {
                 return false;
             }
-            held.add(new Held(event, frame));
+            held.add(new Held(event, frame, live));
             return true;
         }
-        String out = pass(event, frame, -1);
+        String out = passing(event, frame, -1, live);
         return out == null || sink.offer(List.of(out));
     }
 
@@ -69,11 +74,7 @@ final class DeliveryGate {
         if (first != null && event.message().seq() >= first) {
             return true;
         }
-        if (holdAll || heldRooms.contains(event.message().roomId())) {
-            return deliver(event, frame);
-        }
-        String out = passing(event, frame, -1, false);
-        return out == null || sink.offer(List.of(out));
+        return offer(event, frame, false);
     }
 
     /** Ends the initial hold: the catch-up of {@code streams}, then every event held since registration. */
@@ -135,7 +136,7 @@ final class DeliveryGate {
             boolean match = roomId == null ? room == null || !heldRooms.contains(room) : roomId.equals(room);
             if (match) {
                 it.remove();
-                String out = pass(h.event(), h.frame(), seqFloor);
+                String out = passing(h.event(), h.frame(), seqFloor, h.live());
                 if (out != null) {
                     batch.add(out);
                 }
@@ -143,11 +144,10 @@ final class DeliveryGate {
         }
     }
 
-    /** The frame to send for a live event, or null to drop it. */
-    private String pass(ChatEvent event, String frame, long seqFloor) {
-        return passing(event, frame, seqFloor, true);
-    }
-
+    /**
+     * The frame to send for an event, or null to drop it; {@code live} false for a message re-delivered from the
+     * offline queue, which does not count as the first of its room sent live.
+     */
     private String passing(ChatEvent event, String frame, long seqFloor, boolean live) {
         return switch (event) {
             case ChatEvent.MessageCreated m -> {

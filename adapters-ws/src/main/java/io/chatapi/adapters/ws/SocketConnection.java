@@ -70,7 +70,6 @@ final class SocketConnection {
         return Duration.ofNanos(System.nanoTime() - openedAtNanos);
     }
 
-    /** A live event from a publisher; false when it was not accepted (the connection is closing or too slow). */
     /** A message the offline queue owes the client (see {@link DeliveryGate#redeliver}). */
     boolean redeliver(ChatEvent.MessageCreated event, String frame) {
         if (closing.get()) {
@@ -83,6 +82,7 @@ final class SocketConnection {
         return true;
     }
 
+    /** A live event from a publisher; false when it was not accepted (the connection is closing or too slow). */
     boolean deliver(ChatEvent event, String frame) {
         if (closing.get()) {
             metrics.broadcastDrops.incrementAndGet();

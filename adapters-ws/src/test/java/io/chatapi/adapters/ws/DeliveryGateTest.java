@@ -60,6 +60,23 @@ class DeliveryGateTest {
     }
 
     @Test
+    void aMessageReDeliveredWhileItsRoomIsHeldDoesNotCountAsSentLive() {
+        gate.opened(List.of());
+        gate.holdRoom("r1");
+        var owed = (ChatEvent.MessageCreated) message("r1", 5);
+        assertThat(gate.redeliver(owed, EventFrames.event(owed))).isTrue();
+        assertThat(gate.released("r1", List.of())).isTrue();
+        assertThat(live(message("r1", 6))).isTrue();
+
+        var older = (ChatEvent.MessageCreated) message("r1", 4);
+        assertThat(gate.redeliver(older, EventFrames.event(older))).isTrue();
+        var sentLive = (ChatEvent.MessageCreated) message("r1", 6);
+        assertThat(gate.redeliver(sentLive, EventFrames.event(sentLive))).isTrue();
+
+        assertThat(sent()).containsExactly("message r1#5", "message r1#6", "message r1#4");
+    }
+
+    @Test
     void aQueuedMessageTheConnectionWasSentLiveIsNotSentAgainButAnOlderOneIs() {
         gate.opened(List.of());
         assertThat(live(message("r1", 10))).isTrue();
