@@ -62,7 +62,7 @@ public final class SendMessageService implements SendMessageUseCase {
         Room room = rooms.findForChecks(command.roomId())
                 .orElseThrow(() -> ChatException.notFound("room not found"));
         List<Member> members = rooms.members(room.id());
-        boolean member = members.stream().anyMatch(m -> m.userId().equals(caller.userId()));
+        boolean member = includes(members, caller.userId());
         try {
             MessageText.requireContent(command.content(), settings.maxMessageChars());
             RoomAccess.require(RoomAccess.canUse(caller, member), "not a member of this room");
@@ -98,7 +98,7 @@ public final class SendMessageService implements SendMessageUseCase {
         try (CachingRoomStore.MembersHold held = rooms.holdMembers(room.id())) {
             members = rooms.members(room.id());
             String sender = caller.userId();
-            if (!RoomAccess.canUse(caller, members.stream().anyMatch(m -> m.userId().equals(sender)))) {
+            if (!RoomAccess.canUse(caller, includes(members, sender))) {
                 limiter.refund(sender);
                 return original(room.id(), sender, clientMsgId)
                         .orElseThrow(() -> ChatException.forbidden("not a member of this room"));
@@ -118,6 +118,10 @@ public final class SendMessageService implements SendMessageUseCase {
         offline.committed(plan);
         bots.onMessage(room, appended.message());
         return appended;
+    }
+
+    private static boolean includes(List<Member> members, String userId) {
+        return members.stream().anyMatch(m -> m.userId().equals(userId));
     }
 
     private Optional<Appended> original(String roomId, String senderId, String clientMsgId) {
