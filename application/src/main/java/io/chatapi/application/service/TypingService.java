@@ -14,9 +14,11 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Relays typing indicators to the room's members. The same indicator from the same user in the same room is
  * relayed at most once per {@link #REPEAT_AFTER} (clients repeat {@code typing.start} while their user types),
- * and a change of action goes through as long as the user's bucket for that room has a token ({@link #BURST}
- * of them, {@link #PER_SECOND} more each second): a client sending typing frames in a loop, the same or
- * alternating, cannot make the server write a frame to every member for each of them.
+ * and a {@code typing.start} after a stop, or a repeat, goes through as long as the user's bucket for that room
+ * has a token ({@link #BURST} of them, {@link #PER_SECOND} more each second): a client sending typing frames in
+ * a loop, the same or alternating, cannot make the server write a frame to every member for each of them. A
+ * {@code typing.stop} that ends a relayed start always goes through, and needs no token: members who were told
+ * that the user types are always told when they stop, and it costs at most one frame per relayed start.
  */
 public final class TypingService implements TypingUseCase {
     static final Duration REPEAT_AFTER = Duration.ofSeconds(1);
@@ -38,6 +40,9 @@ public final class TypingService implements TypingUseCase {
             }
             double seconds = Duration.between(at, now).toNanos() / 1e9;
             double available = Math.min(BURST, tokens + seconds * PER_SECOND);
+            if (start && !action) {
+                return new Relayed(false, now, available);
+            }
             return available < 1 ? null : new Relayed(action, now, available - 1);
         }
     }

@@ -14,11 +14,12 @@ import io.chatapi.domain.RoomType;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Typing indicators: repeats once a second, changes of action from a budget of 5 plus 2 a second. */
+/** Typing indicators: repeats once a second, starts from a budget of 5 plus 2 a second, the stop of a start always. */
 class TypingServiceTest {
     private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
     private static final Principal ANN = new Principal("ann", Role.USER);
@@ -48,17 +49,35 @@ class TypingServiceTest {
     }
 
     @Test
-    void changesOfActionSpendABudgetOfFiveThatRefillsAtTwoASecond() {
-        for (int i = 0; i < 10; i++) {
+    void startsSpendABudgetOfFiveThatRefillsAtTwoASecond() {
+        for (int i = 0; i < 14; i++) {
             typing.typing(ANN, "room_t", i % 2 == 0);
         }
-        assertThat(relayed()).containsExactly("start", "stop", "start", "stop", "start");
+        assertThat(relayed()).as("five starts, each with its stop; the sixth and seventh start dropped")
+                .containsExactly("start", "stop", "start", "stop", "start", "stop", "start", "stop", "start", "stop");
         step(Duration.ofMillis(499));
-        typing.typing(ANN, "room_t", false);
-        assertThat(relayed()).hasSize(5);
+        typing.typing(ANN, "room_t", true);
+        assertThat(relayed()).hasSize(10);
         step(Duration.ofMillis(1));
-        typing.typing(ANN, "room_t", false);
-        assertThat(relayed()).hasSize(6).endsWith("stop");
+        typing.typing(ANN, "room_t", true);
+        assertThat(relayed()).hasSize(11).endsWith("start");
+    }
+
+    @Test
+    void aStopThatEndsARelayedStartAlwaysGoesOutWhateverTheBudget() {
+        Random random = new Random(7);
+        for (int run = 0; run < 200; run++) {
+            int before = relayed().size();
+            for (int i = 0, n = 1 + random.nextInt(40); i < n; i++) {
+                typing.typing(ANN, "room_t", random.nextBoolean());
+                step(Duration.ofMillis(random.nextInt(300)));
+            }
+            typing.typing(ANN, "room_t", false);
+            List<String> seen = relayed().subList(before, relayed().size());
+            assertThat(relayed()).as("run %d: what members were last told", run).endsWith("stop");
+            assertThat(seen.stream().filter("stop"::equals).count()).as("run %d: stops cost no more than starts", run)
+                    .isLessThanOrEqualTo(seen.stream().filter("start"::equals).count() + 1);
+        }
     }
 
     @Test
@@ -66,9 +85,11 @@ class TypingServiceTest {
         for (int i = 0; i < 10; i++) {
             typing.typing(ANN, "room_t", i % 2 == 0);
         }
+        typing.typing(ANN, "room_t", true);
+        assertThat(relayed()).as("the budget is spent").hasSize(10);
         step(Duration.ofHours(-1));
-        typing.typing(ANN, "room_t", false);
-        assertThat(relayed()).hasSize(6);
+        typing.typing(ANN, "room_t", true);
+        assertThat(relayed()).hasSize(11).endsWith("start");
     }
 
     private List<String> relayed() {

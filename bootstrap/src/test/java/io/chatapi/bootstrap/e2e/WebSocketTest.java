@@ -241,8 +241,12 @@ class WebSocketTest {
             List<JsonNode> seen = b.drain(Duration.ofMillis(500));
             List<String> typing = seen.stream().filter(e -> "typing".equals(e.path("type").asText()))
                     .map(e -> e.path("action").asText()).toList();
-            assertThat(typing).as("the first start and the stop, then a burst of alternations, then two a second")
-                    .startsWith("start", "stop").hasSizeBetween(5, 5 + refilled);
+            assertThat(typing).as("the first start and its stop, then starts from a burst of five and two a second, "
+                    + "each with its stop, and the last one sent").startsWith("start", "stop").endsWith("stop")
+                    .hasSizeBetween(10, 2 * (5 + refilled));
+            for (int i = 0; i < typing.size(); i++) {
+                assertThat(typing.get(i)).as("alternating, at %d", i).isEqualTo(i % 2 == 0 ? "start" : "stop");
+            }
             assertThat(seen.stream().filter(e -> "ack.received".equals(e.path("type").asText()))
                     .map(e -> e.path("seq").asLong())).containsExactly(1L, 2L);
         }
