@@ -31,24 +31,27 @@ public final class SqliteMessageStore implements MessageStore {
 
     @Override
     public Appended append(MessageDraft draft, DeliveryPlan plan) {
-        return db.write(h -> {
-            long seq = nextSeq(h, draft.roomId());
-            Message stored = new Message(draft.id(), draft.roomId(), draft.senderId(), seq, draft.content(),
-                    draft.meta(), draft.createdAt(), null, draft.clientMsgId());
-            if (!insert(h, stored)) {
-                // The client id was used before by this sender in this room: give the seq back, answer the original.
-                undoSeq(h, draft.roomId());
-                return byClientId(h, draft.roomId(), draft.senderId(), draft.clientMsgId())
-                        .map(original -> new Appended(original, true))
-                        .orElseThrow(() -> new StoreUnavailableException("message insert refused", null));
-            }
-            DeliveryPlan.Deliveries deliveries = plan.plan(stored);
-            deliveries.offlineRecipients().forEach(user -> Queues.queueOffline(h, user, stored));
-            for (OutboxItem item : deliveries.webhooks()) {
-                Queues.queueWebhook(h, item, stored.createdAt(), stored.createdAt());
-            }
-            return new Appended(stored, false);
-        });
+        return db.write(h -> append(h, draft, plan));
+    }
+
+    /** An append inside the caller's write: the room's next seq, the message, what {@code plan} queues. */
+    static Appended append(Handle h, MessageDraft draft, DeliveryPlan plan) {
+        long seq = nextSeq(h, draft.roomId());
+        Message stored = new Message(draft.id(), draft.roomId(), draft.senderId(), seq, draft.content(),
+                draft.meta(), draft.createdAt(), null, draft.clientMsgId());
+        if (!insert(h, stored)) {
+            // The client id was used before by this sender in this room: give the seq back, answer the original.
+            undoSeq(h, draft.roomId());
+            return byClientId(h, draft.roomId(), draft.senderId(), draft.clientMsgId())
+                    .map(original -> new Appended(original, true))
+                    .orElseThrow(() -> new StoreUnavailableException("message insert refused", null));
+        }
+        DeliveryPlan.Deliveries deliveries = plan.plan(stored);
+        deliveries.offlineRecipients().forEach(user -> Queues.queueOffline(h, user, stored));
+        for (OutboxItem item : deliveries.webhooks()) {
+            Queues.queueWebhook(h, item, stored.createdAt(), stored.createdAt());
+        }
+        return new Appended(stored, false);
     }
 
     private static long nextSeq(Handle h, String roomId) {

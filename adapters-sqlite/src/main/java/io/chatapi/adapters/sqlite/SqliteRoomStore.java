@@ -1,5 +1,8 @@
 package io.chatapi.adapters.sqlite;
 
+import io.chatapi.application.port.out.Appended;
+import io.chatapi.application.port.out.DeliveryPlan;
+import io.chatapi.application.port.out.MessageDraft;
 import io.chatapi.application.port.out.RoomStore;
 import io.chatapi.domain.ChatException;
 import io.chatapi.domain.Handoff;
@@ -73,13 +76,30 @@ public final class SqliteRoomStore implements RoomStore {
 
     @Override
     public Optional<Room> setHandoff(String roomId, Handoff handoff) {
-        return db.write(h -> h.createQuery("""
+        return db.write(h -> setHandoff(h, roomId, handoff));
+    }
+
+    @Override
+    public Appended handOver(Handoff handoff, Member agent, MessageDraft marker, DeliveryPlan plan) {
+        return db.write(h -> {
+            if (setHandoff(h, marker.roomId(), handoff).isEmpty()) {
+                throw ChatException.notFound("room not found");
+            }
+            if (agent != null) {
+                insertMember(h, marker.roomId(), agent);
+            }
+            return SqliteMessageStore.append(h, marker, plan);
+        });
+    }
+
+    private static Optional<Room> setHandoff(Handle h, String roomId, Handoff handoff) {
+        return h.createQuery("""
                         UPDATE rooms SET handoff_state = :state, handoff_agent_id = :agent, handoff_reason = :reason,
                             handoff_by = :by, handoff_since = :since
                         WHERE id = :id RETURNING *""")
                 .bind("id", roomId).bind("state", handoff.state().wire()).bind("agent", handoff.agentId())
                 .bind("reason", handoff.reason()).bind("by", handoff.by()).bind("since", Columns.nanos(handoff.since()))
-                .map(SqliteRoomStore::room).findOne());
+                .map(SqliteRoomStore::room).findOne();
     }
 
     @Override

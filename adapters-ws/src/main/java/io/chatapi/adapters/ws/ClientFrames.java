@@ -115,6 +115,11 @@ final class ClientFrames {
         } catch (ChatException e) {
             connection.released(roomId, List.of(errorFrame(e.code(), e.getMessage(), null, roomId)));
             return;
+        } catch (StoreUnavailableException e) {
+            // the store reports the cause (one line, throttled)
+            LOG.log(Level.FINE, "store unavailable while resuming", e);
+            connection.released(roomId, List.of(errorFrame(ErrorCode.UNAVAILABLE, "service unavailable", null, roomId)));
+            return;
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "resume failed", e);
             connection.released(roomId, List.of(errorFrame(ErrorCode.INTERNAL, "internal error", null, roomId)));

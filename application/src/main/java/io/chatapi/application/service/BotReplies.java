@@ -17,11 +17,18 @@ public interface BotReplies extends StreamsUseCase {
     void onMessage(Room room, Message message);
 
     /**
-     * The room went to a human: every reply streaming in it ends with {@code handoff}. Waits (a few seconds at
-     * most) until they have ended, so that the text they store comes before the handoff's marker in the room,
-     * and their ends before its events.
+     * The room is being handed to a human: until the returned hold is closed no bot reply starts in it, and every
+     * reply streaming in it ends with {@code handoff}. Waits (a few seconds at most) until they have ended, so
+     * that the text they store comes before the handoff's marker in the room, and their ends before its events.
+     * The caller stores the handoff under the hold; once it is stored, the room's state keeps the bots silent.
      */
-    void onHandedToHuman(String roomId);
+    Hold handingToHuman(String roomId);
+
+    /** Released by {@link #close()}. */
+    interface Hold extends AutoCloseable {
+        @Override
+        void close();
+    }
 
     /**
      * A human member joined a room: from now on they get the stream events of the replies in it. For a reply that

@@ -115,6 +115,8 @@ public final class BotReplyService implements BotReplies {
     private final ConcurrentHashMap<Key, Latest> latest = new ConcurrentHashMap<>();
     /** Every reply not yet finished, superseded ones included, by message id. */
     private final ConcurrentHashMap<String, BotReply> live = new ConcurrentHashMap<>();
+    /** Rooms being handed to a human (how many handoffs hold each): no reply starts there. */
+    private final ConcurrentHashMap<String, Integer> handingOver = new ConcurrentHashMap<>();
     private final ReentrantLock idleLock = new ReentrantLock();
     private final Condition idle = idleLock.newCondition();
     private int inFlight;
@@ -162,7 +164,19 @@ public final class BotReplyService implements BotReplies {
     }
 
     @Override
-    public void onHandedToHuman(String roomId) {
+    public Hold handingToHuman(String roomId) {
+        handingOver.merge(roomId, 1, Integer::sum);
+        Hold hold = () -> handingOver.computeIfPresent(roomId, (id, holds) -> holds == 1 ? null : holds - 1);
+        try {
+            endForHandoff(roomId);
+        } catch (RuntimeException e) {
+            hold.close();
+            throw e;
+        }
+        return hold;
+    }
+
+    private void endForHandoff(String roomId) {
         List<BotReply> ending = new ArrayList<>();
         for (BotReply reply : live.values()) {
             if (reply.roomId.equals(roomId)) {
@@ -346,7 +360,8 @@ public final class BotReplyService implements BotReplies {
         boolean answer;
         try {
             Optional<Room> state = rooms.findForChecks(roomId);
-            answer = !stopping && state.isPresent() && HandoffPolicy.botsAnswer(state.get(), trigger, false);
+            answer = !stopping && !handingOver.containsKey(roomId) && state.isPresent()
+                    && HandoffPolicy.botsAnswer(state.get(), trigger, false);
         } catch (RuntimeException e) {
             fresh.forEach(this::unregister);
             throw e;

@@ -1,5 +1,8 @@
 package io.chatapi.application.service;
 
+import io.chatapi.application.port.out.Appended;
+import io.chatapi.application.port.out.DeliveryPlan;
+import io.chatapi.application.port.out.MessageDraft;
 import io.chatapi.application.port.out.RoomStore;
 import io.chatapi.domain.Handoff;
 import io.chatapi.domain.Member;
@@ -196,6 +199,11 @@ public final class CachingRoomStore implements RoomStore {
         } finally {
             forget(roomId);
         }
+    }
+
+    @Override
+    public Appended handOver(Handoff handoff, Member agent, MessageDraft marker, DeliveryPlan plan) {
+        return changingMembers(marker.roomId(), () -> store.handOver(handoff, agent, marker, plan));
     }
 
     @Override

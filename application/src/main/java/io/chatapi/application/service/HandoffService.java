@@ -125,47 +125,57 @@ public final class HandoffService implements HandoffUseCase {
         });
     }
 
-    /** A bot's webhook answered skip with a handoff: the room goes to a human, {@code by} the bot. */
+    /**
+     * A bot's webhook answered skip with a handoff: the room goes to a human, {@code by} the bot. A reason longer
+     * than {@link #MAX_REASON_CHARS} is cut to that length (the application's answer cannot be refused).
+     */
     public void handToHuman(String roomId, String botId, String reason) {
+        String kept = MessageText.atMost(MessageText.blankToNull(reason), MAX_REASON_CHARS);
         locked(roomId, () -> rooms.find(roomId).filter(room -> !room.handoff().human()).map(room ->
-                apply(room, new Handoff(HandoffState.HUMAN, null, MessageText.blankToNull(reason), botId,
-                        clock.now()))));
+                apply(room, new Handoff(HandoffState.HUMAN, null, kept, botId, clock.now()))));
     }
 
+    /**
+     * Stores the handoff, its agent's membership and its marker in one transaction, so that a failure or a
+     * crash leaves either all of it or none (and a retry is not taken for a no-op); replies streaming in the
+     * room are ended first, under a hold that keeps new ones from starting until the state is stored.
+     */
     private Room apply(Room room, Handoff handoff) {
-        if (handoff.agentId() != null && rooms.member(room.id(), handoff.agentId()).isEmpty()) {
-            rooms.addMember(new Member(room.id(), handoff.agentId(), MemberRole.AGENT, handoff.since()));
-        }
-        Room updated = rooms.setHandoff(room.id(), handoff).orElseThrow(() -> ChatException.notFound("room not found"));
         BotReplies pipeline = bots;
-        if (handoff.human() && pipeline != null) {
-            pipeline.onHandedToHuman(room.id());
-        }
-        List<Member> members = rooms.members(room.id());
-        List<String> audience = MessageText.userIds(members);
-        // stamped now, after the wait for streaming replies: a reply the handoff cut off is stored before the
-        // marker, and a transcript sorted by time keeps that order
-        var draft = new MessageDraft(Ids.message(), room.id(), Principal.SYSTEM, describe(handoff), meta(handoff), null,
-                later(handoff.since(), clock.now()));
-        DeliveryPlan offlinePlan = offline.planFor(updated, members, Principal.SYSTEM);
-        DeliveryPlan plan = stored -> {
-            DeliveryPlan.Deliveries base = offlinePlan.plan(stored);
-            if (!webhook.enabled()) {
-                return base;
+        try (BotReplies.Hold held = handoff.human() && pipeline != null ? pipeline.handingToHuman(room.id()) : null) {
+            Member agent = null;
+            List<Member> members = rooms.members(room.id());
+            if (handoff.agentId() != null && members.stream().noneMatch(m -> m.userId().equals(handoff.agentId()))) {
+                agent = new Member(room.id(), handoff.agentId(), MemberRole.AGENT, handoff.since());
+                members = new ArrayList<>(members);
+                members.add(agent);
             }
-            List<OutboxItem> hooks = new ArrayList<>(base.webhooks());
-            hooks.add(new OutboxItem(Ids.next("wh_"), ROOM_HANDOFF, null, room.id(), stored.id(), stored.seq(),
-                    webhook.encode(new WebhookEvent.RoomHandoff(room.id(), handoff))));
-            return new DeliveryPlan.Deliveries(base.offlineRecipients(), hooks);
-        };
-        Message stored;
-        try (OrderedRoomEvents.Turn turn = events.appending(room.id())) {
-            stored = messages.append(draft, plan).message();
-            turn.committed(stored.seq(), audience, new ChatEvent.RoomHandoff(room.id(), handoff),
-                    new ChatEvent.MessageCreated(stored, false));
+            Room updated = room.withHandoff(handoff);
+            List<String> audience = MessageText.userIds(members);
+            // stamped now, after the wait for streaming replies: a reply the handoff cut off is stored before the
+            // marker, and a transcript sorted by time keeps that order
+            var draft = new MessageDraft(Ids.message(), room.id(), Principal.SYSTEM, describe(handoff), meta(handoff),
+                    null, later(handoff.since(), clock.now()));
+            DeliveryPlan offlinePlan = offline.planFor(updated, members, Principal.SYSTEM);
+            DeliveryPlan plan = stored -> {
+                DeliveryPlan.Deliveries base = offlinePlan.plan(stored);
+                if (!webhook.enabled()) {
+                    return base;
+                }
+                List<OutboxItem> hooks = new ArrayList<>(base.webhooks());
+                hooks.add(new OutboxItem(Ids.next("wh_"), ROOM_HANDOFF, null, room.id(), stored.id(), stored.seq(),
+                        webhook.encode(new WebhookEvent.RoomHandoff(room.id(), handoff))));
+                return new DeliveryPlan.Deliveries(base.offlineRecipients(), hooks);
+            };
+            Message stored;
+            try (OrderedRoomEvents.Turn turn = events.appending(room.id())) {
+                stored = rooms.handOver(handoff, agent, draft, plan).message();
+                turn.committed(stored.seq(), audience, new ChatEvent.RoomHandoff(room.id(), handoff),
+                        new ChatEvent.MessageCreated(stored, false));
+            }
+            offline.committed(plan);
+            return updated.withStored(stored.seq()); // last_seq counts the marker
         }
-        offline.committed(plan);
-        return updated.withHandoff(handoff).withStored(stored.seq()); // last_seq counts the marker
     }
 
     private static Instant later(Instant a, Instant b) {

@@ -5,6 +5,7 @@ import io.chatapi.application.port.in.HistoryUseCase;
 import io.chatapi.application.port.out.DeliveryStore;
 import io.chatapi.application.port.out.MessageStore;
 import io.chatapi.application.port.out.RoomStore;
+import io.chatapi.application.port.out.StoreUnavailableException;
 import io.chatapi.domain.ChatException;
 import io.chatapi.domain.Message;
 import io.chatapi.domain.Principal;
@@ -13,6 +14,7 @@ import java.util.List;
 
 /** History pages and resume replays. */
 public final class HistoryService implements HistoryUseCase {
+    private static final System.Logger LOG = System.getLogger(HistoryService.class.getName());
     static final int DEFAULT_LIMIT = 50;
     static final int MAX_LIMIT = 100;
     /**
@@ -76,7 +78,13 @@ public final class HistoryService implements HistoryUseCase {
         long replayedUpTo = missed.isEmpty() ? lastSeq : missed.get(missed.size() - 1).seq();
         if (replayedUpTo > 0) {
             // The client holds everything up to its last_seq and gets the replayed rest now, as after an ack.
-            deliveries.clearUpTo(caller.userId(), roomId, replayedUpTo);
+            try {
+                deliveries.clearUpTo(caller.userId(), roomId, replayedUpTo);
+            } catch (StoreUnavailableException e) {
+                // Housekeeping only: a database that takes no write (full disk, read-only) still serves the replay;
+                // the queued entries stay, and a later ack or resume clears them.
+                LOG.log(System.Logger.Level.DEBUG, "queued deliveries not cleared after a resume", e);
+            }
         }
         return new Replay(roomId, List.copyOf(missed), replayedUpTo, complete);
     }

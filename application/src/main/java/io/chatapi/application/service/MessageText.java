@@ -28,6 +28,15 @@ final class MessageText {
     }
 
     /** Null for null or empty text (optional fields stored as absent). */
+    /** {@code value} cut to at most {@code maxChars} UTF-16 units, never between the two halves of a pair. */
+    static String atMost(String value, int maxChars) {
+        if (value == null || value.length() <= maxChars) {
+            return value;
+        }
+        int end = Character.isHighSurrogate(value.charAt(maxChars - 1)) ? maxChars - 1 : maxChars;
+        return value.substring(0, end);
+    }
+
     static String emptyToNull(String value) {
         return value == null || value.isEmpty() ? null : value;
     }

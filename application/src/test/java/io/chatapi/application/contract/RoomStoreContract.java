@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
+import io.chatapi.application.port.out.Appended;
+import io.chatapi.application.port.out.DeliveryPlan;
+import io.chatapi.application.port.out.OutboxItem;
+import io.chatapi.application.port.out.PendingDelivery;
 import io.chatapi.domain.ChatException;
 import io.chatapi.domain.DmKey;
 import io.chatapi.domain.ErrorCode;
@@ -11,6 +15,7 @@ import io.chatapi.domain.Handoff;
 import io.chatapi.domain.HandoffState;
 import io.chatapi.domain.Member;
 import io.chatapi.domain.MemberRole;
+import io.chatapi.domain.Message;
 import io.chatapi.domain.Room;
 import io.chatapi.domain.RoomType;
 import java.util.ArrayList;
@@ -151,6 +156,62 @@ public abstract class RoomStoreContract extends StoreContract {
         assertThat(changed.handoff()).isEqualTo(human);
         assertThat(stores.rooms().find("room_1").orElseThrow().handoff()).isEqualTo(human);
         assertThat(stores.rooms().setHandoff("room_missing", human)).isEmpty();
+    }
+
+    @Test
+    void aHandOverStoresTheStateTheAgentAndTheMarkerTogether() {
+        group("room_1", T0, "alice");
+        Handoff human = new Handoff(HandoffState.HUMAN, "agent_7", "vip", "agent_7", at(5));
+        Member agent = new Member("room_1", "agent_7", MemberRole.AGENT, at(5));
+        DeliveryPlan plan = stored -> new DeliveryPlan.Deliveries(List.of("alice"), List.of(new OutboxItem("wh_1",
+                "room.handoff", null, "room_1", stored.id(), stored.seq(), "{}")));
+
+        Appended appended = stores.rooms().handOver(human, agent, draft("room_1", "system", "handed over"), plan);
+
+        assertThat(appended.duplicate()).isFalse();
+        assertThat(appended.message().seq()).isEqualTo(1);
+        Room room = stores.rooms().find("room_1").orElseThrow();
+        assertThat(room.handoff()).isEqualTo(human);
+        assertThat(room.lastSeq()).isEqualTo(1);
+        assertThat(stores.rooms().member("room_1", "agent_7")).contains(agent);
+        assertThat(stores.messages().after("room_1", 0, 10)).containsExactly(appended.message());
+        assertThat(stores.deliveries().pendingFor("alice")).extracting(PendingDelivery::seq).containsExactly(1L);
+        assertThat(stores.deliveries().dueWebhooks(at(10), 10)).extracting(due -> due.item().kind())
+                .containsExactly("room.handoff");
+
+        Handoff back = new Handoff(HandoffState.BOT, null, null, "agent_7", at(6));
+        stores.rooms().handOver(back, null, draft("room_1", "system", "back"), DeliveryPlan.NONE);
+        assertThat(stores.rooms().find("room_1").orElseThrow().handoff()).isEqualTo(back);
+        assertThat(stores.rooms().members("room_1")).extracting(Member::userId).containsExactly("alice", "agent_7");
+    }
+
+    @Test
+    void aHandOverThatFailsStoresNoneOfItAndCanBeMadeAgain() {
+        Room before = group("room_1", T0, "alice");
+        Handoff human = new Handoff(HandoffState.HUMAN, "agent_7", null, "agent_7", at(5));
+        Member agent = new Member("room_1", "agent_7", MemberRole.AGENT, at(5));
+        DeliveryPlan failing = stored -> {
+            throw new IllegalStateException("plan failed");
+        };
+
+        assertThatThrownBy(() -> stores.rooms().handOver(human, agent, draft("room_1", "system", "x"), failing))
+                .hasMessageContaining("plan failed");
+
+        assertThat(stores.rooms().find("room_1")).contains(before);
+        assertThat(stores.rooms().members("room_1")).extracting(Member::userId).containsExactly("alice");
+        assertThat(stores.messages().after("room_1", 0, 10)).isEmpty();
+
+        stores.rooms().handOver(human, agent, draft("room_1", "system", "x"), DeliveryPlan.NONE);
+        assertThat(stores.rooms().find("room_1").orElseThrow().handoff()).isEqualTo(human);
+        assertThat(stores.messages().after("room_1", 0, 10)).extracting(Message::seq).containsExactly(1L);
+    }
+
+    @Test
+    void handingOverAMissingRoomIsNotFound() {
+        Handoff human = new Handoff(HandoffState.HUMAN, null, null, "bot_1", at(5));
+        assertThatThrownBy(() -> stores.rooms().handOver(human, null, draft("room_missing", "system", "x"),
+                DeliveryPlan.NONE)).isInstanceOfSatisfying(ChatException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
     }
 
     @Test

@@ -1,5 +1,8 @@
 package io.chatapi.application.fake;
 
+import io.chatapi.application.port.out.Appended;
+import io.chatapi.application.port.out.DeliveryPlan;
+import io.chatapi.application.port.out.MessageDraft;
 import io.chatapi.application.port.out.RoomStore;
 import io.chatapi.domain.ChatException;
 import io.chatapi.domain.Handoff;
@@ -84,6 +87,29 @@ public final class InMemoryRoomStore implements RoomStore {
         synchronized (data) {
             data.check();
             return Optional.ofNullable(data.rooms.computeIfPresent(roomId, (id, room) -> room.withHandoff(handoff)));
+        }
+    }
+
+    @Override
+    public Appended handOver(Handoff handoff, Member agent, MessageDraft marker, DeliveryPlan plan) {
+        synchronized (data) {
+            data.check();
+            String roomId = marker.roomId();
+            Room room = data.rooms.get(roomId);
+            if (room == null) {
+                throw ChatException.notFound("room not found");
+            }
+            data.rooms.put(roomId, room.withHandoff(handoff));
+            boolean added = agent != null && add(roomId, agent);
+            try {
+                return new InMemoryMessageStore(data).append(marker, plan);
+            } catch (RuntimeException e) {
+                data.rooms.put(roomId, room); // one transaction: none of it stays
+                if (added) {
+                    data.membersOf(roomId).removeIf(m -> m.userId().equals(agent.userId()));
+                }
+                throw e;
+            }
         }
     }
 

@@ -18,8 +18,9 @@ final class BotRepliesTestDouble implements BotReplies {
     }
 
     @Override
-    public void onHandedToHuman(String roomId) {
+    public Hold handingToHuman(String roomId) {
         told.add("handoff " + roomId);
+        return () -> told.add("handoff stored " + roomId);
     }
 
     @Override

@@ -434,8 +434,9 @@ class BotReplyServiceTest {
         llm.nextCall().emit("Let me");
         String id = publisher.await(StreamDelta.class, d -> true).messageId();
 
-        rooms.setHandoff("room_2", new Handoff(HandoffState.HUMAN, "agent_1", null, "agent_1", NOW));
-        service.onHandedToHuman("room_2");
+        try (BotReplies.Hold hold = service.handingToHuman("room_2")) {
+            rooms.setHandoff("room_2", new Handoff(HandoffState.HUMAN, "agent_1", null, "agent_1", NOW));
+        }
         StreamEnd end = publisher.await(StreamEnd.class, e -> e.messageId().equals(id));
         assertThat(end.finishReason()).isEqualTo("handoff");
         assertThat(end.content()).isEqualTo("Let me");
@@ -690,6 +691,19 @@ class BotReplyServiceTest {
     }
 
     @Test
+    void noReplyStartsWhileTheRoomIsBeingHandedOverAndRepliesAgainWhenTheHandoffWasNotStored() {
+        try (BotReplies.Hold hold = service.handingToHuman(ROOM)) {
+            say(room, "alice", "while the handoff is being stored");
+            quiesce();
+            assertThat(llm.callCount).as("the stored state still says bot").hasValue(0);
+        }
+        say(room, "alice", "the handoff failed to store");
+        llm.nextCall().emit("here again");
+        publisher.await(StreamDelta.class, d -> d.delta().equals("here again"));
+        assertThat(llm.callCount).hasValue(1);
+    }
+
+    @Test
     void aMemberAddedWithoutNoticeGetsTheStartAndTheTextBeforeTheEnd() {
         say(room, "alice", "help");
         LlmBotTestDouble.Call call = llm.nextCall();
@@ -697,8 +711,9 @@ class BotReplyServiceTest {
         String id = publisher.await(StreamDelta.class, d -> true).messageId();
 
         rooms.addMember(new Member(ROOM, "agent_1", MemberRole.AGENT, NOW)); // as a handoff adds its agent
-        rooms.setHandoff(ROOM, new Handoff(HandoffState.HUMAN, "agent_1", null, "agent_1", NOW));
-        service.onHandedToHuman(ROOM);
+        try (BotReplies.Hold hold = service.handingToHuman(ROOM)) {
+            rooms.setHandoff(ROOM, new Handoff(HandoffState.HUMAN, "agent_1", null, "agent_1", NOW));
+        }
         StreamEnd end = publisher.await(StreamEnd.class, e -> true);
 
         assertThat(end.finishReason()).isEqualTo("handoff");

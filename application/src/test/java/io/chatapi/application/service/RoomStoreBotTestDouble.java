@@ -1,5 +1,8 @@
 package io.chatapi.application.service;
 
+import io.chatapi.application.port.out.Appended;
+import io.chatapi.application.port.out.DeliveryPlan;
+import io.chatapi.application.port.out.MessageDraft;
 import io.chatapi.application.port.out.RoomStore;
 import io.chatapi.domain.Handoff;
 import io.chatapi.domain.Member;
@@ -80,6 +83,11 @@ final class RoomStoreBotTestDouble implements RoomStore {
     @Override
     public synchronized Optional<Member> member(String roomId, String userId) {
         return members.getOrDefault(roomId, List.of()).stream().filter(m -> m.userId().equals(userId)).findFirst();
+    }
+
+    @Override
+    public Appended handOver(Handoff handoff, Member agent, MessageDraft marker, DeliveryPlan plan) {
+        throw new UnsupportedOperationException("handoffs are tested against the stores of InMemoryStores");
     }
 
     @Override

@@ -174,6 +174,20 @@ class BotTest {
     }
 
     @Test
+    void aHandoffReasonFromTheWebhookIsCutToTheLengthTheRestApiAllows() {
+        String botId = bot(null);
+        String room = roomWith(botId, "visitor");
+        String reason = "a" + "\uD83D\uDE00".repeat(3_000); // the 1,000th unit is the first half of a pair
+        hook.respond(r -> new FakeWebhook.Answer(200, "{\"skip\":true,\"handoff\":{\"reason\":\"" + reason + "\"}}"));
+        try (var c = server.ws(VISITOR)) {
+            c.send("send_message", say(room, "I want a human"));
+            assertThat(c.await("room.handoff").get("reason").asText()).isEqualTo(reason.substring(0, 999));
+        }
+        assertThat(rest.get("/rooms/" + room, VISITOR).json().get("handoff").get("reason").asText())
+                .isEqualTo(reason.substring(0, 999));
+    }
+
+    @Test
     void aFailingWebhookKeepsTheBotSilentByDefault() {
         String botId = bot(null);
         String room = roomWith(botId, "visitor");

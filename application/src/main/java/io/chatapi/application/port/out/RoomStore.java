@@ -52,6 +52,16 @@ public interface RoomStore {
     boolean addMember(Member member);
 
     /**
+     * Hands the room over in one transaction: adds {@code agent} as a member when it is given and not one yet,
+     * replaces the handoff state, and appends the handoff's marker message with what {@code plan} queues for
+     * it (as {@link MessageStore#append} does). None of it is stored when any part fails.
+     *
+     * @param agent the agent who takes the room, or null
+     * @throws io.chatapi.domain.ChatException not_found when the room does not exist
+     */
+    Appended handOver(Handoff handoff, Member agent, MessageDraft marker, DeliveryPlan plan);
+
+    /**
      * Removes a member, and in the same transaction what was queued for them in that room (a user who left
      * is owed nothing more from it); false when not a member.
      */

@@ -1,0 +1,62 @@
+package io.chatapi.application.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chatapi.application.ChatSettings;
+import io.chatapi.application.fake.InMemoryStores;
+import io.chatapi.application.port.in.HistoryUseCase.Replay;
+import io.chatapi.application.port.out.DeliveryPlan;
+import io.chatapi.application.port.out.DeliveryStore;
+import io.chatapi.application.port.out.MessageDraft;
+import io.chatapi.application.port.out.StoreUnavailableException;
+import io.chatapi.domain.Handoff;
+import io.chatapi.domain.Ids;
+import io.chatapi.domain.Member;
+import io.chatapi.domain.MemberRole;
+import io.chatapi.domain.Message;
+import io.chatapi.domain.Principal;
+import io.chatapi.domain.Role;
+import io.chatapi.domain.Room;
+import io.chatapi.domain.RoomType;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Resume replays. */
+class HistoryServiceTest {
+    private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
+
+    private final InMemoryStores stores = InMemoryStores.create();
+
+    @Test
+    void aResumeReplaysWhenTheDatabaseTakesNoWriteToClearTheQueue() {
+        stores.rooms().createGroup(new Room("room_r", RoomType.GROUP, null, null, 0, T0, Handoff.initial(T0)),
+                List.of(new Member("room_r", "ann", MemberRole.MEMBER, T0),
+                        new Member("room_r", "bob", MemberRole.MEMBER, T0)));
+        DeliveryPlan toBob = stored -> new DeliveryPlan.Deliveries(List.of("bob"), List.of());
+        for (int i = 1; i <= 3; i++) {
+            stores.messages().append(new MessageDraft(Ids.message(), "room_r", "ann", "m" + i, null, null, T0), toBob);
+        }
+        DeliveryStore noWrites = (DeliveryStore) Proxy.newProxyInstance(DeliveryStore.class.getClassLoader(),
+                new Class<?>[] {DeliveryStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("clearUpTo")) {
+                        throw new StoreUnavailableException("the database write failed", null);
+                    }
+                    try {
+                        return method.invoke(stores.deliveries(), args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        HistoryService history = new HistoryService(stores.rooms(), stores.messages(), noWrites, ChatSettings.defaults());
+
+        Replay replay = history.resume(new Principal("bob", Role.USER), "room_r", 1);
+
+        assertThat(replay.messages()).extracting(Message::content).containsExactly("m2", "m3");
+        assertThat(replay.lastSeq()).isEqualTo(3);
+        assertThat(replay.complete()).isTrue();
+        assertThat(stores.deliveries().pendingFor("bob")).as("left for a later ack or resume").hasSize(3);
+    }
+}
