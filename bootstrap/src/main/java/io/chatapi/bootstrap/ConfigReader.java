@@ -60,8 +60,10 @@ final class ConfigReader {
     private Config.Jwt jwt() {
         Optional<String> secret = env.optional(JWT_SECRET);
         if (secret.isEmpty()) {
-            env.problem("JWT_SECRET is required: the HS256 key shared with the application that issues tokens "
-                    + "(for example JWT_SECRET=$(openssl rand -hex 32))");
+            if (!env.notText(JWT_SECRET)) {
+                env.problem("JWT_SECRET is required: the HS256 key shared with the application that issues tokens "
+                        + "(for example JWT_SECRET=$(openssl rand -hex 32))");
+            }
         } else if (secret.get().getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
             warnings.add("JWT_SECRET is shorter than " + MIN_SECRET_BYTES + " bytes; use at least " + MIN_SECRET_BYTES
                     + " random bytes (for example: openssl rand -hex 32)");
@@ -79,7 +81,7 @@ final class ConfigReader {
                 return DatabaseDsn.parse(text);
             } catch (IllegalArgumentException e) {
                 // The query part and a user:password@ may carry credentials of other drivers: never echo them.
-                env.invalid(DATABASE_DSN, withoutUserInfo(text.split("[?#]", 2)[0]), e.getMessage());
+                env.invalid(DATABASE_DSN, shownUrl(text), e.getMessage());
                 return DatabaseDsn.parse(DATABASE_DSN.defaultValue());
             }
         });
@@ -98,7 +100,7 @@ final class ConfigReader {
             try {
                 url = Optional.of(webhookUrl(rawUrl.get()));
             } catch (IllegalArgumentException e) {
-                env.invalid(WEBHOOK_URL, withoutUserInfo(rawUrl.get()), e.getMessage());
+                env.invalid(WEBHOOK_URL, shownUrl(rawUrl.get()), e.getMessage());
             }
         }
         Optional<String> secret = env.optional(WEBHOOK_SECRET);
@@ -196,12 +198,21 @@ final class ConfigReader {
         if (uri.getRawFragment() != null) {
             throw new IllegalArgumentException("a webhook URL has no #fragment");
         }
+        if (uri.getPort() == 0 || uri.getPort() > 65_535) {
+            throw new IllegalArgumentException("the port must be between 1 and 65535");
+        }
         return uri;
     }
 
-    /** The URL as written, with any {@code user:password@} replaced, so an error message never echoes it. */
-    private static String withoutUserInfo(String text) {
-        return text.replaceFirst("^((?:jdbc:)?[A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@", "$1***@");
+    /**
+     * A URL (or DSN) as an error message may show it: without its query and fragment (tokens and other drivers'
+     * passwords travel there) and with everything between {@code ://} and the last {@code @} hidden.
+     */
+    private static String shownUrl(String text) {
+        String shown = text.split("[?#]", 2)[0];
+        int scheme = shown.indexOf("://");
+        int at = shown.lastIndexOf('@');
+        return scheme >= 0 && at > scheme ? shown.substring(0, scheme + 3) + "***" + shown.substring(at) : shown;
     }
 
     private static boolean isBase64Key(String text) {

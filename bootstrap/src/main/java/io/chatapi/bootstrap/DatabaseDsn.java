@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * Turns a {@code DATABASE_DSN} into the SQLite file it names. Accepted: an SQLite URI
  * ({@code file:./chatapi.db}, {@code file:/var/lib/chatapi.db?mode=rwc}, {@code file:///var/lib/chatapi.db},
  * percent-escapes decoded), a JDBC URL ({@code jdbc:sqlite:path} or {@code jdbc:sqlite:file:path}), or a
- * bare path taken literally. Query parameters of the URI and JDBC forms are dropped (the server sets its
+ * bare path taken literally; a file name holding {@code ?} is refused, as SQLite's JDBC driver cannot open it. Query parameters of the URI and JDBC forms are dropped (the server sets its
  * own pragmas); in-memory databases and other databases' URLs are refused.
  */
 record DatabaseDsn(Path file, List<String> ignoredParameters) {
@@ -65,9 +65,18 @@ record DatabaseDsn(Path file, List<String> ignoredParameters) {
         if (!url && OTHER_URL.matcher(rest).matches()) {
             throw new IllegalArgumentException("only SQLite is supported: expected file:path, jdbc:sqlite:path or a path");
         }
+        if (rest.indexOf('?') >= 0) {
+            // SQLite's JDBC driver reads what follows a ? as its own parameters and would open another file
+            throw new IllegalArgumentException("a database file name may not contain '?'");
+        }
         try {
             return new DatabaseDsn(Path.of(rest), parameters);
         } catch (InvalidPathException e) {
+            String encoding = System.getProperty("sun.jnu.encoding", "");
+            if (rest.chars().anyMatch(c -> c > 0x7f) && !encoding.equalsIgnoreCase("UTF-8")) {
+                throw new IllegalArgumentException("the path has characters that file names in this locale's encoding ("
+                        + encoding + ") cannot hold; start the server with a UTF-8 locale, such as LANG=C.UTF-8", e);
+            }
             throw new IllegalArgumentException("not a valid file path", e);
         }
     }

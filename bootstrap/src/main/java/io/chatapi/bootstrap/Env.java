@@ -2,10 +2,12 @@ package io.chatapi.bootstrap;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -15,19 +17,37 @@ import java.util.function.Function;
  */
 final class Env {
     private static final int MAX_ECHOED_CHARS = 80;
+    private static final char REPLACEMENT = '\uFFFD';
     static final String DURATION_EXPECTED = "expected a duration like 500ms, 30s or 5m";
 
     private final Map<String, String> values;
     private final List<String> problems = new ArrayList<>();
+    private final Set<String> notText = new HashSet<>();
 
     Env(Map<String, String> values) {
         this.values = values;
     }
 
-    /** The value when the variable is set and not empty. */
+    /**
+     * The value when the variable is set and not empty. A value holding U+FFFD is refused: that is what bytes
+     * that are not UTF-8 become when the environment is decoded, and two different secrets (say, random bytes)
+     * would otherwise turn into the same key.
+     */
     Optional<String> optional(Setting setting) {
         String value = values.get(setting.name());
+        if (value != null && value.indexOf(REPLACEMENT) >= 0) {
+            if (notText.add(setting.name())) {
+                invalid(setting, value, "holds bytes that are not UTF-8 text (or the character U+FFFD); "
+                        + "use text, such as the hex of random bytes");
+            }
+            return Optional.empty();
+        }
         return value == null || value.isEmpty() ? Optional.empty() : Optional.of(value);
+    }
+
+    /** True when the variable is set but its value was refused as not UTF-8 text. */
+    boolean notText(Setting setting) {
+        return notText.contains(setting.name());
     }
 
     /** Parses the value or, when unset, the default; {@code parse} throws IllegalArgumentException with the reason. */

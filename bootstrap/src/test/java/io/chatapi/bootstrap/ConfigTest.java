@@ -196,6 +196,20 @@ class ConfigTest {
         }
 
         @Test
+        void aSecretThatWasNotUtf8TextIsRefusedWithoutShowingIt() {
+            // random bytes decode to U+FFFD: two different secrets would become one key
+            String decoded = "0123456789abcdef0123456789abcdef\uFFFD\uFFFD";
+            ConfigException e = catchThrowableOfType(ConfigException.class,
+                    () -> Config.fromEnvironment(Map.of("JWT_SECRET", decoded, "WEBHOOK_URL", "https://a.example.com/h",
+                            "WEBHOOK_SECRET", "x\uFFFD")));
+            assertThat(e.problems()).containsExactly(
+                    "invalid JWT_SECRET: holds bytes that are not UTF-8 text (or the character U+FFFD); "
+                            + "use text, such as the hex of random bytes",
+                    "invalid WEBHOOK_SECRET: holds bytes that are not UTF-8 text (or the character U+FFFD); "
+                            + "use text, such as the hex of random bytes");
+        }
+
+        @Test
         void secretBytesAreACopy() throws ConfigException {
             Config config = read();
             config.jwt().secretBytes()[0] = 'X';
@@ -520,10 +534,26 @@ class ConfigTest {
 
         @ParameterizedTest
         @ValueSource(strings = {"/hook", "app.example.com/hook", "ftp://app.example.com/hook", "https://",
-                "https:///hook", "mailto:ops@example.com", "https://app example.com/", "https://a.com/x#frag"})
+                "https:///hook", "mailto:ops@example.com", "https://app example.com/"})
         void anythingElseIsRefused(String value) {
             assertThat(failure("WEBHOOK_URL", value).getMessage())
                     .startsWith("invalid WEBHOOK_URL=" + Env.quote(value) + ": ");
+        }
+
+        @Test
+        void anImpossiblePortIsRefused() {
+            for (String port : new String[] {"0", "65536", "99999"}) {
+                assertThat(failure("WEBHOOK_URL", "http://h:" + port + "/x").getMessage())
+                        .isEqualTo("invalid WEBHOOK_URL=\"http://h:" + port + "/x\": the port must be between 1 and 65535");
+            }
+        }
+
+        @Test
+        void aRefusedUrlIsShownWithoutItsQueryFragmentOrCredentials() {
+            assertThat(failure("WEBHOOK_URL", "https://h/x?api_key=SEKRET123#f").getMessage())
+                    .isEqualTo("invalid WEBHOOK_URL=\"https://h/x\": a webhook URL has no #fragment");
+            assertThat(failure("WEBHOOK_URL", "http://user:pa/ss@host/x").getMessage())
+                    .startsWith("invalid WEBHOOK_URL=\"http://***@host/x\": ");
         }
 
         @Test

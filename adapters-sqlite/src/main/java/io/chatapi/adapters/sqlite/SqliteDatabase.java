@@ -3,6 +3,7 @@ package io.chatapi.adapters.sqlite;
 import db.migration.Migrations;
 import io.chatapi.application.port.out.StoreUnavailableException;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.flywaydb.core.Flyway;
@@ -27,6 +28,8 @@ public final class SqliteDatabase implements AutoCloseable {
      * pages) each copies the latest version of a page once for dozens of transactions (docs/PERFORMANCE.md).
      */
     static final int WAL_AUTOCHECKPOINT_PAGES = 10_000;
+
+    private static final int MAX_LINK_HOPS = 40;
 
     private final Path file;
     private final ServerLock lock;
@@ -54,8 +57,10 @@ public final class SqliteDatabase implements AutoCloseable {
         ServerLock lock = null;
         try {
             OwnerOnlyFiles.createDirectories(file.getParent());
+            file = ownPath(file);
             lock = ServerLock.take(file);
             OwnerOnlyFiles.create(file);
+            requireOneName(file);
             NativeLibrary.preferUnpacked();
             SQLiteDataSource writes = dataSource(file, writerConfig(synchronous));
             Flyway.configure(SqliteDatabase.class.getClassLoader())
@@ -137,6 +142,42 @@ public final class SqliteDatabase implements AutoCloseable {
         // own after every INSERT.
         config.setGetGeneratedKeys(false);
         return config;
+    }
+
+    /**
+     * The path of the file itself, symbolic links resolved (in the file's name and in its directories), so that
+     * every name that reaches one database finds the same {@link ServerLock} beside it.
+     */
+    private static Path ownPath(Path file) throws IOException {
+        Path path = file;
+        for (int hops = 0; !Files.exists(path) && Files.isSymbolicLink(path); hops++) {
+            if (hops == MAX_LINK_HOPS) {
+                throw new IOException("too many levels of symbolic links: " + file);
+            }
+            path = path.getParent().resolve(Files.readSymbolicLink(path)); // a link to a file still to be made
+        }
+        if (Files.exists(path)) {
+            return path.toRealPath();
+        }
+        return path.getParent().toRealPath().resolve(path.getFileName());
+    }
+
+    /**
+     * Refuses a database file with more than one hard link: each name would get its own lock, and SQLite its own
+     * {@code -wal} and {@code -shm} files, so a server or tool opening the other name could corrupt the database.
+     */
+    private static void requireOneName(Path file) throws IOException {
+        Object links;
+        try {
+            links = Files.getAttribute(file, "unix:nlink");
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            return; // no such attribute on this file system
+        }
+        if (links instanceof Integer count && count > 1) {
+            throw new StoreUnavailableException("the database " + file + " has " + count + " hard links; each name "
+                    + "would get its own lock and its own -wal and -shm files: keep one (copy it, or remove the others)",
+                    null);
+        }
     }
 
     private static SQLiteConfig readerConfig() {

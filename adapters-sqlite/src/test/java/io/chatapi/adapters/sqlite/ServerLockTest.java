@@ -41,4 +41,35 @@ class ServerLockTest {
         SqliteDatabase.open(new SqliteSettings(shared, "FULL")).close();
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(shared))).isEqualTo("rw-r-----");
     }
+
+    @Test
+    void aSymbolicLinkToTheFileOrItsDirectoryReachesTheSameLock() throws Exception {
+        Path file = dir.resolve("data/chat.db");
+        Path linkToFile = Files.createSymbolicLink(dir.resolve("link.db"), file.getParent().resolve("chat.db"));
+        Files.createDirectories(file.getParent());
+        Path linkToDir = Files.createSymbolicLink(dir.resolve("linked-data"), file.getParent());
+        try (SqliteDatabase db = SqliteDatabase.open(new SqliteSettings(linkToFile, "FULL"))) {
+            assertThat(db.file()).isEqualTo(file.toRealPath());
+            for (Path other : new Path[] {file, linkToDir.resolve("chat.db")}) {
+                assertThatThrownBy(() -> SqliteDatabase.open(new SqliteSettings(other, "FULL")))
+                        .isInstanceOf(StoreUnavailableException.class)
+                        .hasMessageStartingWith("another server is using the database " + file.toRealPath());
+            }
+        }
+    }
+
+    @Test
+    void aDatabaseFileWithTwoHardLinksIsRefused() throws Exception {
+        Path file = dir.resolve("chat.db");
+        SqliteDatabase.open(new SqliteSettings(file, "FULL")).close();
+        Path second = Files.createLink(dir.resolve("other.db"), file);
+
+        for (Path name : new Path[] {file, second}) {
+            assertThatThrownBy(() -> SqliteDatabase.open(new SqliteSettings(name, "FULL")))
+                    .isInstanceOf(StoreUnavailableException.class)
+                    .hasMessageContaining("has 2 hard links");
+        }
+        Files.delete(second);
+        SqliteDatabase.open(new SqliteSettings(file, "FULL")).close();
+    }
 }
