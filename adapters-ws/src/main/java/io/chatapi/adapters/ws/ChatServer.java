@@ -11,6 +11,7 @@ import io.chatapi.adapters.ws.rest.FallbackRoutes;
 import io.chatapi.adapters.ws.rest.HandshakeFilter;
 import io.chatapi.adapters.ws.rest.MessageRoutes;
 import io.chatapi.adapters.ws.rest.OpsRoutes;
+import io.chatapi.adapters.ws.rest.OtherHttpVersions;
 import io.chatapi.adapters.ws.rest.RequestBodies;
 import io.chatapi.adapters.ws.rest.RequestLogFilter;
 import io.chatapi.adapters.ws.rest.RoomRoutes;
@@ -120,6 +121,7 @@ public final class ChatServer {
                     }
                 })
                 .addProtocol(http1.build())
+                .addConnectionSelector(new OtherHttpVersions())
                 .addProtocol(WsConfig.builder()
                         .maxFrameLength(Math.max(MIN_HELIDON_FRAME, settings.maxFrameBytes()))
                         .build())

@@ -58,12 +58,17 @@ public final class DirectAnswers implements DirectHandler {
             }
             throw new CloseConnectionException("WebSocket protocol error");
         }
-        Answer answer = answer(status.code());
-        if (REQUESTS.isLoggable(Level.INFO)) {
+        if (eventType == EventType.INTERNAL_ERROR && unknown(request.method())) {
+            // Helidon failed before it had a request: the request's head ended early (a client that hung up or
+            // half-closed its side in the middle of it). That is the client's doing, not a server error.
+            LOG.fine("a request ended before its head was complete");
+            status = Status.BAD_REQUEST_400;
+        } else if (REQUESTS.isLoggable(Level.INFO)) {
             REQUESTS.logp(Level.INFO, DirectAnswers.class.getName(), "handle",
                     loggable(request.method()) + " " + loggable(withoutQuery(request.path())) + " " + status.code()
                             + " 0ms");
         }
+        Answer answer = answer(status.code());
         return TransportResponse.builder()
                 .status(status)
                 .headers(headers)
@@ -71,6 +76,10 @@ public final class DirectAnswers implements DirectHandler {
                 .entity(WireJson.bytes(WireJson.object().put("error", answer.code().wire())
                         .put("message", answer.message())))
                 .build();
+    }
+
+    private static boolean unknown(String method) {
+        return method == null || method.isEmpty();
     }
 
     /** The path up to its query (a socket token travels there). */
