@@ -60,8 +60,9 @@ final class DeliveryGate {
             held.add(new Held(event, frame, live));
             return true;
         }
-        String out = passing(event, frame, -1, live);
-        return out == null || sink.offer(List.of(out));
+        List<String> out = new ArrayList<>(1);
+        passing(event, frame, -1, live, out);
+        return out.isEmpty() || sink.offer(out);
     }
 
     /**
@@ -136,20 +137,20 @@ final class DeliveryGate {
             boolean match = roomId == null ? room == null || !heldRooms.contains(room) : roomId.equals(room);
             if (match) {
                 it.remove();
-                String out = passing(h.event(), h.frame(), seqFloor, h.live());
-                if (out != null) {
-                    batch.add(out);
-                }
+                passing(h.event(), h.frame(), seqFloor, h.live(), batch);
             }
         }
     }
 
     /**
-     * The frame to send for an event, or null to drop it; {@code live} false for a message re-delivered from the
-     * offline queue, which does not count as the first of its room sent live.
+     * Adds to {@code out} the frames to send for an event (none to drop it); {@code live} false for a message
+     * re-delivered from the offline queue, which does not count as the first of its room sent live. A reply's
+     * delta or error the client was never shown the start of is dropped; its end comes as a whole reply instead
+     * (start, all its text at offset 0, end): the connection opened as the reply ended, after the catch-up had
+     * found it no longer streaming.
      */
-    private String passing(ChatEvent event, String frame, long seqFloor, boolean live) {
-        return switch (event) {
+    private void passing(ChatEvent event, String frame, long seqFloor, boolean live, List<String> out) {
+        String passed = switch (event) {
             case ChatEvent.MessageCreated m -> {
                 String room = m.message().roomId();
                 if (m.message().seq() <= Math.max(seqFloor, replayedUpTo.getOrDefault(room, -1L))) {
@@ -166,19 +167,28 @@ final class DeliveryGate {
             case ChatEvent.StreamStart s -> given.putIfAbsent(s.messageId(), 0) == null ? frame : null;
             case ChatEvent.StreamDelta d -> delta(d, frame);
             case ChatEvent.StreamEnd e -> {
-                given.remove(e.messageId());
+                if (given.remove(e.messageId()) == null) {
+                    out.add(EventFrames.event(new ChatEvent.StreamStart(e.roomId(), e.messageId(), e.senderId())));
+                    if (!e.content().isEmpty()) {
+                        out.add(EventFrames.event(new ChatEvent.StreamDelta(e.roomId(), e.messageId(), e.content(), 0)));
+                    }
+                }
                 yield frame;
             }
-            case ChatEvent.StreamError e -> {
-                given.remove(e.messageId());
-                yield frame;
-            }
+            case ChatEvent.StreamError e -> given.remove(e.messageId()) == null ? null : frame;
             default -> frame;
         };
+        if (passed != null) {
+            out.add(passed);
+        }
     }
 
     private String delta(ChatEvent.StreamDelta d, String frame) {
-        int have = given.getOrDefault(d.messageId(), 0);
+        Integer held = given.get(d.messageId());
+        if (held == null) {
+            return null;
+        }
+        int have = held;
         int end = d.offset() + d.delta().length();
         if (d.offset() > have || end <= have) {
             return null;

@@ -135,6 +135,18 @@ class DeliveryGateTest {
     }
 
     @Test
+    void aReplyThatEndedBeforeTheCatchUpComesWholeAndOneNeverShownDoesNotLeakItsDeltasOrError() {
+        live(delta("b3", "Hi", 0)); // held since registration; the reply ends before the catch-up looks
+        live(new ChatEvent.StreamEnd("r1", "b3", "bot", "Hi there", 8, "stop"));
+        live(delta("b4", "No", 0));
+        live(new ChatEvent.StreamError("r1", "b4", "llm_error"));
+        gate.opened(List.of());
+
+        assertThat(sent()).containsExactly("message.stream.start b3", "message.stream.delta 0:Hi there",
+                "message.stream.end b3");
+    }
+
+    @Test
     void resumeReplaysFirstThenLiveEventsWithoutDuplicatesAndOtherRoomsFlow() {
         gate.opened(List.of());
         gate.holdRoom("r1");
