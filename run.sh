@@ -5,6 +5,11 @@
 # options of bootstrap/src/main/jvm/jvm.options (heap sizing, see docs/operations.md).
 set -euo pipefail
 cd "$(dirname "$0")"
+if [ -z "${JWT_SECRET:-}" ]; then # the server says the same, but only after the build
+    echo "chatapi: JWT_SECRET is required: the HS256 key shared with the application that issues tokens" \
+        "(for example JWT_SECRET=\$(openssl rand -hex 32))" >&2
+    exit 2
+fi
 . scripts/jdk.sh
 ./mvnw -q -B -DskipTests package -pl bootstrap -am
 aot=$(scripts/aot-cache.sh)

@@ -24,6 +24,9 @@ import java.util.stream.Collectors;
 public final class ManageBotsService implements ManageBotsUseCase {
     static final int MAX_CONTEXT_LIMIT = 1000;
     static final double MAX_TEMPERATURE = 2.0;
+    /** The longest name, model and key variable name: they travel with every bot listing and LLM request. */
+    static final int MAX_TEXT_CHARS = 1_000;
+    static final int MAX_URL_CHARS = 2_048;
 
     private final BotStore bots;
     private final LlmClient llm;
@@ -50,10 +53,10 @@ public final class ManageBotsService implements ManageBotsUseCase {
     @Override
     public Bot create(Principal caller, NewBot command) {
         requireAdmin(caller);
-        String name = required("name", command.name());
-        String baseUrl = required("llm_base_url", command.llmBaseUrl());
-        String keyEnv = required("llm_api_key_env", command.llmApiKeyEnv());
-        String model = required("model", command.model());
+        String name = required("name", command.name(), MAX_TEXT_CHARS);
+        String baseUrl = required("llm_base_url", command.llmBaseUrl(), MAX_URL_CHARS);
+        String keyEnv = required("llm_api_key_env", command.llmApiKeyEnv(), MAX_TEXT_CHARS);
+        String model = required("model", command.model(), MAX_TEXT_CHARS);
         LlmProvider provider = command.provider() == null ? LlmProvider.OPENAI
                 : LlmProvider.parse(command.provider()).orElseThrow(
                         () -> ChatException.invalid("provider must be \"openai\" or \"anthropic\""));
@@ -109,10 +112,11 @@ public final class ManageBotsService implements ManageBotsUseCase {
         }
     }
 
-    private static String required(String field, String value) {
+    private static String required(String field, String value, int maxChars) {
         if (value == null || value.isBlank()) {
             throw ChatException.invalid(field + " is required");
         }
+        MessageText.requireAtMost(field, value, maxChars);
         return value.strip();
     }
 }

@@ -69,6 +69,19 @@ class ManageBotsServiceTest {
     }
 
     @Test
+    void longFieldsAreRefusedNamingTheField() {
+        String long1001 = "x".repeat(1_001);
+        assertRefused(() -> service.create(ADMIN, new NewBot(long1001, "https://api.openai.com/v1", "OPENAI_API_KEY",
+                "m", null, null, null, null)), ErrorCode.PAYLOAD_TOO_LARGE, "name is longer than 1000 characters");
+        assertRefused(() -> service.create(ADMIN, new NewBot("n", "https://api.openai.com/v1", "OPENAI_API_KEY",
+                long1001, null, null, null, null)), ErrorCode.PAYLOAD_TOO_LARGE, "model is longer than 1000 characters");
+        assertRefused(() -> service.create(ADMIN, new NewBot("n", "https://api.openai.com/v1/" + "p".repeat(2_048),
+                "OPENAI_API_KEY", "m", null, null, null, null)), ErrorCode.PAYLOAD_TOO_LARGE, "llm_base_url is longer");
+        assertThat(service.create(ADMIN, new NewBot("x".repeat(1_000), "https://api.openai.com/v1", "OPENAI_API_KEY",
+                "m", null, null, null, null)).name()).hasSize(1_000);
+    }
+
+    @Test
     void onlyAdminsManageBots() {
         Bot bot = service.create(ADMIN, valid());
         for (Principal caller : new Principal[] {new Principal("alice", Role.USER), new Principal("a1", Role.AGENT)}) {
