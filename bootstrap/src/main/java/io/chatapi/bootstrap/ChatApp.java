@@ -89,7 +89,7 @@ public final class ChatApp implements AutoCloseable {
                 config.chat().workerInterval());
         var offline = new OfflineDeliveries(registry, webhook, outbox::wake);
         var ordered = new OrderedRoomEvents(registry, rooms);
-        var handoff = new HandoffService(rooms, messages, offline, ordered, webhook, clock);
+        var handoff = new HandoffService(rooms, offline, ordered, webhook, clock);
         bots = new BotReplyService(rooms, messages, botStore, registry, ordered, webhook, llm, offline, clock, settings,
                 metrics, MAX_CONCURRENT_BOT_REPLIES);
         bots.setHandoff(handoff::handToHuman);

@@ -67,7 +67,7 @@ record DatabaseDsn(Path file, List<String> ignoredParameters) {
         }
         if (rest.indexOf('?') >= 0) {
             // SQLite's JDBC driver reads what follows a ? as its own parameters and would open another file
-            throw new IllegalArgumentException("a database file name may not contain '?'");
+            throw new IllegalArgumentException("a database file name may not contain '?' (what follows it is not shown)");
         }
         try {
             return new DatabaseDsn(Path.of(rest), parameters);

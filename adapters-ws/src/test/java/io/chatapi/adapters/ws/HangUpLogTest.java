@@ -3,6 +3,7 @@ package io.chatapi.adapters.ws;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chatapi.adapters.ws.rest.DirectAnswers;
+import io.helidon.common.buffers.DataReader;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -15,43 +16,69 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 class HangUpLogTest {
+    private static final Logger HELIDON = Logger.getLogger("io.helidon.webserver.http1.Http1Connection");
 
     @Test
-    void aClientHangingUpMidRequestLeavesOneFineLineAndNoStackTrace() throws Exception {
-        Logger connection = Logger.getLogger("io.helidon.webserver.http1.Http1Connection");
-        Logger hangUps = Logger.getLogger(HangUpLog.class.getName());
+    void helidonsStackTraceOfAHangUpBecomesOneFineLineAndOtherRecordsPass() {
+        HangUpLog.install();
+        Logger ours = Logger.getLogger(HangUpLog.class.getName());
+        CollectingHandler fine = new CollectingHandler();
+        Level before = ours.getLevel();
+        ours.addHandler(fine);
+        ours.setLevel(Level.FINE);
+        try {
+            LogRecord hangUp = new LogRecord(Level.WARNING, "Internal server error");
+            hangUp.setThrown(new IllegalStateException("wrapped", new DataReader.InsufficientDataAvailableException()));
+            LogRecord other = new LogRecord(Level.WARNING, "Internal server error");
+            other.setThrown(new IllegalStateException("a real fault"));
+
+            assertThat(HELIDON.getFilter().isLoggable(hangUp)).isFalse();
+            assertThat(HELIDON.getFilter().isLoggable(other)).isTrue();
+        } finally {
+            ours.removeHandler(fine);
+            ours.setLevel(before);
+        }
+        assertThat(fine.records).extracting(LogRecord::getMessage)
+                .containsExactly("a client closed its connection in the middle of a request");
+    }
+
+    @Test
+    void aClientHangingUpMidHeadOrMidBodyLeavesNoStackTraceAndNoServerError() throws Exception {
+        Logger requests = Logger.getLogger("io.chatapi.http");
         Logger earlyEnds = Logger.getLogger(DirectAnswers.class.getName());
         CollectingHandler toHelidon = new CollectingHandler();
+        CollectingHandler toRequests = new CollectingHandler();
         CollectingHandler toOurs = new CollectingHandler();
-        List<LogRecord> helidon = toHelidon.records;
-        List<LogRecord> ours = toOurs.records;
-        Level before = hangUps.getLevel();
-        Level beforeEarly = earlyEnds.getLevel();
-        connection.addHandler(toHelidon);
-        hangUps.addHandler(toOurs);
-        hangUps.setLevel(Level.FINE);
+        Level before = earlyEnds.getLevel();
+        HELIDON.addHandler(toHelidon);
+        requests.addHandler(toRequests);
         earlyEnds.addHandler(toOurs);
         earlyEnds.setLevel(Level.FINE);
         try (TestServer server = TestServer.start()) {
             for (String half : List.of("GET /health HTTP/1.1\r\nHost: x\r\n",
-                    "POST /rooms HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"a\":")) {
+                    "POST /rooms HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + Tokens.user("alice")
+                            + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"a\":")) {
                 try (Socket socket = new Socket("127.0.0.1", server.port())) {
                     OutputStream out = socket.getOutputStream();
                     out.write(half.getBytes(StandardCharsets.US_ASCII));
                     out.flush();
+                    Thread.sleep(100); // the server reads what came before the hang-up
                 }
             }
-            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !ours.isEmpty());
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !toOurs.records.isEmpty()
+                    && toRequests.records.stream().anyMatch(r -> r.getMessage().startsWith("POST /rooms ")));
             assertThat(new Http(server.port()).get("/health", null).statusCode()).isEqualTo(200);
         } finally {
-            connection.removeHandler(toHelidon);
-            hangUps.removeHandler(toOurs);
-            hangUps.setLevel(before);
+            HELIDON.removeHandler(toHelidon);
+            requests.removeHandler(toRequests);
             earlyEnds.removeHandler(toOurs);
-            earlyEnds.setLevel(beforeEarly);
+            earlyEnds.setLevel(before);
         }
-        assertThat(helidon).extracting(LogRecord::getThrown).as("no stack trace").allMatch(java.util.Objects::isNull);
-        assertThat(ours).extracting(LogRecord::getMessage).as("a FINE line, not a stack trace")
-                .contains("a request ended before its head was complete");
+        assertThat(toHelidon.records).extracting(LogRecord::getThrown).as("no stack trace")
+                .allMatch(java.util.Objects::isNull);
+        assertThat(toRequests.records).extracting(LogRecord::getMessage).noneMatch(m -> m.contains(" 500 "))
+                .anyMatch(m -> m.startsWith("POST /rooms 400 "));
+        assertThat(toOurs.records).extracting(LogRecord::getMessage)
+                .containsExactly("a request ended before its head was complete");
     }
 }

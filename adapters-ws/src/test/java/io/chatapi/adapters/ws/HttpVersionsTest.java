@@ -39,6 +39,32 @@ class HttpVersionsTest {
     }
 
     @Test
+    void aVersionSeenOnlyOnceTheLineIsCompleteGetsTheSameAnswer() throws Exception {
+        try (TestServer server = TestServer.start(); Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(5_000);
+            socket.setTcpNoDelay(true);
+            for (String part : List.of("GET /hea", "lth HTTP/1", ".0\r\nHost: x\r\n\r\n")) {
+                socket.getOutputStream().write(part.getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                Thread.sleep(100);
+            }
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(answer).startsWith("HTTP/1.1 505 ").endsWith(BODY);
+        }
+    }
+
+    @Test
+    void aFirstLineThatIsNoRequestLineGets400() throws Exception {
+        try (TestServer server = TestServer.start()) {
+            for (String line : List.of("HELLO", "GET /health http/1.1", "\u0016\u0003\u0001 binary")) {
+                assertThat(exchange(server.port(), line + "\r\n\r\n", false)).as(line)
+                        .startsWith("HTTP/1.1 400 Bad Request\r\n")
+                        .endsWith("{\"error\":\"invalid_request\",\"message\":\"malformed HTTP request\"}");
+            }
+        }
+    }
+
+    @Test
     void aHeadThatEndsEarlyIsTheClientsError() throws Exception {
         Logger requests = Logger.getLogger("io.chatapi.http");
         CollectingHandler log = new CollectingHandler();

@@ -167,11 +167,14 @@ public final class BotReplyService implements BotReplies {
     public Hold handingToHuman(String roomId) {
         handingOver.merge(roomId, 1, Integer::sum);
         Hold hold = () -> handingOver.computeIfPresent(roomId, (id, holds) -> holds == 1 ? null : holds - 1);
+        boolean ended = false;
         try {
             endForHandoff(roomId);
-        } catch (RuntimeException e) {
-            hold.close();
-            throw e;
+            ended = true;
+        } finally {
+            if (!ended) {
+                hold.close();
+            }
         }
         return hold;
     }

@@ -4,7 +4,6 @@ import io.chatapi.application.port.in.HandoffUseCase;
 import io.chatapi.application.port.out.ChatEvent;
 import io.chatapi.application.port.out.DeliveryPlan;
 import io.chatapi.application.port.out.MessageDraft;
-import io.chatapi.application.port.out.MessageStore;
 import io.chatapi.application.port.out.OutboxItem;
 import io.chatapi.application.port.out.RoomStore;
 import io.chatapi.application.port.out.TimeSource;
@@ -41,7 +40,6 @@ public final class HandoffService implements HandoffUseCase {
     static final int MAX_REASON_CHARS = 1_000;
 
     private final RoomStore rooms;
-    private final MessageStore messages;
     private final OfflineDeliveries offline;
     private final OrderedRoomEvents events;
     private final WebhookSender webhook;
@@ -49,10 +47,9 @@ public final class HandoffService implements HandoffUseCase {
     private final Lock[] roomLocks = new Lock[64];
     private volatile BotReplies bots;
 
-    public HandoffService(RoomStore rooms, MessageStore messages, OfflineDeliveries offline, OrderedRoomEvents events,
+    public HandoffService(RoomStore rooms, OfflineDeliveries offline, OrderedRoomEvents events,
                           WebhookSender webhook, TimeSource clock) {
         this.rooms = rooms;
-        this.messages = messages;
         this.offline = offline;
         this.events = events;
         this.webhook = webhook;

@@ -27,7 +27,6 @@ final class MessageText {
         }
     }
 
-    /** Null for null or empty text (optional fields stored as absent). */
     /** {@code value} cut to at most {@code maxChars} UTF-16 units, never between the two halves of a pair. */
     static String atMost(String value, int maxChars) {
         if (value == null || value.length() <= maxChars) {
@@ -37,6 +36,7 @@ final class MessageText {
         return value.substring(0, end);
     }
 
+    /** Null for null or empty text (optional fields stored as absent). */
     static String emptyToNull(String value) {
         return value == null || value.isEmpty() ? null : value;
     }

@@ -110,7 +110,7 @@ public final class DirectAnswers implements DirectHandler {
             case 403 -> new Answer(ErrorCode.FORBIDDEN, "origin not allowed");
             case 413 -> new Answer(ErrorCode.PAYLOAD_TOO_LARGE, "request too large");
             case 431 -> new Answer(ErrorCode.INVALID_REQUEST, "request header fields too large");
-            case 505 -> new Answer(ErrorCode.INVALID_REQUEST, "HTTP version not supported");
+            case 505 -> new Answer(ErrorCode.INVALID_REQUEST, "HTTP version not supported: use HTTP/1.1");
             default -> status >= 500 ? new Answer(ErrorCode.INTERNAL, "internal error")
                     : new Answer(ErrorCode.INVALID_REQUEST, "malformed HTTP request");
         };
