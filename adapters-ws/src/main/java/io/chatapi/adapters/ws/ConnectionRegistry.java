@@ -93,26 +93,45 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
         if (connections == null) {
             return 0;
         }
-        String frame = null;
+        for (SocketConnection connection : connections) {
+            if (connection.readerAlive()
+                    && (connection.age().compareTo(minAge) < 0 || !connection.roomToRedeliver())) {
+                return 0; // every connection of the user gets it, at a later pass
+            }
+        }
+        String frame = EventFrames.event(event);
         int accepted = 0;
         for (SocketConnection connection : connections) {
-            if (connection.age().compareTo(minAge) >= 0) {
-                if (frame == null) {
-                    frame = EventFrames.event(event);
-                }
-                boolean taken = event instanceof ChatEvent.MessageCreated owed
-                        ? connection.redeliver(owed, frame) : connection.deliver(event, frame);
-                if (taken) {
-                    accepted++;
-                }
+            if (!connection.readerAlive()) {
+                continue; // its client is gone (the sweep ends the connection): it took nothing
+            }
+            boolean taken = event instanceof ChatEvent.MessageCreated owed
+                    ? connection.redeliver(owed, frame) : connection.deliver(event, frame);
+            if (taken) {
+                accepted++;
             }
         }
         return accepted;
     }
 
+    /**
+     * True when the user has a connection whose reading thread still runs. A client that went away without a
+     * close frame (a killed app: only a TCP FIN) ends that thread at once, but its connection stays registered
+     * until the next sweep (up to a second): a message sent meanwhile is queued for the user, and told to the
+     * webhook, as for any user without a connection.
+     */
     @Override
     public boolean isOnline(String userId) {
-        return byUser.containsKey(userId);
+        List<SocketConnection> connections = byUser.get(userId);
+        if (connections == null) {
+            return false;
+        }
+        for (SocketConnection connection : connections) {
+            if (connection.readerAlive()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
@@ -145,7 +164,8 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
                 tellPresence(user, true);
                 return List.of(connection);
             }
-            if (list.size() >= maxPerUser) {
+            // a connection whose client went away without a close frame is not counted: the sweep ends it
+            if (list.stream().filter(SocketConnection::readerAlive).count() >= maxPerUser) {
                 outcome[0] = Registration.FULL;
                 return list;
             }

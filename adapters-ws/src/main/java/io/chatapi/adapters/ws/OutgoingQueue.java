@@ -25,6 +25,13 @@ final class OutgoingQueue {
             .inheritInheritableThreadLocals(false).factory();
     private static final VarHandle SIGNALS;
     private static final VarHandle COUNTED;
+    private static final VarHandle QUEUED_CHARS;
+    /**
+     * The most text the queue holds, in UTF-16 units, besides its count of items: one item can be a whole resume
+     * replay (up to a million characters), and a client that keeps asking for replays without reading them would
+     * otherwise fill the heap. A batch that finds the queue empty is taken whatever its size.
+     */
+    static final long MAX_QUEUED_CHARS = 8L << 20;
     private static final VarHandle PING_QUEUED;
     private static final VarHandle WRITER;
 
@@ -33,6 +40,7 @@ final class OutgoingQueue {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             SIGNALS = lookup.findVarHandle(OutgoingQueue.class, "signals", int.class);
             COUNTED = lookup.findVarHandle(OutgoingQueue.class, "counted", int.class);
+            QUEUED_CHARS = lookup.findVarHandle(OutgoingQueue.class, "queuedChars", long.class);
             PING_QUEUED = lookup.findVarHandle(OutgoingQueue.class, "pingQueued", boolean.class);
             WRITER = lookup.findVarHandle(OutgoingQueue.class, "writer", Thread.class);
         } catch (ReflectiveOperationException e) {
@@ -66,6 +74,8 @@ final class OutgoingQueue {
     /** Items added and not yet accounted for by the writer; the add that moves it from 0 starts the writer. */
     private volatile int signals;
     private volatile int counted;
+    /** The text of the queued {@link Frames}, in UTF-16 units. */
+    private volatile long queuedChars;
     private volatile boolean pingQueued;
     /** Set once the close frame was sent, the queue was stopped or a write failed: nothing more is written. */
     private volatile boolean finished;
@@ -77,13 +87,36 @@ final class OutgoingQueue {
         this.onWriteFailure = onWriteFailure;
     }
 
+    /** Data items queued and not yet taken by the writer. */
+    int queued() {
+        return counted;
+    }
+
     int capacity() {
         return capacity;
     }
 
-    /** Queues frames sent back to back; false when the queue is full. */
+    /** Queues frames sent back to back; false when the queue is full, in items or in text. */
     boolean offer(List<String> frames) {
-        return counted(new Frames(frames));
+        long chars = chars(frames);
+        long before = (long) QUEUED_CHARS.getAndAdd(this, chars);
+        if (before > 0 && before + chars > MAX_QUEUED_CHARS) {
+            QUEUED_CHARS.getAndAdd(this, -chars);
+            return false;
+        }
+        if (!counted(new Frames(frames))) {
+            QUEUED_CHARS.getAndAdd(this, -chars);
+            return false;
+        }
+        return true;
+    }
+
+    private static long chars(List<String> frames) {
+        long chars = 0;
+        for (String frame : frames) {
+            chars += frame.length();
+        }
+        return chars;
     }
 
     /** Queues a pong; false when the queue is full. */
@@ -113,6 +146,7 @@ final class OutgoingQueue {
     void clear() {
         queue.clear();
         counted = 0;
+        queuedChars = 0;
     }
 
     /** Sends nothing more: drops what is waiting, and a writer still running ends after its current write. */
@@ -182,6 +216,9 @@ final class OutgoingQueue {
                 while ((item = queue.poll()) != null) {
                     if (item instanceof Frames || item instanceof Deferred || item instanceof Pong) {
                         COUNTED.getAndAdd(this, -1);
+                    }
+                    if (item instanceof Frames f) {
+                        QUEUED_CHARS.getAndAdd(this, -chars(f.frames()));
                     }
                     if (!finished) {
                         write(item);

@@ -70,6 +70,15 @@ final class SocketConnection {
         return Duration.ofNanos(System.nanoTime() - openedAtNanos);
     }
 
+    /**
+     * True while the outgoing queue is at most half full: the offline queue's re-delivery of a backlog stops there
+     * and goes on at its next pass, so its own burst never makes the connection a slow consumer, whose queued
+     * frames would be lost with it.
+     */
+    boolean roomToRedeliver() {
+        return out.queued() <= out.capacity() / 2;
+    }
+
     /** A message the offline queue owes the client (see {@link DeliveryGate#redeliver}). */
     boolean redeliver(ChatEvent.MessageCreated event, String frame) {
         if (closing.get()) {

@@ -77,6 +77,33 @@ class OutgoingQueueTest {
     }
 
     @Test
+    void theQueueAlsoRefusesTextBeyondItsBoundButTakesAnyBatchWhenEmpty() throws Exception {
+        RecordingSession session = new RecordingSession();
+        session.block();
+        OutgoingQueue out = new OutgoingQueue(session, 1_024, () -> { });
+        String replay = "x".repeat(3 << 20); // a resume replay near its million-character cap, three times over
+        assertThat(out.offer(List.of("in flight"))).isTrue();
+        await().atMost(WAIT).until(() -> session.blockedWrites.get() == 1);
+
+        assertThat(out.offer(List.of("x".repeat((int) OutgoingQueue.MAX_QUEUED_CHARS + 1))))
+                .as("an empty queue takes a batch of any size").isTrue();
+        assertThat(out.offer(List.of("small"))).as("over the text bound").isFalse();
+        assertThat(out.queued()).isEqualTo(1);
+
+        session.release();
+        await().atMost(WAIT).until(() -> !out.writerRunning());
+        session.block();
+        assertThat(out.offer(List.of("in flight again"))).isTrue();
+        await().atMost(WAIT).until(() -> session.blockedWrites.get() == 1);
+        assertThat(out.offer(List.of(replay))).isTrue();
+        assertThat(out.offer(List.of(replay, "done"))).isTrue();
+        assertThat(out.offer(List.of(replay))).as("9 M characters would be queued").isFalse();
+        assertThat(out.offer(List.of("small"))).as("a small frame still fits").isTrue();
+        session.release();
+        assertThat(out.awaitWriter(System.nanoTime() + WAIT.toNanos())).isTrue();
+    }
+
+    @Test
     void aFullQueueRefusesDataButStillTakesTheFrameBeforeAClose() throws Exception {
         RecordingSession session = new RecordingSession();
         session.block();

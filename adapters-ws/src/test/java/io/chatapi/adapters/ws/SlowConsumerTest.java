@@ -45,6 +45,43 @@ class SlowConsumerTest {
         }
     }
 
+    @Test
+    void offlineReDeliveryStopsAtAHalfFullQueueInsteadOfMakingASlowConsumer() throws Exception {
+        try (TestServer server = TestServer.start(s -> s.queue(8));
+             RawWsClient slow = RawWsClient.connect(server.port(), Tokens.user("slow"), 4096)) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.registry.isOnline("slow"));
+            String content = "x".repeat(16_000);
+            long seq = 0;
+            int accepted = 1;
+            while (accepted > 0 && seq < 5_000) {
+                seq++;
+                accepted = server.registry.publishToSettled("slow", event(seq, content), Duration.ZERO);
+            }
+            assertThat(accepted).as("refused once the queue is half full").isZero();
+            assertThat(server.registry.isOnline("slow")).isTrue();
+            assertThat(server.metrics.slowConsumerCloses.get()).isZero();
+        }
+    }
+
+    @Test
+    void offlineReDeliveryWaitsUntilEveryConnectionOfTheUserHasSettled() throws Exception {
+        try (TestServer server = TestServer.start();
+             WsClient first = WsClient.connect(server.port(), Tokens.user("dana"))) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.registry.isOnline("dana"));
+            Thread.sleep(600);
+            try (WsClient second = WsClient.connect(server.port(), Tokens.user("dana"))) {
+                await().atMost(Duration.ofSeconds(5)).until(() -> server.registry.all().size() == 2);
+                assertThat(server.registry.publishToSettled("dana", event(1, "owed"), Duration.ofMillis(500)))
+                        .as("the second device is still settling").isZero();
+                Thread.sleep(600);
+                assertThat(server.registry.publishToSettled("dana", event(1, "owed"), Duration.ofMillis(500)))
+                        .isEqualTo(2);
+                assertThat(first.next("message").get("content").asText()).isEqualTo("owed");
+                assertThat(second.next("message").get("content").asText()).isEqualTo("owed");
+            }
+        }
+    }
+
     /** Publishes to both users, each event reaching the fast client, until the slow one is closed. */
     private static long overflow(TestServer server, WsClient fast) {
         fast.assertAlive();

@@ -25,8 +25,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Re-delivers queued messages to members who come back online: every {@code interval} it writes each queued
- * message as a {@code message} event to the user's connections that are at least {@link #SETTLE} old
- * (younger ones may still be resuming) and removes the entry once a connection took it. For users still
+ * message as a {@code message} event to the user's connections, once all of them are at least {@link #SETTLE}
+ * old (younger ones may still be resuming) and none has its outgoing queue half full
+ * ({@link EventPublisher#publishToSettled}), and removes the entry once a connection took it; a user whose
+ * connections did not take an entry keeps the rest for the next pass, in order. For users still
  * offline it counts an attempt; entries reaching {@link ChatSettings#offlineMaxAttempts()} become dead
  * letters. {@code deliveryAttempts} counts every entry written to a connection or found with its user offline,
  * {@code deliveryFailures} the latter, so failures are a part of the attempts. Runs on one platform thread of its

@@ -12,9 +12,11 @@ public interface EventPublisher {
     void publish(Collection<String> userIds, ChatEvent event);
 
     /**
-     * Sends the event to the user's connections that have been open for at least {@code minAge} (younger
-     * ones may still be resuming). Returns how many connections accepted it into their queue; a message a
-     * connection was already sent live counts as accepted there and is not sent again.
+     * Sends the event to every connection of the user, once all of them have been open for at least {@code minAge}
+     * (a younger one may still be resuming) and none has more than half of its outgoing queue filled (a backlog
+     * re-delivered at once must not make a slow consumer of the connection). Returns how many connections accepted
+     * it into their queue, 0 when it was not sent (the caller tries again later); a message a connection was
+     * already sent live counts as accepted there and is not sent again.
      */
     int publishToSettled(String userId, ChatEvent event, Duration minAge);
 }
