@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.PriorityQueue;
 import java.util.Queue;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -40,6 +41,7 @@ public final class WebhookOutboxWorker {
     static final int PARALLELISM = 8;
     static final Duration MAX_RETRY_DELAY = Duration.ofMinutes(10);
     private static final long RETRY_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    private static final int MAX_RETRY_TIMES = 100_000;
     private static final System.Logger LOG = System.getLogger(WebhookOutboxWorker.class.getName());
 
     private final DeliveryStore store;
@@ -60,7 +62,12 @@ public final class WebhookOutboxWorker {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition signal = lock.newCondition();
     private boolean wakeRequested;
-    private long retryAtNanos = Long.MAX_VALUE;
+    /**
+     * When failed deliveries are due again ({@link System#nanoTime}), earliest first: each wakes the worker at its
+     * time, not at the next periodic pass. Guarded by {@code lock}; at most {@link #MAX_RETRY_TIMES} kept (the
+     * periodic pass finds the others).
+     */
+    private final PriorityQueue<Long> retryTimes = new PriorityQueue<>();
     private volatile boolean stopped;
     private Thread loop;
 
@@ -230,8 +237,11 @@ public final class WebhookOutboxWorker {
         long at = System.nanoTime() + delay.toNanos() + RETRY_SLACK_NANOS;
         lock.lock();
         try {
-            if (retryAtNanos == Long.MAX_VALUE || at - retryAtNanos < 0) {
-                retryAtNanos = at;
+            boolean earliest = retryTimes.isEmpty() || at - retryTimes.peek() < 0;
+            if (retryTimes.size() < MAX_RETRY_TIMES) {
+                retryTimes.add(at);
+            }
+            if (earliest) {
                 signal.signalAll();
             }
         } finally {
@@ -245,8 +255,8 @@ public final class WebhookOutboxWorker {
             lock.lock();
             try {
                 while (!stopped && !wakeRequested) {
-                    long deadline = retryAtNanos != Long.MAX_VALUE && retryAtNanos - periodicAt < 0
-                            ? retryAtNanos : periodicAt;
+                    Long retryAt = retryTimes.peek();
+                    long deadline = retryAt != null && retryAt - periodicAt < 0 ? retryAt : periodicAt;
                     long wait = deadline - System.nanoTime();
                     if (wait <= 0) {
                         break;
@@ -255,8 +265,8 @@ public final class WebhookOutboxWorker {
                 }
                 wakeRequested = false;
                 long now = System.nanoTime();
-                if (retryAtNanos != Long.MAX_VALUE && retryAtNanos - now <= 0) {
-                    retryAtNanos = Long.MAX_VALUE;
+                while (!retryTimes.isEmpty() && retryTimes.peek() - now <= 0) {
+                    retryTimes.poll();
                 }
                 if (periodicAt - now <= 0) {
                     periodicAt = now + interval.toNanos();

@@ -228,6 +228,32 @@ class WebhookOutboxWorkerTest {
     }
 
     @Test
+    void everyFailureIsRetriedAtItsOwnTimeNotOnlyTheEarliest() throws Exception {
+        sender.failuresLeft.set(3);
+        var worker = worker(8, Duration.ofMillis(200), TimeSource.system());
+        started.add(worker);
+        worker.start();
+        assertThat(store.dueQueries.tryAcquire(5, TimeUnit.SECONDS)).as("the first pass ran").isTrue();
+
+        for (String id : List.of("wh_a", "wh_b", "wh_c")) { // each fails once, its retry due 100-200 ms later
+            store.enqueueWebhook(item(id), Instant.now());
+            worker.wake();
+            String entered;
+            do { // skipping the retries of those before
+                entered = sender.entered.poll(5, TimeUnit.SECONDS);
+            } while (entered != null && !entered.equals(id));
+            assertThat(entered).isEqualTo(id);
+            Thread.sleep(150);
+        }
+
+        List<String> succeeded = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            succeeded.add(sender.succeeded.poll(5, TimeUnit.SECONDS)); // the periodic pass is an hour away
+        }
+        assertThat(succeeded).containsExactlyInAnyOrder("wh_a", "wh_b", "wh_c");
+    }
+
+    @Test
     void stoppingInterruptsADeliveryWithoutCountingIt() throws Exception {
         sender.blocking = true;
         store.enqueueWebhook(item("wh_stop"), T0);
