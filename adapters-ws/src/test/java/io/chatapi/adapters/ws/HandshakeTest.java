@@ -3,7 +3,12 @@ package io.chatapi.adapters.ws;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jwt.JWTClaimsSet;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -29,6 +34,22 @@ class HandshakeTest {
     private static int status(String path, String... headers) throws Exception {
         try (RawWsClient client = RawWsClient.handshake(server.port(), path, 0, headers)) {
             return client.status;
+        }
+    }
+
+    @Test
+    void theUpgradeValueIsComparedWithoutRegardToCase() throws Exception {
+        for (String upgrade : List.of("WebSocket", "WEBSOCKET", "websocket")) {
+            try (Socket socket = new Socket("127.0.0.1", server.port())) {
+                socket.setSoTimeout(5_000);
+                String request = "GET /ws?token=" + Tokens.user("casey") + " HTTP/1.1\r\nHost: x\r\nUpgrade: "
+                        + upgrade + "\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
+                        + Base64.getEncoder().encodeToString(new byte[16]) + "\r\n\r\n";
+                socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+                String statusLine = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                        StandardCharsets.US_ASCII)).readLine();
+                assertThat(statusLine).as(upgrade).startsWith("HTTP/1.1 101 ");
+            }
         }
     }
 
