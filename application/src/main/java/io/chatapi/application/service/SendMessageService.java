@@ -8,6 +8,7 @@ import io.chatapi.application.port.out.ChatEvent;
 import io.chatapi.application.port.out.DeliveryPlan;
 import io.chatapi.application.port.out.MessageDraft;
 import io.chatapi.application.port.out.MessageStore;
+import io.chatapi.application.port.out.StoreUnavailableException;
 import io.chatapi.application.port.out.TimeSource;
 import io.chatapi.domain.ChatException;
 import io.chatapi.domain.HandoffPolicy;
@@ -19,9 +20,16 @@ import io.chatapi.domain.Room;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** Sends a human message: validate, rate-limit, take the room for an agent, store, fan out, trigger bots. */
 public final class SendMessageService implements SendMessageUseCase {
+    /** How long a repeat waits for the first send of its client_msg_id (a store that slow is failing anyway). */
+    private static final Duration FIRST_SEND_WAIT = Duration.ofSeconds(30);
     private final CachingRoomStore rooms;
     private final MessageStore messages;
     private final OfflineDeliveries offline;
@@ -32,6 +40,8 @@ public final class SendMessageService implements SendMessageUseCase {
     private final TimeSource clock;
     private final ChatSettings settings;
     private final ServerMetrics metrics;
+    /** The sends with a client_msg_id being handled now, each until it is stored or refused. */
+    private final ConcurrentHashMap<SendKey, CompletableFuture<Appended>> inFlight = new ConcurrentHashMap<>();
 
     public SendMessageService(CachingRoomStore rooms, MessageStore messages, OfflineDeliveries offline,
                               OrderedRoomEvents events, RateLimiter limiter, HandoffService handoff, BotReplies bots,
@@ -59,6 +69,53 @@ public final class SendMessageService implements SendMessageUseCase {
         if (command.roomId() == null || command.roomId().isBlank()) {
             throw ChatException.invalid("room_id is required");
         }
+        if (clientMsgId == null) {
+            return sendChecked(caller, command, null);
+        }
+        // A repeat that arrives while the first send of its client_msg_id is being stored (two sockets of one
+        // user, or a client retrying at once) waits for it and answers with its message: it would otherwise find
+        // nothing stored yet and be decided on its own (rate-limited, say) while the first one is stored.
+        SendKey key = new SendKey(command.roomId(), caller.userId(), clientMsgId);
+        while (true) {
+            CompletableFuture<Appended> mine = new CompletableFuture<>();
+            CompletableFuture<Appended> first = inFlight.putIfAbsent(key, mine);
+            if (first == null) {
+                try {
+                    Appended appended = sendChecked(caller, command, clientMsgId);
+                    mine.complete(appended);
+                    return appended;
+                } catch (RuntimeException | Error e) {
+                    mine.completeExceptionally(e);
+                    throw e;
+                } finally {
+                    inFlight.remove(key, mine);
+                }
+            }
+            Optional<Appended> stored = awaitFirst(first);
+            if (stored.isPresent()) {
+                return new Appended(stored.get().message(), true);
+            }
+            // the first send was refused or failed: this one is decided on its own
+        }
+    }
+
+    private record SendKey(String roomId, String senderId, String clientMsgId) {
+    }
+
+    private static Optional<Appended> awaitFirst(CompletableFuture<Appended> first) {
+        try {
+            return Optional.of(first.get(FIRST_SEND_WAIT.toMillis(), TimeUnit.MILLISECONDS));
+        } catch (ExecutionException e) {
+            return Optional.empty();
+        } catch (TimeoutException e) {
+            throw new StoreUnavailableException("a send with this client_msg_id is still being stored", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreUnavailableException("interrupted while a send with this client_msg_id was stored", e);
+        }
+    }
+
+    private Appended sendChecked(Principal caller, SendMessage command, String clientMsgId) {
         Room room = rooms.findForChecks(command.roomId())
                 .orElseThrow(() -> ChatException.notFound("room not found"));
         List<Member> members = rooms.members(room.id());

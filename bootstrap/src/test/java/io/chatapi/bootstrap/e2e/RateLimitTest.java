@@ -98,6 +98,37 @@ class RateLimitTest {
     }
 
     @Test
+    void aRepeatSentWhileTheFirstIsBeingStoredGetsItEvenWhenItFindsTheBucketEmpty() throws Exception {
+        for (int round = 0; round < ROUNDS; round++) {
+            String user = "twin" + round;
+            Burst burst = exhaust(user, null);
+            Thread.sleep(1_100); // one token comes back: the first of the two sends takes it
+            try (WsClient a = server.ws(Tokens.user(user)); WsClient b = server.ws(Tokens.user(user))) {
+                Map<String, Object> send = Map.of("room_id", burst.room(), "content", "once", "client_msg_id", "twin");
+                a.send("send_message", send);
+                b.send("send_message", send);
+                List<JsonNode> answers = new ArrayList<>();
+                for (WsClient socket : List.of(a, b)) {
+                    answers.add(socket.await(e -> e.path("type").asText().equals("error")
+                            || e.path("type").asText().equals("message.sent"), "an answer to the send"));
+                }
+                if (answers.stream().allMatch(e -> e.path("type").asText().equals("error"))) {
+                    continue; // the token had not come back yet
+                }
+                assertThat(answers).as("never an error for a repeat of a stored send")
+                        .allMatch(e -> e.path("type").asText().equals("message.sent"));
+                assertThat(answers).extracting(e -> e.path("duplicate").asBoolean())
+                        .containsExactlyInAnyOrder(false, true);
+                assertThat(answers).extracting(e -> e.path("seq").asLong())
+                        .containsOnly(answers.get(0).path("seq").asLong());
+                List<String> stored = new ArrayList<>(burst.accepted());
+                stored.add("once");
+                assertThat(history(burst.room())).containsExactlyElementsOf(stored);
+            }
+        }
+    }
+
+    @Test
     void repeatingAStoredClientMessageIdWhileLimitedReturnsTheOriginal() {
         for (int round = 0; round < ROUNDS; round++) {
             String user = "repeat" + round;
