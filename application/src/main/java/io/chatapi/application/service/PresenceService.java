@@ -23,6 +23,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Presence for the users who share a room with someone: online at the first connection, offline a grace
@@ -49,6 +52,8 @@ public final class PresenceService implements PresenceUseCase, AutoCloseable {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("presence-grace").daemon().factory());
     private final ConcurrentHashMap<String, ScheduledFuture<?>> goingOffline = new ConcurrentHashMap<>();
+    /** Presence decisions of one user run one at a time ({@link #deciding}); users share these stripes. */
+    private final Lock[] userLocks = new Lock[64];
     /**
      * Per user announced online, the peers who were online to hear it: the user's offline goes to them too, even
      * when they no longer share a room that carries presence (one of them left it, or it grew past the limit),
@@ -69,6 +74,9 @@ public final class PresenceService implements PresenceUseCase, AutoCloseable {
         this.connections = connections;
         this.clock = clock;
         this.grace = grace;
+        for (int i = 0; i < userLocks.length; i++) {
+            userLocks[i] = new ReentrantLock();
+        }
     }
 
     /**
@@ -118,37 +126,60 @@ public final class PresenceService implements PresenceUseCase, AutoCloseable {
 
     private void endRestartWindow() {
         for (String userId : List.copyOf(keptFromRestart)) {
-            if (keptFromRestart.remove(userId) && !connections.isOnline(userId)) {
-                announce(userId, false);
-            }
+            deciding(userId, () -> {
+                if (keptFromRestart.remove(userId) && !connections.isOnline(userId)) {
+                    announce(userId, false);
+                }
+            });
+        }
+    }
+
+    /**
+     * Runs a decision about a user's presence and its announcement while no other one for that user runs: the
+     * grace period's end (on the timer's thread) and a new first connection (on the caller's) would otherwise
+     * both announce, and peers could get the user's "offline" after the "online" of their return.
+     */
+    private void deciding(String userId, Runnable decision) {
+        Lock lock = userLocks[Math.floorMod(userId.hashCode(), userLocks.length)];
+        lock.lock();
+        try {
+            decision.run();
+        } finally {
+            lock.unlock();
         }
     }
 
     @Override
     public void firstConnectionOpened(String userId) {
         restartRead.join();
-        if (keptFromRestart.remove(userId)) {
-            return;
-        }
-        ScheduledFuture<?> pending = goingOffline.remove(userId);
-        if (pending != null && pending.cancel(false)) {
-            return;
-        }
-        announce(userId, true);
+        deciding(userId, () -> {
+            if (keptFromRestart.remove(userId)) {
+                return;
+            }
+            ScheduledFuture<?> pending = goingOffline.remove(userId);
+            if (pending != null) {
+                pending.cancel(false); // one that already runs finds itself removed and announces nothing
+                return;
+            }
+            announce(userId, true);
+        });
     }
 
     @Override
     public void lastConnectionClosed(String userId) {
-        ScheduledFuture<?> task = timer.schedule(() -> {
-            goingOffline.remove(userId);
-            if (!connections.isOnline(userId)) {
-                announce(userId, false);
+        deciding(userId, () -> {
+            AtomicReference<ScheduledFuture<?>> self = new AtomicReference<>();
+            ScheduledFuture<?> task = timer.schedule(() -> deciding(userId, () -> {
+                if (goingOffline.remove(userId, self.get()) && !connections.isOnline(userId)) {
+                    announce(userId, false);
+                }
+            }), grace.toMillis(), TimeUnit.MILLISECONDS);
+            self.set(task);
+            ScheduledFuture<?> previous = goingOffline.put(userId, task);
+            if (previous != null) {
+                previous.cancel(false);
             }
-        }, grace.toMillis(), TimeUnit.MILLISECONDS);
-        ScheduledFuture<?> previous = goingOffline.put(userId, task);
-        if (previous != null) {
-            previous.cancel(false);
-        }
+        });
     }
 
     private void announce(String userId, boolean online) {

@@ -8,8 +8,11 @@ import io.chatapi.application.port.out.TimeSource;
 import io.chatapi.domain.Principal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Relays typing indicators to the room's members. The same indicator from the same user in the same room is
@@ -52,10 +55,15 @@ public final class TypingService implements TypingUseCase {
     private final EventPublisher publisher;
     private final TimeSource clock;
     private final ConcurrentHashMap<UserInRoom, Relayed> relayed = new ConcurrentHashMap<>();
+    /** Indicators of one user in one room are published one at a time; pairs share these stripes. */
+    private final Lock[] publishing = new Lock[64];
     /** When the next sweep may run: at most one per {@link #FORGET_AFTER}, however many users type. */
     private final AtomicReference<Instant> nextSweep = new AtomicReference<>(Instant.MIN);
 
     public TypingService(RoomStore rooms, EventPublisher publisher, TimeSource clock) {
+        for (int i = 0; i < publishing.length; i++) {
+            publishing[i] = new ReentrantLock();
+        }
         this.rooms = rooms;
         this.access = new RoomAccess(rooms);
         this.publisher = publisher;
@@ -66,18 +74,29 @@ public final class TypingService implements TypingUseCase {
     public void typing(Principal caller, String roomId, boolean start) {
         access.usable(caller, roomId);
         Instant now = clock.now();
-        boolean[] relay = new boolean[1];
-        relayed.compute(new UserInRoom(caller.userId(), roomId), (key, last) -> {
+        UserInRoom user = new UserInRoom(caller.userId(), roomId);
+        Relayed[] decided = new Relayed[1];
+        relayed.compute(user, (key, last) -> {
             Relayed next = last == null ? new Relayed(start, now, BURST - 1) : last.relay(start, now);
-            relay[0] = next != null;
+            decided[0] = next;
             return next == null ? last : next;
         });
-        if (!relay[0]) {
+        if (decided[0] == null) {
             return;
         }
         sweep(now);
-        publisher.publish(MessageText.userIds(rooms.members(roomId)),
-                new ChatEvent.Typing(roomId, caller.userId(), start));
+        List<String> audience = MessageText.userIds(rooms.members(roomId));
+        // Published while no other indicator of this user in this room is, and only while still the latest: from
+        // two sockets at once, a start decided first could otherwise reach members after the stop that ended it.
+        Lock lock = publishing[Math.floorMod(user.hashCode(), publishing.length)];
+        lock.lock();
+        try {
+            if (relayed.get(user) == decided[0]) {
+                publisher.publish(audience, new ChatEvent.Typing(roomId, caller.userId(), start));
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Forgets users quiet for longer than a full bucket takes, when there are many and no sweep ran lately. */

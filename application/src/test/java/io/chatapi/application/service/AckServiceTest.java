@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.chatapi.application.fake.InMemoryStores;
 import io.chatapi.application.port.out.ChatEvent;
 import io.chatapi.application.port.out.DeliveryPlan;
+import io.chatapi.application.port.out.DeliveryStore;
 import io.chatapi.application.port.out.MessageDraft;
 import io.chatapi.application.port.out.StoreUnavailableException;
 import io.chatapi.domain.Handoff;
@@ -15,8 +16,12 @@ import io.chatapi.domain.Principal;
 import io.chatapi.domain.Role;
 import io.chatapi.domain.Room;
 import io.chatapi.domain.RoomType;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -74,6 +79,34 @@ class AckServiceTest {
         acks.ack(ANN, "room_a", seven);
         assertThat(told()).containsExactly(6L, 7L);
         assertThat(deliveries.allPending()).isEmpty();
+    }
+
+    @Test
+    void anOlderReceiptLateToBePublishedIsNotPublishedAfterANewerOne() throws Exception {
+        CountDownLatch olderClearing = new CountDownLatch(1);
+        CountDownLatch newerPublished = new CountDownLatch(1);
+        DeliveryStore slowForTheOlder = (DeliveryStore) Proxy.newProxyInstance(DeliveryStore.class.getClassLoader(),
+                new Class<?>[] {DeliveryStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("clearUpTo") && Thread.currentThread().getName().equals("older")) {
+                        olderClearing.countDown(); // the older ack moved the position; its socket's thread waits
+                        newerPublished.await(10, TimeUnit.SECONDS);
+                    }
+                    try {
+                        return method.invoke(deliveries, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        AckService twoSockets = new AckService(stores.rooms(), slowForTheOlder, publisher);
+
+        Thread older = Thread.ofPlatform().name("older").start(() -> twoSockets.ack(ANN, "room_a", 3));
+        assertThat(olderClearing.await(10, TimeUnit.SECONDS)).isTrue();
+        twoSockets.ack(ANN, "room_a", 4); // the other socket's ack, moved and told meanwhile
+        newerPublished.countDown();
+        older.join(10_000);
+
+        assertThat(told()).containsExactly(4L);
+        assertThat(deliveries.allPending()).extracting(p -> p.seq()).containsExactly(5L, 6L);
     }
 
     private List<Long> told() {

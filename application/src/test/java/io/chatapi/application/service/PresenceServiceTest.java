@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.chatapi.application.fake.InMemoryStores;
 import io.chatapi.application.fake.OnlineUsers;
 import io.chatapi.application.port.out.ChatEvent;
+import io.chatapi.application.port.out.ConnectionDirectory;
 import io.chatapi.application.port.out.EventPublisher;
 import io.chatapi.application.port.out.PresenceStore;
 import io.chatapi.domain.Handoff;
@@ -161,6 +162,47 @@ class PresenceServiceTest {
             assertThat(connecting.join(Duration.ofSeconds(5))).isTrue();
         }
         assertThat(published()).isEmpty();
+    }
+
+    @Test
+    void aReturnAsTheGracePeriodEndsIsAnnouncedAfterTheOfflineNeverBeforeIt() throws Exception {
+        var stores = InMemoryStores.create();
+        room(stores, "small", List.of("u", "friend"));
+        CountDownLatch graceChecking = new CountDownLatch(1);
+        CountDownLatch letGraceGoOn = new CountDownLatch(1);
+        Set<String> connected = ConcurrentHashMap.newKeySet();
+        connected.add("friend");
+        ConnectionDirectory directory = new ConnectionDirectory() {
+            @Override
+            public boolean isOnline(String userId) {
+                if (userId.equals("u") && Thread.currentThread().getName().startsWith("presence-grace")) {
+                    graceChecking.countDown(); // the grace period's end decides, and is held here
+                    try {
+                        letGraceGoOn.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return false;
+                }
+                return connected.contains(userId);
+            }
+
+            @Override
+            public Set<String> onlineUsers() {
+                return Set.copyOf(connected);
+            }
+        };
+        try (var presence = new PresenceService(stores.rooms(), stores.presence(), publisher, directory, () -> now,
+                Duration.ofMillis(10))) {
+            presence.firstConnectionOpened("u");
+            presence.lastConnectionClosed("u");
+            assertThat(graceChecking.await(10, TimeUnit.SECONDS)).isTrue();
+            Thread back = Thread.ofPlatform().start(() -> presence.firstConnectionOpened("u")); // the user returns
+            Thread.sleep(200);
+            letGraceGoOn.countDown();
+            back.join(10_000);
+        }
+        assertThat(published()).containsExactly("u online", "u offline", "u online");
     }
 
     private List<String> published() {

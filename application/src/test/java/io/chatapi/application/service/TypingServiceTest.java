@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chatapi.application.fake.InMemoryStores;
 import io.chatapi.application.port.out.ChatEvent;
+import io.chatapi.application.port.out.RoomStore;
 import io.chatapi.domain.Handoff;
 import io.chatapi.domain.Member;
 import io.chatapi.domain.MemberRole;
@@ -11,10 +12,14 @@ import io.chatapi.domain.Principal;
 import io.chatapi.domain.Role;
 import io.chatapi.domain.Room;
 import io.chatapi.domain.RoomType;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -78,6 +83,37 @@ class TypingServiceTest {
             assertThat(seen.stream().filter("stop"::equals).count()).as("run %d: stops cost no more than starts", run)
                     .isLessThanOrEqualTo(seen.stream().filter("start"::equals).count() + 1);
         }
+    }
+
+    @Test
+    void aStartDecidedBeforeAStopButLateToBePublishedIsNotPublishedAfterIt() throws Exception {
+        InMemoryStores stores = InMemoryStores.create();
+        stores.rooms().createGroup(new Room("room_t", RoomType.GROUP, null, null, 0, T0, Handoff.initial(T0)),
+                List.of(new Member("room_t", "ann", MemberRole.MEMBER, T0),
+                        new Member("room_t", "bob", MemberRole.MEMBER, T0)));
+        CountDownLatch startDecided = new CountDownLatch(1);
+        CountDownLatch stopPublished = new CountDownLatch(1);
+        RoomStore slowForTheStart = (RoomStore) Proxy.newProxyInstance(RoomStore.class.getClassLoader(),
+                new Class<?>[] {RoomStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("members") && Thread.currentThread().getName().equals("start")) {
+                        startDecided.countDown(); // the start was decided; its socket's thread is held here
+                        stopPublished.await(10, TimeUnit.SECONDS);
+                    }
+                    try {
+                        return method.invoke(stores.rooms(), args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        TypingService twoSockets = new TypingService(slowForTheStart, publisher, now::get);
+
+        Thread start = Thread.ofPlatform().name("start").start(() -> twoSockets.typing(ANN, "room_t", true));
+        assertThat(startDecided.await(10, TimeUnit.SECONDS)).isTrue();
+        twoSockets.typing(ANN, "room_t", false); // the other socket's stop, decided and published meanwhile
+        stopPublished.countDown();
+        start.join(10_000);
+
+        assertThat(relayed()).as("what members were told, last").endsWith("stop");
     }
 
     @Test
