@@ -88,22 +88,26 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
     }
 
     @Override
-    public int publishToSettled(String userId, ChatEvent event, Duration minAge) {
+    public int publishToSettled(String userId, ChatEvent event, Duration minAge, boolean waitForAll) {
         List<SocketConnection> connections = byUser.get(userId);
         if (connections == null) {
             return 0;
         }
-        for (SocketConnection connection : connections) {
-            if (connection.readerAlive()
-                    && (connection.age().compareTo(minAge) < 0 || !connection.roomToRedeliver())) {
-                return 0; // every connection of the user gets it, at a later pass
+        if (waitForAll) {
+            for (SocketConnection connection : connections) {
+                if (connection.readerAlive() && !ready(connection, minAge)) {
+                    return 0; // every connection of the user gets it, at a later pass
+                }
             }
         }
-        String frame = EventFrames.event(event);
+        String frame = null;
         int accepted = 0;
         for (SocketConnection connection : connections) {
-            if (!connection.readerAlive()) {
-                continue; // its client is gone (the sweep ends the connection): it took nothing
+            if (!connection.readerAlive() || !ready(connection, minAge)) {
+                continue; // a client gone (the sweep ends its connection), or one not ready: it took nothing
+            }
+            if (frame == null) {
+                frame = EventFrames.event(event);
             }
             boolean taken = event instanceof ChatEvent.MessageCreated owed
                     ? connection.redeliver(owed, frame) : connection.deliver(event, frame);
@@ -112,6 +116,10 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
             }
         }
         return accepted;
+    }
+
+    private static boolean ready(SocketConnection connection, Duration minAge) {
+        return connection.age().compareTo(minAge) >= 0 && connection.roomToRedeliver();
     }
 
     /**

@@ -87,6 +87,11 @@ final class OutgoingQueue {
         this.onWriteFailure = onWriteFailure;
     }
 
+    /** Text of the queued frames not yet taken by the writer, in UTF-16 units. */
+    long queuedChars() {
+        return queuedChars;
+    }
+
     /** Data items queued and not yet taken by the writer. */
     int queued() {
         return counted;

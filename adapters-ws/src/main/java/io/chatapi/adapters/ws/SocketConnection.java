@@ -71,12 +71,13 @@ final class SocketConnection {
     }
 
     /**
-     * True while the outgoing queue is at most half full: the offline queue's re-delivery of a backlog stops there
+     * True while the outgoing queue is at most half full, in items and in text: the offline queue's re-delivery
+     * of a backlog stops there
      * and goes on at its next pass, so its own burst never makes the connection a slow consumer, whose queued
      * frames would be lost with it.
      */
     boolean roomToRedeliver() {
-        return out.queued() <= out.capacity() / 2;
+        return out.queued() <= out.capacity() / 2 && out.queuedChars() <= OutgoingQueue.MAX_QUEUED_CHARS / 2;
     }
 
     /** A message the offline queue owes the client (see {@link DeliveryGate#redeliver}). */
@@ -84,11 +85,9 @@ final class SocketConnection {
         if (closing.get()) {
             return false;
         }
-        if (!gate.redeliver(event, frame)) {
-            slowConsumer();
-            return false;
-        }
-        return true;
+        // refused (the queue is full, or the room's held events are): not taken, and owed again at the next pass;
+        // live traffic, not the re-delivery, decides whether the client is a slow consumer
+        return gate.redeliver(event, frame);
     }
 
     /** A live event from a publisher; false when it was not accepted (the connection is closing or too slow). */

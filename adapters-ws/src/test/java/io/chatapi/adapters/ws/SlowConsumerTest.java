@@ -47,15 +47,20 @@ class SlowConsumerTest {
 
     @Test
     void offlineReDeliveryStopsAtAHalfFullQueueInsteadOfMakingASlowConsumer() throws Exception {
-        try (TestServer server = TestServer.start(s -> s.queue(8));
+        reDeliverUntilRefused(TestServer.start(s -> s.queue(8))); // the item bound comes first
+        reDeliverUntilRefused(TestServer.start(s -> s.queue(1_024))); // frames of 32 K characters: the text bound first
+    }
+
+    private static void reDeliverUntilRefused(TestServer started) throws Exception {
+        try (TestServer server = started;
              RawWsClient slow = RawWsClient.connect(server.port(), Tokens.user("slow"), 4096)) {
             await().atMost(Duration.ofSeconds(5)).until(() -> server.registry.isOnline("slow"));
-            String content = "x".repeat(16_000);
+            String content = "\"".repeat(16_000); // each escaped: frames of 32 K characters, the text bound first
             long seq = 0;
             int accepted = 1;
             while (accepted > 0 && seq < 5_000) {
                 seq++;
-                accepted = server.registry.publishToSettled("slow", event(seq, content), Duration.ZERO);
+                accepted = server.registry.publishToSettled("slow", event(seq, content), Duration.ZERO, true);
             }
             assertThat(accepted).as("refused once the queue is half full").isZero();
             assertThat(server.registry.isOnline("slow")).isTrue();
@@ -71,11 +76,14 @@ class SlowConsumerTest {
             Thread.sleep(600);
             try (WsClient second = WsClient.connect(server.port(), Tokens.user("dana"))) {
                 await().atMost(Duration.ofSeconds(5)).until(() -> server.registry.all().size() == 2);
-                assertThat(server.registry.publishToSettled("dana", event(1, "owed"), Duration.ofMillis(500)))
+                assertThat(server.registry.publishToSettled("dana", event(1, "owed"), Duration.ofMillis(500), true))
                         .as("the second device is still settling").isZero();
+                assertThat(server.registry.publishToSettled("dana", event(0, "early"), Duration.ofMillis(500), false))
+                        .as("waited long enough: to the settled one only").isEqualTo(1);
                 Thread.sleep(600);
-                assertThat(server.registry.publishToSettled("dana", event(1, "owed"), Duration.ofMillis(500)))
+                assertThat(server.registry.publishToSettled("dana", event(1, "owed"), Duration.ofMillis(500), true))
                         .isEqualTo(2);
+                assertThat(first.next("message").get("content").asText()).isEqualTo("early");
                 assertThat(first.next("message").get("content").asText()).isEqualTo("owed");
                 assertThat(second.next("message").get("content").asText()).isEqualTo("owed");
             }

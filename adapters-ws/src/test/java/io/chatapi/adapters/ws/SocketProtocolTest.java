@@ -229,9 +229,9 @@ class SocketProtocolTest {
     void settledDeliveryReachesOnlyConnectionsOpenLongEnough() {
         WsClient erin = connect("erin");
         ChatEvent event = new ChatEvent.Typing("room_x", "zed", false);
-        assertThat(server.registry.publishToSettled("erin", event, Duration.ofHours(1))).isZero();
-        assertThat(server.registry.publishToSettled("nobody", event, Duration.ZERO)).isZero();
-        assertThat(server.registry.publishToSettled("erin", event, Duration.ZERO)).isEqualTo(1);
+        assertThat(server.registry.publishToSettled("erin", event, Duration.ofHours(1), true)).isZero();
+        assertThat(server.registry.publishToSettled("nobody", event, Duration.ZERO, true)).isZero();
+        assertThat(server.registry.publishToSettled("erin", event, Duration.ZERO, true)).isEqualTo(1);
         JsonNode typing = erin.next("typing");
         assertThat(typing.get("room_id").asText()).isEqualTo("room_x");
         assertThat(typing.get("action").asText()).isEqualTo("stop");

@@ -11,6 +11,7 @@ import io.chatapi.application.port.out.PendingDelivery;
 import io.chatapi.application.port.out.TimeSource;
 import io.chatapi.domain.Message;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -27,8 +29,9 @@ import java.util.concurrent.TimeUnit;
  * Re-delivers queued messages to members who come back online: every {@code interval} it writes each queued
  * message as a {@code message} event to the user's connections, once all of them are at least {@link #SETTLE}
  * old (younger ones may still be resuming) and none has its outgoing queue half full
- * ({@link EventPublisher#publishToSettled}), and removes the entry once a connection took it; a user whose
- * connections did not take an entry keeps the rest for the next pass, in order. For users still
+ * ({@link EventPublisher#publishToSettled}), or, after {@link #MAX_WAIT_FOR_ALL}, to those that are; it removes
+ * the entry once a connection took it, and a user whose connections did not take an entry keeps the rest for the
+ * next pass, in order. For users still
  * offline it counts an attempt; entries reaching {@link ChatSettings#offlineMaxAttempts()} become dead
  * letters. {@code deliveryAttempts} counts every entry written to a connection or found with its user offline,
  * {@code deliveryFailures} the latter, so failures are a part of the attempts. Runs on one platform thread of its
@@ -36,6 +39,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class OfflineRedeliveryWorker {
     static final Duration SETTLE = Duration.ofSeconds(2);
+    /**
+     * How long a returning user's backlog waits for all their connections to be ready; after that it goes to those
+     * that are, so that a device reconnecting in a loop, or one that does not read, holds up no other.
+     */
+    static final Duration MAX_WAIT_FOR_ALL = Duration.ofSeconds(10);
+    private static final int MAX_WAITING_USERS = 100_000;
     static final int BATCH = 1000;
     /** Pages of {@link #BATCH} entries one pass reads at most. */
     static final int MAX_PAGES = 100;
@@ -50,6 +59,9 @@ public final class OfflineRedeliveryWorker {
     private final Duration interval;
     private final int maxAttempts;
     private ScheduledExecutorService scheduler;
+
+    /** Users whose backlog waits for all their connections, since when; touched by the passes only. */
+    private final Map<String, Instant> waitingSince = new ConcurrentHashMap<>();
 
     public OfflineRedeliveryWorker(DeliveryStore store, MessageStore messages, ConnectionDirectory connections,
                                    EventPublisher publisher, ChatSettings settings, ServerMetrics metrics,
@@ -120,6 +132,7 @@ public final class OfflineRedeliveryWorker {
             String user = entry.userId();
             if (!online.computeIfAbsent(user, connections::isOnline)) {
                 missed.add(entry.id());
+                waitingSince.remove(user);
                 continue;
             }
             if (held.contains(user)) {
@@ -131,12 +144,19 @@ public final class OfflineRedeliveryWorker {
                 done.add(entry.id());
                 continue;
             }
-            int accepted = publisher.publishToSettled(user, new ChatEvent.MessageCreated(message.get(), false), SETTLE);
+            Instant waiting = waitingSince.get(user);
+            boolean waitForAll = waiting == null || clock.now().isBefore(waiting.plus(MAX_WAIT_FOR_ALL));
+            int accepted = publisher.publishToSettled(user, new ChatEvent.MessageCreated(message.get(), false), SETTLE,
+                    waitForAll);
             if (accepted > 0) {
                 metrics.deliveryAttempts.incrementAndGet();
                 done.add(entry.id());
+                waitingSince.remove(user);
             } else {
                 held.add(user);
+                if (waiting == null && waitingSince.size() < MAX_WAITING_USERS) {
+                    waitingSince.put(user, clock.now());
+                }
             }
         }
         if (!done.isEmpty()) {

@@ -73,6 +73,27 @@ class OfflineRedeliveryWorkerTest {
     }
 
     @Test
+    void aBacklogWaitsForAllOfAUsersDevicesTenSecondsAtMostThenGoesToThoseReady() {
+        Message message = stored("msg_1", 1);
+        store.queue("bob", "room_1", "msg_1", 1, T0);
+        sockets.connect("bob", T0);
+        sockets.oneNeverReady = true;
+        var worker = worker(5, now::get, Duration.ofSeconds(30));
+
+        now.set(T0.plusSeconds(3));
+        worker.runOnce();
+        now.set(T0.plusSeconds(12));
+        worker.runOnce();
+        assertThat(sockets.sent).as("waiting for the other device").isEmpty();
+        assertThat(store.allPending()).singleElement().extracting(PendingDelivery::attempts).isEqualTo(0);
+
+        now.set(T0.plusSeconds(13));
+        worker.runOnce();
+        assertThat(sockets.sent).containsExactly(new Sent("bob", new ChatEvent.MessageCreated(message, false)));
+        assertThat(store.allPending()).isEmpty();
+    }
+
+    @Test
     void aReturningUserIsNotKeptWaitingBehindTheEntriesOfUsersWhoStayAway() {
         for (int i = 1; i <= 2_500; i++) {
             store.queue("away" + (i % 40), "room_0", "msg_a" + i, i, T0); // sorts before room_1
@@ -190,6 +211,8 @@ class OfflineRedeliveryWorkerTest {
         final List<Sent> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
         final List<Duration> minAges = new java.util.concurrent.CopyOnWriteArrayList<>();
         final BlockingQueue<String> published = new LinkedBlockingQueue<>();
+        /** A device of the user that never gets ready (it reconnects in a loop): all of them are never ready. */
+        volatile boolean oneNeverReady;
 
         SocketsDouble(TimeSource clock) {
             this.clock = clock;
@@ -215,8 +238,11 @@ class OfflineRedeliveryWorkerTest {
         }
 
         @Override
-        public int publishToSettled(String userId, ChatEvent event, Duration minAge) {
+        public int publishToSettled(String userId, ChatEvent event, Duration minAge, boolean waitForAll) {
             minAges.add(minAge);
+            if (waitForAll && oneNeverReady) {
+                return 0;
+            }
             Instant opened = openedAt.get(userId);
             if (opened == null || Duration.between(opened, clock.now()).compareTo(minAge) < 0) {
                 return 0;

@@ -40,7 +40,7 @@ class PresenceServiceTest {
         }
 
         @Override
-        public int publishToSettled(String userId, ChatEvent event, Duration minAge) {
+        public int publishToSettled(String userId, ChatEvent event, Duration minAge, boolean waitForAll) {
             return 0;
         }
     };

@@ -31,7 +31,7 @@ final class PublisherBotTestDouble implements EventPublisher {
     }
 
     @Override
-    public int publishToSettled(String userId, ChatEvent event, Duration minAge) {
+    public int publishToSettled(String userId, ChatEvent event, Duration minAge, boolean waitForAll) {
         publish(List.of(userId), event);
         return 1;
     }

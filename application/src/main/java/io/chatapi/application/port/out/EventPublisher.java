@@ -12,11 +12,12 @@ public interface EventPublisher {
     void publish(Collection<String> userIds, ChatEvent event);
 
     /**
-     * Sends the event to every connection of the user, once all of them have been open for at least {@code minAge}
-     * (a younger one may still be resuming) and none has more than half of its outgoing queue filled (a backlog
-     * re-delivered at once must not make a slow consumer of the connection). Returns how many connections accepted
-     * it into their queue, 0 when it was not sent (the caller tries again later); a message a connection was
-     * already sent live counts as accepted there and is not sent again.
+     * Sends the event to the user's connections that have been open for at least {@code minAge} (a younger one
+     * may still be resuming) and have at most half of their outgoing queue filled (a backlog re-delivered at once
+     * must not make a slow consumer of the connection). With {@code waitForAll}, nothing is sent unless every
+     * connection of the user is such: a device that just connected is not left out. Returns how many
+     * connections accepted it into their queue, 0 when it was not sent (the caller tries again later); a message
+     * a connection was already sent live counts as accepted there and is not sent again.
      */
-    int publishToSettled(String userId, ChatEvent event, Duration minAge);
+    int publishToSettled(String userId, ChatEvent event, Duration minAge, boolean waitForAll);
 }
