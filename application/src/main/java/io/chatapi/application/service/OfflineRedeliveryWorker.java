@@ -115,12 +115,16 @@ public final class OfflineRedeliveryWorker {
         Map<String, Boolean> online = new HashMap<>();
         Set<String> held = new HashSet<>();
         List<PendingDelivery> page = store.pending(null, BATCH);
-        for (int pages = 1; ; pages++) {
-            runPage(page, online, held);
-            if (page.size() < BATCH || pages == MAX_PAGES) {
-                return;
+        try {
+            for (int pages = 1; ; pages++) {
+                runPage(page, online, held);
+                if (page.size() < BATCH || pages == MAX_PAGES) {
+                    return;
+                }
+                page = store.pending(page.getLast(), BATCH);
             }
-            page = store.pending(page.getLast(), BATCH);
+        } finally {
+            waitingSince.keySet().retainAll(held); // a user with nothing held any more waits afresh next time
         }
     }
 
@@ -132,7 +136,6 @@ public final class OfflineRedeliveryWorker {
             String user = entry.userId();
             if (!online.computeIfAbsent(user, connections::isOnline)) {
                 missed.add(entry.id());
-                waitingSince.remove(user);
                 continue;
             }
             if (held.contains(user)) {
@@ -151,7 +154,6 @@ public final class OfflineRedeliveryWorker {
             if (accepted > 0) {
                 metrics.deliveryAttempts.incrementAndGet();
                 done.add(entry.id());
-                waitingSince.remove(user);
             } else {
                 held.add(user);
                 if (waiting == null && waitingSince.size() < MAX_WAITING_USERS) {

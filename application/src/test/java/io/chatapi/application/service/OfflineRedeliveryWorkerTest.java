@@ -75,7 +75,9 @@ class OfflineRedeliveryWorkerTest {
     @Test
     void aBacklogWaitsForAllOfAUsersDevicesTenSecondsAtMostThenGoesToThoseReady() {
         Message message = stored("msg_1", 1);
+        Message second = stored("msg_2", 2);
         store.queue("bob", "room_1", "msg_1", 1, T0);
+        store.queue("bob", "room_1", "msg_2", 2, T0);
         sockets.connect("bob", T0);
         sockets.oneNeverReady = true;
         var worker = worker(5, now::get, Duration.ofSeconds(30));
@@ -85,12 +87,23 @@ class OfflineRedeliveryWorkerTest {
         now.set(T0.plusSeconds(12));
         worker.runOnce();
         assertThat(sockets.sent).as("waiting for the other device").isEmpty();
-        assertThat(store.allPending()).singleElement().extracting(PendingDelivery::attempts).isEqualTo(0);
+        assertThat(store.allPending()).hasSize(2).extracting(PendingDelivery::attempts).containsOnly(0);
 
         now.set(T0.plusSeconds(13));
         worker.runOnce();
-        assertThat(sockets.sent).containsExactly(new Sent("bob", new ChatEvent.MessageCreated(message, false)));
+        assertThat(sockets.sent).as("the whole backlog, not one entry per wait").containsExactly(
+                new Sent("bob", new ChatEvent.MessageCreated(message, false)),
+                new Sent("bob", new ChatEvent.MessageCreated(second, false)));
         assertThat(store.allPending()).isEmpty();
+
+        Message later = stored("msg_3", 3);
+        store.queue("bob", "room_1", "msg_3", 3, T0);
+        now.set(T0.plusSeconds(14));
+        worker.runOnce();
+        assertThat(sockets.sent).as("a new backlog waits afresh").hasSize(2);
+        now.set(T0.plusSeconds(24));
+        worker.runOnce();
+        assertThat(sockets.sent).hasSize(3).last().isEqualTo(new Sent("bob", new ChatEvent.MessageCreated(later, false)));
     }
 
     @Test
