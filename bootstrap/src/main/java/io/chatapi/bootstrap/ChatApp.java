@@ -101,8 +101,9 @@ public final class ChatApp implements AutoCloseable {
         presence.resumeAfterRestart(config.shutdown().reconnectMax().plus(settings.presenceGrace()));
         var roomService = new RoomService(rooms, botStore, bots, clock);
         var admin = new AdminService(deliveries);
+        var typing = new TypingService(rooms, registry, clock);
         var useCases = new UseCases(roomService, roomService, roomService,
-                new MembershipService(rooms, botStore, clock, bots),
+                new MembershipService(rooms, botStore, clock, bots, typing),
                 new SendMessageService(rooms, messages, offline, ordered,
                         new RateLimiter(settings.rateLimitPerSecond(), settings.rateLimitBurst(), clock), handoff, bots,
                         clock, settings, metrics),
@@ -110,7 +111,7 @@ public final class ChatApp implements AutoCloseable {
                         new RateLimiter(settings.rateLimitPerSecond(), settings.rateLimitBurst(), clock), metrics),
                 new HistoryService(rooms, messages, deliveries, settings),
                 new AckService(rooms, deliveries, registry),
-                new TypingService(rooms, registry, clock),
+                typing,
                 presence,
                 new ManageBotsService(botStore, llm, config.llm().keyEnvPattern(), Config.reservedSettingNames(), clock),
                 handoff, bots, admin, admin);

@@ -9,6 +9,7 @@ import io.chatapi.application.port.out.EventPublisher;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -144,7 +145,13 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
 
     @Override
     public Set<String> onlineUsers() {
-        return Set.copyOf(byUser.keySet());
+        Set<String> online = new HashSet<>();
+        for (String userId : byUser.keySet()) {
+            if (isOnline(userId)) {
+                online.add(userId);
+            }
+        }
+        return Set.copyOf(online);
     }
 
     /** Starts tracking a connection for pings, the idle sweep and shutdown (registered or not). */

@@ -21,6 +21,7 @@ class GoneWithoutCloseTest {
                 await().atMost(WAIT).until(() -> !server.registry.isOnline("fin"));
                 if (!server.registry.all().isEmpty()) {
                     offlineWhileStillRegistered++; // the sweep (once a second) has not ended it yet
+                    assertThat(server.registry.onlineUsers()).doesNotContain("fin");
                 }
                 try (RawWsClient again = RawWsClient.connect(server.port(), Tokens.user("fin"), 0)) {
                     // accepted under the cap of one, not closed with 1008

@@ -20,13 +20,17 @@ public final class MembershipService implements MembershipUseCase {
     private final RoomAccess access;
     private final TimeSource clock;
     private final BotReplies replies;
+    private final TypingService typing;
 
     /**
      * @param replies the bot pipeline: a bot's removal from the room ends its reply, and the audience of the
      *                replies streaming there follows the members who join and leave
+     * @param typing  told when a member leaves, so that nobody keeps showing them typing there
      */
-    public MembershipService(RoomStore rooms, BotStore bots, TimeSource clock, BotReplies replies) {
+    public MembershipService(RoomStore rooms, BotStore bots, TimeSource clock, BotReplies replies,
+                             TypingService typing) {
         this.rooms = rooms;
+        this.typing = typing;
         this.bots = bots;
         this.replies = replies;
         this.access = new RoomAccess(rooms);
@@ -73,5 +77,6 @@ public final class MembershipService implements MembershipUseCase {
             throw ChatException.notFound("not a member");
         }
         replies.onMemberRemoved(roomId, userId);
+        typing.memberLeft(roomId, userId);
     }
 }

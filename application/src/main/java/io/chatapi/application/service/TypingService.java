@@ -99,6 +99,24 @@ public final class TypingService implements TypingUseCase {
         }
     }
 
+    /**
+     * A member left or was removed: when members were last told that they type in that room, they are told that
+     * they stopped (the user can no longer send that stop, and members would keep showing them typing).
+     */
+    public void memberLeft(String roomId, String userId) {
+        UserInRoom user = new UserInRoom(userId, roomId);
+        Lock lock = publishing[Math.floorMod(user.hashCode(), publishing.length)];
+        lock.lock();
+        try {
+            Relayed last = relayed.remove(user);
+            if (last != null && last.start()) {
+                publisher.publish(MessageText.userIds(rooms.members(roomId)), new ChatEvent.Typing(roomId, userId, false));
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Forgets users quiet for longer than a full bucket takes, when there are many and no sweep ran lately. */
     private void sweep(Instant now) {
         Instant due = nextSweep.get();

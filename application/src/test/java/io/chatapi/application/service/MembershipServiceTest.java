@@ -3,6 +3,7 @@ package io.chatapi.application.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.chatapi.application.port.out.ChatEvent;
 import io.chatapi.domain.Bot;
 import io.chatapi.domain.ChatException;
 import io.chatapi.domain.Handoff;
@@ -25,7 +26,9 @@ class MembershipServiceTest {
     private final RoomStoreBotTestDouble rooms = new RoomStoreBotTestDouble();
     private final BotStoreBotTestDouble bots = new BotStoreBotTestDouble();
     private final BotRepliesTestDouble replies = new BotRepliesTestDouble();
-    private final MembershipService service = new MembershipService(rooms, bots, () -> NOW, replies);
+    private final PublisherBotTestDouble typingTold = new PublisherBotTestDouble();
+    private final TypingService typing = new TypingService(rooms, typingTold, () -> NOW);
+    private final MembershipService service = new MembershipService(rooms, bots, () -> NOW, replies, typing);
 
     @BeforeEach
     void room() {
@@ -45,6 +48,24 @@ class MembershipServiceTest {
         assertThat(replies.told).containsExactly("added room_1 carol", "removed room_1 carol",
                 "removed room_1 bot_1");
         assertThat(rooms.members("room_1")).extracting(Member::userId).containsExactly("alice");
+    }
+
+    @Test
+    void aMemberRemovedWhileShownTypingIsShownToHaveStoppedAndOneWhoWasNotIsNot() {
+        service.addMember(ADMIN, "room_1", "carol");
+        service.addMember(ADMIN, "room_1", "dave");
+        typing.typing(new Principal("carol", Role.USER), "room_1", true);
+        typing.typing(new Principal("dave", Role.USER), "room_1", true);
+        typing.typing(new Principal("dave", Role.USER), "room_1", false);
+
+        service.removeMember(ADMIN, "room_1", "carol");
+        service.removeMember(ADMIN, "room_1", "dave");
+
+        assertThat(typingTold.published()).extracting(p -> (ChatEvent.Typing) p.event())
+                .extracting(t -> t.userId() + (t.start() ? " start" : " stop"))
+                .containsExactly("carol start", "dave start", "dave stop", "carol stop");
+        assertThat(typingTold.published().getLast().userIds()).as("told to those who remain")
+                .containsExactlyInAnyOrder("alice", "dave");
     }
 
     @Test
