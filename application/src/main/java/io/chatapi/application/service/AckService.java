@@ -11,8 +11,6 @@ import io.chatapi.domain.Room;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Read receipts: clears the caller's queued deliveries up to a seq and tells the room. An ack that does not move
@@ -31,12 +29,9 @@ public final class AckService implements AckUseCase {
     private final EventPublisher publisher;
     private final ConcurrentHashMap<UserInRoom, Long> acked = new ConcurrentHashMap<>();
     /** Receipts of one user in one room are published one at a time; pairs share these stripes. */
-    private final Lock[] publishing = new Lock[64];
+    private final LockStripes publishing = new LockStripes(64);
 
     public AckService(RoomStore rooms, DeliveryStore deliveries, EventPublisher publisher) {
-        for (int i = 0; i < publishing.length; i++) {
-            publishing[i] = new ReentrantLock();
-        }
         this.rooms = rooms;
         this.access = new RoomAccess(rooms);
         this.deliveries = deliveries;
@@ -73,16 +68,12 @@ public final class AckService implements AckUseCase {
         List<String> audience = MessageText.userIds(rooms.members(roomId));
         // Published while no other receipt of this user in this room is, and only while still the latest: two
         // sockets acking at once would otherwise let an older receipt reach members after a newer one.
-        Lock lock = publishing[Math.floorMod(key.hashCode(), publishing.length)];
-        lock.lock();
-        try {
+        publishing.locked(key, () -> {
             Long latest = acked.get(key);
             if (latest == null || latest == seq) {
                 publisher.publish(audience, new ChatEvent.AckReceived(roomId, seq, caller.userId()));
             }
-        } finally {
-            lock.unlock();
-        }
+        });
         if (acked.size() > FORGET_ABOVE) {
             acked.clear();
         }

@@ -24,8 +24,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
@@ -44,7 +42,7 @@ public final class HandoffService implements HandoffUseCase {
     private final OrderedRoomEvents events;
     private final WebhookSender webhook;
     private final TimeSource clock;
-    private final Lock[] roomLocks = new Lock[64];
+    private final LockStripes roomLocks = new LockStripes(64);
     private volatile BotReplies bots;
 
     public HandoffService(RoomStore rooms, OfflineDeliveries offline, OrderedRoomEvents events,
@@ -54,19 +52,10 @@ public final class HandoffService implements HandoffUseCase {
         this.events = events;
         this.webhook = webhook;
         this.clock = clock;
-        for (int i = 0; i < roomLocks.length; i++) {
-            roomLocks[i] = new ReentrantLock();
-        }
     }
 
     private <T> T locked(String roomId, Supplier<T> change) {
-        Lock lock = roomLocks[Math.floorMod(roomId.hashCode(), roomLocks.length)];
-        lock.lock();
-        try {
-            return change.get();
-        } finally {
-            lock.unlock();
-        }
+        return roomLocks.locked(roomId, change);
     }
 
     /** Connects the bot pipeline, whose streaming replies a handoff ends (set once while wiring). */

@@ -24,8 +24,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Presence for the users who share a room with someone: online at the first connection, offline a grace
@@ -53,7 +51,7 @@ public final class PresenceService implements PresenceUseCase, AutoCloseable {
             Thread.ofPlatform().name("presence-grace").daemon().factory());
     private final ConcurrentHashMap<String, ScheduledFuture<?>> goingOffline = new ConcurrentHashMap<>();
     /** Presence decisions of one user run one at a time ({@link #deciding}); users share these stripes. */
-    private final Lock[] userLocks = new Lock[64];
+    private final LockStripes userLocks = new LockStripes(64);
     /**
      * Per user announced online, the peers who were online to hear it: the user's offline goes to them too, even
      * when they no longer share a room that carries presence (one of them left it, or it grew past the limit),
@@ -74,9 +72,6 @@ public final class PresenceService implements PresenceUseCase, AutoCloseable {
         this.connections = connections;
         this.clock = clock;
         this.grace = grace;
-        for (int i = 0; i < userLocks.length; i++) {
-            userLocks[i] = new ReentrantLock();
-        }
     }
 
     /**
@@ -140,13 +135,7 @@ public final class PresenceService implements PresenceUseCase, AutoCloseable {
      * both announce, and peers could get the user's "offline" after the "online" of their return.
      */
     private void deciding(String userId, Runnable decision) {
-        Lock lock = userLocks[Math.floorMod(userId.hashCode(), userLocks.length)];
-        lock.lock();
-        try {
-            decision.run();
-        } finally {
-            lock.unlock();
-        }
+        userLocks.locked(userId, decision);
     }
 
     @Override

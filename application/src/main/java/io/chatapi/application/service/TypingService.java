@@ -11,8 +11,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Relays typing indicators to the room's members. The same indicator from the same user in the same room is
@@ -56,14 +54,11 @@ public final class TypingService implements TypingUseCase {
     private final TimeSource clock;
     private final ConcurrentHashMap<UserInRoom, Relayed> relayed = new ConcurrentHashMap<>();
     /** Indicators of one user in one room are published one at a time; pairs share these stripes. */
-    private final Lock[] publishing = new Lock[64];
+    private final LockStripes publishing = new LockStripes(64);
     /** When the next sweep may run: at most one per {@link #FORGET_AFTER}, however many users type. */
     private final AtomicReference<Instant> nextSweep = new AtomicReference<>(Instant.MIN);
 
     public TypingService(RoomStore rooms, EventPublisher publisher, TimeSource clock) {
-        for (int i = 0; i < publishing.length; i++) {
-            publishing[i] = new ReentrantLock();
-        }
         this.rooms = rooms;
         this.access = new RoomAccess(rooms);
         this.publisher = publisher;
@@ -88,15 +83,11 @@ public final class TypingService implements TypingUseCase {
         List<String> audience = MessageText.userIds(rooms.members(roomId));
         // Published while no other indicator of this user in this room is, and only while still the latest: from
         // two sockets at once, a start decided first could otherwise reach members after the stop that ended it.
-        Lock lock = publishing[Math.floorMod(user.hashCode(), publishing.length)];
-        lock.lock();
-        try {
+        publishing.locked(user, () -> {
             if (relayed.get(user) == decided[0]) {
                 publisher.publish(audience, new ChatEvent.Typing(roomId, caller.userId(), start));
             }
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /**
@@ -105,16 +96,12 @@ public final class TypingService implements TypingUseCase {
      */
     public void memberLeft(String roomId, String userId) {
         UserInRoom user = new UserInRoom(userId, roomId);
-        Lock lock = publishing[Math.floorMod(user.hashCode(), publishing.length)];
-        lock.lock();
-        try {
+        publishing.locked(user, () -> {
             Relayed last = relayed.remove(user);
             if (last != null && last.start()) {
                 publisher.publish(MessageText.userIds(rooms.members(roomId)), new ChatEvent.Typing(roomId, userId, false));
             }
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /** Forgets users quiet for longer than a full bucket takes, when there are many and no sweep ran lately. */
