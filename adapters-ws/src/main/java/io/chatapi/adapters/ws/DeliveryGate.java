@@ -60,8 +60,7 @@ final class DeliveryGate {
             held.add(new Held(event, frame, live));
             return true;
         }
-        List<String> out = new ArrayList<>(1);
-        passing(event, frame, -1, live, out);
+        List<String> out = passing(event, frame, -1, live);
         return out.isEmpty() || sink.offer(out);
     }
 
@@ -137,24 +136,24 @@ final class DeliveryGate {
             boolean match = roomId == null ? room == null || !heldRooms.contains(room) : roomId.equals(room);
             if (match) {
                 it.remove();
-                passing(h.event(), h.frame(), seqFloor, h.live(), batch);
+                batch.addAll(passing(h.event(), h.frame(), seqFloor, h.live()));
             }
         }
     }
 
     /**
-     * Adds to {@code out} the frames to send for an event (none to drop it); {@code live} false for a message
+     * The frames to send for an event (none to drop it); {@code live} false for a message
      * re-delivered from the offline queue, which does not count as the first of its room sent live. A reply's
      * delta or error the client was never shown the start of is dropped; its end comes as a whole reply instead
      * (start, all its text at offset 0, end): the connection opened as the reply ended, after the catch-up had
      * found it no longer streaming.
      */
-    private void passing(ChatEvent event, String frame, long seqFloor, boolean live, List<String> out) {
-        String passed = switch (event) {
+    private List<String> passing(ChatEvent event, String frame, long seqFloor, boolean live) {
+        return switch (event) {
             case ChatEvent.MessageCreated m -> {
                 String room = m.message().roomId();
                 if (m.message().seq() <= Math.max(seqFloor, replayedUpTo.getOrDefault(room, -1L))) {
-                    yield null;
+                    yield List.of();
                 }
                 if (live) {
                     if (firstLive == null) {
@@ -162,25 +161,24 @@ final class DeliveryGate {
                     }
                     firstLive.putIfAbsent(room, m.message().seq());
                 }
-                yield frame;
+                yield List.of(frame);
             }
-            case ChatEvent.StreamStart s -> given.putIfAbsent(s.messageId(), 0) == null ? frame : null;
-            case ChatEvent.StreamDelta d -> delta(d, frame);
+            case ChatEvent.StreamStart s -> given.putIfAbsent(s.messageId(), 0) == null ? List.of(frame) : List.of();
+            case ChatEvent.StreamDelta d -> {
+                String passed = delta(d, frame);
+                yield passed == null ? List.of() : List.of(passed);
+            }
             case ChatEvent.StreamEnd e -> {
-                if (given.remove(e.messageId()) == null) {
-                    out.add(EventFrames.event(new ChatEvent.StreamStart(e.roomId(), e.messageId(), e.senderId())));
-                    if (!e.content().isEmpty()) {
-                        out.add(EventFrames.event(new ChatEvent.StreamDelta(e.roomId(), e.messageId(), e.content(), 0)));
-                    }
+                if (given.remove(e.messageId()) != null) {
+                    yield List.of(frame);
                 }
-                yield frame;
+                String start = EventFrames.event(new ChatEvent.StreamStart(e.roomId(), e.messageId(), e.senderId()));
+                yield e.content().isEmpty() ? List.of(start, frame) : List.of(start,
+                        EventFrames.event(new ChatEvent.StreamDelta(e.roomId(), e.messageId(), e.content(), 0)), frame);
             }
-            case ChatEvent.StreamError e -> given.remove(e.messageId()) == null ? null : frame;
-            default -> frame;
+            case ChatEvent.StreamError e -> given.remove(e.messageId()) == null ? List.of() : List.of(frame);
+            default -> List.of(frame);
         };
-        if (passed != null) {
-            out.add(passed);
-        }
     }
 
     private String delta(ChatEvent.StreamDelta d, String frame) {

@@ -51,7 +51,8 @@ final class OutgoingQueue {
     private sealed interface Item {
     }
 
-    private record Frames(List<String> frames) implements Item {
+    /** {@code chars}: their text in UTF-16 units, counted against {@link #MAX_QUEUED_CHARS} while queued. */
+    private record Frames(List<String> frames, long chars) implements Item {
     }
 
     /** A frame whose text is made when it is written (what it says depends on that moment). */
@@ -109,7 +110,7 @@ final class OutgoingQueue {
             QUEUED_CHARS.getAndAdd(this, -chars);
             return false;
         }
-        if (!counted(new Frames(frames))) {
+        if (!counted(new Frames(frames, chars))) {
             QUEUED_CHARS.getAndAdd(this, -chars);
             return false;
         }
@@ -223,7 +224,7 @@ final class OutgoingQueue {
                         COUNTED.getAndAdd(this, -1);
                     }
                     if (item instanceof Frames f) {
-                        QUEUED_CHARS.getAndAdd(this, -chars(f.frames()));
+                        QUEUED_CHARS.getAndAdd(this, -f.chars());
                     }
                     if (!finished) {
                         write(item);
