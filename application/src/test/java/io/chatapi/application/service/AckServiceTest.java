@@ -16,8 +16,6 @@ import io.chatapi.domain.Principal;
 import io.chatapi.domain.Role;
 import io.chatapi.domain.Room;
 import io.chatapi.domain.RoomType;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -85,18 +83,12 @@ class AckServiceTest {
     void anOlderReceiptLateToBePublishedIsNotPublishedAfterANewerOne() throws Exception {
         CountDownLatch olderClearing = new CountDownLatch(1);
         CountDownLatch newerPublished = new CountDownLatch(1);
-        DeliveryStore slowForTheOlder = (DeliveryStore) Proxy.newProxyInstance(DeliveryStore.class.getClassLoader(),
-                new Class<?>[] {DeliveryStore.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("clearUpTo") && Thread.currentThread().getName().equals("older")) {
-                        olderClearing.countDown(); // the older ack moved the position; its socket's thread waits
-                        newerPublished.await(10, TimeUnit.SECONDS);
-                    }
-                    try {
-                        return method.invoke(deliveries, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        DeliveryStore slowForTheOlder = Intercepted.of(DeliveryStore.class, deliveries, "clearUpTo", () -> {
+            if (Thread.currentThread().getName().equals("older")) {
+                olderClearing.countDown(); // the older ack moved the position; its socket's thread waits
+                newerPublished.await(10, TimeUnit.SECONDS);
+            }
+        });
         AckService twoSockets = new AckService(stores.rooms(), slowForTheOlder, publisher);
 
         Thread older = Thread.ofPlatform().name("older").start(() -> twoSockets.ack(ANN, "room_a", 3));

@@ -18,8 +18,6 @@ import io.chatapi.domain.Principal;
 import io.chatapi.domain.Role;
 import io.chatapi.domain.Room;
 import io.chatapi.domain.RoomType;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -39,17 +37,9 @@ class HistoryServiceTest {
         for (int i = 1; i <= 3; i++) {
             stores.messages().append(new MessageDraft(Ids.message(), "room_r", "ann", "m" + i, null, null, T0), toBob);
         }
-        DeliveryStore noWrites = (DeliveryStore) Proxy.newProxyInstance(DeliveryStore.class.getClassLoader(),
-                new Class<?>[] {DeliveryStore.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("clearUpTo")) {
-                        throw new StoreUnavailableException("the database write failed", null);
-                    }
-                    try {
-                        return method.invoke(stores.deliveries(), args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        DeliveryStore noWrites = Intercepted.of(DeliveryStore.class, stores.deliveries(), "clearUpTo", () -> {
+            throw new StoreUnavailableException("the database write failed", null);
+        });
         HistoryService history = new HistoryService(stores.rooms(), stores.messages(), noWrites, ChatSettings.defaults());
 
         Replay replay = history.resume(new Principal("bob", Role.USER), "room_r", 1);

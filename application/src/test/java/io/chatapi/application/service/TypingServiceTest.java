@@ -12,8 +12,6 @@ import io.chatapi.domain.Principal;
 import io.chatapi.domain.Role;
 import io.chatapi.domain.Room;
 import io.chatapi.domain.RoomType;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -93,18 +91,12 @@ class TypingServiceTest {
                         new Member("room_t", "bob", MemberRole.MEMBER, T0)));
         CountDownLatch startDecided = new CountDownLatch(1);
         CountDownLatch stopPublished = new CountDownLatch(1);
-        RoomStore slowForTheStart = (RoomStore) Proxy.newProxyInstance(RoomStore.class.getClassLoader(),
-                new Class<?>[] {RoomStore.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("members") && Thread.currentThread().getName().equals("start")) {
-                        startDecided.countDown(); // the start was decided; its socket's thread is held here
-                        stopPublished.await(10, TimeUnit.SECONDS);
-                    }
-                    try {
-                        return method.invoke(stores.rooms(), args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        RoomStore slowForTheStart = Intercepted.of(RoomStore.class, stores.rooms(), "members", () -> {
+            if (Thread.currentThread().getName().equals("start")) {
+                startDecided.countDown(); // the start was decided; its socket's thread is held here
+                stopPublished.await(10, TimeUnit.SECONDS);
+            }
+        });
         TypingService twoSockets = new TypingService(slowForTheStart, publisher, now::get);
 
         Thread start = Thread.ofPlatform().name("start").start(() -> twoSockets.typing(ANN, "room_t", true));
