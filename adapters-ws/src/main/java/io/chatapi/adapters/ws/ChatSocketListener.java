@@ -30,6 +30,7 @@ final class ChatSocketListener implements WsListener {
     private static final int PROTOCOL_ERROR = 1002;
     private static final int POLICY_VIOLATION = 1008;
     private static final String NOT_UTF8 = "text frame is not valid UTF-8 (send U+FFFD escaped as \\ufffd)";
+    private static final String NOT_UTF8_BINARY = "binary frame is not valid UTF-8";
 
     private final SocketServices services;
     private final MessageAssembler assembler;
@@ -109,15 +110,27 @@ final class ChatSocketListener implements WsListener {
             return;
         }
         connection.touch();
-        switch (assembler.text(text, last)) {
+        assembled(assembler.text(text, last));
+    }
+
+    /** A binary message is read as the UTF-8 text of a frame, as the Go server reads it. */
+    @Override
+    public void onMessage(WsSession session, BufferData buffer, boolean last) {
+        if (ignored()) {
+            return;
+        }
+        connection.touch();
+        assembled(assembler.binary(buffer.readBytes(), last));
+    }
+
+    private void assembled(MessageAssembler.Result result) {
+        switch (result) {
             case MessageAssembler.Text t -> handle(t.text());
             case MessageAssembler.NotUtf8 n -> connection.reply(ClientFrames.refusedUnread(ErrorCode.INVALID_FRAME,
-                    NOT_UTF8, n.text()));
+                    n.binary() ? NOT_UTF8_BINARY : NOT_UTF8, n.text()));
             case MessageAssembler.TooLarge t -> connection.reply(ClientFrames.errorFrame(ErrorCode.PAYLOAD_TOO_LARGE,
                     "frame exceeds " + services.settings().maxFrameBytes() + " bytes",
                     ClientFrames.clientMsgIdIn(t.head())));
-            case MessageAssembler.Binary b -> connection.reply(ClientFrames.errorFrame(ErrorCode.INVALID_FRAME,
-                    "binary frames are not supported", null));
             case MessageAssembler.Pending p -> {
             }
         }
@@ -134,22 +147,6 @@ final class ChatSocketListener implements WsListener {
             frames.handle(text);
         } finally {
             connection.frameHandled();
-        }
-    }
-
-    @Override
-    public void onMessage(WsSession session, BufferData buffer, boolean last) {
-        if (ignored()) {
-            return;
-        }
-        connection.touch();
-        switch (assembler.binary(buffer.available(), last)) {
-            case MessageAssembler.TooLarge t -> connection.reply(ClientFrames.errorFrame(ErrorCode.PAYLOAD_TOO_LARGE,
-                    "frame exceeds " + services.settings().maxFrameBytes() + " bytes", null));
-            case MessageAssembler.Pending p -> {
-            }
-            default -> connection.reply(ClientFrames.errorFrame(ErrorCode.INVALID_FRAME,
-                    "binary frames are not supported", null));
         }
     }
 

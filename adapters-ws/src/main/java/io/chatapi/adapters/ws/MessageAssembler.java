@@ -1,11 +1,18 @@
 package io.chatapi.adapters.ws;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
 /**
  * Joins the frames of one WebSocket message and enforces the message size limit on the whole message: parts are
  * kept until the limit is passed, after which the rest is counted and dropped until the last frame. A text message
  * holding U+FFFD is refused: Helidon decodes each frame by itself and puts that character in place of bytes that
- * are not UTF-8 (or of a character split between frames), so it cannot be told from them. Used by one connection's
- * reading thread only.
+ * are not UTF-8 (or of a character split between frames), so it cannot be told from them. A binary message is
+ * read as UTF-8 text, as clients of the Go server may send their JSON that way; its bytes are decoded strictly, so
+ * U+FFFD is an ordinary character there. Used by one connection's reading thread only.
  */
 final class MessageAssembler {
     /** What a frame completes. */
@@ -20,17 +27,16 @@ final class MessageAssembler {
     record Text(String text) implements Result {
     }
 
-    /** A whole text message within the limit whose raw text holds U+FFFD: as far as can be told, not UTF-8. */
-    record NotUtf8(String text) implements Result {
-    }
-
-    /** A whole binary message within the limit (the protocol has no use for it). */
-    record Binary() implements Result {
+    /**
+     * A whole message within the limit that is not UTF-8: a binary one whose bytes are not, or a text one whose raw
+     * text holds U+FFFD (as far as can be told, not UTF-8); {@code text} as far as it could be decoded.
+     */
+    record NotUtf8(String text, boolean binary) implements Result {
     }
 
     /**
      * A whole message over the limit, of which only its head is kept: the whole text of a single frame, or the
-     * frames of a longer message that fit in the limit (empty for a binary message).
+     * frames of a longer message that fit in the limit (a binary message's head decoded leniently).
      */
     record TooLarge(String head) implements Result {
     }
@@ -40,6 +46,7 @@ final class MessageAssembler {
 
     private final int maxBytes;
     private StringBuilder parts;
+    private ByteArrayOutputStream binaryParts;
     private long bytes;
 
     MessageAssembler(int maxBytes) {
@@ -47,6 +54,9 @@ final class MessageAssembler {
     }
 
     Result text(String part, boolean last) {
+        if (binaryParts != null) {
+            reset();
+        }
         long partBytes = utf8Length(part);
         if (last && bytes == 0 && parts == null) {
             return partBytes > maxBytes ? new TooLarge(part) : decoded(part);
@@ -68,22 +78,47 @@ final class MessageAssembler {
     }
 
     private static Result decoded(String text) {
-        return text.indexOf(REPLACEMENT) < 0 ? new Text(text) : new NotUtf8(text);
+        return text.indexOf(REPLACEMENT) < 0 ? new Text(text) : new NotUtf8(text, false);
     }
 
-    Result binary(int length, boolean last) {
-        bytes += length;
-        parts = null;
+    Result binary(byte[] part, boolean last) {
+        if (parts != null) {
+            reset();
+        }
+        if (last && bytes == 0 && binaryParts == null) {
+            return part.length > maxBytes ? new TooLarge(new String(part, StandardCharsets.UTF_8)) : utf8(part);
+        }
+        boolean fits = bytes + part.length <= maxBytes;
+        bytes += part.length;
+        if (binaryParts == null) {
+            binaryParts = new ByteArrayOutputStream();
+        }
+        if (fits) {
+            binaryParts.writeBytes(part);
+        }
         if (!last) {
             return PENDING;
         }
-        Result result = bytes > maxBytes ? new TooLarge("") : new Binary();
+        byte[] kept = binaryParts.toByteArray();
+        Result result = bytes > maxBytes ? new TooLarge(new String(kept, StandardCharsets.UTF_8)) : utf8(kept);
         reset();
         return result;
     }
 
+    private static Result utf8(byte[] bytes) {
+        try {
+            return new Text(StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString());
+        } catch (CharacterCodingException e) {
+            return new NotUtf8(new String(bytes, StandardCharsets.UTF_8), true);
+        }
+    }
+
     private void reset() {
         parts = null;
+        binaryParts = null;
         bytes = 0;
     }
 

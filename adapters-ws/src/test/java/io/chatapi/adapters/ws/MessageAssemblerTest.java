@@ -2,6 +2,7 @@ package io.chatapi.adapters.ws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class MessageAssemblerTest {
@@ -30,7 +31,10 @@ class MessageAssemblerTest {
         assembler.text("4567890", false);
         assembler.text("12", false);
         assertThat(assembler.text("3", true)).isEqualTo(new MessageAssembler.TooLarge("1234567890"));
-        assertThat(assembler.binary(11, true)).isEqualTo(new MessageAssembler.TooLarge(""));
+        assertThat(assembler.binary(bytes("123456789012"), true)).isEqualTo(new MessageAssembler.TooLarge("123456789012"));
+        assembler.binary(bytes("1234"), false);
+        assembler.binary(bytes("5678901"), false);
+        assertThat(assembler.binary(bytes("2"), true)).isEqualTo(new MessageAssembler.TooLarge("1234"));
     }
 
     @Test
@@ -42,7 +46,7 @@ class MessageAssemblerTest {
 
     @Test
     void textHoldingTheReplacementCharacterIsNotUtf8() {
-        assertThat(assembler.text("a\uFFFDb", true)).isInstanceOf(MessageAssembler.NotUtf8.class);
+        assertThat(assembler.text("a\uFFFDb", true)).isEqualTo(new MessageAssembler.NotUtf8("a\uFFFDb", false));
         assertThat(assembler.text("caf\uFFFD", false)).isInstanceOf(MessageAssembler.Pending.class);
         assertThat(assembler.text("\uFFFD", true)).isInstanceOf(MessageAssembler.NotUtf8.class);
         assertThat(assembler.text("\\ufffd", true)).isEqualTo(new MessageAssembler.Text("\\ufffd"));
@@ -51,9 +55,35 @@ class MessageAssemblerTest {
     }
 
     @Test
+    void binaryMessagesAreReadAsUtf8Text() {
+        assertThat(assembler.binary(bytes("{\"a\""), false)).isInstanceOf(MessageAssembler.Pending.class);
+        assertThat(assembler.binary(bytes(":1}"), true)).isEqualTo(new MessageAssembler.Text("{\"a\":1}"));
+        assertThat(assembler.binary(bytes("a\uFFFD"), true)).as("decoded strictly: the character itself is fine")
+                .isEqualTo(new MessageAssembler.Text("a\uFFFD"));
+        byte[] euro = bytes("€");
+        assertThat(assembler.binary(new byte[] {euro[0], euro[1]}, false)).isInstanceOf(MessageAssembler.Pending.class);
+        assertThat(assembler.binary(new byte[] {euro[2]}, true)).as("a character split between frames")
+                .isEqualTo(new MessageAssembler.Text("€"));
+        assertThat(assembler.binary(new byte[] {'x', (byte) 0xC3}, true)).isEqualTo(
+                new MessageAssembler.NotUtf8("x\uFFFD", true));
+    }
+
+    @Test
     void binaryMessagesAreCountedToo() {
-        assertThat(assembler.binary(8, false)).isInstanceOf(MessageAssembler.Pending.class);
-        assertThat(assembler.binary(8, true)).isInstanceOf(MessageAssembler.TooLarge.class);
-        assertThat(assembler.binary(3, true)).isInstanceOf(MessageAssembler.Binary.class);
+        assertThat(assembler.binary(bytes("12345678"), false)).isInstanceOf(MessageAssembler.Pending.class);
+        assertThat(assembler.binary(bytes("12345678"), true)).isInstanceOf(MessageAssembler.TooLarge.class);
+        assertThat(assembler.binary(bytes("123"), true)).isEqualTo(new MessageAssembler.Text("123"));
+    }
+
+    @Test
+    void aMessageOfTheOtherKindDropsAnUnfinishedOne() {
+        assembler.text("12345", false);
+        assertThat(assembler.binary(bytes("12345678"), true)).isEqualTo(new MessageAssembler.Text("12345678"));
+        assembler.binary(bytes("12345"), false);
+        assertThat(assembler.text("12345678", true)).isEqualTo(new MessageAssembler.Text("12345678"));
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Helidon hands over each text frame decoded, with U+FFFD in place of bytes that are not UTF-8: a message holding
  * that character is refused with {@code invalid_frame} and nothing is stored; the escaped {@code \ufffd} is fine.
+ * A binary message is read as UTF-8 text (as the Go server reads it), decoded strictly from its bytes.
  */
 class Utf8FramesTest {
     private static final byte[] E_ACUTE = "é".getBytes(StandardCharsets.UTF_8);
@@ -25,7 +26,8 @@ class Utf8FramesTest {
     static void start() {
         server = TestServer.start();
         http = new Http(server.port());
-        for (String room : new String[] {"room_bytes", "room_split", "room_whole", "room_escaped"}) {
+        for (String room : new String[] {"room_bytes", "room_split", "room_whole", "room_escaped", "room_binary",
+                "room_binary_split", "room_binary_bad"}) {
             server.chat.room(room, RoomType.GROUP, "uma", "ula");
         }
     }
@@ -81,6 +83,54 @@ class Utf8FramesTest {
             assertThat(next(uma, "message.sent").get("client_msg_id").asText()).isEqualTo("u-1");
         }
         assertThat(history("room_escaped")).extracting(m -> m.get("content").asText()).containsExactly("lost \uFFFD");
+    }
+
+    @Test
+    void aBinaryMessageIsReadAsUtf8TextAndAnsweredWithText() throws IOException {
+        try (RawWsClient uma = connect(); RawWsClient ula = RawWsClient.connect(server.port(), Tokens.user("ula"), 0)) {
+            ula.sendText("{\"type\":\"ping\"}");
+            next(ula, "pong");
+            uma.sendFrame(true, 2, concat(frame("room_binary", "raw \uFFFD and é"), tail("")));
+            assertThat(next(uma, "message.sent").get("client_msg_id").asText()).isEqualTo("u-1");
+            assertThat(next(ula, "message").get("content").asText()).isEqualTo("raw \uFFFD and é");
+            uma.sendFrame(true, 2, "{\"type\":\"ping\"}".getBytes(StandardCharsets.UTF_8));
+            for (RawWsClient.Frame f = uma.readFrame(); ; f = uma.readFrame()) {
+                assertThat(f.opcode()).as("answers are text frames").isEqualTo(1);
+                if (new String(f.payload(), StandardCharsets.UTF_8).equals("{\"type\":\"pong\"}")) {
+                    break;
+                }
+            }
+        }
+        assertThat(history("room_binary")).extracting(m -> m.get("content").asText())
+                .containsExactly("raw \uFFFD and é");
+    }
+
+    @Test
+    void aBinaryMessageSplitInsideACharacterIsStoredIntact() throws IOException {
+        try (RawWsClient uma = connect()) {
+            byte[] message = concat(frame("room_binary_split", "caf"), E_ACUTE, tail(" au lait"));
+            int inside = indexOf(message, E_ACUTE) + 1;
+            uma.sendFrame(false, 2, Arrays.copyOfRange(message, 0, inside));
+            uma.sendFrame(true, 0, Arrays.copyOfRange(message, inside, message.length));
+            assertThat(next(uma, "message.sent").get("client_msg_id").asText()).isEqualTo("u-1");
+        }
+        assertThat(history("room_binary_split")).extracting(m -> m.get("content").asText())
+                .containsExactly("café au lait");
+    }
+
+    @Test
+    void aBinaryMessageThatIsNotUtf8IsRefusedWithInvalidFrame() throws IOException {
+        try (RawWsClient uma = connect()) {
+            uma.sendFrame(true, 2, concat(frame("room_binary_bad", "bad"), new byte[] {(byte) 0xC3}, tail("")));
+            JsonNode error = uma.nextEvent();
+            assertThat(error.at("/data/code").asText()).isEqualTo("invalid_frame");
+            assertThat(error.at("/data/message").asText()).isEqualTo("binary frame is not valid UTF-8");
+            assertThat(error.at("/data/client_msg_id").asText()).isEqualTo("u-1");
+            assertThat(error.at("/data/room_id").asText()).isEqualTo("room_binary_bad");
+            uma.sendText("{\"type\":\"ping\"}");
+            assertThat(uma.nextEvent().get("type").asText()).isEqualTo("pong");
+        }
+        assertThat(history("room_binary_bad")).isEmpty();
     }
 
     private static RawWsClient connect() throws IOException {
