@@ -231,11 +231,13 @@ class RestApiTest {
         assertThat(Http.json(http.get("/rooms/room_ab/messages?after_seq=999", ALICE)).get("messages").isEmpty())
                 .isTrue();
         int stored = Http.json(http.get("/rooms/room_ab/messages?after_seq=0&limit=100", ALICE)).get("messages").size();
-        for (String unparseable : List.of("abc", "-1", "1.0", "%2B1", "", "-99999999999999999999")) {
+        for (String unparseable : List.of("abc", "-1", "1.0", "+1", "%20%31", "", "-99999999999999999999")) {
             HttpResponse<String> all = http.get("/rooms/room_ab/messages?limit=100&after_seq=" + unparseable, ALICE);
             assertThat(all.statusCode()).as(unparseable).isEqualTo(200);
             assertThat(Http.json(all).get("messages")).as(unparseable).hasSize(stored);
         }
+        assertThat(Http.json(http.get("/rooms/room_ab/messages?limit=100&after_seq=%2B1", ALICE)).get("messages"))
+                .as("a sign, as Go's Atoi reads it").hasSize(stored - 1);
         HttpResponse<String> past = http.get("/rooms/room_ab/messages?after_seq=99999999999999999999", ALICE);
         assertThat(past.statusCode()).isEqualTo(200);
         assertThat(Http.json(past).get("messages").isEmpty()).isTrue();

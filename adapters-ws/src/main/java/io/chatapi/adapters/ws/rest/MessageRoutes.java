@@ -56,15 +56,16 @@ public final class MessageRoutes implements HttpService {
     }
 
     /**
-     * Like the Go server: missing, unparseable or negative means 0; an all-digit value too large for a long is past
-     * every message.
+     * Like the Go server: missing, unparseable or negative means 0, and a plus sign is allowed; an all-digit value too
+     * large for a long is past every message.
      */
     static long afterSeq(String raw) {
-        if (raw == null || !isDigits(raw)) {
+        String digits = raw != null && raw.startsWith("+") ? raw.substring(1) : raw;
+        if (digits == null || !isDigits(digits)) {
             return 0;
         }
         try {
-            return Long.parseLong(raw);
+            return Long.parseLong(digits);
         } catch (NumberFormatException e) {
             return Long.MAX_VALUE;
         }
