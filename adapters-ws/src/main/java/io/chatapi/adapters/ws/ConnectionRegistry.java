@@ -103,18 +103,30 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
         }
         String frame = null;
         int accepted = 0;
+        List<SocketConnection> behind = List.of();
         for (SocketConnection connection : connections) {
-            if (!connection.readerAlive() || !ready(connection, minAge)) {
-                continue; // a client gone (the sweep ends its connection), or one not ready: it took nothing
+            if (!connection.readerAlive() || connection.age().compareTo(minAge) < 0) {
+                continue; // a client gone (the sweep ends its connection), or one that may be resuming
             }
-            if (frame == null) {
-                frame = EventFrames.event(event);
+            if (connection.roomToRedeliver()) {
+                if (frame == null) {
+                    frame = EventFrames.event(event);
+                }
+                if (event instanceof ChatEvent.MessageCreated owed
+                        ? connection.redeliver(owed, frame) : connection.deliver(event, frame)) {
+                    accepted++;
+                    continue;
+                }
             }
-            boolean taken = event instanceof ChatEvent.MessageCreated owed
-                    ? connection.redeliver(owed, frame) : connection.deliver(event, frame);
-            if (taken) {
-                accepted++;
+            if (behind.isEmpty()) {
+                behind = new ArrayList<>(1);
             }
+            behind.add(connection);
+        }
+        if (accepted > 0) {
+            // the entry is done with: a connection too far behind to take it would miss it without a word, so it is
+            // closed as a slow consumer, as for live events, and its client resumes
+            behind.forEach(SocketConnection::fellBehind);
         }
         return accepted;
     }

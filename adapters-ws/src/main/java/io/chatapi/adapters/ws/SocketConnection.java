@@ -90,6 +90,11 @@ final class SocketConnection {
         return gate.redeliver(event, frame);
     }
 
+    /** The connection could not take a re-delivered message that its user's other connections took. */
+    void fellBehind() {
+        slowConsumer();
+    }
+
     /** A live event from a publisher; false when it was not accepted (the connection is closing or too slow). */
     boolean deliver(ChatEvent event, String frame) {
         if (closing.get()) {

@@ -69,6 +69,28 @@ class SlowConsumerTest {
     }
 
     @Test
+    void aDeviceTooFarBehindToTakeWhatItsOtherDeviceTookIsClosedAsASlowConsumer() throws Exception {
+        try (TestServer server = TestServer.start(s -> s.queue(8));
+             RawWsClient slow = RawWsClient.connect(server.port(), Tokens.user("duo"), 4096);
+             WsClient fast = WsClient.connect(server.port(), Tokens.user("duo"))) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.registry.all().size() == 2);
+            String content = "x".repeat(16_000);
+            long seq = 0;
+            while (server.metrics.slowConsumerCloses.get() == 0 && seq < 5_000) {
+                seq++;
+                assertThat(server.registry.publishToSettled("duo", event(seq, content), Duration.ZERO, false))
+                        .as("the wait for all devices is over").isPositive();
+                assertThat(fast.next("message").get("seq").asLong()).isEqualTo(seq);
+            }
+            assertThat(server.metrics.slowConsumerCloses.get()).as("the device that would miss it").isEqualTo(1);
+            assertThat(slow.readUntilClose()).isEqualTo(SocketConnection.SLOW_CONSUMER);
+            assertThat(server.registry.publishToSettled("duo", event(seq + 1, "next"), Duration.ZERO, false))
+                    .isEqualTo(1);
+            assertThat(fast.next("message").get("content").asText()).isEqualTo("next");
+        }
+    }
+
+    @Test
     void offlineReDeliveryWaitsUntilEveryConnectionOfTheUserHasSettled() throws Exception {
         try (TestServer server = TestServer.start();
              WsClient first = WsClient.connect(server.port(), Tokens.user("dana"))) {

@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  * Re-delivers queued messages to members who come back online: every {@code interval} it writes each queued
  * message as a {@code message} event to the user's connections, once all of them are at least {@link #SETTLE}
  * old (younger ones may still be resuming) and none has its outgoing queue half full
- * ({@link EventPublisher#publishToSettled}), or, after {@link #MAX_WAIT_FOR_ALL}, to those that are; it removes
+ * ({@link EventPublisher#publishToSettled}), or, after {@link #MAX_WAIT_FOR_ALL}, to those that are (a settled
+ * connection too far behind to take it is then closed as a slow consumer, and resumes); it removes
  * the entry once a connection took it, and a user whose connections did not take an entry keeps the rest for the
  * next pass, in order. For users still
  * offline it counts an attempt; entries reaching {@link ChatSettings#offlineMaxAttempts()} become dead
