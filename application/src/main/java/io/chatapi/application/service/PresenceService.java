@@ -75,13 +75,19 @@ public final class PresenceService implements PresenceUseCase, AutoCloseable {
     }
 
     /**
-     * At a graceful stop, before the sockets close: takes the users online now and keeps them for
-     * {@link #resumeAfterRestart}, storing them on a platform thread of its own (not queued behind the sockets'
-     * writers) so that the stop tells the sockets meanwhile; the returned stage completes once they are stored.
-     * A store failure only loses that (the next start announces everyone as it would after a crash).
+     * At a graceful stop, before the sockets close: takes the users peers may be showing online now — connected,
+     * told online to someone, in their grace period (which the stop cuts short), or kept from the restart before
+     * and not back yet — and keeps them for {@link #resumeAfterRestart}, which announces offline whoever of them
+     * does not come back. They are stored on a platform thread of its own (not queued behind the sockets' writers)
+     * so that the stop tells the sockets meanwhile; the returned stage completes once they are stored. A store
+     * failure only loses that (the next start announces everyone as it would after a crash).
      */
     public CompletableFuture<Void> keepForRestart() {
-        Set<String> online = Set.copyOf(connections.onlineUsers());
+        Set<String> shown = new HashSet<>(connections.onlineUsers());
+        shown.addAll(toldOnline.keySet());
+        shown.addAll(goingOffline.keySet());
+        shown.addAll(keptFromRestart);
+        Set<String> online = Set.copyOf(shown);
         Instant at = clock.now();
         return CompletableFuture.runAsync(() -> {
             restartRead.join();

@@ -5,6 +5,7 @@ import io.chatapi.application.port.out.ChatEvent;
 import io.chatapi.application.port.out.EventPublisher;
 import io.chatapi.application.port.out.RoomStore;
 import io.chatapi.application.port.out.TimeSource;
+import io.chatapi.domain.ChatException;
 import io.chatapi.domain.Principal;
 import java.time.Duration;
 import java.time.Instant;
@@ -83,11 +84,27 @@ public final class TypingService implements TypingUseCase {
         List<String> audience = MessageText.userIds(rooms.members(roomId));
         // Published while no other indicator of this user in this room is, and only while still the latest: from
         // two sockets at once, a start decided first could otherwise reach members after the stop that ended it.
+        // The room is checked again under the lock that memberLeft takes: a user who left between the first check
+        // and the decision would otherwise be shown typing after the stop that their leaving published.
         publishing.locked(user, () -> {
-            if (relayed.get(user) == decided[0]) {
-                publisher.publish(audience, new ChatEvent.Typing(roomId, caller.userId(), start));
+            if (relayed.get(user) != decided[0]) {
+                return;
             }
+            if (!stillUsable(caller, roomId)) {
+                relayed.remove(user, decided[0]);
+                return;
+            }
+            publisher.publish(audience, new ChatEvent.Typing(roomId, caller.userId(), start));
         });
+    }
+
+    private boolean stillUsable(Principal caller, String roomId) {
+        try {
+            access.usable(caller, roomId);
+            return true;
+        } catch (ChatException e) {
+            return false;
+        }
     }
 
     /**

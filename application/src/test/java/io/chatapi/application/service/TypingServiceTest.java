@@ -109,6 +109,36 @@ class TypingServiceTest {
     }
 
     @Test
+    void aStartCheckedJustBeforeItsUserLeftIsNotPublishedAfterTheLeaving() throws Exception {
+        InMemoryStores stores = InMemoryStores.create();
+        stores.rooms().createGroup(new Room("room_t", RoomType.GROUP, null, null, 0, T0, Handoff.initial(T0)),
+                List.of(new Member("room_t", "ann", MemberRole.MEMBER, T0),
+                        new Member("room_t", "bob", MemberRole.MEMBER, T0)));
+        CountDownLatch checked = new CountDownLatch(1);
+        CountDownLatch left = new CountDownLatch(1);
+        TypingService racing = new TypingService(stores.rooms(), publisher, () -> {
+            if (Thread.currentThread().getName().equals("typer") && checked.getCount() > 0) {
+                checked.countDown(); // ann's membership was checked; the start is not decided yet
+                try {
+                    left.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return now.get();
+        });
+
+        Thread typer = Thread.ofPlatform().name("typer").start(() -> racing.typing(ANN, "room_t", true));
+        assertThat(checked.await(10, TimeUnit.SECONDS)).isTrue();
+        stores.rooms().removeMember("room_t", "ann"); // as a removal does: the store, then the typing indicators
+        racing.memberLeft("room_t", "ann");
+        left.countDown();
+        typer.join(10_000);
+
+        assertThat(relayed()).as("bob is never left showing ann typing in a room she left").isEmpty();
+    }
+
+    @Test
     void aWallClockSteppedBackStartsAfresh() {
         for (int i = 0; i < 10; i++) {
             typing.typing(ANN, "room_t", i % 2 == 0);
