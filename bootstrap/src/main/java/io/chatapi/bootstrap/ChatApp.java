@@ -18,6 +18,7 @@ import io.chatapi.adapters.ws.TransportSettings;
 import io.chatapi.adapters.ws.UseCases;
 import io.chatapi.application.ChatSettings;
 import io.chatapi.application.ServerMetrics;
+import io.chatapi.application.port.in.PresenceUseCase;
 import io.chatapi.application.port.out.TimeSource;
 import io.chatapi.application.service.AckService;
 import io.chatapi.application.service.AdminService;
@@ -112,7 +113,18 @@ public final class ChatApp implements AutoCloseable {
                 new HistoryService(rooms, messages, deliveries, settings),
                 new AckService(rooms, deliveries, registry),
                 typing,
-                presence,
+                new PresenceUseCase() {
+                    @Override
+                    public void firstConnectionOpened(String userId) {
+                        presence.firstConnectionOpened(userId);
+                    }
+
+                    @Override
+                    public void lastConnectionClosed(String userId) {
+                        typing.lastConnectionClosed(userId); // members stop showing the user typing at once
+                        presence.lastConnectionClosed(userId);
+                    }
+                },
                 new ManageBotsService(botStore, llm, config.llm().keyEnvPattern(), Config.reservedSettingNames(), clock),
                 handoff, bots, admin, admin);
         outbox.start();

@@ -121,6 +121,35 @@ public final class TypingService implements TypingUseCase {
         });
     }
 
+    /**
+     * A user's last connection closed: in each room where members were last told that they type, they are told
+     * that they stopped (the client can no longer send that stop). The user's tokens are kept.
+     */
+    public void lastConnectionClosed(String userId) {
+        if (relayed.isEmpty()) {
+            return;
+        }
+        for (UserInRoom user : relayed.keySet()) {
+            if (!user.userId().equals(userId)) {
+                continue;
+            }
+            publishing.locked(user, () -> {
+                Relayed[] ended = new Relayed[1];
+                relayed.computeIfPresent(user, (key, last) -> {
+                    if (!last.start()) {
+                        return last;
+                    }
+                    ended[0] = new Relayed(false, last.at(), last.tokens());
+                    return ended[0];
+                });
+                if (ended[0] != null) {
+                    publisher.publish(MessageText.userIds(rooms.members(user.roomId())),
+                            new ChatEvent.Typing(user.roomId(), userId, false));
+                }
+            });
+        }
+    }
+
     /** Forgets users quiet for longer than a full bucket takes, when there are many and no sweep ran lately. */
     private void sweep(Instant now) {
         Instant due = nextSweep.get();

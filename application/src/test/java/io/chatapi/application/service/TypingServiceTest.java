@@ -139,6 +139,19 @@ class TypingServiceTest {
     }
 
     @Test
+    void aLastConnectionClosingEndsAStartButNotTheBudget() {
+        for (int i = 0; i < 9; i++) {
+            typing.typing(ANN, "room_t", i % 2 == 0);
+        }
+        typing.lastConnectionClosed("ann");
+        typing.lastConnectionClosed("ann");
+        typing.lastConnectionClosed("bob");
+        assertThat(relayed()).as("five starts, the last ended by the close, once").hasSize(10).endsWith("stop");
+        typing.typing(ANN, "room_t", true);
+        assertThat(relayed()).as("the budget is still spent").hasSize(10);
+    }
+
+    @Test
     void aWallClockSteppedBackStartsAfresh() {
         for (int i = 0; i < 10; i++) {
             typing.typing(ANN, "room_t", i % 2 == 0);

@@ -282,6 +282,22 @@ class WebSocketTest {
     }
 
     @Test
+    void aUserWhoseLastSocketClosesWhileTypingIsShownToHaveStopped() {
+        String room = group("tc1", "tc2");
+        try (var b = server.ws(Tokens.user("tc2"))) {
+            try (var a = server.ws(Tokens.user("tc1"))) {
+                a.send("typing.start", Map.of("room_id", room));
+                assertThat(b.await("typing").get("action").asText()).isEqualTo("start");
+            }
+            JsonNode stop = b.await("typing");
+            assertThat(stop.get("user_id").asText()).isEqualTo("tc1");
+            assertThat(stop.get("action").asText()).as("before the offline, 5 s later").isEqualTo("stop");
+            b.await(e -> "presence.update".equals(e.path("type").asText())
+                    && "offline".equals(e.path("status").asText()), "tc1 offline");
+        }
+    }
+
+    @Test
     void resumeReplaysMissedMessagesInOrderThenResumeDone() {
         String room = group("r1", "r2");
         for (int i = 1; i <= 5; i++) {
