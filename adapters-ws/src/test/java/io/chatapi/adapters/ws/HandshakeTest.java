@@ -38,8 +38,8 @@ class HandshakeTest {
     }
 
     @Test
-    void theUpgradeValueIsComparedWithoutRegardToCase() throws Exception {
-        for (String upgrade : List.of("WebSocket", "WEBSOCKET", "websocket")) {
+    void theUpgradeValueIsComparedWithoutRegardToCaseAndMayBeAList() throws Exception {
+        for (String upgrade : List.of("WebSocket", "WEBSOCKET", "websocket", "websocket, foo", "h2c,  WebSocket")) {
             try (Socket socket = new Socket("127.0.0.1", server.port())) {
                 socket.setSoTimeout(5_000);
                 String request = "GET /ws?token=" + Tokens.user("casey") + " HTTP/1.1\r\nHost: x\r\nUpgrade: "

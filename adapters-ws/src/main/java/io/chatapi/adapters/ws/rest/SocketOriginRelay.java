@@ -22,8 +22,9 @@ public final class SocketOriginRelay implements Http1ConnectionListener {
     @Override
     public void headers(ConnectionContext ctx, Headers headers) {
         if (headers instanceof WritableHeaders<?> writable
-                && writable.value(HeaderNames.UPGRADE).map(v -> v.equalsIgnoreCase("websocket")).orElse(false)) {
-            // RFC 6455 compares the value without regard to case; Helidon finds its upgrade by the exact value
+                && writable.value(HeaderNames.UPGRADE).map(SocketOriginRelay::namesWebSocket).orElse(false)) {
+            // RFC 6455 compares the value without regard to case, and HTTP allows a list of protocols there;
+            // Helidon finds its upgrade by the exact value
             writable.set(HeaderNames.UPGRADE, "websocket");
             writable.remove(SOCKET_ORIGIN);
             writable.value(HeaderNames.ORIGIN).ifPresent(origin -> {
@@ -31,5 +32,15 @@ public final class SocketOriginRelay implements Http1ConnectionListener {
                 writable.set(SOCKET_ORIGIN, origin);
             });
         }
+    }
+
+    /** True when an {@code Upgrade} value, one protocol or a comma-separated list, names {@code websocket}. */
+    private static boolean namesWebSocket(String value) {
+        for (String protocol : value.split(",", -1)) {
+            if (protocol.strip().equalsIgnoreCase("websocket")) {
+                return true;
+            }
+        }
+        return false;
     }
 }
