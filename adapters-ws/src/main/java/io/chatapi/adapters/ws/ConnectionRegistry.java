@@ -39,6 +39,12 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
     private volatile int maxPerUser = Integer.MAX_VALUE;
     private volatile PresenceUseCase presence;
     private volatile ExecutorService presenceCalls;
+    /**
+     * How long a settled connection may stay too full to take re-deliveries, seen so at every pass of the offline
+     * queue, before the backlog goes on without it: a reader drains its queue between passes, one that stops
+     * reading does not.
+     */
+    private volatile Duration maxBehind = Duration.ofSeconds(10);
 
     public ConnectionRegistry(ServerMetrics metrics) {
         this.metrics = metrics;
@@ -94,45 +100,61 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
         if (connections == null) {
             return 0;
         }
-        if (waitForAll) {
-            for (SocketConnection connection : connections) {
-                if (connection.readerAlive() && !ready(connection, minAge)) {
+        long now = System.nanoTime();
+        List<SocketConnection> stuck = List.of();
+        for (SocketConnection connection : connections) {
+            if (!connection.readerAlive()) {
+                continue; // a client gone: the sweep ends its connection
+            }
+            if (connection.age().compareTo(minAge) < 0) {
+                if (waitForAll) {
                     return 0; // every connection of the user gets it, at a later pass
                 }
+                continue; // one that may be resuming
+            }
+            if (connection.roomToRedeliver()) {
+                connection.caughtUp();
+            } else if (!connection.behindLongerThan(maxBehind, now)) {
+                return 0; // a reader drains its queue by the next pass; the backlog waits for it until then
+            } else {
+                stuck = add(stuck, connection);
             }
         }
         String frame = null;
         int accepted = 0;
-        List<SocketConnection> behind = List.of();
+        List<SocketConnection> refused = stuck;
         for (SocketConnection connection : connections) {
-            if (!connection.readerAlive() || connection.age().compareTo(minAge) < 0) {
-                continue; // a client gone (the sweep ends its connection), or one that may be resuming
+            if (!connection.readerAlive() || connection.age().compareTo(minAge) < 0 || stuck.contains(connection)) {
+                continue;
             }
-            if (connection.roomToRedeliver()) {
-                if (frame == null) {
-                    frame = EventFrames.event(event);
-                }
-                if (event instanceof ChatEvent.MessageCreated owed
-                        ? connection.redeliver(owed, frame) : connection.deliver(event, frame)) {
-                    accepted++;
-                    continue;
-                }
+            if (frame == null) {
+                frame = EventFrames.event(event);
             }
-            if (behind.isEmpty()) {
-                behind = new ArrayList<>(1);
+            if (event instanceof ChatEvent.MessageCreated owed
+                    ? connection.redeliver(owed, frame) : connection.deliver(event, frame)) {
+                accepted++;
+            } else {
+                refused = add(refused, connection);
             }
-            behind.add(connection);
         }
         if (accepted > 0) {
-            // the entry is done with: a connection too far behind to take it would miss it without a word, so it is
-            // closed as a slow consumer, as for live events, and its client resumes
-            behind.forEach(SocketConnection::fellBehind);
+            // the entry is done with: a connection that took none of the backlog for maxBehind, or refused this one,
+            // would miss it without a word, so it is closed as a slow consumer, as for live events, and resumes
+            refused.forEach(SocketConnection::fellBehind);
         }
         return accepted;
     }
 
-    private static boolean ready(SocketConnection connection, Duration minAge) {
-        return connection.age().compareTo(minAge) >= 0 && connection.roomToRedeliver();
+    private static List<SocketConnection> add(List<SocketConnection> list, SocketConnection connection) {
+        List<SocketConnection> more = new ArrayList<>(list.size() + 1);
+        more.addAll(list);
+        more.add(connection);
+        return more;
+    }
+
+    /** How long the offline queue's re-delivery waits for a settled connection whose queue stays half full. */
+    void maxBehind(Duration wait) {
+        this.maxBehind = wait;
     }
 
     /**

@@ -40,6 +40,8 @@ final class SocketConnection {
     private volatile long lastSeenNanos = openedAtNanos;
     private volatile long closeRequestedNanos;
     private volatile long expiryMillis = NEVER;
+    /** When the offline queue's passes began to find the queue too full to take re-deliveries; 0 when not. */
+    private volatile long behindSinceNanos;
     /** Guards {@link #handling} and {@link #takingFrames}. */
     private final Object frames = new Object();
     private int handling;
@@ -88,6 +90,24 @@ final class SocketConnection {
         // refused (the queue is full, or the room's held events are): not taken, and owed again at the next pass;
         // live traffic, not the re-delivery, decides whether the client is a slow consumer
         return gate.redeliver(event, frame);
+    }
+
+    /** The queue had room for re-deliveries when last seen by the offline queue's pass. */
+    void caughtUp() {
+        behindSinceNanos = 0;
+    }
+
+    /**
+     * True when every pass of the offline queue since {@code wait} ago found the queue too full to take
+     * re-deliveries; the first such pass starts the count.
+     */
+    boolean behindLongerThan(Duration wait, long nowNanos) {
+        long since = behindSinceNanos;
+        if (since == 0) {
+            behindSinceNanos = nowNanos == 0 ? 1 : nowNanos;
+            return false;
+        }
+        return nowNanos - since >= wait.toNanos();
     }
 
     /** The connection could not take a re-delivered message that its user's other connections took. */

@@ -29,8 +29,7 @@ import java.util.concurrent.TimeUnit;
  * Re-delivers queued messages to members who come back online: every {@code interval} it writes each queued
  * message as a {@code message} event to the user's connections, once all of them are at least {@link #SETTLE}
  * old (younger ones may still be resuming) and none has its outgoing queue half full
- * ({@link EventPublisher#publishToSettled}), or, after {@link #MAX_WAIT_FOR_ALL}, to those that are (a settled
- * connection too far behind to take it is then closed as a slow consumer, and resumes); it removes
+ * ({@link EventPublisher#publishToSettled}), or, after {@link #MAX_WAIT_FOR_ALL}, to those that are; it removes
  * the entry once a connection took it, and a user whose connections did not take an entry keeps the rest for the
  * next pass, in order. For users still
  * offline it counts an attempt; entries reaching {@link ChatSettings#offlineMaxAttempts()} become dead
@@ -41,8 +40,9 @@ import java.util.concurrent.TimeUnit;
 public final class OfflineRedeliveryWorker {
     static final Duration SETTLE = Duration.ofSeconds(2);
     /**
-     * How long a returning user's backlog waits for all their connections to be ready; after that it goes to those
-     * that are, so that a device reconnecting in a loop, or one that does not read, holds up no other.
+     * How long a returning user's backlog waits for all their connections to be {@link #SETTLE} old; after that it
+     * goes to those that are, so that a device reconnecting in a loop holds up no other (one that stops reading is
+     * let go by the publisher, see {@link EventPublisher#publishToSettled}).
      */
     static final Duration MAX_WAIT_FOR_ALL = Duration.ofSeconds(10);
     private static final int MAX_WAITING_USERS = 100_000;
