@@ -121,8 +121,11 @@ public final class ChatApp implements AutoCloseable {
 
                     @Override
                     public void lastConnectionClosed(String userId) {
-                        typing.lastConnectionClosed(userId); // members stop showing the user typing at once
-                        presence.lastConnectionClosed(userId);
+                        try {
+                            typing.lastConnectionClosed(userId); // members stop showing the user typing at once
+                        } finally {
+                            presence.lastConnectionClosed(userId);
+                        }
                     }
                 },
                 new ManageBotsService(botStore, llm, config.llm().keyEnvPattern(), Config.reservedSettingNames(), clock),

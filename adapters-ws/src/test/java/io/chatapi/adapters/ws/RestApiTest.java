@@ -216,7 +216,8 @@ class RestApiTest {
         }
         String[][] cases = {{"", "50"}, {"?limit=abc", "50"}, {"?limit=0", "50"}, {"?limit=-4", "50"},
                 {"?limit=500", "100"}, {"?limit=7", "7"}, {"?limit=99999999999999999999", "100"},
-                {"?limit=" + "9".repeat(40), "100"}, {"?limit=-99999999999999999999", "50"}};
+                {"?limit=" + "9".repeat(40), "100"}, {"?limit=-99999999999999999999", "50"},
+                {"?limit=%202", "50"}, {"?limit=+2", "50"}, {"?limit=%2B7", "7"}};
         for (String[] c : cases) {
             assertThat(http.get("/rooms/room_ab/messages" + c[0], ALICE).statusCode()).isEqualTo(200);
             assertThat(server.chat.lastHistoryLimit).as(c[0]).isEqualTo(Integer.parseInt(c[1]));

@@ -76,12 +76,11 @@ public final class MessageRoutes implements HttpService {
         if (raw == null) {
             return DEFAULT_LIMIT;
         }
-        String text = raw.trim();
         try {
-            long value = Long.parseLong(text);
+            long value = Long.parseLong(raw);
             return value < 1 ? DEFAULT_LIMIT : (int) Math.min(MAX_LIMIT, value);
         } catch (NumberFormatException e) {
-            return isDigits(text) ? MAX_LIMIT : DEFAULT_LIMIT;
+            return isDigits(raw.startsWith("+") ? raw.substring(1) : raw) ? MAX_LIMIT : DEFAULT_LIMIT;
         }
     }
 
