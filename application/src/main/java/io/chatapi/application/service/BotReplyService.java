@@ -41,6 +41,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -86,14 +87,18 @@ public final class BotReplyService implements BotReplies {
      * deletion for its reply being stored.
      */
     static final Duration END_WAIT = Duration.ofSeconds(5);
+    private static final long SWEEP_EVERY = Duration.ofMinutes(1).toNanos();
 
     private static final System.Logger LOG = System.getLogger(BotReplyService.class.getName());
 
     private record Key(String roomId, String botId) {
     }
 
-    /** The newest trigger a (room, bot) pair has seen, and its reply while that runs (else null). */
-    private record Latest(long triggerSeq, BotReply reply) {
+    /**
+     * The newest trigger a (room, bot) pair has seen, and its reply while that runs (else null, idle since
+     * {@code idleSinceNanos}).
+     */
+    private record Latest(long triggerSeq, BotReply reply, long idleSinceNanos) {
     }
 
     private final RoomStore rooms;
@@ -111,8 +116,16 @@ public final class BotReplyService implements BotReplies {
     private final Duration endWait;
     private final ExecutorService executor =
             Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("bot-reply-", 0).factory());
-    /** Per (room, bot): the newest trigger seen, so that an older or repeated message never replies. */
+    /**
+     * Per (room, bot): the newest trigger seen, so that an older or repeated message never replies. Above
+     * {@code forgetAbove} pairs, those idle for {@code forgetAfter} (far longer than a message takes to reach
+     * here) are forgotten, at most once per {@link #SWEEP_EVERY}: memory follows the conversations of the day,
+     * not every one since the start.
+     */
     private final ConcurrentHashMap<Key, Latest> latest = new ConcurrentHashMap<>();
+    private volatile int forgetAbove = 10_000;
+    private volatile Duration forgetAfter = Duration.ofMinutes(10);
+    private final AtomicLong nextSweepNanos = new AtomicLong(System.nanoTime());
     /** Every reply not yet finished, superseded ones included, by message id. */
     private final ConcurrentHashMap<String, BotReply> live = new ConcurrentHashMap<>();
     /** Rooms being handed to a human (how many handoffs hold each): no reply starts there. */
@@ -377,6 +390,7 @@ public final class BotReplyService implements BotReplies {
     }
 
     private Optional<BotReply> register(String roomId, String botId, Message trigger, List<String> recipients) {
+        sweepIdlePairs();
         BotReply fresh = new BotReply(roomId, botId, Ids.message(), trigger, recipients, publisher);
         BotReply[] displaced = {null};
         Latest now = latest.compute(new Key(roomId, botId), (key, old) -> {
@@ -384,7 +398,7 @@ public final class BotReplyService implements BotReplies {
                 return old;
             }
             displaced[0] = old == null ? null : old.reply();
-            return new Latest(trigger.seq(), fresh);
+            return new Latest(trigger.seq(), fresh, 0);
         });
         if (now.reply() != fresh) {
             return Optional.empty();
@@ -417,9 +431,30 @@ public final class BotReplyService implements BotReplies {
         return Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime()));
     }
 
+    private void sweepIdlePairs() {
+        long now = System.nanoTime();
+        long due = nextSweepNanos.get();
+        if (latest.size() <= forgetAbove || now - due < 0 || !nextSweepNanos.compareAndSet(due, now + SWEEP_EVERY)) {
+            return;
+        }
+        long idleLongEnough = forgetAfter.toNanos();
+        latest.values().removeIf(entry -> entry.reply() == null && now - entry.idleSinceNanos() >= idleLongEnough);
+    }
+
+    /** Tests: how many (room, bot) pairs are remembered, and when idle ones are forgotten. */
+    int rememberedPairs() {
+        return latest.size();
+    }
+
+    void forgetIdlePairs(int above, Duration after) {
+        this.forgetAbove = above;
+        this.forgetAfter = after;
+        this.nextSweepNanos.set(System.nanoTime());
+    }
+
     private void unregister(BotReply reply) {
-        latest.computeIfPresent(new Key(reply.roomId, reply.botId),
-                (key, entry) -> entry.reply() == reply ? new Latest(entry.triggerSeq(), null) : entry);
+        latest.computeIfPresent(new Key(reply.roomId, reply.botId), (key, entry) ->
+                entry.reply() == reply ? new Latest(entry.triggerSeq(), null, System.nanoTime()) : entry);
         live.remove(reply.messageId, reply);
     }
 

@@ -3,21 +3,30 @@ package io.chatapi.application.service;
 import io.chatapi.application.port.out.TimeSource;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One token bucket per user, shared by every transport: capacity {@code burst}, refilled at {@code rate}
- * tokens per second. A rate of 0 disables limiting. Thread-safe.
+ * tokens per second. A rate of 0 disables limiting. Above {@link #SWEEP_ABOVE} users, the buckets of those idle
+ * for as long as a bucket takes to fill are forgotten (a new one is as full), at most once per that time, so that
+ * memory follows the users who send now, not every user ever seen. Thread-safe.
  */
 public final class RateLimiter {
+    static final int SWEEP_ABOVE = 10_000;
+
     private final double rate;
     private final double burst;
     private final TimeSource clock;
     private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+    /** How long an idle bucket takes to fill, and when the next sweep may run (clock nanos). */
+    private final long fillNanos;
+    private final AtomicLong nextSweepNanos = new AtomicLong(Long.MIN_VALUE);
 
     public RateLimiter(double rate, int burst, TimeSource clock) {
         this.rate = rate;
         this.burst = Math.max(1, burst);
         this.clock = clock;
+        this.fillNanos = rate <= 0 ? Long.MAX_VALUE : (long) Math.ceil(this.burst / rate * 1e9);
     }
 
     /** Takes a token; returns zero when allowed, else how long until the next token. */
@@ -26,6 +35,7 @@ public final class RateLimiter {
             return Duration.ZERO;
         }
         long nowNanos = nanos();
+        sweep(nowNanos);
         Bucket bucket = buckets.computeIfAbsent(userId, u -> new Bucket(burst, nowNanos));
         synchronized (bucket) {
             // a wall clock stepped back (NTP, a restored VM) gives no tokens, and takes none either
@@ -52,6 +62,23 @@ public final class RateLimiter {
                 bucket.tokens = Math.min(burst, bucket.tokens + 1);
             }
         }
+    }
+
+    /** How many users have a bucket now. */
+    int users() {
+        return buckets.size();
+    }
+
+    private void sweep(long nowNanos) {
+        long due = nextSweepNanos.get();
+        if (buckets.size() <= SWEEP_ABOVE || nowNanos < due || !nextSweepNanos.compareAndSet(due, nowNanos + fillNanos)) {
+            return;
+        }
+        buckets.values().removeIf(bucket -> {
+            synchronized (bucket) {
+                return nowNanos - bucket.updatedNanos >= fillNanos;
+            }
+        });
     }
 
     private long nanos() {

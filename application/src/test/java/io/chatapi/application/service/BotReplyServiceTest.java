@@ -226,6 +226,28 @@ class BotReplyServiceTest {
     }
 
     @Test
+    void roomBotPairsIdleLongEnoughAreForgottenOnceThereAreMany() {
+        service.forgetIdlePairs(2, Duration.ZERO);
+        List<Room> earlier = List.of(room("room_f1", BOT), room("room_f2", BOT), room("room_f3", BOT));
+        for (Room r : earlier) {
+            llm.preset("ok", LlmOutcome.STOP);
+            say(r, "alice", "hi");
+        }
+        quiesce();
+        assertThat(service.rememberedPairs()).isEqualTo(3);
+
+        llm.preset("ok", LlmOutcome.STOP);
+        say(room, "alice", "hi");
+        quiesce();
+        assertThat(service.rememberedPairs()).as("the idle ones forgotten as this one's reply started").isEqualTo(1);
+
+        llm.preset("again", LlmOutcome.STOP);
+        say(earlier.getFirst(), "alice", "back");
+        assertThat(publisher.await(StreamEnd.class, e -> e.roomId().equals("room_f1") && e.content().equals("again")))
+                .as("a forgotten room's bot answers as before").isNotNull();
+    }
+
+    @Test
     void withoutAWebhookTheLlmGetsNoSystemPrompt() {
         webhook.enabled = false;
         llm.preset("ok", LlmOutcome.STOP);

@@ -53,6 +53,26 @@ class RateLimiterTest {
         assertThat(limiter.acquire("ann")).isPositive();
     }
 
+    @Test
+    void usersIdleForAsLongAsABucketTakesToFillAreForgottenOnceThereAreMany() {
+        for (int i = 0; i <= RateLimiter.SWEEP_ABOVE; i++) {
+            limiter.acquire("visitor" + i);
+        }
+        for (int i = 0; i < 3; i++) {
+            limiter.acquire("ann");
+        }
+        step(Duration.ofMillis(1_499)); // a bucket of 3 at 2 a second fills in 1.5 s
+        limiter.acquire("bob");
+        assertThat(limiter.users()).as("nobody idle long enough yet").isEqualTo(RateLimiter.SWEEP_ABOVE + 3);
+        step(Duration.ofMillis(1));
+        limiter.acquire("carol");
+        assertThat(limiter.users()).as("bob and carol").isEqualTo(2);
+        for (int i = 0; i < 3; i++) {
+            assertThat(limiter.acquire("ann")).as("a forgotten user starts with a full bucket, as they had").isZero();
+        }
+        assertThat(limiter.acquire("ann")).isPositive();
+    }
+
     private void step(Duration by) {
         now.updateAndGet(t -> t.plus(by));
     }
