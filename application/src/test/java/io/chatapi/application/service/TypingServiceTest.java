@@ -33,11 +33,16 @@ class TypingServiceTest {
 
     @BeforeEach
     void room() {
+        typing = new TypingService(annAndBob().rooms(), publisher, now::get);
+    }
+
+    /** Stores holding room_t, a group of ann and bob. */
+    private static InMemoryStores annAndBob() {
         InMemoryStores stores = InMemoryStores.create();
         stores.rooms().createGroup(new Room("room_t", RoomType.GROUP, null, null, 0, T0, Handoff.initial(T0)),
                 List.of(new Member("room_t", "ann", MemberRole.MEMBER, T0),
                         new Member("room_t", "bob", MemberRole.MEMBER, T0)));
-        typing = new TypingService(stores.rooms(), publisher, now::get);
+        return stores;
     }
 
     @Test
@@ -85,10 +90,7 @@ class TypingServiceTest {
 
     @Test
     void aStartDecidedBeforeAStopButLateToBePublishedIsNotPublishedAfterIt() throws Exception {
-        InMemoryStores stores = InMemoryStores.create();
-        stores.rooms().createGroup(new Room("room_t", RoomType.GROUP, null, null, 0, T0, Handoff.initial(T0)),
-                List.of(new Member("room_t", "ann", MemberRole.MEMBER, T0),
-                        new Member("room_t", "bob", MemberRole.MEMBER, T0)));
+        InMemoryStores stores = annAndBob();
         CountDownLatch startDecided = new CountDownLatch(1);
         CountDownLatch stopPublished = new CountDownLatch(1);
         RoomStore slowForTheStart = Intercepted.of(RoomStore.class, stores.rooms(), "members", () -> {
@@ -110,10 +112,7 @@ class TypingServiceTest {
 
     @Test
     void aStartCheckedJustBeforeItsUserLeftIsNotPublishedAfterTheLeaving() throws Exception {
-        InMemoryStores stores = InMemoryStores.create();
-        stores.rooms().createGroup(new Room("room_t", RoomType.GROUP, null, null, 0, T0, Handoff.initial(T0)),
-                List.of(new Member("room_t", "ann", MemberRole.MEMBER, T0),
-                        new Member("room_t", "bob", MemberRole.MEMBER, T0)));
+        InMemoryStores stores = annAndBob();
         CountDownLatch checked = new CountDownLatch(1);
         CountDownLatch left = new CountDownLatch(1);
         TypingService racing = new TypingService(stores.rooms(), publisher, () -> {
