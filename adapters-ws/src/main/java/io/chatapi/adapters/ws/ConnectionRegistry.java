@@ -40,9 +40,8 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
     private volatile PresenceUseCase presence;
     private volatile ExecutorService presenceCalls;
     /**
-     * How long a settled connection may stay too full to take re-deliveries, seen so at every pass of the offline
-     * queue, before the backlog goes on without it: a reader drains its queue between passes, one that stops
-     * reading does not.
+     * How long a settled connection may stay too full to take re-deliveries, with its writer taking nothing from
+     * its queue, before the backlog goes on without it: a client that reads, however slowly, is waited for.
      */
     private volatile Duration maxBehind = Duration.ofSeconds(10);
 
@@ -115,7 +114,7 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
             if (connection.roomToRedeliver()) {
                 connection.caughtUp();
             } else if (!connection.behindLongerThan(maxBehind, now)) {
-                return 0; // a reader drains its queue by the next pass; the backlog waits for it until then
+                return 0; // a client that reads is waited for; the backlog goes on at a later pass
             } else {
                 stuck = add(stuck, connection);
             }

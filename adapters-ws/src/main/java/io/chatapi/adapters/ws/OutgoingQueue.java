@@ -77,6 +77,8 @@ final class OutgoingQueue {
     private volatile int counted;
     /** The text of the queued {@link Frames}, in UTF-16 units. */
     private volatile long queuedChars;
+    /** Items the writer has taken, ever: it moves while the client reads, and stops when it stops reading. */
+    private volatile long taken;
     private volatile boolean pingQueued;
     /** Set once the close frame was sent, the queue was stopped or a write failed: nothing more is written. */
     private volatile boolean finished;
@@ -91,6 +93,11 @@ final class OutgoingQueue {
     /** Text of the queued frames not yet taken by the writer, in UTF-16 units. */
     long queuedChars() {
         return queuedChars;
+    }
+
+    /** How many items the writer has taken since the queue was made. */
+    long taken() {
+        return taken;
     }
 
     /** Data items queued and not yet taken by the writer. */
@@ -220,6 +227,7 @@ final class OutgoingQueue {
             while (true) {
                 Item item;
                 while ((item = queue.poll()) != null) {
+                    taken++; // one writer at a time
                     if (item instanceof Frames || item instanceof Deferred || item instanceof Pong) {
                         COUNTED.getAndAdd(this, -1);
                     }

@@ -40,8 +40,12 @@ final class SocketConnection {
     private volatile long lastSeenNanos = openedAtNanos;
     private volatile long closeRequestedNanos;
     private volatile long expiryMillis = NEVER;
-    /** When the offline queue's passes began to find the queue too full to take re-deliveries; 0 when not. */
+    /**
+     * Since when the offline queue's passes find the queue too full to take re-deliveries and its writer taking
+     * nothing from it (0 when not), and how much the writer had taken then.
+     */
     private volatile long behindSinceNanos;
+    private volatile long takenWhenBehind;
     /** Guards {@link #handling} and {@link #takingFrames}. */
     private final Object frames = new Object();
     private int handling;
@@ -92,22 +96,29 @@ final class SocketConnection {
         return gate.redeliver(event, frame);
     }
 
+    /** How many items the writer has taken from the outgoing queue so far. */
+    long taken() {
+        return out.taken();
+    }
+
     /** The queue had room for re-deliveries when last seen by the offline queue's pass. */
     void caughtUp() {
         behindSinceNanos = 0;
     }
 
     /**
-     * True when every pass of the offline queue since {@code wait} ago found the queue too full to take
-     * re-deliveries; the first such pass starts the count.
+     * True when the passes of the offline queue have found the queue too full to take re-deliveries since
+     * {@code wait} ago, and its writer took nothing from it meanwhile: the client stopped reading. A client that
+     * reads, however slowly, starts the count again at every pass.
      */
     boolean behindLongerThan(Duration wait, long nowNanos) {
-        long since = behindSinceNanos;
-        if (since == 0) {
+        long taken = out.taken();
+        if (behindSinceNanos == 0 || taken != takenWhenBehind) {
+            takenWhenBehind = taken;
             behindSinceNanos = nowNanos == 0 ? 1 : nowNanos;
             return false;
         }
-        return nowNanos - since >= wait.toNanos();
+        return nowNanos - behindSinceNanos >= wait.toNanos();
     }
 
     /** The connection could not take a re-delivered message that its user's other connections took. */

@@ -113,6 +113,38 @@ class SlowConsumerTest {
         }
     }
 
+    @Test
+    void aDeviceCountsAsStoppedOnlyWhenItsWriterTookNothingForTheWholeWait() throws Exception {
+        try (TestServer server = TestServer.start(s -> s.queue(1_024));
+             RawWsClient client = RawWsClient.connect(server.port(), Tokens.user("solo"), 4096)) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.registry.isOnline("solo"));
+            SocketConnection connection = server.registry.all().iterator().next();
+            String content = "x".repeat(16_000);
+            long seq = 0;
+            long taken;
+            do { // until the socket's buffers are full and the writer waits on it
+                for (int i = 0; i < 20; i++) {
+                    server.registry.publish(List.of("solo"), event(++seq, content));
+                }
+                taken = connection.taken();
+                Thread.sleep(300);
+            } while (connection.taken() != taken && seq < 400);
+            assertThat(connection.taken()).as("the writer waits on the socket").isEqualTo(taken);
+
+            Duration wait = Duration.ofMillis(300);
+            long t0 = System.nanoTime();
+            assertThat(connection.behindLongerThan(wait, t0)).as("first seen behind").isFalse();
+            assertThat(connection.behindLongerThan(wait, t0 + 200_000_000L)).isFalse();
+            assertThat(connection.behindLongerThan(wait, t0 + 400_000_000L)).as("nothing taken for the wait").isTrue();
+            while (connection.taken() == taken) { // the client reads a little: the writer takes more
+                client.nextEvent();
+            }
+            assertThat(connection.behindLongerThan(wait, t0 + 800_000_000L)).as("it reads: the wait starts again")
+                    .isFalse();
+            assertThat(server.metrics.slowConsumerCloses.get()).isZero();
+        }
+    }
+
     /** Re-delivers to both devices of "duo" until the slow one's queue holds the backlog; the next seq. */
     private static long fillUntilHeld(TestServer server, WsClient fast) {
         return fillUntilHeld(server, fast, "duo", 0);

@@ -73,7 +73,7 @@ public final class BotRoutes implements HttpService {
     }
 
     private void deadLetters(ServerRequest req, ServerResponse res) {
-        int limit = deadLetterLimit(req.query().first("limit").orElse(null));
+        int limit = QueryNumbers.limit(req.query().first("limit").orElse(null), DEFAULT_DEAD_LETTERS, MAX_DEAD_LETTERS);
         ArrayNode letters = WireJson.object().arrayNode();
         for (DeadLetter letter : useCases.admin().deadLetters(Callers.of(req), limit)) {
             letters.add(RestShapes.deadLetter(letter));
@@ -81,22 +81,6 @@ public final class BotRoutes implements HttpService {
         ObjectNode body = WireJson.object();
         body.set("failed_messages", letters);
         HttpAnswers.json(res, 200, body);
-    }
-
-    static int deadLetterLimit(String raw) {
-        if (raw == null) {
-            return DEFAULT_DEAD_LETTERS;
-        }
-        String digits = raw.trim();
-        if (digits.matches("[0-9]{19,}")) {
-            return MAX_DEAD_LETTERS; // a whole number too large for a long is still above the maximum
-        }
-        try {
-            long value = Long.parseLong(digits);
-            return value < 1 ? DEFAULT_DEAD_LETTERS : (int) Math.min(MAX_DEAD_LETTERS, value);
-        } catch (NumberFormatException e) {
-            return DEFAULT_DEAD_LETTERS;
-        }
     }
 
     private static String botId(ServerRequest req) {

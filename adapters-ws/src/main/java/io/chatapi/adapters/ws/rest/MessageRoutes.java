@@ -44,8 +44,9 @@ public final class MessageRoutes implements HttpService {
     }
 
     private void history(ServerRequest req, ServerResponse res) {
-        long afterSeq = afterSeq(req.query().first("after_seq").orElse(null));
-        int limit = limit(req.query().first("limit").orElse(null));
+        // as the Go server reads them; an after_seq of all digits too large for a long is past every message
+        long afterSeq = QueryNumbers.position(req.query().first("after_seq").orElse(null));
+        int limit = QueryNumbers.limit(req.query().first("limit").orElse(null), DEFAULT_LIMIT, MAX_LIMIT);
         ArrayNode messages = WireJson.object().arrayNode();
         for (Message m : useCases.history().history(Callers.of(req), RoomRoutes.roomId(req), afterSeq, limit)) {
             messages.add(RestShapes.message(m));
@@ -53,39 +54,6 @@ public final class MessageRoutes implements HttpService {
         ObjectNode body = WireJson.object();
         body.set("messages", messages);
         HttpAnswers.json(res, 200, body);
-    }
-
-    /**
-     * Like the Go server: missing, unparseable or negative means 0, and a plus sign is allowed; an all-digit value too
-     * large for a long is past every message.
-     */
-    static long afterSeq(String raw) {
-        String digits = raw != null && raw.startsWith("+") ? raw.substring(1) : raw;
-        if (digits == null || !isDigits(digits)) {
-            return 0;
-        }
-        try {
-            return Long.parseLong(digits);
-        } catch (NumberFormatException e) {
-            return Long.MAX_VALUE;
-        }
-    }
-
-    /** Missing, unparseable or below 1: the default; above the maximum, however many digits: the maximum. */
-    static int limit(String raw) {
-        if (raw == null) {
-            return DEFAULT_LIMIT;
-        }
-        try {
-            long value = Long.parseLong(raw);
-            return value < 1 ? DEFAULT_LIMIT : (int) Math.min(MAX_LIMIT, value);
-        } catch (NumberFormatException e) {
-            return isDigits(raw.startsWith("+") ? raw.substring(1) : raw) ? MAX_LIMIT : DEFAULT_LIMIT;
-        }
-    }
-
-    private static boolean isDigits(String text) {
-        return !text.isEmpty() && text.chars().allMatch(c -> c >= '0' && c <= '9');
     }
 
     private void send(ServerRequest req, ServerResponse res) {
