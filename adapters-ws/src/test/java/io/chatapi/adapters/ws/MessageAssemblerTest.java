@@ -31,7 +31,8 @@ class MessageAssemblerTest {
         assembler.text("4567890", false);
         assembler.text("12", false);
         assertThat(assembler.text("3", true)).isEqualTo(new MessageAssembler.TooLarge("1234567890"));
-        assertThat(assembler.binary(bytes("123456789012"), true)).isEqualTo(new MessageAssembler.TooLarge("123456789012"));
+        assertThat(assembler.binary(bytes("123456789012"), true))
+                .isEqualTo(new MessageAssembler.TooLarge("123456789012"));
         assembler.binary(bytes("1234"), false);
         assembler.binary(bytes("5678901"), false);
         assertThat(assembler.binary(bytes("2"), true)).isEqualTo(new MessageAssembler.TooLarge("1234"));

@@ -71,7 +71,8 @@ public final class RateLimiter {
 
     private void sweep(long nowNanos) {
         long due = nextSweepNanos.get();
-        if (buckets.size() <= SWEEP_ABOVE || nowNanos < due || !nextSweepNanos.compareAndSet(due, nowNanos + fillNanos)) {
+        if (buckets.size() <= SWEEP_ABOVE || nowNanos < due
+                || !nextSweepNanos.compareAndSet(due, nowNanos + fillNanos)) {
             return;
         }
         buckets.values().removeIf(bucket -> {

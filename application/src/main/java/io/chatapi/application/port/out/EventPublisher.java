@@ -14,11 +14,11 @@ public interface EventPublisher {
     /**
      * Sends the event to the user's connections that have been open for at least {@code minAge} (a younger one
      * may still be resuming) and have at most half of their outgoing queue filled (a backlog re-delivered at once
-     * must not make a slow consumer of the connection). With {@code waitForAll}, nothing is sent while a connection
-     * of the user is younger than {@code minAge}: a device that just connected is not left out. A connection at least
-     * {@code minAge} old whose queue is half full holds the event back too, unless it has stayed so, with nothing
-     * of it written, for a while (it stopped reading): then the others get it, and it is closed as a slow consumer, so that
-     * its client resumes instead of missing the event without a word. Returns how many
+     * must not make a slow consumer of the connection). With {@code waitForAll}, nothing is sent while a
+     * connection of the user is younger than {@code minAge}: a device that just connected is not left out. A
+     * connection at least {@code minAge} old whose queue is half full holds the event back too, unless it has stayed
+     * so, with nothing of it written, for a while (it stopped reading): then the others get it, and it is closed as
+     * a slow consumer, so that its client resumes instead of missing the event without a word. Returns how many
      * connections accepted it into their queue, 0 when it was not sent (the caller tries again later); a message
      * a connection was already sent live counts as accepted there and is not sent again.
      */
