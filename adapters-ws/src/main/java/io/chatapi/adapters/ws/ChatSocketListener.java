@@ -124,6 +124,10 @@ final class ChatSocketListener implements WsListener {
     }
 
     private void assembled(MessageAssembler.Result result) {
+        if (assembler.droppedUnfinished()) {
+            connection.reply(ClientFrames.errorFrame(ErrorCode.INVALID_FRAME,
+                    "a new message began before the previous one ended; the previous one was dropped", null));
+        }
         switch (result) {
             case MessageAssembler.Text t -> handle(t.text());
             case MessageAssembler.NotUtf8 n -> connection.reply(ClientFrames.refusedUnread(ErrorCode.INVALID_FRAME,

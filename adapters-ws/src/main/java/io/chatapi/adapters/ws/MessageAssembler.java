@@ -48,6 +48,7 @@ final class MessageAssembler {
     private StringBuilder parts;
     private ByteArrayOutputStream binaryParts;
     private long bytes;
+    private boolean cutShort;
 
     MessageAssembler(int maxBytes) {
         this.maxBytes = maxBytes;
@@ -56,6 +57,7 @@ final class MessageAssembler {
     Result text(String part, boolean last) {
         if (binaryParts != null) {
             reset();
+            cutShort = true;
         }
         long partBytes = utf8Length(part);
         if (last && bytes == 0 && parts == null) {
@@ -84,6 +86,7 @@ final class MessageAssembler {
     Result binary(byte[] part, boolean last) {
         if (parts != null) {
             reset();
+            cutShort = true;
         }
         if (last && bytes == 0 && binaryParts == null) {
             return part.length > maxBytes ? new TooLarge(new String(part, StandardCharsets.UTF_8)) : utf8(part);
@@ -114,6 +117,16 @@ final class MessageAssembler {
         } catch (CharacterCodingException e) {
             return new NotUtf8(new String(bytes, StandardCharsets.UTF_8), true);
         }
+    }
+
+    /**
+     * True (once) when the last frame began a message of the other kind while one was unfinished, which was
+     * dropped: RFC 6455 has no such frame, and Helidon hands it over.
+     */
+    boolean droppedUnfinished() {
+        boolean dropped = cutShort;
+        cutShort = false;
+        return dropped;
     }
 
     private void reset() {

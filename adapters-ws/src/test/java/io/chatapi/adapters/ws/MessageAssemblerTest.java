@@ -77,11 +77,17 @@ class MessageAssemblerTest {
     }
 
     @Test
-    void aMessageOfTheOtherKindDropsAnUnfinishedOne() {
+    void aMessageOfTheOtherKindDropsAnUnfinishedOneAndSaysSo() {
         assembler.text("12345", false);
+        assertThat(assembler.droppedUnfinished()).isFalse();
         assertThat(assembler.binary(bytes("12345678"), true)).isEqualTo(new MessageAssembler.Text("12345678"));
+        assertThat(assembler.droppedUnfinished()).isTrue();
+        assertThat(assembler.droppedUnfinished()).as("once").isFalse();
         assembler.binary(bytes("12345"), false);
         assertThat(assembler.text("12345678", true)).isEqualTo(new MessageAssembler.Text("12345678"));
+        assertThat(assembler.droppedUnfinished()).isTrue();
+        assembler.text("1", true);
+        assertThat(assembler.droppedUnfinished()).isFalse();
     }
 
     private static byte[] bytes(String s) {

@@ -133,6 +133,18 @@ class Utf8FramesTest {
         assertThat(history("room_binary_bad")).isEmpty();
     }
 
+    @Test
+    void aMessageBegunInsideAnUnfinishedOneOfTheOtherKindIsActedOnAndTheDroppedOneNamed() throws IOException {
+        try (RawWsClient uma = connect()) {
+            uma.sendFrame(false, 1, frame("room_binary", "never"));
+            uma.sendFrame(true, 2, "{\"type\":\"ping\"}".getBytes(StandardCharsets.UTF_8));
+            JsonNode error = uma.nextEvent();
+            assertThat(error.at("/data/code").asText()).isEqualTo("invalid_frame");
+            assertThat(error.at("/data/message").asText()).startsWith("a new message began");
+            assertThat(uma.nextEvent().get("type").asText()).isEqualTo("pong");
+        }
+    }
+
     private static RawWsClient connect() throws IOException {
         RawWsClient client = RawWsClient.connect(server.port(), Tokens.user("uma"), 0);
         client.sendText("{\"type\":\"ping\"}");
