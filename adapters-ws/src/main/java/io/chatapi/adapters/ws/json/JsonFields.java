@@ -15,6 +15,9 @@ import java.util.Map;
  * is refused, since it could be neither stored nor sent unchanged.
  */
 public final class JsonFields {
+    /** 2^53: below it, a float tells every integer apart. */
+    private static final double MAX_EXACT_FLOAT = 9_007_199_254_740_992d;
+
     private final ObjectNode node;
 
     private JsonFields(ObjectNode node) {
@@ -156,10 +159,20 @@ public final class JsonFields {
         return ChatException.invalid(name + " must not contain an unpaired UTF-16 surrogate");
     }
 
+    /**
+     * An integer ≥ 0; written as a float with no fraction ({@code 5.0}, {@code 5e0}) it counts too, below 2^53, as
+     * the Go server reads any JSON number there and some clients write every number as a float.
+     */
     private static long count(String name, JsonNode value) {
-        if (!value.isIntegralNumber() || !value.canConvertToLong() || value.longValue() < 0) {
-            throw ChatException.invalid(name + " must be an integer >= 0");
+        if (value.isIntegralNumber() && value.canConvertToLong() && value.longValue() >= 0) {
+            return value.longValue();
         }
-        return value.longValue();
+        if (value.isFloatingPointNumber()) {
+            double number = value.doubleValue();
+            if (number >= 0 && number < MAX_EXACT_FLOAT && number == Math.rint(number)) {
+                return (long) number;
+            }
+        }
+        throw ChatException.invalid(name + " must be an integer >= 0");
     }
 }

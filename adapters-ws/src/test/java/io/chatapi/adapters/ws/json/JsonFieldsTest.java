@@ -1,0 +1,28 @@
+package io.chatapi.adapters.ws.json;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.chatapi.domain.ChatException;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class JsonFieldsTest {
+    @Test
+    void aCountMayBeWrittenAsAFloatWithNoFraction() {
+        for (String seq : new String[] {"5", "5.0", "5e0", "0.5e1", "0", "-0.0"}) {
+            long expected = seq.startsWith("-") || seq.equals("0") ? 0 : 5;
+            assertThat(fields("{\"seq\":" + seq + "}").requiredCount("seq")).as(seq).isEqualTo(expected);
+        }
+        assertThat(fields("{\"rooms\":{\"r\":7.0}}").requiredObject("rooms").asCounts("rooms"))
+                .isEqualTo(Map.of("r", 7L));
+        for (String seq : new String[] {"5.5", "-1", "-1.0", "1e400", "9007199254740993.0", "\"5\"", "true"}) {
+            assertThatThrownBy(() -> fields("{\"seq\":" + seq + "}").requiredCount("seq")).as(seq)
+                    .isInstanceOf(ChatException.class).hasMessage("seq must be an integer >= 0");
+        }
+    }
+
+    private static JsonFields fields(String json) {
+        return JsonFields.of(WireJson.parse(json).orElseThrow(), "body");
+    }
+}
