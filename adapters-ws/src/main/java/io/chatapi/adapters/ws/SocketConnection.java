@@ -101,6 +101,11 @@ final class SocketConnection {
         return out.taken();
     }
 
+    /** Data items in the outgoing queue that the writer has not taken yet. */
+    int queuedItems() {
+        return out.queued();
+    }
+
     /** The queue had room for re-deliveries when last seen by the offline queue's pass. */
     void caughtUp() {
         behindSinceNanos = 0;
