@@ -100,7 +100,7 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
             return 0;
         }
         long now = System.nanoTime();
-        List<SocketConnection> stuck = List.of();
+        List<SocketConnection> behind = new ArrayList<>(0); // stopped reading, then also refusing this event
         for (SocketConnection connection : connections) {
             if (!connection.readerAlive()) {
                 continue; // a client gone: the sweep ends its connection
@@ -116,14 +116,13 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
             } else if (!connection.behindLongerThan(maxBehind, now)) {
                 return 0; // a client that reads is waited for; the backlog goes on at a later pass
             } else {
-                stuck = add(stuck, connection);
+                behind.add(connection);
             }
         }
         String frame = null;
         int accepted = 0;
-        List<SocketConnection> refused = stuck;
         for (SocketConnection connection : connections) {
-            if (!connection.readerAlive() || connection.age().compareTo(minAge) < 0 || stuck.contains(connection)) {
+            if (!connection.readerAlive() || connection.age().compareTo(minAge) < 0 || behind.contains(connection)) {
                 continue;
             }
             if (frame == null) {
@@ -133,22 +132,15 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
                     ? connection.redeliver(owed, frame) : connection.deliver(event, frame)) {
                 accepted++;
             } else {
-                refused = add(refused, connection);
+                behind.add(connection);
             }
         }
         if (accepted > 0) {
             // the entry is done with: a connection that took none of the backlog for maxBehind, or refused this one,
             // would miss it without a word, so it is closed as a slow consumer, as for live events, and resumes
-            refused.forEach(SocketConnection::fellBehind);
+            behind.forEach(SocketConnection::fellBehind);
         }
         return accepted;
-    }
-
-    private static List<SocketConnection> add(List<SocketConnection> list, SocketConnection connection) {
-        List<SocketConnection> more = new ArrayList<>(list.size() + 1);
-        more.addAll(list);
-        more.add(connection);
-        return more;
     }
 
     /** How long the offline queue's re-delivery waits for a settled connection whose queue stays half full. */

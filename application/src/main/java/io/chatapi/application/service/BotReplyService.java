@@ -41,7 +41,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -87,7 +86,7 @@ public final class BotReplyService implements BotReplies {
      * deletion for its reply being stored.
      */
     static final Duration END_WAIT = Duration.ofSeconds(5);
-    private static final long SWEEP_EVERY = Duration.ofMinutes(1).toNanos();
+    private static final Duration SWEEP_EVERY = Duration.ofMinutes(1);
 
     private static final System.Logger LOG = System.getLogger(BotReplyService.class.getName());
 
@@ -118,14 +117,13 @@ public final class BotReplyService implements BotReplies {
             Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("bot-reply-", 0).factory());
     /**
      * Per (room, bot): the newest trigger seen, so that an older or repeated message never replies. Above
-     * {@code forgetAbove} pairs, those idle for {@code forgetAfter} (far longer than a message takes to reach
+     * 10,000 pairs, those idle for {@code forgetAfter} (far longer than a message takes to reach
      * here) are forgotten, at most once per {@link #SWEEP_EVERY}: memory follows the conversations of the day,
      * not every one since the start.
      */
     private final ConcurrentHashMap<Key, Latest> latest = new ConcurrentHashMap<>();
-    private volatile int forgetAbove = 10_000;
+    private volatile SweepSchedule sweeps = new SweepSchedule(10_000, SWEEP_EVERY);
     private volatile Duration forgetAfter = Duration.ofMinutes(10);
-    private final AtomicLong nextSweepNanos = new AtomicLong(System.nanoTime());
     /** Every reply not yet finished, superseded ones included, by message id. */
     private final ConcurrentHashMap<String, BotReply> live = new ConcurrentHashMap<>();
     /** Rooms being handed to a human (how many handoffs hold each): no reply starts there. */
@@ -432,9 +430,8 @@ public final class BotReplyService implements BotReplies {
     }
 
     private void sweepIdlePairs() {
-        long now = System.nanoTime();
-        long due = nextSweepNanos.get();
-        if (latest.size() <= forgetAbove || now - due < 0 || !nextSweepNanos.compareAndSet(due, now + SWEEP_EVERY)) {
+        long now = SweepSchedule.nanos(clock.now());
+        if (!sweeps.claim(latest.size(), now)) {
             return;
         }
         long idleLongEnough = forgetAfter.toNanos();
@@ -447,14 +444,13 @@ public final class BotReplyService implements BotReplies {
     }
 
     void forgetIdlePairs(int above, Duration after) {
-        this.forgetAbove = above;
         this.forgetAfter = after;
-        this.nextSweepNanos.set(System.nanoTime());
+        this.sweeps = new SweepSchedule(above, SWEEP_EVERY);
     }
 
     private void unregister(BotReply reply) {
         latest.computeIfPresent(new Key(reply.roomId, reply.botId), (key, entry) ->
-                entry.reply() == reply ? new Latest(entry.triggerSeq(), null, System.nanoTime()) : entry);
+                entry.reply() == reply ? new Latest(entry.triggerSeq(), null, SweepSchedule.nanos(clock.now())) : entry);
         live.remove(reply.messageId, reply);
     }
 

@@ -3,7 +3,6 @@ package io.chatapi.application.service;
 import io.chatapi.application.port.out.TimeSource;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One token bucket per user, shared by every transport: capacity {@code burst}, refilled at {@code rate}
@@ -18,15 +17,16 @@ public final class RateLimiter {
     private final double burst;
     private final TimeSource clock;
     private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
-    /** How long an idle bucket takes to fill, and when the next sweep may run (clock nanos). */
+    /** How long an idle bucket takes to fill, which is also how often the buckets may be swept. */
     private final long fillNanos;
-    private final AtomicLong nextSweepNanos = new AtomicLong(Long.MIN_VALUE);
+    private final SweepSchedule sweeps;
 
     public RateLimiter(double rate, int burst, TimeSource clock) {
         this.rate = rate;
         this.burst = Math.max(1, burst);
         this.clock = clock;
         this.fillNanos = rate <= 0 ? Long.MAX_VALUE : (long) Math.ceil(this.burst / rate * 1e9);
+        this.sweeps = new SweepSchedule(SWEEP_ABOVE, Duration.ofNanos(fillNanos));
     }
 
     /** Takes a token; returns zero when allowed, else how long until the next token. */
@@ -70,9 +70,7 @@ public final class RateLimiter {
     }
 
     private void sweep(long nowNanos) {
-        long due = nextSweepNanos.get();
-        if (buckets.size() <= SWEEP_ABOVE || nowNanos < due
-                || !nextSweepNanos.compareAndSet(due, nowNanos + fillNanos)) {
+        if (!sweeps.claim(buckets.size(), nowNanos)) {
             return;
         }
         buckets.values().removeIf(bucket -> {
@@ -83,8 +81,7 @@ public final class RateLimiter {
     }
 
     private long nanos() {
-        var now = clock.now();
-        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        return SweepSchedule.nanos(clock.now());
     }
 
     private static final class Bucket {

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Relays typing indicators to the room's members. The same indicator from the same user in the same room is
@@ -57,7 +56,7 @@ public final class TypingService implements TypingUseCase {
     /** Indicators of one user in one room are published one at a time; pairs share these stripes. */
     private final LockStripes publishing = new LockStripes(64);
     /** When the next sweep may run: at most one per {@link #FORGET_AFTER}, however many users type. */
-    private final AtomicReference<Instant> nextSweep = new AtomicReference<>(Instant.MIN);
+    private final SweepSchedule sweeps = new SweepSchedule(SWEEP_ABOVE, FORGET_AFTER);
 
     public TypingService(RoomStore rooms, EventPublisher publisher, TimeSource clock) {
         this.rooms = rooms;
@@ -152,9 +151,7 @@ public final class TypingService implements TypingUseCase {
 
     /** Forgets users quiet for longer than a full bucket takes, when there are many and no sweep ran lately. */
     private void sweep(Instant now) {
-        Instant due = nextSweep.get();
-        if (relayed.size() <= SWEEP_ABOVE || now.isBefore(due)
-                || !nextSweep.compareAndSet(due, now.plus(FORGET_AFTER))) {
+        if (!sweeps.claim(relayed.size(), now)) {
             return;
         }
         Instant before = now.minus(FORGET_AFTER);
