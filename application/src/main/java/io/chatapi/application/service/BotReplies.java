@@ -52,6 +52,9 @@ public interface BotReplies extends StreamsUseCase {
      */
     void onBotDeleted(String botId);
 
-    /** The server stops: every reply streaming ends ({@code shutdown}); waits at most until the deadline. */
+    /**
+     * The server stops: every reply streaming ends ({@code shutdown}); waits until the deadline at most, and then
+     * for replies already storing their text.
+     */
     void shutdown(java.time.Instant deadline);
 }

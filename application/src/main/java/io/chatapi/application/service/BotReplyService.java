@@ -62,7 +62,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * not a finish reason the protocol allows. When storing a reply fails, the stream ends with
  * {@code message.stream.error}: the cancel reason when there was one, else {@code llm_error}.
  * {@code botLlmFailures} counts LLM errors and time-outs. {@link #shutdown} cancels every reply and waits;
- * a reply still streaming at the deadline gets its {@code shutdown} error from the shutting-down thread.
+ * a reply still streaming at the deadline gets its {@code shutdown} error from the shutting-down thread, while
+ * one already storing its text (the LLM had finished) is waited for, at most {@code endWait}, and ends with it.
  *
  * <p>Per (room, bot) the newest trigger seq is remembered, so a repeated or late notification of an older
  * message never starts a reply. A newer reply starts only once the replies it superseded have ended: it waits
@@ -286,9 +287,20 @@ public final class BotReplyService implements BotReplies {
             executor.shutdown();
             return;
         }
+        List<BotReply> storing = new ArrayList<>();
         for (BotReply reply : live.values()) {
-            if (reply.terminate(new ChatEvent.StreamError(reply.roomId, reply.messageId, SHUTDOWN))) {
+            if (reply.abandon(new ChatEvent.StreamError(reply.roomId, reply.messageId, SHUTDOWN))) {
                 LOG.log(Level.WARNING, "bot reply {0} did not stop before the shutdown deadline", reply.messageId);
+            } else if (reply.open()) {
+                storing.add(reply);
+            }
+        }
+        // A reply storing its text ends with that text once stored: an error now would tell clients to drop a
+        // message that is stored all the same.
+        long storeDeadline = System.nanoTime() + endWait.toNanos();
+        for (BotReply reply : storing) {
+            if (!reply.awaitClosed(remaining(storeDeadline))) {
+                LOG.log(Level.WARNING, "bot reply {0} was still being stored at shutdown", reply.messageId);
             }
         }
         executor.shutdownNow();

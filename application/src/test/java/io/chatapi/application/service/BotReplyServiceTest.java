@@ -618,6 +618,31 @@ class BotReplyServiceTest {
     }
 
     @Test
+    void shutdownWaitsForAReplyStoringItsTextInsteadOfCallingItDropped() throws Exception {
+        messages.appendGate = new CountDownLatch(1);
+        say(room, "alice", "hi");
+        LlmBotTestDouble.Call call = llm.nextCall();
+        call.emit("abc");
+        call.end(LlmOutcome.STOP);
+        assertThat(messages.appending.await(5, TimeUnit.SECONDS)).as("the reply is storing").isTrue();
+        String id = publisher.await(StreamDelta.class, d -> true).messageId();
+
+        Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(400);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            messages.appendGate.countDown();
+        });
+        service.shutdown(NOW.plusMillis(100));
+
+        assertThat(messages.find(ROOM, id)).map(Message::content).hasValue("abc");
+        assertThat(publisher.stream(id).getLast()).isInstanceOf(StreamEnd.class);
+        assertThat(publisher.stream(id)).noneMatch(StreamError.class::isInstance);
+    }
+
+    @Test
     void aDuplicateNotificationOfTheSameMessageIsIgnored() {
         llm.preset("once", LlmOutcome.STOP);
         Message trigger = say(room, "alice", "hi");
