@@ -51,7 +51,6 @@ import java.util.logging.Logger;
  */
 public final class ChatApp implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ChatApp.class.getName());
-    private static final int MAX_CONCURRENT_BOT_REPLIES = 256;
     private static final int OUTGOING_QUEUE_FRAMES = 1024;
 
     private final Config config;
@@ -92,7 +91,7 @@ public final class ChatApp implements AutoCloseable {
         var ordered = new OrderedRoomEvents(registry, rooms);
         var handoff = new HandoffService(rooms, offline, ordered, webhook, clock);
         bots = new BotReplyService(rooms, messages, botStore, registry, ordered, webhook, llm, offline, clock, settings,
-                metrics, MAX_CONCURRENT_BOT_REPLIES);
+                metrics, config.llm().maxConcurrentReplies());
         bots.setHandoff(handoff::handToHuman);
         handoff.setBots(bots);
         botStore.setReplies(bots);

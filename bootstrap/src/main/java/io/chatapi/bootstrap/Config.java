@@ -160,9 +160,12 @@ public record Config(Server server, Jwt jwt, Database database, Webhook webhook,
         }
     }
 
-    /** Bot LLM calls: which variables may hold API keys, network reach and time limits. */
+    /**
+     * Bot LLM calls: which variables may hold API keys, network reach, time limits, and how many replies may run
+     * at once ({@code maxConcurrentReplies}; one bot holds at most three quarters of them).
+     */
     public record Llm(Pattern keyEnvPattern, boolean allowPrivateNetworks, Duration connectTimeout,
-                      Duration idleTimeout, Duration totalTimeout) {
+                      Duration idleTimeout, Duration totalTimeout, int maxConcurrentReplies) {
         public Llm {
             Objects.requireNonNull(keyEnvPattern);
             Objects.requireNonNull(connectTimeout);
@@ -184,12 +187,14 @@ public record Config(Server server, Jwt jwt, Database database, Webhook webhook,
                     && allowPrivateNetworks == that.allowPrivateNetworks
                     && connectTimeout.equals(that.connectTimeout)
                     && idleTimeout.equals(that.idleTimeout)
-                    && totalTimeout.equals(that.totalTimeout);
+                    && totalTimeout.equals(that.totalTimeout)
+                    && maxConcurrentReplies == that.maxConcurrentReplies;
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(keyEnvPattern.pattern(), allowPrivateNetworks, connectTimeout, idleTimeout, totalTimeout);
+            return Objects.hash(keyEnvPattern.pattern(), allowPrivateNetworks, connectTimeout, idleTimeout, totalTimeout,
+                    maxConcurrentReplies);
         }
     }
 }

@@ -144,7 +144,8 @@ final class ConfigReader {
         return new Config.Llm(pattern, allowPrivate,
                 env.duration(LLM_CONNECT_TIMEOUT, ONE_NANO, POSITIVE),
                 env.duration(LLM_IDLE_TIMEOUT, ONE_NANO, POSITIVE),
-                env.duration(LLM_TOTAL_TIMEOUT, ONE_NANO, POSITIVE));
+                env.duration(LLM_TOTAL_TIMEOUT, ONE_NANO, POSITIVE),
+                env.integer(BOT_MAX_CONCURRENT_REPLIES, 1));
     }
 
     /** Comma-separated origins, trimmed; {@code *} or {@code scheme://host[:port]}, normalised as browsers send them. */

@@ -33,7 +33,8 @@ enum Setting {
     LLM_ALLOW_PRIVATE_NETWORKS("false"),
     LLM_CONNECT_TIMEOUT("10s"),
     LLM_IDLE_TIMEOUT("60s"),
-    LLM_TOTAL_TIMEOUT("5m");
+    LLM_TOTAL_TIMEOUT("5m"),
+    BOT_MAX_CONCURRENT_REPLIES("256");
 
     private final String defaultValue;
     private final boolean secret;

@@ -80,6 +80,7 @@ class ConfigTest {
         assertThat(config.llm().connectTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.llm().idleTimeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(config.llm().totalTimeout()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.llm().maxConcurrentReplies()).isEqualTo(256);
 
         assertThat(config.warnings()).isEmpty();
     }
@@ -114,7 +115,8 @@ class ConfigTest {
                 "LLM_ALLOW_PRIVATE_NETWORKS", "true",
                 "LLM_CONNECT_TIMEOUT", "1s",
                 "LLM_IDLE_TIMEOUT", "2s",
-                "LLM_TOTAL_TIMEOUT", "1h");
+                "LLM_TOTAL_TIMEOUT", "1h",
+                "BOT_MAX_CONCURRENT_REPLIES", "8");
 
         assertThat(config.server()).isEqualTo(new Config.Server("127.0.0.1", 9090,
                 Set.of("https://app.example.com"), 2, 1024, 2048));
@@ -136,6 +138,7 @@ class ConfigTest {
         assertThat(config.llm().connectTimeout()).isEqualTo(Duration.ofSeconds(1));
         assertThat(config.llm().idleTimeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(config.llm().totalTimeout()).isEqualTo(Duration.ofHours(1));
+        assertThat(config.llm().maxConcurrentReplies()).isEqualTo(8);
         assertThat(config.warnings()).singleElement().asString().contains("LLM_ALLOW_PRIVATE_NETWORKS");
     }
 
@@ -637,7 +640,7 @@ class ConfigTest {
                 "JWT_AUDIENCE", "MAX_FRAME_BYTES", "MAX_MESSAGE_CHARS", "MAX_BODY_BYTES", "RESUME_MAX_MESSAGES",
                 "SHUTDOWN_RECONNECT_MAX", "WEBHOOK_TIMEOUT", "WEBHOOK_MAX_ATTEMPTS", "BOT_WEBHOOK_FAILURE",
                 "LLM_KEY_ENV_PATTERN", "LLM_ALLOW_PRIVATE_NETWORKS", "LLM_CONNECT_TIMEOUT", "LLM_IDLE_TIMEOUT",
-                "LLM_TOTAL_TIMEOUT");
+                "LLM_TOTAL_TIMEOUT", "BOT_MAX_CONCURRENT_REPLIES");
         assertThatThrownBy(() -> Config.reservedSettingNames().add("X")).isInstanceOf(UnsupportedOperationException.class);
     }
 

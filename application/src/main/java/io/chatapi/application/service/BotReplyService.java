@@ -51,8 +51,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Work runs on the service's own virtual threads: a short dispatch per message (members, supersede,
  * handoff check), then one task per bot reply; at most {@code maxConcurrency} replies talk to the webhook
- * or the LLM at once, the others wait and give up when cancelled meanwhile. No store call is held open
- * while the LLM streams.
+ * or the LLM at once, and one bot's replies at most three quarters of them ({@link ReplySlots}); the others
+ * wait and give up when cancelled meanwhile. No store call is held open while the LLM streams.
  *
  * <p>Every {@code message.stream.start} is followed by exactly one {@code message.stream.end} or
  * {@code message.stream.error}. A reply that ends because it was cancelled ({@code cancelled},
@@ -468,13 +468,13 @@ public final class BotReplyService implements BotReplies {
 
     private void reply(BotReply reply) {
         try {
-            if (!slots.acquire(reply.cancellation)) {
+            if (!slots.acquire(reply.botId, reply.cancellation)) {
                 return;
             }
             try {
                 converse(reply);
             } finally {
-                slots.release();
+                slots.release(reply.botId);
             }
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "bot {0} failed to reply in room {1}: {2}", reply.botId, reply.roomId,

@@ -1,13 +1,21 @@
 package io.chatapi.application.service;
 
 import io.chatapi.application.port.out.Cancellation;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
-/** A counting gate for bot replies whose waiters give up as soon as their reply is cancelled. Thread-safe. */
+/**
+ * A counting gate for bot replies whose waiters give up as soon as their reply is cancelled. One bot holds at most
+ * three quarters of the slots (at least one), so a bot whose provider answers slowly cannot take every slot: the
+ * other bots keep a quarter. Thread-safe.
+ */
 final class ReplySlots {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
+    private final int perBot;
+    private final Map<String, Integer> held = new HashMap<>();
     private int free;
 
     ReplySlots(int slots) {
@@ -15,20 +23,25 @@ final class ReplySlots {
             throw new IllegalArgumentException("max concurrency must be at least 1");
         }
         this.free = slots;
+        this.perBot = Math.max(1, slots * 3 / 4);
     }
 
-    /** Waits for a free slot; false (holding none) when the reply is cancelled first or the thread is interrupted. */
-    boolean acquire(Cancellation cancellation) {
+    /**
+     * Waits for a free slot that {@code botId} may take; false (holding none) when the reply is cancelled first or
+     * the thread is interrupted.
+     */
+    boolean acquire(String botId, Cancellation cancellation) {
         cancellation.onCancel(this::wake);
         lock.lock();
         try {
-            while (free == 0 && !cancellation.isCancelled()) {
+            while ((free == 0 || held.getOrDefault(botId, 0) >= perBot) && !cancellation.isCancelled()) {
                 changed.await();
             }
             if (cancellation.isCancelled()) {
                 return false;
             }
             free--;
+            held.merge(botId, 1, Integer::sum);
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -38,10 +51,11 @@ final class ReplySlots {
         }
     }
 
-    void release() {
+    void release(String botId) {
         lock.lock();
         try {
             free++;
+            held.computeIfPresent(botId, (bot, count) -> count == 1 ? null : count - 1);
             changed.signalAll();
         } finally {
             lock.unlock();

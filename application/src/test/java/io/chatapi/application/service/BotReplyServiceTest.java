@@ -585,6 +585,29 @@ class BotReplyServiceTest {
     }
 
     @Test
+    void aBotWhoseRepliesHoldThreeQuartersOfTheSlotsLeavesTheRestToOtherBots() {
+        List<LlmBotTestDouble.Call> slow = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            say(room("room_slow" + i, BOT), "alice", "slow " + i);
+            slow.add(llm.nextCall());
+        }
+        say(room("room_slow3", BOT), "alice", "slow 3");
+        assertThat(llm.pollCall(Duration.ofMillis(300))).as("the slow bot's fourth reply waits").isNull();
+
+        say(room("room_other", "bot_2"), "alice", "other");
+        LlmBotTestDouble.Call other = llm.nextCall();
+        assertThat(other.request.history()).containsExactly(new ChatTurn("user", "other"));
+        other.end(LlmOutcome.STOP);
+
+        slow.getFirst().end(LlmOutcome.STOP);
+        LlmBotTestDouble.Call fourth = llm.nextCall();
+        assertThat(fourth.request.history()).containsExactly(new ChatTurn("user", "slow 3"));
+        fourth.end(LlmOutcome.STOP);
+        slow.subList(1, 3).forEach(call -> call.end(LlmOutcome.STOP));
+        quiesce();
+    }
+
+    @Test
     void shutdownEndsStreamingRepliesAndDropsWaitingOnes() {
         service = service(false, 1);
         Room other = room("room_2", BOT);
