@@ -45,6 +45,13 @@ public interface BotReplies extends StreamsUseCase {
     void onMemberRemoved(String roomId, String userId);
 
     /**
+     * A message was deleted: a reply to it that has not started never starts, so what its sender took back does
+     * not go to the LLM, and one streaming ends with {@code message.stream.error} {@code cancelled} and stores
+     * nothing.
+     */
+    void onMessageDeleted(String roomId, String messageId);
+
+    /**
      * A bot was deleted (its memberships with it): its replies end with {@code message.stream.error}
      * {@code cancelled}, replies not yet started are dropped, and nothing of them is stored. When a reply was
      * already being stored, waits (a few seconds at most) until it has ended, so that no message of the bot is

@@ -231,6 +231,15 @@ public final class BotReplyService implements BotReplies {
     }
 
     @Override
+    public void onMessageDeleted(String roomId, String messageId) {
+        for (BotReply reply : live.values()) {
+            if (reply.roomId.equals(roomId) && reply.trigger.id().equals(messageId)) {
+                reply.discard(CANCELLED);
+            }
+        }
+    }
+
+    @Override
     public void onBotDeleted(String botId) {
         List<BotReply> storing = new ArrayList<>();
         for (BotReply reply : live.values()) {
@@ -522,7 +531,8 @@ public final class BotReplyService implements BotReplies {
             }
         }
         awaitSuperseded(reply);
-        if (stopping || !reply.start()) {
+        // a trigger deleted before this reply was registered is not seen by onMessageDeleted: look once more
+        if (stopping || messages.find(reply.roomId, reply.trigger.id()).isEmpty() || !reply.start()) {
             return;
         }
         LlmOutcome outcome;

@@ -18,7 +18,8 @@ import java.time.Duration;
  * Edits and deletes messages and tells the room. Each is a database write and a frame to every member, like a
  * send, so each user's edits and deletes are rate limited too: a bucket of their own (a burst of edits does not
  * hold up the user's sends), with the send limit's rate and burst. Admins are not limited here: clearing a
- * flood of messages away is their job.
+ * flood of messages away is their job. A deleted message's bot replies are dropped ({@link
+ * BotReplies#onMessageDeleted}).
  */
 public final class EditMessageService implements EditMessageUseCase {
     private final RoomStore rooms;
@@ -29,9 +30,10 @@ public final class EditMessageService implements EditMessageUseCase {
     private final ChatSettings settings;
     private final RateLimiter limiter;
     private final ServerMetrics metrics;
+    private final BotReplies bots;
 
     public EditMessageService(RoomStore rooms, MessageStore messages, EventPublisher publisher, TimeSource clock,
-                              ChatSettings settings, RateLimiter limiter, ServerMetrics metrics) {
+                              ChatSettings settings, RateLimiter limiter, ServerMetrics metrics, BotReplies bots) {
         this.rooms = rooms;
         this.messages = messages;
         this.access = new RoomAccess(rooms);
@@ -40,6 +42,7 @@ public final class EditMessageService implements EditMessageUseCase {
         this.settings = settings;
         this.limiter = limiter;
         this.metrics = metrics;
+        this.bots = bots;
     }
 
     @Override
@@ -62,6 +65,7 @@ public final class EditMessageService implements EditMessageUseCase {
         if (!messages.delete(roomId, messageId)) {
             throw ChatException.notFound("message not found");
         }
+        bots.onMessageDeleted(roomId, messageId);
         publisher.publish(MessageText.userIds(rooms.members(roomId)),
                 new ChatEvent.MessageDeleted(roomId, messageId, message.seq()));
     }

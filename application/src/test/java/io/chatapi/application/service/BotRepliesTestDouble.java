@@ -34,6 +34,11 @@ final class BotRepliesTestDouble implements BotReplies {
     }
 
     @Override
+    public void onMessageDeleted(String roomId, String messageId) {
+        told.add("message deleted " + roomId + " " + messageId);
+    }
+
+    @Override
     public void onBotDeleted(String botId) {
         told.add("deleted " + botId);
     }

@@ -666,6 +666,53 @@ class BotReplyServiceTest {
     }
 
     @Test
+    void aReplyWhoseTriggerIsDeletedWhileTheApplicationAnswersNeverCallsTheLlm() throws InterruptedException {
+        CountDownLatch gate = new CountDownLatch(1);
+        webhook.answer = WebhookBotTestDouble.gated(gate, WebhookBotTestDouble.PROMPT);
+        Message trigger = say(room, "alice", "my password is hunter2");
+        assertThat(webhook.requests.poll(5, TimeUnit.SECONDS)).isNotNull();
+
+        messages.delete(ROOM, trigger.id());
+        service.onMessageDeleted(ROOM, trigger.id());
+        gate.countDown();
+        quiesce();
+
+        assertThat(llm.callCount).hasValue(0);
+        assertThat(publisher.events()).noneMatch(StreamStart.class::isInstance);
+    }
+
+    @Test
+    void aTriggerDeletedBeforeItsReplyWasRegisteredIsCaughtBeforeTheLlm() throws InterruptedException {
+        CountDownLatch gate = new CountDownLatch(1);
+        webhook.answer = WebhookBotTestDouble.gated(gate, WebhookBotTestDouble.PROMPT);
+        Message trigger = say(room, "alice", "take this back");
+        assertThat(webhook.requests.poll(5, TimeUnit.SECONDS)).isNotNull();
+
+        messages.delete(ROOM, trigger.id()); // deleted, and the pipeline not told
+        gate.countDown();
+        quiesce();
+
+        assertThat(llm.callCount).hasValue(0);
+        assertThat(publisher.events()).noneMatch(StreamStart.class::isInstance);
+    }
+
+    @Test
+    void aStreamingReplyWhoseTriggerIsDeletedEndsCancelledAndStoresNothing() {
+        Message trigger = say(room, "alice", "hi");
+        LlmBotTestDouble.Call call = llm.nextCall();
+        call.emit("partial");
+        String id = publisher.await(StreamDelta.class, d -> true).messageId();
+
+        messages.delete(ROOM, trigger.id());
+        service.onMessageDeleted(ROOM, trigger.id());
+        assertThat(publisher.await(StreamError.class, e -> e.messageId().equals(id)))
+                .isEqualTo(new StreamError(ROOM, id, "cancelled"));
+        call.end(LlmOutcome.CANCELLED);
+        quiesce();
+        assertThat(messages.find(ROOM, id)).isEmpty();
+    }
+
+    @Test
     void aDuplicateNotificationOfTheSameMessageIsIgnored() {
         llm.preset("once", LlmOutcome.STOP);
         Message trigger = say(room, "alice", "hi");
