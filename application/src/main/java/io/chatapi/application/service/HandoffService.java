@@ -89,11 +89,14 @@ public final class HandoffService implements HandoffUseCase {
                 // a dm gains an agent only from a bot (the support set-up); two people's dm stays theirs
                 throw ChatException.invalid("a dm without a bot is not handed to an agent who is not in it");
             }
-            if (room.handoff().state() == state && Objects.equals(room.handoff().agentId(), agent)) {
+            // an admin naming no agent only changes the state: a room already with a human keeps its agent
+            String kept = agent == null && state == HandoffState.HUMAN && room.handoff().state() == state
+                    ? room.handoff().agentId() : agent;
+            if (room.handoff().state() == state && Objects.equals(room.handoff().agentId(), kept)) {
                 return room;
             }
             String reason = MessageText.blankToNull(command.reason());
-            return apply(room, new Handoff(state, agent, reason, caller.userId(), clock.now()));
+            return apply(room, new Handoff(state, kept, reason, caller.userId(), clock.now()));
         });
     }
 

@@ -96,6 +96,20 @@ class HandoffTest {
     }
 
     @Test
+    void anAdminNamingNoAgentForARoomAlreadyWithAHumanChangesNothing() {
+        String room = botRoom("visitor");
+        assertThat(rest.post("/rooms/" + room + "/handoff", ADMIN, Map.of("state", "human", "agent_id", "agent_k"))
+                .status()).isEqualTo(200);
+
+        var again = rest.post("/rooms/" + room + "/handoff", ADMIN, Map.of("state", "human"));
+        assertThat(again.status()).as(again.body()).isEqualTo(200);
+        assertThat(again.json().get("handoff").get("agent_id").asText()).isEqualTo("agent_k");
+        assertThat(markers(room)).hasSize(1);
+        var state = rest.get("/rooms/" + room, ADMIN).json().get("handoff");
+        assertThat(state.get("agent_id").asText()).isEqualTo("agent_k");
+    }
+
+    @Test
     void agentMessagesAtOnceTakeTheRoomOnce() throws Exception {
         String room = botRoom("visitor", "agent_r");
         String agent = Tokens.agent("agent_r");
