@@ -9,7 +9,7 @@ import java.util.Optional;
 
 /**
  * Names the kind of non-public address an IP is: loopback, private, link-local (cloud metadata lives there),
- * unspecified, multicast, shared (CGNAT) or reserved; IPv6 forms that embed an IPv4 address (mapped, compatible,
+ * unspecified, multicast, shared (CGNAT), benchmarking or reserved; IPv6 forms that embed an IPv4 address (mapped, compatible,
  * NAT64, 6to4) are judged by that address.
  */
 final class AddressRanges {
@@ -49,8 +49,11 @@ final class AddressRanges {
             if (first == 100 && (second & 0xc0) == 64) {
                 return Optional.of("shared (CGNAT)");
             }
-            if (first >= 240) {
-                return Optional.of("reserved");
+            if (first >= 240 || first == 192 && second == 0 && (b[2] & 0xff) == 0) {
+                return Optional.of("reserved"); // 240.0.0.0/4 and the protocol assignments of 192.0.0.0/24
+            }
+            if (first == 198 && (second & 0xfe) == 18) {
+                return Optional.of("benchmarking"); // 198.18.0.0/15, lab networks
             }
         } else if ((b[0] & 0xfe) == 0xfc) {
             return Optional.of("private");
