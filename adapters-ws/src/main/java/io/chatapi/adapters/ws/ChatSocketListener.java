@@ -123,7 +123,21 @@ final class ChatSocketListener implements WsListener {
         assembled(assembler.binary(buffer.readBytes(), last));
     }
 
+    /**
+     * Acts on what the assembler made of the frames so far. A failure nothing below answered is answered with
+     * {@code internal_error} and logged: thrown to Helidon, it would close the socket with 1011 and the
+     * exception's text as the reason.
+     */
     private void assembled(MessageAssembler.Result result) {
+        try {
+            act(result);
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "internal error while reading a message", e);
+            connection.reply(ClientFrames.errorFrame(ErrorCode.INTERNAL, "internal error", null));
+        }
+    }
+
+    private void act(MessageAssembler.Result result) {
         if (assembler.droppedUnfinished()) {
             connection.reply(ClientFrames.errorFrame(ErrorCode.INVALID_FRAME,
                     "a new message began before the previous one ended; the previous one was dropped", null));

@@ -195,8 +195,8 @@ final class ClientFrames {
         JsonNode frame;
         try {
             frame = WireJson.parse(text).orElse(null);
-        } catch (ChatException e) {
-            frame = null;
+        } catch (RuntimeException e) {
+            frame = null; // beyond the parser's limits: read as no frame, as text that is not JSON is
         }
         if (frame == null || !frame.isObject() || frame.get("type") == null || !frame.get("type").isTextual()) {
             return errorFrame(code, message, clientMsgIdIn(text));

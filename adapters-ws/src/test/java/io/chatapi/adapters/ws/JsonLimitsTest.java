@@ -43,6 +43,31 @@ class JsonLimitsTest {
     }
 
     @Test
+    void aNumberWhoseExponentNoDecimalHoldsIsAnInvalidRequestAndTheSocketStaysOpen() {
+        String[] numbers = {"1e99999999999", "0e99999999999", "1e9999999999", "1.5e-99999999999", "1e-2147483649"};
+        try (WsClient c = WsClient.connect(server.port(), Tokens.user("alice"))) {
+            c.assertAlive();
+            for (String number : numbers) {
+                c.send("{\"type\":\"ack\",\"data\":{\"room_id\":\"room_ab\",\"seq\":" + number + "}}");
+                JsonNode error = c.next("error");
+                assertThat(error.at("/data/code").asText()).as(number).isEqualTo("invalid_request");
+                assertThat(error.at("/data/message").asText())
+                        .isEqualTo("a number's exponent is beyond the server's limits");
+                c.assertAlive();
+            }
+        }
+        Http http = new Http(server.port());
+        for (String number : numbers) {
+            for (String body : new String[] {"{\"room_id\":\"room_ab\",\"seq\":" + number + "}",
+                    "{\"room_id\":\"room_ab\",\"seq\":1,\"unknown\":[" + number + "]}"}) {
+                HttpResponse<String> rest = http.post("/acks", Tokens.user("alice"), body);
+                assertThat(rest.statusCode()).as(body).isEqualTo(400);
+                assertThat(Http.json(rest).get("error").asText()).isEqualTo("invalid_request");
+            }
+        }
+    }
+
+    @Test
     void aSendRefusedForAReplacementCharacterCarriesItsClientMsgIdAndRoom() {
         try (WsClient c = WsClient.connect(server.port(), Tokens.user("alice"))) {
             c.assertAlive();

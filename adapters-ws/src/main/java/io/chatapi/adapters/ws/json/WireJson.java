@@ -50,7 +50,8 @@ public final class WireJson {
      * Parses JSON text; empty when it is not valid JSON.
      *
      * @throws ChatException {@code invalid_request} when it is JSON beyond the parser's limits (a number of more
-     *                       than 1,000 digits, say): valid, but no value the server takes
+     *                       than 1,000 digits, or with an exponent no decimal holds, say): valid, but no value the
+     *                       server takes
      */
     public static Optional<JsonNode> parse(String text) {
         try {
@@ -58,6 +59,8 @@ public final class WireJson {
             return node == null || node.isMissingNode() ? Optional.empty() : Optional.of(node);
         } catch (StreamConstraintsException e) {
             throw beyondLimits(e);
+        } catch (NumberFormatException e) {
+            throw exponentBeyondLimits();
         } catch (JsonProcessingException e) {
             return Optional.empty();
         }
@@ -74,9 +77,19 @@ public final class WireJson {
             return node == null || node.isMissingNode() ? Optional.empty() : Optional.of(node);
         } catch (StreamConstraintsException e) {
             throw beyondLimits(e);
+        } catch (NumberFormatException e) {
+            throw exponentBeyondLimits();
         } catch (IOException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * A number whose exponent a {@link java.math.BigDecimal} cannot hold ({@code 1e99999999999},
+     * {@code 1e-2147483649}): Jackson, reading floats as decimals, throws a bare {@link NumberFormatException}.
+     */
+    private static ChatException exponentBeyondLimits() {
+        return ChatException.invalid("a number's exponent is beyond the server's limits");
     }
 
     private static ChatException beyondLimits(StreamConstraintsException e) {
