@@ -96,13 +96,19 @@ class HandshakeTest {
             assertThat(status("/ws?token=garbage")).isEqualTo(401);
             // refused by Helidon's own Origin check, before any filter: logged all the same, without the query
             assertThat(status("/ws?token=" + Tokens.user("alice"), "Origin", "https://evil.example")).isEqualTo(403);
-            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> records.size() >= 3);
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> lines(records)
+                    .containsAll(List.of("FINE GET /ws 101", "INFO GET /ws 401", "INFO GET /ws 403")));
         } finally {
             logger.removeHandler(handler);
             logger.setLevel(before);
         }
-        assertThat(records).extracting(r -> r.getLevel() + " " + r.getMessage().replaceAll(" \\d+ms$", ""))
-                .containsExactlyInAnyOrder("FINE GET /ws 101", "INFO GET /ws 401", "INFO GET /ws 403");
+        // an upgrade's line is written when its socket ends: sockets of earlier tests may add theirs, all FINE 101
+        assertThat(lines(records)).filteredOn(line -> !line.equals("FINE GET /ws 101"))
+                .containsExactlyInAnyOrder("INFO GET /ws 401", "INFO GET /ws 403");
+    }
+
+    private static List<String> lines(List<LogRecord> records) {
+        return records.stream().map(r -> r.getLevel() + " " + r.getMessage().replaceAll(" \\d+ms$", "")).toList();
     }
 
     @Test
