@@ -53,6 +53,44 @@ class HandshakeTest {
         }
     }
 
+    /** The whole answer to an upgrade request for {@code path} with these header lines for key and version. */
+    private static String upgrade(String path, String... lines) {
+        StringBuilder request = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade\r\n");
+        for (String line : lines) {
+            request.append(line).append("\r\n");
+        }
+        return new Http(server.port()).raw(request.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void aKeyThatIsNotTheBase64OfSixteenBytesIsABadRequest() {
+        String path = "/ws?token=" + Tokens.user("alice");
+        Base64.Encoder base64 = Base64.getEncoder();
+        for (String key : List.of("short", "a", "!!!!!!!!!!!!!!!!!!!!!!!!", base64.encodeToString(new byte[15]),
+                base64.encodeToString(new byte[17]))) {
+            assertThat(upgrade(path, "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: " + key)).as(key)
+                    .startsWith("HTTP/1.1 400 ").endsWith("{\"error\":\"invalid_request\","
+                            + "\"message\":\"Sec-WebSocket-Key must be the base64 of 16 bytes\"}");
+        }
+        assertThat(upgrade("/ws?token=garbage", "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: short"))
+                .startsWith("HTTP/1.1 401 ");
+    }
+
+    @Test
+    void aHandshakeWithoutVersionThirteenIsAnsweredUpgradeRequiredWithTheVersion() {
+        String key = "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(new byte[16]);
+        for (String version : List.of("", "Sec-WebSocket-Version: 8", "Sec-WebSocket-Version: 14")) {
+            String answer = version.isEmpty() ? upgrade("/ws?token=" + Tokens.user("alice"), key)
+                    : upgrade("/ws?token=" + Tokens.user("alice"), version, key);
+            assertThat(answer).as(version).startsWith("HTTP/1.1 426 ")
+                    .containsIgnoringCase("\r\nSec-WebSocket-Version: 13\r\n")
+                    .endsWith("{\"error\":\"invalid_request\",\"message\":\"Sec-WebSocket-Version 13 is required\"}");
+        }
+        assertThat(upgrade("/ws?token=" + Tokens.user("alice"), "Sec-WebSocket-Version: 13", key))
+                .startsWith("HTTP/1.1 101 ");
+    }
+
     @Test
     void badOrMissingTokensGet401BeforeTheUpgrade() throws Exception {
         assertThat(status("/ws")).isEqualTo(401);

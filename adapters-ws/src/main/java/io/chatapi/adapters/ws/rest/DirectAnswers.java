@@ -7,6 +7,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
 import io.helidon.webserver.CloseConnectionException;
+import io.helidon.webserver.websocket.WsUpgrader;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -14,7 +15,9 @@ import java.util.logging.Logger;
  * The answers Helidon gives itself, before any route runs (a request line or header it cannot parse, an invalid
  * percent-encoding in the path, headers over its limits), in the error contract's shape
  * {@code {"error":"<code>","message":"…"}} instead of an empty body. The message is fixed per status: Helidon's
- * own text can quote the request, and a request's target may hold a token.
+ * own text can quote the request, and a request's target may hold a token. Helidon's refusal of a WebSocket
+ * version other than 13 (a 400 carrying {@code Sec-WebSocket-Version: 13}) becomes the 426 RFC 6455 §4.2.2 asks
+ * for, as {@link HandshakeFilter} answers a handshake without a version.
  *
  * <p>Helidon also comes here when reading a frame of an upgraded WebSocket connection fails in a way it does not
  * handle itself (a reserved opcode: an {@code IllegalArgumentException} from its frame reader). An HTTP answer
@@ -57,6 +60,9 @@ public final class DirectAnswers implements DirectHandler {
                 LOG.log(Level.FINE, "could not send the close frame", e);
             }
             throw new CloseConnectionException("WebSocket protocol error");
+        }
+        if (status.code() == Status.BAD_REQUEST_400.code() && headers.contains(WsUpgrader.WS_VERSION)) {
+            status = Status.UPGRADE_REQUIRED_426;
         }
         if (eventType == EventType.INTERNAL_ERROR && unknown(request.method())) {
             // Helidon failed before it had a request: the request's head ended early (a client that hung up or
@@ -109,6 +115,7 @@ public final class DirectAnswers implements DirectHandler {
             // Helidon's only direct 403 is its WebSocket Origin check: the same answer as the server's own check
             case 403 -> new Answer(ErrorCode.FORBIDDEN, "origin not allowed");
             case 413 -> new Answer(ErrorCode.PAYLOAD_TOO_LARGE, "request too large");
+            case 426 -> new Answer(ErrorCode.INVALID_REQUEST, HandshakeFilter.VERSION_REQUIRED);
             case 431 -> new Answer(ErrorCode.INVALID_REQUEST, "request header fields too large");
             case 505 -> new Answer(ErrorCode.INVALID_REQUEST, "HTTP version not supported: use HTTP/1.1");
             default -> status >= 500 ? new Answer(ErrorCode.INTERNAL, "internal error")

@@ -6,23 +6,34 @@ import io.chatapi.adapters.ws.auth.JwtVerifier;
 import io.chatapi.adapters.ws.auth.OriginPolicy;
 import io.chatapi.adapters.ws.auth.VerifiedToken;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
+import io.helidon.webserver.websocket.WsUpgrader;
+import java.util.Base64;
 import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Refuses a WebSocket handshake before the upgrade: a browser {@code Origin} the policy does not allow gets 403,
- * a missing or bad token ({@code ?token=} wins over the header) gets 401. Helidon's own upgrade refusal can only
- * answer 400, which is why this runs as an HTTP filter, which upgrade requests pass through. The upgrade runs
- * inside this filter's {@code proceed} on the same thread, and picks up the token checked here through
- * {@link #checkedToken()} instead of verifying it a second time.
+ * a missing or bad token ({@code ?token=} wins over the header) gets 401. Then, for a request that carries a
+ * {@code Sec-WebSocket-Key} (Helidon refuses an upgrade without one before any filter), a key that is not the
+ * base64 of 16 bytes gets 400 (Helidon would fail on it with a 500) and a {@code Sec-WebSocket-Version} other
+ * than 13 gets 426 with {@code Sec-WebSocket-Version: 13} (RFC 6455 §4.2.2). Helidon upgrades a request without
+ * a version as version 13, and refuses another version before any filter ({@link DirectAnswers} makes that 426).
+ * Helidon's own upgrade refusal can only answer 400, which is why this runs as an HTTP filter, which upgrade
+ * requests pass through. The upgrade runs inside this filter's {@code proceed} on the same thread, and picks up
+ * the token checked here through {@link #checkedToken()} instead of verifying it a second time.
  */
 public final class HandshakeFilter implements Filter {
     public static final String PATH = "/ws";
+    /** The one WebSocket version served (RFC 6455); a handshake without it is answered 426. */
+    static final String WS_VERSION = "13";
+    static final String VERSION_REQUIRED = "Sec-WebSocket-Version 13 is required";
+    private static final int KEY_BYTES = 16;
     private static final Logger LOG = Logger.getLogger(HandshakeFilter.class.getName());
 
     private static final ThreadLocal<VerifiedToken> CHECKED = new ThreadLocal<>();
@@ -61,11 +72,30 @@ public final class HandshakeFilter implements Filter {
             HttpAnswers.error(res, 401, "unauthorized", "Invalid token");
             return;
         }
+        Optional<String> key = req.headers().value(WsUpgrader.WS_KEY);
+        if (key.isPresent() && !validKey(key.get())) {
+            HttpAnswers.error(res, 400, "invalid_request", "Sec-WebSocket-Key must be the base64 of 16 bytes");
+            return;
+        }
+        if (key.isPresent() && !req.headers().value(WsUpgrader.WS_VERSION).map(WS_VERSION::equals).orElse(false)) {
+            res.header(WsUpgrader.WS_VERSION, WS_VERSION);
+            HttpAnswers.error(res, Status.UPGRADE_REQUIRED_426_CODE, "invalid_request", VERSION_REQUIRED);
+            return;
+        }
         CHECKED.set(checked);
         try {
             chain.proceed();
         } finally {
             CHECKED.remove();
+        }
+    }
+
+    /** RFC 6455 §4.2.1: the key is the base64 of 16 bytes. */
+    private static boolean validKey(String key) {
+        try {
+            return Base64.getDecoder().decode(key).length == KEY_BYTES;
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 

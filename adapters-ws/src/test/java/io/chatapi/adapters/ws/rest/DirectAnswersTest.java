@@ -13,6 +13,7 @@ class DirectAnswersTest {
         assertThat(DirectAnswers.answer(505).code()).isEqualTo(ErrorCode.INVALID_REQUEST);
         assertThat(DirectAnswers.answer(403).code()).isEqualTo(ErrorCode.FORBIDDEN);
         assertThat(DirectAnswers.answer(413).code()).isEqualTo(ErrorCode.PAYLOAD_TOO_LARGE);
+        assertThat(DirectAnswers.answer(426).code()).isEqualTo(ErrorCode.INVALID_REQUEST);
         assertThat(DirectAnswers.answer(500).code()).isEqualTo(ErrorCode.INTERNAL);
         assertThat(DirectAnswers.answer(403).message()).isEqualTo("origin not allowed");
     }
