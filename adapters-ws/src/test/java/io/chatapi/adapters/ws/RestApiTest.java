@@ -177,6 +177,20 @@ class RestApiTest {
     }
 
     @Test
+    void aMemberWhoseIdHoldsALineTerminatorIsRemovedByItsEncodedId() {
+        for (String user : List.of("v\nw", "v\rw", "v\u0085w", "v\u2028w", "v\u2029w")) {
+            String name = Integer.toHexString(user.charAt(1));
+            assertThat(http.post("/rooms/room_ab/members", ALICE, WireJson.text(WireJson.object().put("user_id", user)))
+                    .statusCode()).as(name).isEqualTo(204);
+            String encoded = java.net.URLEncoder.encode(user, StandardCharsets.UTF_8);
+            assertThat(http.send("DELETE", "/rooms/room_ab/members/" + encoded, ADMIN, null).statusCode())
+                    .as(name).isEqualTo(204);
+            assertError(http.send("DELETE", "/rooms/room_ab/members/" + encoded, ADMIN, null), 404, "not_found");
+            assertError(http.send("PUT", "/rooms/room_ab/members/" + encoded, ADMIN, "{}"), 405, "invalid_request");
+        }
+    }
+
+    @Test
     void badRequestsAre400AndNameTheField() {
         assertError(http.post("/rooms", ALICE, "{not json"), 400, "invalid_request");
         assertError(http.post("/rooms", ALICE, "[]"), 400, "invalid_request");

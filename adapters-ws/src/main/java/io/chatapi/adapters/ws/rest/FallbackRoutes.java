@@ -25,7 +25,9 @@ public final class FallbackRoutes implements HttpService {
     private static Map<Pattern, String> known(String... pathsAndMethods) {
         Map<Pattern, String> known = new LinkedHashMap<>();
         for (int i = 0; i < pathsAndMethods.length; i += 2) {
-            known.put(Pattern.compile(pathsAndMethods[i].replace("S", SEGMENT)), pathsAndMethods[i + 1]);
+            // DOTALL: a member's user id, the rest of the path, may hold line terminators
+            Pattern path = Pattern.compile(pathsAndMethods[i].replace("S", SEGMENT), Pattern.DOTALL);
+            known.put(path, pathsAndMethods[i + 1]);
         }
         return known;
     }

@@ -24,8 +24,9 @@ public final class RoomRoutes implements HttpService {
     /**
      * User ids may hold any character, {@code /} included, and Helidon decodes {@code %2F} before it matches a
      * route: the user id is the whole rest of the decoded path, so {@code x%2Fy} and {@code x/y} both name "x/y".
+     * Its pattern matches line terminators too ({@code %0A}, U+2028…), which Helidon's {@code {+user_id}} does not.
      */
-    static final String MEMBER_PATH = "/rooms/{room_id}/members/{+user_id}";
+    static final String MEMBER_PATH = "/rooms/{room_id}/members/{user_id:(?s:.+)}";
 
     private final UseCases useCases;
     private final RequestBodies bodies;
