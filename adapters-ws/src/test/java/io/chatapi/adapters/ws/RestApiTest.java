@@ -177,6 +177,52 @@ class RestApiTest {
     }
 
     @Test
+    void everyAnswerToHeadHasNoBodySoTheNextAnswerOnTheConnectionStaysFramed() throws Exception {
+        String alice = "Authorization: Bearer " + ALICE + "\r\n";
+        String[][] cases = {{"/rooms", alice, "405"}, {"/nope", alice, "404"}, {"/rooms", "", "401"},
+                {"/rooms", "Authorization: Bearer nope\r\n", "401"}, {"/metrics", "", "405"},
+                {"/ws", alice, "400"}, {"/ws", "", "401"}, {"/health", "", "200"}};
+        for (String[] c : cases) {
+            String[] parts = headThenGetHealth("HEAD " + c[0] + " HTTP/1.1\r\nHost: x\r\n" + c[1] + "\r\n");
+            String what = "HEAD " + c[0] + (c[1].isEmpty() ? "" : " with a token");
+            assertThat(parts).as(what).hasSize(3);
+            assertThat(parts[0]).as(what).startsWith("HTTP/1.1 " + c[2] + " ")
+                    .contains("Content-Type: application/json").containsPattern("Content-Length: [1-9]\\d*");
+            assertThat(parts[1]).as(what + ": no body after the HEAD answer").startsWith("HTTP/1.1 200 ");
+            assertThat(parts[2]).as(what).startsWith("{\"status\":\"ok\"");
+        }
+        // a request the web server refuses before any route runs: answered, then the connection is closed
+        try (var socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write("HEAD /rooms%zz HTTP/1.1\r\nHost: x\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertThat(new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1))
+                    .startsWith("HTTP/1.1 400 ").contains("Connection: close").endsWith("\r\n\r\n");
+        }
+    }
+
+    /** The head of the answer to this HEAD request, then the head and body of a GET /health on the same connection. */
+    private static String[] headThenGetHealth(String head) throws java.io.IOException {
+        try (var socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write((head + "GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            var in = socket.getInputStream();
+            var read = new StringBuilder();
+            byte[] buffer = new byte[4096];
+            // both answers, up to the end of the GET's JSON body (the connection stays open: keep-alive)
+            while (!read.toString().matches("(?s).*\r\n\r\n.*\r\n\r\n\\{.*}")) {
+                int n = in.read(buffer);
+                if (n < 0) {
+                    break;
+                }
+                read.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+            }
+            return read.toString().split("\r\n\r\n", -1);
+        }
+    }
+
+    @Test
     void aMemberWhoseIdHoldsALineTerminatorIsRemovedByItsEncodedId() {
         for (String user : List.of("v\nw", "v\rw", "v\u0085w", "v\u2028w", "v\u2029w")) {
             String name = Integer.toHexString(user.charAt(1));

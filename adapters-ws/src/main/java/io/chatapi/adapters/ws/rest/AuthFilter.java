@@ -36,14 +36,14 @@ public final class AuthFilter implements Filter {
         }
         Optional<String> token = BearerTokens.fromHeader(req.headers().value(HeaderNames.AUTHORIZATION).orElse(null));
         if (token.isEmpty()) {
-            HttpAnswers.error(res, 401, "unauthorized", "Missing or invalid Authorization header");
+            HttpAnswers.error(req, res, 401, "unauthorized", "Missing or invalid Authorization header");
             return;
         }
         try {
             Callers.set(req, verifier.verify(token.get()).principal());
         } catch (InvalidTokenException e) {
             LOG.log(Level.FINE, "token refused: {0}", e.getMessage());
-            HttpAnswers.error(res, 401, "unauthorized", "Invalid token");
+            HttpAnswers.error(req, res, 401, "unauthorized", "Invalid token");
             return;
         }
         chain.proceed();

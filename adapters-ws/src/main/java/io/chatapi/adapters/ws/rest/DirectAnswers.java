@@ -4,6 +4,7 @@ import io.chatapi.adapters.ws.json.WireJson;
 import io.chatapi.domain.ErrorCode;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
 import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
 import io.helidon.webserver.CloseConnectionException;
@@ -75,13 +76,16 @@ public final class DirectAnswers implements DirectHandler {
                             + " 0ms");
         }
         Answer answer = answer(status.code());
-        return TransportResponse.builder()
+        TransportResponse.Builder response = TransportResponse.builder()
                 .status(status)
                 .headers(headers)
-                .header(HeaderNames.CONTENT_TYPE, "application/json")
-                .entity(WireJson.bytes(WireJson.object().put("error", answer.code().wire())
-                        .put("message", answer.message())))
-                .build();
+                .header(HeaderNames.CONTENT_TYPE, "application/json");
+        if (!Method.HEAD.text().equals(request.method())) {
+            // no body in an answer to HEAD (RFC 9110 §9.3.2); Helidon then sends Content-Length: 0
+            response.entity(WireJson.bytes(WireJson.object().put("error", answer.code().wire())
+                    .put("message", answer.message())));
+        }
+        return response.build();
     }
 
     private static boolean unknown(String method) {

@@ -40,16 +40,16 @@ public final class FallbackRoutes implements HttpService {
     private void fallback(ServerRequest req, ServerResponse res) {
         String path = req.path().path();
         if (HandshakeFilter.PATH.equals(path)) {
-            HttpAnswers.error(res, 400, "invalid_request", "WebSocket upgrade required");
+            HttpAnswers.error(req, res, 400, "invalid_request", "WebSocket upgrade required");
             return;
         }
         Optional<String> allowed = KNOWN.entrySet().stream().filter(e -> e.getKey().matcher(path).matches())
                 .map(Map.Entry::getValue).findFirst();
         if (allowed.isPresent()) {
             res.header(HeaderNames.ALLOW, allowed.get());
-            HttpAnswers.error(res, 405, "invalid_request", "method not allowed");
+            HttpAnswers.error(req, res, 405, "invalid_request", "method not allowed");
         } else {
-            HttpAnswers.error(res, 404, "not_found", "not found");
+            HttpAnswers.error(req, res, 404, "not_found", "not found");
         }
     }
 }

@@ -55,13 +55,13 @@ public final class HandshakeFilter implements Filter {
         String origin = req.headers().value(SocketOriginRelay.SOCKET_ORIGIN)
                 .or(() -> req.headers().value(HeaderNames.ORIGIN)).orElse(null);
         if (!origins.allows(origin)) {
-            HttpAnswers.error(res, 403, "forbidden", "origin not allowed");
+            HttpAnswers.error(req, res, 403, "forbidden", "origin not allowed");
             return;
         }
         String query = req.query().first("token").orElse(null);
         Optional<String> token = BearerTokens.forSocket(query, req.headers().value(HeaderNames.AUTHORIZATION).orElse(null));
         if (token.isEmpty()) {
-            HttpAnswers.error(res, 401, "unauthorized", "Missing or invalid Authorization header");
+            HttpAnswers.error(req, res, 401, "unauthorized", "Missing or invalid Authorization header");
             return;
         }
         VerifiedToken checked;
@@ -69,17 +69,17 @@ public final class HandshakeFilter implements Filter {
             checked = verifier.verify(token.get());
         } catch (InvalidTokenException e) {
             LOG.log(Level.FINE, "socket token refused: {0}", e.getMessage());
-            HttpAnswers.error(res, 401, "unauthorized", "Invalid token");
+            HttpAnswers.error(req, res, 401, "unauthorized", "Invalid token");
             return;
         }
         Optional<String> key = req.headers().value(WsUpgrader.WS_KEY);
         if (key.isPresent() && !validKey(key.get())) {
-            HttpAnswers.error(res, 400, "invalid_request", "Sec-WebSocket-Key must be the base64 of 16 bytes");
+            HttpAnswers.error(req, res, 400, "invalid_request", "Sec-WebSocket-Key must be the base64 of 16 bytes");
             return;
         }
         if (key.isPresent() && !req.headers().value(WsUpgrader.WS_VERSION).map(WS_VERSION::equals).orElse(false)) {
             res.header(WsUpgrader.WS_VERSION, WS_VERSION);
-            HttpAnswers.error(res, Status.UPGRADE_REQUIRED_426_CODE, "invalid_request", VERSION_REQUIRED);
+            HttpAnswers.error(req, res, Status.UPGRADE_REQUIRED_426_CODE, "invalid_request", VERSION_REQUIRED);
             return;
         }
         CHECKED.set(checked);

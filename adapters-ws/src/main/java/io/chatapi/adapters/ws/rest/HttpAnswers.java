@@ -1,11 +1,13 @@
 package io.chatapi.adapters.ws.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chatapi.adapters.ws.json.WireJson;
 import io.chatapi.application.port.out.StoreUnavailableException;
 import io.chatapi.domain.ChatException;
 import io.chatapi.domain.ErrorCode;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
@@ -43,8 +45,17 @@ public final class HttpAnswers {
         res.send();
     }
 
-    public static void error(ServerResponse res, int status, String code, String message) {
-        json(res, status, WireJson.object().put("error", code).put("message", message));
+    /**
+     * An error answer {@code {"error":"<code>","message":"…"}}; to a {@code HEAD} request its headers only
+     * (RFC 9110 §9.3.2: a body there would be read as the start of the next answer on the connection).
+     */
+    public static void error(ServerRequest req, ServerResponse res, int status, String code, String message) {
+        ObjectNode body = WireJson.object().put("error", code).put("message", message);
+        if (req.prologue().method() == Method.HEAD) {
+            jsonHead(res, status, body);
+        } else {
+            json(res, status, body);
+        }
     }
 
     /** A handler whose failures become error answers. */
@@ -64,19 +75,19 @@ public final class HttpAnswers {
             return;
         }
         if (e instanceof ChatException chat) {
-            chatError(res, chat);
+            chatError(req, res, chat);
         } else if (e instanceof StoreUnavailableException) {
             // the store reports the cause (one line, throttled); the request log shows the 503
             LOG.log(Level.FINE, "store unavailable: " + describe(req), e);
             res.header(HeaderNames.RETRY_AFTER, "1");
-            error(res, 503, ErrorCode.UNAVAILABLE.wire(), "service temporarily unavailable, retry later");
+            error(req, res, 503, ErrorCode.UNAVAILABLE.wire(), "service temporarily unavailable, retry later");
         } else {
             LOG.log(Level.SEVERE, "internal error: " + describe(req), e);
-            error(res, 500, ErrorCode.INTERNAL.wire(), "internal error");
+            error(req, res, 500, ErrorCode.INTERNAL.wire(), "internal error");
         }
     }
 
-    private static void chatError(ServerResponse res, ChatException e) {
+    private static void chatError(ServerRequest req, ServerResponse res, ChatException e) {
         int status = status(e.code());
         String message = e.getMessage();
         if (e.code() == ErrorCode.RATE_LIMITED) {
@@ -84,7 +95,7 @@ public final class HttpAnswers {
             res.header(HeaderNames.RETRY_AFTER, Long.toString((millis + 999) / 1000));
             message = "too many requests";
         }
-        error(res, status, e.code().wire(), message == null ? e.code().wire() : message);
+        error(req, res, status, e.code().wire(), message == null ? e.code().wire() : message);
     }
 
     public static int status(ErrorCode code) {
