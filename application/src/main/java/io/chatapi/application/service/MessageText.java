@@ -10,14 +10,29 @@ final class MessageText {
     private MessageText() {
     }
 
-    /** Content must be non-blank and at most {@code maxChars} UTF-16 code units. */
+    /**
+     * Content must hold something besides white space, and be at most {@code maxChars} UTF-16 code units. White
+     * space is Unicode's: no-break spaces (U+00A0, U+2007, U+202F) and U+0085 too, which {@link String#isBlank}
+     * does not count; zero-width characters (U+200B, U+FEFF) are not white space.
+     */
     static void requireContent(String content, int maxChars) {
-        if (content == null || content.isBlank()) {
+        if (content == null || whiteSpaceOnly(content)) {
             throw ChatException.invalid("content is required");
         }
         if (content.length() > maxChars) {
             throw ChatException.tooLarge("content is longer than " + maxChars + " characters");
         }
+    }
+
+    /** True when every character is white space (every white-space character is in the BMP). */
+    private static boolean whiteSpaceOnly(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!Character.isWhitespace(c) && !Character.isSpaceChar(c) && c != 0x85) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** An optional text field must be at most {@code maxChars} UTF-16 code units. */
