@@ -292,7 +292,7 @@ class RestApiTest {
         assertThat(Http.json(http.get("/rooms/room_ab/messages?after_seq=999", ALICE)).get("messages").isEmpty())
                 .isTrue();
         int stored = Http.json(http.get("/rooms/room_ab/messages?after_seq=0&limit=100", ALICE)).get("messages").size();
-        for (String unparseable : List.of("abc", "-1", "1.0", "+1", "%20%31", "", "-99999999999999999999")) {
+        for (String unparseable : List.of("abc", "-1", "1.0", "+1", "%20%31", "", "-99999999999999999999", "%25zz")) {
             HttpResponse<String> all = http.get("/rooms/room_ab/messages?limit=100&after_seq=" + unparseable, ALICE);
             assertThat(all.statusCode()).as(unparseable).isEqualTo(200);
             assertThat(Http.json(all).get("messages")).as(unparseable).hasSize(stored);
@@ -302,6 +302,15 @@ class RestApiTest {
         HttpResponse<String> past = http.get("/rooms/room_ab/messages?after_seq=99999999999999999999", ALICE);
         assertThat(past.statusCode()).isEqualTo(200);
         assertThat(Http.json(past).get("messages").isEmpty()).isTrue();
+        assertThat(Http.json(http.get("/rooms/room_ab/messages?limit=100&after_seq%5B%5D=1", ALICE)).get("messages"))
+                .as("another parameter's name").hasSize(stored);
+        // a query the HTTP layer cannot parse never reaches the route: a 400, as for any malformed request
+        for (String query : List.of("after_seq=%zz", "after_seq[]=1", "limit=%2")) {
+            String answer = http.raw(("GET /rooms/room_ab/messages?" + query + " HTTP/1.1\r\nHost: x\r\n"
+                    + "Authorization: Bearer " + ALICE + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            assertThat(answer).as(query).startsWith("HTTP/1.1 400 ")
+                    .endsWith("{\"error\":\"invalid_request\",\"message\":\"malformed HTTP request\"}");
+        }
     }
 
     @Test
