@@ -146,7 +146,8 @@ final class BotReply {
      * Appends a chunk and publishes it as a delta; ignored once the reply is cancelled or ending. Called by the
      * LLM client, possibly on its I/O thread: it only appends and queues frames, and never blocks. A chunk that
      * ends with the first half of a surrogate pair keeps that half back for the next chunk, so no delta splits a
-     * character; the text and the offsets count only what was published. Text past {@link #MAX_TEXT_CHARS} is
+     * character, and a surrogate with no partner becomes U+FFFD; the text and the offsets count only what was
+     * published. Text past {@link #MAX_TEXT_CHARS} is
      * dropped and the reply stopped, to end as {@code length}.
      */
     void append(String chunk) {
@@ -160,7 +161,7 @@ final class BotReply {
         if (!started || cancelReason != null || finishing || chunk == null || chunk.isEmpty()) {
             return false;
         }
-        String delta = heldHigh == 0 ? chunk : heldHigh + chunk;
+        String delta = wellFormed(heldHigh == 0 ? chunk : heldHigh + chunk);
         heldHigh = 0;
         boolean capped = false;
         int room = MAX_TEXT_CHARS - text.length();
@@ -182,6 +183,33 @@ final class BotReply {
             publisher.publish(recipients, new ChatEvent.StreamDelta(roomId, messageId, delta, offset));
         }
         return capped;
+    }
+
+    /**
+     * The text with every surrogate that has no partner replaced by U+FFFD, as a decoder replaces bytes that are no
+     * character; a high surrogate that ends the text is kept, for the next chunk may begin with its partner.
+     */
+    static String wellFormed(String text) {
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean lone = Character.isLowSurrogate(c) || Character.isHighSurrogate(c) && i + 1 < text.length()
+                    && !Character.isLowSurrogate(text.charAt(i + 1));
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && !lone) {
+                if (out != null) {
+                    out.append(c).append(text.charAt(i + 1));
+                }
+                i++;
+                continue;
+            }
+            if (lone && out == null) {
+                out = new StringBuilder(text.length()).append(text, 0, i);
+            }
+            if (out != null) {
+                out.append(lone ? '\uFFFD' : c);
+            }
+        }
+        return out == null ? text : out.toString();
     }
 
     /**

@@ -713,6 +713,22 @@ class BotReplyServiceTest {
     }
 
     @Test
+    void surrogatesWithoutTheirPartnerFromTheLlmBecomeReplacementCharacters() {
+        say(room, "alice", "hi");
+        LlmBotTestDouble.Call call = llm.nextCall();
+        call.emit("p\uDE00z ");
+        call.emit("a\uD800");
+        call.emit("b \uD83D");
+        call.emit("\uDE00!");
+        call.end(LlmOutcome.STOP);
+
+        StreamEnd end = publisher.await(StreamEnd.class, e -> true);
+        assertThat(end.content()).isEqualTo("p\uFFFDz a\uFFFDb \uD83D\uDE00!");
+        assertThat(publisher.stream(end.messageId()).stream().filter(StreamDelta.class::isInstance)
+                .map(e -> ((StreamDelta) e).delta()).reduce("", String::concat)).isEqualTo(end.content());
+    }
+
+    @Test
     void aDuplicateNotificationOfTheSameMessageIsIgnored() {
         llm.preset("once", LlmOutcome.STOP);
         Message trigger = say(room, "alice", "hi");
