@@ -70,6 +70,23 @@ public final class SqliteDeliveryStore implements DeliveryStore {
     }
 
     @Override
+    public boolean acknowledge(String userId, String roomId, long seq) {
+        return db.write(h -> {
+            int moved = h.createUpdate("""
+                            INSERT INTO read_positions (user_id, room_id, seq) VALUES (:user, :room, :seq)
+                            ON CONFLICT (user_id, room_id) DO UPDATE SET seq = excluded.seq
+                            WHERE excluded.seq > read_positions.seq""")
+                    .bind("user", userId).bind("room", roomId).bind("seq", seq).execute();
+            if (moved == 0) {
+                return false;
+            }
+            h.createUpdate("DELETE FROM pending_deliveries WHERE user_id = :user AND room_id = :room AND seq <= :seq")
+                    .bind("user", userId).bind("room", roomId).bind("seq", seq).execute();
+            return true;
+        });
+    }
+
+    @Override
     public int recordAttempts(List<Long> ids, int maxAttempts, Instant at) {
         if (ids.isEmpty()) {
             return 0;

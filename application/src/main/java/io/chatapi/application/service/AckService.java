@@ -15,12 +15,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Read receipts: clears the caller's queued deliveries up to a seq and tells the room. An ack that does not move
  * the caller's position in the room (the same seq again, or an older one: it acknowledges nothing new) is a
- * no-op, so a client repeating acks costs neither a database write nor a frame to every member. An ack beyond
+ * no-op. Positions are stored, so a receipt never goes back, across restarts too; the ones remembered here
+ * spare a client repeating acks both the database write and a frame to every member. An ack beyond
  * the room's last seq counts as one of its last seq: a receipt never names a message that does not exist, and a
  * too-high ack cannot make the caller's later real ones look old.
  */
 public final class AckService implements AckUseCase {
-    /** Above this many remembered positions they are all forgotten (an ack then counts as new once more). */
+    /** Above this many remembered positions they are all forgotten (the stored ones then decide). */
     private static final int FORGET_ABOVE = 100_000;
 
     private final RoomStore rooms;
@@ -59,11 +60,15 @@ public final class AckService implements AckUseCase {
         if (!advanced.get()) {
             return;
         }
+        boolean stored;
         try {
-            deliveries.clearUpTo(caller.userId(), roomId, seq);
+            stored = deliveries.acknowledge(caller.userId(), roomId, seq);
         } catch (RuntimeException e) {
             acked.remove(key, seq); // not cleared: the same ack may be tried again
             throw e;
+        }
+        if (!stored) {
+            return; // the stored position is already there (acked before a restart, or forgotten here)
         }
         List<String> audience = MessageText.userIds(rooms.members(roomId));
         // Published while no other receipt of this user in this room is, and only while still the latest: two

@@ -84,6 +84,27 @@ public abstract class DeliveryStoreContract extends StoreContract {
     }
 
     @Test
+    void acknowledgeMovesAUsersPositionOnlyForwardAndClearsUpToIt() {
+        group("room_a", T0, "alice", "bob", "carol");
+        group("room_b", T0, "alice", "bob");
+        for (int i = 0; i < 4; i++) {
+            sendTo("room_a", "bob", "carol");
+        }
+
+        assertThat(stores.deliveries().acknowledge("bob", "room_a", 2)).isTrue();
+        assertThat(stores.deliveries().acknowledge("bob", "room_a", 2)).isFalse();
+        assertThat(stores.deliveries().acknowledge("bob", "room_a", 1)).isFalse();
+        assertThat(stores.deliveries().pendingFor("bob")).extracting(PendingDelivery::seq).containsExactly(3L, 4L);
+        assertThat(stores.deliveries().acknowledge("bob", "room_a", 3)).isTrue();
+        assertThat(stores.deliveries().acknowledge("carol", "room_a", 1)).isTrue();
+        assertThat(stores.deliveries().acknowledge("bob", "room_b", 1)).as("a position per room").isTrue();
+
+        assertThat(stores.deliveries().pendingFor("bob")).extracting(PendingDelivery::seq).containsExactly(4L);
+        assertThat(stores.deliveries().pendingFor("carol")).extracting(PendingDelivery::seq)
+                .containsExactly(2L, 3L, 4L);
+    }
+
+    @Test
     void failedAttemptsAreCountedUntilTheEntryBecomesADeadLetter() {
         group("room_a", T0, "alice", "bob", "carol");
         Message message = sendTo("room_a", "bob", "carol");

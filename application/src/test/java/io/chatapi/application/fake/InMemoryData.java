@@ -31,6 +31,8 @@ public final class InMemoryData {
     final Map<String, List<Member>> members = new HashMap<>();
     final Map<String, TreeMap<Long, Message>> messages = new HashMap<>();
     final TreeMap<Long, PendingDelivery> pending = new TreeMap<>();
+    /** Read positions by user, then room. */
+    final Map<String, Map<String, Long>> readPositions = new HashMap<>();
     final TreeMap<Long, OutboxEntry> outbox = new TreeMap<>();
     final TreeMap<Long, DeadLetter> deadLetters = new TreeMap<>();
     final Map<String, Bot> bots = new LinkedHashMap<>();

@@ -7,7 +7,9 @@ import io.chatapi.application.port.out.PendingDelivery;
 import io.chatapi.domain.DeadLetter;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** The offline queue, webhook outbox and dead letters in memory; same semantics as the SQLite store. Thread-safe. */
 public final class InMemoryDeliveryStore implements DeliveryStore {
@@ -54,6 +56,20 @@ public final class InMemoryDeliveryStore implements DeliveryStore {
             data.pending.values().removeIf(p -> p.userId().equals(userId) && p.roomId().equals(roomId)
                     && p.seq() <= uptoSeq);
         }
+    }
+
+    @Override
+    public boolean acknowledge(String userId, String roomId, long seq) {
+        synchronized (data) {
+            data.check();
+            Map<String, Long> rooms = data.readPositions.computeIfAbsent(userId, k -> new HashMap<>());
+            if (rooms.getOrDefault(roomId, -1L) >= seq) {
+                return false;
+            }
+            rooms.put(roomId, seq);
+            clearUpTo(userId, roomId, seq);
+        }
+        return true;
     }
 
     @Override

@@ -56,6 +56,19 @@ class AckServiceTest {
     }
 
     @Test
+    void anAckBelowTheStoredPositionIsANoOpForAServiceThatNeverSawIt() {
+        acks.ack(ANN, "room_a", 5);
+        AckService afterRestart = new AckService(stores.rooms(), deliveries, publisher);
+
+        afterRestart.ack(ANN, "room_a", 3);
+        afterRestart.ack(ANN, "room_a", 5);
+        assertThat(told()).containsExactly(5L);
+        afterRestart.ack(ANN, "room_a", 6);
+        assertThat(told()).containsExactly(5L, 6L);
+        assertThat(deliveries.allPending()).isEmpty();
+    }
+
+    @Test
     void anAckThatCouldNotBeStoredCanBeRepeated() {
         deliveries.clearFailures = 1;
         assertThatThrownBy(() -> acks.ack(ANN, "room_a", 5)).isInstanceOf(StoreUnavailableException.class);
@@ -83,7 +96,7 @@ class AckServiceTest {
     void anOlderReceiptLateToBePublishedIsNotPublishedAfterANewerOne() throws Exception {
         CountDownLatch olderClearing = new CountDownLatch(1);
         CountDownLatch newerPublished = new CountDownLatch(1);
-        DeliveryStore slowForTheOlder = Intercepted.of(DeliveryStore.class, deliveries, "clearUpTo", () -> {
+        DeliveryStore slowForTheOlder = Intercepted.of(DeliveryStore.class, deliveries, "acknowledge", () -> {
             if (Thread.currentThread().getName().equals("older")) {
                 olderClearing.countDown(); // the older ack moved the position; its socket's thread waits
                 newerPublished.await(10, TimeUnit.SECONDS);

@@ -9,6 +9,7 @@ import io.chatapi.domain.DeadLetter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -79,7 +80,7 @@ final class DeliveryStoreTestDouble implements DeliveryStore {
         ids.forEach(pending::remove);
     }
 
-    /** How many of the next {@link #clearUpTo} calls fail as a database that is down would. */
+    /** How many of the next {@link #clearUpTo} and {@link #acknowledge} calls fail as a database that is down would. */
     volatile int clearFailures;
 
     @Override
@@ -89,6 +90,19 @@ final class DeliveryStoreTestDouble implements DeliveryStore {
             throw new StoreUnavailableException("the database write failed", null);
         }
         pending.values().removeIf(p -> p.userId().equals(userId) && p.roomId().equals(roomId) && p.seq() <= uptoSeq);
+    }
+
+    private final Map<String, Long> readPositions = new HashMap<>();
+
+    @Override
+    public synchronized boolean acknowledge(String userId, String roomId, long seq) {
+        String key = userId + "\n" + roomId;
+        if (readPositions.getOrDefault(key, -1L) >= seq) {
+            return false;
+        }
+        clearUpTo(userId, roomId, seq); // fails first when told to, and then writes nothing
+        readPositions.put(key, seq);
+        return true;
     }
 
     @Override

@@ -102,6 +102,31 @@ class LifecycleTest {
     }
 
     @Test
+    void aReadReceiptDoesNotGoBackAfterARestart() {
+        var server = TestServer.start();
+        var rest = server.rest();
+        String room = rest.post("/rooms", ADMIN, Map.of("type", "group", "members", List.of("rr1", "rr2"))).json()
+                .get("room_id").asText();
+        for (int i = 0; i < 5; i++) {
+            rest.post("/rooms/" + room + "/messages", Tokens.user("rr2"), Map.of("content", "m" + i));
+        }
+        assertThat(rest.post("/acks", Tokens.user("rr1"), Map.of("room_id", room, "seq", 4)).status()).isEqualTo(200);
+        server.restart();
+
+        var peer = server.ws(Tokens.user("rr2"));
+        var after = server.rest();
+        assertThat(after.post("/acks", Tokens.user("rr1"), Map.of("room_id", room, "seq", 2)).status())
+                .isEqualTo(200);
+        assertThat(after.post("/acks", Tokens.user("rr1"), Map.of("room_id", room, "seq", 4)).status())
+                .isEqualTo(200);
+        assertThat(after.post("/acks", Tokens.user("rr1"), Map.of("room_id", room, "seq", 5)).status())
+                .isEqualTo(200);
+        assertThat(peer.await("ack.received").get("seq").asLong()).as("the first receipt after the restart")
+                .isEqualTo(5);
+        server.close();
+    }
+
+    @Test
     void nothingAcknowledgedIsLostWhenTheProcessIsKilledMidLoad() throws Exception {
         Path dir = Files.createTempDirectory("chatapi-kill");
         int port = freePort();

@@ -23,8 +23,15 @@ public interface DeliveryStore {
     /** Removes entries that were delivered. */
     void removePending(List<Long> ids);
 
-    /** Removes a user's entries of a room with {@code seq <= uptoSeq} (an ack, or a resume that replayed them). */
+    /** Removes a user's entries of a room with {@code seq <= uptoSeq} (a resume replayed them). */
     void clearUpTo(String userId, String roomId, long uptoSeq);
+
+    /**
+     * A read receipt: in one write, moves the user's acknowledged position in the room up to {@code seq} and
+     * removes their entries of the room up to it. False, with nothing written, when the stored position is
+     * already at or past {@code seq}. Positions are durable: they outlive a restart.
+     */
+    boolean acknowledge(String userId, String roomId, long seq);
 
     /**
      * Counts one failed attempt on each entry; entries reaching {@code maxAttempts} become dead letters
