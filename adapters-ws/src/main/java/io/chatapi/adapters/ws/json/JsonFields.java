@@ -110,8 +110,13 @@ public final class JsonFields {
         if (value == null) {
             return null;
         }
-        if (!value.isIntegralNumber() || !value.canConvertToInt()) {
+        if (!value.isIntegralNumber()) {
             throw ChatException.invalid(name + " must be an integer");
+        }
+        if (!value.canConvertToInt()) {
+            boolean above = value.bigIntegerValue().signum() > 0;
+            throw ChatException.invalid(name + (above ? " must be at most " + Integer.MAX_VALUE
+                    : " must be at least " + Integer.MIN_VALUE));
         }
         return value.intValue();
     }

@@ -22,6 +22,17 @@ class JsonFieldsTest {
         }
     }
 
+    @Test
+    void anIntegerTooLargeForItsFieldSaysSoRatherThanThatItIsNoInteger() {
+        assertThat(fields("{\"max_tokens\":2147483647}").optionalInt("max_tokens")).isEqualTo(Integer.MAX_VALUE);
+        assertThatThrownBy(() -> fields("{\"max_tokens\":1000000000000}").optionalInt("max_tokens"))
+                .isInstanceOf(ChatException.class).hasMessage("max_tokens must be at most 2147483647");
+        assertThatThrownBy(() -> fields("{\"max_tokens\":-1000000000000}").optionalInt("max_tokens"))
+                .isInstanceOf(ChatException.class).hasMessage("max_tokens must be at least -2147483648");
+        assertThatThrownBy(() -> fields("{\"max_tokens\":1.5}").optionalInt("max_tokens"))
+                .isInstanceOf(ChatException.class).hasMessage("max_tokens must be an integer");
+    }
+
     private static JsonFields fields(String json) {
         return JsonFields.of(WireJson.parse(json).orElseThrow(), "body");
     }
