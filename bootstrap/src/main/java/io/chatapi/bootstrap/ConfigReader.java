@@ -170,6 +170,7 @@ final class ConfigReader {
             throw new IllegalArgumentException(expected, e);
         }
         boolean onlyOrigin = uri.getScheme() != null && uri.getHost() != null && uri.getRawUserInfo() == null
+                && (uri.getPort() == -1 || uri.getPort() >= 1 && uri.getPort() <= 65535)
                 && (uri.getRawPath() == null || uri.getRawPath().isEmpty())
                 && uri.getRawQuery() == null && uri.getRawFragment() == null;
         if (!onlyOrigin) {

@@ -340,7 +340,7 @@ class ConfigTest {
         @ParameterizedTest
         @ValueSource(strings = {"https://app.example.com/", "https://app.example.com/path", "app.example.com",
                 "https://app.example.com?x=1", "https://user@app.example.com", "null", "https://a.com, nope",
-                "https://a b.com"})
+                "https://a b.com", "https://app.example.com:99999", "https://app.example.com:0"})
         void refusesWhatIsNoOrigin(String value) {
             assertThat(failure("ALLOWED_ORIGINS", value).getMessage())
                     .startsWith("invalid ALLOWED_ORIGINS=" + Env.quote(value) + ": expected * or origins like");
