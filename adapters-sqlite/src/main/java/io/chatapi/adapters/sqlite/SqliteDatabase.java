@@ -66,6 +66,8 @@ public final class SqliteDatabase implements AutoCloseable {
             Flyway.configure(SqliteDatabase.class.getClassLoader())
                     .dataSource(writes)
                     .locations(Migrations.LOCATION)
+                    // a schema migrated by a newer release is refused, not run with older code
+                    .ignoreMigrationPatterns(new String[0])
                     .load()
                     .migrate();
             DatabaseFile opened = DatabaseFile.opened(file);

@@ -65,6 +65,20 @@ class SqliteDatabaseTest {
         }
     }
 
+    @Test
+    void aDatabaseMigratedByANewerReleaseIsRefusedNotRunWithOlderCode() {
+        Path file = dir.resolve("chat.db");
+        try (SqliteDatabase db = SqliteDatabase.open(new SqliteSettings(file, "FULL"))) {
+            db.write(h -> h.execute("""
+                    INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum,
+                        installed_by, installed_on, execution_time, success)
+                    VALUES (999, '999', 'from a newer release', 'SQL', 'V999__newer.sql', 1, 'x', CURRENT_TIMESTAMP,
+                        1, 1)"""));
+        }
+        assertThatThrownBy(() -> SqliteDatabase.open(new SqliteSettings(file, "FULL")))
+                .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("cannot open the database");
+    }
+
     private static int migrations(SqliteDatabase db) {
         return db.read(h -> h.createQuery("SELECT count(*) FROM flyway_schema_history WHERE success")
                 .mapTo(Integer.class).one());
