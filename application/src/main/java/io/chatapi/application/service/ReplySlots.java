@@ -23,7 +23,7 @@ final class ReplySlots {
             throw new IllegalArgumentException("max concurrency must be at least 1");
         }
         this.free = slots;
-        this.perBot = Math.max(1, slots * 3 / 4);
+        this.perBot = (int) Math.max(1, slots * 3L / 4);
     }
 
     /**

@@ -115,8 +115,7 @@ public final class JsonFields {
         }
         if (!value.canConvertToInt()) {
             boolean above = value.bigIntegerValue().signum() > 0;
-            throw ChatException.invalid(name + (above ? " must be at most " + Integer.MAX_VALUE
-                    : " must be at least " + Integer.MIN_VALUE));
+            throw ChatException.invalid(name + (above ? " must be at most " + Integer.MAX_VALUE : " is too small"));
         }
         return value.intValue();
     }
