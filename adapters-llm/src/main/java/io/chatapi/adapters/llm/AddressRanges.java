@@ -9,8 +9,8 @@ import java.util.Optional;
 
 /**
  * Names the kind of non-public address an IP is: loopback, private, link-local (cloud metadata lives there),
- * unspecified, multicast, shared (CGNAT), benchmarking or reserved; IPv6 forms that embed an IPv4 address (mapped, compatible,
- * NAT64, 6to4) are judged by that address.
+ * unspecified, multicast, shared (CGNAT), benchmarking or reserved; IPv6 forms that embed an IPv4 address
+ * (mapped, compatible, NAT64, 6to4) are judged by that address.
  */
 final class AddressRanges {
     private AddressRanges() {

@@ -24,6 +24,10 @@ public final class SqliteDeliveryStore implements DeliveryStore {
     /** The dead-letter kind of a webhook delivery that gave up. */
     public static final String WEBHOOK = "webhook";
 
+    /** A user's entries of a room up to a seq: a resume replayed them, or a receipt acknowledged them. */
+    private static final String CLEAR_UP_TO =
+            "DELETE FROM pending_deliveries WHERE user_id = :user AND room_id = :room AND seq <= :seq";
+
     private final SqliteDatabase db;
 
     public SqliteDeliveryStore(SqliteDatabase db) {
@@ -64,9 +68,8 @@ public final class SqliteDeliveryStore implements DeliveryStore {
 
     @Override
     public void clearUpTo(String userId, String roomId, long uptoSeq) {
-        db.write(h -> h.createUpdate(
-                        "DELETE FROM pending_deliveries WHERE user_id = :user AND room_id = :room AND seq <= :seq")
-                .bind("user", userId).bind("room", roomId).bind("seq", uptoSeq).execute());
+        db.write(h -> h.createUpdate(CLEAR_UP_TO).bind("user", userId).bind("room", roomId).bind("seq", uptoSeq)
+                .execute());
     }
 
     @Override
@@ -80,8 +83,7 @@ public final class SqliteDeliveryStore implements DeliveryStore {
             if (moved == 0) {
                 return false;
             }
-            h.createUpdate("DELETE FROM pending_deliveries WHERE user_id = :user AND room_id = :room AND seq <= :seq")
-                    .bind("user", userId).bind("room", roomId).bind("seq", seq).execute();
+            h.createUpdate(CLEAR_UP_TO).bind("user", userId).bind("room", roomId).bind("seq", seq).execute();
             return true;
         });
     }
