@@ -10,7 +10,7 @@ import java.util.Optional;
 /**
  * Names the kind of non-public address an IP is: loopback, private, link-local (cloud metadata lives there),
  * unspecified, multicast, shared (CGNAT), benchmarking or reserved; IPv6 forms that embed an IPv4 address
- * (mapped, compatible, NAT64, 6to4) are judged by that address.
+ * (mapped, compatible, NAT64, 6to4, Teredo) are judged by that address.
  */
 final class AddressRanges {
     private AddressRanges() {
@@ -57,6 +57,10 @@ final class AddressRanges {
             }
         } else if ((b[0] & 0xfe) == 0xfc) {
             return Optional.of("private");
+        } else if (startsWith(b, 0x00, 0x64, 0xff, 0x9b, 0x00, 0x01)) {
+            return Optional.of("reserved"); // 64:ff9b:1::/48, NAT64 prefixes of a local network's own choice
+        } else if (startsWith(b, 0x20, 0x01, 0x0d, 0xb8) || startsWith(b, 0x01, 0x00, 0, 0, 0, 0, 0, 0)) {
+            return Optional.of("reserved"); // 2001:db8::/32 (documentation) and 100::/64 (discard only)
         }
         return Optional.empty();
     }
@@ -73,7 +77,23 @@ final class AddressRanges {
         if ((b[0] & 0xff) == 0x20 && (b[1] & 0xff) == 0x02) {
             return Optional.of(ipv4(Arrays.copyOfRange(b, 2, 6)));
         }
+        if (startsWith(b, 0x20, 0x01, 0x00, 0x00)) { // Teredo: the client's address, each bit inverted
+            byte[] client = Arrays.copyOfRange(b, 12, 16);
+            for (int i = 0; i < client.length; i++) {
+                client[i] = (byte) ~client[i];
+            }
+            return Optional.of(ipv4(client));
+        }
         return Optional.empty();
+    }
+
+    private static boolean startsWith(byte[] b, int... prefix) {
+        for (int i = 0; i < prefix.length; i++) {
+            if ((b[i] & 0xff) != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isZero(byte[] b, int from, int to) {

@@ -27,7 +27,9 @@ class EndpointGuardTest {
             "http://224.0.0.1/v1", "http://255.255.255.255/v1", "http://[::1]/v1", "http://[::]/v1",
             "http://[fd00::1]/v1", "http://[fe80::1]/v1", "http://[ff02::1]/v1", "http://[::ffff:127.0.0.1]/v1",
             "http://[::ffff:a9fe:a9fe]/v1", "http://[64:ff9b::a9fe:a9fe]/v1", "http://[2002:0a00:0001::1]/v1",
-            "http://[::7f00:1]/v1", "http://192.0.0.8/v1", "http://198.18.0.1/v1", "http://198.19.255.254/v1"})
+            "http://[::7f00:1]/v1", "http://192.0.0.8/v1", "http://198.18.0.1/v1", "http://198.19.255.254/v1",
+            "http://[64:ff9b:1::a9fe:a9fe]/v1", "http://[64:ff9b:1:ffff::1]/v1", "http://[2001:db8::1]/v1",
+            "http://[100::1]/v1", "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/v1"})
     void refusesNonPublicAddressesWhenPrivateNetworksAreNotAllowed(String url) {
         assertThat(strict.endpointProblem(url)).hasValueSatisfying(reason ->
                 assertThat(reason).contains("private networks are not allowed"));
@@ -51,7 +53,8 @@ class EndpointGuardTest {
     @ParameterizedTest
     @ValueSource(strings = {"https://8.8.8.8/v1", "http://93.184.216.34:8080/v1/", "https://[2606:4700::1111]/v1",
             "http://100.128.0.1/v1", "http://172.32.0.1/v1", "http://192.0.1.1/v1", "http://198.20.0.1/v1",
-            "http://198.17.255.255/v1"})
+            "http://198.17.255.255/v1", "https://[2001:0:4136:e378:8000:63bf:f7f7:f7f7]/v1",
+            "https://[64:ff9b::808:808]/v1"})
     void acceptsPublicAddresses(String url) {
         assertThat(strict.endpointProblem(url)).isEmpty();
     }

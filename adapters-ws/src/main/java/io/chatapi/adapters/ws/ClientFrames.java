@@ -42,8 +42,8 @@ final class ClientFrames {
         JsonNode frame;
         try {
             frame = WireJson.parse(text).orElse(null);
-        } catch (ChatException e) {
-            error(e.code(), e.getMessage(), null);
+        } catch (ChatException e) { // JSON beyond the parser's limits: answered with the ids the text shows
+            error(e.code(), e.getMessage(), clientMsgIdIn(text), roomIdIn(text));
             return;
         }
         if (frame == null || !frame.isObject()) {
@@ -184,6 +184,12 @@ final class ClientFrames {
      */
     static String clientMsgIdIn(String head) {
         String id = WireJson.stringIn(head, "data", "client_msg_id", ChatSettings.MAX_CLIENT_MSG_ID_CHARS);
+        return id != null && WireJson.wellFormed(id) ? id : null;
+    }
+
+    /** The room of a frame that could not be parsed whole, read from its text as {@link #clientMsgIdIn} does. */
+    private static String roomIdIn(String text) {
+        String id = WireJson.stringIn(text, "data", "room_id", Principal.MAX_USER_ID_CHARS);
         return id != null && WireJson.wellFormed(id) ? id : null;
     }
 

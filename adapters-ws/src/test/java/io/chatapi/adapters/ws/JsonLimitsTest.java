@@ -68,6 +68,19 @@ class JsonLimitsTest {
     }
 
     @Test
+    void aSendRefusedForANumberBeyondTheLimitsCarriesItsClientMsgIdAndRoom() {
+        try (WsClient c = WsClient.connect(server.port(), Tokens.user("alice"))) {
+            c.send("{\"type\":\"send_message\",\"data\":{\"room_id\":\"room_ab\",\"content\":\"hi\","
+                    + "\"meta\":{\"n\":1e99999999999},\"client_msg_id\":\"c-11\"}}");
+            JsonNode error = c.next("error");
+            assertThat(error.at("/data/code").asText()).isEqualTo("invalid_request");
+            assertThat(error.at("/data/client_msg_id").asText()).isEqualTo("c-11");
+            assertThat(error.at("/data/room_id").asText()).isEqualTo("room_ab");
+            c.assertAlive();
+        }
+    }
+
+    @Test
     void aSendRefusedForAReplacementCharacterCarriesItsClientMsgIdAndRoom() {
         try (WsClient c = WsClient.connect(server.port(), Tokens.user("alice"))) {
             c.assertAlive();
