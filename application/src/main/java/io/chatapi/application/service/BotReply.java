@@ -214,9 +214,16 @@ final class BotReply {
 
     /**
      * Stops taking text and cancel requests; returns how the reply ends. A first half of a surrogate pair still
-     * held back is dropped: without its second half it is no character.
+     * held back had no partner: it is published and kept as U+FFFD, as one inside the text is, unless the reply
+     * was cut short (its partner may have been on its way) and only the text before it counts.
      */
     synchronized Ending finishing() {
+        if (heldHigh != 0 && started && cancelReason == null && !finishing) {
+            int offset = text.length();
+            text.append('\uFFFD');
+            publisher.publish(recipients, new ChatEvent.StreamDelta(roomId, messageId, "\uFFFD", offset));
+        }
+        heldHigh = 0;
         finishing = true;
         return new Ending(cancelReason, text.toString(), discard);
     }
