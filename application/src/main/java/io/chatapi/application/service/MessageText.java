@@ -12,8 +12,9 @@ final class MessageText {
 
     /**
      * Content must hold something besides white space, and be at most {@code maxChars} UTF-16 code units. White
-     * space is Unicode's: no-break spaces (U+00A0, U+2007, U+202F) and U+0085 too, which {@link String#isBlank}
-     * does not count; zero-width characters (U+200B, U+FEFF) are not white space.
+     * space is Unicode's (its White_Space property, the set Go's {@code unicode.IsSpace} has): no-break spaces
+     * (U+00A0, U+2007, U+202F) and U+0085 too, which {@link String#isBlank} does not count, and not the separators
+     * U+001C–U+001F, which it does; zero-width characters (U+200B, U+FEFF) are not white space.
      */
     static void requireContent(String content, int maxChars) {
         if (content == null || whiteSpaceOnly(content)) {
@@ -28,7 +29,8 @@ final class MessageText {
     private static boolean whiteSpaceOnly(String text) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            if (!Character.isWhitespace(c) && !Character.isSpaceChar(c) && c != 0x85) {
+            boolean space = c >= '\t' && c <= '\r' || c == 0x85 || Character.isSpaceChar(c); // Zs, Zl, Zp
+            if (!space) {
                 return false;
             }
         }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class MessageTextTest {
     @Test
     void contentMadeOnlyOfWhiteSpaceIsRefusedNoBreakSpacesAndLineBreaksIncluded() {
-        for (String blank : List.of("", " ", "\t", "\n\r", "\u3000", "\u00a0", "\u2007", "\u202f", "\u0085",
+        for (String blank : List.of("", " ", "\t", "\n\r", "\u000b\u000c", "\u3000", "\u00a0", "\u2007", "\u202f", "\u0085",
                 "\u2028\u2029", "\u1680", "\u2000\u200a", "\u205f", " \u00a0\t\u202f ")) {
             assertThatThrownBy(() -> MessageText.requireContent(blank, 100))
                     .as("U+%04X", blank.isEmpty() ? 0 : (int) blank.charAt(0))
@@ -24,7 +24,7 @@ class MessageTextTest {
     @Test
     void contentWithAnythingButWhiteSpaceIsAccepted() {
         for (String text : List.of("a", " a ", "\u00a0x\u00a0", "\u200b", "\u200b\u00a0", "\ufeff", "\u2060",
-                "💬", "\u3000.")) {
+                "💬", "\u3000.", "\u001c", "\u001f ", "\u0000", "\u0008")) {
             assertThatCode(() -> MessageText.requireContent(text, 100)).as(text).doesNotThrowAnyException();
         }
     }
