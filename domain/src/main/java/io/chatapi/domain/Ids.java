@@ -34,7 +34,7 @@ public final class Ids {
     }
 
     public static String bot() {
-        return next("bot_");
+        return next(Principal.BOT_ID_PREFIX);
     }
 
     /** A seeded-once deterministic random bit generator: as unguessable, without a system call per id. */

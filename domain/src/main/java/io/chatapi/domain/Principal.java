@@ -6,6 +6,8 @@ import java.util.Objects;
 public record Principal(String userId, Role role) {
     /** The reserved sender id of server-written messages. */
     public static final String SYSTEM = "system";
+    /** How every bot id begins; no token may take such an id, and with it a bot's rooms and voice. */
+    public static final String BOT_ID_PREFIX = "bot_";
     /**
      * The longest user id, in UTF-16 code units: a token's {@code sub}, a member, an agent. Ids travel with every
      * message and event, so one of a megabyte would be copied into each.
@@ -15,6 +17,14 @@ public record Principal(String userId, Role role) {
     public Principal {
         Objects.requireNonNull(userId, "userId");
         Objects.requireNonNull(role, "role");
+    }
+
+    /**
+     * True for ids the server hands out itself: {@link #SYSTEM} and bot ids, those of deleted bots too (their
+     * messages stay in the history under that id).
+     */
+    public static boolean reservedId(String userId) {
+        return SYSTEM.equals(userId) || userId.startsWith(BOT_ID_PREFIX);
     }
 
     public boolean isAdmin() {

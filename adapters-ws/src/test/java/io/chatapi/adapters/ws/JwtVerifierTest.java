@@ -61,6 +61,8 @@ class JwtVerifierTest {
     @Test
     void refusesBadSubjects() {
         assertRefused(Tokens.user("system"));
+        assertRefused(Tokens.user("bot_01jd8v3x4k2m9qz7w5t6y8r0hp"));
+        assertRefused(Tokens.user("bot_"));
         assertRefused(Tokens.sign(new JWTClaimsSet.Builder().claim("x", 1).build()));
         assertRefused(Tokens.sign(new JWTClaimsSet.Builder().claim("sub", "").build()));
         assertRefused(Tokens.sign(new JWTClaimsSet.Builder().claim("sub", 42).build()));

@@ -477,13 +477,13 @@ public final class BotReplyService implements BotReplies {
 
     private void reply(BotReply reply) {
         try {
-            if (!slots.acquire(reply.botId, reply.cancellation)) {
+            if (!slots.acquire(reply.botId, reply.trigger.senderId(), reply.cancellation)) {
                 return;
             }
             try {
                 converse(reply);
             } finally {
-                slots.release(reply.botId);
+                slots.release(reply.botId, reply.trigger.senderId());
             }
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "bot {0} failed to reply in room {1}: {2}", reply.botId, reply.roomId,

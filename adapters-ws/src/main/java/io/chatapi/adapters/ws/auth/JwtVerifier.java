@@ -96,7 +96,7 @@ public final class JwtVerifier {
             if (!WireJson.wellFormed(userId)) {
                 throw new InvalidTokenException("sub holds an unpaired surrogate");
             }
-            if (Principal.SYSTEM.equals(userId)) {
+            if (Principal.reservedId(userId)) {
                 throw new InvalidTokenException("sub is reserved");
             }
             Object role = set.getClaim("role");
