@@ -92,10 +92,12 @@ public final class HandoffService implements HandoffUseCase {
             // an admin naming no agent only changes the state: a room already with a human keeps its agent
             String kept = agent == null && state == HandoffState.HUMAN && room.handoff().state() == state
                     ? room.handoff().agentId() : agent;
-            if (room.handoff().state() == state && Objects.equals(room.handoff().agentId(), kept)) {
+            String reason = MessageText.blankToNull(command.reason());
+            // a request naming no reason does not take the current one away; naming another one is a change
+            boolean sameReason = reason == null || reason.equals(room.handoff().reason());
+            if (room.handoff().state() == state && Objects.equals(room.handoff().agentId(), kept) && sameReason) {
                 return room;
             }
-            String reason = MessageText.blankToNull(command.reason());
             return apply(room, new Handoff(state, kept, reason, caller.userId(), clock.now()));
         });
     }

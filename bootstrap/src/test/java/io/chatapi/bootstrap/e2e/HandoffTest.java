@@ -110,6 +110,25 @@ class HandoffTest {
     }
 
     @Test
+    void aNewReasonAloneIsAChangeAndNoReasonKeepsTheCurrentOne() {
+        String room = botRoom("visitor");
+        String path = "/rooms/" + room + "/handoff";
+        assertThat(rest.post(path, ADMIN, Map.of("state", "human", "agent_id", "agent_q", "reason", "r1")).status())
+                .isEqualTo(200);
+
+        var changed = rest.post(path, ADMIN, Map.of("state", "human", "agent_id", "agent_q", "reason", "r2"));
+        assertThat(changed.status()).as(changed.body()).isEqualTo(200);
+        assertThat(changed.json().get("handoff").get("reason").asText()).isEqualTo("r2");
+        assertThat(markers(room)).hasSize(2);
+
+        var same = rest.post(path, ADMIN, Map.of("state", "human", "agent_id", "agent_q"));
+        assertThat(same.json().get("handoff").get("reason").asText()).isEqualTo("r2");
+        assertThat(rest.post(path, ADMIN, Map.of("state", "human", "reason", "r2")).status()).isEqualTo(200);
+        assertThat(markers(room)).hasSize(2);
+        assertThat(rest.get("/rooms/" + room, ADMIN).json().get("handoff").get("reason").asText()).isEqualTo("r2");
+    }
+
+    @Test
     void agentMessagesAtOnceTakeTheRoomOnce() throws Exception {
         String room = botRoom("visitor", "agent_r");
         String agent = Tokens.agent("agent_r");
