@@ -38,6 +38,7 @@ import io.chatapi.application.service.RateLimiter;
 import io.chatapi.application.service.RoomService;
 import io.chatapi.application.service.SendMessageService;
 import io.chatapi.application.service.TypingService;
+import io.chatapi.application.service.UserLimit;
 import io.chatapi.application.service.WebhookOutboxWorker;
 import java.time.Duration;
 import java.time.Instant;
@@ -99,16 +100,18 @@ public final class ChatApp implements AutoCloseable {
                 settings.presenceGrace());
         // Clients come back within SHUTDOWN_RECONNECT_MAX of a graceful stop; presence waits that and its grace.
         presence.resumeAfterRestart(config.shutdown().reconnectMax().plus(settings.presenceGrace()));
-        var roomService = new RoomService(rooms, botStore, bots, clock);
+        var roomChanges = new UserLimit(new RateLimiter(settings.rateLimitPerSecond(), settings.rateLimitBurst(), clock),
+                metrics);
+        var roomService = new RoomService(rooms, botStore, bots, clock, settings.maxRoomMembers(), roomChanges);
         var admin = new AdminService(deliveries);
         var typing = new TypingService(rooms, registry, clock);
         var useCases = new UseCases(roomService, roomService, roomService,
-                new MembershipService(rooms, botStore, clock, bots, typing),
+                new MembershipService(rooms, botStore, clock, bots, typing, settings.maxRoomMembers(), roomChanges),
                 new SendMessageService(rooms, messages, offline, ordered,
                         new RateLimiter(settings.rateLimitPerSecond(), settings.rateLimitBurst(), clock), handoff, bots,
                         clock, settings, metrics),
-                new EditMessageService(rooms, messages, registry, clock, settings,
-                        new RateLimiter(settings.rateLimitPerSecond(), settings.rateLimitBurst(), clock), metrics,
+                new EditMessageService(rooms, messages, registry, clock, settings, new UserLimit(
+                        new RateLimiter(settings.rateLimitPerSecond(), settings.rateLimitBurst(), clock), metrics),
                         bots),
                 new HistoryService(rooms, messages, deliveries, settings),
                 new AckService(rooms, deliveries, registry),
@@ -231,7 +234,8 @@ public final class ChatApp implements AutoCloseable {
         var chat = config.chat();
         return new ChatSettings(chat.maxMessageChars(), chat.rateLimitMessages(), chat.rateLimitBurst(),
                 chat.resumeMaxMessages(), 5, config.webhook().maxAttempts(), chat.workerInterval(),
-                Duration.ofSeconds(5), chat.botWebhookFailure() == Config.BotWebhookFailure.PROCEED);
+                Duration.ofSeconds(5), chat.botWebhookFailure() == Config.BotWebhookFailure.PROCEED,
+                chat.maxRoomMembers());
     }
 
     private static TransportSettings transportSettings(Config config) {

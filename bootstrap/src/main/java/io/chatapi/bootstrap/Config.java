@@ -133,11 +133,12 @@ public record Config(Server server, Jwt jwt, Database database, Webhook webhook,
      * @param rateLimitMessages  sustained sends per second per user (may be fractional); 0 disables the limit
      * @param rateLimitBurst     token-bucket capacity
      * @param resumeMaxMessages  most messages one resume replays per room
+     * @param maxRoomMembers     most members of one room
      * @param workerInterval     period of the offline-delivery worker
      * @param botWebhookFailure  what a bot does when its {@code bot.context} call fails
      */
     public record Chat(int maxMessageChars, double rateLimitMessages, int rateLimitBurst, int resumeMaxMessages,
-                       Duration workerInterval, BotWebhookFailure botWebhookFailure) {
+                       int maxRoomMembers, Duration workerInterval, BotWebhookFailure botWebhookFailure) {
         public Chat {
             Objects.requireNonNull(workerInterval);
             Objects.requireNonNull(botWebhookFailure);

@@ -125,6 +125,7 @@ final class ConfigReader {
                 env.decimal(RATE_LIMIT_MESSAGES, 0),
                 env.integer(RATE_LIMIT_MESSAGES_BURST, 1),
                 env.integer(RESUME_MAX_MESSAGES, 1),
+                env.integer(MAX_ROOM_MEMBERS, 2),
                 env.duration(WORKER_INTERVAL, Duration.ofMillis(10), "must be at least 10ms (the worker polls the database)"),
                 env.choice(BOT_WEBHOOK_FAILURE, Config.BotWebhookFailure.class, "expected skip or proceed"));
     }

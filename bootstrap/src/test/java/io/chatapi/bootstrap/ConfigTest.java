@@ -107,6 +107,7 @@ class ConfigTest {
                 "MAX_MESSAGE_CHARS", "100",
                 "MAX_BODY_BYTES", "2048",
                 "RESUME_MAX_MESSAGES", "7",
+                "MAX_ROOM_MEMBERS", "40",
                 "SHUTDOWN_RECONNECT_MAX", "2s",
                 "WEBHOOK_TIMEOUT", "1.5s",
                 "WEBHOOK_MAX_ATTEMPTS", "1",
@@ -130,7 +131,7 @@ class ConfigTest {
         assertThat(config.webhook().secret()).hasValueSatisfying(s -> assertThat(s).startsWith("whsec_"));
         assertThat(config.webhook().timeout()).isEqualTo(Duration.ofMillis(1500));
         assertThat(config.webhook().maxAttempts()).isEqualTo(1);
-        assertThat(config.chat()).isEqualTo(new Config.Chat(100, 0.5, 3, 7, Duration.ofMillis(500),
+        assertThat(config.chat()).isEqualTo(new Config.Chat(100, 0.5, 3, 7, 40, Duration.ofMillis(500),
                 Config.BotWebhookFailure.PROCEED));
         assertThat(config.shutdown()).isEqualTo(new Config.Shutdown(Duration.ofSeconds(90), Duration.ofSeconds(2)));
         assertThat(config.llm().keyEnvPattern().pattern()).isEqualTo("^LLM_[A-Z]+$");
@@ -427,9 +428,17 @@ class ConfigTest {
 
         @ParameterizedTest
         @ValueSource(strings = {"WS_MAX_CONNECTIONS_PER_USER", "RATE_LIMIT_MESSAGES_BURST", "MAX_MESSAGE_CHARS",
-                "RESUME_MAX_MESSAGES", "WEBHOOK_MAX_ATTEMPTS"})
+                "RESUME_MAX_MESSAGES", "WEBHOOK_MAX_ATTEMPTS", "MAX_ROOM_MEMBERS"})
         void countsGoUpToTheLargestWholeNumber(String name) throws ConfigException {
             read(name, "2147483647");
+        }
+
+        @Test
+        void aRoomHoldsAtLeastTwoMembers() throws ConfigException {
+            assertThat(failure("MAX_ROOM_MEMBERS", "1").getMessage())
+                    .isEqualTo("invalid MAX_ROOM_MEMBERS=\"1\": must be at least 2");
+            assertThat(read("MAX_ROOM_MEMBERS", "2").chat().maxRoomMembers()).isEqualTo(2);
+            assertThat(read().chat().maxRoomMembers()).isEqualTo(1_000);
         }
 
         @ParameterizedTest
@@ -640,7 +649,7 @@ class ConfigTest {
                 "JWT_AUDIENCE", "MAX_FRAME_BYTES", "MAX_MESSAGE_CHARS", "MAX_BODY_BYTES", "RESUME_MAX_MESSAGES",
                 "SHUTDOWN_RECONNECT_MAX", "WEBHOOK_TIMEOUT", "WEBHOOK_MAX_ATTEMPTS", "BOT_WEBHOOK_FAILURE",
                 "LLM_KEY_ENV_PATTERN", "LLM_ALLOW_PRIVATE_NETWORKS", "LLM_CONNECT_TIMEOUT", "LLM_IDLE_TIMEOUT",
-                "LLM_TOTAL_TIMEOUT", "BOT_MAX_CONCURRENT_REPLIES");
+                "LLM_TOTAL_TIMEOUT", "BOT_MAX_CONCURRENT_REPLIES", "MAX_ROOM_MEMBERS");
         assertThatThrownBy(() -> Config.reservedSettingNames().add("X")).isInstanceOf(UnsupportedOperationException.class);
     }
 

@@ -114,12 +114,26 @@ public final class SqliteRoomStore implements RoomStore {
                 .bind("room", roomId).bind("user", userId).map(SqliteRoomStore::toMember).findOne());
     }
 
-    /** Adds a member; false when already a member; {@link ChatException} not_found when the room does not exist. */
+    /**
+     * Adds a member; false when already a member; {@link ChatException} not_found when the room does not exist,
+     * conflict when it is full. One write transaction: the count cannot change before the insert.
+     */
     @Override
-    public boolean addMember(Member member) {
+    public boolean addMember(Member member, int maxMembers) {
         return db.write(h -> {
             if (findRoom(h, member.roomId()).isEmpty()) {
                 throw ChatException.notFound("room not found");
+            }
+            boolean already = h.createQuery("SELECT 1 FROM members WHERE room_id = :room AND user_id = :user")
+                    .bind("room", member.roomId()).bind("user", member.userId()).mapTo(Integer.class).findOne()
+                    .isPresent();
+            if (already) {
+                return false;
+            }
+            int count = h.createQuery("SELECT count(*) FROM members WHERE room_id = :room")
+                    .bind("room", member.roomId()).mapTo(Integer.class).one();
+            if (count >= maxMembers) {
+                throw RoomStore.full(maxMembers);
             }
             return insertMember(h, member.roomId(), member) == 1;
         });

@@ -146,8 +146,8 @@ public final class CachingRoomStore implements RoomStore {
     }
 
     @Override
-    public boolean addMember(Member member) {
-        return changingMembers(member.roomId(), () -> store.addMember(member));
+    public boolean addMember(Member member, int maxMembers) {
+        return changingMembers(member.roomId(), () -> store.addMember(member, maxMembers));
     }
 
     @Override

@@ -12,7 +12,6 @@ import io.chatapi.domain.AccessPolicy;
 import io.chatapi.domain.ChatException;
 import io.chatapi.domain.Message;
 import io.chatapi.domain.Principal;
-import java.time.Duration;
 
 /**
  * Edits and deletes messages and tells the room. Each is a database write and a frame to every member, like a
@@ -28,20 +27,18 @@ public final class EditMessageService implements EditMessageUseCase {
     private final EventPublisher publisher;
     private final TimeSource clock;
     private final ChatSettings settings;
-    private final RateLimiter limiter;
-    private final ServerMetrics metrics;
+    private final UserLimit limit;
     private final BotReplies bots;
 
     public EditMessageService(RoomStore rooms, MessageStore messages, EventPublisher publisher, TimeSource clock,
-                              ChatSettings settings, RateLimiter limiter, ServerMetrics metrics, BotReplies bots) {
+                              ChatSettings settings, UserLimit limit, BotReplies bots) {
         this.rooms = rooms;
         this.messages = messages;
         this.access = new RoomAccess(rooms);
         this.publisher = publisher;
         this.clock = clock;
         this.settings = settings;
-        this.limiter = limiter;
-        this.metrics = metrics;
+        this.limit = limit;
         this.bots = bots;
     }
 
@@ -50,7 +47,7 @@ public final class EditMessageService implements EditMessageUseCase {
         MessageText.requireContent(content, settings.maxMessageChars());
         Message message = load(caller, roomId, messageId);
         RoomAccess.require(AccessPolicy.canEditMessage(caller, message), "only the sender may edit a message");
-        withinLimit(caller);
+        limit.take(caller);
         Message edited = messages.edit(roomId, messageId, content, clock.now())
                 .orElseThrow(() -> ChatException.notFound("message not found"));
         publisher.publish(MessageText.userIds(rooms.members(roomId)), new ChatEvent.MessageEdited(edited));
@@ -61,24 +58,13 @@ public final class EditMessageService implements EditMessageUseCase {
     public void delete(Principal caller, String roomId, String messageId) {
         Message message = load(caller, roomId, messageId);
         RoomAccess.require(AccessPolicy.canDeleteMessage(caller, message), "only the sender or an admin may delete");
-        withinLimit(caller);
+        limit.take(caller);
         if (!messages.delete(roomId, messageId)) {
             throw ChatException.notFound("message not found");
         }
         bots.onMessageDeleted(roomId, messageId);
         publisher.publish(MessageText.userIds(rooms.members(roomId)),
                 new ChatEvent.MessageDeleted(roomId, messageId, message.seq()));
-    }
-
-    private void withinLimit(Principal caller) {
-        if (caller.isAdmin()) {
-            return;
-        }
-        Duration wait = limiter.acquire(caller.userId());
-        if (!wait.isZero()) {
-            metrics.rateLimited.incrementAndGet();
-            throw ChatException.rateLimited(wait);
-        }
     }
 
     private Message load(Principal caller, String roomId, String messageId) {

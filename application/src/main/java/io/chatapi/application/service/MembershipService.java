@@ -13,7 +13,10 @@ import io.chatapi.domain.Principal;
 import io.chatapi.domain.Room;
 import io.chatapi.domain.RoomType;
 
-/** Adds and removes room members; a dm only takes back one of its own pair who left. */
+/**
+ * Adds and removes room members; a dm only takes back one of its own pair who left. A room holds at most
+ * {@code maxMembers}; adding is rate limited with room changes ({@link RoomService}), leaving is not.
+ */
 public final class MembershipService implements MembershipUseCase {
     private final RoomStore rooms;
     private final BotStore bots;
@@ -21,6 +24,8 @@ public final class MembershipService implements MembershipUseCase {
     private final TimeSource clock;
     private final BotReplies replies;
     private final TypingService typing;
+    private final int maxMembers;
+    private final UserLimit changes;
 
     /**
      * @param replies the bot pipeline: a bot's removal from the room ends its reply, and the audience of the
@@ -28,7 +33,9 @@ public final class MembershipService implements MembershipUseCase {
      * @param typing  told when a member leaves, so that nobody keeps showing them typing there
      */
     public MembershipService(RoomStore rooms, BotStore bots, TimeSource clock, BotReplies replies,
-                             TypingService typing) {
+                             TypingService typing, int maxMembers, UserLimit changes) {
+        this.maxMembers = maxMembers;
+        this.changes = changes;
         this.rooms = rooms;
         this.typing = typing;
         this.bots = bots;
@@ -53,8 +60,9 @@ public final class MembershipService implements MembershipUseCase {
             throw ChatException.invalid("a dm room cannot gain a third member");
         }
         RoomAccess.require(AccessPolicy.canAddMember(caller, member), "you may not add members to this room");
+        changes.take(caller);
         MemberRole role = bots.find(userId).isPresent() ? MemberRole.BOT : MemberRole.MEMBER;
-        if (!rooms.addMember(new Member(roomId, userId, role, clock.now()))) {
+        if (!rooms.addMember(new Member(roomId, userId, role, clock.now()), maxMembers)) {
             throw ChatException.conflict("already a member");
         }
         if (role != MemberRole.BOT) {

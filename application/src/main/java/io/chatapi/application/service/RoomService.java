@@ -22,7 +22,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-/** Creates, reads and renames rooms. */
+/**
+ * Creates, reads and renames rooms. A room holds at most {@code maxMembers} members, for each message costs a
+ * queue entry or a frame per member; and each user's room creations and changes are rate limited in a bucket of
+ * their own (as are edits), for any user may create a room with anyone in it.
+ */
 public final class RoomService implements CreateRoomUseCase, QueryRoomsUseCase, UpdateRoomUseCase {
     /**
      * A room's name and metadata travel with the room everywhere (every room listing, every offline webhook as
@@ -37,8 +41,13 @@ public final class RoomService implements CreateRoomUseCase, QueryRoomsUseCase, 
     private final BotReplies replies;
     private final RoomAccess access;
     private final TimeSource clock;
+    private final int maxMembers;
+    private final UserLimit changes;
 
-    public RoomService(RoomStore rooms, BotStore bots, BotReplies replies, TimeSource clock) {
+    public RoomService(RoomStore rooms, BotStore bots, BotReplies replies, TimeSource clock, int maxMembers,
+                       UserLimit changes) {
+        this.maxMembers = maxMembers;
+        this.changes = changes;
         this.rooms = rooms;
         this.bots = bots;
         this.replies = replies;
@@ -71,7 +80,11 @@ public final class RoomService implements CreateRoomUseCase, QueryRoomsUseCase, 
         if (type == RoomType.GROUP && distinct.size() < 2) {
             throw ChatException.invalid("a group needs at least 2 distinct members");
         }
+        if (distinct.size() > maxMembers) {
+            throw ChatException.invalid("a room holds at most " + maxMembers + " members");
+        }
         RoomAccess.require(AccessPolicy.canCreateRoom(caller, distinct), "you must be one of the members");
+        changes.take(caller);
         Instant now = clock.now();
         Room room = new Room(Ids.room(), type, MessageText.emptyToNull(command.name()),
                 MessageText.emptyToNull(command.metadata()), 0, now,
@@ -116,6 +129,7 @@ public final class RoomService implements CreateRoomUseCase, QueryRoomsUseCase, 
     public Room update(Principal caller, String roomId, String name, String metadata) {
         access.usable(caller, roomId);
         requireSizes(name, metadata);
+        changes.take(caller);
         return rooms.update(roomId, name, metadata).orElseThrow(() -> ChatException.notFound("room not found"));
     }
 

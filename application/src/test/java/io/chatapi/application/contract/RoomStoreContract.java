@@ -242,6 +242,18 @@ public abstract class RoomStoreContract extends StoreContract {
     }
 
     @Test
+    void aFullRoomTakesNoOneNewAndStillSaysWhoIsAlreadyIn() {
+        group("room_1", T0, "alice", "bob");
+
+        assertThat(stores.rooms().addMember(member("room_1", "bob", at(2)), 2)).isFalse();
+        assertThatThrownBy(() -> stores.rooms().addMember(member("room_1", "carol", at(3)), 2))
+                .isInstanceOfSatisfying(ChatException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT))
+                .hasMessage("the room is full: a room holds at most 2 members");
+        assertThat(stores.rooms().addMember(member("room_1", "carol", at(3)), 3)).isTrue();
+        assertThat(stores.rooms().members("room_1")).extracting(Member::userId).containsExactly("alice", "bob", "carol");
+    }
+
+    @Test
     void addingAMemberToAMissingRoomIsNotFound() {
         assertThatThrownBy(() -> stores.rooms().addMember(member("room_missing", "alice", T0)))
                 .isInstanceOfSatisfying(ChatException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));

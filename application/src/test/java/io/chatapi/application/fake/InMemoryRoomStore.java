@@ -131,11 +131,15 @@ public final class InMemoryRoomStore implements RoomStore {
 
     /** Adds a member; false when already a member; {@link ChatException} not_found when the room does not exist. */
     @Override
-    public boolean addMember(Member member) {
+    public boolean addMember(Member member, int maxMembers) {
         synchronized (data) {
             data.check();
             if (!data.rooms.containsKey(member.roomId())) {
                 throw ChatException.notFound("room not found");
+            }
+            List<Member> list = data.membersOf(member.roomId());
+            if (list.size() >= maxMembers && list.stream().noneMatch(m -> m.userId().equals(member.userId()))) {
+                throw RoomStore.full(maxMembers);
             }
             return add(member.roomId(), member);
         }

@@ -81,7 +81,7 @@ class BotReplyServiceTest {
 
     private BotReplyService service(boolean proceed, int maxConcurrency, Duration endWait) {
         ChatSettings settings = new ChatSettings(16_000, 10, 20, 500, 5, 8, Duration.ofSeconds(1),
-                Duration.ofSeconds(5), proceed);
+                Duration.ofSeconds(5), proceed, 1_000);
         BotReplyService created = new BotReplyService(rooms, messages, bots, publisher, ordered, webhook, llm,
                 new OfflineDeliveries(new OnlineUsers(online), webhook, outboxWakes::incrementAndGet), clock, settings, metrics, maxConcurrency,
                 endWait);

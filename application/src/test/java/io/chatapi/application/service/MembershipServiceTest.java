@@ -3,9 +3,11 @@ package io.chatapi.application.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.chatapi.application.ServerMetrics;
 import io.chatapi.application.port.out.ChatEvent;
 import io.chatapi.domain.Bot;
 import io.chatapi.domain.ChatException;
+import io.chatapi.domain.ErrorCode;
 import io.chatapi.domain.Handoff;
 import io.chatapi.domain.LlmProvider;
 import io.chatapi.domain.Member;
@@ -28,7 +30,8 @@ class MembershipServiceTest {
     private final BotRepliesTestDouble replies = new BotRepliesTestDouble();
     private final PublisherBotTestDouble typingTold = new PublisherBotTestDouble();
     private final TypingService typing = new TypingService(rooms, typingTold, () -> NOW);
-    private final MembershipService service = new MembershipService(rooms, bots, () -> NOW, replies, typing);
+    private final MembershipService service = new MembershipService(rooms, bots, () -> NOW, replies, typing, 4,
+            new UserLimit(new RateLimiter(1, 2, () -> NOW), new ServerMetrics()));
 
     @BeforeEach
     void room() {
@@ -36,6 +39,22 @@ class MembershipServiceTest {
                 Bot.DEFAULT_MAX_CONTEXT, null, null, NOW));
         rooms.createGroup(new Room("room_1", RoomType.GROUP, null, null, 0, NOW, Handoff.initial(NOW)),
                 List.of(new Member("room_1", "alice", MemberRole.MEMBER, NOW)));
+    }
+
+    @Test
+    void aFullRoomTakesNoOneMoreAndAUsersAddsAreRateLimited() {
+        Principal alice = new Principal("alice", Role.USER);
+        service.addMember(alice, "room_1", "bob");
+        service.addMember(alice, "room_1", "carol");
+        assertThatThrownBy(() -> service.addMember(alice, "room_1", "dave"))
+                .isInstanceOfSatisfying(ChatException.class, e -> assertThat(e.code())
+                        .isEqualTo(ErrorCode.RATE_LIMITED));
+        service.addMember(ADMIN, "room_1", "dave");
+        assertThatThrownBy(() -> service.addMember(ADMIN, "room_1", "erin"))
+                .isInstanceOfSatisfying(ChatException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT))
+                .hasMessage("the room is full: a room holds at most 4 members");
+        service.removeMember(alice, "room_1", "alice"); // leaving is never limited
+        assertThat(rooms.members("room_1")).extracting(Member::userId).containsExactly("bob", "carol", "dave");
     }
 
     @Test

@@ -40,7 +40,7 @@ class OfflineRedeliveryWorkerTest {
 
     private OfflineRedeliveryWorker worker(int maxAttempts, TimeSource clock, Duration interval) {
         var settings = new ChatSettings(16_000, 10, 20, 500, maxAttempts, 8, Duration.ofSeconds(1),
-                Duration.ofSeconds(5), false);
+                Duration.ofSeconds(5), false, 1_000);
         return new OfflineRedeliveryWorker(store, messages, sockets, sockets, settings, metrics, clock, interval);
     }
 

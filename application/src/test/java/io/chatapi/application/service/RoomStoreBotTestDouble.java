@@ -91,9 +91,12 @@ final class RoomStoreBotTestDouble implements RoomStore {
     }
 
     @Override
-    public synchronized boolean addMember(Member member) {
+    public synchronized boolean addMember(Member member, int maxMembers) {
         if (member(member.roomId(), member.userId()).isPresent()) {
             return false;
+        }
+        if (members(member.roomId()).size() >= maxMembers) {
+            throw RoomStore.full(maxMembers);
         }
         members.computeIfAbsent(member.roomId(), k -> new ArrayList<>()).add(member);
         return true;

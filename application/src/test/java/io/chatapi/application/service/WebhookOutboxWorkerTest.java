@@ -43,7 +43,7 @@ class WebhookOutboxWorkerTest {
     }
 
     private WebhookOutboxWorker worker(int maxAttempts, Duration base, TimeSource time) {
-        var settings = new ChatSettings(16_000, 10, 20, 500, 5, maxAttempts, base, Duration.ofSeconds(5), false);
+        var settings = new ChatSettings(16_000, 10, 20, 500, 5, maxAttempts, base, Duration.ofSeconds(5), false, 1_000);
         return new WebhookOutboxWorker(store, sender, settings, metrics, time, Duration.ofHours(1), new SplittableRandom(42));
     }
 

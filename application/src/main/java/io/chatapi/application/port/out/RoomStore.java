@@ -1,5 +1,6 @@
 package io.chatapi.application.port.out;
 
+import io.chatapi.domain.ChatException;
 import io.chatapi.domain.Handoff;
 import io.chatapi.domain.Member;
 import io.chatapi.domain.Room;
@@ -48,8 +49,22 @@ public interface RoomStore {
 
     Optional<Member> member(String roomId, String userId);
 
-    /** Adds a member; false when already a member. */
-    boolean addMember(Member member);
+    /** Adds a member to a room of any size; false when already a member. */
+    default boolean addMember(Member member) {
+        return addMember(member, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Adds a member; false when already a member. {@link io.chatapi.domain.ChatException} {@code conflict} when the
+     * room has {@code maxMembers} members already: the count and the insert are one step, so concurrent adds
+     * never take a room past it.
+     */
+    boolean addMember(Member member, int maxMembers);
+
+    /** The error of an add to a room that has {@code maxMembers} members already. */
+    static ChatException full(int maxMembers) {
+        return ChatException.conflict("the room is full: a room holds at most " + maxMembers + " members");
+    }
 
     /**
      * Hands the room over in one transaction: adds {@code agent} as a member when it is given and not one yet,
