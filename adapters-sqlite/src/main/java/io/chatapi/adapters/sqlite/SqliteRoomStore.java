@@ -3,6 +3,7 @@ package io.chatapi.adapters.sqlite;
 import io.chatapi.application.port.out.Appended;
 import io.chatapi.application.port.out.DeliveryPlan;
 import io.chatapi.application.port.out.MessageDraft;
+import io.chatapi.application.port.out.RoomCursor;
 import io.chatapi.application.port.out.RoomStore;
 import io.chatapi.domain.ChatException;
 import io.chatapi.domain.Handoff;
@@ -57,12 +58,29 @@ public final class SqliteRoomStore implements RoomStore {
         return db.read(h -> findRoom(h, roomId));
     }
 
+    /**
+     * The page's ids are chosen from the index on {@code (id, created_at)} and only their rows are read whole, so a
+     * page reads the metadata of its own rooms, not of every room of the user it has to order.
+     */
     @Override
-    public List<Room> roomsOf(String userId) {
+    public List<Room> roomsOf(String userId, RoomCursor after, int limit) {
+        long at = after.equals(RoomCursor.START) ? Long.MAX_VALUE : Columns.nanos(after.createdAt());
         return db.read(h -> h.createQuery("""
-                        SELECT r.* FROM members m JOIN rooms r ON r.id = m.room_id
-                        WHERE m.user_id = :user ORDER BY r.created_at DESC, r.id DESC""")
-                .bind("user", userId).map(SqliteRoomStore::room).list());
+                        SELECT * FROM rooms WHERE id IN (
+                            SELECT k.id FROM members m JOIN rooms k ON k.id = m.room_id
+                            WHERE m.user_id = :user AND (k.created_at < :at OR k.created_at = :at AND k.id < :id)
+                            ORDER BY k.created_at DESC, k.id DESC LIMIT :limit)
+                        ORDER BY created_at DESC, id DESC""")
+                .bind("user", userId).bind("at", at).bind("id", after.roomId()).bind("limit", limit)
+                .map(SqliteRoomStore::room).list());
+    }
+
+    @Override
+    public List<String> roomIdsOf(String userId) {
+        return db.read(h -> h.createQuery("""
+                        SELECT k.id FROM members m JOIN rooms k ON k.id = m.room_id
+                        WHERE m.user_id = :user ORDER BY k.created_at DESC, k.id DESC""")
+                .bind("user", userId).mapTo(String.class).list());
     }
 
     @Override

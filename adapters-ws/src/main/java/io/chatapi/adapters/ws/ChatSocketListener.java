@@ -5,7 +5,6 @@ import io.chatapi.adapters.ws.rest.DirectAnswers;
 import io.chatapi.adapters.ws.rest.HandshakeFilter;
 import io.chatapi.application.port.in.StreamsUseCase.ActiveStream;
 import io.chatapi.domain.ErrorCode;
-import io.chatapi.domain.Room;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
@@ -87,8 +86,7 @@ final class ChatSocketListener implements WsListener {
             return List.of();
         }
         try {
-            List<String> roomIds = services.useCases().queryRooms().roomsOf(connection.principal()).stream()
-                    .map(Room::id).toList();
+            List<String> roomIds = services.useCases().queryRooms().roomIdsOf(connection.principal());
             return frames.activeStreams(roomIds);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "could not read the rooms of a new connection", e);

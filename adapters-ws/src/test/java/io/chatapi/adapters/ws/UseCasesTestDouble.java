@@ -35,10 +35,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -66,6 +68,12 @@ final class UseCasesTestDouble implements CreateRoomUseCase, QueryRoomsUseCase, 
     volatile Runnable onActive = () -> { };
     final java.util.concurrent.atomic.AtomicInteger roomsLookups = new java.util.concurrent.atomic.AtomicInteger();
     volatile Runnable onResume = () -> { };
+    /** Thrown by the room listing in place of the room at {@link #roomsFailingAt}, as a store failing midway. */
+    volatile RuntimeException roomsFailure;
+    volatile int roomsFailingAt;
+    /** Runs in the room listing before the room at {@link #roomsPausingAt}, as a slow page read. */
+    volatile Runnable roomsPause = () -> { };
+    volatile int roomsPausingAt = -1;
     /** Runs at the start of every send, on the sender's thread. */
     volatile Runnable beforeSend = () -> { };
     volatile List<DeadLetter> deadLetters = List.of();
@@ -89,6 +97,17 @@ final class UseCasesTestDouble implements CreateRoomUseCase, QueryRoomsUseCase, 
         members.put(id, list);
         messages.put(id, new ArrayList<>());
         return room;
+    }
+
+    /** Stores {@code room} as it is, with these members. */
+    synchronized void room(Room room, String... userIds) {
+        rooms.put(room.id(), room);
+        List<Member> list = new ArrayList<>();
+        for (String userId : userIds) {
+            list.add(new Member(room.id(), userId, MemberRole.MEMBER, room.createdAt()));
+        }
+        members.put(room.id(), list);
+        messages.put(room.id(), new ArrayList<>());
     }
 
     /** Stores a message directly (no events), as history for resume. */
@@ -133,10 +152,31 @@ final class UseCasesTestDouble implements CreateRoomUseCase, QueryRoomsUseCase, 
         return named;
     }
 
+    /** Newest first as the real service, handed outside the lock (a slow client must not hold it up). */
     @Override
-    public synchronized List<Room> roomsOf(Principal caller) {
+    public void forEachRoomOf(Principal caller, Consumer<Room> action) {
+        List<Room> list = roomsOf(caller);
+        for (int i = 0; i < list.size(); i++) {
+            RuntimeException failure = roomsFailure;
+            if (failure != null && i == roomsFailingAt) {
+                throw failure;
+            }
+            if (i == roomsPausingAt) {
+                roomsPause.run();
+            }
+            action.accept(list.get(i));
+        }
+    }
+
+    @Override
+    public List<String> roomIdsOf(Principal caller) {
         roomsLookups.incrementAndGet();
-        return rooms.values().stream().filter(r -> memberIds(r.id()).contains(caller.userId())).toList();
+        return roomsOf(caller).stream().map(Room::id).toList();
+    }
+
+    private synchronized List<Room> roomsOf(Principal caller) {
+        return rooms.values().stream().filter(r -> memberIds(r.id()).contains(caller.userId()))
+                .sorted(Comparator.comparing(Room::createdAt).thenComparing(Room::id).reversed()).toList();
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.chatapi.application.service;
 import io.chatapi.application.port.out.Appended;
 import io.chatapi.application.port.out.DeliveryPlan;
 import io.chatapi.application.port.out.MessageDraft;
+import io.chatapi.application.port.out.RoomCursor;
 import io.chatapi.application.port.out.RoomStore;
 import io.chatapi.domain.Handoff;
 import io.chatapi.domain.Member;
@@ -188,8 +189,13 @@ public final class CachingRoomStore implements RoomStore {
     }
 
     @Override
-    public List<Room> roomsOf(String userId) {
-        return store.roomsOf(userId);
+    public List<Room> roomsOf(String userId, RoomCursor after, int limit) {
+        return store.roomsOf(userId, after, limit);
+    }
+
+    @Override
+    public List<String> roomIdsOf(String userId) {
+        return store.roomIdsOf(userId);
     }
 
     @Override

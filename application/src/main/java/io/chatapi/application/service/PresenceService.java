@@ -8,7 +8,6 @@ import io.chatapi.application.port.out.PresenceStore;
 import io.chatapi.application.port.out.RoomStore;
 import io.chatapi.application.port.out.TimeSource;
 import io.chatapi.domain.Member;
-import io.chatapi.domain.Room;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -180,8 +179,8 @@ public final class PresenceService implements PresenceUseCase, AutoCloseable {
     private void announce(String userId, boolean online) {
         try {
             Set<String> peers = new LinkedHashSet<>();
-            for (Room room : rooms.roomsOf(userId)) {
-                var members = rooms.members(room.id());
+            for (String roomId : rooms.roomIdsOf(userId)) {
+                var members = rooms.members(roomId);
                 if (members.size() > MAX_PRESENCE_ROOM_SIZE) {
                     continue;
                 }

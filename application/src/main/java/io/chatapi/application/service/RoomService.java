@@ -4,6 +4,7 @@ import io.chatapi.application.port.in.CreateRoomUseCase;
 import io.chatapi.application.port.in.QueryRoomsUseCase;
 import io.chatapi.application.port.in.UpdateRoomUseCase;
 import io.chatapi.application.port.out.BotStore;
+import io.chatapi.application.port.out.RoomCursor;
 import io.chatapi.application.port.out.RoomStore;
 import io.chatapi.application.port.out.TimeSource;
 import io.chatapi.domain.AccessPolicy;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Creates, reads and renames rooms. A room holds at most {@code maxMembers} members, for each message costs a
@@ -35,6 +37,11 @@ public final class RoomService implements CreateRoomUseCase, QueryRoomsUseCase, 
      */
     static final int MAX_NAME_CHARS = 1_000;
     static final int MAX_METADATA_CHARS = 65_536;
+    /**
+     * Rooms read at a time when all of a user's rooms are walked: at most about 13 MB of names and metadata in the
+     * worst case (every room at the limits, in characters outside Latin-1), a few tens of kilobytes for usual rooms.
+     */
+    static final int ROOMS_PAGE = 100;
 
     private final RoomStore rooms;
     private final BotStore bots;
@@ -109,8 +116,21 @@ public final class RoomService implements CreateRoomUseCase, QueryRoomsUseCase, 
     }
 
     @Override
-    public List<Room> roomsOf(Principal caller) {
-        return rooms.roomsOf(caller.userId());
+    public void forEachRoomOf(Principal caller, Consumer<Room> action) {
+        RoomCursor after = RoomCursor.START;
+        List<Room> page;
+        do {
+            page = rooms.roomsOf(caller.userId(), after, ROOMS_PAGE);
+            page.forEach(action);
+            if (!page.isEmpty()) {
+                after = RoomCursor.after(page.getLast());
+            }
+        } while (page.size() == ROOMS_PAGE);
+    }
+
+    @Override
+    public List<String> roomIdsOf(Principal caller) {
+        return rooms.roomIdsOf(caller.userId());
     }
 
     @Override

@@ -40,7 +40,7 @@ public abstract class BotStoreContract extends StoreContract {
 
         assertThat(stores.bots().find("bot_1")).isEmpty();
         assertThat(stores.bots().list()).isEmpty();
-        assertThat(stores.rooms().roomsOf("bot_1")).isEmpty();
+        assertThat(stores.rooms().roomIdsOf("bot_1")).isEmpty();
         assertThat(stores.rooms().members("room_a")).extracting(Member::userId).containsExactly("alice");
         assertThat(stores.bots().delete("bot_1")).isFalse();
     }
@@ -51,7 +51,7 @@ public abstract class BotStoreContract extends StoreContract {
 
         assertThat(stores.bots().delete("alice")).isFalse();
 
-        assertThat(stores.rooms().roomsOf("alice")).extracting(Room::id).containsExactly("room_a");
+        assertThat(stores.rooms().roomIdsOf("alice")).containsExactly("room_a");
     }
 
     private static Bot bot(String id, Instant createdAt) {

@@ -8,6 +8,7 @@ import io.chatapi.application.port.out.Appended;
 import io.chatapi.application.port.out.DeliveryPlan;
 import io.chatapi.application.port.out.OutboxItem;
 import io.chatapi.application.port.out.PendingDelivery;
+import io.chatapi.application.port.out.RoomCursor;
 import io.chatapi.domain.ChatException;
 import io.chatapi.domain.DmKey;
 import io.chatapi.domain.ErrorCode;
@@ -68,7 +69,7 @@ public abstract class RoomStoreContract extends StoreContract {
         assertThat(stores.rooms().find("room_again")).isEmpty();
         assertThat(stores.rooms().members("room_first")).extracting(Member::roomId, Member::userId)
                 .containsExactlyInAnyOrder(tuple("room_first", "alice"), tuple("room_first", "bob"));
-        assertThat(stores.rooms().roomsOf("bob")).extracting(Room::id).containsExactly(first.id());
+        assertThat(stores.rooms().roomIdsOf("bob")).containsExactly(first.id());
     }
 
     @Test
@@ -112,8 +113,8 @@ public abstract class RoomStoreContract extends StoreContract {
                 assertThat(result.get(30, TimeUnit.SECONDS).id()).isEqualTo(winner);
             }
         }
-        assertThat(stores.rooms().roomsOf("alice")).hasSize(1);
-        assertThat(stores.rooms().roomsOf("bob")).hasSize(1);
+        assertThat(stores.rooms().roomIdsOf("alice")).hasSize(1);
+        assertThat(stores.rooms().roomIdsOf("bob")).hasSize(1);
     }
 
     @Test
@@ -123,10 +124,78 @@ public abstract class RoomStoreContract extends StoreContract {
         group("room_mid", at(10), "alice", "carol");
         group("room_other", at(30), "bob");
 
-        assertThat(stores.rooms().roomsOf("alice")).extracting(Room::id)
-                .containsExactly("room_new", "room_mid", "room_old");
-        assertThat(stores.rooms().roomsOf("bob")).extracting(Room::id).containsExactly("room_other", "room_old");
-        assertThat(stores.rooms().roomsOf("nobody")).isEmpty();
+        assertThat(stores.rooms().roomIdsOf("alice")).containsExactly("room_new", "room_mid", "room_old");
+        assertThat(stores.rooms().roomIdsOf("bob")).containsExactly("room_other", "room_old");
+        assertThat(stores.rooms().roomIdsOf("nobody")).isEmpty();
+    }
+
+    @Test
+    void roomsOfAUserComeInPagesNewestFirstWithTiesByIdDescending() {
+        Room old = group("room_old", at(0), "alice");
+        Room tieA = group("room_tie_a", at(10), "alice", "bob");
+        Room tieC = group("room_tie_c", at(10), "alice");
+        Room tieB = group("room_tie_b", at(10), "alice");
+        Room named = new Room("room_new", RoomType.GROUP, "Team", "{\"k\":[1,2]}", 0, at(20), Handoff.initial(at(20)));
+        Room newest = stores.rooms().createGroup(named, List.of(member("room_new", "alice", at(20))));
+        group("room_other", at(15), "bob");
+
+        List<Room> first = stores.rooms().roomsOf("alice", RoomCursor.START, 2);
+        List<Room> second = stores.rooms().roomsOf("alice", RoomCursor.after(first.getLast()), 2);
+        List<Room> third = stores.rooms().roomsOf("alice", RoomCursor.after(second.getLast()), 2);
+
+        assertThat(first).containsExactly(newest, tieC);
+        assertThat(first.getFirst()).isEqualTo(named);
+        assertThat(second).containsExactly(tieB, tieA);
+        assertThat(third).containsExactly(old);
+        assertThat(stores.rooms().roomsOf("alice", RoomCursor.after(old), 2)).isEmpty();
+        assertThat(stores.rooms().roomIdsOf("alice"))
+                .containsExactly("room_new", "room_tie_c", "room_tie_b", "room_tie_a", "room_old");
+    }
+
+    @Test
+    void aPageStartsRightAfterItsCursorEvenBetweenTies() {
+        group("room_a", at(10), "alice");
+        group("room_b", at(10), "alice");
+        group("room_c", at(10), "alice");
+
+        assertThat(stores.rooms().roomsOf("alice", new RoomCursor(at(10), "room_c"), 10)).extracting(Room::id)
+                .containsExactly("room_b", "room_a");
+        assertThat(stores.rooms().roomsOf("alice", new RoomCursor(at(10), "room_bb"), 10)).extracting(Room::id)
+                .containsExactly("room_b", "room_a");
+        assertThat(stores.rooms().roomsOf("alice", new RoomCursor(at(10), "room_a"), 10)).isEmpty();
+        assertThat(stores.rooms().roomsOf("alice", new RoomCursor(at(11), ""), 10)).extracting(Room::id)
+                .containsExactly("room_c", "room_b", "room_a");
+    }
+
+    @Test
+    void noRoomsIsAnEmptyPageAndExactlyOnePageIsFollowedByAnEmptyOne() {
+        assertThat(stores.rooms().roomsOf("alice", RoomCursor.START, 3)).isEmpty();
+
+        group("room_1", at(1), "alice");
+        group("room_2", at(2), "alice");
+        group("room_3", at(3), "alice");
+
+        List<Room> page = stores.rooms().roomsOf("alice", RoomCursor.START, 3);
+        assertThat(page).extracting(Room::id).containsExactly("room_3", "room_2", "room_1");
+        assertThat(stores.rooms().roomsOf("alice", RoomCursor.after(page.getLast()), 3)).isEmpty();
+        assertThat(stores.rooms().roomsOf("alice", RoomCursor.START, 1)).extracting(Room::id)
+                .containsExactly("room_3");
+    }
+
+    @Test
+    void roomsChangedBetweenPagesAreListedOnceOrNotAtAll() {
+        group("room_1", at(1), "alice");
+        group("room_2", at(2), "alice");
+        group("room_3", at(3), "alice");
+        List<Room> first = stores.rooms().roomsOf("alice", RoomCursor.START, 2);
+
+        group("room_4", at(4), "alice"); // newer than the page already read: belongs to a later listing
+        group("room_0", at(0), "bob");
+        stores.rooms().addMember(member("room_0", "alice", at(5)));
+
+        assertThat(first).extracting(Room::id).containsExactly("room_3", "room_2");
+        assertThat(stores.rooms().roomsOf("alice", RoomCursor.after(first.getLast()), 2)).extracting(Room::id)
+                .containsExactly("room_1", "room_0");
     }
 
     @Test
@@ -223,12 +292,12 @@ public abstract class RoomStoreContract extends StoreContract {
         assertThat(stores.rooms().addMember(new Member("room_1", "agent_7", MemberRole.MEMBER, at(9)))).isFalse();
         assertThat(stores.rooms().members("room_1")).extracting(Member::userId).containsExactly("alice", "agent_7");
         assertThat(stores.rooms().member("room_1", "agent_7")).contains(agent);
-        assertThat(stores.rooms().roomsOf("agent_7")).extracting(Room::id).containsExactly("room_1");
+        assertThat(stores.rooms().roomIdsOf("agent_7")).containsExactly("room_1");
 
         assertThat(stores.rooms().removeMember("room_1", "agent_7")).isTrue();
         assertThat(stores.rooms().removeMember("room_1", "agent_7")).isFalse();
         assertThat(stores.rooms().member("room_1", "agent_7")).isEmpty();
-        assertThat(stores.rooms().roomsOf("agent_7")).isEmpty();
+        assertThat(stores.rooms().roomIdsOf("agent_7")).isEmpty();
     }
 
     @Test

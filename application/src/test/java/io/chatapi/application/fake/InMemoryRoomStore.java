@@ -3,6 +3,7 @@ package io.chatapi.application.fake;
 import io.chatapi.application.port.out.Appended;
 import io.chatapi.application.port.out.DeliveryPlan;
 import io.chatapi.application.port.out.MessageDraft;
+import io.chatapi.application.port.out.RoomCursor;
 import io.chatapi.application.port.out.RoomStore;
 import io.chatapi.domain.ChatException;
 import io.chatapi.domain.Handoff;
@@ -62,14 +63,26 @@ public final class InMemoryRoomStore implements RoomStore {
     }
 
     @Override
-    public List<Room> roomsOf(String userId) {
+    public List<Room> roomsOf(String userId, RoomCursor after, int limit) {
         synchronized (data) {
             data.check();
-            return data.rooms.values().stream()
-                    .filter(room -> data.membersOf(room.id()).stream().anyMatch(m -> m.userId().equals(userId)))
-                    .sorted(Comparator.comparing(Room::createdAt).thenComparing(Room::id).reversed())
-                    .toList();
+            return roomsOf(userId).stream().filter(after::precedes).limit(limit).toList();
         }
+    }
+
+    @Override
+    public List<String> roomIdsOf(String userId) {
+        synchronized (data) {
+            data.check();
+            return roomsOf(userId).stream().map(Room::id).toList();
+        }
+    }
+
+    private List<Room> roomsOf(String userId) {
+        return data.rooms.values().stream()
+                .filter(room -> data.membersOf(room.id()).stream().anyMatch(m -> m.userId().equals(userId)))
+                .sorted(Comparator.comparing(Room::createdAt).thenComparing(Room::id).reversed())
+                .toList();
     }
 
     @Override

@@ -3,11 +3,13 @@ package io.chatapi.application.service;
 import io.chatapi.application.port.out.Appended;
 import io.chatapi.application.port.out.DeliveryPlan;
 import io.chatapi.application.port.out.MessageDraft;
+import io.chatapi.application.port.out.RoomCursor;
 import io.chatapi.application.port.out.RoomStore;
 import io.chatapi.domain.Handoff;
 import io.chatapi.domain.Member;
 import io.chatapi.domain.Room;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,8 +54,15 @@ final class RoomStoreBotTestDouble implements RoomStore {
     }
 
     @Override
-    public synchronized List<Room> roomsOf(String userId) {
-        return rooms.values().stream().filter(r -> member(r.id(), userId).isPresent()).toList();
+    public synchronized List<Room> roomsOf(String userId, RoomCursor after, int limit) {
+        return rooms.values().stream().filter(r -> member(r.id(), userId).isPresent())
+                .sorted(Comparator.comparing(Room::createdAt).thenComparing(Room::id).reversed())
+                .filter(after::precedes).limit(limit).toList();
+    }
+
+    @Override
+    public synchronized List<String> roomIdsOf(String userId) {
+        return roomsOf(userId, RoomCursor.START, Integer.MAX_VALUE).stream().map(Room::id).toList();
     }
 
     @Override

@@ -117,6 +117,27 @@ class RestApiTest {
     }
 
     @Test
+    void aListLongerThanSeveralPagesHasEveryRoomOnceNewestFirstInItsOwnShape() {
+        String owner = Tokens.user("many_owner");
+        List<String> created = new java.util.ArrayList<>();
+        for (int i = 0; i < 450; i++) {
+            var r = rest.post("/rooms", owner, Map.of("type", "group", "members", List.of("many_owner", "many_member"),
+                    "name", "room " + i, "metadata", Map.of("i", i, "text", "é\u2028\"".repeat(i % 50))));
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+            created.add(r.json().get("room_id").asText());
+        }
+        String member = Tokens.user("many_member");
+        List<String> newestFirst = created.reversed();
+
+        var list = rest.get("/rooms", member);
+
+        assertThat(list.status()).isEqualTo(200);
+        assertThat(list.json().get("rooms").findValuesAsText("room_id")).containsExactlyElementsOf(newestFirst);
+        List<String> each = newestFirst.stream().map(id -> rest.get("/rooms/" + id, member).body()).toList();
+        assertThat(list.body()).isEqualTo("{\"rooms\":[" + String.join(",", each) + "]}");
+    }
+
+    @Test
     void dmRoomsAreDeduplicatedWhateverTheIdsContain() {
         var one = rest.post("/rooms", Tokens.user("a:b"), Map.of("type", "dm", "members", List.of("a:b", "c")));
         var two = rest.post("/rooms", Tokens.user("c"), Map.of("type", "dm", "members", List.of("c", "a:b")));

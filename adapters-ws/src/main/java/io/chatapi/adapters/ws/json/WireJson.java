@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chatapi.domain.ChatException;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.Map;
@@ -197,6 +198,19 @@ public final class WireJson {
             throw new UncheckedIOException(e);
         }
         return out.toString();
+    }
+
+    /**
+     * A generator of compact JSON into {@code out}, for an answer written as it is made: {@code writeTree} there
+     * writes a tree as {@link #bytes} would. Closing it does not close what was left open (a list cut short by a
+     * failure must not be made to look whole); closing it closes {@code out}.
+     */
+    public static JsonGenerator generator(OutputStream out) {
+        try {
+            return MAPPER.getFactory().createGenerator(out).disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public static String text(JsonNode node) {

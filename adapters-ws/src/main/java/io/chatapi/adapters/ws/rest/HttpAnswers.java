@@ -9,6 +9,7 @@ import io.chatapi.domain.ErrorCode;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.http.Status;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -58,11 +59,16 @@ public final class HttpAnswers {
         }
     }
 
-    /** A handler whose failures become error answers. */
+    /**
+     * A handler whose failures become error answers; a {@link CloseConnectionException} (an answer begun and cut
+     * short on purpose) goes on to Helidon, which closes the connection.
+     */
     public static Handler guarded(Handler handler) {
         return (req, res) -> {
             try {
                 handler.handle(req, res);
+            } catch (CloseConnectionException e) {
+                throw e;
             } catch (Exception e) {
                 failure(req, res, e);
             }

@@ -48,14 +48,22 @@ public final class RoomRoutes implements HttpService {
                 .post("/rooms/{room_id}/handoff", guarded(this::handoff));
     }
 
+    /**
+     * Written to the client as the rooms are read, a page at a time: a user may be in any number of rooms, each
+     * with up to 64 KiB of metadata, and the whole list in memory took the heap. A failure before the first room is
+     * an error answer as usual; one after it closes the connection mid-answer ({@link StreamedList#abort}).
+     */
     private void list(ServerRequest req, ServerResponse res) {
-        ArrayNode rooms = WireJson.object().arrayNode();
-        for (Room room : useCases.queryRooms().roomsOf(Callers.of(req))) {
-            rooms.add(RestShapes.room(room));
+        StreamedList rooms = new StreamedList(res, "rooms");
+        try {
+            useCases.queryRooms().forEachRoomOf(Callers.of(req), room -> rooms.add(RestShapes.room(room)));
+            rooms.end();
+        } catch (RuntimeException e) {
+            if (!rooms.started()) {
+                throw e;
+            }
+            throw rooms.abort(e, HttpAnswers.describe(req));
         }
-        ObjectNode body = WireJson.object();
-        body.set("rooms", rooms);
-        HttpAnswers.json(res, 200, body);
     }
 
     private void create(ServerRequest req, ServerResponse res) {

@@ -4,10 +4,24 @@ import io.chatapi.domain.Member;
 import io.chatapi.domain.Principal;
 import io.chatapi.domain.Room;
 import java.util.List;
+import java.util.function.Consumer;
 
 /** Reads rooms and their members (members and admins only). */
 public interface QueryRoomsUseCase {
-    List<Room> roomsOf(Principal caller);
+    /**
+     * Hands each room the caller belongs to to {@code action}, newest {@code createdAt} first (among rooms created
+     * at the same instant, greatest id first), each once. A user may be in any number of rooms, each with up to
+     * 64 KiB of metadata, so they are read a page at a time, each page a read of its own: memory holds one page
+     * whatever the count, and no read stays open while {@code action} waits (on a slow client, say). A room
+     * created or joined meanwhile is handed when it comes after the rooms already handed.
+     *
+     * <p>A failure of the store or of {@code action} ends the walk with that exception; when the first page cannot
+     * be read, {@code action} has not been called.
+     */
+    void forEachRoomOf(Principal caller, Consumer<Room> action);
+
+    /** The ids of the rooms the caller belongs to, in the order of {@link #forEachRoomOf}. */
+    List<String> roomIdsOf(Principal caller);
 
     Room room(Principal caller, String roomId);
 

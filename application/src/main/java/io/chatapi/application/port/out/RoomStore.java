@@ -35,8 +35,19 @@ public interface RoomStore {
         return find(roomId);
     }
 
-    /** Rooms the user belongs to, newest {@code createdAt} first. */
-    List<Room> roomsOf(String userId);
+    /**
+     * A page of the rooms the user belongs to: at most {@code limit} of them, those that come right after
+     * {@code after} in the order {@link RoomCursor} describes; fewer than {@code limit} only when no more follow.
+     * Each call is a read of its own, so a caller may take its time between pages: a room created or joined
+     * meanwhile is listed when it comes after the page already read, and no room is listed twice.
+     */
+    List<Room> roomsOf(String userId, RoomCursor after, int limit);
+
+    /**
+     * The ids of the rooms the user belongs to, in the order {@link RoomCursor} describes: for who needs to know
+     * which rooms, not what they hold (a room's name and metadata may be tens of kilobytes).
+     */
+    List<String> roomIdsOf(String userId);
 
     /** Sets name and/or metadata; a null argument leaves the field unchanged. Empty when no such room. */
     Optional<Room> update(String roomId, String name, String metadata);
