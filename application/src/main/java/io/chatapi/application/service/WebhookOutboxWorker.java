@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.random.RandomGenerator;
@@ -43,6 +44,8 @@ public final class WebhookOutboxWorker {
     private static final long RETRY_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final int MAX_RETRY_TIMES = 100_000;
     private static final System.Logger LOG = System.getLogger(WebhookOutboxWorker.class.getName());
+    /** Failed attempts are told in the log at most once a minute, with how many failed since the last line. */
+    static final long FAILURE_LOG_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final DeliveryStore store;
     private final WebhookSender sender;
@@ -51,6 +54,8 @@ public final class WebhookOutboxWorker {
     private final Duration interval;
     private final int maxAttempts;
     private final Duration retryBase;
+    private final AtomicLong failedSinceLogged = new AtomicLong();
+    private volatile long failureLoggedAt = System.nanoTime() - FAILURE_LOG_NANOS;
     private final RandomGenerator random;
 
     /** Entries being delivered, and those whose outcome is recorded but which no pass has read since. */
@@ -229,8 +234,30 @@ public final class WebhookOutboxWorker {
         } else {
             LOG.log(System.Logger.Level.DEBUG, "webhook {0} attempt {1} failed, retry in {2} ms: {3}",
                     entry.item().webhookId(), attempts, delay.toMillis(), failure.getMessage());
+            logFailure(failure);
             retryAfter(delay);
         }
+    }
+
+    /**
+     * A WARNING for failed attempts, at most once a minute: an operator learns that the webhook fails long before
+     * the first dead letter (about 18 minutes with the defaults), and a webhook that is down fills no log.
+     */
+    private void logFailure(WebhookException failure) {
+        failedSinceLogged.incrementAndGet();
+        long now = System.nanoTime();
+        long last = failureLoggedAt;
+        if (now - last < FAILURE_LOG_NANOS) {
+            return;
+        }
+        synchronized (failedSinceLogged) {
+            if (failureLoggedAt != last) {
+                return; // another thread just logged
+            }
+            failureLoggedAt = now;
+        }
+        LOG.log(System.Logger.Level.WARNING, "webhook attempts are failing and will be retried ({0} since the last "
+                + "such line): {1}", failedSinceLogged.getAndSet(0), failure.getMessage());
     }
 
     private void retryAfter(Duration delay) {
