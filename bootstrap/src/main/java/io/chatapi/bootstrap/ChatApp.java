@@ -88,7 +88,7 @@ public final class ChatApp implements AutoCloseable {
                 config.chat().workerInterval());
         redelivery = new OfflineRedeliveryWorker(deliveries, messages, registry, registry, settings, metrics, clock,
                 config.chat().workerInterval());
-        var offline = new OfflineDeliveries(registry, webhook, outbox::wake);
+        var offline = new OfflineDeliveries(registry, webhook, deliveries, outbox::wake);
         var ordered = new OrderedRoomEvents(registry, rooms);
         var handoff = new HandoffService(rooms, offline, ordered, webhook, clock);
         bots = new BotReplyService(rooms, messages, botStore, registry, ordered, webhook, llm, offline, clock, settings,

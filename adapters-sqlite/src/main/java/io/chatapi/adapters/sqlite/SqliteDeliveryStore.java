@@ -1,11 +1,13 @@
 package io.chatapi.adapters.sqlite;
 
+import io.chatapi.application.port.out.DeliveryPlan;
 import io.chatapi.application.port.out.DeliveryStore;
 import io.chatapi.application.port.out.DueWebhook;
 import io.chatapi.application.port.out.OutboxItem;
 import io.chatapi.application.port.out.PendingDelivery;
 import io.chatapi.application.port.out.StoreUnavailableException;
 import io.chatapi.domain.DeadLetter;
+import io.chatapi.domain.Message;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -107,6 +109,22 @@ public final class SqliteDeliveryStore implements DeliveryStore {
                 }
             }
             return dead;
+        });
+    }
+
+    @Override
+    public void queueOffline(Message stored, DeliveryPlan.Deliveries deliveries) {
+        db.write(h -> {
+            boolean kept = h.createQuery("SELECT 1 FROM messages WHERE room_id = :room AND id = :id")
+                    .bind("room", stored.roomId()).bind("id", stored.id()).mapTo(Integer.class).findOne().isPresent();
+            if (!kept) {
+                return null; // deleted meanwhile: its sender took it back
+            }
+            deliveries.offlineRecipients().forEach(user -> Queues.queueOffline(h, user, stored));
+            for (OutboxItem item : deliveries.webhooks()) {
+                Queues.queueWebhook(h, item, stored.createdAt(), stored.createdAt());
+            }
+            return null;
         });
     }
 

@@ -6,7 +6,6 @@ import io.chatapi.application.port.out.BotContextReply;
 import io.chatapi.application.port.out.BotContextRequest;
 import io.chatapi.application.port.out.BotStore;
 import io.chatapi.application.port.out.ChatEvent;
-import io.chatapi.application.port.out.DeliveryPlan;
 import io.chatapi.application.port.out.ChatTurn;
 import io.chatapi.application.port.out.EventPublisher;
 import io.chatapi.application.port.out.LlmClient;
@@ -635,7 +634,7 @@ public final class BotReplyService implements BotReplies {
             }
             MessageDraft draft = new MessageDraft(reply.messageId, reply.roomId, reply.botId, text, null, null,
                     clock.now());
-            DeliveryPlan plan = offline.planFor(room, members, reply.botId);
+            OfflinePlan plan = offline.planFor(room, members, reply.botId);
             try (OrderedRoomEvents.Turn turn = ordered.appending(reply.roomId)) {
                 Message stored = messages.append(draft, plan).message();
                 metrics.botReplies.incrementAndGet();
@@ -645,7 +644,10 @@ public final class BotReplyService implements BotReplies {
                         stored.content(), stored.seq(), finishReason);
                 List<String> audience = humans(members);
                 reply.endQueued();
-                turn.committed(stored.seq(), () -> reply.terminate(end, audience));
+                turn.committed(stored.seq(), () -> {
+                    reply.terminate(end, audience);
+                    plan.published(stored);
+                });
             }
             offline.committed(plan);
         } catch (RuntimeException e) {

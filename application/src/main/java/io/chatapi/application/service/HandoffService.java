@@ -147,7 +147,7 @@ public final class HandoffService implements HandoffUseCase {
             // marker, and a transcript sorted by time keeps that order
             var draft = new MessageDraft(Ids.message(), room.id(), Principal.SYSTEM, describe(handoff), meta(handoff),
                     null, later(handoff.since(), clock.now()));
-            DeliveryPlan offlinePlan = offline.planFor(updated, members, Principal.SYSTEM);
+            OfflinePlan offlinePlan = offline.planFor(updated, members, Principal.SYSTEM);
             DeliveryPlan plan = stored -> {
                 DeliveryPlan.Deliveries base = offlinePlan.plan(stored);
                 if (!webhook.enabled()) {
@@ -161,10 +161,14 @@ public final class HandoffService implements HandoffUseCase {
             Message stored;
             try (OrderedRoomEvents.Turn turn = events.appending(room.id())) {
                 stored = rooms.handOver(handoff, agent, draft, plan).message();
-                turn.committed(stored.seq(), audience, new ChatEvent.RoomHandoff(room.id(), handoff),
-                        new ChatEvent.MessageCreated(stored, false));
+                Message marker = stored;
+                turn.committed(stored.seq(), audience, () -> offlinePlan.published(marker),
+                        new ChatEvent.RoomHandoff(room.id(), handoff), new ChatEvent.MessageCreated(stored, false));
             }
-            offline.committed(plan);
+            offline.committed(offlinePlan);
+            if (webhook.enabled()) {
+                offline.wakeOutbox(); // the room.handoff webhook
+            }
             return updated.withStored(stored.seq()); // last_seq counts the marker
         }
     }

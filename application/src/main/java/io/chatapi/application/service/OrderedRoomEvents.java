@@ -103,6 +103,14 @@ public final class OrderedRoomEvents {
         }
 
         /**
+         * Reports the seq just committed, with its events and their audience, and what must run right after they
+         * are published, in the room's order (see {@link #committed(long, Runnable)}; it must not block either).
+         */
+        public void committed(long seq, Collection<String> audience, Runnable then, ChatEvent... events) {
+            report(seq, audience, then, events);
+        }
+
+        /**
          * Reports the seq just committed, whose events {@code publish} sends itself: it runs in the room's seq
          * order, after every earlier seq's events and before any later one's, on this thread before this returns
          * or later on the thread that reports the last missing earlier seq. It must not block. A bot's reply is

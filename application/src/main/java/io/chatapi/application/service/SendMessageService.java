@@ -5,7 +5,6 @@ import io.chatapi.application.ServerMetrics;
 import io.chatapi.application.port.in.SendMessageUseCase;
 import io.chatapi.application.port.out.Appended;
 import io.chatapi.application.port.out.ChatEvent;
-import io.chatapi.application.port.out.DeliveryPlan;
 import io.chatapi.application.port.out.MessageDraft;
 import io.chatapi.application.port.out.MessageStore;
 import io.chatapi.application.port.out.StoreUnavailableException;
@@ -15,6 +14,7 @@ import io.chatapi.domain.HandoffPolicy;
 import io.chatapi.domain.Ids;
 import io.chatapi.domain.Member;
 import io.chatapi.domain.MemberRole;
+import io.chatapi.domain.Message;
 import io.chatapi.domain.Principal;
 import io.chatapi.domain.Room;
 import java.time.Duration;
@@ -148,7 +148,7 @@ public final class SendMessageService implements SendMessageUseCase {
 
         MessageDraft draft = new MessageDraft(Ids.message(), room.id(), caller.userId(), command.content(),
                 MessageText.emptyToNull(command.meta()), clientMsgId, clock.now());
-        DeliveryPlan plan;
+        OfflinePlan plan;
         Appended appended;
         // The members as they are while the message is stored and published: one added or removed meanwhile is
         // on the side of the change that came first (a member removed before the store gets nothing of it).
@@ -168,8 +168,9 @@ public final class SendMessageService implements SendMessageUseCase {
                     return appended;
                 }
                 metrics.messagesSent.incrementAndGet();
-                turn.committed(appended.message().seq(), MessageText.userIds(members),
-                        new ChatEvent.MessageCreated(appended.message(), false));
+                Message stored = appended.message();
+                turn.committed(stored.seq(), MessageText.userIds(members), () -> plan.published(stored),
+                        new ChatEvent.MessageCreated(stored, false));
             }
         }
         offline.committed(plan);

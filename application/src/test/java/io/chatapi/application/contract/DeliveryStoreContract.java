@@ -54,6 +54,35 @@ public abstract class DeliveryStoreContract extends StoreContract {
     }
 
     @Test
+    void aStoredMessageCanBeQueuedForMoreRecipientsWithTheirWebhooks() {
+        group("room_a", T0, "alice", "bob", "carol");
+        Message stored = sendTo("room_a", "bob");
+        OutboxItem hook = new OutboxItem("wh_late", OutboxItem.MESSAGE_OFFLINE, "carol", "room_a", stored.id(),
+                stored.seq(), "{}");
+
+        stores.deliveries().queueOffline(stored, new DeliveryPlan.Deliveries(List.of("carol"), List.of(hook)));
+
+        assertThat(stores.deliveries().pending(10)).extracting(p -> p.userId() + "#" + p.seq() + "@" + p.messageId())
+                .containsExactly("bob#1@" + stored.id(), "carol#1@" + stored.id());
+        assertThat(stores.deliveries().dueWebhooks(stored.createdAt(), 10)).extracting(DueWebhook::item)
+                .containsExactly(hook);
+    }
+
+    @Test
+    void aMessageDeletedBeforeItIsQueuedForMoreRecipientsIsQueuedForNobody() {
+        group("room_a", T0, "alice", "bob");
+        Message stored = sendTo("room_a");
+        OutboxItem hook = new OutboxItem("wh_late", OutboxItem.MESSAGE_OFFLINE, "bob", "room_a", stored.id(),
+                stored.seq(), "{}");
+        assertThat(stores.messages().delete("room_a", stored.id())).isTrue();
+
+        stores.deliveries().queueOffline(stored, new DeliveryPlan.Deliveries(List.of("bob"), List.of(hook)));
+
+        assertThat(stores.deliveries().pending(10)).isEmpty();
+        assertThat(stores.deliveries().dueWebhooks(stored.createdAt(), 10)).isEmpty();
+    }
+
+    @Test
     void removePendingRemovesOnlyThoseEntries() {
         group("room_a", T0, "alice", "bob");
         sendTo("room_a", "bob");

@@ -1,15 +1,18 @@
 package io.chatapi.application.fake;
 
+import io.chatapi.application.port.out.DeliveryPlan;
 import io.chatapi.application.port.out.DeliveryStore;
 import io.chatapi.application.port.out.DueWebhook;
 import io.chatapi.application.port.out.OutboxItem;
 import io.chatapi.application.port.out.PendingDelivery;
 import io.chatapi.domain.DeadLetter;
+import io.chatapi.domain.Message;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** The offline queue, webhook outbox and dead letters in memory; same semantics as the SQLite store. Thread-safe. */
 public final class InMemoryDeliveryStore implements DeliveryStore {
@@ -70,6 +73,20 @@ public final class InMemoryDeliveryStore implements DeliveryStore {
             clearUpTo(userId, roomId, seq);
         }
         return true;
+    }
+
+    @Override
+    public void queueOffline(Message stored, DeliveryPlan.Deliveries deliveries) {
+        synchronized (data) {
+            data.check();
+            if (!data.messages.getOrDefault(stored.roomId(), new TreeMap<>()).containsKey(stored.seq())) {
+                return; // deleted meanwhile
+            }
+            deliveries.offlineRecipients().forEach(user -> data.queueOffline(user, stored));
+            for (OutboxItem item : deliveries.webhooks()) {
+                data.queueWebhook(item, stored.createdAt(), stored.createdAt());
+            }
+        }
     }
 
     @Override

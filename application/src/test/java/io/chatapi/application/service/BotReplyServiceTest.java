@@ -68,6 +68,7 @@ class BotReplyServiceTest {
     private final TimeSource clock = () -> NOW;
     private final List<String> handoffs = new CopyOnWriteArrayList<>();
     private final AtomicInteger outboxWakes = new AtomicInteger();
+    private final DeliveryStoreTestDouble deliveries = new DeliveryStoreTestDouble();
     /** Users a test removed from a room while a reply streamed: they may miss its end. */
     private final Set<String> departed = ConcurrentHashMap.newKeySet();
     /** One for every service a test makes, as the server has one. */
@@ -83,7 +84,8 @@ class BotReplyServiceTest {
         ChatSettings settings = new ChatSettings(16_000, 10, 20, 500, 5, 8, Duration.ofSeconds(1),
                 Duration.ofSeconds(5), proceed, 1_000);
         BotReplyService created = new BotReplyService(rooms, messages, bots, publisher, ordered, webhook, llm,
-                new OfflineDeliveries(new OnlineUsers(online), webhook, outboxWakes::incrementAndGet), clock, settings, metrics, maxConcurrency,
+                new OfflineDeliveries(new OnlineUsers(online), webhook, deliveries,
+                        outboxWakes::incrementAndGet), clock, settings, metrics, maxConcurrency,
                 endWait);
         created.setHandoff((roomId, botId, reason) -> handoffs.add(roomId + "|" + botId + "|" + reason));
         return created;
@@ -200,6 +202,38 @@ class BotReplyServiceTest {
         assertThat(asked).isEqualTo(new BotContextRequest(BOT, ROOM, trigger, List.of(new ChatTurn("user", "hi"))));
         quiesce();
         assertThat(metrics.botReplies.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aMemberWhoseConnectionClosesWhileTheReplyWaitsForTheStoreIsQueuedWithIt() throws Exception {
+        online.addAll(Set.of("alice", "bob"));
+        messages.appendGate = new CountDownLatch(1);
+        llm.preset("Hi", LlmOutcome.STOP);
+        say(room, "alice", "hi");
+        assertThat(messages.appending.await(10, TimeUnit.SECONDS)).isTrue();
+
+        online.remove("bob");
+        messages.appendGate.countDown();
+
+        String id = publisher.await(StreamEnd.class, e -> true).messageId();
+        assertThat(messages.deliveries.get(id).offlineRecipients()).containsExactly("bob");
+        assertThat(deliveries.allPending()).as("no write of its own").isEmpty();
+    }
+
+    @Test
+    void aMemberWhoseConnectionClosesBeforeTheReplyEndIsPublishedIsQueuedForIt() {
+        online.addAll(Set.of("alice", "bob"));
+        messages.afterAppend = () -> online.remove("bob");
+        llm.preset("Hi", LlmOutcome.STOP);
+        say(room, "alice", "hi");
+
+        StreamEnd end = publisher.await(StreamEnd.class, e -> true);
+        quiesce();
+        assertThat(messages.deliveries.get(end.messageId()).offlineRecipients()).isEmpty();
+        assertThat(deliveries.allPending()).extracting(p -> p.userId() + "#" + p.seq())
+                .containsExactly("bob#" + end.seq());
+        assertThat(deliveries.outbox()).extracting(row -> row.item().kind() + "@" + row.item().userId())
+                .containsExactly("message.offline@bob");
     }
 
     @Test

@@ -1,11 +1,13 @@
 package io.chatapi.application.service;
 
+import io.chatapi.application.port.out.DeliveryPlan;
 import io.chatapi.application.port.out.DeliveryStore;
 import io.chatapi.application.port.out.DueWebhook;
 import io.chatapi.application.port.out.OutboxItem;
 import io.chatapi.application.port.out.PendingDelivery;
 import io.chatapi.application.port.out.StoreUnavailableException;
 import io.chatapi.domain.DeadLetter;
+import io.chatapi.domain.Message;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -125,6 +127,13 @@ final class DeliveryStoreTestDouble implements DeliveryStore {
             }
         }
         return died;
+    }
+
+    @Override
+    public synchronized void queueOffline(Message stored, DeliveryPlan.Deliveries deliveries) {
+        deliveries.offlineRecipients().forEach(user -> queue(user, stored.roomId(), stored.id(), stored.seq(),
+                stored.createdAt()));
+        deliveries.webhooks().forEach(item -> enqueueWebhook(item, stored.createdAt()));
     }
 
     @Override

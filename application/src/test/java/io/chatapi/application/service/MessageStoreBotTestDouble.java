@@ -44,6 +44,8 @@ final class MessageStoreBotTestDouble implements MessageStore {
     /** While set, an append (not {@link #add}) first counts down {@code appending} and waits (bounded) until this gate opens. */
     volatile CountDownLatch appendGate;
     final CountDownLatch appending = new CountDownLatch(1);
+    /** Runs once an append (not {@link #add}) has committed, before it returns. */
+    volatile Runnable afterAppend = () -> { };
 
     @Override
     public Appended append(MessageDraft draft, DeliveryPlan plan) {
@@ -59,7 +61,9 @@ final class MessageStoreBotTestDouble implements MessageStore {
                 throw new StoreUnavailableException("interrupted", e);
             }
         }
-        return appendNow(draft, plan);
+        Appended appended = appendNow(draft, plan);
+        afterAppend.run();
+        return appended;
     }
 
     private synchronized Appended appendNow(MessageDraft draft, DeliveryPlan plan) {

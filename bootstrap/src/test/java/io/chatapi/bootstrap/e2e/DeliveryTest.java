@@ -5,6 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -12,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import javax.crypto.Mac;
@@ -133,6 +139,70 @@ class DeliveryTest {
                     .noneMatch(e -> e.path("type").asText().equals("message"));
         }
         assertThat(rest.get("/metrics", null).json().get("delivery_attempts").asLong()).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void aMemberWhoseSocketClosedWhileTheSendWaitedForTheDatabaseGetsItOnAPlainReconnect() throws Exception {
+        String room = group("w1", "w2");
+        CompletableFuture<Rest.Response> sent;
+        try (var lock = new WriteLock(server.database()); var leaving = server.ws(Tokens.user("w2"))) {
+            sent = CompletableFuture.supplyAsync(() -> rest.post("/rooms/" + room + "/messages", Tokens.user("w1"),
+                    Map.of("content", "during")));
+            Thread.sleep(300);
+            assertThat(sent).as("held by the other connection's write lock").isNotDone();
+            leaving.close();
+            Thread.sleep(300);
+        }
+        assertThat(sent.get().json().get("seq").asLong()).isEqualTo(1);
+
+        try (var back = server.ws(Tokens.user("w2"))) {
+            JsonNode message = back.await("message");
+            assertThat(message.get("content").asText()).isEqualTo("during");
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> !hook.ofType("message.offline").isEmpty());
+        assertThat(hook.ofType("message.offline")).extracting(r -> r.json().get("recipient_id").asText())
+                .containsExactly("w2");
+    }
+
+    @Test
+    void aSendCommittedAfterAGracefulStopClosedTheSocketsIsQueuedForTheirUsers() throws Exception {
+        String room = group("g1", "g2");
+        CompletableFuture<Void> restarted;
+        try (var lock = new WriteLock(server.database()); var leaving = server.ws(Tokens.user("g2"))) {
+            CompletableFuture.runAsync(() -> rest.post("/rooms/" + room + "/messages", Tokens.user("g1"),
+                    Map.of("content", "as we stop")));
+            Thread.sleep(300);
+            restarted = CompletableFuture.runAsync(server::restart);
+            leaving.awaitClose(); // told server.shutdown and closed while the send still waits for the database
+            Thread.sleep(300);
+        }
+        restarted.get();
+
+        try (var back = server.ws(Tokens.user("g2"))) {
+            JsonNode message = back.await("message");
+            assertThat(message.get("content").asText()).isEqualTo("as we stop");
+        }
+    }
+
+    /** SQLite's write lock on the server's file, taken by a second connection as another process would. */
+    private static final class WriteLock implements AutoCloseable {
+        private final Connection connection;
+
+        WriteLock(Path database) throws SQLException {
+            connection = DriverManager.getConnection("jdbc:sqlite:" + database);
+            try (Statement begin = connection.createStatement()) {
+                begin.execute("BEGIN IMMEDIATE");
+            }
+        }
+
+        @Override
+        public void close() throws SQLException {
+            try (Statement rollback = connection.createStatement()) {
+                rollback.execute("ROLLBACK");
+            } finally {
+                connection.close();
+            }
+        }
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.chatapi.application.port.out;
 
 import io.chatapi.domain.DeadLetter;
+import io.chatapi.domain.Message;
 import java.time.Instant;
 import java.util.List;
 
@@ -38,6 +39,13 @@ public interface DeliveryStore {
      * (kind {@code offline}). Returns how many became dead letters.
      */
     int recordAttempts(List<Long> ids, int maxAttempts, Instant at);
+
+    /**
+     * Queues a message already stored for more recipients, with their webhooks, in one write: members whose last
+     * connection closed after the message's own transaction found them online. Nothing is queued when the message
+     * was deleted meanwhile.
+     */
+    void queueOffline(Message stored, DeliveryPlan.Deliveries deliveries);
 
     /** Queues a webhook delivery that is not tied to a new message (for example a handoff change). */
     void enqueueWebhook(OutboxItem item, Instant dueAt);
