@@ -59,6 +59,8 @@ public final class OfflineRedeliveryWorker {
     private final TimeSource clock;
     private final Duration interval;
     private final int maxAttempts;
+    /** A pass that fails, as every pass does while the database fails, is told at most once a minute. */
+    private final LogThrottle passFailureLog = new LogThrottle(Duration.ofMinutes(1));
     private ScheduledExecutorService scheduler;
 
     /** Users whose backlog waits for all their connections, since when; touched by the passes only. */
@@ -177,7 +179,11 @@ public final class OfflineRedeliveryWorker {
         try {
             runOnce();
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "offline re-delivery pass failed: {0}", e.toString());
+            long held = passFailureLog.pass();
+            if (held >= 0) {
+                LOG.log(System.Logger.Level.WARNING, "offline re-delivery pass failed ({0} since the last such line): "
+                        + "{1}", held + 1, e.toString());
+            }
         }
     }
 }

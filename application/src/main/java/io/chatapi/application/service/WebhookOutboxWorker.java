@@ -24,7 +24,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.random.RandomGenerator;
@@ -44,8 +43,6 @@ public final class WebhookOutboxWorker {
     private static final long RETRY_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final int MAX_RETRY_TIMES = 100_000;
     private static final System.Logger LOG = System.getLogger(WebhookOutboxWorker.class.getName());
-    /** Failed attempts are told in the log at most once a minute, with how many failed since the last line. */
-    static final long FAILURE_LOG_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final DeliveryStore store;
     private final WebhookSender sender;
@@ -54,8 +51,9 @@ public final class WebhookOutboxWorker {
     private final Duration interval;
     private final int maxAttempts;
     private final Duration retryBase;
-    private final AtomicLong failedSinceLogged = new AtomicLong();
-    private volatile long failureLoggedAt = System.nanoTime() - FAILURE_LOG_NANOS;
+    /** Failed attempts, and failed passes, are told in the log at most once a minute each. */
+    private final LogThrottle failureLog = new LogThrottle(Duration.ofMinutes(1));
+    private final LogThrottle passFailureLog = new LogThrottle(Duration.ofMinutes(1));
     private final RandomGenerator random;
 
     /** Entries being delivered, and those whose outcome is recorded but which no pass has read since. */
@@ -244,20 +242,11 @@ public final class WebhookOutboxWorker {
      * the first dead letter (about 18 minutes with the defaults), and a webhook that is down fills no log.
      */
     private void logFailure(WebhookException failure) {
-        failedSinceLogged.incrementAndGet();
-        long now = System.nanoTime();
-        long last = failureLoggedAt;
-        if (now - last < FAILURE_LOG_NANOS) {
-            return;
+        long held = failureLog.pass();
+        if (held >= 0) {
+            LOG.log(System.Logger.Level.WARNING, "webhook attempts are failing and will be retried ({0} since the "
+                    + "last such line): {1}", held + 1, failure.getMessage());
         }
-        synchronized (failedSinceLogged) {
-            if (failureLoggedAt != last) {
-                return; // another thread just logged
-            }
-            failureLoggedAt = now;
-        }
-        LOG.log(System.Logger.Level.WARNING, "webhook attempts are failing and will be retried ({0} since the last "
-                + "such line): {1}", failedSinceLogged.getAndSet(0), failure.getMessage());
     }
 
     private void retryAfter(Duration delay) {
@@ -307,7 +296,11 @@ public final class WebhookOutboxWorker {
                 try {
                     runOnce();
                 } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "webhook outbox pass failed: {0}", e.toString());
+                    long held = passFailureLog.pass();
+                    if (held >= 0) {
+                        LOG.log(System.Logger.Level.WARNING, "webhook outbox pass failed ({0} since the last such "
+                                + "line): {1}", held + 1, e.toString());
+                    }
                 }
             }
         }

@@ -69,7 +69,7 @@ class OfflineDeliveriesTest {
     private final SendMessageService sends = new SendMessageService(rooms, messages, offline, ordered,
             new RateLimiter(100, 100, () -> NOW), new HandoffService(rooms, offline, ordered, webhook, () -> NOW),
             new BotRepliesTestDouble(), () -> NOW, new ChatSettings(16_000, 100, 100, 500, 5, 8,
-            Duration.ofSeconds(1), Duration.ofSeconds(5), false), new ServerMetrics());
+            Duration.ofSeconds(1), Duration.ofSeconds(5), false, 1_000), new ServerMetrics());
 
     @BeforeEach
     void room() {
