@@ -2,6 +2,7 @@ package io.chatapi.adapters.webhook;
 
 import io.chatapi.application.port.out.BotContextReply;
 import io.chatapi.application.port.out.BotContextRequest;
+import io.chatapi.application.port.out.Cancellation;
 import io.chatapi.application.port.out.WebhookEvent;
 import io.chatapi.application.port.out.WebhookException;
 import io.chatapi.application.port.out.WebhookSender;
@@ -15,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +25,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * Posts webhook bodies with the JDK HTTP client: signed with both schemes when a secret is set, one
  * time-out for the whole exchange (connect, headers and body), response bodies over 1 MiB refused.
- * Failure messages never contain the secret or the URL. Thread-safe; {@link #close()} aborts calls in flight.
+ * Failure messages never contain the secret or the URL. A {@code bot.context} call is aborted as soon as its
+ * reply is cancelled. Thread-safe; {@link #close()} aborts calls in flight.
  */
 public final class HttpWebhookSender implements WebhookSender, AutoCloseable {
     static final int MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -59,12 +62,12 @@ public final class HttpWebhookSender implements WebhookSender, AutoCloseable {
     @Override
     public void deliver(String webhookId, String body) throws WebhookException {
         // an event's answer is its status alone: a 2xx with a body of any size is delivered
-        post(webhookId, body, info -> HttpResponse.BodySubscribers.replacing(new byte[0]));
+        post(webhookId, body, info -> HttpResponse.BodySubscribers.replacing(new byte[0]), new Cancellation());
     }
 
     @Override
-    public BotContextReply botContext(BotContextRequest request) throws WebhookException {
-        byte[] answer = post(Ids.next("wh_"), json.botContext(request), this::handle);
+    public BotContextReply botContext(BotContextRequest request, Cancellation cancellation) throws WebhookException {
+        byte[] answer = post(Ids.next("wh_"), json.botContext(request), this::handle, cancellation);
         return json.parseBotContextReply(request.botId(), answer);
     }
 
@@ -95,8 +98,8 @@ public final class HttpWebhookSender implements WebhookSender, AutoCloseable {
         return client;
     }
 
-    private byte[] post(String webhookId, String body, HttpResponse.BodyHandler<byte[]> answers)
-            throws WebhookException {
+    private byte[] post(String webhookId, String body, HttpResponse.BodyHandler<byte[]> answers,
+                        Cancellation cancellation) throws WebhookException {
         if (url == null) {
             throw new WebhookException("no webhook URL is configured");
         }
@@ -112,6 +115,8 @@ public final class HttpWebhookSender implements WebhookSender, AutoCloseable {
             signer.headers(webhookId, now, bytes).forEach(request::header);
         }
         CompletableFuture<HttpResponse<byte[]>> exchange = client().sendAsync(request.build(), answers);
+        Runnable abort = () -> exchange.cancel(true); // since JDK 16 this aborts the exchange and its connection
+        cancellation.onCancel(abort);
         try {
             HttpResponse<byte[]> response = exchange.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
             int status = response.statusCode();
@@ -126,8 +131,12 @@ public final class HttpWebhookSender implements WebhookSender, AutoCloseable {
             exchange.cancel(true);
             Thread.currentThread().interrupt();
             throw new WebhookException("interrupted while calling the webhook");
+        } catch (CancellationException e) {
+            throw cancelled();
         } catch (ExecutionException e) {
-            throw failed(e.getCause());
+            throw cancellation.isCancelled() ? cancelled() : failed(e.getCause());
+        } finally {
+            cancellation.forget(abort);
         }
     }
 
@@ -141,6 +150,10 @@ public final class HttpWebhookSender implements WebhookSender, AutoCloseable {
 
     private WebhookException timedOut() {
         return new WebhookException("the webhook did not answer within " + timeout.toMillis() + " ms");
+    }
+
+    private static WebhookException cancelled() {
+        return new WebhookException("the webhook call was cancelled");
     }
 
     private WebhookException failed(Throwable cause) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.chatapi.application.port.out.BotContextReply;
 import io.chatapi.application.port.out.BotContextRequest;
+import io.chatapi.application.port.out.Cancellation;
 import io.chatapi.application.port.out.ChatTurn;
 import io.chatapi.application.port.out.WebhookEvent;
 import io.chatapi.application.port.out.WebhookException;
@@ -23,6 +24,9 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
@@ -282,9 +286,30 @@ class HttpWebhookSenderTest {
     void aReceiverThatStallsInTheBodyTimesOut() {
         server.respondWith(server.stallBody());
         var sender = new HttpWebhookSender(new WebhookSettings(server.url(), SECRET, Duration.ofMillis(300)));
-        assertThatThrownBy(() -> sender.botContext(contextRequest()))
+        assertThatThrownBy(() -> sender.botContext(contextRequest(), new Cancellation()))
                 .isInstanceOf(WebhookException.class)
                 .hasMessageContaining("did not answer");
+    }
+
+    @Test
+    void aCancelledBotContextCallEndsAtOnce() throws Exception {
+        server.respondWith(server.hang());
+        var sender = new HttpWebhookSender(new WebhookSettings(server.url(), SECRET, Duration.ofSeconds(10)));
+        Cancellation cancellation = new Cancellation();
+        var call = CompletableFuture.runAsync(() -> {
+            try {
+                sender.botContext(contextRequest(), cancellation);
+            } catch (WebhookException e) {
+                throw new CompletionException(e);
+            }
+        });
+        server.take();
+
+        long start = System.nanoTime();
+        cancellation.cancel();
+        assertThatThrownBy(() -> call.get(2, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(WebhookException.class).cause().hasMessageContaining("cancelled");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
     }
 
     @Test
@@ -305,7 +330,7 @@ class HttpWebhookSenderTest {
         int tooLarge = HttpWebhookSender.MAX_RESPONSE_BYTES + 1;
         for (boolean chunked : new boolean[] {false, true}) {
             server.respondWith(FakeWebhookServer.bytes(tooLarge, chunked));
-            assertThatThrownBy(() -> sender(SECRET).botContext(contextRequest()))
+            assertThatThrownBy(() -> sender(SECRET).botContext(contextRequest(), new Cancellation()))
                     .as("chunked=%s", chunked)
                     .isInstanceOf(WebhookException.class)
                     .hasMessageContaining("larger than");
@@ -328,8 +353,8 @@ class HttpWebhookSenderTest {
         server.respondWith(FakeWebhookServer.answer(200, "{\"system_prompt\":\"Be brief.\"}"));
         var sender = sender(SECRET);
 
-        BotContextReply reply = sender.botContext(contextRequest());
-        sender.botContext(contextRequest());
+        BotContextReply reply = sender.botContext(contextRequest(), new Cancellation());
+        sender.botContext(contextRequest(), new Cancellation());
 
         assertThat(reply).isEqualTo(new BotContextReply("Be brief.", false, false, null));
         var first = server.take();
@@ -381,7 +406,7 @@ class HttpWebhookSenderTest {
     void botContextRefusesMalformedAnswers() {
         for (String body : List.of("", "not json", "[1,2]", "\"text\"", "42", "null", "{} {}", "{\"skip\":true")) {
             server.respondWith(FakeWebhookServer.answer(200, body));
-            assertThatThrownBy(() -> sender(SECRET).botContext(contextRequest()))
+            assertThatThrownBy(() -> sender(SECRET).botContext(contextRequest(), new Cancellation()))
                     .as(body)
                     .isInstanceOf(WebhookException.class);
         }
@@ -390,14 +415,14 @@ class HttpWebhookSenderTest {
     @Test
     void botContextFailsOnAServerError() {
         server.respondWith(FakeWebhookServer.answer(500, "{\"system_prompt\":\"ignored\"}"));
-        assertThatThrownBy(() -> sender(SECRET).botContext(contextRequest()))
+        assertThatThrownBy(() -> sender(SECRET).botContext(contextRequest(), new Cancellation()))
                 .isInstanceOf(WebhookException.class)
                 .hasMessageContaining("500");
     }
 
     private void assertReply(String body, BotContextReply expected) throws Exception {
         server.respondWith(FakeWebhookServer.answer(200, body));
-        assertThat(sender(SECRET).botContext(contextRequest())).as(body).isEqualTo(expected);
+        assertThat(sender(SECRET).botContext(contextRequest(), new Cancellation())).as(body).isEqualTo(expected);
     }
 
     private static BotContextRequest contextRequest() {

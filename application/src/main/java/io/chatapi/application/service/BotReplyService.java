@@ -514,7 +514,7 @@ public final class BotReplyService implements BotReplies {
         String systemPrompt = null;
         if (webhook.enabled()) {
             Optional<BotContextReply> context = askApplication(reply, history);
-            if (context.isEmpty() && !settings.botWebhookProceed()) {
+            if (context.isEmpty() && (reply.cancellation.isCancelled() || !settings.botWebhookProceed())) {
                 return;
             }
             if (context.isPresent()) {
@@ -553,12 +553,16 @@ public final class BotReplyService implements BotReplies {
         return List.copyOf(turns);
     }
 
-    /** The webhook's answer, or empty when the call failed (counted and logged). */
+    /**
+     * The webhook's answer, or empty when the call failed (counted and logged) or was aborted because the reply was
+     * cancelled meanwhile (neither: the application did nothing wrong). The call ends as soon as the reply is
+     * cancelled, so a superseded reply gives its slot back at once.
+     */
     private Optional<BotContextReply> askApplication(BotReply reply, List<ChatTurn> history) {
         String problem;
         try {
             BotContextReply answer = webhook.botContext(
-                    new BotContextRequest(reply.botId, reply.roomId, reply.trigger, history));
+                    new BotContextRequest(reply.botId, reply.roomId, reply.trigger, history), reply.cancellation);
             if (answer != null) {
                 return Optional.of(answer);
             }
@@ -567,6 +571,9 @@ public final class BotReplyService implements BotReplies {
             problem = e.getMessage();
         } catch (RuntimeException e) {
             problem = e.getClass().getName();
+        }
+        if (reply.cancellation.isCancelled()) {
+            return Optional.empty();
         }
         metrics.botWebhookFailures.incrementAndGet();
         LOG.log(Level.WARNING, "bot.context webhook failed for bot {0} in room {1} ({2}): {3}", reply.botId,

@@ -450,6 +450,24 @@ class BotReplyServiceTest {
     }
 
     @Test
+    void aSupersededReplyWaitingOnTheWebhookGivesItsSlotBackAtOnce() {
+        service = service(false, 1);
+        webhook.hangs = request -> request.trigger().content().equals("first");
+        say(room, "alice", "first");
+        await(() -> webhook.requests.size() == 1, "the first reply asked the application");
+
+        say(room, "alice", "second");
+        LlmBotTestDouble.Call call = llm.pollCall(Duration.ofSeconds(3));
+        assertThat(call).as("the newer reply took the only slot without waiting for the webhook").isNotNull();
+        call.emit("answer to second");
+        call.end(LlmOutcome.STOP);
+        quiesce();
+
+        assertThat(call.request.history().getLast()).isEqualTo(new ChatTurn("user", "second"));
+        assertThat(metrics.botWebhookFailures).as("an aborted call is no failure of the application").hasValue(0);
+    }
+
+    @Test
     void aMemberCancelsAStreamingReplyAndItsTextIsKept() {
         say(room, "alice", "tell me a story");
         llm.nextCall().emit("Once upon");

@@ -2,6 +2,7 @@ package io.chatapi.application.service;
 
 import io.chatapi.application.port.out.BotContextReply;
 import io.chatapi.application.port.out.BotContextRequest;
+import io.chatapi.application.port.out.Cancellation;
 import io.chatapi.application.port.out.WebhookEvent;
 import io.chatapi.application.port.out.WebhookException;
 import io.chatapi.application.port.out.WebhookSender;
@@ -9,6 +10,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /** A scripted application webhook: answers {@code bot.context} with a function and records the questions. */
 final class WebhookBotTestDouble implements WebhookSender {
@@ -23,6 +25,8 @@ final class WebhookBotTestDouble implements WebhookSender {
     final BlockingQueue<BotContextRequest> requests = new LinkedBlockingQueue<>();
     volatile boolean enabled = true;
     volatile Answer answer = request -> PROMPT;
+    /** The questions the application never answers: such a call ends only when its reply is cancelled. */
+    volatile Predicate<BotContextRequest> hangs = request -> false;
 
     /** An answer that waits for the gate to open first. */
     static Answer gated(CountDownLatch gate, BotContextReply reply) {
@@ -55,8 +59,19 @@ final class WebhookBotTestDouble implements WebhookSender {
     }
 
     @Override
-    public BotContextReply botContext(BotContextRequest request) throws WebhookException {
+    public BotContextReply botContext(BotContextRequest request, Cancellation cancellation)
+            throws WebhookException {
         requests.add(request);
+        if (hangs.test(request)) {
+            CountDownLatch cancelled = new CountDownLatch(1);
+            cancellation.onCancel(cancelled::countDown);
+            try {
+                cancelled.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw new WebhookException("the call ended without an answer");
+        }
         return answer.answer(request);
     }
 }

@@ -6,6 +6,7 @@ import io.chatapi.application.ChatSettings;
 import io.chatapi.application.ServerMetrics;
 import io.chatapi.application.port.out.BotContextReply;
 import io.chatapi.application.port.out.BotContextRequest;
+import io.chatapi.application.port.out.Cancellation;
 import io.chatapi.application.port.out.OutboxItem;
 import io.chatapi.application.port.out.TimeSource;
 import io.chatapi.application.port.out.WebhookEvent;
@@ -328,7 +329,7 @@ class WebhookOutboxWorkerTest {
         }
 
         @Override
-        public BotContextReply botContext(BotContextRequest request) {
+        public BotContextReply botContext(BotContextRequest request, Cancellation cancellation) {
             throw new UnsupportedOperationException("the worker never asks for bot context");
         }
     }

@@ -348,6 +348,37 @@ class BotTest {
     }
 
     @Test
+    void aReplySupersededWhileTheWebhookThinksGivesItsSlotBackAtOnce() throws Exception {
+        server.close();
+        server = start(Map.of("BOT_MAX_CONCURRENT_REPLIES", "1", "WEBHOOK_TIMEOUT", "30s"));
+        CountDownLatch released = new CountDownLatch(1);
+        hook.respond(r -> {
+            if (r.json().path("message").path("content").asText().equals("first")) {
+                try {
+                    released.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return new FakeWebhook.Answer(200, "{\"system_prompt\":\"Be brief.\"}");
+        });
+        String botId = bot(null);
+        String room = roomWith(botId, "visitor");
+        try (var c = server.ws(VISITOR)) {
+            c.send("send_message", say(room, "first"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> hook.ofType("bot.context").size() == 1);
+            long sent = System.nanoTime();
+            c.send("send_message", say(room, "second"));
+
+            assertThat(c.await("message.stream.end").get("content").asText()).isEqualTo("Hello there");
+            assertThat(Duration.ofNanos(System.nanoTime() - sent)).isLessThan(Duration.ofSeconds(5));
+        } finally {
+            released.countDown();
+        }
+        assertThat(llm.received()).hasSize(1);
+    }
+
+    @Test
     void anAgentWritingTakesTheRoomAndEndsTheReplyThenHandsItBack() {
         String botId = bot(null);
         String room = roomWith(botId, "visitor");

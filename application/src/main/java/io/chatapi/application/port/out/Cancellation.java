@@ -36,4 +36,12 @@ public final class Cancellation {
         }
         action.run();
     }
+
+    /**
+     * Drops an action registered with {@link #onCancel} that is no longer needed (the work it would abort has
+     * ended), so the signal does not keep it, and what it refers to, alive; an action already run is not undone.
+     */
+    public synchronized void forget(Runnable action) {
+        actions.remove(action);
+    }
 }

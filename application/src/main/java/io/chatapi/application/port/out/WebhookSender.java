@@ -14,6 +14,10 @@ public interface WebhookSender {
     /** POSTs a body with a stable id (the same on every retry); returns normally on a 2xx answer. */
     void deliver(String webhookId, String body) throws WebhookException;
 
-    /** Asks the application for a bot's system prompt. */
-    BotContextReply botContext(BotContextRequest request) throws WebhookException;
+    /**
+     * Asks the application for a bot's system prompt. When {@code cancellation} fires (the reply was superseded or
+     * cancelled) the exchange is aborted and the call fails at once, so the reply does not hold a reply slot
+     * until the webhook answers or times out.
+     */
+    BotContextReply botContext(BotContextRequest request, Cancellation cancellation) throws WebhookException;
 }
