@@ -86,6 +86,13 @@ public final class BotReplyService implements BotReplies {
      * deletion for its reply being stored.
      */
     static final Duration END_WAIT = Duration.ofSeconds(5);
+    /**
+     * The most message text a reply's history carries, in UTF-16 code units, besides the bot's
+     * {@code max_context}: a bot's own replies may each be as long as {@link BotReply#MAX_TEXT_CHARS}, and the
+     * history is held while the reply waits and is sent to the webhook and the LLM. The newest messages are kept
+     * first, and the trigger always, whatever its size.
+     */
+    static final long MAX_HISTORY_CHARS = 1_000_000;
     private static final Duration SWEEP_EVERY = Duration.ofMinutes(1);
 
     private static final System.Logger LOG = System.getLogger(BotReplyService.class.getName());
@@ -544,9 +551,24 @@ public final class BotReplyService implements BotReplies {
         end(reply, outcome == null ? LlmOutcome.ERROR : outcome);
     }
 
+    /**
+     * The last {@code max_context} messages up to the trigger, oldest first, cut at the oldest message that would
+     * take the text past {@link #MAX_HISTORY_CHARS} (the newest one is always kept).
+     */
     private List<ChatTurn> history(Bot bot, Message trigger) {
-        List<ChatTurn> turns = new ArrayList<>();
-        for (Message message : messages.window(trigger.roomId(), trigger.seq(), bot.maxContext())) {
+        List<Message> window = messages.window(trigger.roomId(), trigger.seq(), bot.maxContext());
+        int first = window.size();
+        long chars = 0;
+        while (first > 0) {
+            int length = window.get(first - 1).content().length();
+            if (first < window.size() && chars + length > MAX_HISTORY_CHARS) {
+                break;
+            }
+            chars += length;
+            first--;
+        }
+        List<ChatTurn> turns = new ArrayList<>(window.size() - first);
+        for (Message message : window.subList(first, window.size())) {
             String role = message.senderId().equals(bot.id()) ? "assistant" : "user";
             turns.add(new ChatTurn(role, message.content()));
         }

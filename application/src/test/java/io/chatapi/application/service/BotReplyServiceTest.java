@@ -260,6 +260,34 @@ class BotReplyServiceTest {
     }
 
     @Test
+    void historyKeepsTheNewestMessagesWithinItsCharacterBudget() {
+        String half = "b".repeat(500_000);
+        messages.add(ROOM, "alice", "too old to fit");
+        messages.add(ROOM, BOT, half);
+        messages.add(ROOM, BOT, half.substring(2));
+        Message trigger = messages.add(ROOM, "alice", "ok");
+        service.onMessage(room, trigger);
+
+        LlmBotTestDouble.Call call = llm.nextCall();
+        List<ChatTurn> expected = List.of(new ChatTurn("assistant", half),
+                new ChatTurn("assistant", half.substring(2)), new ChatTurn("user", "ok")); // exactly the budget
+        assertThat(call.request.history()).isEqualTo(expected);
+        assertThat(webhook.requests.poll().history()).isEqualTo(expected);
+        call.end(LlmOutcome.STOP);
+    }
+
+    @Test
+    void aTriggerOverTheHistoryBudgetIsSentAlone() {
+        messages.add(ROOM, "alice", "before");
+        Message trigger = messages.add(ROOM, "alice", "t".repeat(1_000_001));
+        service.onMessage(room, trigger);
+
+        LlmBotTestDouble.Call call = llm.nextCall();
+        assertThat(call.request.history()).containsExactly(new ChatTurn("user", trigger.content()));
+        call.end(LlmOutcome.STOP);
+    }
+
+    @Test
     void roomBotPairsIdleLongEnoughAreForgottenOnceThereAreMany() {
         service.forgetIdlePairs(2, Duration.ZERO);
         List<Room> earlier = List.of(room("room_f1", BOT), room("room_f2", BOT), room("room_f3", BOT));
