@@ -10,11 +10,16 @@ import java.util.Arrays;
  * the HTML event-stream rules leniently: LF, CRLF or CR line ends (also split across pushes), a leading BOM,
  * {@code data:} with or without a space, comment lines, {@code event:} lines, data lines joined with LF; a blank
  * line dispatches, and an event left pending at the end is still dispatched. Only field values are decoded
- * (UTF-8); a line is copied only when it spans two pushes. Not thread-safe.
+ * (UTF-8); a line is copied only when it spans two pushes. A line over {@link #MAX_LINE_BYTES} or an event over
+ * {@link #MAX_EVENT_CHARS} breaks the stream. Not thread-safe.
  */
 final class SseParser {
     static final int MAX_LINE_BYTES = 1 << 20;
-    static final int MAX_EVENT_CHARS = 4 << 20;
+    /**
+     * The most data one event may join from its lines, in UTF-16 code units: as much as its longest line can hold,
+     * so a stream that stalls in the middle of an event holds about 1 MiB of it, not several lines' worth.
+     */
+    static final int MAX_EVENT_CHARS = 1 << 20;
     private static final byte[] DATA = "data".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] EVENT = "event".getBytes(StandardCharsets.US_ASCII);
 

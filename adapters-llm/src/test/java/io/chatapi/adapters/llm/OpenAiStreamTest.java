@@ -177,6 +177,25 @@ class OpenAiStreamTest {
     }
 
     @Test
+    void anEventWhoseLinesJoinPastOneMebiCharacterIsAnError() throws Exception {
+        String half = "data: " + "x".repeat(600_000) + "\n";
+        try (FakeLlmServer fake = FakeLlmServer.start(c -> {
+            c.startStream();
+            c.chunk("data: {\"choices\":[{\"delta\":{\"content\":\"par\"}}]}\n\n");
+            c.chunk(half);
+            c.chunk(half);
+            c.chunk("\ndata: [DONE]\n\n");
+            c.endStream();
+        })) {
+            LlmOutcome outcome = client.stream(Fixtures.request(LlmProvider.OPENAI, fake.baseUrl()), texts::add,
+                    new Cancellation());
+
+            assertThat(outcome).isEqualTo(LlmOutcome.ERROR);
+            assertThat(texts).containsExactly("par");
+        }
+    }
+
+    @Test
     void slowChunksWithinTheIdleTimeoutAreFine() throws Exception {
         try (FakeLlmServer fake = FakeLlmServer.start(c -> {
             c.startStream();

@@ -91,6 +91,24 @@ class SseParserTest {
                 .hasMessageContaining("longer");
     }
 
+    @Test
+    void refusesAnEventWhoseLinesJoinPastTheEventLimit() throws IOException {
+        SseParser parser = new SseParser(event -> true);
+        String line = "data: " + "a".repeat(600_000) + "\n";
+        parser.push(ByteBuffer.wrap(line.getBytes(StandardCharsets.US_ASCII)));
+
+        assertThatThrownBy(() -> parser.push(ByteBuffer.wrap(line.getBytes(StandardCharsets.US_ASCII))))
+                .isInstanceOf(IOException.class).hasMessageContaining("longer");
+        assertThat(SseParser.MAX_EVENT_CHARS).isLessThanOrEqualTo(SseParser.MAX_LINE_BYTES);
+    }
+
+    @Test
+    void anEventOfOneLongestLineIsRead() throws IOException {
+        String value = "a".repeat(SseParser.MAX_LINE_BYTES - "data: ".length());
+
+        assertThat(readAll("data: " + value + "\n\n", 64 * 1024)).containsExactly(new SseEvent("message", value));
+    }
+
     /** Every event of {@code text}, pushed {@code piece} bytes at a time (all at once when 0). */
     private static List<SseEvent> readAll(String text, int piece) throws IOException {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
