@@ -15,7 +15,9 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -24,12 +26,16 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Posts webhook bodies with the JDK HTTP client: signed with both schemes when a secret is set, one
- * time-out for the whole exchange (connect, headers and body), response bodies over 1 MiB refused.
+ * time-out for the whole exchange (connect, headers and body, across redirects), response bodies over 1 MiB
+ * refused. A 307 or 308 is followed with the same POST, body and headers, at most {@value #MAX_REDIRECTS} times;
+ * a 301, 302 or 303 fails, for following it would turn the POST into a GET without the body.
  * Failure messages never contain the secret or the URL. A {@code bot.context} call is aborted as soon as its
  * reply is cancelled. Thread-safe; {@link #close()} aborts calls in flight.
  */
 public final class HttpWebhookSender implements WebhookSender, AutoCloseable {
     static final int MAX_RESPONSE_BYTES = 1024 * 1024;
+    /** The most redirects one webhook call follows, whichever its kind. */
+    static final int MAX_REDIRECTS = 3;
 
     private final URI url;
     private final Duration timeout;
@@ -98,6 +104,11 @@ public final class HttpWebhookSender implements WebhookSender, AutoCloseable {
         return client;
     }
 
+    /**
+     * POSTs the body and returns the 2xx answer's body, following 307 and 308 redirects (which keep the method,
+     * the body and, here, every header) as Go's HTTP client does, at most {@value #MAX_REDIRECTS} of them; the
+     * time-out covers every hop.
+     */
     private byte[] post(String webhookId, String body, HttpResponse.BodyHandler<byte[]> answers,
                         Cancellation cancellation) throws WebhookException {
         if (url == null) {
@@ -105,8 +116,32 @@ public final class HttpWebhookSender implements WebhookSender, AutoCloseable {
         }
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         long now = Instant.now().getEpochSecond();
-        HttpRequest.Builder request = HttpRequest.newBuilder(url)
-                .timeout(timeout)
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Set<URI> visited = new HashSet<>();
+        URI target = url;
+        for (int redirects = 0; ; redirects++) {
+            visited.add(target);
+            HttpResponse<byte[]> response = exchange(request(target, webhookId, now, bytes), answers, cancellation,
+                    deadline);
+            int status = response.statusCode();
+            if (status >= 200 && status <= 299) {
+                return response.body();
+            }
+            if (status != 307 && status != 308) {
+                throw new WebhookException("the webhook answered HTTP " + status);
+            }
+            if (redirects == MAX_REDIRECTS) {
+                throw new WebhookException("the webhook redirected more than " + MAX_REDIRECTS + " times");
+            }
+            target = redirectTarget(target, response);
+            if (visited.contains(target)) {
+                throw new WebhookException("the webhook redirected in a loop");
+            }
+        }
+    }
+
+    private HttpRequest request(URI target, String webhookId, long now, byte[] bytes) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(target)
                 .header("Content-Type", "application/json")
                 .header("webhook-id", webhookId)
                 .header("webhook-timestamp", Long.toString(now))
@@ -114,16 +149,21 @@ public final class HttpWebhookSender implements WebhookSender, AutoCloseable {
         if (signer != null) {
             signer.headers(webhookId, now, bytes).forEach(request::header);
         }
-        CompletableFuture<HttpResponse<byte[]>> exchange = client().sendAsync(request.build(), answers);
+        return request.build();
+    }
+
+    /** One request and its answer, within what is left of the time-out; aborted when {@code cancellation} fires. */
+    private HttpResponse<byte[]> exchange(HttpRequest request, HttpResponse.BodyHandler<byte[]> answers,
+                                          Cancellation cancellation, long deadline) throws WebhookException {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            throw timedOut();
+        }
+        CompletableFuture<HttpResponse<byte[]>> exchange = client().sendAsync(request, answers);
         Runnable abort = () -> exchange.cancel(true); // since JDK 16 this aborts the exchange and its connection
         cancellation.onCancel(abort);
         try {
-            HttpResponse<byte[]> response = exchange.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-            int status = response.statusCode();
-            if (status < 200 || status > 299) {
-                throw new WebhookException("the webhook answered HTTP " + status);
-            }
-            return response.body();
+            return exchange.get(left, TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             exchange.cancel(true);
             throw timedOut();
@@ -138,6 +178,25 @@ public final class HttpWebhookSender implements WebhookSender, AutoCloseable {
         } finally {
             cancellation.forget(abort);
         }
+    }
+
+    /**
+     * Where a redirect leads: its {@code Location}, resolved against the URL that answered (as Go does), which
+     * must make an absolute http or https URL with a host. Never names either URL.
+     */
+    private static URI redirectTarget(URI from, HttpResponse<?> response) throws WebhookException {
+        String location = response.headers().firstValue("Location").orElse("").strip();
+        try {
+            URI target = location.isEmpty() ? null : from.resolve(location);
+            String scheme = target == null ? null : target.getScheme();
+            if (target != null && target.getHost() != null
+                    && ("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme))) {
+                return target;
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below
+        }
+        throw new WebhookException("the webhook redirected to a location that is not an http or https URL");
     }
 
     /** Keeps at most {@link #MAX_RESPONSE_BYTES} of a 2xx body; the body of any other answer is discarded. */

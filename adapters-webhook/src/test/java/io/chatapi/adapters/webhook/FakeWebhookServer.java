@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 /** A local HTTP server on a free port that records every request and answers as the test says. */
 final class FakeWebhookServer implements AutoCloseable {
     /** One recorded request. */
-    record Received(String method, Headers headers, byte[] body) {
+    record Received(String method, String path, Headers headers, byte[] body) {
         String header(String name) {
             return headers.getFirst(name);
         }
@@ -49,7 +49,8 @@ final class FakeWebhookServer implements AutoCloseable {
         server.createContext("/", exchange -> {
             try (exchange) {
                 byte[] body = exchange.getRequestBody().readAllBytes();
-                received.add(new Received(exchange.getRequestMethod(), exchange.getRequestHeaders(), body));
+                received.add(new Received(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
+                        exchange.getRequestHeaders(), body));
                 responder.respond(exchange);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -86,6 +87,16 @@ final class FakeWebhookServer implements AutoCloseable {
             if (bytes.length > 0) {
                 exchange.getResponseBody().write(bytes);
             }
+        };
+    }
+
+    /** Answers a redirect with {@code status} to {@code location} (no Location header when null). */
+    static Responder redirect(int status, String location) {
+        return exchange -> {
+            if (location != null) {
+                exchange.getResponseHeaders().set("Location", location);
+            }
+            exchange.sendResponseHeaders(status, -1);
         };
     }
 

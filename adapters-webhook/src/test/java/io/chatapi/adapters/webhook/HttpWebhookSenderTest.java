@@ -264,13 +264,72 @@ class HttpWebhookSenderTest {
     }
 
     @Test
-    void aRedirectIsNotFollowed() throws Exception {
+    void temporaryAndPermanentRedirectsAreFollowedWithTheSameSignedPost() throws Exception {
+        String base = "http://127.0.0.1:" + server.url().getPort();
         server.respondWith(exchange -> {
-            exchange.getResponseHeaders().set("Location", "http://127.0.0.1:1/elsewhere");
-            exchange.sendResponseHeaders(302, -1);
+            FakeWebhookServer.Responder next = switch (exchange.getRequestURI().getPath()) {
+                case "/hooks/chat" -> FakeWebhookServer.redirect(307, base + "/hooks/chat/");
+                case "/hooks/chat/" -> FakeWebhookServer.redirect(308, "/hooks/final");
+                default -> FakeWebhookServer.answer(200, "{\"system_prompt\":\"followed\"}");
+            };
+            next.respond(exchange);
         });
+
+        BotContextReply reply = sender(SECRET).botContext(contextRequest(), new Cancellation());
+
+        assertThat(reply.systemPrompt()).isEqualTo("followed");
+        var first = server.take();
+        assertThat(first.path()).isEqualTo("/hooks/chat");
+        for (String path : List.of("/hooks/chat/", "/hooks/final")) {
+            var hop = server.take();
+            assertThat(hop.path()).isEqualTo(path);
+            assertThat(hop.method()).isEqualTo("POST");
+            assertThat(hop.body()).isEqualTo(first.body());
+            for (String header : List.of("webhook-id", "webhook-timestamp", "webhook-signature",
+                    "X-ChatAPI-Signature", "Content-Type")) {
+                assertThat(hop.header(header)).as(header).isNotNull().isEqualTo(first.header(header));
+            }
+        }
+        server.respondWith(exchange -> (exchange.getRequestURI().getPath().equals("/hooks/chat")
+                ? FakeWebhookServer.redirect(308, "/hooks/final")
+                : FakeWebhookServer.answer(204, "")).respond(exchange));
+        sender(SECRET).deliver("wh_moved", "{}");
+        assertThat(server.take().path()).isEqualTo("/hooks/chat");
+        assertThat(server.take().header("webhook-id")).isEqualTo("wh_moved");
+    }
+
+    @Test
+    void redirectsThatWouldTurnThePostIntoAGetFail() throws Exception {
+        for (int status : new int[] {301, 302, 303}) {
+            server.respondWith(FakeWebhookServer.redirect(status, "/hooks/elsewhere"));
+            assertThatThrownBy(() -> sender(SECRET).deliver("wh_1", "{}"))
+                    .isInstanceOf(WebhookException.class).hasMessageContaining(String.valueOf(status));
+            assertThat(server.take().path()).isEqualTo("/hooks/chat");
+            assertThat(server.pending()).as("%d is not followed", status).isZero();
+        }
+    }
+
+    @Test
+    void moreThanThreeRedirectsALoopOrABadLocationFail() throws Exception {
+        server.respondWith(exchange -> FakeWebhookServer.redirect(307, exchange.getRequestURI().getPath() + "x")
+                .respond(exchange));
         assertThatThrownBy(() -> sender(SECRET).deliver("wh_1", "{}"))
-                .isInstanceOf(WebhookException.class).hasMessageContaining("302");
+                .isInstanceOf(WebhookException.class).hasMessageContaining("more than 3");
+        for (int i = 0; i < 4; i++) {
+            server.take();
+        }
+        assertThat(server.pending()).isZero();
+
+        server.respondWith(FakeWebhookServer.redirect(308, "/hooks/chat"));
+        assertThatThrownBy(() -> sender(SECRET).deliver("wh_2", "{}"))
+                .isInstanceOf(WebhookException.class).hasMessageContaining("loop");
+
+        for (String location : new String[] {"ftp://127.0.0.1/hook", "mailto:ops@example.com", "http:///x", null}) {
+            server.respondWith(FakeWebhookServer.redirect(307, location));
+            assertThatThrownBy(() -> sender(SECRET).deliver("wh_3", "{}")).as(location)
+                    .isInstanceOf(WebhookException.class).hasMessageContaining("not an http or https URL")
+                    .message().doesNotContain("127.0.0.1");
+        }
     }
 
     @Test

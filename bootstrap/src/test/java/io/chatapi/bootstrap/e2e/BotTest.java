@@ -188,6 +188,19 @@ class BotTest {
     }
 
     @Test
+    void aWebhookThatRedirectsToItsPathWithASlashIsFollowed() {
+        hook.redirectToSlash(true);
+        String botId = bot(null);
+        String room = roomWith(botId, "visitor");
+        try (var c = server.ws(VISITOR)) {
+            c.send("send_message", say(room, "Where is my order?"));
+            assertThat(c.await("message.stream.end").get("content").asText()).isEqualTo("Hello there");
+        }
+        assertThat(hook.ofType("bot.context")).hasSize(1);
+        assertThat(llm.received().get(0).body().get("messages").get(0).get("content").asText()).isEqualTo("Be brief.");
+    }
+
+    @Test
     void aFailingWebhookKeepsTheBotSilentByDefault() {
         String botId = bot(null);
         String room = roomWith(botId, "visitor");

@@ -27,11 +27,19 @@ final class FakeWebhook implements AutoCloseable {
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final AtomicInteger failuresLeft = new AtomicInteger();
     private volatile Function<Received, Answer> responder = r -> new Answer(200, "{}");
+    /** While set, {@link #url()} answers 307 to the same path with a slash added, as FastAPI does; unrecorded. */
+    private volatile boolean slashRedirect;
 
     FakeWebhook() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", exchange -> {
             byte[] raw = exchange.getRequestBody().readAllBytes();
+            if (slashRedirect && exchange.getRequestURI().getPath().equals("/hook")) {
+                exchange.getResponseHeaders().add("Location", url() + "/");
+                exchange.sendResponseHeaders(307, -1);
+                exchange.close();
+                return;
+            }
             var headers = new java.util.HashMap<String, String>();
             exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), v.get(0)));
             JsonNode json;
@@ -62,6 +70,10 @@ final class FakeWebhook implements AutoCloseable {
 
     void respond(Function<Received, Answer> responder) {
         this.responder = responder;
+    }
+
+    void redirectToSlash(boolean on) {
+        slashRedirect = on;
     }
 
     /** The next {@code n} requests get a 500. */
