@@ -161,7 +161,7 @@ final class BotReply {
         if (!started || cancelReason != null || finishing || chunk == null || chunk.isEmpty()) {
             return false;
         }
-        String delta = wellFormed(heldHigh == 0 ? chunk : heldHigh + chunk);
+        String delta = wellFormedChunk(heldHigh == 0 ? chunk : heldHigh + chunk);
         heldHigh = 0;
         boolean capped = false;
         int room = MAX_TEXT_CHARS - text.length();
@@ -186,22 +186,36 @@ final class BotReply {
     }
 
     /**
+     * A chunk of streamed text made well-formed as {@link #wellFormed} does, except that a high surrogate that ends
+     * it is kept, for the next chunk may begin with its partner.
+     */
+    private static String wellFormedChunk(String chunk) {
+        int last = chunk.length() - 1;
+        if (last >= 0 && Character.isHighSurrogate(chunk.charAt(last))) {
+            return wellFormed(chunk.substring(0, last)) + chunk.charAt(last);
+        }
+        return wellFormed(chunk);
+    }
+
+    /**
      * The text with every surrogate that has no partner replaced by U+FFFD, as a decoder replaces bytes that are no
-     * character; a high surrogate that ends the text is kept, for the next chunk may begin with its partner.
+     * character: such a string has no UTF-8 form, so it would be stored as {@code ?} and sent on as an escaped lone
+     * surrogate. Used for text that comes from outside as JSON strings: the LLM's and the webhook's.
      */
     static String wellFormed(String text) {
         StringBuilder out = null;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            boolean lone = Character.isLowSurrogate(c) || Character.isHighSurrogate(c) && i + 1 < text.length()
-                    && !Character.isLowSurrogate(text.charAt(i + 1));
-            if (Character.isHighSurrogate(c) && i + 1 < text.length() && !lone) {
+            boolean paired = Character.isHighSurrogate(c) && i + 1 < text.length()
+                    && Character.isLowSurrogate(text.charAt(i + 1));
+            if (paired) {
                 if (out != null) {
                     out.append(c).append(text.charAt(i + 1));
                 }
                 i++;
                 continue;
             }
+            boolean lone = Character.isSurrogate(c);
             if (lone && out == null) {
                 out = new StringBuilder(text.length()).append(text, 0, i);
             }

@@ -586,7 +586,7 @@ public final class BotReplyService implements BotReplies {
             BotContextReply answer = webhook.botContext(
                     new BotContextRequest(reply.botId, reply.roomId, reply.trigger, history), reply.cancellation);
             if (answer != null) {
-                return Optional.of(answer);
+                return Optional.of(wellFormed(answer));
             }
             problem = "no answer";
         } catch (WebhookException e) {
@@ -602,6 +602,19 @@ public final class BotReplyService implements BotReplies {
                 reply.roomId, settings.botWebhookProceed() ? "replying without a system prompt" : "bot stays silent",
                 problem);
         return Optional.empty();
+    }
+
+    /**
+     * The answer with every surrogate its JSON escaped without a partner made U+FFFD, as in the LLM's text: the
+     * prompt goes on to the LLM, and the handoff reason is stored and broadcast, neither of which can carry one.
+     */
+    private static BotContextReply wellFormed(BotContextReply answer) {
+        return new BotContextReply(wellFormedOrNull(answer.systemPrompt()), answer.skip(), answer.handoff(),
+                wellFormedOrNull(answer.handoffReason()));
+    }
+
+    private static String wellFormedOrNull(String text) {
+        return text == null ? null : BotReply.wellFormed(text);
     }
 
     private void requestHandoff(BotReply reply, String reason) {

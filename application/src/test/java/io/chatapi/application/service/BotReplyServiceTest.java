@@ -344,6 +344,22 @@ class BotReplyServiceTest {
     }
 
     @Test
+    void loneSurrogatesOfTheWebhooksAnswerBecomeReplacementCharacters() {
+        webhook.answer = request -> request.trigger().content().equals("hi")
+                ? new BotContextReply("Be \uD800kind\uDC00 \uD83D\uDE00\uD800", false, false, null)
+                : new BotContextReply(null, true, true, "asks \uDBFF");
+        say(room, "alice", "hi");
+        LlmBotTestDouble.Call call = llm.nextCall();
+        assertThat(call.request.systemPrompt()).isEqualTo("Be \uFFFDkind\uFFFD \uD83D\uDE00\uFFFD");
+        call.end(LlmOutcome.STOP);
+        quiesce();
+
+        say(room, "alice", "a person please");
+        quiesce();
+        assertThat(handoffs).containsExactly(ROOM + "|" + BOT + "|asks \uFFFD");
+    }
+
+    @Test
     void aFailedWebhookKeepsTheBotSilentByDefault() {
         webhook.answer = request -> {
             throw new WebhookException("status 500");

@@ -188,6 +188,19 @@ class BotTest {
     }
 
     @Test
+    void aLoneSurrogateInTheWebhooksHandoffReasonBecomesAReplacementCharacter() {
+        String botId = bot(null);
+        String room = roomWith(botId, "visitor");
+        hook.respond(r -> new FakeWebhook.Answer(200, "{\"skip\":true,\"handoff\":{\"reason\":\"a\\ud800b\"}}"));
+        try (var c = server.ws(VISITOR)) {
+            c.send("send_message", say(room, "I want a human"));
+            assertThat(c.await("room.handoff").get("reason").asText()).isEqualTo("a\uFFFDb");
+        }
+        assertThat(rest.get("/rooms/" + room, VISITOR).json().get("handoff").get("reason").asText())
+                .isEqualTo("a\uFFFDb");
+    }
+
+    @Test
     void aWebhookThatRedirectsToItsPathWithASlashIsFollowed() {
         hook.redirectToSlash(true);
         String botId = bot(null);
