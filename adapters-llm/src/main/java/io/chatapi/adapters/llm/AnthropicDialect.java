@@ -63,7 +63,10 @@ final class AnthropicDialect implements Dialect {
         return new AnthropicCompletion(onText);
     }
 
-    /** Reads events until {@code message_stop}; {@code stop_reason: max_tokens} means the token limit was hit. */
+    /**
+     * Reads events until {@code message_stop}, without which the stream counts as broken; {@code stop_reason:
+     * max_tokens} means the token limit was hit.
+     */
     static final class AnthropicCompletion extends Completion {
         private final Field eventField = this::eventField;
         private final Field deltaField = this::deltaField;
@@ -107,6 +110,12 @@ final class AnthropicDialect implements Dialect {
                 }
             }
             return Optional.empty();
+        }
+
+        /** Anthropic always ends a stream with {@code message_stop}: a body that ends before it was cut. */
+        @Override
+        Optional<String> cutShort() {
+            return Optional.of(super.cutShort().orElse("the stream ended without message_stop"));
         }
 
         /** {@code type} (the SSE event name when absent or null), {@code delta} and {@code error}. */

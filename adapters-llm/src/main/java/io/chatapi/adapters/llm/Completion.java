@@ -24,6 +24,7 @@ abstract sealed class Completion permits OpenAiDialect.OpenAiCompletion, Anthrop
     static final ObjectMapper JSON = new ObjectMapper();
 
     private final Consumer<String> onText;
+    private int events;
     private int malformed;
     private String problem = "";
     private LlmOutcome finish = LlmOutcome.STOP;
@@ -37,6 +38,7 @@ abstract sealed class Completion permits OpenAiDialect.OpenAiCompletion, Anthrop
      * marker of the dialect ends the stream, and anything that is not a JSON object is skipped and counted.
      */
     final Optional<LlmOutcome> accept(SseEvent event) {
+        events++;
         String data = event.data().strip();
         if (data.isEmpty()) {
             return Optional.empty();
@@ -69,6 +71,15 @@ abstract sealed class Completion permits OpenAiDialect.OpenAiCompletion, Anthrop
     /** The outcome when the stream ends without an explicit end event, or at an end marker. */
     final LlmOutcome end() {
         return finish;
+    }
+
+    /**
+     * Why a body that ended without the dialect's end event was cut short, or empty when it counts as complete.
+     * A body that held no event at all (a JSON error object or an error page sent as a stream) never does: it was
+     * no answer, not an empty one.
+     */
+    Optional<String> cutShort() {
+        return events == 0 ? Optional.of("the provider's answer held no event") : Optional.empty();
     }
 
     /** Records how the stream is finishing (the token limit, or a normal stop). */

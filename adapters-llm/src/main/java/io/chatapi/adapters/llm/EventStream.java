@@ -171,6 +171,9 @@ final class EventStream implements ResponseBody, HttpResponse.BodySubscriber<Res
                 }
                 stopped = true;
             }
+            if (ended == null && broken == null && !cancelled) {
+                broken = completion.cutShort().map(IOException::new).orElse(null);
+            }
             result = ended != null ? ended : completion.end();
             stopDrainLimit();
         } finally {

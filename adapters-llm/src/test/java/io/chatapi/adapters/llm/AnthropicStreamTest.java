@@ -106,6 +106,23 @@ class AnthropicStreamTest {
     }
 
     @Test
+    void aStreamThatClosesWithoutMessageStopIsAnError() throws Exception {
+        try (FakeLlmServer fake = FakeLlmServer.start(c -> {
+            c.startStream();
+            c.chunk(event("content_block_delta",
+                    "{\"type\":\"content_block_delta\",\"delta\":{\"type\":\"text_delta\",\"text\":\"cut\"}}"));
+            c.chunk(event("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"}}"));
+            c.endStream();
+        })) {
+            LlmOutcome outcome = client.stream(Fixtures.request(LlmProvider.ANTHROPIC, fake.baseUrl()), texts::add,
+                    new Cancellation());
+
+            assertThat(outcome).isEqualTo(LlmOutcome.ERROR);
+            assertThat(texts).containsExactly("cut");
+        }
+    }
+
+    @Test
     void anErrorEventIsAnErrorAndKeepsEarlierText() throws Exception {
         try (FakeLlmServer fake = FakeLlmServer.start(c -> {
             c.startStream();

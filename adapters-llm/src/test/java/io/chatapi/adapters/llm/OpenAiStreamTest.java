@@ -15,6 +15,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+import java.util.logging.StreamHandler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -229,6 +234,51 @@ class OpenAiStreamTest {
                 assertThat(outcome).as(answer[0]).isEqualTo(LlmOutcome.ERROR);
                 assertThat(texts).isEmpty();
             }
+        }
+    }
+
+    @Test
+    void aStreamWithoutAnyEventIsAnErrorSaidOnceInTheLog() throws Exception {
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Logger logger = Logger.getLogger(HttpLlmClient.class.getName());
+        Handler capture = new StreamHandler() {
+            @Override
+            public synchronized void publish(LogRecord record) {
+                lines.add(new SimpleFormatter().formatMessage(record));
+            }
+        };
+        logger.addHandler(capture);
+        String[][] answers = {
+            {"text/event-stream", "{\"error\":{\"message\":\"model not found\"}}"},
+            {"text/plain", "{\"error\":{\"message\":\"model not found\"}}\n"},
+            {"text/event-stream", ": keep-alive\n\n"}};
+        try {
+            for (String[] answer : answers) {
+                lines.clear();
+                try (FakeLlmServer fake = FakeLlmServer.start(c -> c.respond(200, "Content-Type: " + answer[0] + "\r\n",
+                        answer[1]))) {
+                    LlmOutcome outcome = client.stream(Fixtures.request(LlmProvider.OPENAI, fake.baseUrl()),
+                            texts::add, new Cancellation());
+
+                    assertThat(outcome).as(answer[1]).isEqualTo(LlmOutcome.ERROR);
+                    assertThat(lines).as(answer[1]).filteredOn(line -> line.contains("held no event")).hasSize(1);
+                }
+            }
+        } finally {
+            logger.removeHandler(capture);
+        }
+        assertThat(texts).isEmpty();
+    }
+
+    @Test
+    void aStreamWithEventsButNoTextIsAStopWithoutText() throws Exception {
+        try (FakeLlmServer fake = FakeLlmServer.start(c -> c.respond(200, "Content-Type: text/event-stream\r\n",
+                "data: {\"choices\":[{\"delta\":{\"role\":\"assistant\"},\"finish_reason\":\"stop\"}]}\n\n"))) {
+            LlmOutcome outcome = client.stream(Fixtures.request(LlmProvider.OPENAI, fake.baseUrl()), texts::add,
+                    new Cancellation());
+
+            assertThat(outcome).isEqualTo(LlmOutcome.STOP);
+            assertThat(texts).isEmpty();
         }
     }
 
