@@ -88,6 +88,7 @@ final class JarServerFactory implements ServerFactory {
         env.put("SQLITE_SYNCHRONOUS", "FULL");
         env.put("RATE_LIMIT_MESSAGES", "0");
         env.put("WS_MAX_CONNECTIONS_PER_USER", "100000");
+        env.put("MAX_ROOM_MEMBERS", "1000000"); // fanout rooms of up to 5,000 members and more
         env.putAll(settings);
         List<String> command = new ArrayList<>();
         command.add(java.toString());
