@@ -14,6 +14,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 
 /**
  * The one writer: a platform thread that takes every queued write (up to {@link #MAX_BATCH}) and runs them in
@@ -33,6 +35,8 @@ final class GroupCommitWriter {
     private final Thread thread;
     private final BooleanSupplier fileIntact;
     private boolean closed;
+    /** Set on the writer thread when a write of the batch failed for a full disk. */
+    private boolean diskFull;
 
     /** Refuses to commit while {@code fileIntact} says the database file is no longer the one opened. */
     GroupCommitWriter(Handle handle, String threadName, BooleanSupplier fileIntact) {
@@ -120,6 +124,39 @@ final class GroupCommitWriter {
         if (!transaction(batch, false)) {
             transaction(batch, true);
         }
+        if (diskFull) {
+            diskFull = false;
+            truncateWal();
+        }
+    }
+
+    /**
+     * After a write failed for a full disk: a checkpoint that truncates the write-ahead log gives its space back
+     * (it grows to about 40 MB between checkpoints, {@link SqliteDatabase#WAL_AUTOCHECKPOINT_PAGES}), so that
+     * writes can succeed again without an operator once the committed pages fit into the database file. Best
+     * effort: a reader in the middle of a read, or a disk too full for the copy itself, leaves the log as it was.
+     */
+    private void truncateWal() {
+        try {
+            int busy = handle.createQuery("PRAGMA wal_checkpoint(TRUNCATE)").mapTo(Integer.class).first();
+            LOG.log(Level.INFO, busy == 0 ? "the disk is full: the write-ahead log was checkpointed and truncated"
+                    : "the disk is full: the write-ahead log could not be truncated now (a read was in progress)");
+        } catch (RuntimeException e) {
+            LOG.log(Level.INFO, "the disk is full: the write-ahead log could not be truncated ({0})", e.getMessage());
+        }
+    }
+
+    /** True when SQLite said the disk (or the database's page limit) is full, anywhere in the cause chain. */
+    static boolean isDiskFull(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLiteException sqlite && sqlite.getResultCode() == SQLiteErrorCode.SQLITE_FULL) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
     }
 
     /**
@@ -151,6 +188,7 @@ final class GroupCommitWriter {
             transactions.incrementAndGet();
         } catch (RuntimeException | Error e) {
             rollbackQuietly();
+            diskFull |= isDiskFull(e);
             failAll(batch, e);
             return true;
         }
@@ -172,6 +210,7 @@ final class GroupCommitWriter {
         try {
             write.run(handle);
         } catch (RuntimeException e) {
+            diskFull |= isDiskFull(e);
             write.failure = Futures.translate(e);
             control("ROLLBACK TO write");
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.chatapi.application.port.out.StoreUnavailableException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -29,6 +30,36 @@ class SqliteDatabaseTest {
             assertThat(writerPragma(db, "wal_autocheckpoint")).isEqualTo(SqliteDatabase.WAL_AUTOCHECKPOINT_PAGES);
             assertThat(db.file()).isEqualTo(dir.resolve("sub/chat.db").toAbsolutePath());
         }
+    }
+
+    @Test
+    void aWriteRefusedForAFullDiskTruncatesTheWriteAheadLogAndOthersStillCommit() throws Exception {
+        Path file = dir.resolve("chat.db");
+        Path wal = dir.resolve("chat.db-wal");
+        try (SqliteDatabase db = SqliteDatabase.open(new SqliteSettings(file, "FULL"))) {
+            for (int i = 0; i < 50; i++) {
+                int id = i;
+                db.write(h -> h.execute("INSERT INTO health_probe (id) VALUES (?)", id));
+            }
+            assertThat(Files.size(wal)).as("committed pages wait in the log").isPositive();
+            // a page limit makes SQLite answer SQLITE_FULL as a full disk would
+            db.write(h -> h.createQuery("PRAGMA max_page_count = " + pageCount(db)).mapTo(Integer.class).one());
+
+            assertThatThrownBy(() -> db.write(h -> h.execute(
+                    "CREATE TABLE filler AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                            + "WHERE i < 2000) SELECT i, randomblob(4000) AS b FROM n")))
+                    .isInstanceOf(StoreUnavailableException.class);
+
+            db.write(h -> null); // writes run in order: the failed one, the checkpoint after it, then this one
+            assertThat(Files.size(wal)).as("the log gave its space back").isZero();
+            db.write(h -> h.execute("INSERT INTO health_probe (id) VALUES (1000)"));
+            int rows = db.read(h -> h.createQuery("SELECT count(*) FROM health_probe").mapTo(Integer.class).one());
+            assertThat(rows).isEqualTo(51);
+        }
+    }
+
+    private static int pageCount(SqliteDatabase db) {
+        return db.read(h -> h.createQuery("PRAGMA page_count").mapTo(Integer.class).one());
     }
 
     @Test
