@@ -48,7 +48,10 @@ final class AnthropicDialect implements Dialect {
         }
         ArrayNode messages = body.putArray("messages");
         for (ChatTurn turn : request.history()) {
-            if (!turn.role().equals("system")) {
+            // the Messages API of this version refuses a conversation that opens with the assistant: a window of
+            // the history that begins with a bot's message begins at the first message of a person instead
+            boolean opening = messages.isEmpty() && turn.role().equals("assistant");
+            if (!turn.role().equals("system") && !opening) {
                 messages.addObject().put("role", turn.role()).put("content", turn.content());
             }
         }

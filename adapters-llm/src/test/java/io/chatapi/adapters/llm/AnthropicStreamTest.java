@@ -71,6 +71,25 @@ class AnthropicStreamTest {
     }
 
     @Test
+    void aHistoryThatOpensWithTheBotStartsAtThePersonsFirstMessage() throws Exception {
+        try (FakeLlmServer fake = FakeLlmServer.start(c -> {
+            c.startStream();
+            c.chunk(event("message_stop", "{\"type\":\"message_stop\"}"));
+            c.endStream();
+        })) {
+            Bot bot = Fixtures.bot(LlmProvider.ANTHROPIC, fake.baseUrl(), null, null);
+            client.stream(new LlmRequest(bot, "", List.of(new ChatTurn("assistant", "Welcome"),
+                    new ChatTurn("system", "marker"), new ChatTurn("assistant", "Anything else?"),
+                    new ChatTurn("user", "Hello"), new ChatTurn("assistant", "Hi"), new ChatTurn("user", "Again"))),
+                    texts::add, new Cancellation());
+
+            assertThat(JSON.readTree(fake.takeRequest().body()).get("messages")).isEqualTo(JSON.readTree("""
+                    [{"role":"user","content":"Hello"},{"role":"assistant","content":"Hi"},
+                     {"role":"user","content":"Again"}]"""));
+        }
+    }
+
+    @Test
     void usesTheBotsMaxTokensAndOmitsAnEmptySystemPrompt() throws Exception {
         try (FakeLlmServer fake = FakeLlmServer.start(c -> {
             c.startStream();
