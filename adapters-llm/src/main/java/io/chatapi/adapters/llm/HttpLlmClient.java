@@ -18,10 +18,12 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -45,6 +47,13 @@ import java.util.function.Consumer;
  */
 public final class HttpLlmClient implements LlmClient, AutoCloseable {
     static final int ERROR_BODY_BYTES = 4096;
+    /**
+     * A provider that answers "too many requests" or "overloaded" (429, 503, Anthropic's 529) with a
+     * {@code Retry-After} of at most this is asked again after that time, at most {@link #MAX_RETRIES} times: no
+     * text has been streamed yet, so asking again is safe, and such refusals pass within seconds.
+     */
+    static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(10);
+    static final int MAX_RETRIES = 2;
     private static final System.Logger LOG = System.getLogger(HttpLlmClient.class.getName());
     /**
      * The HTTP client's executor: its tasks run where they are handed over, so response bytes are parsed and
@@ -129,9 +138,22 @@ public final class HttpLlmClient implements LlmClient, AutoCloseable {
         try (dog) {
             cancellation.onCancel(() -> dog.abort(LlmOutcome.CANCELLED, "cancelled"));
             String key = apiKey(bot);
+            byte[] body = dialect.body(request);
             Completion completion = dialect.completion(onText);
-            HttpResponse<ResponseBody> response = poster().post(target(bot, dialect), dialect, dialect.body(request),
-                    key, dog, bodies(completion, dog));
+            HttpResponse<ResponseBody> response = poster().post(target(bot, dialect), dialect, body, key, dog,
+                    bodies(completion, dog));
+            for (int retries = 0; retries < MAX_RETRIES; retries++) {
+                Optional<Duration> wait = retryAfter(response);
+                if (wait.isEmpty()) {
+                    break;
+                }
+                response.body().cancel();
+                LOG.log(System.Logger.Level.INFO, "bot {0}: {1} answered {2}; asking again in {3} ms", bot.id(),
+                        Urls.forLog(response.uri()), response.statusCode(), wait.get().toMillis());
+                pause(wait.get(), dog);
+                completion = dialect.completion(onText);
+                response = poster().post(target(bot, dialect), dialect, body, key, dog, bodies(completion, dog));
+            }
             return read(bot, response, completion, key, dog);
         } catch (CallFailed failed) {
             LlmOutcome outcome = dog.aborted().orElse(failed.outcome());
@@ -141,6 +163,39 @@ public final class HttpLlmClient implements LlmClient, AutoCloseable {
             LOG.log(level, "bot {0}: LLM call ended {1}: {2}", bot.id(), outcome, detail);
             return outcome;
         }
+    }
+
+    /**
+     * How long to wait before asking again: a 429, 503 or 529 whose {@code Retry-After} is a number of seconds of at
+     * most {@link #MAX_RETRY_AFTER}; empty for anything else (an answer without it, or with a date, is final).
+     */
+    static Optional<Duration> retryAfter(HttpResponse<?> response) {
+        int status = response.statusCode();
+        if (status != 429 && status != 503 && status != 529) {
+            return Optional.empty();
+        }
+        String value = response.headers().firstValue("Retry-After").orElse("").strip();
+        if (value.isEmpty() || value.length() > 3 || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return Optional.empty();
+        }
+        Duration wait = Duration.ofSeconds(Integer.parseInt(value));
+        return wait.compareTo(MAX_RETRY_AFTER) <= 0 ? Optional.of(wait) : Optional.empty();
+    }
+
+    /** Waits before asking again; a cancel or a time-out meanwhile ends the call. */
+    private static void pause(Duration wait, Watchdog dog) throws CallFailed {
+        CountDownLatch woken = new CountDownLatch(1);
+        dog.onAbort(woken::countDown);
+        try {
+            woken.await(wait.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            dog.abort(LlmOutcome.CANCELLED, "interrupted");
+        }
+        if (dog.aborted().isPresent()) {
+            throw new CallFailed(dog.aborted().get(), dog.abortDetail());
+        }
+        dog.touch(); // the wait was the provider's request, not a stream gone quiet
     }
 
     /** Stops the HTTP clients and the time-out timer; calls in flight are aborted. */

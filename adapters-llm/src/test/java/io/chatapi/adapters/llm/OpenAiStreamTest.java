@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -295,6 +296,70 @@ class OpenAiStreamTest {
                 assertThat(outcome).as(headers).isEqualTo(LlmOutcome.STOP);
                 assertThat(texts).containsExactly("Hi");
             }
+        }
+    }
+
+    @Test
+    void tooManyRequestsWithAShortRetryAfterIsAskedAgainAndStreams() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        try (FakeLlmServer fake = FakeLlmServer.start(c -> {
+            if (calls.incrementAndGet() <= 2) {
+                c.respond(calls.get() == 1 ? 429 : 503, "Retry-After: 0\r\nContent-Type: application/json\r\n",
+                        "{\"error\":{\"message\":\"slow down\"}}");
+                return;
+            }
+            c.startStream();
+            c.chunk("data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n\n");
+            c.chunk("data: [DONE]\n\n");
+            c.endStream();
+        })) {
+            LlmOutcome outcome = client.stream(Fixtures.request(LlmProvider.OPENAI, fake.baseUrl()), texts::add,
+                    new Cancellation());
+
+            assertThat(outcome).isEqualTo(LlmOutcome.STOP);
+            assertThat(texts).containsExactly("Hi");
+            assertThat(calls).hasValue(3);
+            assertThat(fake.takeRequest().body()).isEqualTo(fake.takeRequest().body());
+        }
+    }
+
+    @Test
+    void aRefusalThatLastsOrAsksForALongWaitIsAnError() throws Exception {
+        for (String retryAfter : new String[] {"0", "11", "Wed, 21 Oct 2026 07:28:00 GMT"}) {
+            AtomicInteger calls = new AtomicInteger();
+            try (FakeLlmServer fake = FakeLlmServer.start(c -> {
+                calls.incrementAndGet();
+                c.respond(529, "Retry-After: " + retryAfter + "\r\nContent-Type: application/json\r\n", "{}");
+            })) {
+                LlmOutcome outcome = client.stream(Fixtures.request(LlmProvider.OPENAI, fake.baseUrl()), texts::add,
+                        new Cancellation());
+
+                assertThat(outcome).as(retryAfter).isEqualTo(LlmOutcome.ERROR);
+                assertThat(calls).as(retryAfter).hasValue(retryAfter.equals("0") ? 1 + HttpLlmClient.MAX_RETRIES : 1);
+            }
+        }
+    }
+
+    @Test
+    void aCancelWhileWaitingToAskAgainEndsTheCallAtOnce() throws Exception {
+        try (FakeLlmServer fake = FakeLlmServer.start(c -> c.respond(429, "Retry-After: 10\r\n", "{}"))) {
+            Cancellation cancellation = new Cancellation();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    fake.takeRequest();
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                cancellation.cancel();
+            });
+            long start = System.nanoTime();
+
+            LlmOutcome outcome = client.stream(Fixtures.request(LlmProvider.OPENAI, fake.baseUrl()), texts::add,
+                    cancellation);
+
+            assertThat(outcome).isEqualTo(LlmOutcome.CANCELLED);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
         }
     }
 
