@@ -59,18 +59,19 @@ public final class SqliteRoomStore implements RoomStore {
     }
 
     /**
-     * The page's ids are chosen from the index on {@code (id, created_at)} and only their rows are read whole, so a
-     * page reads the metadata of its own rooms, not of every room of the user it has to order.
+     * A page of a user's rooms: a range of the index on the user's memberships by their room's creation time
+     * (migration V5), read in page order, so a page costs its own rooms whatever the number of rooms of the user,
+     * and reads only their rows.
      */
+    static final String ROOMS_PAGE = """
+            SELECT r.* FROM members m JOIN rooms r ON r.id = m.room_id
+            WHERE m.user_id = :user AND (m.room_created_at, m.room_id) < (:at, :id)
+            ORDER BY m.room_created_at DESC, m.room_id DESC LIMIT :limit""";
+
     @Override
     public List<Room> roomsOf(String userId, RoomCursor after, int limit) {
         long at = after.equals(RoomCursor.START) ? Long.MAX_VALUE : Columns.nanos(after.createdAt());
-        return db.read(h -> h.createQuery("""
-                        SELECT * FROM rooms WHERE id IN (
-                            SELECT k.id FROM members m JOIN rooms k ON k.id = m.room_id
-                            WHERE m.user_id = :user AND (k.created_at < :at OR k.created_at = :at AND k.id < :id)
-                            ORDER BY k.created_at DESC, k.id DESC LIMIT :limit)
-                        ORDER BY created_at DESC, id DESC""")
+        return db.read(h -> h.createQuery(ROOMS_PAGE)
                 .bind("user", userId).bind("at", at).bind("id", after.roomId()).bind("limit", limit)
                 .map(SqliteRoomStore::room).list());
     }
@@ -78,8 +79,8 @@ public final class SqliteRoomStore implements RoomStore {
     @Override
     public List<String> roomIdsOf(String userId) {
         return db.read(h -> h.createQuery("""
-                        SELECT k.id FROM members m JOIN rooms k ON k.id = m.room_id
-                        WHERE m.user_id = :user ORDER BY k.created_at DESC, k.id DESC""")
+                        SELECT room_id FROM members WHERE user_id = :user
+                        ORDER BY room_created_at DESC, room_id DESC""")
                 .bind("user", userId).mapTo(String.class).list());
     }
 
@@ -185,7 +186,8 @@ public final class SqliteRoomStore implements RoomStore {
 
     private static int insertMember(Handle h, String roomId, Member member) {
         return h.createUpdate("""
-                        INSERT INTO members (room_id, user_id, role, joined_at) VALUES (:room, :user, :role, :joinedAt)
+                        INSERT INTO members (room_id, user_id, role, joined_at, room_created_at)
+                        SELECT :room, :user, :role, :joinedAt, created_at FROM rooms WHERE id = :room
                         ON CONFLICT (room_id, user_id) DO NOTHING""")
                 .bind("room", roomId).bind("user", member.userId()).bind("role", member.role().wire())
                 .bind("joinedAt", Columns.nanos(member.joinedAt())).execute();

@@ -114,6 +114,23 @@ class RoomListTest {
     }
 
     @Test
+    void theListGoesOutInBufferfulsNotAWriteForEachRoom() throws Exception {
+        try (Socket socket = get("lister")) {
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            int chunks = 0;
+            for (int at = answer.indexOf("\r\n\r\n") + 4; ; chunks++) {
+                int lineEnd = answer.indexOf("\r\n", at);
+                int size = Integer.parseInt(answer.substring(at, lineEnd), 16);
+                if (size == 0) {
+                    break;
+                }
+                at = lineEnd + 2 + size + 2;
+            }
+            assertThat(chunks).isBetween(1, ROOMS / 10);
+        }
+    }
+
+    @Test
     void aFailureAfterTheAnswerBeganCutsTheConnectionInsteadOfEndingTheList() throws Exception {
         server.chat.roomsFailingAt = 300;
         server.chat.roomsFailure = new StoreUnavailableException("disk gone", new IOException("EIO"));

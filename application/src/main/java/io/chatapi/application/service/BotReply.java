@@ -227,12 +227,13 @@ final class BotReply {
     }
 
     /**
-     * Stops taking text and cancel requests; returns how the reply ends. A first half of a surrogate pair still
-     * held back had no partner: it is published and kept as U+FFFD, as one inside the text is, unless the reply
-     * was cut short (its partner may have been on its way) and only the text before it counts.
+     * Stops taking text and cancel requests; returns how the reply ends. When the provider finished its answer
+     * ({@code answered}), a first half of a surrogate pair still held back had no partner: it is published and kept
+     * as U+FFFD, as one inside the text is. A reply cut short (a cancel, an error, a time-out) drops it: its partner
+     * may have been on its way.
      */
-    synchronized Ending finishing() {
-        if (heldHigh != 0 && started && cancelReason == null && !finishing) {
+    synchronized Ending finishing(boolean answered) {
+        if (heldHigh != 0 && answered && started && cancelReason == null && !finishing) {
             int offset = text.length();
             text.append('\uFFFD');
             publisher.publish(recipients, new ChatEvent.StreamDelta(roomId, messageId, "\uFFFD", offset));

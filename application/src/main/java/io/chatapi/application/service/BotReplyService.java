@@ -496,7 +496,7 @@ public final class BotReplyService implements BotReplies {
                     e.getClass().getName());
         } finally {
             if (reply.openWithoutEnd()) {
-                String reason = reply.finishing().cancelReason();
+                String reason = reply.finishing(false).cancelReason();
                 terminate(reply, error(reply, reason == null ? LLM_ERROR : reason));
             }
             unregister(reply);
@@ -631,7 +631,7 @@ public final class BotReplyService implements BotReplies {
     }
 
     private void end(BotReply reply, LlmOutcome outcome) {
-        BotReply.Ending ending = reply.finishing();
+        BotReply.Ending ending = reply.finishing(outcome == LlmOutcome.STOP || outcome == LlmOutcome.LENGTH);
         String reason = ending.cancelReason();
         String text = ending.text();
         if (reason != null) {

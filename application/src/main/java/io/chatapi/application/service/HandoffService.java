@@ -81,8 +81,8 @@ public final class HandoffService implements HandoffUseCase {
             if (Principal.SYSTEM.equals(agent)) {
                 throw ChatException.invalid("agent_id \"system\" is reserved for the server");
             }
-            if (agent != null && rooms.member(roomId, agent).filter(m -> m.role() == MemberRole.BOT).isPresent()) {
-                throw ChatException.invalid("agent_id names a bot of this room, not a human agent");
+            if (agent != null && Principal.reservedId(agent)) {
+                throw ChatException.invalid("agent_id names a bot, not a human agent");
             }
             if (agent != null && room.type() == RoomType.DM && rooms.member(roomId, agent).isEmpty()
                     && rooms.members(roomId).stream().noneMatch(m -> m.role() == MemberRole.BOT)) {
@@ -177,12 +177,16 @@ public final class HandoffService implements HandoffUseCase {
         return a.isAfter(b) ? a : b;
     }
 
+    /** The marker's text, with the reason when there is one: a change of the reason alone reads as one. */
     private static String describe(Handoff handoff) {
+        String change;
         if (handoff.human()) {
-            return handoff.agentId() != null ? "Conversation handed to " + handoff.agentId()
+            change = handoff.agentId() != null ? "Conversation handed to " + handoff.agentId()
                     : "Conversation handed to a human agent";
+        } else {
+            change = "Conversation handed back to the bot";
         }
-        return "Conversation handed back to the bot";
+        return handoff.reason() != null ? change + ": " + handoff.reason() : change;
     }
 
     private static String meta(Handoff handoff) {

@@ -61,7 +61,7 @@ public final class MembershipService implements MembershipUseCase {
         }
         RoomAccess.require(AccessPolicy.canAddMember(caller, member), "you may not add members to this room");
         changes.take(caller);
-        MemberRole role = bots.find(userId).isPresent() ? MemberRole.BOT : MemberRole.MEMBER;
+        MemberRole role = MemberRoles.of(bots, userId);
         if (!rooms.addMember(new Member(roomId, userId, role, clock.now()), maxMembers)) {
             throw ChatException.conflict("already a member");
         }

@@ -98,13 +98,13 @@ public final class RoomService implements CreateRoomUseCase, QueryRoomsUseCase, 
                 Handoff.initial(now));
         List<Member> members = new ArrayList<>(distinct.size());
         for (String userId : distinct) {
-            MemberRole role = bots.find(userId).isPresent() ? MemberRole.BOT : MemberRole.MEMBER;
-            members.add(new Member(room.id(), userId, role, now));
+            members.add(new Member(room.id(), userId, MemberRoles.of(bots, userId), now));
         }
         if (type == RoomType.DM) {
             var pair = List.copyOf(distinct);
             Room dm = rooms.createOrGetDm(DmKey.of(pair.get(0), pair.get(1)), room, members);
             if (!dm.id().equals(room.id())) {
+                changes.refund(caller); // the pair's room, found: clients open a dm this way every time
                 // the pair's room already existed and may have taken back one who left: a reply streaming
                 // there now reaches them too (a no-op for a member who never left)
                 members.stream().filter(m -> m.role() != MemberRole.BOT)

@@ -24,6 +24,13 @@ public final class UserLimit {
         return new UserLimit(new RateLimiter(0, 1, () -> Instant.EPOCH), new ServerMetrics());
     }
 
+    /** Gives back what {@link #take} took for a request that turned out to change nothing. */
+    void refund(Principal caller) {
+        if (!caller.isAdmin()) {
+            limiter.refund(caller.userId());
+        }
+    }
+
     /** Takes one change from the caller's bucket; {@code rate_limited} with the wait when it is empty. */
     void take(Principal caller) {
         if (caller.isAdmin()) {

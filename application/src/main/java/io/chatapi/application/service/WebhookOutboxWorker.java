@@ -149,7 +149,7 @@ public final class WebhookOutboxWorker {
         try {
             due = store.dueWebhooks(clock.now(), BATCH);
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "cannot read the webhook outbox: {0}", e.toString());
+            logPassFailure("cannot read the webhook outbox", e);
             return CompletableFuture.completedFuture(null);
         }
         List<CompletableFuture<Void>> started = new ArrayList<>();
@@ -241,6 +241,15 @@ public final class WebhookOutboxWorker {
      * A WARNING for failed attempts, at most once a minute: an operator learns that the webhook fails long before
      * the first dead letter (about 18 minutes with the defaults), and a webhook that is down fills no log.
      */
+    /** A failed pass, as every pass fails while the database does: at most one line a minute. */
+    private void logPassFailure(String what, RuntimeException e) {
+        long held = passFailureLog.pass();
+        if (held >= 0) {
+            LOG.log(System.Logger.Level.WARNING, "{0} ({1} since the last such line): {2}", what, held + 1,
+                    e.toString());
+        }
+    }
+
     private void logFailure(WebhookException failure) {
         long held = failureLog.pass();
         if (held >= 0) {
@@ -296,11 +305,7 @@ public final class WebhookOutboxWorker {
                 try {
                     runOnce();
                 } catch (RuntimeException e) {
-                    long held = passFailureLog.pass();
-                    if (held >= 0) {
-                        LOG.log(System.Logger.Level.WARNING, "webhook outbox pass failed ({0} since the last such "
-                                + "line): {1}", held + 1, e.toString());
-                    }
+                    logPassFailure("webhook outbox pass failed", e);
                 }
             }
         }

@@ -825,6 +825,19 @@ class BotReplyServiceTest {
     }
 
     @Test
+    void aFirstHalfHeldBackWhenTheCallFailsIsDroppedNotReplaced() {
+        say(room, "alice", "hi");
+        LlmBotTestDouble.Call call = llm.nextCall();
+        call.emit("ab\uD83D");
+        String id = publisher.await(StreamDelta.class, d -> true).messageId();
+        call.end(LlmOutcome.ERROR);
+
+        publisher.await(StreamError.class, e -> e.messageId().equals(id));
+        assertThat(publisher.stream(id).stream().filter(StreamDelta.class::isInstance)
+                .map(e -> ((StreamDelta) e).delta()).reduce("", String::concat)).isEqualTo("ab");
+    }
+
+    @Test
     void aDuplicateNotificationOfTheSameMessageIsIgnored() {
         llm.preset("once", LlmOutcome.STOP);
         Message trigger = say(room, "alice", "hi");

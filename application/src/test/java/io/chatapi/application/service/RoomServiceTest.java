@@ -43,6 +43,21 @@ class RoomServiceTest {
     }
 
     @Test
+    void openingTheDmOfAPairAgainCostsNoRoomChange() {
+        for (int i = 0; i < 5; i++) {
+            assertThat(service.create(VISITOR, new CreateRoom("dm", List.of("visitor", "friend"), null, null)).type())
+                    .isEqualTo(RoomType.DM);
+        }
+    }
+
+    @Test
+    void anIdThatBeginsAsABotsButNamesNoBotIsNoMember() {
+        assertThatThrownBy(() -> service.create(ADMIN, new CreateRoom("group", List.of("a", "bot_gone"), null,
+                null))).isInstanceOfSatisfying(ChatException.class, e -> assertThat(e.code())
+                .isEqualTo(ErrorCode.INVALID_REQUEST));
+    }
+
+    @Test
     void aRoomOfMoreMembersThanAllowedIsRefused() {
         assertThatThrownBy(() -> service.create(ADMIN, new CreateRoom("group", List.of("a", "b", "c", "d"), null,
                 null))).isInstanceOfSatisfying(ChatException.class, e -> assertThat(e.code())

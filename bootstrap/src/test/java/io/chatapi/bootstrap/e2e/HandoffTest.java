@@ -119,7 +119,8 @@ class HandoffTest {
         var changed = rest.post(path, ADMIN, Map.of("state", "human", "agent_id", "agent_q", "reason", "r2"));
         assertThat(changed.status()).as(changed.body()).isEqualTo(200);
         assertThat(changed.json().get("handoff").get("reason").asText()).isEqualTo("r2");
-        assertThat(markers(room)).hasSize(2);
+        assertThat(markers(room)).extracting(m -> m.get("content").asText())
+                .containsExactly("Conversation handed to agent_q: r1", "Conversation handed to agent_q: r2");
 
         var same = rest.post(path, ADMIN, Map.of("state", "human", "agent_id", "agent_q"));
         assertThat(same.json().get("handoff").get("reason").asText()).isEqualTo("r2");

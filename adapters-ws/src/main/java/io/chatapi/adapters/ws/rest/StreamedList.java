@@ -6,6 +6,7 @@ import io.chatapi.adapters.ws.json.WireJson;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.ServerResponse;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.logging.Level;
@@ -19,6 +20,8 @@ import java.util.logging.Logger;
  */
 final class StreamedList {
     private static final Logger LOG = Logger.getLogger(StreamedList.class.getName());
+    /** Each write to the response's stream leaves as a chunk of its own: items go out gathered into this much. */
+    private static final int BUFFER_BYTES = 32 * 1024;
 
     private final ServerResponse res;
     private final String field;
@@ -70,7 +73,7 @@ final class StreamedList {
         if (json == null) {
             res.status(200);
             res.header(HeaderNames.CONTENT_TYPE, "application/json");
-            json = WireJson.generator(res.outputStream());
+            json = WireJson.generator(new BufferedOutputStream(res.outputStream(), BUFFER_BYTES));
             json.writeStartObject();
             json.writeArrayFieldStart(field);
         }
