@@ -18,6 +18,17 @@ final class Queues {
                 .bind("seq", message.seq()).bind("createdAt", Columns.nanos(message.createdAt())).execute();
     }
 
+    /** Queues the message for the user unless it is queued for them already; true when it was queued now. */
+    static boolean queueOfflineOnce(Handle h, String userId, Message message) {
+        return h.createUpdate("""
+                        INSERT INTO pending_deliveries (user_id, room_id, message_id, seq, attempts, created_at)
+                        SELECT :user, :room, :message, :seq, 0, :createdAt
+                        WHERE NOT EXISTS (SELECT 1 FROM pending_deliveries
+                            WHERE user_id = :user AND room_id = :room AND seq = :seq)""")
+                .bind("user", userId).bind("room", message.roomId()).bind("message", message.id())
+                .bind("seq", message.seq()).bind("createdAt", Columns.nanos(message.createdAt())).execute() > 0;
+    }
+
     static void queueWebhook(Handle h, OutboxItem item, Instant createdAt, Instant dueAt) {
         h.createUpdate("""
                         INSERT INTO webhook_outbox (webhook_id, kind, user_id, room_id, message_id, seq, body, attempts,

@@ -4,6 +4,7 @@ import io.chatapi.application.port.out.DeliveryPlan;
 import io.chatapi.application.port.out.DeliveryStore;
 import io.chatapi.application.port.out.DueWebhook;
 import io.chatapi.application.port.out.OutboxItem;
+import io.chatapi.application.port.out.OwedMessage;
 import io.chatapi.application.port.out.PendingDelivery;
 import io.chatapi.application.port.out.StoreUnavailableException;
 import io.chatapi.domain.DeadLetter;
@@ -11,7 +12,9 @@ import io.chatapi.domain.Message;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.StatementContext;
@@ -114,18 +117,35 @@ public final class SqliteDeliveryStore implements DeliveryStore {
 
     @Override
     public void queueOffline(Message stored, DeliveryPlan.Deliveries deliveries) {
+        queueOffline(List.of(new OwedMessage(stored, deliveries)));
+    }
+
+    @Override
+    public void queueOffline(List<OwedMessage> owed) {
         db.write(h -> {
-            boolean kept = h.createQuery("SELECT 1 FROM messages WHERE room_id = :room AND id = :id")
-                    .bind("room", stored.roomId()).bind("id", stored.id()).mapTo(Integer.class).findOne().isPresent();
-            if (!kept) {
-                return null; // deleted meanwhile: its sender took it back
-            }
-            deliveries.offlineRecipients().forEach(user -> Queues.queueOffline(h, user, stored));
-            for (OutboxItem item : deliveries.webhooks()) {
-                Queues.queueWebhook(h, item, stored.createdAt(), stored.createdAt());
-            }
+            owed.forEach(message -> queueOwed(h, message.stored(), message.deliveries()));
             return null;
         });
+    }
+
+    /** Queues one message for those recipients who do not have it queued yet, with their webhooks. */
+    private static void queueOwed(Handle h, Message stored, DeliveryPlan.Deliveries deliveries) {
+        boolean kept = h.createQuery("SELECT 1 FROM messages WHERE room_id = :room AND id = :id")
+                .bind("room", stored.roomId()).bind("id", stored.id()).mapTo(Integer.class).findOne().isPresent();
+        if (!kept) {
+            return; // deleted meanwhile: its sender took it back
+        }
+        Set<String> queued = new HashSet<>();
+        for (String user : deliveries.offlineRecipients()) {
+            if (Queues.queueOfflineOnce(h, user, stored)) {
+                queued.add(user);
+            }
+        }
+        for (OutboxItem item : deliveries.webhooks()) {
+            if (queued.contains(item.userId())) {
+                Queues.queueWebhook(h, item, stored.createdAt(), stored.createdAt());
+            }
+        }
     }
 
     /** Queues a webhook delivery due at {@code dueAt}, which is also recorded as its creation time. */

@@ -6,6 +6,7 @@ import io.chatapi.application.port.out.DeliveryPlan;
 import io.chatapi.application.port.out.DueWebhook;
 import io.chatapi.application.port.out.MessageDraft;
 import io.chatapi.application.port.out.OutboxItem;
+import io.chatapi.application.port.out.OwedMessage;
 import io.chatapi.application.port.out.PendingDelivery;
 import io.chatapi.domain.DeadLetter;
 import io.chatapi.domain.Message;
@@ -66,6 +67,25 @@ public abstract class DeliveryStoreContract extends StoreContract {
                 .containsExactly("bob#1@" + stored.id(), "carol#1@" + stored.id());
         assertThat(stores.deliveries().dueWebhooks(stored.createdAt(), 10)).extracting(DueWebhook::item)
                 .containsExactly(hook);
+    }
+
+    @Test
+    void aRecipientWhoHasTheMessageQueuedAlreadyGetsNeitherASecondEntryNorASecondWebhook() {
+        group("room_a", T0, "alice", "bob", "carol");
+        Message stored = sendTo("room_a", "bob");
+        OutboxItem bobs = new OutboxItem("wh_bob", OutboxItem.MESSAGE_OFFLINE, "bob", "room_a", stored.id(),
+                stored.seq(), "{}");
+        OutboxItem carols = new OutboxItem("wh_carol", OutboxItem.MESSAGE_OFFLINE, "carol", "room_a", stored.id(),
+                stored.seq(), "{}");
+
+        stores.deliveries().queueOffline(List.of(
+                new OwedMessage(stored, new DeliveryPlan.Deliveries(List.of("bob", "carol"), List.of(bobs, carols))),
+                new OwedMessage(stored, new DeliveryPlan.Deliveries(List.of("carol"), List.of(carols)))));
+
+        assertThat(stores.deliveries().pending(10)).extracting(p -> p.userId() + "#" + p.seq())
+                .containsExactly("bob#1", "carol#1");
+        assertThat(stores.deliveries().dueWebhooks(stored.createdAt(), 10)).extracting(DueWebhook::item)
+                .containsExactly(carols);
     }
 
     @Test

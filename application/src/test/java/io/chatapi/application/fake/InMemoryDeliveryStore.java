@@ -10,8 +10,10 @@ import io.chatapi.domain.Message;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /** The offline queue, webhook outbox and dead letters in memory; same semantics as the SQLite store. Thread-safe. */
@@ -82,9 +84,18 @@ public final class InMemoryDeliveryStore implements DeliveryStore {
             if (!data.messages.getOrDefault(stored.roomId(), new TreeMap<>()).containsKey(stored.seq())) {
                 return; // deleted meanwhile
             }
-            deliveries.offlineRecipients().forEach(user -> data.queueOffline(user, stored));
+            Set<String> queued = new HashSet<>();
+            for (String user : deliveries.offlineRecipients()) {
+                if (data.pending.values().stream().noneMatch(p -> p.userId().equals(user)
+                        && p.roomId().equals(stored.roomId()) && p.seq() == stored.seq())) {
+                    data.queueOffline(user, stored);
+                    queued.add(user);
+                }
+            }
             for (OutboxItem item : deliveries.webhooks()) {
-                data.queueWebhook(item, stored.createdAt(), stored.createdAt());
+                if (queued.contains(item.userId())) {
+                    data.queueWebhook(item, stored.createdAt(), stored.createdAt());
+                }
             }
         }
     }

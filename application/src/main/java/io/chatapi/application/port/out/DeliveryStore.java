@@ -42,10 +42,18 @@ public interface DeliveryStore {
 
     /**
      * Queues a message already stored for more recipients, with their webhooks, in one write: members whose last
-     * connection closed after the message's own transaction found them online. Nothing is queued when the message
-     * was deleted meanwhile.
+     * connection closed after the message's own transaction found them online, or whose connection closed before
+     * it wrote the message. Nothing is queued when the message was deleted meanwhile, and nothing for a recipient
+     * who has the message queued already: neither a second entry nor a second webhook (matched by user).
      */
     void queueOffline(Message stored, DeliveryPlan.Deliveries deliveries);
+
+    /** {@link #queueOffline(Message, DeliveryPlan.Deliveries)} for several messages, in one write where it can. */
+    default void queueOffline(List<OwedMessage> owed) {
+        for (OwedMessage message : owed) {
+            queueOffline(message.stored(), message.deliveries());
+        }
+    }
 
     /** Queues a webhook delivery that is not tied to a new message (for example a handoff change). */
     void enqueueWebhook(OutboxItem item, Instant dueAt);
