@@ -38,6 +38,7 @@ import io.chatapi.application.service.RateLimiter;
 import io.chatapi.application.service.RoomService;
 import io.chatapi.application.service.SendMessageService;
 import io.chatapi.application.service.TypingService;
+import io.chatapi.application.service.UnsentMessagesService;
 import io.chatapi.application.service.UserLimit;
 import io.chatapi.application.service.WebhookOutboxWorker;
 import java.time.Duration;
@@ -132,7 +133,7 @@ public final class ChatApp implements AutoCloseable {
                     }
                 },
                 new ManageBotsService(botStore, llm, config.llm().keyEnvPattern(), Config.reservedSettingNames(), clock),
-                handoff, bots, admin, admin);
+                handoff, bots, admin, admin, new UnsentMessagesService(registry, rooms, messages, offline));
         outbox.start();
         redelivery.start();
         // The health probe's write path (Jdbi, the writer, the first commit) while the web server starts.

@@ -80,7 +80,7 @@ public final class ChatServer {
         JwtVerifier verifier = new JwtVerifier(settings.jwtSecret(), settings.jwtLeeway(), settings.jwtRequireExp(),
                 settings.jwtIssuer(), settings.jwtAudience());
         OriginPolicy origins = new OriginPolicy(settings.allowedOrigins());
-        registry.attach(settings.maxConnectionsPerUser(), useCases.presence());
+        registry.attach(settings.maxConnectionsPerUser(), useCases.presence(), useCases.unsentMessages());
         SocketSupervisor supervisor = new SocketSupervisor(registry, settings.pingInterval(), settings.idleTimeout());
         SocketServices sockets = new SocketServices(settings, verifier, useCases, registry, supervisor, metrics,
                 new StopSignal());

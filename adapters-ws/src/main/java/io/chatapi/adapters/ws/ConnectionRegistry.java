@@ -3,6 +3,8 @@ package io.chatapi.adapters.ws;
 import io.chatapi.adapters.ws.json.EventFrames;
 import io.chatapi.application.ServerMetrics;
 import io.chatapi.application.port.in.PresenceUseCase;
+import io.chatapi.application.port.in.UnsentMessagesUseCase;
+import io.chatapi.application.port.in.UnsentMessagesUseCase.UnsentMessage;
 import io.chatapi.application.port.out.ChatEvent;
 import io.chatapi.application.port.out.ConnectionDirectory;
 import io.chatapi.application.port.out.EventPublisher;
@@ -24,11 +26,15 @@ import java.util.logging.Logger;
 /**
  * The open sockets of every user. Publishing encodes an event once and queues it on each target connection
  * without ever blocking: a connection whose queue is full is closed (1013) instead. Presence is told when a
- * user's first connection opens and when the last one closes. Created before the services (they publish through
- * it) and attached to the server by {@link ChatServer#start}. Thread-safe.
+ * user's first connection opens and when the last one closes. The {@code message} events a connection never wrote
+ * to its socket are handed, once it has left, to the use case that queues them for offline delivery, on a thread
+ * of their own. Created before the services (they publish through it) and attached to the server by
+ * {@link ChatServer#start}. Thread-safe.
  */
 public final class ConnectionRegistry implements EventPublisher, ConnectionDirectory {
     private static final Logger LOG = Logger.getLogger(ConnectionRegistry.class.getName());
+    /** The longest a stop waits for the unsent messages of its closed sockets to be queued. */
+    private static final Duration UNSENT_WAIT = Duration.ofSeconds(5);
 
     /** The outcome of registering a connection. */
     enum Registration { FIRST, ADDED, FULL }
@@ -39,6 +45,9 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
     private volatile int maxPerUser = Integer.MAX_VALUE;
     private volatile PresenceUseCase presence;
     private volatile ExecutorService presenceCalls;
+    private volatile UnsentMessagesUseCase unsentMessages;
+    /** Platform threads: queuing unsent messages reads and writes the database. */
+    private volatile ExecutorService unsentCalls;
     /**
      * How long a settled connection may stay too full to take re-deliveries, with its writer taking nothing from
      * its queue, before the backlog goes on without it: a client that reads, however slowly, is waited for.
@@ -49,8 +58,11 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
         this.metrics = metrics;
     }
 
-    /** Called by the server at start: the per-user connection cap and who to tell about presence. */
-    void attach(int maxConnectionsPerUser, PresenceUseCase presenceUseCase) {
+    /**
+     * Called by the server at start: the per-user connection cap, who to tell about presence and who queues the
+     * messages a closed connection never sent.
+     */
+    void attach(int maxConnectionsPerUser, PresenceUseCase presenceUseCase, UnsentMessagesUseCase unsent) {
         this.maxPerUser = Math.max(1, maxConnectionsPerUser);
         this.presence = presenceUseCase;
         this.presenceCalls = Executors.newSingleThreadExecutor(r -> {
@@ -58,19 +70,69 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
             t.setDaemon(true);
             return t;
         });
+        this.unsentMessages = unsent;
+        this.unsentCalls = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "ws-unsent");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
-    /** Called by the server when it has stopped: lets queued presence calls finish, briefly. */
+    /**
+     * Called by the server when it has stopped: lets queued presence calls finish, briefly, and the unsent
+     * messages of the closed sockets be queued, for up to {@link #UNSENT_WAIT}, before the database closes.
+     */
     void detach() {
         ExecutorService calls = presenceCalls;
         presence = null;
+        awaitCalls(calls, Duration.ofSeconds(2));
+        awaitCalls(unsentCalls, UNSENT_WAIT);
+    }
+
+    private static void awaitCalls(ExecutorService calls, Duration wait) {
         if (calls != null) {
             calls.shutdown();
             try {
-                calls.awaitTermination(2, TimeUnit.SECONDS);
+                if (!calls.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                    LOG.warning(() -> "calls still running after " + wait.toMillis() + " ms of the stop are left");
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /**
+     * {@code message} events a connection of {@code userId} never wrote to its socket; called once it has left
+     * the registry. Never blocks: they are queued on a thread of their own.
+     */
+    void unsent(String userId, List<ChatEvent> messages) {
+        UnsentMessagesUseCase target = unsentMessages;
+        ExecutorService calls = unsentCalls;
+        if (target == null || calls == null) {
+            return;
+        }
+        List<UnsentMessage> unsent = new ArrayList<>(messages.size());
+        for (ChatEvent event : messages) {
+            switch (event) {
+                case ChatEvent.MessageCreated m ->
+                        unsent.add(new UnsentMessage(m.roomId(), m.message().id(), m.message().seq()));
+                case ChatEvent.StreamEnd e -> unsent.add(new UnsentMessage(e.roomId(), e.messageId(), e.seq()));
+                default -> {
+                }
+            }
+        }
+        try {
+            calls.execute(() -> {
+                try {
+                    target.unsent(userId, unsent);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "queuing unsent messages failed", e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            LOG.warning(() -> unsent.size() + " messages a connection of " + userId + " never sent, after the stop:"
+                    + " not queued");
         }
     }
 

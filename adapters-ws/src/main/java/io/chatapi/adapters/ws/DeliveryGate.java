@@ -10,6 +10,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Orders one connection's live events around what it is owed first. From the moment the connection registers,
@@ -20,12 +21,17 @@ import java.util.Set;
  * replay read it can reach the connection's fan-out only after the replay was queued). For every reply it also
  * tracks how much text the client was given: a delta that starts beyond it is dropped, one that ends within it is
  * dropped, and one that overlaps it is trimmed, so no client sees a delta whose offset lies beyond the text it
- * holds. Thread-safe.
+ * holds. A {@code message} event (a {@code message} or a bot's {@code message.stream.end}) that a connection was
+ * given and cannot queue is told to {@code refused}, so that it can be queued for offline delivery; so are those
+ * still held when the connection ends ({@link #drainHeld}). Thread-safe.
  */
 final class DeliveryGate {
-    /** Where released frames go: one call is one queue item; false when the queue is full. */
+    /**
+     * Where released frames go: one call is one queue item, with the {@code message} events among them; false
+     * when the queue is full.
+     */
     interface Sink {
-        boolean offer(List<String> frames);
+        boolean offer(List<String> frames, List<ChatEvent> messages);
     }
 
     /** An event held back; {@code live} false for a message re-delivered from the offline queue. */
@@ -33,6 +39,7 @@ final class DeliveryGate {
     }
 
     private final Sink sink;
+    private final Consumer<List<ChatEvent>> refused;
     private final int maxHeld;
     private final Set<String> heldRooms = new HashSet<>();
     private final List<Held> held = new ArrayList<>();
@@ -42,9 +49,19 @@ final class DeliveryGate {
     private Map<String, Long> firstLive;
     private boolean holdAll = true;
 
-    DeliveryGate(Sink sink, int maxHeld) {
+    DeliveryGate(Sink sink, int maxHeld, Consumer<List<ChatEvent>> refused) {
         this.sink = sink;
         this.maxHeld = maxHeld;
+        this.refused = refused;
+    }
+
+    /** Whether the client sees {@code event} as a stored message: a {@code message} or a reply's end. */
+    static boolean isMessage(ChatEvent event) {
+        return event instanceof ChatEvent.MessageCreated || event instanceof ChatEvent.StreamEnd;
+    }
+
+    private static List<ChatEvent> messagesIn(ChatEvent event) {
+        return isMessage(event) ? List.of(event) : List.of();
     }
 
     /** A live event with its encoded frame; false when it can be neither queued nor held (a slow consumer). */
@@ -52,16 +69,59 @@ final class DeliveryGate {
         return offer(event, frame, true);
     }
 
+    /**
+     * A refused re-delivery is not told to {@code refused}: the offline queue keeps its entry when it is refused.
+     */
     private boolean offer(ChatEvent event, String frame, boolean live) {
         if (holdAll || (event.roomId() != null && heldRooms.contains(event.roomId()))) {
             if (held.size() >= maxHeld) {
+                if (live) {
+                    refused(messagesIn(event));
+                }
                 return false;
             }
             held.add(new Held(event, frame, live));
             return true;
         }
         List<String> out = passing(event, frame, -1, live);
-        return out.isEmpty() || sink.offer(out);
+        if (out.isEmpty()) {
+            return true;
+        }
+        List<ChatEvent> messages = messagesIn(event);
+        if (sink.offer(out, messages)) {
+            return true;
+        }
+        if (live) {
+            refused(messages);
+        }
+        return false;
+    }
+
+    private void refused(List<ChatEvent> messages) {
+        if (!messages.isEmpty()) {
+            refused.accept(messages);
+        }
+    }
+
+    /** Offers a batch; its messages go to {@code refused} when the queue has no room for it. */
+    private boolean offerBatch(List<String> batch, List<ChatEvent> messages) {
+        if (batch.isEmpty() || sink.offer(batch, messages)) {
+            return true;
+        }
+        refused(messages);
+        return false;
+    }
+
+    /** Empties the hold and returns the {@code message} events in it: the connection ended before sending them. */
+    synchronized List<ChatEvent> drainHeld() {
+        List<ChatEvent> messages = new ArrayList<>(0);
+        for (Held h : held) {
+            if (isMessage(h.event())) {
+                messages.add(h.event());
+            }
+        }
+        held.clear();
+        return messages;
     }
 
     /**
@@ -82,8 +142,7 @@ final class DeliveryGate {
         List<String> batch = new ArrayList<>();
         catchUp(streams, batch);
         holdAll = false;
-        release(null, -1, batch);
-        return batch.isEmpty() || sink.offer(batch);
+        return offerBatch(batch, release(null, -1, batch));
     }
 
     /** Starts holding a room's live events while its replay is fetched. */
@@ -106,16 +165,14 @@ final class DeliveryGate {
         if (lastReplayed >= 0) {
             replayedUpTo.merge(roomId, lastReplayed, Math::max);
         }
-        release(roomId, lastSeq, batch);
-        return batch.isEmpty() || sink.offer(batch);
+        return offerBatch(batch, release(roomId, lastSeq, batch));
     }
 
     /** Ends a room's hold without a replay (the resume was refused): {@code leading}, then the held events. */
     synchronized boolean released(String roomId, List<String> leading) {
         List<String> batch = new ArrayList<>(leading);
         heldRooms.remove(roomId);
-        release(roomId, -1, batch);
-        return batch.isEmpty() || sink.offer(batch);
+        return offerBatch(batch, release(roomId, -1, batch));
     }
 
     private void catchUp(List<ActiveStream> streams, List<String> batch) {
@@ -128,7 +185,9 @@ final class DeliveryGate {
         }
     }
 
-    private void release(String roomId, long seqFloor, List<String> batch) {
+    /** Moves the frames of the matching held events to {@code batch}; returns the {@code message} events sent. */
+    private List<ChatEvent> release(String roomId, long seqFloor, List<String> batch) {
+        List<ChatEvent> messages = List.of();
         Iterator<Held> it = held.iterator();
         while (it.hasNext()) {
             Held h = it.next();
@@ -136,9 +195,17 @@ final class DeliveryGate {
             boolean match = roomId == null ? room == null || !heldRooms.contains(room) : roomId.equals(room);
             if (match) {
                 it.remove();
-                batch.addAll(passing(h.event(), h.frame(), seqFloor, h.live()));
+                List<String> frames = passing(h.event(), h.frame(), seqFloor, h.live());
+                batch.addAll(frames);
+                if (!frames.isEmpty() && isMessage(h.event())) {
+                    if (messages.isEmpty()) {
+                        messages = new ArrayList<>();
+                    }
+                    messages.add(h.event());
+                }
             }
         }
+        return messages;
     }
 
     /**

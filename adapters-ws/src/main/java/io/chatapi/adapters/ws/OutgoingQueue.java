@@ -1,13 +1,16 @@
 package io.chatapi.adapters.ws;
 
+import io.chatapi.application.port.out.ChatEvent;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.websocket.WsSession;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -17,7 +20,9 @@ import java.util.logging.Logger;
  * never interleave and never run on a publisher's thread. The writer exists only while there is something to
  * send: the offer that finds no writer running starts one, and the writer ends when the queue is empty, so an
  * idle socket holds no thread. Data items count against the bound; pings, close frames and the few frames that
- * must precede a close do not. Offering never blocks. Thread-safe.
+ * must precede a close do not. Offering never blocks. The {@code message} events of data items are kept beside
+ * their text: those the writer never takes, because the queue was cleared or stopped first, go to
+ * {@code unsent}. Thread-safe.
  */
 final class OutgoingQueue {
     private static final Logger LOG = Logger.getLogger(OutgoingQueue.class.getName());
@@ -51,8 +56,11 @@ final class OutgoingQueue {
     private sealed interface Item {
     }
 
-    /** {@code chars}: their text in UTF-16 units, counted against {@link #MAX_QUEUED_CHARS} while queued. */
-    private record Frames(List<String> frames, long chars) implements Item {
+    /**
+     * {@code chars}: their text in UTF-16 units, counted against {@link #MAX_QUEUED_CHARS} while queued;
+     * {@code messages}: the {@code message} events the frames carry.
+     */
+    private record Frames(List<String> frames, long chars, List<ChatEvent> messages) implements Item {
     }
 
     /** A frame whose text is made when it is written (what it says depends on that moment). */
@@ -71,6 +79,7 @@ final class OutgoingQueue {
     private final WsSession session;
     private final int capacity;
     private final Runnable onWriteFailure;
+    private final Consumer<List<ChatEvent>> unsent;
     private final ConcurrentLinkedQueue<Item> queue = new ConcurrentLinkedQueue<>();
     /** Items added and not yet accounted for by the writer; the add that moves it from 0 starts the writer. */
     private volatile int signals;
@@ -84,10 +93,11 @@ final class OutgoingQueue {
     private volatile boolean finished;
     private volatile Thread writer;
 
-    OutgoingQueue(WsSession session, int capacity, Runnable onWriteFailure) {
+    OutgoingQueue(WsSession session, int capacity, Runnable onWriteFailure, Consumer<List<ChatEvent>> unsent) {
         this.session = session;
         this.capacity = Math.max(1, capacity);
         this.onWriteFailure = onWriteFailure;
+        this.unsent = unsent;
     }
 
     /** Text of the queued frames not yet taken by the writer, in UTF-16 units. */
@@ -109,15 +119,18 @@ final class OutgoingQueue {
         return capacity;
     }
 
-    /** Queues frames sent back to back; false when the queue is full, in items or in text. */
-    boolean offer(List<String> frames) {
+    /**
+     * Queues frames sent back to back, with the {@code message} events among them; false when the queue is full,
+     * in items or in text.
+     */
+    boolean offer(List<String> frames, List<ChatEvent> messages) {
         long chars = chars(frames);
         long before = (long) QUEUED_CHARS.getAndAdd(this, chars);
         if (before > 0 && before + chars > MAX_QUEUED_CHARS) {
             QUEUED_CHARS.getAndAdd(this, -chars);
             return false;
         }
-        if (!counted(new Frames(frames, chars))) {
+        if (!counted(new Frames(frames, chars, messages))) {
             QUEUED_CHARS.getAndAdd(this, -chars);
             return false;
         }
@@ -155,11 +168,37 @@ final class OutgoingQueue {
         add(new Close(code, reason));
     }
 
-    /** Drops everything waiting. */
+    /** Drops everything waiting; the {@code message} events dropped go to {@code unsent}. */
     void clear() {
-        queue.clear();
-        counted = 0;
-        queuedChars = 0;
+        List<ChatEvent> dropped = List.of();
+        Item item;
+        while ((item = queue.poll()) != null) {
+            uncount(item);
+            if (item instanceof Frames f && !f.messages().isEmpty()) {
+                if (dropped.isEmpty()) {
+                    dropped = new ArrayList<>();
+                }
+                dropped.addAll(f.messages());
+            }
+        }
+        if (!dropped.isEmpty()) {
+            unsent.accept(dropped);
+        }
+    }
+
+    /** Takes an item off the counts of what waits. */
+    private void uncount(Item item) {
+        switch (item) {
+            case Frames f -> {
+                COUNTED.getAndAdd(this, -1);
+                QUEUED_CHARS.getAndAdd(this, -f.chars());
+            }
+            case Deferred d -> COUNTED.getAndAdd(this, -1);
+            case Pong p -> COUNTED.getAndAdd(this, -1);
+            case Ping p -> pingQueued = false;
+            case Close c -> {
+            }
+        }
     }
 
     /** Sends nothing more: drops what is waiting, and a writer still running ends after its current write. */
@@ -236,6 +275,8 @@ final class OutgoingQueue {
                     }
                     if (!finished) {
                         write(item);
+                    } else if (item instanceof Frames f && !f.messages().isEmpty()) {
+                        unsent.accept(f.messages()); // queued as the queue stopped
                     }
                 }
                 accounted = (int) SIGNALS.getAndAdd(this, -accounted) - accounted;

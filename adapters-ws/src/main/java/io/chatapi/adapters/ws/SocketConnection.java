@@ -10,6 +10,7 @@ import io.helidon.websocket.WsSession;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -17,9 +18,11 @@ import java.util.function.Supplier;
 
 /**
  * One open socket's life: its user, its delivery gate and outgoing queue, liveness, token expiry, and the way it
- * ends. A live event that finds the queue full closes the connection with 1013 rather than wait. It holds no
- * thread or timer of its own: the writer runs only while frames wait, and the supervisor's sweep checks liveness
- * and expiry. Thread-safe.
+ * ends. A live event that finds the queue full closes the connection with 1013 rather than wait. The
+ * {@code message} events it was given but never wrote to the socket (dropped for a slow consumer, still queued or
+ * held when it ended, or given while it closed) are reported to the registry once the connection has left it, for
+ * offline delivery. It holds no thread or timer of its own: the writer runs only while frames wait, and the
+ * supervisor's sweep checks liveness and expiry. Thread-safe.
  */
 final class SocketConnection {
     static final int SLOW_CONSUMER = 1013;
@@ -50,6 +53,12 @@ final class SocketConnection {
     private final Object frames = new Object();
     private int handling;
     private boolean takingFrames = true;
+    /** Guards {@link #unsent} and {@link #left}. */
+    private final Object unsentLock = new Object();
+    /** {@code message} events given and never written, until they are reported; null while there are none. */
+    private List<ChatEvent> unsent;
+    /** Set once the connection has left the registry: unsent events are reported as they come from then on. */
+    private boolean left;
 
     /** Created on the connection's reading thread, which it watches to notice a dropped connection. */
     SocketConnection(WsSession session, Principal principal, ConnectionRegistry registry, ServerMetrics metrics,
@@ -60,8 +69,8 @@ final class SocketConnection {
         this.userId = principal.userId();
         this.registry = registry;
         this.metrics = metrics;
-        this.out = new OutgoingQueue(session, maxQueued, this::abort);
-        this.gate = new DeliveryGate(this::enqueue, out.capacity());
+        this.out = new OutgoingQueue(session, maxQueued, this::abort, this::unsent);
+        this.gate = new DeliveryGate(this::enqueue, out.capacity(), this::unsent);
     }
 
     String userId() {
@@ -135,6 +144,9 @@ final class SocketConnection {
     boolean deliver(ChatEvent event, String frame) {
         if (closing.get()) {
             metrics.broadcastDrops.incrementAndGet();
+            if (DeliveryGate.isMessage(event)) {
+                unsent(List.of(event)); // published as the connection left: the publisher may still have seen it
+            }
             return false;
         }
         if (!gate.deliver(event, frame)) {
@@ -146,7 +158,7 @@ final class SocketConnection {
 
     /** An answer to this client's own frame, queued behind what is already waiting. */
     void reply(String frame) {
-        if (!enqueue(List.of(frame))) {
+        if (!enqueue(List.of(frame), List.of())) {
             slowConsumer();
         }
     }
@@ -306,6 +318,7 @@ final class SocketConnection {
     private void queueClose(int code, String reason) {
         closeRequestedNanos = System.nanoTime();
         registry.unregister(this);
+        leftRegistry();
         out.close(code, reason);
     }
 
@@ -336,7 +349,9 @@ final class SocketConnection {
         closing.set(true);
         registry.unregister(this);
         registry.forget(this);
+        leftRegistry();
         out.stop();
+        unsent(gate.drainHeld());
     }
 
     /** Waits until the writer has finished; false when it had not by the deadline. */
@@ -344,7 +359,47 @@ final class SocketConnection {
         return out.awaitWriter(deadlineNanos);
     }
 
-    private boolean enqueue(List<String> frames) {
-        return closing.get() || out.offer(frames);
+    /** Frames that come once the connection is closing are dropped, and their messages reported unsent. */
+    private boolean enqueue(List<String> frames, List<ChatEvent> messages) {
+        if (closing.get()) {
+            unsent(messages);
+            return true;
+        }
+        return out.offer(frames, messages);
+    }
+
+    /**
+     * {@code message} events this connection will never write: kept until it has left the registry, then
+     * reported, so that the user's other connections are known when they are reported.
+     */
+    private void unsent(List<ChatEvent> messages) {
+        if (messages.isEmpty()) {
+            return;
+        }
+        List<ChatEvent> report;
+        synchronized (unsentLock) {
+            if (!left) {
+                if (unsent == null) {
+                    unsent = new ArrayList<>();
+                }
+                unsent.addAll(messages);
+                return;
+            }
+            report = messages;
+        }
+        registry.unsent(userId, report);
+    }
+
+    /** The connection has left the registry: reports what was kept unsent until now. */
+    private void leftRegistry() {
+        List<ChatEvent> report;
+        synchronized (unsentLock) {
+            left = true;
+            report = unsent;
+            unsent = null;
+        }
+        if (report != null) {
+            registry.unsent(userId, report);
+        }
     }
 }

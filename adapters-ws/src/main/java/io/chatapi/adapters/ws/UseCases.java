@@ -14,6 +14,7 @@ import io.chatapi.application.port.in.QueryRoomsUseCase;
 import io.chatapi.application.port.in.SendMessageUseCase;
 import io.chatapi.application.port.in.StreamsUseCase;
 import io.chatapi.application.port.in.TypingUseCase;
+import io.chatapi.application.port.in.UnsentMessagesUseCase;
 import io.chatapi.application.port.in.UpdateRoomUseCase;
 import java.util.Objects;
 
@@ -22,7 +23,7 @@ public record UseCases(CreateRoomUseCase createRoom, QueryRoomsUseCase queryRoom
                        MembershipUseCase membership, SendMessageUseCase sendMessage, EditMessageUseCase editMessage,
                        HistoryUseCase history, AckUseCase ack, TypingUseCase typing, PresenceUseCase presence,
                        ManageBotsUseCase manageBots, HandoffUseCase handoff, StreamsUseCase streams,
-                       AdminUseCase admin, HealthQuery health) {
+                       AdminUseCase admin, HealthQuery health, UnsentMessagesUseCase unsentMessages) {
     public UseCases {
         Objects.requireNonNull(createRoom, "createRoom");
         Objects.requireNonNull(queryRooms, "queryRooms");
@@ -39,5 +40,6 @@ public record UseCases(CreateRoomUseCase createRoom, QueryRoomsUseCase queryRoom
         Objects.requireNonNull(streams, "streams");
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(health, "health");
+        Objects.requireNonNull(unsentMessages, "unsentMessages");
     }
 }

@@ -15,14 +15,18 @@ import org.junit.jupiter.api.Test;
 
 class DeliveryGateTest {
     private final List<List<String>> queued = new ArrayList<>();
+    /** The {@code message} events that came with each queued item. */
+    private final List<ChatEvent> queuedMessages = new ArrayList<>();
+    private final List<ChatEvent> refused = new ArrayList<>();
     private int capacity = 100;
-    private final DeliveryGate gate = new DeliveryGate(frames -> {
+    private final DeliveryGate gate = new DeliveryGate((frames, messages) -> {
         if (queued.size() >= capacity) {
             return false;
         }
         queued.add(frames);
+        queuedMessages.addAll(messages);
         return true;
-    }, 10);
+    }, 10, refused::addAll);
 
     private boolean live(ChatEvent event) {
         return gate.deliver(event, EventFrames.event(event));
@@ -200,6 +204,31 @@ class DeliveryGateTest {
         gate.released("r1", List.of(EventFrames.error("forbidden", "no", null)));
 
         assertThat(sent()).containsExactly("error ", "message r1#3");
+    }
+
+    @Test
+    void messagesGoWithTheirFramesAndThoseRefusedOrStillHeldAreToldButNotARefusedReDelivery() {
+        ChatEvent held = message("r1", 1);
+        live(held);
+        live(new ChatEvent.Typing("r1", "bob", true));
+        ChatEvent end = new ChatEvent.StreamEnd("r1", "b1", "bot", "Hi", 2, "stop");
+        live(end);
+        gate.opened(List.of());
+        assertThat(queuedMessages).containsExactly(held, end);
+
+        capacity = queued.size();
+        ChatEvent refusedLive = message("r1", 3);
+        assertThat(live(refusedLive)).isFalse();
+        assertThat(gate.redeliver(new ChatEvent.MessageCreated(msg("r3", 4), false), "{}")).isFalse();
+        assertThat(live(new ChatEvent.Typing("r1", "bob", false))).isFalse();
+        assertThat(refused).as("the offline queue keeps a refused re-delivery").containsExactly(refusedLive);
+
+        gate.holdRoom("r2");
+        ChatEvent stillHeld = message("r2", 1);
+        live(stillHeld);
+        live(new ChatEvent.Typing("r2", "bob", true));
+        assertThat(gate.drainHeld()).containsExactly(stillHeld);
+        assertThat(gate.drainHeld()).isEmpty();
     }
 
     @Test

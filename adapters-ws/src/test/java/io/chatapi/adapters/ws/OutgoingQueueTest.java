@@ -3,10 +3,13 @@ package io.chatapi.adapters.ws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.chatapi.application.port.out.ChatEvent;
+import io.chatapi.domain.Message;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.common.socket.SocketContext;
 import io.helidon.websocket.WsSession;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -25,12 +28,12 @@ class OutgoingQueueTest {
     @Test
     void anIdleQueueHasNoWriterAndOneBurstStartsOneThatEnds() {
         RecordingSession session = new RecordingSession();
-        OutgoingQueue out = new OutgoingQueue(session, 16, () -> { });
+        OutgoingQueue out = new OutgoingQueue(session, 16, () -> { }, unsent -> { });
         assertThat(out.writerRunning()).isFalse();
 
-        assertThat(out.offer(List.of("a", "b"))).isTrue();
+        assertThat(out.offer(List.of("a", "b"), List.of())).isTrue();
         out.ping();
-        assertThat(out.offer(List.of("c"))).isTrue();
+        assertThat(out.offer(List.of("c"), List.of())).isTrue();
 
         await().atMost(WAIT).until(() -> !out.writerRunning());
         assertThat(session.sent).containsExactly("a", "b", "ping", "c");
@@ -42,7 +45,7 @@ class OutgoingQueueTest {
     void framesFromManyPublishersAllArriveInTheirOrderThroughOneWriterAtATime() throws Exception {
         RecordingSession session = new RecordingSession();
         AtomicInteger failures = new AtomicInteger();
-        OutgoingQueue out = new OutgoingQueue(session, 100_000, failures::incrementAndGet);
+        OutgoingQueue out = new OutgoingQueue(session, 100_000, failures::incrementAndGet, unsent -> { });
         int publishers = 4;
         int each = 5_000;
         List<Thread> threads = new ArrayList<>();
@@ -50,7 +53,7 @@ class OutgoingQueueTest {
             String name = "p" + p;
             Thread t = Thread.ofPlatform().start(() -> {
                 for (int i = 0; i < each; i++) {
-                    assertThat(out.offer(List.of(name + ":" + i))).isTrue();
+                    assertThat(out.offer(List.of(name + ":" + i), List.of())).isTrue();
                     if (i % 500 == 0) {
                         // let the writer run dry now and then, so writers end and new ones start
                         Thread.yield();
@@ -80,25 +83,25 @@ class OutgoingQueueTest {
     void theQueueAlsoRefusesTextBeyondItsBoundButTakesAnyBatchWhenEmpty() throws Exception {
         RecordingSession session = new RecordingSession();
         session.block();
-        OutgoingQueue out = new OutgoingQueue(session, 1_024, () -> { });
+        OutgoingQueue out = new OutgoingQueue(session, 1_024, () -> { }, unsent -> { });
         String replay = "x".repeat(3 << 20); // a resume replay near its million-character cap, three times over
-        assertThat(out.offer(List.of("in flight"))).isTrue();
+        assertThat(out.offer(List.of("in flight"), List.of())).isTrue();
         await().atMost(WAIT).until(() -> session.blockedWrites.get() == 1);
 
-        assertThat(out.offer(List.of("x".repeat((int) OutgoingQueue.MAX_QUEUED_CHARS + 1))))
+        assertThat(out.offer(List.of("x".repeat((int) OutgoingQueue.MAX_QUEUED_CHARS + 1)), List.of()))
                 .as("an empty queue takes a batch of any size").isTrue();
-        assertThat(out.offer(List.of("small"))).as("over the text bound").isFalse();
+        assertThat(out.offer(List.of("small"), List.of())).as("over the text bound").isFalse();
         assertThat(out.queued()).isEqualTo(1);
 
         session.release();
         await().atMost(WAIT).until(() -> !out.writerRunning());
         session.block();
-        assertThat(out.offer(List.of("in flight again"))).isTrue();
+        assertThat(out.offer(List.of("in flight again"), List.of())).isTrue();
         await().atMost(WAIT).until(() -> session.blockedWrites.get() == 1);
-        assertThat(out.offer(List.of(replay))).isTrue();
-        assertThat(out.offer(List.of(replay, "done"))).isTrue();
-        assertThat(out.offer(List.of(replay))).as("9 M characters would be queued").isFalse();
-        assertThat(out.offer(List.of("small"))).as("a small frame still fits").isTrue();
+        assertThat(out.offer(List.of(replay), List.of())).isTrue();
+        assertThat(out.offer(List.of(replay, "done"), List.of())).isTrue();
+        assertThat(out.offer(List.of(replay), List.of())).as("9 M characters would be queued").isFalse();
+        assertThat(out.offer(List.of("small"), List.of())).as("a small frame still fits").isTrue();
         session.release();
         assertThat(out.awaitWriter(System.nanoTime() + WAIT.toNanos())).isTrue();
     }
@@ -107,18 +110,18 @@ class OutgoingQueueTest {
     void aFullQueueRefusesDataButStillTakesTheFrameBeforeAClose() throws Exception {
         RecordingSession session = new RecordingSession();
         session.block();
-        OutgoingQueue out = new OutgoingQueue(session, 3, () -> { });
-        assertThat(out.offer(List.of("in flight"))).isTrue();
+        OutgoingQueue out = new OutgoingQueue(session, 3, () -> { }, unsent -> { });
+        assertThat(out.offer(List.of("in flight"), List.of())).isTrue();
         await().atMost(WAIT).until(() -> session.blockedWrites.get() == 1);
 
-        assertThat(out.offer(List.of("1"))).isTrue();
+        assertThat(out.offer(List.of("1"), List.of())).isTrue();
         assertThat(out.offerPong(new byte[] {1})).isTrue();
-        assertThat(out.offer(List.of("3"))).isTrue();
-        assertThat(out.offer(List.of("4"))).as("over the bound").isFalse();
+        assertThat(out.offer(List.of("3"), List.of())).isTrue();
+        assertThat(out.offer(List.of("4"), List.of())).as("over the bound").isFalse();
         AtomicReference<String> last = new AtomicReference<>("last, as queued");
         out.force(last::get);
         out.close(1012, "bye");
-        out.offer(List.of("after close"));
+        out.offer(List.of("after close"), List.of());
         last.set("last, as written");
 
         session.release();
@@ -131,10 +134,10 @@ class OutgoingQueueTest {
     void stopDropsWhatWaitsAndTheWriterEndsAfterItsCurrentWrite() throws Exception {
         RecordingSession session = new RecordingSession();
         session.block();
-        OutgoingQueue out = new OutgoingQueue(session, 8, () -> { });
-        out.offer(List.of("in flight"));
+        OutgoingQueue out = new OutgoingQueue(session, 8, () -> { }, unsent -> { });
+        out.offer(List.of("in flight"), List.of());
         await().atMost(WAIT).until(() -> session.blockedWrites.get() == 1);
-        out.offer(List.of("dropped"));
+        out.offer(List.of("dropped"), List.of());
 
         out.stop();
         assertThat(out.awaitWriter(System.nanoTime() + Duration.ofMillis(100).toNanos()))
@@ -142,7 +145,7 @@ class OutgoingQueueTest {
         session.release();
 
         assertThat(out.awaitWriter(System.nanoTime() + WAIT.toNanos())).isTrue();
-        out.offer(List.of("after stop"));
+        out.offer(List.of("after stop"), List.of());
         assertThat(out.awaitWriter(System.nanoTime() + WAIT.toNanos())).isTrue();
         assertThat(session.sent).containsExactly("in flight");
     }
@@ -152,19 +155,51 @@ class OutgoingQueueTest {
         RecordingSession session = new RecordingSession();
         session.block();
         AtomicInteger failures = new AtomicInteger();
-        OutgoingQueue out = new OutgoingQueue(session, 8, failures::incrementAndGet);
-        out.offer(List.of("blocked"));
+        OutgoingQueue out = new OutgoingQueue(session, 8, failures::incrementAndGet, unsent -> { });
+        out.offer(List.of("blocked"), List.of());
         await().atMost(WAIT).until(() -> session.blockedWrites.get() == 1);
-        out.offer(List.of("never"));
+        out.offer(List.of("never"), List.of());
 
         out.interruptWriter();
 
         assertThat(out.awaitWriter(System.nanoTime() + WAIT.toNanos())).isTrue();
         assertThat(failures.get()).isEqualTo(1);
-        out.offer(List.of("later"));
+        out.offer(List.of("later"), List.of());
         assertThat(out.awaitWriter(System.nanoTime() + WAIT.toNanos())).isTrue();
         assertThat(session.sent).isEmpty();
         assertThat(failures.get()).isEqualTo(1);
+    }
+
+    @Test
+    void theMessagesOfFramesTheWriterNeverTookAreReportedWhenTheQueueIsClearedOrStopped() throws Exception {
+        RecordingSession session = new RecordingSession();
+        session.block();
+        List<ChatEvent> unsent = new CopyOnWriteArrayList<>();
+        OutgoingQueue out = new OutgoingQueue(session, 8, () -> { }, unsent::addAll);
+        ChatEvent inFlight = message(1);
+        out.offer(List.of("1"), List.of(inFlight));
+        await().atMost(WAIT).until(() -> session.blockedWrites.get() == 1);
+        ChatEvent cleared = message(2);
+        out.offer(List.of("2"), List.of(cleared));
+        out.offer(List.of("typing"), List.of());
+
+        out.clear();
+        assertThat(unsent).as("the frame being written was taken").containsExactly(cleared);
+        assertThat(out.queued()).isZero();
+        assertThat(out.queuedChars()).isZero();
+
+        ChatEvent stopped = message(3);
+        out.offer(List.of("3"), List.of(stopped));
+        out.stop();
+        session.release();
+        assertThat(out.awaitWriter(System.nanoTime() + WAIT.toNanos())).isTrue();
+        assertThat(unsent).containsExactly(cleared, stopped);
+        assertThat(session.sent).containsExactly("1");
+    }
+
+    private static ChatEvent message(long seq) {
+        return new ChatEvent.MessageCreated(new Message("m" + seq, "r1", "alice", seq, "hi", null, Instant.EPOCH,
+                null, null), false);
     }
 
     /** Records what is sent; a blocked session holds every write until released (or the writer is interrupted). */

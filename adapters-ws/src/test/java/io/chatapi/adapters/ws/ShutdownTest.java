@@ -1,18 +1,24 @@
 package io.chatapi.adapters.ws;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.chatapi.adapters.ws.json.WireJson;
+import io.chatapi.application.port.out.ChatEvent;
 import io.chatapi.domain.Message;
 import io.chatapi.domain.Principal;
 import io.chatapi.domain.Role;
 import io.chatapi.domain.RoomType;
+import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 class ShutdownTest {
@@ -151,6 +157,44 @@ class ShutdownTest {
                 assertThat(notice.get("reconnect_after_ms").asLong()).as("less than 1 s left").isEqualTo(1000L);
             }
             server.server.stopping().lower();
+        }
+    }
+    @Test
+    void theMessagesASocketThatStoppedReadingWasNeverWrittenWithinTheBudgetAreReportedUnsent() throws Exception {
+        TestServer server = TestServer.start(s -> s.queue(1_024));
+        try (RawWsClient stalled = RawWsClient.connect(server.port(), Tokens.user("slow"), 4096)) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.registry.isOnline("slow"));
+            SocketConnection connection = server.registry.all().iterator().next();
+            String content = "x".repeat(16_000);
+            long published = 0;
+            do { // until the socket's buffers are full and frames wait behind its writer
+                for (int i = 0; i < 20; i++) {
+                    published++;
+                    server.registry.publish(List.of("slow"), new ChatEvent.MessageCreated(new Message("m" + published,
+                            "room", "sender", published, content, null, Instant.now(), null, null), false));
+                }
+                Thread.sleep(100);
+            } while (connection.queuedItems() < 20 && published < 300);
+            assertThat(connection.queuedItems()).isPositive();
+
+            server.close(); // the writer stays blocked past the drain budget: the socket is cut
+
+            List<Long> written = new ArrayList<>();
+            try {
+                for (RawWsClient.Frame f = stalled.readFrame(); f != null; f = stalled.readFrame()) {
+                    if (f.opcode() == 1) {
+                        written.add(WireJson.parse(f.text()).orElseThrow().get("seq").asLong());
+                    }
+                }
+            } catch (IOException e) {
+                // cut in the middle of the frame being written
+            }
+            List<Long> unsent = server.chat.unsent.stream()
+                    .map(reported -> Long.parseLong(reported.substring("slow:room#".length()))).toList();
+            assertThat(unsent).isNotEmpty().doesNotHaveDuplicates().doesNotContainAnyElementsOf(written);
+            List<Long> lost = LongStream.rangeClosed(1, published).boxed()
+                    .filter(seq -> !written.contains(seq) && !unsent.contains(seq)).toList();
+            assertThat(lost).as("at most the frame the writer was writing when the socket was cut").hasSizeLessThan(2);
         }
     }
 }

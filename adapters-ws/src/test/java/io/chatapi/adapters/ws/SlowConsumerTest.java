@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.chatapi.adapters.ws.json.WireJson;
 import io.chatapi.application.port.out.ChatEvent;
 import io.chatapi.domain.Message;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 class SlowConsumerTest {
@@ -31,6 +34,33 @@ class SlowConsumerTest {
             assertThat(after.get("content").asText()).isEqualTo("after");
 
             assertThat(slow.readUntilClose()).isEqualTo(SocketConnection.SLOW_CONSUMER);
+        }
+    }
+
+    @Test
+    void everyMessageTheClosedSlowClientWasNeverWrittenIsReportedUnsentOnce() throws Exception {
+        try (TestServer server = TestServer.start(s -> s.queue(8));
+             RawWsClient slow = RawWsClient.connect(server.port(), Tokens.user("slow"), 4096);
+             WsClient fast = WsClient.connect(server.port(), Tokens.user("fast"))) {
+            long published = overflow(server, fast);
+            List<Long> written = new ArrayList<>();
+            RawWsClient.Frame frame = slow.readFrame();
+            for (; frame != null && frame.opcode() != 8; frame = slow.readFrame()) {
+                written.add(WireJson.parse(frame.text()).orElseThrow().get("seq").asLong());
+            }
+            assertThat(frame).isNotNull();
+            assertThat(frame.closeCode()).isEqualTo(SocketConnection.SLOW_CONSUMER);
+            await().atMost(Duration.ofSeconds(5)).until(() -> !server.chat.unsent.isEmpty());
+
+            List<Long> unsent = server.chat.unsent.stream()
+                    .map(reported -> Long.parseLong(reported.substring("slow:room#".length()))).toList();
+            assertThat(server.chat.unsent).allMatch(reported -> reported.startsWith("slow:room#"));
+            assertThat(unsent).as("the queued frames dropped, and the one that overflowed").isNotEmpty()
+                    .doesNotHaveDuplicates().doesNotContainAnyElementsOf(written);
+            List<Long> all = new ArrayList<>(written);
+            all.addAll(unsent);
+            assertThat(all).containsExactlyInAnyOrderElementsOf(
+                    LongStream.rangeClosed(1, published).boxed().toList());
         }
     }
 

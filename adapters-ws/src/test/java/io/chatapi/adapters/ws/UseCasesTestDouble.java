@@ -14,6 +14,7 @@ import io.chatapi.application.port.in.QueryRoomsUseCase;
 import io.chatapi.application.port.in.SendMessageUseCase;
 import io.chatapi.application.port.in.StreamsUseCase;
 import io.chatapi.application.port.in.TypingUseCase;
+import io.chatapi.application.port.in.UnsentMessagesUseCase;
 import io.chatapi.application.port.in.UpdateRoomUseCase;
 import io.chatapi.application.port.out.Appended;
 import io.chatapi.application.port.out.ChatEvent;
@@ -49,7 +50,7 @@ import java.util.function.Supplier;
  */
 final class UseCasesTestDouble implements CreateRoomUseCase, QueryRoomsUseCase, UpdateRoomUseCase, MembershipUseCase,
         SendMessageUseCase, EditMessageUseCase, HistoryUseCase, AckUseCase, TypingUseCase, PresenceUseCase,
-        ManageBotsUseCase, HandoffUseCase, StreamsUseCase, AdminUseCase, HealthQuery {
+        ManageBotsUseCase, HandoffUseCase, StreamsUseCase, AdminUseCase, HealthQuery, UnsentMessagesUseCase {
 
     private final EventPublisher events;
     private final Map<String, Room> rooms = new LinkedHashMap<>();
@@ -77,13 +78,23 @@ final class UseCasesTestDouble implements CreateRoomUseCase, QueryRoomsUseCase, 
     /** Runs at the start of every send, on the sender's thread. */
     volatile Runnable beforeSend = () -> { };
     volatile List<DeadLetter> deadLetters = List.of();
+    /** The messages reported unsent, as {@code user:room#seq}, in the order reported. */
+    final List<String> unsent = new CopyOnWriteArrayList<>();
 
     UseCasesTestDouble(EventPublisher events) {
         this.events = events;
     }
 
     UseCases useCases() {
-        return new UseCases(this, this, this, this, this, this, this, this, this, this, this, this, this, this, this);
+        return new UseCases(this, this, this, this, this, this, this, this, this, this, this, this, this, this, this,
+                this);
+    }
+
+    @Override
+    public void unsent(String userId, List<UnsentMessage> messages) {
+        for (UnsentMessage message : messages) {
+            unsent.add(userId + ":" + message.roomId() + "#" + message.seq());
+        }
     }
 
     synchronized Room room(String id, RoomType type, String... userIds) {

@@ -4,6 +4,7 @@ import io.chatapi.application.port.out.ConnectionDirectory;
 import io.chatapi.application.port.out.DeliveryPlan;
 import io.chatapi.application.port.out.DeliveryStore;
 import io.chatapi.application.port.out.OutboxItem;
+import io.chatapi.application.port.out.OwedMessage;
 import io.chatapi.application.port.out.WebhookEvent;
 import io.chatapi.application.port.out.WebhookSender;
 import io.chatapi.domain.Ids;
@@ -79,6 +80,20 @@ public final class OfflineDeliveries {
             }
         }
         return new DeliveryPlan.Deliveries(List.copyOf(recipients), webhooks);
+    }
+
+    /**
+     * Queues, in one write, messages already stored for recipients that had missed them, then starts a pass of
+     * the webhook outbox when they put webhooks in it. Throws what the store throws.
+     */
+    void queue(List<OwedMessage> owed) {
+        if (owed.isEmpty()) {
+            return;
+        }
+        store.queueOffline(owed);
+        if (webhook.enabled()) {
+            outboxWake.run();
+        }
     }
 
     /** Whether queuing for offline members put a webhook in the outbox. */

@@ -12,6 +12,7 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.function.Consumer;
 
 /** A WebSocket client on a bare socket with a tiny receive buffer: it completes the upgrade, then stops reading. */
 final class StalledSocket implements AutoCloseable {
@@ -58,6 +59,11 @@ final class StalledSocket implements AutoCloseable {
      * frame's code, or {@link #CUT} when the stream ends or is reset. Fails if neither happens within {@code wait}.
      */
     int readUntilServerEnds(Duration wait) throws IOException {
+        return readUntilServerEnds(wait, text -> { });
+    }
+
+    /** The same, handing each whole text frame read to {@code texts}. */
+    int readUntilServerEnds(Duration wait, Consumer<String> texts) throws IOException {
         socket.setSoTimeout((int) wait.toMillis());
         long deadline = System.nanoTime() + wait.toNanos();
         try {
@@ -77,7 +83,11 @@ final class StalledSocket implements AutoCloseable {
                     byte[] payload = in.readNBytes((int) length);
                     return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
                 }
-                in.skipNBytes(length);
+                if ((b0 & 0x0f) == 1 && (b0 & 0x80) != 0) {
+                    texts.accept(new String(in.readNBytes((int) length), StandardCharsets.UTF_8));
+                } else {
+                    in.skipNBytes(length);
+                }
             }
         } catch (EOFException | SocketException e) {
             return CUT;
