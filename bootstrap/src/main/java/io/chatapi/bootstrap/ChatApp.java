@@ -133,7 +133,7 @@ public final class ChatApp implements AutoCloseable {
                     }
                 },
                 new ManageBotsService(botStore, llm, config.llm().keyEnvPattern(), Config.reservedSettingNames(), clock),
-                handoff, bots, admin, admin, new UnsentMessagesService(registry, rooms, messages, offline));
+                handoff, bots, admin, admin, new UnsentMessagesService(rooms, messages, offline));
         outbox.start();
         redelivery.start();
         // The health probe's write path (Jdbi, the writer, the first commit) while the web server starts.

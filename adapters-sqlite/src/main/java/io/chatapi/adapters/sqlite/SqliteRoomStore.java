@@ -60,7 +60,7 @@ public final class SqliteRoomStore implements RoomStore {
 
     /**
      * A page of a user's rooms: a range of the index on the user's memberships by their room's creation time
-     * (migration V5), read in page order, so a page costs its own rooms whatever the number of rooms of the user,
+     * (migration V6), read in page order, so a page costs its own rooms whatever the number of rooms of the user,
      * and reads only their rows.
      */
     static final String ROOMS_PAGE = """

@@ -50,11 +50,12 @@ class SqliteRoomStoreTest extends RoomStoreContract {
                 rooms.createGroup(new Room(id, RoomType.GROUP, null, null, 0, at, Handoff.initial(at)),
                         List.of(new Member(id, "alice", MemberRole.MEMBER, at)));
             }
-            db.write(h -> { // back to the schema before V5, as a database of the release before has it
+            db.write(h -> { // back to the schema before V6, as a database of an earlier build has it
                 h.execute("DROP INDEX members_by_user_and_room_age");
                 h.execute("ALTER TABLE members DROP COLUMN room_created_at");
                 h.execute("CREATE INDEX members_by_user ON members (user_id)");
-                return h.execute("DELETE FROM flyway_schema_history WHERE version = '5'");
+                h.execute("CREATE INDEX rooms_by_id_and_age ON rooms (id, created_at)");
+                return h.execute("DELETE FROM flyway_schema_history WHERE version = '6'");
             });
         }
         try (SqliteDatabase db = SqliteDatabase.open(new SqliteSettings(file, "NORMAL"))) {

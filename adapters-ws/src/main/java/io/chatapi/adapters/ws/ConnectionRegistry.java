@@ -14,6 +14,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -48,6 +49,8 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
     private volatile UnsentMessagesUseCase unsentMessages;
     /** Platform threads: queuing unsent messages reads and writes the database. */
     private volatile ExecutorService unsentCalls;
+    /** Users with unsent messages of a closed connection on their way to the offline queue, and how many batches. */
+    private final Map<String, Integer> unsentInFlight = new ConcurrentHashMap<>();
     /**
      * How long a settled connection may stay too full to take re-deliveries, with its writer taking nothing from
      * its queue, before the backlog goes on without it: a client that reads, however slowly, is waited for.
@@ -104,12 +107,14 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
 
     /**
      * {@code message} events a connection of {@code userId} never wrote to its socket; called once it has left
-     * the registry. Never blocks: they are queued on a thread of their own.
+     * the registry. Nothing when another connection of the user is open now: that one was sent them live. Never
+     * blocks: they are queued on a thread of their own, and until they are, the offline queue re-delivers nothing
+     * to the user ({@link #publishToSettled}), so that a reconnected client gets its backlog in seq order.
      */
     void unsent(String userId, List<ChatEvent> messages) {
         UnsentMessagesUseCase target = unsentMessages;
         ExecutorService calls = unsentCalls;
-        if (target == null || calls == null) {
+        if (target == null || calls == null || isOnline(userId)) {
             return;
         }
         List<UnsentMessage> unsent = new ArrayList<>(messages.size());
@@ -122,18 +127,29 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
                 }
             }
         }
+        if (unsent.isEmpty()) {
+            return;
+        }
+        unsentInFlight.merge(userId, 1, Integer::sum);
         try {
             calls.execute(() -> {
                 try {
                     target.unsent(userId, unsent);
                 } catch (RuntimeException e) {
                     LOG.log(Level.WARNING, "queuing unsent messages failed", e);
+                } finally {
+                    unsentQueued(userId);
                 }
             });
         } catch (RejectedExecutionException e) {
+            unsentQueued(userId);
             LOG.warning(() -> unsent.size() + " messages a connection of " + userId + " never sent, after the stop:"
                     + " not queued");
         }
+    }
+
+    private void unsentQueued(String userId) {
+        unsentInFlight.computeIfPresent(userId, (user, count) -> count == 1 ? null : count - 1);
     }
 
     @Override
@@ -158,8 +174,8 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
     @Override
     public int publishToSettled(String userId, ChatEvent event, Duration minAge, boolean waitForAll) {
         List<SocketConnection> connections = byUser.get(userId);
-        if (connections == null) {
-            return 0;
+        if (connections == null || unsentInFlight.containsKey(userId)) {
+            return 0; // no connection, or earlier messages of a closed one not queued yet: at a later pass
         }
         long now = System.nanoTime();
         List<SocketConnection> behind = new ArrayList<>(0); // stopped reading, then also refusing this event

@@ -12,6 +12,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
@@ -61,6 +63,37 @@ class SlowConsumerTest {
             all.addAll(unsent);
             assertThat(all).containsExactlyInAnyOrderElementsOf(
                     LongStream.rangeClosed(1, published).boxed().toList());
+        }
+    }
+
+    @Test
+    void theOfflineQueueReDeliversNothingToAUserWhoseUnsentMessagesAreNotQueuedYet() throws Exception {
+        CountDownLatch queuing = new CountDownLatch(1);
+        try (TestServer server = TestServer.start(s -> s.queue(8));
+             RawWsClient slow = RawWsClient.connect(server.port(), Tokens.user("slow"), 4096);
+             WsClient fast = WsClient.connect(server.port(), Tokens.user("fast"))) {
+            server.chat.beforeUnsent = () -> {
+                try {
+                    queuing.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            };
+            long published = overflow(server, fast);
+            try (WsClient back = WsClient.connect(server.port(), Tokens.user("slow"))) {
+                await().atMost(Duration.ofSeconds(5)).until(() -> server.registry.isOnline("slow"));
+                ChatEvent later = event(published + 1, "later");
+                assertThat(server.registry.publishToSettled("slow", later, Duration.ZERO, false))
+                        .as("earlier messages are still on their way to the queue").isZero();
+
+                queuing.countDown();
+                await().atMost(Duration.ofSeconds(5)).until(() -> !server.chat.unsent.isEmpty());
+                await().atMost(Duration.ofSeconds(5))
+                        .until(() -> server.registry.publishToSettled("slow", later, Duration.ZERO, false) == 1);
+                assertThat(back.next("message").get("seq").asLong()).isEqualTo(published + 1);
+            }
+        } finally {
+            queuing.countDown();
         }
     }
 

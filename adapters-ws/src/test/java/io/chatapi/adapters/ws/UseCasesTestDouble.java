@@ -90,8 +90,12 @@ final class UseCasesTestDouble implements CreateRoomUseCase, QueryRoomsUseCase, 
                 this);
     }
 
+    /** Runs before a report of unsent messages is recorded (a test holds it back with it). */
+    volatile Runnable beforeUnsent = () -> { };
+
     @Override
     public void unsent(String userId, List<UnsentMessage> messages) {
+        beforeUnsent.run();
         for (UnsentMessage message : messages) {
             unsent.add(userId + ":" + message.roomId() + "#" + message.seq());
         }

@@ -1,7 +1,6 @@
 package io.chatapi.application.service;
 
 import io.chatapi.application.port.in.UnsentMessagesUseCase;
-import io.chatapi.application.port.out.ConnectionDirectory;
 import io.chatapi.application.port.out.MessageStore;
 import io.chatapi.application.port.out.OwedMessage;
 import io.chatapi.application.port.out.RoomStore;
@@ -15,23 +14,21 @@ import java.util.Optional;
 /**
  * Queues for offline delivery the messages a closed connection never wrote to its socket, as
  * {@link OfflineDeliveries} queues a member who had no connection when the message was committed: an entry and,
- * with a webhook, a {@code message.offline} notification. The user counts as one recipient across devices: with
- * another connection open, that one was sent the messages live and nothing is queued. Messages deleted meanwhile,
- * in rooms the user has left, or already queued for the user are skipped. Thread-safe.
+ * with a webhook, a {@code message.offline} notification. Whether the user had another connection open (which was
+ * sent them live) is the transport's to judge, when the connection ended: a connection opened since never got
+ * them. Messages deleted meanwhile, in rooms the user has left, or already queued for the user are skipped.
+ * Thread-safe.
  */
 public final class UnsentMessagesService implements UnsentMessagesUseCase {
     private static final System.Logger LOG = System.getLogger(UnsentMessagesService.class.getName());
     private static final Comparator<UnsentMessage> IN_ROOM_ORDER =
             Comparator.comparing(UnsentMessage::roomId).thenComparingLong(UnsentMessage::seq);
 
-    private final ConnectionDirectory connections;
     private final RoomStore rooms;
     private final MessageStore messages;
     private final OfflineDeliveries offline;
 
-    public UnsentMessagesService(ConnectionDirectory connections, RoomStore rooms, MessageStore messages,
-                                 OfflineDeliveries offline) {
-        this.connections = connections;
+    public UnsentMessagesService(RoomStore rooms, MessageStore messages, OfflineDeliveries offline) {
         this.rooms = rooms;
         this.messages = messages;
         this.offline = offline;
@@ -39,7 +36,7 @@ public final class UnsentMessagesService implements UnsentMessagesUseCase {
 
     @Override
     public void unsent(String userId, List<UnsentMessage> unsent) {
-        if (unsent.isEmpty() || connections.isOnline(userId)) {
+        if (unsent.isEmpty()) {
             return;
         }
         try {

@@ -6,3 +6,5 @@ ALTER TABLE members ADD COLUMN room_created_at INTEGER NOT NULL DEFAULT 0;
 UPDATE members SET room_created_at = (SELECT created_at FROM rooms WHERE rooms.id = members.room_id);
 CREATE INDEX members_by_user_and_room_age ON members (user_id, room_created_at DESC, room_id DESC);
 DROP INDEX members_by_user;
+-- V5's index on rooms (id, created_at) was meant for the same listing; the planner did not use it
+DROP INDEX IF EXISTS rooms_by_id_and_age;
