@@ -37,6 +37,12 @@ class JwtVerifierTest {
     }
 
     @Test
+    void aSubOfCharactersThatAreNotWhiteSpaceIsAUserIdHoweverOdd() throws Exception {
+        assertThat(verifier.verify(Tokens.user("\u001c")).principal().userId()).isEqualTo("\u001c");
+        assertThat(verifier.verify(Tokens.user(" a ")).principal().userId()).isEqualTo(" a ");
+    }
+
+    @Test
     void aLeewayWithAFractionOfASecondCountsAsTheWholeSecond() throws Exception {
         JwtVerifier halfSecond = new JwtVerifier(SECRET, Duration.ofMillis(500), false, null, null);
         // exp at the start of this second: under a second ago, so inside a leeway of one whole second
@@ -63,6 +69,8 @@ class JwtVerifierTest {
         assertRefused(Tokens.user("system"));
         assertRefused(Tokens.user("bot_01jd8v3x4k2m9qz7w5t6y8r0hp"));
         assertRefused(Tokens.user("bot_"));
+        assertRefused(Tokens.user(" "));
+        assertRefused(Tokens.user("\u00a0\t\u2028"));
         assertRefused(Tokens.sign(new JWTClaimsSet.Builder().claim("x", 1).build()));
         assertRefused(Tokens.sign(new JWTClaimsSet.Builder().claim("sub", "").build()));
         assertRefused(Tokens.sign(new JWTClaimsSet.Builder().claim("sub", 42).build()));

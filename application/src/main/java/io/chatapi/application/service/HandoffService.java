@@ -20,6 +20,7 @@ import io.chatapi.domain.Message;
 import io.chatapi.domain.Principal;
 import io.chatapi.domain.Room;
 import io.chatapi.domain.RoomType;
+import io.chatapi.domain.WhiteSpace;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,7 +73,7 @@ public final class HandoffService implements HandoffUseCase {
         MessageText.requireAtMost("reason", command.reason(), MAX_REASON_CHARS);
         String agentId = null;
         if (state == HandoffState.HUMAN) {
-            agentId = command.agentId() != null && !command.agentId().isBlank() ? command.agentId()
+            agentId = command.agentId() != null && !WhiteSpace.only(command.agentId()) ? command.agentId()
                     : caller.isAgent() ? caller.userId() : null;
         }
         String agent = agentId;

@@ -12,6 +12,7 @@ import io.chatapi.domain.MemberRole;
 import io.chatapi.domain.Principal;
 import io.chatapi.domain.Room;
 import io.chatapi.domain.RoomType;
+import io.chatapi.domain.WhiteSpace;
 
 /**
  * Adds and removes room members; a dm only takes back one of its own pair who left. A room holds at most
@@ -46,7 +47,7 @@ public final class MembershipService implements MembershipUseCase {
 
     @Override
     public void addMember(Principal caller, String roomId, String userId) {
-        if (userId == null || userId.isBlank()) {
+        if (userId == null || WhiteSpace.only(userId)) {
             throw ChatException.invalid("user_id is required");
         }
         if (Principal.SYSTEM.equals(userId)) {

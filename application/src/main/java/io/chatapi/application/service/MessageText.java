@@ -2,6 +2,7 @@ package io.chatapi.application.service;
 
 import io.chatapi.domain.ChatException;
 import io.chatapi.domain.Member;
+import io.chatapi.domain.WhiteSpace;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,24 +18,12 @@ final class MessageText {
      * U+001C–U+001F, which it does; zero-width characters (U+200B, U+FEFF) are not white space.
      */
     static void requireContent(String content, int maxChars) {
-        if (content == null || whiteSpaceOnly(content)) {
+        if (content == null || WhiteSpace.only(content)) {
             throw ChatException.invalid("content is required");
         }
         if (content.length() > maxChars) {
             throw ChatException.tooLarge("content is longer than " + maxChars + " characters");
         }
-    }
-
-    /** True when every character is white space (every white-space character is in the BMP). */
-    private static boolean whiteSpaceOnly(String text) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            boolean space = c >= '\t' && c <= '\r' || c == 0x85 || Character.isSpaceChar(c); // Zs, Zl, Zp
-            if (!space) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** An optional text field must be at most {@code maxChars} UTF-16 code units. */
@@ -58,9 +47,9 @@ final class MessageText {
         return value == null || value.isEmpty() ? null : value;
     }
 
-    /** Null for null or blank text. */
+    /** Null for null text or text of white space only ({@link WhiteSpace}). */
     static String blankToNull(String value) {
-        return value == null || value.isBlank() ? null : value;
+        return value == null || WhiteSpace.only(value) ? null : value;
     }
 
     static List<String> userIds(List<Member> members) {

@@ -17,6 +17,7 @@ import io.chatapi.domain.MemberRole;
 import io.chatapi.domain.Principal;
 import io.chatapi.domain.Room;
 import io.chatapi.domain.RoomType;
+import io.chatapi.domain.WhiteSpace;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -72,7 +73,7 @@ public final class RoomService implements CreateRoomUseCase, QueryRoomsUseCase, 
         }
         Set<String> distinct = new LinkedHashSet<>();
         for (String member : command.members()) {
-            if (member == null || member.isBlank()) {
+            if (member == null || WhiteSpace.only(member)) {
                 throw ChatException.invalid("members must be non-empty strings");
             }
             if (Principal.SYSTEM.equals(member)) {

@@ -51,6 +51,15 @@ class RoomServiceTest {
     }
 
     @Test
+    void aMemberIdIsRefusedOnlyWhenItIsWhiteSpaceAsATokensSubIs() {
+        assertThatThrownBy(() -> service.create(ADMIN, new CreateRoom("group", List.of("a", "\u00a0"), null,
+                null))).isInstanceOfSatisfying(ChatException.class, e -> assertThat(e.code())
+                .isEqualTo(ErrorCode.INVALID_REQUEST));
+        assertThat(service.create(ADMIN, new CreateRoom("group", List.of("a", "\u001c"), null, null)).type())
+                .isEqualTo(RoomType.GROUP);
+    }
+
+    @Test
     void anIdThatBeginsAsABotsButNamesNoBotIsNoMember() {
         assertThatThrownBy(() -> service.create(ADMIN, new CreateRoom("group", List.of("a", "bot_gone"), null,
                 null))).isInstanceOfSatisfying(ChatException.class, e -> assertThat(e.code())

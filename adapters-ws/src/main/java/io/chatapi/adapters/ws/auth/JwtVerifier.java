@@ -10,6 +10,7 @@ import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import io.chatapi.adapters.ws.json.WireJson;
 import io.chatapi.domain.Principal;
+import io.chatapi.domain.WhiteSpace;
 import io.chatapi.domain.Role;
 import java.text.ParseException;
 import java.time.Duration;
@@ -87,8 +88,8 @@ public final class JwtVerifier {
             JWTClaimsSet set = JWTClaimsSet.parse(payload);
             claims.verify(set, null);
             Object sub = payload.get("sub"); // raw: Nimbus would turn a number into text
-            if (!(sub instanceof String userId) || userId.isEmpty()) {
-                throw new InvalidTokenException("sub must be a non-empty string");
+            if (!(sub instanceof String userId) || WhiteSpace.only(userId)) {
+                throw new InvalidTokenException("sub must be a string that is not only white space");
             }
             if (userId.length() > Principal.MAX_USER_ID_CHARS) {
                 throw new InvalidTokenException("sub is longer than " + Principal.MAX_USER_ID_CHARS + " characters");
