@@ -17,6 +17,7 @@ import io.chatapi.application.port.out.WebhookException;
 import io.chatapi.domain.Handoff;
 import io.chatapi.domain.Message;
 import io.chatapi.domain.Room;
+import io.chatapi.domain.Utf16;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -126,7 +127,7 @@ final class WebhookJson {
      * surrogate, which no JSON text can carry, is sent as U+FFFD.
      */
     private void putMetadata(ObjectNode root, String metadata) {
-        String text = withoutUnpairedSurrogates(metadata);
+        String text = Utf16.wellFormed(metadata);
         if (isOneJsonValue(text)) {
             root.putRawValue("room_metadata", new RawValue(text.strip()));
         } else {
@@ -144,29 +145,6 @@ final class WebhookJson {
         } catch (IOException e) {
             return false;
         }
-    }
-
-    static String withoutUnpairedSurrogates(String text) {
-        StringBuilder out = null;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            boolean paired = Character.isHighSurrogate(c) && i + 1 < text.length()
-                    && Character.isLowSurrogate(text.charAt(i + 1));
-            if (paired) {
-                if (out != null) {
-                    out.append(c).append(text.charAt(i + 1));
-                }
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                if (out == null) {
-                    out = new StringBuilder(text.length()).append(text, 0, i);
-                }
-                out.append('\uFFFD');
-            } else if (out != null) {
-                out.append(c);
-            }
-        }
-        return out == null ? text : out.toString();
     }
 
     private static boolean present(JsonNode node) {

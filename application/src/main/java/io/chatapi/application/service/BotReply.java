@@ -5,6 +5,7 @@ import io.chatapi.application.port.out.Cancellation;
 import io.chatapi.application.port.out.ChatEvent;
 import io.chatapi.application.port.out.EventPublisher;
 import io.chatapi.domain.Message;
+import io.chatapi.domain.Utf16;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Collections;
@@ -186,44 +187,15 @@ final class BotReply {
     }
 
     /**
-     * A chunk of streamed text made well-formed as {@link #wellFormed} does, except that a high surrogate that ends
+     * A chunk of streamed text made well-formed as {@link Utf16#wellFormed} does, except that a high surrogate that ends
      * it is kept, for the next chunk may begin with its partner.
      */
     private static String wellFormedChunk(String chunk) {
         int last = chunk.length() - 1;
         if (last >= 0 && Character.isHighSurrogate(chunk.charAt(last))) {
-            return wellFormed(chunk.substring(0, last)) + chunk.charAt(last);
+            return Utf16.wellFormed(chunk.substring(0, last)) + chunk.charAt(last);
         }
-        return wellFormed(chunk);
-    }
-
-    /**
-     * The text with every surrogate that has no partner replaced by U+FFFD, as a decoder replaces bytes that are no
-     * character: such a string has no UTF-8 form, so it would be stored as {@code ?} and sent on as an escaped lone
-     * surrogate. Used for text that comes from outside as JSON strings: the LLM's and the webhook's.
-     */
-    static String wellFormed(String text) {
-        StringBuilder out = null;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            boolean paired = Character.isHighSurrogate(c) && i + 1 < text.length()
-                    && Character.isLowSurrogate(text.charAt(i + 1));
-            if (paired) {
-                if (out != null) {
-                    out.append(c).append(text.charAt(i + 1));
-                }
-                i++;
-                continue;
-            }
-            boolean lone = Character.isSurrogate(c);
-            if (lone && out == null) {
-                out = new StringBuilder(text.length()).append(text, 0, i);
-            }
-            if (out != null) {
-                out.append(lone ? '\uFFFD' : c);
-            }
-        }
-        return out == null ? text : out.toString();
+        return Utf16.wellFormed(chunk);
     }
 
     /**

@@ -27,6 +27,7 @@ import io.chatapi.domain.MemberRole;
 import io.chatapi.domain.Message;
 import io.chatapi.domain.Principal;
 import io.chatapi.domain.Room;
+import io.chatapi.domain.Utf16;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
@@ -614,7 +615,7 @@ public final class BotReplyService implements BotReplies {
     }
 
     private static String wellFormedOrNull(String text) {
-        return text == null ? null : BotReply.wellFormed(text);
+        return text == null ? null : Utf16.wellFormed(text);
     }
 
     private void requestHandoff(BotReply reply, String reason) {
