@@ -16,7 +16,8 @@ import java.util.concurrent.ExecutionException;
 /**
  * Sends an LLM POST and returns the response with its body still streaming. Checks every target with the
  * {@link EndpointGuard} first; follows at most {@value #MAX_REDIRECTS} redirects by hand, only 307 and 308 (which
- * keep the POST and its body); sends the key only to the first URL's origin. Registers with the
+ * keep the POST and its body), never from https to plain http (the conversation stays encrypted once it was);
+ * sends the key only to the first URL's origin. Registers with the
  * {@link Watchdog} how to abort the exchange: cancel the pending request, then cancel the body. The body of a
  * redirect is never read: it is cancelled, which closes that connection. Thread-safe.
  */
@@ -58,12 +59,25 @@ final class RedirectingPoster {
             if (redirects == MAX_REDIRECTS) {
                 throw new CallFailed(LlmOutcome.ERROR, "more than " + MAX_REDIRECTS + " redirects");
             }
-            try {
-                uri = uri.resolve(response.headers().firstValue("Location").orElseThrow().strip());
-            } catch (IllegalArgumentException | NoSuchElementException e) {
-                throw new CallFailed(LlmOutcome.ERROR, Urls.forLog(uri) + " sent a redirect without a valid Location");
-            }
+            uri = nextHop(uri, response.headers().firstValue("Location").orElse(null));
         }
+    }
+
+    /**
+     * Where a redirect from {@code from} leads: its {@code Location} resolved against it; never from https to
+     * plain http.
+     */
+    static URI nextHop(URI from, String location) throws CallFailed {
+        URI next;
+        try {
+            next = from.resolve(Optional.ofNullable(location).orElseThrow().strip());
+        } catch (IllegalArgumentException | NoSuchElementException e) {
+            throw new CallFailed(LlmOutcome.ERROR, Urls.forLog(from) + " sent a redirect without a valid Location");
+        }
+        if ("https".equalsIgnoreCase(from.getScheme()) && !"https".equalsIgnoreCase(next.getScheme())) {
+            throw new CallFailed(LlmOutcome.ERROR, Urls.forLog(from) + " redirected from https to plain http");
+        }
+        return next;
     }
 
     private static HttpRequest request(Dialect dialect, URI uri, String key, byte[] body) throws CallFailed {

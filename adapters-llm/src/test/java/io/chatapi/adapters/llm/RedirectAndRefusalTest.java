@@ -2,11 +2,13 @@ package io.chatapi.adapters.llm;
 
 import static io.chatapi.adapters.llm.Fixtures.KEY;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.chatapi.application.port.out.Cancellation;
 import io.chatapi.application.port.out.LlmOutcome;
 import io.chatapi.domain.LlmProvider;
 import java.net.InetAddress;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -94,6 +96,19 @@ class RedirectAndRefusalTest {
             assertThat(outcome).isEqualTo(LlmOutcome.ERROR);
             assertThat(fake.connections()).isEqualTo(1 + RedirectingPoster.MAX_REDIRECTS);
         }
+    }
+
+    @Test
+    void aRedirectFromHttpsToPlainHttpIsAnErrorAndOneThatStaysOnHttpsIsFollowed() throws Exception {
+        URI secure = URI.create("https://llm.example.com/v1/chat/completions");
+        assertThatThrownBy(() -> RedirectingPoster.nextHop(secure, "http://llm.example.com/v2/chat/completions"))
+                .isInstanceOf(CallFailed.class).hasMessageContaining("from https to plain http");
+        assertThat(RedirectingPoster.nextHop(secure, " /v2/chat/completions"))
+                .isEqualTo(URI.create("https://llm.example.com/v2/chat/completions"));
+        assertThat(RedirectingPoster.nextHop(URI.create("http://127.0.0.1:9/v1"), "https://llm.example.com/v1"))
+                .isEqualTo(URI.create("https://llm.example.com/v1"));
+        assertThatThrownBy(() -> RedirectingPoster.nextHop(secure, null)).isInstanceOf(CallFailed.class)
+                .hasMessageContaining("without a valid Location");
     }
 
     @Test

@@ -28,7 +28,8 @@ import java.util.concurrent.TimeoutException;
  * Posts webhook bodies with the JDK HTTP client: signed with both schemes when a secret is set, one
  * time-out for the whole exchange (connect, headers and body, across redirects), response bodies over 1 MiB
  * refused. A 307 or 308 is followed with the same POST, body and headers, at most {@value #MAX_REDIRECTS} times;
- * a 301, 302 or 303 fails, for following it would turn the POST into a GET without the body.
+ * a 301, 302 or 303 fails, for following it would turn the POST into a GET without the body, and so does a
+ * redirect from https to plain http.
  * Failure messages never contain the secret or the URL. A {@code bot.context} call is aborted as soon as its
  * reply is cancelled. Thread-safe; {@link #close()} aborts calls in flight.
  */
@@ -133,7 +134,7 @@ public final class HttpWebhookSender implements WebhookSender, AutoCloseable {
             if (redirects == MAX_REDIRECTS) {
                 throw new WebhookException("the webhook redirected more than " + MAX_REDIRECTS + " times");
             }
-            target = redirectTarget(target, response);
+            target = redirectTarget(target, response.headers().firstValue("Location").orElse(""));
             if (visited.contains(target)) {
                 throw new WebhookException("the webhook redirected in a loop");
             }
@@ -182,21 +183,26 @@ public final class HttpWebhookSender implements WebhookSender, AutoCloseable {
 
     /**
      * Where a redirect leads: its {@code Location}, resolved against the URL that answered (as Go does), which
-     * must make an absolute http or https URL with a host. Never names either URL.
+     * must make an absolute http or https URL with a host, and an https one when the URL that answered was https:
+     * the body (the conversation) and its signatures never go on in clear text. Never names either URL.
      */
-    private static URI redirectTarget(URI from, HttpResponse<?> response) throws WebhookException {
-        String location = response.headers().firstValue("Location").orElse("").strip();
+    static URI redirectTarget(URI from, String location) throws WebhookException {
+        String trimmed = location.strip();
+        URI target = null;
         try {
-            URI target = location.isEmpty() ? null : from.resolve(location);
-            String scheme = target == null ? null : target.getScheme();
-            if (target != null && target.getHost() != null
-                    && ("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme))) {
-                return target;
-            }
+            target = trimmed.isEmpty() ? null : from.resolve(trimmed);
         } catch (IllegalArgumentException e) {
             // reported below
         }
-        throw new WebhookException("the webhook redirected to a location that is not an http or https URL");
+        String scheme = target == null ? null : target.getScheme();
+        if (target == null || target.getHost() == null
+                || !("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme))) {
+            throw new WebhookException("the webhook redirected to a location that is not an http or https URL");
+        }
+        if ("https".equalsIgnoreCase(from.getScheme()) && !"https".equalsIgnoreCase(scheme)) {
+            throw new WebhookException("the webhook redirected from https to plain http");
+        }
+        return target;
     }
 
     /** Keeps at most {@link #MAX_RESPONSE_BYTES} of a 2xx body; the body of any other answer is discarded. */

@@ -333,6 +333,22 @@ class HttpWebhookSenderTest {
     }
 
     @Test
+    void aRedirectFromHttpsToPlainHttpFailsAndOneThatStaysOnHttpsOrStartsOnHttpIsFollowed() throws Exception {
+        URI secure = URI.create("https://hooks.example.com/chat");
+        assertThatThrownBy(() -> HttpWebhookSender.redirectTarget(secure, "http://hooks.example.com/chat/"))
+                .isInstanceOf(WebhookException.class).hasMessageContaining("from https to plain http")
+                .message().doesNotContain("example.com");
+        assertThatThrownBy(() -> HttpWebhookSender.redirectTarget(secure, "HTTP://other.example.com/"))
+                .isInstanceOf(WebhookException.class).hasMessageContaining("from https to plain http");
+        assertThat(HttpWebhookSender.redirectTarget(secure, " /chat/ "))
+                .isEqualTo(URI.create("https://hooks.example.com/chat/"));
+        assertThat(HttpWebhookSender.redirectTarget(secure, "https://other.example.com/x"))
+                .isEqualTo(URI.create("https://other.example.com/x"));
+        assertThat(HttpWebhookSender.redirectTarget(URI.create("http://127.0.0.1:9/a"), "https://hooks.example.com/"))
+                .isEqualTo(URI.create("https://hooks.example.com/"));
+    }
+
+    @Test
     void aReceiverThatNeverAnswersTimesOut() {
         server.respondWith(server.hang());
         var sender = new HttpWebhookSender(new WebhookSettings(server.url(), SECRET, Duration.ofMillis(300)));
