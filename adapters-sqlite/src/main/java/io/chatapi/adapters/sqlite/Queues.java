@@ -18,12 +18,16 @@ final class Queues {
                 .bind("seq", message.seq()).bind("createdAt", Columns.nanos(message.createdAt())).execute();
     }
 
-    /** Queues the message for the user unless it is queued for them already; true when it was queued now. */
+    /**
+     * Queues the message for the user unless it is queued for them already or they are no longer a member of its
+     * room; true when it was queued now.
+     */
     static boolean queueOfflineOnce(Handle h, String userId, Message message) {
         return h.createUpdate("""
                         INSERT INTO pending_deliveries (user_id, room_id, message_id, seq, attempts, created_at)
                         SELECT :user, :room, :message, :seq, 0, :createdAt
-                        WHERE NOT EXISTS (SELECT 1 FROM pending_deliveries
+                        WHERE EXISTS (SELECT 1 FROM members WHERE room_id = :room AND user_id = :user)
+                          AND NOT EXISTS (SELECT 1 FROM pending_deliveries
                             WHERE user_id = :user AND room_id = :room AND seq = :seq)""")
                 .bind("user", userId).bind("room", message.roomId()).bind("message", message.id())
                 .bind("seq", message.seq()).bind("createdAt", Columns.nanos(message.createdAt())).execute() > 0;

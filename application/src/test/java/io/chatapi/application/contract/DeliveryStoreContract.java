@@ -103,6 +103,25 @@ public abstract class DeliveryStoreContract extends StoreContract {
     }
 
     @Test
+    void aRecipientNoLongerInTheRoomWhenTheMessageIsQueuedForThemGetsNeitherEntryNorWebhook() {
+        group("room_a", T0, "alice", "bob", "carol");
+        Message stored = sendTo("room_a");
+        OutboxItem bobs = new OutboxItem("wh_bob", OutboxItem.MESSAGE_OFFLINE, "bob", "room_a", stored.id(),
+                stored.seq(), "{}");
+        OutboxItem carols = new OutboxItem("wh_carol", OutboxItem.MESSAGE_OFFLINE, "carol", "room_a", stored.id(),
+                stored.seq(), "{}");
+        assertThat(stores.rooms().removeMember("room_a", "bob")).isTrue();
+
+        stores.deliveries().queueOffline(stored,
+                new DeliveryPlan.Deliveries(List.of("bob", "carol"), List.of(bobs, carols)));
+
+        assertThat(stores.deliveries().pending(10)).extracting(p -> p.userId() + "#" + p.seq())
+                .containsExactly("carol#1");
+        assertThat(stores.deliveries().dueWebhooks(stored.createdAt(), 10)).extracting(DueWebhook::item)
+                .containsExactly(carols);
+    }
+
+    @Test
     void removePendingRemovesOnlyThoseEntries() {
         group("room_a", T0, "alice", "bob");
         sendTo("room_a", "bob");

@@ -86,7 +86,8 @@ public final class InMemoryDeliveryStore implements DeliveryStore {
             }
             Set<String> queued = new HashSet<>();
             for (String user : deliveries.offlineRecipients()) {
-                if (data.pending.values().stream().noneMatch(p -> p.userId().equals(user)
+                boolean member = data.membersOf(stored.roomId()).stream().anyMatch(m -> m.userId().equals(user));
+                if (member && data.pending.values().stream().noneMatch(p -> p.userId().equals(user)
                         && p.roomId().equals(stored.roomId()) && p.seq() == stored.seq())) {
                     data.queueOffline(user, stored);
                     queued.add(user);
