@@ -106,11 +106,15 @@ public final class SqliteDatabase implements AutoCloseable {
         return writer.queued();
     }
 
-    /** Finishes every queued write, refuses new ones, then closes all connections. Idempotent. */
+    /**
+     * Finishes the reads in progress and every queued write, refuses new ones, and closes all connections, the
+     * writer's last: as the last connection to close, it checkpoints the write-ahead log into the database file
+     * and removes it, so that the file alone holds everything once the server has stopped. Idempotent.
+     */
     @Override
     public void close() {
-        writer.close();
         readers.close();
+        writer.close();
         lock.close();
     }
 

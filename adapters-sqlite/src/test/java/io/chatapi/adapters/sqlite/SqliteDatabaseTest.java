@@ -83,6 +83,30 @@ class SqliteDatabaseTest {
         }
     }
 
+    /** After a close the file alone is the database: a copy of it without the -wal file has every commit. */
+    @Test
+    void closingLeavesEverythingInTheDatabaseFileAndNoWriteAheadLog() throws Exception {
+        Path file = dir.resolve("chat.db");
+        try (SqliteDatabase db = SqliteDatabase.open(new SqliteSettings(file, "FULL"))) {
+            for (int i = 0; i < 50; i++) {
+                int n = i;
+                db.write(h -> h.execute("INSERT INTO health_probe (id) VALUES (?)", n));
+            }
+            assertThat(probes(db)).isEqualTo(50);
+            assertThat(Files.size(Path.of(file + "-wal"))).isPositive();
+        }
+        assertThat(Path.of(file + "-wal")).doesNotExist();
+        Path copy = Files.createDirectory(dir.resolve("copy")).resolve("chat.db");
+        Files.copy(file, copy);
+        try (SqliteDatabase db = SqliteDatabase.open(new SqliteSettings(copy, "FULL"))) {
+            assertThat(probes(db)).isEqualTo(50);
+        }
+    }
+
+    private static int probes(SqliteDatabase db) {
+        return db.read(h -> h.createQuery("SELECT count(*) FROM health_probe").mapTo(Integer.class).one());
+    }
+
     @Test
     void normalSynchronousIsAppliedAndReopeningKeepsTheSchema() {
         Path file = dir.resolve("chat.db");
