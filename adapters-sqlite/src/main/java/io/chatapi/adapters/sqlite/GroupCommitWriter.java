@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -26,6 +27,8 @@ import org.sqlite.SQLiteException;
  */
 final class GroupCommitWriter {
     static final int MAX_BATCH = 256;
+    /** At most one INFO line about the full-disk checkpoint per this interval, as {@link FailureLog} does. */
+    private static final long WAL_LINE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final Logger LOG = Logger.getLogger(GroupCommitWriter.class.getName());
 
     private final Handle handle;
@@ -37,6 +40,8 @@ final class GroupCommitWriter {
     private boolean closed;
     /** Set on the writer thread when a write of the batch failed for a full disk. */
     private boolean diskFull;
+    /** When the next full-disk checkpoint may log at INFO (writer thread only). */
+    private long nextWalLineAt = System.nanoTime();
 
     /** Refuses to commit while {@code fileIntact} says the database file is no longer the one opened. */
     GroupCommitWriter(Handle handle, String threadName, BooleanSupplier fileIntact) {
@@ -137,12 +142,19 @@ final class GroupCommitWriter {
      * effort: a reader in the middle of a read, or a disk too full for the copy itself, leaves the log as it was.
      */
     private void truncateWal() {
+        // one INFO line per interval: on a full disk every write fails and runs this, and the log is often on the
+        // same disk
+        long now = System.nanoTime();
+        Level level = now - nextWalLineAt >= 0 ? Level.INFO : Level.FINE;
+        if (level == Level.INFO) {
+            nextWalLineAt = now + WAL_LINE_INTERVAL_NANOS;
+        }
         try {
             int busy = handle.createQuery("PRAGMA wal_checkpoint(TRUNCATE)").mapTo(Integer.class).first();
-            LOG.log(Level.INFO, busy == 0 ? "the disk is full: the write-ahead log was checkpointed and truncated"
+            LOG.log(level, busy == 0 ? "the disk is full: the write-ahead log was checkpointed and truncated"
                     : "the disk is full: the write-ahead log could not be truncated now (a read was in progress)");
         } catch (RuntimeException e) {
-            LOG.log(Level.INFO, "the disk is full: the write-ahead log could not be truncated ({0})", e.getMessage());
+            LOG.log(level, "the disk is full: the write-ahead log could not be truncated ({0})", e.getMessage());
         }
     }
 

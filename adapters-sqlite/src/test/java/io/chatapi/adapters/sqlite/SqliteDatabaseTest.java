@@ -7,6 +7,11 @@ import io.chatapi.application.port.out.StoreUnavailableException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,13 +50,39 @@ class SqliteDatabaseTest {
             // a page limit makes SQLite answer SQLITE_FULL as a full disk would
             db.write(h -> h.createQuery("PRAGMA max_page_count = " + pageCount(db)).mapTo(Integer.class).one());
 
-            assertThatThrownBy(() -> db.write(h -> h.execute(
-                    "CREATE TABLE filler AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
-                            + "WHERE i < 2000) SELECT i, randomblob(4000) AS b FROM n")))
-                    .isInstanceOf(StoreUnavailableException.class);
+            List<LogRecord> lines = new CopyOnWriteArrayList<>();
+            Handler handler = new Handler() {
+                @Override
+                public void publish(LogRecord line) {
+                    if (line.getLevel().intValue() >= Level.INFO.intValue()) {
+                        lines.add(line);
+                    }
+                }
 
-            db.write(h -> null); // writes run in order: the failed one, the checkpoint after it, then this one
-            assertThat(Files.size(wal)).as("the log gave its space back").isZero();
+                @Override
+                public void flush() {
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+            Logger writerLog = Logger.getLogger(GroupCommitWriter.class.getName());
+            writerLog.addHandler(handler);
+            try {
+                for (int i = 0; i < 3; i++) {
+                    assertThatThrownBy(() -> db.write(h -> h.execute(
+                            "CREATE TABLE filler AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                                    + "WHERE i < 2000) SELECT i, randomblob(4000) AS b FROM n")))
+                            .isInstanceOf(StoreUnavailableException.class);
+                    db.write(h -> null); // writes run in order: the failed one, the checkpoint after it, this one
+                    assertThat(Files.size(wal)).as("the log gave its space back").isZero();
+                }
+            } finally {
+                writerLog.removeHandler(handler);
+            }
+            assertThat(lines).as("one line for three failures in a row").hasSize(1);
+            assertThat(lines.getFirst().getMessage()).contains("checkpointed and truncated");
             db.write(h -> h.execute("INSERT INTO health_probe (id) VALUES (1000)"));
             int rows = db.read(h -> h.createQuery("SELECT count(*) FROM health_probe").mapTo(Integer.class).one());
             assertThat(rows).isEqualTo(51);

@@ -140,8 +140,15 @@ public final class ChatServer {
             registry.detach();
             throw e;
         }
-        LOG.info(() -> "listening on " + settings.host() + ":" + server.port() + (maxConnections == ConnectionLimit.UNLIMITED
-                ? "" : ", at most " + maxConnections + " connections at once (open-file limit)"));
+        String listening = "listening on " + settings.host() + ":" + server.port()
+                + (maxConnections == ConnectionLimit.UNLIMITED ? ""
+                        : ", at most " + maxConnections + " connections at once (open-file limit)");
+        if (ConnectionLimit.low(maxConnections)) {
+            LOG.warning(listening + ": the open-file limit leaves room for few clients, and every HTTP request takes "
+                    + "a place too; raise it (ulimit -n, systemd's LimitNOFILE=)");
+        } else {
+            LOG.info(listening);
+        }
         return new ChatServer(server, sockets);
     }
 

@@ -15,6 +15,8 @@ final class ConnectionLimit {
     static final int UNLIMITED = -1;
     private static final long MIN_RESERVE = 128;
     private static final long MAX_RESERVE = 1024;
+    /** Below this many connections the start-up line is a warning: a few clients would lock out the rest. */
+    static final int LOW = 100;
 
     private ConnectionLimit() {
     }
@@ -37,5 +39,10 @@ final class ConnectionLimit {
         }
         long reserve = Math.max(0, openFiles) + Math.clamp(maxFiles / 10, MIN_RESERVE, MAX_RESERVE);
         return (int) Math.max(1, maxFiles - reserve);
+    }
+
+    /** Whether {@code limit} is so low that a few clients hold every place (health checks included). */
+    static boolean low(int limit) {
+        return limit != UNLIMITED && limit < LOW;
     }
 }

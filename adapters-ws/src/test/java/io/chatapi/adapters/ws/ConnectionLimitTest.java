@@ -17,6 +17,10 @@ class ConnectionLimitTest {
     @Test
     void aTinyLimitStillAcceptsOneConnectionAndAnUnknownOneNoLimit() {
         assertThat(ConnectionLimit.forOpenFiles(100, 90)).isEqualTo(1);
+        assertThat(ConnectionLimit.low(1)).isTrue();
+        assertThat(ConnectionLimit.low(ConnectionLimit.LOW - 1)).isTrue();
+        assertThat(ConnectionLimit.low(ConnectionLimit.LOW)).isFalse();
+        assertThat(ConnectionLimit.low(ConnectionLimit.UNLIMITED)).isFalse();
         assertThat(ConnectionLimit.forOpenFiles(0, 10)).isEqualTo(ConnectionLimit.UNLIMITED);
         assertThat(ConnectionLimit.forOpenFiles(Long.MAX_VALUE, 10)).isEqualTo(ConnectionLimit.UNLIMITED);
     }
