@@ -19,6 +19,13 @@ import io.chatapi.domain.Principal;
  * hold up the user's sends), with the send limit's rate and burst. Admins are not limited here: clearing a
  * flood of messages away is their job. A deleted message's bot replies are dropped ({@link
  * BotReplies#onMessageDeleted}).
+ *
+ * <p>The change of a message and the publication of its event happen under one lock per message, so racing
+ * edits and deletes of a message reach every member in the order of their commits: the last {@code
+ * message.edited} a client applies is the stored content, and nothing follows a {@code message.deleted}.
+ * Otherwise two requests could commit in one order and publish in the other. The lock is the message's, not
+ * the room's, and sends never take it: they are ordered by {@link OrderedRoomEvents} and wait for no edit, and
+ * edits of different messages wait for each other only when they share a stripe.
  */
 public final class EditMessageService implements EditMessageUseCase {
     private final RoomStore rooms;
@@ -29,6 +36,7 @@ public final class EditMessageService implements EditMessageUseCase {
     private final ChatSettings settings;
     private final UserLimit limit;
     private final BotReplies bots;
+    private final LockStripes messageLocks = new LockStripes(64);
 
     public EditMessageService(RoomStore rooms, MessageStore messages, EventPublisher publisher, TimeSource clock,
                               ChatSettings settings, UserLimit limit, BotReplies bots) {
@@ -48,10 +56,12 @@ public final class EditMessageService implements EditMessageUseCase {
         Message message = load(caller, roomId, messageId);
         RoomAccess.require(AccessPolicy.canEditMessage(caller, message), "only the sender may edit a message");
         limit.take(caller);
-        Message edited = messages.edit(roomId, messageId, content, clock.now())
-                .orElseThrow(() -> ChatException.notFound("message not found"));
-        publisher.publish(MessageText.userIds(rooms.members(roomId)), new ChatEvent.MessageEdited(edited));
-        return edited;
+        return messageLocks.locked(new MessageKey(roomId, messageId), () -> {
+            Message edited = messages.edit(roomId, messageId, content, clock.now())
+                    .orElseThrow(() -> ChatException.notFound("message not found"));
+            publisher.publish(MessageText.userIds(rooms.members(roomId)), new ChatEvent.MessageEdited(edited));
+            return edited;
+        });
     }
 
     @Override
@@ -59,16 +69,21 @@ public final class EditMessageService implements EditMessageUseCase {
         Message message = load(caller, roomId, messageId);
         RoomAccess.require(AccessPolicy.canDeleteMessage(caller, message), "only the sender or an admin may delete");
         limit.take(caller);
-        if (!messages.delete(roomId, messageId)) {
-            throw ChatException.notFound("message not found");
-        }
-        bots.onMessageDeleted(roomId, messageId);
-        publisher.publish(MessageText.userIds(rooms.members(roomId)),
-                new ChatEvent.MessageDeleted(roomId, messageId, message.seq()));
+        messageLocks.locked(new MessageKey(roomId, messageId), () -> {
+            if (!messages.delete(roomId, messageId)) {
+                throw ChatException.notFound("message not found");
+            }
+            bots.onMessageDeleted(roomId, messageId);
+            publisher.publish(MessageText.userIds(rooms.members(roomId)),
+                    new ChatEvent.MessageDeleted(roomId, messageId, message.seq()));
+        });
     }
 
     private Message load(Principal caller, String roomId, String messageId) {
         access.usable(caller, roomId);
         return messages.find(roomId, messageId).orElseThrow(() -> ChatException.notFound("message not found"));
+    }
+
+    private record MessageKey(String roomId, String messageId) {
     }
 }
