@@ -71,10 +71,13 @@ public final class HandoffService implements HandoffUseCase {
                 .orElseThrow(() -> ChatException.invalid("state must be \"bot\" or \"human\""));
         MessageText.requireAtMost("agent_id", command.agentId(), Principal.MAX_USER_ID_CHARS);
         MessageText.requireAtMost("reason", command.reason(), MAX_REASON_CHARS);
+        String named = command.agentId() == null || command.agentId().isEmpty() ? null : command.agentId();
+        if (named != null && WhiteSpace.only(named)) {
+            throw ChatException.invalid("agent_id must not be white space only");
+        }
         String agentId = null;
         if (state == HandoffState.HUMAN) {
-            agentId = command.agentId() != null && !WhiteSpace.only(command.agentId()) ? command.agentId()
-                    : caller.isAgent() ? caller.userId() : null;
+            agentId = named != null ? named : caller.isAgent() ? caller.userId() : null;
         }
         String agent = agentId;
         return locked(roomId, () -> {

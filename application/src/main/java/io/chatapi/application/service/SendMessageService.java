@@ -30,6 +30,11 @@ import java.util.concurrent.TimeoutException;
 public final class SendMessageService implements SendMessageUseCase {
     /** How long a repeat waits for the first send of its client_msg_id (a store that slow is failing anyway). */
     private static final Duration FIRST_SEND_WAIT = Duration.ofSeconds(30);
+    /**
+     * How often an agent's send takes the room from its bot again when it finds it handed back meanwhile; the
+     * last attempt stores the message as the room then is.
+     */
+    private static final int MAX_TAKEOVER_ATTEMPTS = 3;
     private final CachingRoomStore rooms;
     private final MessageStore messages;
     private final OfflineDeliveries offline;
@@ -139,43 +144,54 @@ public final class SendMessageService implements SendMessageUseCase {
             throw ChatException.rateLimited(wait);
         }
 
-        boolean hasBot = members.stream().anyMatch(m -> m.role() == MemberRole.BOT);
-        if (HandoffPolicy.agentTakesOver(caller, room, hasBot)
-                && original(room.id(), caller.userId(), clientMsgId).isEmpty()) {
-            room = handoff.takeOver(room, caller);
-            members = rooms.members(room.id());
-        }
-
         MessageDraft draft = new MessageDraft(Ids.message(), room.id(), caller.userId(), command.content(),
                 MessageText.emptyToNull(command.meta()), clientMsgId, clock.now());
-        OfflinePlan plan;
-        Appended appended;
-        // The members as they are while the message is stored and published: one added or removed meanwhile is
-        // on the side of the change that came first (a member removed before the store gets nothing of it).
-        try (CachingRoomStore.MembersHold held = rooms.holdMembers(room.id())) {
-            members = rooms.members(room.id());
-            String sender = caller.userId();
-            if (!RoomAccess.canUse(caller, includes(members, sender))) {
-                limiter.refund(sender);
-                return original(room.id(), sender, clientMsgId)
-                        .orElseThrow(() -> ChatException.forbidden("not a member of this room"));
+        OfflinePlan plan = null;
+        Appended appended = null;
+        for (int attempt = 1; appended == null; attempt++) {
+            if (HandoffPolicy.agentTakesOver(caller, room, hasBot(members))
+                    && original(room.id(), caller.userId(), clientMsgId).isEmpty()) {
+                room = handoff.takeOver(room, caller);
             }
-            plan = offline.planFor(room, members, sender);
-            try (OrderedRoomEvents.Turn turn = events.appending(room.id())) {
-                appended = messages.append(draft, plan);
-                if (appended.duplicate()) {
-                    limiter.refund(sender); // a repeat sends nothing new, so it costs the sender nothing
-                    return appended;
+            // The members and the handoff state as they are while the message is stored and published: a member
+            // added or removed, or a handoff, meanwhile is on the side of the change that came first (a member
+            // removed before the store gets nothing of it; a room handed back to its bot just before the store
+            // has its bot answer, one handed to a human just after has it stay silent).
+            try (CachingRoomStore.MembersHold held = rooms.holdMembers(room.id())) {
+                members = rooms.members(room.id());
+                room = rooms.findForChecks(room.id()).orElse(room);
+                String sender = caller.userId();
+                if (!RoomAccess.canUse(caller, includes(members, sender))) {
+                    limiter.refund(sender);
+                    return original(room.id(), sender, clientMsgId)
+                            .orElseThrow(() -> ChatException.forbidden("not a member of this room"));
                 }
-                metrics.messagesSent.incrementAndGet();
-                Message stored = appended.message();
-                turn.committed(stored.seq(), MessageText.userIds(members), () -> plan.published(stored),
-                        new ChatEvent.MessageCreated(stored, false));
+                if (attempt < MAX_TAKEOVER_ATTEMPTS && HandoffPolicy.agentTakesOver(caller, room, hasBot(members))
+                        && original(room.id(), sender, clientMsgId).isEmpty()) {
+                    continue; // handed back to the bot since the check: the agent takes the room first, again
+                }
+                plan = offline.planFor(room, members, sender);
+                try (OrderedRoomEvents.Turn turn = events.appending(room.id())) {
+                    appended = messages.append(draft, plan);
+                    if (appended.duplicate()) {
+                        limiter.refund(sender); // a repeat sends nothing new, so it costs the sender nothing
+                        return appended;
+                    }
+                    metrics.messagesSent.incrementAndGet();
+                    Message stored = appended.message();
+                    OfflinePlan published = plan;
+                    turn.committed(stored.seq(), MessageText.userIds(members), () -> published.published(stored),
+                            new ChatEvent.MessageCreated(stored, false));
+                }
             }
         }
         offline.committed(plan);
         bots.onMessage(room, appended.message());
         return appended;
+    }
+
+    private static boolean hasBot(List<Member> members) {
+        return members.stream().anyMatch(m -> m.role() == MemberRole.BOT);
     }
 
     private static boolean includes(List<Member> members, String userId) {

@@ -3,14 +3,19 @@ package io.chatapi.bootstrap.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -144,6 +149,80 @@ class HandoffTest {
         assertThat(rest.get("/rooms/" + room + "/messages", ADMIN).json().get("messages")).hasSize(5);
     }
 
+    /**
+     * A message sent as the room is handed back to its bot is judged by where it lands: after the
+     * "handed back" marker it triggers the bot (a visitor's) or takes the room again (an agent's), before it it
+     * does neither. Many rooms at once, so that some messages land on each side.
+     */
+    @Test
+    void aMessageSentAsTheRoomGoesBackToTheBotIsJudgedByWhereItLands() throws Exception {
+        int rooms = 40;
+        List<String> ids = new ArrayList<>();
+        List<Callable<Integer>> calls = new ArrayList<>();
+        for (int i = 0; i < rooms; i++) {
+            boolean fromAgent = i % 2 == 1;
+            String room = botRoom("rv" + i);
+            var human = rest.post("/rooms/" + room + "/handoff", ADMIN,
+                    Map.of("state", "human", "agent_id", "ra" + i));
+            assertThat(human.status()).as(human.body()).isEqualTo(200);
+            ids.add(room);
+            String sender = fromAgent ? Tokens.agent("ra" + i) : Tokens.user("rv" + i);
+            calls.add(() -> rest.post("/rooms/" + room + "/handoff", ADMIN, Map.of("state", "bot")).status());
+            calls.add(() -> rest.post("/rooms/" + room + "/messages", sender, Map.of("content", "racing")).status());
+        }
+        assertThat(together(calls)).containsOnly(200);
+
+        Map<String, String> triggers = new HashMap<>(); // message id -> room
+        int after = 0;
+        for (int i = 0; i < rooms; i++) {
+            String room = ids.get(i);
+            String agentMarker = "Conversation handed to ra" + i;
+            List<JsonNode> messages = new ArrayList<>();
+            rest.get("/rooms/" + room + "/messages?limit=100", ADMIN).json().get("messages").forEach(messages::add);
+            long back = seqOf(messages, m -> m.get("content").asText().equals("Conversation handed back to the bot"));
+            long racing = seqOf(messages, m -> m.get("content").asText().equals("racing"));
+            JsonNode handoff = rest.get("/rooms/" + room, ADMIN).json().get("handoff");
+            if (i % 2 == 1) {
+                String state = racing > back ? "human" : "bot";
+                assertThat(handoff.get("state").asText()).as("room %d: racing %d, back %d", i, racing, back)
+                        .isEqualTo(state);
+                if (racing > back) {
+                    assertThat(seqOf(messages, m -> m.get("content").asText().equals(agentMarker)
+                            && m.get("seq").asLong() > back)).as("room %d", i).isBetween(back + 1, racing - 1);
+                }
+            } else if (racing > back) {
+                after++;
+                triggers.put(messages.stream().filter(m -> m.get("seq").asLong() == racing).findFirst().orElseThrow()
+                        .get("message_id").asText(), room);
+            }
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        Set<String> asked = new HashSet<>();
+        while (System.nanoTime() < deadline) {
+            asked.clear();
+            hook.ofType("bot.context").forEach(r -> asked.add(r.json().get("message").get("message_id").asText()));
+            if (asked.containsAll(triggers.keySet())) {
+                break;
+            }
+            Thread.sleep(20);
+        }
+        assertThat(asked).as("%d visitor messages after the marker", after).containsAll(triggers.keySet());
+        for (int i = 0; i < rooms; i += 2) {
+            String room = ids.get(i);
+            List<JsonNode> messages = new ArrayList<>();
+            rest.get("/rooms/" + room + "/messages?limit=100", ADMIN).json().get("messages").forEach(messages::add);
+            String racingId = messages.stream().filter(m -> m.get("content").asText().equals("racing")).findFirst()
+                    .orElseThrow().get("message_id").asText();
+            if (!triggers.containsKey(racingId)) {
+                assertThat(asked).as("room %d: a message sent while a human had the room", i).doesNotContain(racingId);
+            }
+        }
+    }
+
+    private static long seqOf(List<JsonNode> messages, Predicate<JsonNode> match) {
+        return messages.stream().filter(match).findFirst().orElseThrow().get("seq").asLong();
+    }
+
     @Test
     void aUserWhoMayNotChangeTheStateIsRefusedWhateverTheBody() {
         String room = botRoom("visitor");
@@ -175,12 +254,15 @@ class HandoffTest {
     }
 
     @Test
-    void theReservedSystemIdAndTheRoomsBotAreNoAgents() {
+    void theReservedSystemIdTheRoomsBotAndWhiteSpaceAreNoAgents() {
         String room = botRoom("visitor");
-        for (String agentId : List.of("system", botId)) {
-            var refused = rest.post("/rooms/" + room + "/handoff", ADMIN, Map.of("state", "human", "agent_id", agentId));
-            assertThat(refused.status()).as(agentId).isEqualTo(400);
-            assertThat(refused.error()).isEqualTo("invalid_request");
+        for (String agentId : List.of("system", botId, " ", "\u00a0", "\u3000\t")) {
+            for (String token : List.of(ADMIN, Tokens.agent("ag_ws"))) {
+                var refused = rest.post("/rooms/" + room + "/handoff", token,
+                        Map.of("state", "human", "agent_id", agentId));
+                assertThat(refused.status()).as(agentId).isEqualTo(400);
+                assertThat(refused.error()).isEqualTo("invalid_request");
+            }
         }
         assertThat(rest.get("/rooms/" + room, ADMIN).json().get("handoff").get("state").asText()).isEqualTo("bot");
         assertThat(markers(room)).isEmpty();
