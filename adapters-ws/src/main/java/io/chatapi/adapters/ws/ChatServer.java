@@ -185,24 +185,25 @@ public final class ChatServer {
     /**
      * Graceful stop within a budget that earlier steps of the stop may have used: the sockets' queued frames,
      * their shutdown notices included, are written until {@code deadlineNanos} ({@link System#nanoTime()}), but
-     * for at least {@link #MIN_SOCKET_DRAIN} (or the whole drain timeout when that is shorter), so that a budget
-     * spent on ending bot replies still leaves the clients told when to come back. Returns when the server has
-     * stopped.
+     * for at least {@link #MIN_SOCKET_DRAIN} (or the whole drain timeout when that is shorter) from when the
+     * notices are queued, so that a budget spent on ending bot replies or on a send still waiting for the database
+     * still leaves the clients told when to come back. The wait for client messages being handled comes out of
+     * the budget alone, so the sockets are done at most that minimum past the deadline. Returns when the server
+     * has stopped.
      */
     public void stop(long deadlineNanos) {
         if (!sockets.stopping().raise()) {
             return;
         }
         var connections = sockets.registry().all();
-        long least = System.nanoTime()
-                + Math.min(MIN_SOCKET_DRAIN.toNanos(), sockets.settings().shutdownDrainTimeout().toNanos());
-        long deadline = Math.max(deadlineNanos, least);
-        // a send being handled now is answered (and its message fanned out) before any socket is told
+        long leastDrain = Math.min(MIN_SOCKET_DRAIN.toNanos(), sockets.settings().shutdownDrainTimeout().toNanos());
+        // within the budget, a send being handled now is answered (and its message fanned out) before any socket
+        // is told
         for (SocketConnection connection : connections) {
             connection.stopTakingFrames();
         }
         try {
-            long framesDeadline = Math.min(deadline, System.nanoTime() + MAX_FRAME_WAIT.toNanos());
+            long framesDeadline = Math.min(deadlineNanos, System.nanoTime() + MAX_FRAME_WAIT.toNanos());
             for (SocketConnection connection : connections) {
                 connection.awaitFramesHandled(framesDeadline);
             }
@@ -212,6 +213,7 @@ public final class ChatServer {
         for (SocketConnection connection : connections) {
             sockets.shutDown(connection);
         }
+        long deadline = Math.max(deadlineNanos, System.nanoTime() + leastDrain);
         try {
             for (SocketConnection connection : connections) {
                 if (!connection.awaitWriter(deadline)) {

@@ -20,6 +20,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ShutdownTest {
 
@@ -111,6 +113,47 @@ class ShutdownTest {
             stopped.join();
             assertThat(server.chat.history(new Principal("bob", Role.USER), "room_ab", 0, 10))
                     .extracting(Message::content).containsExactly("in flight");
+        }
+    }
+
+    /**
+     * A send stuck in the store (another process holding the database's write lock, say) makes the stop wait for it
+     * until the budget ends; the sockets are still given their second to write the notice and the close.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1_000, 2_000})
+    void aSendStuckPastAShortBudgetStillLeavesEverySocketToldAndClosedWith1012(long budgetMs) throws Exception {
+        TestServer server = TestServer.start(s -> s.shutdownDrainTimeout(Duration.ofMillis(budgetMs))
+                .shutdownReconnectMax(Duration.ofSeconds(3)));
+        server.chat.room("room_ab", RoomType.GROUP, "alice", "bob");
+        CountDownLatch sending = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        server.chat.beforeSend = () -> {
+            sending.countDown();
+            try {
+                release.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        try (WsClient alice = WsClient.connect(server.port(), Tokens.user("alice"));
+             WsClient bob = WsClient.connect(server.port(), Tokens.user("bob"))) {
+            alice.assertAlive();
+            bob.assertAlive();
+            alice.send(send("room_ab", "stuck", "c-1"));
+            assertThat(sending.await(10, TimeUnit.SECONDS)).isTrue();
+            long start = System.nanoTime();
+            CompletableFuture<Void> stopped = CompletableFuture.runAsync(server::close);
+            for (WsClient client : new WsClient[] {alice, bob}) {
+                assertThat(client.next("server.shutdown").get("reconnect_after_ms").asLong()).isBetween(1000L, 2700L);
+                assertThat(client.awaitClose()).isEqualTo(1012);
+            }
+            stopped.get(10, TimeUnit.SECONDS);
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .as("the budget, and at most the second of writing beyond it")
+                    .isLessThan(Duration.ofMillis(budgetMs + 1_000 + 500));
+        } finally {
+            release.countDown();
         }
     }
 

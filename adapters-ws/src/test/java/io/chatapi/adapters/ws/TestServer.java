@@ -46,6 +46,7 @@ final class TestServer implements AutoCloseable {
         Duration idleTimeout = Duration.ofSeconds(60);
         int outgoingQueueFrames = 256;
         Duration leeway = Duration.ZERO;
+        Duration shutdownDrainTimeout = Duration.ofSeconds(5);
         Duration shutdownReconnectMax = Duration.ofSeconds(10);
 
         Settings origins(String... origins) {
@@ -79,6 +80,11 @@ final class TestServer implements AutoCloseable {
             return this;
         }
 
+        Settings shutdownDrainTimeout(Duration budget) {
+            shutdownDrainTimeout = budget;
+            return this;
+        }
+
         Settings shutdownReconnectMax(Duration max) {
             shutdownReconnectMax = max;
             return this;
@@ -87,7 +93,7 @@ final class TestServer implements AutoCloseable {
         TransportSettings build() {
             return new TransportSettings("127.0.0.1", 0, Tokens.SECRET.getBytes(StandardCharsets.UTF_8), leeway, false,
                     null, null, allowedOrigins, maxConnectionsPerUser, maxFrameBytes, maxBodyBytes, pingInterval,
-                    idleTimeout, outgoingQueueFrames, Duration.ofSeconds(5), shutdownReconnectMax);
+                    idleTimeout, outgoingQueueFrames, shutdownDrainTimeout, shutdownReconnectMax);
         }
     }
 }
