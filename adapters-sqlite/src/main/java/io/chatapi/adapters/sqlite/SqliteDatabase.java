@@ -58,6 +58,7 @@ public final class SqliteDatabase implements AutoCloseable {
         try {
             OwnerOnlyFiles.createDirectories(file.getParent());
             file = ownPath(file);
+            requireFileOrNothing(file);
             lock = ServerLock.take(file);
             OwnerOnlyFiles.create(file);
             requireOneName(file);
@@ -166,6 +167,19 @@ public final class SqliteDatabase implements AutoCloseable {
             return path.toRealPath();
         }
         return path.getParent().toRealPath().resolve(path.getFileName());
+    }
+
+    /**
+     * Refuses a path that names something other than a file (a directory, a device, a pipe) before its lock file
+     * is made beside it: SQLite could not open it as a database anyway.
+     */
+    private static void requireFileOrNothing(Path file) {
+        if (Files.isDirectory(file)) {
+            throw new StoreUnavailableException("the database " + file + " is a directory, not a database file", null);
+        }
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            throw new StoreUnavailableException("the database " + file + " is not a regular file", null);
+        }
     }
 
     /**

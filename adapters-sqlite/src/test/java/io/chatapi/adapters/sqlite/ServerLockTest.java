@@ -72,4 +72,14 @@ class ServerLockTest {
         Files.delete(second);
         SqliteDatabase.open(new SqliteSettings(file, "FULL")).close();
     }
+
+    @Test
+    void aDirectoryIsRefusedAsTheDatabaseAndGetsNoLockFileBesideIt() throws Exception {
+        Path directory = Files.createDirectory(dir.resolve("chat.db"));
+
+        assertThatThrownBy(() -> SqliteDatabase.open(new SqliteSettings(directory, "FULL")))
+                .isInstanceOf(StoreUnavailableException.class)
+                .hasMessage("the database " + directory.toRealPath() + " is a directory, not a database file");
+        assertThat(dir.resolve("chat.db.lock")).doesNotExist();
+    }
 }
