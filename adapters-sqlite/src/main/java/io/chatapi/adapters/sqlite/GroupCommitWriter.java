@@ -36,17 +36,20 @@ final class GroupCommitWriter {
     private final ReadWriteLock closing = new ReentrantReadWriteLock();
     private final AtomicLong transactions = new AtomicLong();
     private final Thread thread;
-    private final BooleanSupplier fileIntact;
+    private final BooleanSupplier fileOurs;
     private boolean closed;
     /** Set on the writer thread when a write of the batch failed for a full disk. */
     private boolean diskFull;
     /** When the next full-disk checkpoint may log at INFO (writer thread only). */
     private long nextWalLineAt = System.nanoTime();
 
-    /** Refuses to commit while {@code fileIntact} says the database file is no longer the one opened. */
-    GroupCommitWriter(Handle handle, String threadName, BooleanSupplier fileIntact) {
+    /**
+     * Refuses to commit while {@code fileOurs} says the database file is no longer the one opened, or no longer
+     * locked by this server.
+     */
+    GroupCommitWriter(Handle handle, String threadName, BooleanSupplier fileOurs) {
         this.handle = handle;
-        this.fileIntact = fileIntact;
+        this.fileOurs = fileOurs;
         this.thread = Thread.ofPlatform().name(threadName).daemon(true).unstarted(this::loop);
         thread.start();
     }
@@ -193,7 +196,7 @@ final class GroupCommitWriter {
                     return false;
                 }
             }
-            if (!fileIntact.getAsBoolean()) {
+            if (!fileOurs.getAsBoolean()) {
                 throw new FileGoneException();
             }
             control("COMMIT");
@@ -249,10 +252,13 @@ final class GroupCommitWriter {
         }
     }
 
-    /** The database file was removed or replaced: reported once by {@link DatabaseFile}, not per transaction. */
+    /**
+     * The database file or its lock file was removed or replaced: reported once by {@link DatabaseFile} or
+     * {@link ServerLock}, not per transaction.
+     */
     private static final class FileGoneException extends IllegalStateException {
         FileGoneException() {
-            super("the database file was removed or replaced while open");
+            super("the database file or its lock file was removed or replaced while open");
         }
     }
 

@@ -72,8 +72,9 @@ public final class SqliteDatabase implements AutoCloseable {
                     .load()
                     .migrate();
             DatabaseFile opened = DatabaseFile.opened(file);
+            ServerLock held = lock;
             GroupCommitWriter writer = new GroupCommitWriter(Jdbi.create(writes).open(), "sqlite-writer",
-                    opened::intact);
+                    () -> opened.intact() && held.held());
             Jdbi reads = Jdbi.create(dataSource(file, readerConfig()));
             ReaderPool readers = new ReaderPool(reads, READERS, "sqlite-reader");
             return new SqliteDatabase(file, lock, writer, readers);

@@ -7,6 +7,12 @@ import io.chatapi.application.port.out.StoreUnavailableException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,5 +87,61 @@ class ServerLockTest {
                 .isInstanceOf(StoreUnavailableException.class)
                 .hasMessage("the database " + directory.toRealPath() + " is a directory, not a database file");
         assertThat(dir.resolve("chat.db.lock")).doesNotExist();
+    }
+
+    @Test
+    void aLockFileRemovedWhileTheServerRunsIsLockedAgainAtItsNextWriteSoASecondServerIsStillRefused()
+            throws Exception {
+        Path file = dir.resolve("chat.db");
+        Path lockFile = dir.resolve("chat.db.lock");
+        try (SqliteDatabase db = SqliteDatabase.open(new SqliteSettings(file, "FULL"))) {
+            Files.delete(lockFile);
+
+            assertThat(new SqliteDeliveryStore(db).writable()).isTrue();
+            assertThat(lockFile).exists();
+            assertThatThrownBy(() -> SqliteDatabase.open(new SqliteSettings(file, "FULL")))
+                    .isInstanceOf(StoreUnavailableException.class)
+                    .hasMessageStartingWith("another server is using the database");
+        }
+    }
+
+    @Test
+    void aServerWhoseLockFileASecondServerLockedRefusesWritesUntilTheSecondStops() throws Exception {
+        Path file = dir.resolve("chat.db");
+        List<LogRecord> severe = new CopyOnWriteArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord line) {
+                if (line.getLevel() == Level.SEVERE) {
+                    severe.add(line);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger log = Logger.getLogger(ServerLock.class.getName());
+        log.addHandler(handler);
+        try (SqliteDatabase first = SqliteDatabase.open(new SqliteSettings(file, "FULL"))) {
+            SqliteDeliveryStore firstStore = new SqliteDeliveryStore(first);
+            Files.delete(dir.resolve("chat.db.lock"));
+            try (SqliteDatabase second = SqliteDatabase.open(new SqliteSettings(file, "FULL"))) {
+                assertThat(firstStore.writable()).isFalse();
+                assertThat(firstStore.writable()).isFalse();
+                assertThatThrownBy(() -> first.write(h -> h.execute("INSERT INTO health_probe (id) VALUES (7)")))
+                        .isInstanceOf(StoreUnavailableException.class);
+                assertThat(new SqliteDeliveryStore(second).writable()).isTrue();
+            }
+            assertThat(severe).singleElement().extracting(LogRecord::getMessage).asString()
+                    .contains("chat.db.lock", "writes are refused");
+            assertThat(firstStore.writable()).as("the lock is the first server's again").isTrue();
+        } finally {
+            log.removeHandler(handler);
+        }
     }
 }
