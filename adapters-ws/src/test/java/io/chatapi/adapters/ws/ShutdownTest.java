@@ -25,6 +25,20 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class ShutdownTest {
 
+    /** A store hook that holds the first send (counting {@code sending} down) until {@code release} opens. */
+    private static Runnable holdingFirstSend(CountDownLatch sending, CountDownLatch release) {
+        return () -> {
+            if (sending.getCount() > 0) {
+                sending.countDown();
+                try {
+                    release.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+    }
+
     @Test
     void everySocketIsToldWhenToComeBackThenClosedWith1012() {
         TestServer server = TestServer.start(s -> s.shutdownReconnectMax(Duration.ofSeconds(3)));
@@ -83,16 +97,7 @@ class ShutdownTest {
         server.chat.room("room_ab", RoomType.GROUP, "alice", "bob");
         CountDownLatch sending = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        server.chat.beforeSend = () -> {
-            if (sending.getCount() > 0) {
-                sending.countDown();
-                try {
-                    release.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        };
+        server.chat.beforeSend = holdingFirstSend(sending, release);
         try (WsClient alice = WsClient.connect(server.port(), Tokens.user("alice"));
              WsClient bob = WsClient.connect(server.port(), Tokens.user("bob"))) {
             alice.assertAlive();
@@ -128,14 +133,7 @@ class ShutdownTest {
         server.chat.room("room_ab", RoomType.GROUP, "alice", "bob");
         CountDownLatch sending = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        server.chat.beforeSend = () -> {
-            sending.countDown();
-            try {
-                release.await(20, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        };
+        server.chat.beforeSend = holdingFirstSend(sending, release);
         try (WsClient alice = WsClient.connect(server.port(), Tokens.user("alice"));
              WsClient bob = WsClient.connect(server.port(), Tokens.user("bob"))) {
             alice.assertAlive();
