@@ -87,8 +87,8 @@ public final class ChatApp implements AutoCloseable {
         var registry = new ConnectionRegistry(metrics);
         outbox = new WebhookOutboxWorker(deliveries, webhook, settings, metrics, clock,
                 config.chat().workerInterval());
-        redelivery = new OfflineRedeliveryWorker(deliveries, messages, registry, registry, settings, metrics, clock,
-                config.chat().workerInterval());
+        redelivery = new OfflineRedeliveryWorker(deliveries, messages, rooms, registry, registry, settings, metrics,
+                clock, config.chat().workerInterval());
         var offline = new OfflineDeliveries(registry, webhook, deliveries, outbox::wake);
         var ordered = new OrderedRoomEvents(registry, rooms);
         var handoff = new HandoffService(rooms, offline, ordered, webhook, clock);

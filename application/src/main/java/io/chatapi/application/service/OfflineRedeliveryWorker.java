@@ -9,6 +9,7 @@ import io.chatapi.application.port.out.EventPublisher;
 import io.chatapi.application.port.out.MessageStore;
 import io.chatapi.application.port.out.PendingDelivery;
 import io.chatapi.application.port.out.TimeSource;
+import io.chatapi.domain.Member;
 import io.chatapi.domain.Message;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,8 +35,10 @@ import java.util.concurrent.TimeUnit;
  * next pass, in order. For users still
  * offline it counts an attempt; entries reaching {@link ChatSettings#offlineMaxAttempts()} become dead
  * letters. {@code deliveryAttempts} counts every entry written to a connection or found with its user offline,
- * {@code deliveryFailures} the latter, so failures are a part of the attempts. Runs on one platform thread of its
- * own.
+ * {@code deliveryFailures} the latter, so failures are a part of the attempts. Each entry is written while the
+ * room's members are held ({@link CachingRoomStore#holdMembers}) and only to a member: a page is read ahead, and a
+ * member who leaves or is removed meanwhile has their entries dropped by the store but not from the page. Runs on
+ * one platform thread of its own.
  */
 public final class OfflineRedeliveryWorker {
     static final Duration SETTLE = Duration.ofSeconds(2);
@@ -53,6 +56,7 @@ public final class OfflineRedeliveryWorker {
 
     private final DeliveryStore store;
     private final MessageStore messages;
+    private final CachingRoomStore rooms;
     private final ConnectionDirectory connections;
     private final EventPublisher publisher;
     private final ServerMetrics metrics;
@@ -66,11 +70,12 @@ public final class OfflineRedeliveryWorker {
     /** Users whose backlog waits for all their connections, since when; touched by the passes only. */
     private final Map<String, Instant> waitingSince = new ConcurrentHashMap<>();
 
-    public OfflineRedeliveryWorker(DeliveryStore store, MessageStore messages, ConnectionDirectory connections,
-                                   EventPublisher publisher, ChatSettings settings, ServerMetrics metrics,
-                                   TimeSource clock, Duration interval) {
+    public OfflineRedeliveryWorker(DeliveryStore store, MessageStore messages, CachingRoomStore rooms,
+                                   ConnectionDirectory connections, EventPublisher publisher, ChatSettings settings,
+                                   ServerMetrics metrics, TimeSource clock, Duration interval) {
         this.store = Objects.requireNonNull(store, "store");
         this.messages = Objects.requireNonNull(messages, "messages");
+        this.rooms = Objects.requireNonNull(rooms, "rooms");
         this.connections = Objects.requireNonNull(connections, "connections");
         this.publisher = Objects.requireNonNull(publisher, "publisher");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -135,6 +140,7 @@ public final class OfflineRedeliveryWorker {
         Map<String, Optional<Message>> found = new HashMap<>();
         List<Long> done = new ArrayList<>();
         List<Long> missed = new ArrayList<>();
+        LastMemberList memberList = new LastMemberList();
         for (PendingDelivery entry : batch) {
             String user = entry.userId();
             if (!online.computeIfAbsent(user, connections::isOnline)) {
@@ -152,8 +158,16 @@ public final class OfflineRedeliveryWorker {
             }
             Instant waiting = waitingSince.get(user);
             boolean waitForAll = waiting == null || clock.now().isBefore(waiting.plus(MAX_WAIT_FOR_ALL));
-            int accepted = publisher.publishToSettled(user, new ChatEvent.MessageCreated(message.get(), false), SETTLE,
-                    waitForAll);
+            int accepted;
+            // a removal answered before the hold is seen here, one asked during it waits until the entry is written
+            try (CachingRoomStore.MembersHold hold = rooms.holdMembers(entry.roomId())) {
+                if (!memberList.includes(rooms.members(entry.roomId()), user)) {
+                    done.add(entry.id()); // left the room since the page was read: owed nothing more of it
+                    continue;
+                }
+                accepted = publisher.publishToSettled(user, new ChatEvent.MessageCreated(message.get(), false), SETTLE,
+                        waitForAll);
+            }
             if (accepted > 0) {
                 metrics.deliveryAttempts.incrementAndGet();
                 done.add(entry.id());
@@ -172,6 +186,23 @@ public final class OfflineRedeliveryWorker {
             metrics.deliveryAttempts.addAndGet(missed.size());
             metrics.deliveryFailures.addAndGet(missed.size());
             metrics.deadLetters.addAndGet(dead);
+        }
+    }
+
+    /**
+     * The user ids of the member list seen last, kept while the room store hands out that same list: a page comes
+     * room by room, so a large room's list is not searched again for each of its entries. A list is immutable.
+     */
+    private static final class LastMemberList {
+        private List<Member> list;
+        private Set<String> userIds = Set.of();
+
+        boolean includes(List<Member> members, String userId) {
+            if (members != list) {
+                list = members;
+                userIds = new HashSet<>(MessageText.userIds(members));
+            }
+            return userIds.contains(userId);
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chatapi.application.ChatSettings;
 import io.chatapi.application.ServerMetrics;
+import io.chatapi.application.fake.InMemoryStores;
 import io.chatapi.application.port.out.Appended;
 import io.chatapi.application.port.out.ChatEvent;
 import io.chatapi.application.port.out.ConnectionDirectory;
@@ -13,7 +14,12 @@ import io.chatapi.application.port.out.MessageDraft;
 import io.chatapi.application.port.out.MessageStore;
 import io.chatapi.application.port.out.PendingDelivery;
 import io.chatapi.application.port.out.TimeSource;
+import io.chatapi.domain.Handoff;
+import io.chatapi.domain.Member;
+import io.chatapi.domain.MemberRole;
 import io.chatapi.domain.Message;
+import io.chatapi.domain.Room;
+import io.chatapi.domain.RoomType;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -22,11 +28,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 class OfflineRedeliveryWorkerTest {
@@ -37,11 +45,13 @@ class OfflineRedeliveryWorkerTest {
     private final AtomicReference<Instant> now = new AtomicReference<>(T0);
     private final SocketsDouble sockets = new SocketsDouble(now::get);
     private final ServerMetrics metrics = new ServerMetrics();
+    private final CachingRoomStore rooms = new CachingRoomStore(InMemoryStores.create().rooms());
 
     private OfflineRedeliveryWorker worker(int maxAttempts, TimeSource clock, Duration interval) {
         var settings = new ChatSettings(16_000, 10, 20, 500, maxAttempts, 8, Duration.ofSeconds(1),
                 Duration.ofSeconds(5), false, 1_000);
-        return new OfflineRedeliveryWorker(store, messages, sockets, sockets, settings, metrics, clock, interval);
+        return new OfflineRedeliveryWorker(store, messages, rooms, sockets, sockets, settings, metrics, clock,
+                interval);
     }
 
     private Message stored(String id, long seq) {
@@ -50,10 +60,19 @@ class OfflineRedeliveryWorkerTest {
         return message;
     }
 
+    /** Queues the message for the user, a member of the room. */
+    private void queue(String userId, String roomId, String messageId, long seq) {
+        if (rooms.findForChecks(roomId).isEmpty()) {
+            rooms.createGroup(new Room(roomId, RoomType.GROUP, null, null, 0, T0, Handoff.initial(T0)), List.of());
+        }
+        rooms.addMember(new Member(roomId, userId, MemberRole.MEMBER, T0), Integer.MAX_VALUE);
+        store.queue(userId, roomId, messageId, seq, T0);
+    }
+
     @Test
     void aReturningUserGetsTheMessageOnlyOnceTheConnectionSettled() {
         Message message = stored("msg_1", 1);
-        store.queue("bob", "room_1", "msg_1", 1, T0);
+        queue("bob", "room_1", "msg_1", 1);
         sockets.connect("bob", T0);
         var worker = worker(5, now::get, Duration.ofSeconds(30));
 
@@ -76,8 +95,8 @@ class OfflineRedeliveryWorkerTest {
     void aBacklogWaitsForAllOfAUsersDevicesTenSecondsAtMostThenGoesToThoseReady() {
         Message message = stored("msg_1", 1);
         Message second = stored("msg_2", 2);
-        store.queue("bob", "room_1", "msg_1", 1, T0);
-        store.queue("bob", "room_1", "msg_2", 2, T0);
+        queue("bob", "room_1", "msg_1", 1);
+        queue("bob", "room_1", "msg_2", 2);
         sockets.connect("bob", T0);
         sockets.oneNeverReady = true;
         var worker = worker(5, now::get, Duration.ofSeconds(30));
@@ -97,7 +116,7 @@ class OfflineRedeliveryWorkerTest {
         assertThat(store.allPending()).isEmpty();
 
         Message later = stored("msg_3", 3);
-        store.queue("bob", "room_1", "msg_3", 3, T0);
+        queue("bob", "room_1", "msg_3", 3);
         now.set(T0.plusSeconds(14));
         worker.runOnce();
         assertThat(sockets.sent).as("a new backlog waits afresh").hasSize(2);
@@ -109,10 +128,10 @@ class OfflineRedeliveryWorkerTest {
     @Test
     void aReturningUserIsNotKeptWaitingBehindTheEntriesOfUsersWhoStayAway() {
         for (int i = 1; i <= 2_500; i++) {
-            store.queue("away" + (i % 40), "room_0", "msg_a" + i, i, T0); // sorts before room_1
+            queue("away" + (i % 40), "room_0", "msg_a" + i, i); // sorts before room_1
         }
         Message message = stored("msg_1", 1);
-        store.queue("bob", "room_1", "msg_1", 1, T0);
+        queue("bob", "room_1", "msg_1", 1);
         sockets.connect("bob", T0);
         now.set(T0.plusSeconds(2));
 
@@ -126,8 +145,8 @@ class OfflineRedeliveryWorkerTest {
     void queuedMessagesGoOutInSeqOrder() {
         Message first = stored("msg_1", 1);
         Message second = stored("msg_2", 2);
-        store.queue("bob", "room_1", "msg_2", 2, T0);
-        store.queue("bob", "room_1", "msg_1", 1, T0);
+        queue("bob", "room_1", "msg_2", 2);
+        queue("bob", "room_1", "msg_1", 1);
         sockets.connect("bob", T0.minusSeconds(60));
 
         worker(5, now::get, Duration.ofSeconds(30)).runOnce();
@@ -141,8 +160,8 @@ class OfflineRedeliveryWorkerTest {
     @Test
     void anOfflineUserCountsAttemptsUntilTheEntryIsADeadLetter() {
         stored("msg_1", 1);
-        store.queue("carol", "room_1", "msg_1", 1, T0);
-        store.queue("bob", "room_1", "msg_1", 1, T0);
+        queue("carol", "room_1", "msg_1", 1);
+        queue("bob", "room_1", "msg_1", 1);
         sockets.connect("bob", T0.minusSeconds(60));
         var worker = worker(3, now::get, Duration.ofSeconds(30));
 
@@ -174,7 +193,7 @@ class OfflineRedeliveryWorkerTest {
 
     @Test
     void anEntryWhoseMessageWasDeletedIsDropped() {
-        store.queue("bob", "room_1", "msg_gone", 4, T0);
+        queue("bob", "room_1", "msg_gone", 4);
         sockets.connect("bob", T0.minusSeconds(60));
 
         worker(5, now::get, Duration.ofSeconds(30)).runOnce();
@@ -185,10 +204,55 @@ class OfflineRedeliveryWorkerTest {
     }
 
     @Test
+    void aMemberWhoLeavesGetsNothingMoreOfTheRoomFromThePageReadBefore() {
+        Message first = stored("msg_1", 1);
+        stored("msg_2", 2);
+        stored("msg_3", 3);
+        for (int seq = 1; seq <= 3; seq++) {
+            queue("bob", "room_1", "msg_" + seq, seq);
+        }
+        sockets.connect("bob", T0.minusSeconds(60));
+        messages.beforeFind = messageId -> {
+            if (messageId.equals("msg_2")) { // bob is removed after his first entry went out: so are his entries
+                rooms.removeMember("room_1", "bob");
+                store.clearUpTo("bob", "room_1", Long.MAX_VALUE);
+            }
+        };
+
+        worker(5, now::get, Duration.ofSeconds(30)).runOnce();
+
+        assertThat(sockets.sent).containsExactly(new Sent("bob", new ChatEvent.MessageCreated(first, false)));
+        assertThat(store.allPending()).isEmpty();
+        assertThat(metrics.deliveryAttempts.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aRemovalAskedWhileAnEntryIsWrittenIsDoneAfterIt() throws Exception {
+        stored("msg_1", 1);
+        queue("bob", "room_1", "msg_1", 1);
+        sockets.connect("bob", T0.minusSeconds(60));
+        var removal = new CompletableFuture<Boolean>();
+        sockets.whilePublishing = () -> {
+            Thread.ofPlatform().start(() -> removal.complete(rooms.removeMember("room_1", "bob")));
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            assertThat(removal).as("the removal waits for the entry being written").isNotDone();
+        };
+
+        worker(5, now::get, Duration.ofSeconds(30)).runOnce();
+
+        assertThat(removal.get(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(sockets.sent).extracting(Sent::userId).containsExactly("bob");
+    }
+
+    @Test
     void aMessageQueuedForSeveralUsersIsLoadedOnce() {
         stored("msg_1", 1);
         for (String user : List.of("bob", "dave", "erin")) {
-            store.queue(user, "room_1", "msg_1", 1, T0);
+            queue(user, "room_1", "msg_1", 1);
             sockets.connect(user, T0.minusSeconds(60));
         }
 
@@ -201,7 +265,7 @@ class OfflineRedeliveryWorkerTest {
     @Test
     void startedWorkerRunsEveryInterval() throws Exception {
         stored("msg_1", 1);
-        store.queue("bob", "room_1", "msg_1", 1, T0);
+        queue("bob", "room_1", "msg_1", 1);
         var worker = worker(1_000, TimeSource.system(), Duration.ofMillis(50));
         worker.start();
         try {
@@ -226,6 +290,8 @@ class OfflineRedeliveryWorkerTest {
         final BlockingQueue<String> published = new LinkedBlockingQueue<>();
         /** A device of the user that never gets ready (it reconnects in a loop): all of them are never ready. */
         volatile boolean oneNeverReady;
+        /** Run as an event is written, on the worker's thread. */
+        volatile Runnable whilePublishing = () -> { };
 
         SocketsDouble(TimeSource clock) {
             this.clock = clock;
@@ -260,6 +326,7 @@ class OfflineRedeliveryWorkerTest {
             if (opened == null || Duration.between(opened, clock.now()).compareTo(minAge) < 0) {
                 return 0;
             }
+            whilePublishing.run();
             sent.add(new Sent(userId, event));
             published.add(userId);
             return 1;
@@ -270,9 +337,12 @@ class OfflineRedeliveryWorkerTest {
     private static final class MessagesDouble implements MessageStore {
         final Map<String, Message> byId = new ConcurrentHashMap<>();
         final AtomicInteger finds = new AtomicInteger();
+        /** Run as a lookup starts, on the worker's thread. */
+        volatile Consumer<String> beforeFind = messageId -> { };
 
         @Override
         public Optional<Message> find(String roomId, String messageId) {
+            beforeFind.accept(messageId);
             finds.incrementAndGet();
             return Optional.ofNullable(byId.get(messageId)).filter(m -> m.roomId().equals(roomId));
         }

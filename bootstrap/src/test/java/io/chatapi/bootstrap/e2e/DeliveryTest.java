@@ -142,6 +142,26 @@ class DeliveryTest {
     }
 
     @Test
+    void aMemberRemovedDuringTheirRedeliveryGetsNothingMoreOfTheRoomAfterTheAnswer() {
+        String room = group("x1", "x2");
+        try (var pool = Executors.newFixedThreadPool(16)) {
+            for (int i = 1; i <= 1_500; i++) { // more than the page of 1,000 entries the worker reads at once
+                String content = "queued " + i;
+                pool.submit(() -> rest.post("/rooms/" + room + "/messages", Tokens.user("x1"),
+                        Map.of("content", content)));
+            }
+        }
+        try (var back = server.ws(Tokens.user("x2"))) {
+            back.await("message");
+            assertThat(rest.delete("/rooms/" + room + "/members/x2", Tokens.user("x2")).status()).isEqualTo(204);
+            back.send("ping", null);
+            back.await("pong");
+            assertThat(back.drain(Duration.ofMillis(1_500)))
+                    .noneMatch(e -> e.path("type").asText().equals("message"));
+        }
+    }
+
+    @Test
     void aMemberWhoseSocketClosedWhileTheSendWaitedForTheDatabaseGetsItOnAPlainReconnect() throws Exception {
         String room = group("w1", "w2");
         CompletableFuture<Rest.Response> sent;
