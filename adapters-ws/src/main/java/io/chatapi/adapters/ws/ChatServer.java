@@ -12,6 +12,7 @@ import io.chatapi.adapters.ws.rest.HandshakeFilter;
 import io.chatapi.adapters.ws.rest.MessageRoutes;
 import io.chatapi.adapters.ws.rest.OpsRoutes;
 import io.chatapi.adapters.ws.rest.OtherHttpVersions;
+import io.chatapi.adapters.ws.rest.RefusedOrigins;
 import io.chatapi.adapters.ws.rest.RequestBodies;
 import io.chatapi.adapters.ws.rest.RequestLogFilter;
 import io.chatapi.adapters.ws.rest.RoomRoutes;
@@ -80,6 +81,7 @@ public final class ChatServer {
         JwtVerifier verifier = new JwtVerifier(settings.jwtSecret(), settings.jwtLeeway(), settings.jwtRequireExp(),
                 settings.jwtIssuer(), settings.jwtAudience());
         OriginPolicy origins = new OriginPolicy(settings.allowedOrigins());
+        RefusedOrigins refusals = new RefusedOrigins();
         registry.attach(settings.maxConnectionsPerUser(), useCases.presence(), useCases.unsentMessages());
         SocketSupervisor supervisor = new SocketSupervisor(registry, settings.pingInterval(), settings.idleTimeout());
         SocketServices sockets = new SocketServices(settings, verifier, useCases, registry, supervisor, metrics,
@@ -88,8 +90,8 @@ public final class ChatServer {
 
         HttpRouting.Builder routing = HttpRouting.builder()
                 .addFilter(new RequestLogFilter())
-                .addFilter(new CorsFilter(origins))
-                .addFilter(new HandshakeFilter(verifier, origins))
+                .addFilter(new CorsFilter(origins, refusals))
+                .addFilter(new HandshakeFilter(verifier, origins, refusals))
                 .addFilter(new AuthFilter(verifier))
                 .register(new OpsRoutes(metrics, useCases.health(), System.nanoTime()))
                 .register(new RoomRoutes(useCases, bodies))

@@ -1,6 +1,7 @@
 package io.chatapi.application.service;
 
 import io.chatapi.application.ChatSettings;
+import io.chatapi.application.LogThrottle;
 import io.chatapi.application.ServerMetrics;
 import io.chatapi.application.port.out.DeliveryStore;
 import io.chatapi.application.port.out.DueWebhook;

@@ -11,9 +11,11 @@ import io.helidon.webserver.http.RoutingResponse;
 /** CORS for allowed browser origins; answers every preflight {@code OPTIONS} with 204. */
 public final class CorsFilter implements Filter {
     private final OriginPolicy origins;
+    private final RefusedOrigins refusals;
 
-    public CorsFilter(OriginPolicy origins) {
+    public CorsFilter(OriginPolicy origins, RefusedOrigins refusals) {
         this.origins = origins;
+        this.refusals = refusals;
     }
 
     @Override
@@ -31,6 +33,9 @@ public final class CorsFilter implements Filter {
             res.header(HeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS, "Retry-After");
         }
         if (req.prologue().method() == Method.OPTIONS) {
+            if (origin != null && !origins.allows(origin)) {
+                refusals.refused(origin); // a preflight the browser will fail
+            }
             HttpAnswers.noContent(res);
             return;
         }

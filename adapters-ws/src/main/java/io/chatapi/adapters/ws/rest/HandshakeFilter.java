@@ -40,10 +40,12 @@ public final class HandshakeFilter implements Filter {
 
     private final JwtVerifier verifier;
     private final OriginPolicy origins;
+    private final RefusedOrigins refusals;
 
-    public HandshakeFilter(JwtVerifier verifier, OriginPolicy origins) {
+    public HandshakeFilter(JwtVerifier verifier, OriginPolicy origins, RefusedOrigins refusals) {
         this.verifier = verifier;
         this.origins = origins;
+        this.refusals = refusals;
     }
 
     @Override
@@ -55,6 +57,7 @@ public final class HandshakeFilter implements Filter {
         String origin = req.headers().value(SocketOriginRelay.SOCKET_ORIGIN)
                 .or(() -> req.headers().value(HeaderNames.ORIGIN)).orElse(null);
         if (!origins.allows(origin)) {
+            refusals.refused(origin);
             HttpAnswers.error(req, res, 403, "forbidden", "origin not allowed");
             return;
         }

@@ -1,4 +1,4 @@
-package io.chatapi.application.service;
+package io.chatapi.application;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.chatapi.application.service;
+package io.chatapi.application;
 
 import java.time.Duration;
 import java.util.function.LongSupplier;
@@ -7,14 +7,14 @@ import java.util.function.LongSupplier;
  * Lets a repeated log line through at most once per period, counting the ones it holds back, so that a failure
  * that lasts (a webhook down, a database that fails every pass) is told without filling the log. Thread-safe.
  */
-final class LogThrottle {
+public final class LogThrottle {
     private final long periodNanos;
     private final LongSupplier nanoTime;
     private boolean passedBefore;
     private long passedAt;
     private long held;
 
-    LogThrottle(Duration period) {
+    public LogThrottle(Duration period) {
         this(period, System::nanoTime);
     }
 
@@ -24,7 +24,7 @@ final class LogThrottle {
     }
 
     /** -1 when this occurrence is held back; else how many were held back since the last one let through. */
-    synchronized long pass() {
+    public synchronized long pass() {
         long now = nanoTime.getAsLong();
         if (passedBefore && now - passedAt < periodNanos) {
             held++;
