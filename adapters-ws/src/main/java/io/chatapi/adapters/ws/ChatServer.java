@@ -12,7 +12,7 @@ import io.chatapi.adapters.ws.rest.HandshakeFilter;
 import io.chatapi.adapters.ws.rest.MessageRoutes;
 import io.chatapi.adapters.ws.rest.OpsRoutes;
 import io.chatapi.adapters.ws.rest.OtherHttpVersions;
-import io.chatapi.adapters.ws.rest.RefusedOrigins;
+import io.chatapi.adapters.ws.rest.Refusals;
 import io.chatapi.adapters.ws.rest.RequestBodies;
 import io.chatapi.adapters.ws.rest.RequestLogFilter;
 import io.chatapi.adapters.ws.rest.RoomRoutes;
@@ -81,7 +81,7 @@ public final class ChatServer {
         JwtVerifier verifier = new JwtVerifier(settings.jwtSecret(), settings.jwtLeeway(), settings.jwtRequireExp(),
                 settings.jwtIssuer(), settings.jwtAudience());
         OriginPolicy origins = new OriginPolicy(settings.allowedOrigins());
-        RefusedOrigins refusals = new RefusedOrigins();
+        Refusals refusals = new Refusals();
         registry.attach(settings.maxConnectionsPerUser(), useCases.presence(), useCases.unsentMessages());
         SocketSupervisor supervisor = new SocketSupervisor(registry, settings.pingInterval(), settings.idleTimeout());
         SocketServices sockets = new SocketServices(settings, verifier, useCases, registry, supervisor, metrics,
@@ -92,7 +92,7 @@ public final class ChatServer {
                 .addFilter(new RequestLogFilter())
                 .addFilter(new CorsFilter(origins, refusals))
                 .addFilter(new HandshakeFilter(verifier, origins, refusals))
-                .addFilter(new AuthFilter(verifier))
+                .addFilter(new AuthFilter(verifier, refusals))
                 .register(new OpsRoutes(metrics, useCases.health(), System.nanoTime()))
                 .register(new RoomRoutes(useCases, bodies))
                 .register(new MessageRoutes(useCases, bodies))

@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 
 /** {@code ALLOWED_ORIGINS} as a list and as {@code *}: WebSocket upgrades and CORS answers from the real server. */
@@ -57,6 +61,24 @@ class OriginAndCorsTest {
 
             assertThat(log.lines()).filteredOn(line -> line.contains("refused the browser origin"))
                     .containsExactly("refused the browser origin " + dev + ": ALLOWED_ORIGINS does not list it");
+        }
+    }
+
+    /** Why a token was refused is logged at INFO, once a minute at most, and the token never is. */
+    @Test
+    void aRefusedTokenIsExplainedInTheLogOnceAMinuteAtMost() throws Exception {
+        try (var server = TestServer.start(Map.of()); LogCapture log = LogCapture.open(Level.INFO)) {
+            String expired = Tokens.token("late", null, Instant.now().minus(Duration.ofHours(1)));
+            Rest rest = server.rest();
+            assertThat(rest.get("/rooms", expired).status()).isEqualTo(401);
+            String forged = Tokens.user("forged").substring(0, Tokens.user("forged").lastIndexOf('.') + 1) + "AAAA";
+            assertThat(rest.get("/rooms", forged).status()).isEqualTo(401);
+            assertThat(RawUpgrade.status(server.port(), "/ws?token=" + forged, null)).isEqualTo(401);
+
+            List<String> lines = log.lines().stream().filter(line -> line.contains("refused a token")).toList();
+            assertThat(lines).hasSize(1);
+            assertThat(lines.getFirst()).startsWith("refused a token: claims refused: Expired JWT")
+                    .doesNotContain(expired.substring(expired.lastIndexOf('.') + 1));
         }
     }
 

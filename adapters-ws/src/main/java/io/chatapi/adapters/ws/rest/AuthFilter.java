@@ -23,9 +23,11 @@ public final class AuthFilter implements Filter {
     private static final Set<String> OPEN = Set.of("/health", "/metrics", "/metrics/prometheus", HandshakeFilter.PATH);
 
     private final JwtVerifier verifier;
+    private final Refusals refusals;
 
-    public AuthFilter(JwtVerifier verifier) {
+    public AuthFilter(JwtVerifier verifier, Refusals refusals) {
         this.verifier = verifier;
+        this.refusals = refusals;
     }
 
     @Override
@@ -43,6 +45,7 @@ public final class AuthFilter implements Filter {
             Callers.set(req, verifier.verify(token.get()).principal());
         } catch (InvalidTokenException e) {
             LOG.log(Level.FINE, "token refused: {0}", e.getMessage());
+            refusals.token(e.getMessage());
             HttpAnswers.error(req, res, 401, "unauthorized", "Invalid token");
             return;
         }

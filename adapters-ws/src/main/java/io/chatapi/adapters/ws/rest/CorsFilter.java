@@ -11,9 +11,9 @@ import io.helidon.webserver.http.RoutingResponse;
 /** CORS for allowed browser origins; answers every preflight {@code OPTIONS} with 204. */
 public final class CorsFilter implements Filter {
     private final OriginPolicy origins;
-    private final RefusedOrigins refusals;
+    private final Refusals refusals;
 
-    public CorsFilter(OriginPolicy origins, RefusedOrigins refusals) {
+    public CorsFilter(OriginPolicy origins, Refusals refusals) {
         this.origins = origins;
         this.refusals = refusals;
     }
@@ -34,7 +34,7 @@ public final class CorsFilter implements Filter {
         }
         if (req.prologue().method() == Method.OPTIONS) {
             if (origin != null && !origins.allows(origin)) {
-                refusals.refused(origin); // a preflight the browser will fail
+                refusals.origin(origin); // a preflight the browser will fail
             }
             HttpAnswers.noContent(res);
             return;

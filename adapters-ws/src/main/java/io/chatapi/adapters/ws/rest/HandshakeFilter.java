@@ -40,9 +40,9 @@ public final class HandshakeFilter implements Filter {
 
     private final JwtVerifier verifier;
     private final OriginPolicy origins;
-    private final RefusedOrigins refusals;
+    private final Refusals refusals;
 
-    public HandshakeFilter(JwtVerifier verifier, OriginPolicy origins, RefusedOrigins refusals) {
+    public HandshakeFilter(JwtVerifier verifier, OriginPolicy origins, Refusals refusals) {
         this.verifier = verifier;
         this.origins = origins;
         this.refusals = refusals;
@@ -57,7 +57,7 @@ public final class HandshakeFilter implements Filter {
         String origin = req.headers().value(SocketOriginRelay.SOCKET_ORIGIN)
                 .or(() -> req.headers().value(HeaderNames.ORIGIN)).orElse(null);
         if (!origins.allows(origin)) {
-            refusals.refused(origin);
+            refusals.origin(origin);
             HttpAnswers.error(req, res, 403, "forbidden", "origin not allowed");
             return;
         }
@@ -72,6 +72,7 @@ public final class HandshakeFilter implements Filter {
             checked = verifier.verify(token.get());
         } catch (InvalidTokenException e) {
             LOG.log(Level.FINE, "socket token refused: {0}", e.getMessage());
+            refusals.token(e.getMessage());
             HttpAnswers.error(req, res, 401, "unauthorized", "Invalid token");
             return;
         }
