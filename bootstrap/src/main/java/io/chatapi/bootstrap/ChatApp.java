@@ -139,7 +139,9 @@ public final class ChatApp implements AutoCloseable {
         // The health probe's write path (Jdbi, the writer, the first commit) while the web server starts.
         Thread.ofPlatform().name("warm-up-db").daemon().start(() -> {
             if (!admin.databaseWritable()) {
-                LOG.warning("the database is not writable");
+                LOG.warning("the database is not writable: /health answers 503 and every write fails until it is "
+                        + "(check that the file and its directory are writable by this user, the disk has room, "
+                        + "and no other process holds the database's write lock)");
             }
         });
         try {
