@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -162,6 +163,10 @@ final class ConfigReader {
         return Set.copyOf(origins);
     }
 
+    /** A host name with an underscore, and a port: what Java's URI leaves as a registry-based authority. */
+    private static final Pattern UNDERSCORE_AUTHORITY =
+            Pattern.compile("([A-Za-z0-9-]*_[A-Za-z0-9_.-]*)(?::(\\d{1,5}))?");
+
     private static String origin(String text) {
         String expected = "expected * or origins like https://app.example.com (scheme://host[:port], no path)";
         URI uri;
@@ -170,18 +175,35 @@ final class ConfigReader {
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException(expected, e);
         }
-        boolean onlyOrigin = uri.getScheme() != null && uri.getHost() != null && uri.getRawUserInfo() == null
-                && (uri.getPort() == -1 || uri.getPort() >= 1 && uri.getPort() <= 65535)
-                && (uri.getRawPath() == null || uri.getRawPath().isEmpty())
-                && uri.getRawQuery() == null && uri.getRawFragment() == null;
+        boolean bare = (uri.getRawPath() == null || uri.getRawPath().isEmpty()) && uri.getRawQuery() == null
+                && uri.getRawFragment() == null;
+        String host = uri.getHost();
+        int port = uri.getPort();
+        if (host == null && uri.getScheme() != null && bare && uri.getRawAuthority() != null) {
+            // Java's URI takes no underscore in a host name; browsers do (a Docker service name, say), and an
+            // origin is only ever compared as text
+            Matcher named = UNDERSCORE_AUTHORITY.matcher(uri.getRawAuthority());
+            if (named.matches()) {
+                host = named.group(1);
+                port = named.group(2) == null ? -1 : Integer.parseInt(named.group(2));
+            }
+        }
+        boolean onlyOrigin = uri.getScheme() != null && host != null && uri.getRawUserInfo() == null
+                && (port == -1 || port >= 1 && port <= 65535) && bare;
         if (!onlyOrigin) {
             throw new IllegalArgumentException(expected);
         }
         String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
-        int port = uri.getPort();
         boolean defaultPort = ("http".equals(scheme) && port == 80) || ("https".equals(scheme) && port == 443);
-        return scheme + "://" + uri.getHost().toLowerCase(Locale.ROOT) + (port < 0 || defaultPort ? "" : ":" + port);
+        return scheme + "://" + host.toLowerCase(Locale.ROOT) + (port < 0 || defaultPort ? "" : ":" + port);
     }
+
+    /**
+     * Why a host name with an underscore (a Docker Compose service name, say) is refused: it is no valid host name
+     * (RFC 1123), and Java's URI and HTTP client take none.
+     */
+    private static final String UNDERSCORE_HOST = "the host name has an underscore, which the HTTP client cannot "
+            + "use: name the service without '_' (a network alias such as my-backend) or use its IP address";
 
     private static URI webhookUrl(String text) {
         String expected = "expected an absolute http(s) URL like https://app.example.com/chatapi/webhook";
@@ -192,6 +214,10 @@ final class ConfigReader {
             throw new IllegalArgumentException(expected, e);
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() == null
+                && uri.getRawAuthority() != null && uri.getRawAuthority().contains("_")) {
+            throw new IllegalArgumentException(UNDERSCORE_HOST);
+        }
         if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
             throw new IllegalArgumentException(expected);
         }

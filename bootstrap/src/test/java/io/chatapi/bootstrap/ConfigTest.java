@@ -333,6 +333,17 @@ class ConfigTest {
         }
 
         @Test
+        void aHostNameWithAnUnderscoreIsAnOriginAsBrowsersSendIt() throws ConfigException {
+            assertThat(read("ALLOWED_ORIGINS", "https://My_App.local, http://web_ui:3000, http://a_b:80")
+                    .server().allowedOrigins())
+                    .containsExactlyInAnyOrder("https://my_app.local", "http://web_ui:3000", "http://a_b");
+            assertThat(failure("ALLOWED_ORIGINS", "https://my_app.local:99999").getMessage())
+                    .contains("expected * or origins like");
+            assertThat(failure("ALLOWED_ORIGINS", "https://my_app.local/").getMessage())
+                    .contains("expected * or origins like");
+        }
+
+        @Test
         void otherSchemesWithAHostAreOrigins() throws ConfigException {
             assertThat(read("ALLOWED_ORIGINS", "capacitor://localhost").server().allowedOrigins())
                     .containsExactly("capacitor://localhost");
@@ -550,6 +561,14 @@ class ConfigTest {
         void anythingElseIsRefused(String value) {
             assertThat(failure("WEBHOOK_URL", value).getMessage())
                     .startsWith("invalid WEBHOOK_URL=" + Env.quote(value) + ": ");
+        }
+
+        @Test
+        void aHostNameWithAnUnderscoreIsRefusedWithTheReason() {
+            assertThat(failure("WEBHOOK_URL", "http://my_backend:8000/hook").getMessage())
+                    .isEqualTo("invalid WEBHOOK_URL=\"http://my_backend:8000/hook\": the host name has an underscore, "
+                            + "which the HTTP client cannot use: name the service without '_' (a network alias such "
+                            + "as my-backend) or use its IP address");
         }
 
         @Test
