@@ -20,4 +20,6 @@ if [ -n "$(scripts/aot-cache.sh)" ]; then # it printed the options for bootstrap
     aot=("-XX:AOTCache=$repo/bootstrap/target/chatapi.aot" "-Xlog:aot*=error")
 fi
 cd "$caller"
-exec "$JAVA_HOME/bin/java" "@$repo/bootstrap/target/jvm.options" "${aot[@]}" -jar "$repo/bootstrap/target/chatapi.jar" "$@"
+# ${aot[@]+…}: an empty array is "unbound" to bash before 4.4 under set -u
+exec "$JAVA_HOME/bin/java" "@$repo/bootstrap/target/jvm.options" ${aot[@]+"${aot[@]}"} \
+    -jar "$repo/bootstrap/target/chatapi.jar" "$@"

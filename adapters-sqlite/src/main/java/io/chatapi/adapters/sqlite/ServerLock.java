@@ -36,6 +36,8 @@ final class ServerLock implements AutoCloseable {
     private final Path file;
     private Locked locked;
     private boolean lost;
+    /** Set once another process held the lock file: this server takes no write again. */
+    private boolean takenByAnother;
 
     private ServerLock(Path database, Path file, Locked locked) {
         this.database = database;
@@ -62,11 +64,14 @@ final class ServerLock implements AutoCloseable {
      * Whether this server still holds the lock at the lock file's path. Removing the lock file of a running server
      * (or putting another file in its place) would let a second server start on the database, so a lock file that
      * is no longer the locked one is locked again: made anew when it is missing. False, with one {@code SEVERE}
-     * line, while another process holds the file now at the path, or it cannot be made or locked.
+     * line, while the file cannot be made or locked, and for good once another process has held the file now at
+     * the path: a second server may have written the database meanwhile, and what this one keeps in memory (member
+     * lists, rooms, bots, where each room's seq stands) would no longer be what is stored, so only a restart makes
+     * it whole again.
      */
     synchronized boolean held() {
-        if (locked == null) {
-            return false; // closed
+        if (locked == null || takenByAnother) {
+            return false; // closed, or another server had the database
         }
         try {
             if (locked.key() == null || locked.key().equals(keyAt(file))) {
@@ -76,16 +81,19 @@ final class ServerLock implements AutoCloseable {
             if (again != null) {
                 locked.close();
                 locked = again;
-                LOG.log(Level.WARNING, lost ? "the lock file {0} is this server's again: writes are taken again"
-                        : "the lock file {0} was removed or replaced while the server ran; it is locked again: do "
-                        + "not remove the lock file of a running server", file);
+                LOG.warning("the lock file " + file + " was removed or replaced while the server ran; it is locked "
+                        + "again: do not remove the lock file of a running server");
                 lost = false;
                 return true;
             }
-            refused("another process holds the lock file now at that path, most likely a second server on "
-                    + "the same database", null);
+            takenByAnother = true;
+            lost = false; // this line replaces any earlier one
+            refused("another process holds the lock file now at that path, most likely a second server on the "
+                    + "same database, which may have written it: writes are refused and /health answers 503 until "
+                    + "this server is restarted (stop the other one first)", null);
         } catch (IOException | RuntimeException e) {
-            refused("it cannot be made or locked again", e);
+            refused("it cannot be made or locked again: writes are refused and /health answers 503 until it can",
+                    e);
         }
         return false;
     }
@@ -94,8 +102,7 @@ final class ServerLock implements AutoCloseable {
         if (!lost) {
             lost = true;
             LOG.log(Level.SEVERE, "the lock file " + file + " of the database " + database + " was removed or "
-                    + "replaced while the server ran and " + reason + ": writes are refused and /health answers "
-                    + "503 until this server holds it again; stop one of the servers", cause);
+                    + "replaced while the server ran and " + reason, cause);
         }
     }
 

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.logging.Logger;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
@@ -19,6 +20,7 @@ import org.sqlite.SQLiteDataSource;
  * writes before it returns.
  */
 public final class SqliteDatabase implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(SqliteDatabase.class.getName());
     private static final int READERS = 4;
     private static final int BUSY_TIMEOUT_MILLIS = 5_000;
     /**
@@ -35,6 +37,7 @@ public final class SqliteDatabase implements AutoCloseable {
     private final ServerLock lock;
     private final GroupCommitWriter writer;
     private final ReaderPool readers;
+    private boolean closedOnce;
 
     private SqliteDatabase(Path file, ServerLock lock, GroupCommitWriter writer, ReaderPool readers) {
         this.file = file;
@@ -111,13 +114,21 @@ public final class SqliteDatabase implements AutoCloseable {
     /**
      * Finishes the reads in progress and every queued write, refuses new ones, and closes all connections, the
      * writer's last: as the last connection to close, it checkpoints the write-ahead log into the database file
-     * and removes it, so that the file alone holds everything once the server has stopped. Idempotent.
+     * and removes it, so that the file alone holds everything once the server has stopped. Where it cannot (another
+     * process is reading the database, or the disk is full), a {@code WARNING} says that the log is left and must
+     * go with the file. Idempotent.
      */
     @Override
-    public void close() {
+    public synchronized void close() {
         readers.close();
         writer.close();
         lock.close();
+        Path wal = file.resolveSibling(file.getFileName() + "-wal");
+        if (!closedOnce && Files.exists(wal)) {
+            LOG.warning("the write-ahead log " + wal + " was left beside the database (another process had it open, "
+                    + "or the disk is full): recent commits are only there, so copy it with the database file");
+        }
+        closedOnce = true;
     }
 
     /** Runs {@code work} on the writer thread inside the next group-commit transaction; returns after commit. */

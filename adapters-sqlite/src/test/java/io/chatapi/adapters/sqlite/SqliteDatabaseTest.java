@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.chatapi.application.port.out.StoreUnavailableException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
@@ -132,6 +135,45 @@ class SqliteDatabaseTest {
         try (SqliteDatabase db = SqliteDatabase.open(new SqliteSettings(copy, "FULL"))) {
             assertThat(probes(db)).isEqualTo(50);
         }
+    }
+
+    /** Another process reading the database as the server stops keeps the log: the operator is told so. */
+    @Test
+    void aWriteAheadLogLeftByAReaderElsewhereIsToldAtClose() throws Exception {
+        Path file = dir.resolve("chat.db");
+        List<LogRecord> lines = new CopyOnWriteArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord line) {
+                if (line.getLevel() == Level.WARNING) {
+                    lines.add(line);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger log = Logger.getLogger(SqliteDatabase.class.getName());
+        log.addHandler(handler);
+        try (SqliteDatabase db = SqliteDatabase.open(new SqliteSettings(file, "FULL"));
+             Connection reader = DriverManager.getConnection("jdbc:sqlite:" + file);
+             Statement statement = reader.createStatement()) {
+            db.write(h -> h.execute("INSERT INTO health_probe (id) VALUES (1)"));
+            reader.setAutoCommit(false);
+            statement.executeQuery("SELECT count(*) FROM health_probe").close(); // holds a read transaction
+            db.close();
+            assertThat(Path.of(file + "-wal")).exists();
+            reader.rollback();
+        } finally {
+            log.removeHandler(handler);
+        }
+        assertThat(lines).singleElement().extracting(LogRecord::getMessage).asString()
+                .contains("chat.db-wal", "copy it with the database file");
     }
 
     private static int probes(SqliteDatabase db) {

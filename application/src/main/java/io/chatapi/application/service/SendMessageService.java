@@ -186,7 +186,9 @@ public final class SendMessageService implements SendMessageUseCase {
             }
         }
         offline.committed(plan);
-        bots.onMessage(room, appended.message());
+        if (!HandoffPolicy.agentTakesOver(caller, room, hasBot(members))) {
+            bots.onMessage(room, appended.message()); // never for an agent's message: the bot never talks over one
+        }
         return appended;
     }
 
