@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -70,7 +71,8 @@ final class OutgoingQueue {
     private record Ping() implements Item {
     }
 
-    private record Pong(byte[] payload) implements Item {
+    /** A pong is due: it carries {@link #pongPayload}, the payload of the latest ping, when it is written. */
+    private record Pong() implements Item {
     }
 
     private record Close(int code, String reason) implements Item {
@@ -78,6 +80,12 @@ final class OutgoingQueue {
 
     private final WsSession session;
     private final int capacity;
+    /**
+     * The payload the pong waiting in the queue will carry; null when none waits. Pings that come faster than
+     * their pongs are written get one pong, for the latest (RFC 6455 §5.5.3 allows it), so a ping flood from a
+     * client that reads does not fill the queue. Set by the connection's reading thread only.
+     */
+    private final AtomicReference<byte[]> pongPayload = new AtomicReference<>();
     private final Runnable onWriteFailure;
     private final Consumer<List<ChatEvent>> unsent;
     private final ConcurrentLinkedQueue<Item> queue = new ConcurrentLinkedQueue<>();
@@ -145,9 +153,16 @@ final class OutgoingQueue {
         return chars;
     }
 
-    /** Queues a pong; false when the queue is full. */
+    /** Queues a pong, or has the one waiting answer this later ping instead; false when the queue is full. */
     boolean offerPong(byte[] payload) {
-        return counted(new Pong(payload));
+        if (pongPayload.getAndSet(payload) != null) {
+            return true; // a pong waits already: it answers this ping instead of the earlier one
+        }
+        if (counted(new Pong())) {
+            return true;
+        }
+        pongPayload.set(null);
+        return false;
     }
 
     /** Queues a frame outside the bound (it precedes a close), its text made by {@code frame} when it is written. */
@@ -194,7 +209,10 @@ final class OutgoingQueue {
                 QUEUED_CHARS.getAndAdd(this, -f.chars());
             }
             case Deferred d -> COUNTED.getAndAdd(this, -1);
-            case Pong p -> COUNTED.getAndAdd(this, -1);
+            case Pong p -> {
+                COUNTED.getAndAdd(this, -1);
+                pongPayload.set(null);
+            }
             case Ping p -> pingQueued = false;
             case Close c -> {
             }
@@ -302,7 +320,12 @@ final class OutgoingQueue {
                     pingQueued = false;
                     session.ping(BufferData.empty());
                 }
-                case Pong p -> session.pong(BufferData.create(p.payload()));
+                case Pong p -> {
+                    byte[] payload = pongPayload.getAndSet(null);
+                    if (payload != null) {
+                        session.pong(BufferData.create(payload));
+                    }
+                }
                 case Close c -> {
                     finished = true;
                     session.close(c.code(), c.reason());

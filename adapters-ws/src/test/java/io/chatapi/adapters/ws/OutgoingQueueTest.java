@@ -127,7 +127,29 @@ class OutgoingQueueTest {
         session.release();
         assertThat(out.awaitWriter(System.nanoTime() + WAIT.toNanos())).isTrue();
         assertThat(session.sent).as("a forced frame's text is made when it is written")
-                .containsExactly("in flight", "1", "pong", "3", "last, as written", "close 1012");
+                .containsExactly("in flight", "1", "pong 1", "3", "last, as written", "close 1012");
+    }
+
+    @Test
+    void pingsFasterThanTheirPongsGetOnePongForTheLatestAndNeverFillTheQueue() throws Exception {
+        RecordingSession session = new RecordingSession();
+        session.block();
+        OutgoingQueue out = new OutgoingQueue(session, 3, () -> { }, unsent -> { });
+        assertThat(out.offer(List.of("in flight"), List.of())).isTrue();
+        await().atMost(WAIT).until(() -> session.blockedWrites.get() == 1);
+
+        for (int i = 0; i < 10_000; i++) {
+            assertThat(out.offerPong(new byte[] {(byte) i})).as("ping %d", i).isTrue();
+        }
+        assertThat(out.offer(List.of("after"), List.of())).isTrue();
+        assertThat(out.queued()).isEqualTo(2);
+
+        session.release();
+        assertThat(out.awaitWriter(System.nanoTime() + WAIT.toNanos())).isTrue();
+        assertThat(session.sent).containsExactly("in flight", "pong " + (byte) 9_999, "after");
+        assertThat(out.offerPong(new byte[] {7})).isTrue();
+        await().atMost(WAIT).until(() -> session.sent.size() == 4);
+        assertThat(session.sent.getLast()).isEqualTo("pong 7");
     }
 
     @Test
@@ -257,7 +279,7 @@ class OutgoingQueueTest {
 
         @Override
         public WsSession pong(BufferData bufferData) {
-            return record("pong");
+            return record(bufferData.available() == 1 ? "pong " + bufferData.read() : "pong");
         }
 
         @Override
