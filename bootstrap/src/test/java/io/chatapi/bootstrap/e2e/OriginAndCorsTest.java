@@ -50,7 +50,7 @@ class OriginAndCorsTest {
     /** A refused browser origin is named in the log, once a minute at most, so that the fix is plain. */
     @Test
     void aRefusedOriginIsNamedInTheLogOnceAMinuteAtMost() throws Exception {
-        try (var server = TestServer.start(Map.of()); LogCapture log = LogCapture.open()) {
+        try (var server = TestServer.start(Map.of()); LogCapture log = LogCapture.open(Level.INFO)) {
             String dev = "http://localhost:3000";
             var preflight = server.rest().call("OPTIONS", "/rooms", null, null,
                     Map.of("Origin", dev, "Access-Control-Request-Method", "POST"));

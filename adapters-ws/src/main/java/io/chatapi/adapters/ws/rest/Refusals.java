@@ -19,7 +19,7 @@ public final class Refusals {
 
     /** A request from the browser origin {@code origin} was refused, or given no CORS headers. */
     void origin(String origin) {
-        tell(origins, Level.WARNING, "refused the browser origin " + DirectAnswers.loggable(origin)
+        tell(origins, Level.INFO, "refused the browser origin " + DirectAnswers.loggable(origin)
                 + ": ALLOWED_ORIGINS does not list it");
     }
 
