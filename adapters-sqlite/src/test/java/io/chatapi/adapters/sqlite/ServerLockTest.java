@@ -8,11 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -108,26 +105,8 @@ class ServerLockTest {
     @Test
     void aServerWhoseLockFileASecondServerLockedRefusesWritesUntilItIsRestarted() throws Exception {
         Path file = dir.resolve("chat.db");
-        List<LogRecord> severe = new CopyOnWriteArrayList<>();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord line) {
-                if (line.getLevel() == Level.SEVERE) {
-                    severe.add(line);
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger log = Logger.getLogger(ServerLock.class.getName());
-        log.addHandler(handler);
-        try (SqliteDatabase first = SqliteDatabase.open(new SqliteSettings(file, "FULL"))) {
+        try (LoggedLines severe = LoggedLines.of(ServerLock.class, Level.SEVERE);
+             SqliteDatabase first = SqliteDatabase.open(new SqliteSettings(file, "FULL"))) {
             SqliteDeliveryStore firstStore = new SqliteDeliveryStore(first);
             Files.delete(dir.resolve("chat.db.lock"));
             try (SqliteDatabase second = SqliteDatabase.open(new SqliteSettings(file, "FULL"))) {
@@ -137,15 +116,13 @@ class ServerLockTest {
                         .isInstanceOf(StoreUnavailableException.class);
                 assertThat(new SqliteDeliveryStore(second).writable()).isTrue();
             }
-            assertThat(severe).singleElement().extracting(LogRecord::getMessage).asString()
+            assertThat(severe.records()).singleElement().extracting(LogRecord::getMessage).asString()
                     .contains("chat.db.lock", "writes are refused", "restarted");
             assertThat(firstStore.writable()).as("the second server may have written: what the first holds in "
                     + "memory is stale").isFalse();
         }
         try (SqliteDatabase restarted = SqliteDatabase.open(new SqliteSettings(file, "FULL"))) {
             assertThat(new SqliteDeliveryStore(restarted).writable()).isTrue();
-        } finally {
-            log.removeHandler(handler);
         }
     }
 }

@@ -10,11 +10,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,26 +50,8 @@ class SqliteDatabaseTest {
             // a page limit makes SQLite answer SQLITE_FULL as a full disk would
             db.write(h -> h.createQuery("PRAGMA max_page_count = " + pageCount(db)).mapTo(Integer.class).one());
 
-            List<LogRecord> lines = new CopyOnWriteArrayList<>();
-            Handler handler = new Handler() {
-                @Override
-                public void publish(LogRecord line) {
-                    if (line.getLevel().intValue() >= Level.INFO.intValue()) {
-                        lines.add(line);
-                    }
-                }
-
-                @Override
-                public void flush() {
-                }
-
-                @Override
-                public void close() {
-                }
-            };
-            Logger writerLog = Logger.getLogger(GroupCommitWriter.class.getName());
-            writerLog.addHandler(handler);
-            try {
+            List<LogRecord> lines;
+            try (LoggedLines info = LoggedLines.of(GroupCommitWriter.class, Level.INFO)) {
                 for (int i = 0; i < 3; i++) {
                     assertThatThrownBy(() -> db.write(h -> h.execute(
                             "CREATE TABLE filler AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
@@ -81,8 +60,7 @@ class SqliteDatabaseTest {
                     db.write(h -> null); // writes run in order: the failed one, the checkpoint after it, this one
                     assertThat(Files.size(wal)).as("the log gave its space back").isZero();
                 }
-            } finally {
-                writerLog.removeHandler(handler);
+                lines = info.records();
             }
             assertThat(lines).as("one line for three failures in a row").hasSize(1);
             assertThat(lines.getFirst().getMessage()).contains("checkpointed and truncated");
@@ -141,26 +119,9 @@ class SqliteDatabaseTest {
     @Test
     void aWriteAheadLogLeftByAReaderElsewhereIsToldAtClose() throws Exception {
         Path file = dir.resolve("chat.db");
-        List<LogRecord> lines = new CopyOnWriteArrayList<>();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord line) {
-                if (line.getLevel() == Level.WARNING) {
-                    lines.add(line);
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger log = Logger.getLogger(SqliteDatabase.class.getName());
-        log.addHandler(handler);
-        try (SqliteDatabase db = SqliteDatabase.open(new SqliteSettings(file, "FULL"));
+        List<LogRecord> lines;
+        try (LoggedLines warnings = LoggedLines.of(SqliteDatabase.class, Level.WARNING);
+             SqliteDatabase db = SqliteDatabase.open(new SqliteSettings(file, "FULL"));
              Connection reader = DriverManager.getConnection("jdbc:sqlite:" + file);
              Statement statement = reader.createStatement()) {
             db.write(h -> h.execute("INSERT INTO health_probe (id) VALUES (1)"));
@@ -169,8 +130,7 @@ class SqliteDatabaseTest {
             db.close();
             assertThat(Path.of(file + "-wal")).exists();
             reader.rollback();
-        } finally {
-            log.removeHandler(handler);
+            lines = warnings.records();
         }
         assertThat(lines).singleElement().extracting(LogRecord::getMessage).asString()
                 .contains("chat.db-wal", "copy it with the database file");
