@@ -14,10 +14,8 @@ import io.chatapi.domain.RoomType;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -34,7 +32,7 @@ class FailureLogTest {
     @Test
     void oneLinePerIntervalNamingTheRootCauseAndCountingWhatItLeftOut() {
         AtomicLong clock = new AtomicLong(1_000);
-        try (Records records = Records.on("test.failures")) {
+        try (LogRecords records = LogRecords.on("test.failures")) {
             FailureLog log = new FailureLog(records.logger, TimeUnit.SECONDS.toNanos(10), clock::get);
             Exception cause = new IllegalStateException("COMMIT failed",
                     new java.sql.SQLException("[SQLITE_FULL] database or disk is full"));
@@ -56,7 +54,7 @@ class FailureLogTest {
 
     @Test
     void aFullDatabaseFailsEachWriteWithoutAStackTraceAtWarningAndRecoversWhenThereIsRoom() {
-        try (Records records = Records.on("io.chatapi.adapters.sqlite")) {
+        try (LogRecords records = LogRecords.on("io.chatapi.adapters.sqlite")) {
             SqliteDatabase db = SqliteDatabase.open(new SqliteSettings(dir.resolve("chat.db"), "FULL"));
             try {
                 new SqliteRoomStore(db).createGroup(new Room("room_a", RoomType.GROUP, null, null, 0, NOW,
@@ -88,43 +86,5 @@ class FailureLogTest {
 
     private static MessageDraft draft(String id, String content) {
         return new MessageDraft("msg_" + id, "room_a", "alice", content, null, null, NOW);
-    }
-
-    /** Every record of one logger and its children, at every level, while open. */
-    private static final class Records extends Handler implements AutoCloseable {
-        final Logger logger;
-        private final Level previous;
-        private final List<LogRecord> records = new CopyOnWriteArrayList<>();
-
-        private Records(Logger logger) {
-            this.logger = logger;
-            this.previous = logger.getLevel();
-            logger.setLevel(Level.ALL);
-            setLevel(Level.ALL);
-            logger.addHandler(this);
-        }
-
-        static Records on(String name) {
-            return new Records(Logger.getLogger(name));
-        }
-
-        List<LogRecord> at(Level level) {
-            return records.stream().filter(r -> r.getLevel().equals(level)).toList();
-        }
-
-        @Override
-        public void publish(LogRecord record) {
-            records.add(record);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-            logger.removeHandler(this);
-            logger.setLevel(previous);
-        }
     }
 }

@@ -105,7 +105,7 @@ class ServerLockTest {
     @Test
     void aServerWhoseLockFileASecondServerLockedRefusesWritesUntilItIsRestarted() throws Exception {
         Path file = dir.resolve("chat.db");
-        try (LoggedLines severe = LoggedLines.of(ServerLock.class, Level.SEVERE);
+        try (LogRecords severe = LogRecords.on(ServerLock.class.getName());
              SqliteDatabase first = SqliteDatabase.open(new SqliteSettings(file, "FULL"))) {
             SqliteDeliveryStore firstStore = new SqliteDeliveryStore(first);
             Files.delete(dir.resolve("chat.db.lock"));
@@ -116,7 +116,7 @@ class ServerLockTest {
                         .isInstanceOf(StoreUnavailableException.class);
                 assertThat(new SqliteDeliveryStore(second).writable()).isTrue();
             }
-            assertThat(severe.records()).singleElement().extracting(LogRecord::getMessage).asString()
+            assertThat(severe.at(Level.SEVERE)).singleElement().extracting(LogRecord::getMessage).asString()
                     .contains("chat.db.lock", "writes are refused", "restarted");
             assertThat(firstStore.writable()).as("the second server may have written: what the first holds in "
                     + "memory is stale").isFalse();

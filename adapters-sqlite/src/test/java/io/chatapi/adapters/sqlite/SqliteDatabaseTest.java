@@ -51,7 +51,7 @@ class SqliteDatabaseTest {
             db.write(h -> h.createQuery("PRAGMA max_page_count = " + pageCount(db)).mapTo(Integer.class).one());
 
             List<LogRecord> lines;
-            try (LoggedLines info = LoggedLines.of(GroupCommitWriter.class, Level.INFO)) {
+            try (LogRecords info = LogRecords.on(GroupCommitWriter.class.getName())) {
                 for (int i = 0; i < 3; i++) {
                     assertThatThrownBy(() -> db.write(h -> h.execute(
                             "CREATE TABLE filler AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
@@ -60,7 +60,7 @@ class SqliteDatabaseTest {
                     db.write(h -> null); // writes run in order: the failed one, the checkpoint after it, this one
                     assertThat(Files.size(wal)).as("the log gave its space back").isZero();
                 }
-                lines = info.records();
+                lines = info.at(Level.INFO);
             }
             assertThat(lines).as("one line for three failures in a row").hasSize(1);
             assertThat(lines.getFirst().getMessage()).contains("checkpointed and truncated");
@@ -120,7 +120,7 @@ class SqliteDatabaseTest {
     void aWriteAheadLogLeftByAReaderElsewhereIsToldAtClose() throws Exception {
         Path file = dir.resolve("chat.db");
         List<LogRecord> lines;
-        try (LoggedLines warnings = LoggedLines.of(SqliteDatabase.class, Level.WARNING);
+        try (LogRecords warnings = LogRecords.on(SqliteDatabase.class.getName());
              SqliteDatabase db = SqliteDatabase.open(new SqliteSettings(file, "FULL"));
              Connection reader = DriverManager.getConnection("jdbc:sqlite:" + file);
              Statement statement = reader.createStatement()) {
@@ -130,7 +130,7 @@ class SqliteDatabaseTest {
             db.close();
             assertThat(Path.of(file + "-wal")).exists();
             reader.rollback();
-            lines = warnings.records();
+            lines = warnings.at(Level.WARNING);
         }
         assertThat(lines).singleElement().extracting(LogRecord::getMessage).asString()
                 .contains("chat.db-wal", "copy it with the database file");
