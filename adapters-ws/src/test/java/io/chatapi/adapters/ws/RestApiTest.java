@@ -472,6 +472,18 @@ class RestApiTest {
                 "Origin", "https://app.example", "Access-Control-Request-Method", "POST");
         assertThat(preflight.statusCode()).isEqualTo(204);
         assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).contains("https://app.example");
+        assertThat(preflight.headers().firstValue("Allow")).contains("GET, POST, OPTIONS");
+    }
+
+    @Test
+    void optionsNeedsNoTokenAndSaysWhatAKnownPathAnswersWhileAnUnknownOneIs404() {
+        HttpResponse<String> room = http.send("OPTIONS", "/rooms/room_ab", null, null);
+        assertThat(room.statusCode()).isEqualTo(204);
+        assertThat(room.headers().firstValue("Allow")).contains("GET, PATCH, OPTIONS");
+        assertThat(http.send("OPTIONS", "/ws", null, null).headers().firstValue("Allow")).contains("GET, OPTIONS");
+        assertError(http.send("OPTIONS", "/bogus", null, null), 404, "not_found");
+        assertError(http.send("OPTIONS", "/rooms/room_ab/nothing", null, null, "Origin", "https://app.example",
+                "Access-Control-Request-Method", "POST"), 404, "not_found");
     }
 
     @Test

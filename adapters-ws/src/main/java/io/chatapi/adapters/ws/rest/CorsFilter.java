@@ -7,8 +7,12 @@ import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
+import java.util.Optional;
 
-/** CORS for allowed browser origins; answers every preflight {@code OPTIONS} with 204. */
+/**
+ * CORS for allowed browser origins; answers every {@code OPTIONS} (a preflight or not) itself, without a token:
+ * 204 with an {@code Allow} header on a known path, 404 on any other.
+ */
 public final class CorsFilter implements Filter {
     private final OriginPolicy origins;
     private final Refusals refusals;
@@ -33,9 +37,16 @@ public final class CorsFilter implements Filter {
             res.header(HeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS, "Retry-After");
         }
         if (req.prologue().method() == Method.OPTIONS) {
+            // a preflight, or a plain OPTIONS: no token needed; a known path says what it answers, as RFC 9110 asks
+            Optional<String> allowed = FallbackRoutes.allowed(req.path().path());
+            if (allowed.isEmpty()) {
+                HttpAnswers.error(req, res, 404, "not_found", "not found");
+                return;
+            }
             if (origin != null && !origins.allows(origin)) {
                 refusals.origin(origin); // a preflight the browser will fail
             }
+            res.header(HeaderNames.ALLOW, allowed.get() + ", OPTIONS");
             HttpAnswers.noContent(res);
             return;
         }

@@ -32,6 +32,15 @@ public final class FallbackRoutes implements HttpService {
         return known;
     }
 
+    /** The methods a known path answers (OPTIONS aside), as an {@code Allow} header lists them; empty if unknown. */
+    static Optional<String> allowed(String path) {
+        if (HandshakeFilter.PATH.equals(path)) {
+            return Optional.of("GET");
+        }
+        return KNOWN.entrySet().stream().filter(e -> e.getKey().matcher(path).matches())
+                .map(Map.Entry::getValue).findFirst();
+    }
+
     @Override
     public void routing(HttpRules rules) {
         rules.any(this::fallback);
@@ -43,8 +52,7 @@ public final class FallbackRoutes implements HttpService {
             HttpAnswers.error(req, res, 400, "invalid_request", "WebSocket upgrade required");
             return;
         }
-        Optional<String> allowed = KNOWN.entrySet().stream().filter(e -> e.getKey().matcher(path).matches())
-                .map(Map.Entry::getValue).findFirst();
+        Optional<String> allowed = allowed(path);
         if (allowed.isPresent()) {
             res.header(HeaderNames.ALLOW, allowed.get());
             HttpAnswers.error(req, res, 405, "invalid_request", "method not allowed");
