@@ -19,7 +19,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * has a token ({@link #BURST} of them, {@link #PER_SECOND} more each second): a client sending typing frames in
  * a loop, the same or alternating, cannot make the server write a frame to every member for each of them. A
  * {@code typing.stop} that ends a relayed start always goes through, and needs no token: members who were told
- * that the user types are always told when they stop, and it costs at most one frame per relayed start.
+ * that the user types are always told when they stop, and it costs at most one frame per relayed start. A stop
+ * after a relayed stop (the start between them dropped, or none sent) is not relayed; one with nothing relayed
+ * before it, or only long ago, is (a start may have been forgotten).
  */
 public final class TypingService implements TypingUseCase {
     static final Duration REPEAT_AFTER = Duration.ofSeconds(1);
@@ -33,6 +35,9 @@ public final class TypingService implements TypingUseCase {
     private record Relayed(boolean start, Instant at, double tokens) {
         /** The state once {@code action} at {@code now} is relayed; null when it is not to be relayed. */
         Relayed relay(boolean action, Instant now) {
+            if (!action && !start) {
+                return null; // members were last told the user stopped: another stop tells them nothing
+            }
             if (now.isBefore(at)) {
                 return new Relayed(action, now, BURST - 1); // the wall clock stepped back: start afresh
             }

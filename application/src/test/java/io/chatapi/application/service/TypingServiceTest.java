@@ -89,6 +89,21 @@ class TypingServiceTest {
     }
 
     @Test
+    void aStopAfterARelayedStopIsNotRelayedAgainEvenWhenTheStartBetweenWasDropped() {
+        typing.typing(ANN, "room_t", true);
+        typing.typing(ANN, "room_t", false);
+        step(Duration.ofSeconds(2));
+        typing.typing(ANN, "room_t", false);
+        assertThat(relayed()).containsExactly("start", "stop");
+        for (int i = 0; i < 12; i++) {
+            typing.typing(ANN, "room_t", i % 2 == 0);
+        }
+        assertThat(relayed()).as("five of the six starts relayed with their stops; the sixth start dropped, and its "
+                + "stop not relayed").hasSize(12).endsWith("start", "stop");
+        assertThat(String.join(",", relayed())).doesNotContain("stop,stop");
+    }
+
+    @Test
     void aStartDecidedBeforeAStopButLateToBePublishedIsNotPublishedAfterIt() throws Exception {
         InMemoryStores stores = annAndBob();
         CountDownLatch startDecided = new CountDownLatch(1);
