@@ -165,7 +165,7 @@ final class ConfigReader {
 
     /** A host name with an underscore, and a port: what Java's URI leaves as a registry-based authority. */
     private static final Pattern UNDERSCORE_AUTHORITY =
-            Pattern.compile("([A-Za-z0-9-]*_[A-Za-z0-9_.-]*)(?::(\\d{1,5}))?");
+            Pattern.compile("([A-Za-z0-9.-]*_[A-Za-z0-9_.-]*)(?::(\\d{1,5}))?");
 
     private static String origin(String text) {
         String expected = "expected * or origins like https://app.example.com (scheme://host[:port], no path)";

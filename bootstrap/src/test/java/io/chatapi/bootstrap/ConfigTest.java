@@ -334,9 +334,10 @@ class ConfigTest {
 
         @Test
         void aHostNameWithAnUnderscoreIsAnOriginAsBrowsersSendIt() throws ConfigException {
-            assertThat(read("ALLOWED_ORIGINS", "https://My_App.local, http://web_ui:3000, http://a_b:80")
-                    .server().allowedOrigins())
-                    .containsExactlyInAnyOrder("https://my_app.local", "http://web_ui:3000", "http://a_b");
+            assertThat(read("ALLOWED_ORIGINS", "https://My_App.local, http://web_ui:3000, http://a_b:80, "
+                    + "http://app.my_svc:3000, https://dev.my_team.example.com").server().allowedOrigins())
+                    .containsExactlyInAnyOrder("https://my_app.local", "http://web_ui:3000", "http://a_b",
+                            "http://app.my_svc:3000", "https://dev.my_team.example.com");
             assertThat(failure("ALLOWED_ORIGINS", "https://my_app.local:99999").getMessage())
                     .contains("expected * or origins like");
             assertThat(failure("ALLOWED_ORIGINS", "https://my_app.local/").getMessage())

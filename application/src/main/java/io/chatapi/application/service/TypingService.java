@@ -154,12 +154,16 @@ public final class TypingService implements TypingUseCase {
         }
     }
 
-    /** Forgets users quiet for longer than a full bucket takes, when there are many and no sweep ran lately. */
+    /**
+     * Forgets users quiet for longer than a full bucket takes, when there are many and no sweep ran lately, but
+     * never one whom members were last told is typing: their stop (sent, or made when they leave or their last
+     * connection closes) must still find the start it ends.
+     */
     private void sweep(Instant now) {
         if (!sweeps.claim(relayed.size(), now)) {
             return;
         }
         Instant before = now.minus(FORGET_AFTER);
-        relayed.values().removeIf(r -> r.at().isBefore(before));
+        relayed.values().removeIf(r -> !r.start() && r.at().isBefore(before));
     }
 }

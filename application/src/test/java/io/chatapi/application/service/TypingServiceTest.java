@@ -103,6 +103,28 @@ class TypingServiceTest {
         assertThat(String.join(",", relayed())).doesNotContain("stop,stop");
     }
 
+    /** Past 10,000 records quiet ones are forgotten, but never one whose user members were last told is typing. */
+    @Test
+    void aStartIsNeverForgottenSoItsStopStillComesWhenTheLastConnectionCloses() {
+        InMemoryStores stores = annAndBob();
+        int others = 10_001;
+        for (int i = 0; i < others; i++) {
+            stores.rooms().createGroup(new Room("room_" + i, RoomType.GROUP, null, null, 0, T0, Handoff.initial(T0)),
+                    List.of(new Member("room_" + i, "u" + i, MemberRole.MEMBER, T0)));
+        }
+        TypingService crowded = new TypingService(stores.rooms(), publisher, now::get);
+        crowded.typing(ANN, "room_t", true);
+        step(Duration.ofSeconds(3));
+        for (int i = 0; i < others; i++) {
+            crowded.typing(new Principal("u" + i, Role.USER), "room_" + i, false);
+        }
+        crowded.lastConnectionClosed("ann");
+
+        assertThat(publisher.published().stream().map(p -> (ChatEvent.Typing) p.event())
+                .filter(t -> t.userId().equals("ann")).map(t -> t.start() ? "start" : "stop"))
+                .containsExactly("start", "stop");
+    }
+
     @Test
     void aStartDecidedBeforeAStopButLateToBePublishedIsNotPublishedAfterIt() throws Exception {
         InMemoryStores stores = annAndBob();
