@@ -126,10 +126,15 @@ public final class ChatApp implements AutoCloseable {
                     @Override
                     public void lastConnectionClosed(String userId) {
                         try {
-                            typing.lastConnectionClosed(userId); // members stop showing the user typing at once
+                            typing.connectionClosed(userId); // members stop showing the user typing at once
                         } finally {
                             presence.lastConnectionClosed(userId);
                         }
+                    }
+
+                    @Override
+                    public void connectionClosed(String userId) {
+                        typing.connectionClosed(userId); // the connection that sent a start may be the one gone
                     }
                 },
                 new ManageBotsService(botStore, llm, config.llm().keyEnvPattern(), Config.reservedSettingNames(), clock),

@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -279,7 +280,7 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
         byUser.compute(connection.userId(), (user, list) -> {
             if (list == null) {
                 outcome[0] = Registration.FIRST;
-                tellPresence(user, true);
+                tellPresence(target -> target.firstConnectionOpened(user));
                 return List.of(connection);
             }
             // a connection whose client went away without a close frame is not counted: the sweep ends it
@@ -310,9 +311,10 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
             List<SocketConnection> next = new ArrayList<>(list);
             next.remove(connection);
             if (next.isEmpty()) {
-                tellPresence(user, false);
+                tellPresence(target -> target.lastConnectionClosed(user));
                 return null;
             }
+            tellPresence(target -> target.connectionClosed(user));
             return List.copyOf(next);
         });
         if (removed[0]) {
@@ -321,7 +323,7 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
     }
 
     /** Presence calls run in order on one thread of their own, so that no publisher ever waits for them. */
-    private void tellPresence(String userId, boolean online) {
+    private void tellPresence(Consumer<PresenceUseCase> call) {
         PresenceUseCase target = presence;
         ExecutorService calls = presenceCalls;
         if (target == null || calls == null) {
@@ -330,11 +332,7 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
         try {
             calls.execute(() -> {
                 try {
-                    if (online) {
-                        target.firstConnectionOpened(userId);
-                    } else {
-                        target.lastConnectionClosed(userId);
-                    }
+                    call.accept(target);
                 } catch (RuntimeException e) {
                     LOG.log(Level.WARNING, "presence update failed", e);
                 }

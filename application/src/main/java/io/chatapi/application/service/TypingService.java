@@ -126,10 +126,12 @@ public final class TypingService implements TypingUseCase {
     }
 
     /**
-     * A user's last connection closed: in each room where members were last told that they type, they are told
-     * that they stopped (the client can no longer send that stop). The user's tokens are kept.
+     * A connection of the user closed: in each room where members were last told that they type, they are told
+     * that they stopped (the client can no longer send that stop, and the server does not know which of the user's
+     * connections sent the start; one whose user still types repeats its start, as clients do). The user's tokens
+     * are kept.
      */
-    public void lastConnectionClosed(String userId) {
+    public void connectionClosed(String userId) {
         if (relayed.isEmpty()) {
             return;
         }

@@ -118,7 +118,7 @@ class TypingServiceTest {
         for (int i = 0; i < others; i++) {
             crowded.typing(new Principal("u" + i, Role.USER), "room_" + i, false);
         }
-        crowded.lastConnectionClosed("ann");
+        crowded.connectionClosed("ann");
 
         assertThat(publisher.published().stream().map(p -> (ChatEvent.Typing) p.event())
                 .filter(t -> t.userId().equals("ann")).map(t -> t.start() ? "start" : "stop"))
@@ -175,13 +175,13 @@ class TypingServiceTest {
     }
 
     @Test
-    void aLastConnectionClosingEndsAStartButNotTheBudget() {
+    void aClosingConnectionEndsAStartButNotTheBudget() {
         for (int i = 0; i < 9; i++) {
             typing.typing(ANN, "room_t", i % 2 == 0);
         }
-        typing.lastConnectionClosed("ann");
-        typing.lastConnectionClosed("ann");
-        typing.lastConnectionClosed("bob");
+        typing.connectionClosed("ann");
+        typing.connectionClosed("ann");
+        typing.connectionClosed("bob");
         assertThat(relayed()).as("five starts, the last ended by the close, once").hasSize(10).endsWith("stop");
         typing.typing(ANN, "room_t", true);
         assertThat(relayed()).as("the budget is still spent").hasSize(10);

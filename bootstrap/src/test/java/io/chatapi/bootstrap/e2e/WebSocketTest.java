@@ -282,6 +282,22 @@ class WebSocketTest {
     }
 
     @Test
+    void aSocketThatClosesWhileItsUserIsShownTypingStopsItThoughAnotherStaysOpen() {
+        String room = group("tw1", "tw2");
+        try (var b = server.ws(Tokens.user("tw2")); var stays = server.ws(Tokens.user("tw1")).ready()) {
+            try (var typer = server.ws(Tokens.user("tw1"))) {
+                typer.send("typing.start", Map.of("room_id", room));
+                assertThat(b.await("typing").get("action").asText()).isEqualTo("start");
+            }
+            JsonNode stop = b.await("typing");
+            assertThat(stop.get("user_id").asText()).isEqualTo("tw1");
+            assertThat(stop.get("action").asText()).isEqualTo("stop");
+            stays.send("ping", null);
+            stays.await("pong");
+        }
+    }
+
+    @Test
     void aUserWhoseLastSocketClosesWhileTypingIsShownToHaveStopped() {
         String room = group("tc1", "tc2");
         try (var b = server.ws(Tokens.user("tc2"))) {

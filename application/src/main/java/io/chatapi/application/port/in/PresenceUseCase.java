@@ -8,4 +8,8 @@ public interface PresenceUseCase {
     void firstConnectionOpened(String userId);
 
     void lastConnectionClosed(String userId);
+
+    /** One of the user's connections closed while another stays open; nothing by default. */
+    default void connectionClosed(String userId) {
+    }
 }
