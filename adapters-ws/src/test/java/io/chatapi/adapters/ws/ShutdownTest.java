@@ -25,18 +25,31 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class ShutdownTest {
 
-    /** A store hook that holds the first send (counting {@code sending} down) until {@code release} opens. */
-    private static Runnable holdingFirstSend(CountDownLatch sending, CountDownLatch release) {
-        return () -> {
-            if (sending.getCount() > 0) {
-                sending.countDown();
-                try {
-                    release.await(20, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+    /** The first send of room_ab (alice and bob) is held in the store, once it has begun, until released. */
+    private record HeldSend(CountDownLatch sending, CountDownLatch release) {
+        static HeldSend in(TestServer server) {
+            server.chat.room("room_ab", RoomType.GROUP, "alice", "bob");
+            HeldSend held = new HeldSend(new CountDownLatch(1), new CountDownLatch(1));
+            server.chat.beforeSend = () -> {
+                if (held.sending.getCount() > 0) {
+                    held.sending.countDown();
+                    try {
+                        held.release.await(20, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
                 }
-            }
-        };
+            };
+            return held;
+        }
+
+        /** Alice sends {@code content} and this waits until the store holds it. */
+        void send(WsClient alice, WsClient bob, String content) throws InterruptedException {
+            alice.assertAlive();
+            bob.assertAlive();
+            alice.send(ShutdownTest.send("room_ab", content, "c-1"));
+            assertThat(sending.await(10, TimeUnit.SECONDS)).isTrue();
+        }
     }
 
     @Test
@@ -94,23 +107,17 @@ class ShutdownTest {
     void aSendBeingHandledWhenTheStopBeginsIsAnsweredFirstAndOneArrivingAfterIsRefusedWithItsId()
             throws InterruptedException {
         TestServer server = TestServer.start(s -> s.shutdownReconnectMax(Duration.ofSeconds(3)));
-        server.chat.room("room_ab", RoomType.GROUP, "alice", "bob");
-        CountDownLatch sending = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        server.chat.beforeSend = holdingFirstSend(sending, release);
+        HeldSend held = HeldSend.in(server);
         try (WsClient alice = WsClient.connect(server.port(), Tokens.user("alice"));
              WsClient bob = WsClient.connect(server.port(), Tokens.user("bob"))) {
-            alice.assertAlive();
-            bob.assertAlive();
-            alice.send(send("room_ab", "in flight", "c-1"));
-            assertThat(sending.await(10, TimeUnit.SECONDS)).isTrue();
+            held.send(alice, bob, "in flight");
             CompletableFuture<Void> stopped = CompletableFuture.runAsync(server::close);
             Thread.sleep(300); // the stop waits for alice's send
             bob.send(send("room_ab", "too late", "c-2"));
             JsonNode refused = bob.next("error");
             assertThat(refused.at("/data/code").asText()).isEqualTo("internal_error");
             assertThat(refused.at("/data/client_msg_id").asText()).isEqualTo("c-2");
-            release.countDown();
+            held.release().countDown();
 
             assertThat(types(alice)).containsExactly("message", "message.sent", "server.shutdown");
             assertThat(alice.awaitClose()).isEqualTo(1012);
@@ -130,16 +137,10 @@ class ShutdownTest {
     void aSendStuckPastAShortBudgetStillLeavesEverySocketToldAndClosedWith1012(long budgetMs) throws Exception {
         TestServer server = TestServer.start(s -> s.shutdownDrainTimeout(Duration.ofMillis(budgetMs))
                 .shutdownReconnectMax(Duration.ofSeconds(3)));
-        server.chat.room("room_ab", RoomType.GROUP, "alice", "bob");
-        CountDownLatch sending = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        server.chat.beforeSend = holdingFirstSend(sending, release);
+        HeldSend held = HeldSend.in(server);
         try (WsClient alice = WsClient.connect(server.port(), Tokens.user("alice"));
              WsClient bob = WsClient.connect(server.port(), Tokens.user("bob"))) {
-            alice.assertAlive();
-            bob.assertAlive();
-            alice.send(send("room_ab", "stuck", "c-1"));
-            assertThat(sending.await(10, TimeUnit.SECONDS)).isTrue();
+            held.send(alice, bob, "stuck");
             long start = System.nanoTime();
             CompletableFuture<Void> stopped = CompletableFuture.runAsync(server::close);
             for (WsClient client : new WsClient[] {alice, bob}) {
@@ -151,7 +152,7 @@ class ShutdownTest {
                     .as("the budget, and at most the second of writing beyond it")
                     .isLessThan(Duration.ofMillis(budgetMs + 1_000 + 500));
         } finally {
-            release.countDown();
+            held.release().countDown();
         }
     }
 

@@ -10,9 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
@@ -23,9 +20,6 @@ import org.junit.jupiter.api.Test;
 class SlowConsumerCatchUpTest {
     private static final String ADMIN = Tokens.admin("backend");
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int MAX_SENDS = 4_000;
-    private static final int BATCH = 64;
-    private static final String CONTENT = "x".repeat(15_000);
 
     @Test
     void aClientClosedWith1013GetsEveryMessageItMissedInSeqOrderOnceAfterReconnectingWithoutResume()
@@ -37,7 +31,7 @@ class SlowConsumerCatchUpTest {
             List<Long> read = new ArrayList<>();
             long sent;
             try (var slow = StalledSocket.connect(server.port(), Tokens.user("slow"))) {
-                await().atMost(Duration.ofSeconds(10)).until(() -> metric(rest, "active_connections") == 1);
+                await().atMost(Duration.ofSeconds(10)).until(() -> Flood.metric(rest, "active_connections") == 1);
                 sent = flood(rest, room);
                 int ended = slow.readUntilServerEnds(Duration.ofSeconds(15), text -> messageSeq(parse(text), read));
                 assertThat(ended).isEqualTo(1013);
@@ -63,24 +57,10 @@ class SlowConsumerCatchUpTest {
         }
     }
 
-    /** Sends batches of large messages, four at a time, until the server closes the stalled client. */
+    /** Floods the room until the server closes the stalled client, which it does exactly once. */
     private static long flood(Rest rest, String room) throws Exception {
-        String token = Tokens.user("sender");
-        long sent = 0;
-        try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
-            while (sent < MAX_SENDS && metric(rest, "slow_consumer_closes") == 0) {
-                List<Future<Integer>> batch = new ArrayList<>();
-                for (int i = 0; i < BATCH; i++) {
-                    batch.add(pool.submit(() -> rest.post("/rooms/" + room + "/messages", token,
-                            Map.of("content", CONTENT)).status()));
-                }
-                for (Future<Integer> status : batch) {
-                    assertThat(status.get()).isEqualTo(200);
-                }
-                sent += BATCH;
-            }
-        }
-        assertThat(metric(rest, "slow_consumer_closes")).as("after %d sends", sent).isEqualTo(1);
+        long sent = Flood.untilASlowConsumerIsClosed(rest, room, before -> { });
+        assertThat(Flood.metric(rest, "slow_consumer_closes")).as("after %d sends", sent).isEqualTo(1);
         return sent;
     }
 
@@ -98,7 +78,4 @@ class SlowConsumerCatchUpTest {
         }
     }
 
-    private static long metric(Rest rest, String name) {
-        return rest.get("/metrics", null).json().get(name).asLong();
-    }
 }

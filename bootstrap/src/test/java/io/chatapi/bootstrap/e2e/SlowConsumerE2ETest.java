@@ -5,21 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /** A client that stops reading is closed by the real server while a fast client in the same room gets everything. */
 class SlowConsumerE2ETest {
     private static final String ADMIN = Tokens.admin("backend");
     /** Well past the outgoing queue (1,024 frames) plus what the kernel buffers hold at this size. */
-    private static final int MAX_SENDS = 4_000;
-    private static final int BATCH = 64;
-    private static final String CONTENT = "x".repeat(15_000);
 
     @Test
     void aStalledClientIsClosedWhileTheFastOneReceivesEveryMessageInOrderAndStaysUsable() throws Exception {
@@ -29,17 +22,17 @@ class SlowConsumerE2ETest {
                     "members", List.of("fast", "slow", "sender"))).json().get("room_id").asText();
             try (var fast = server.ws(Tokens.user("fast"));
                  var slow = StalledSocket.connect(server.port(), Tokens.user("slow"))) {
-                await().atMost(Duration.ofSeconds(10)).until(() -> metric(rest, "active_connections") == 2);
+                await().atMost(Duration.ofSeconds(10)).until(() -> Flood.metric(rest, "active_connections") == 2);
 
                 long sent = flood(rest, room, fast);
-                assertThat(metric(rest, "slow_consumer_closes")).as("after %d sends", sent).isEqualTo(1);
-                assertThat(metric(rest, "broadcast_drops")).isPositive();
-                await().atMost(Duration.ofSeconds(10)).until(() -> metric(rest, "active_connections") == 1);
+                assertThat(Flood.metric(rest, "slow_consumer_closes")).as("after %d sends", sent).isEqualTo(1);
+                assertThat(Flood.metric(rest, "broadcast_drops")).isPositive();
+                await().atMost(Duration.ofSeconds(10)).until(() -> Flood.metric(rest, "active_connections") == 1);
 
                 for (long seq = 1; seq <= sent; seq++) {
                     JsonNode message = fast.await("message");
                     assertThat(message.get("seq").asLong()).isEqualTo(seq);
-                    assertThat(message.get("content").asText()).hasSize(CONTENT.length());
+                    assertThat(message.get("content").asText()).hasSize(Flood.CONTENT.length());
                 }
 
                 int ended = slow.readUntilServerEnds(Duration.ofSeconds(15));
@@ -56,7 +49,7 @@ class SlowConsumerE2ETest {
                 fast.send("ping", null);
                 fast.await("pong");
                 assertThat(fast.isClosed()).isFalse();
-                assertThat(metric(rest, "active_connections")).isEqualTo(1);
+                assertThat(Flood.metric(rest, "active_connections")).isEqualTo(1);
             }
         }
     }
@@ -67,27 +60,7 @@ class SlowConsumerE2ETest {
      * the server, and without this pace a starved reader could itself fall a whole outgoing queue behind.
      */
     private static long flood(Rest rest, String room, WsClient fast) throws Exception {
-        String token = Tokens.user("sender");
-        long sent = 0;
-        try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
-            while (sent < MAX_SENDS && metric(rest, "slow_consumer_closes") == 0) {
-                List<Future<Integer>> batch = new ArrayList<>();
-                for (int i = 0; i < BATCH; i++) {
-                    batch.add(pool.submit(() -> rest.post("/rooms/" + room + "/messages", token,
-                            Map.of("content", CONTENT)).status()));
-                }
-                for (Future<Integer> status : batch) {
-                    assertThat(status.get()).isEqualTo(200);
-                }
-                long before = sent;
-                await().atMost(Duration.ofSeconds(30)).until(() -> fast.pending() >= before);
-                sent += BATCH;
-            }
-        }
-        return sent;
-    }
-
-    private static long metric(Rest rest, String name) {
-        return rest.get("/metrics", null).json().get(name).asLong();
+        return Flood.untilASlowConsumerIsClosed(rest, room,
+                before -> await().atMost(Duration.ofSeconds(30)).until(() -> fast.pending() >= before));
     }
 }
