@@ -148,9 +148,9 @@ public final class SendMessageService implements SendMessageUseCase {
                 MessageText.emptyToNull(command.meta()), clientMsgId, clock.now());
         OfflinePlan plan = null;
         Appended appended = null;
+        boolean takesOver = agentTakesOver(caller, room, members);
         for (int attempt = 1; appended == null; attempt++) {
-            if (HandoffPolicy.agentTakesOver(caller, room, hasBot(members))
-                    && original(room.id(), caller.userId(), clientMsgId).isEmpty()) {
+            if (takesOver && original(room.id(), caller.userId(), clientMsgId).isEmpty()) {
                 room = handoff.takeOver(room, caller);
             }
             // The members and the handoff state as they are while the message is stored and published: a member
@@ -166,7 +166,8 @@ public final class SendMessageService implements SendMessageUseCase {
                     return original(room.id(), sender, clientMsgId)
                             .orElseThrow(() -> ChatException.forbidden("not a member of this room"));
                 }
-                if (attempt < MAX_TAKEOVER_ATTEMPTS && HandoffPolicy.agentTakesOver(caller, room, hasBot(members))
+                takesOver = agentTakesOver(caller, room, members);
+                if (attempt < MAX_TAKEOVER_ATTEMPTS && takesOver
                         && original(room.id(), sender, clientMsgId).isEmpty()) {
                     continue; // handed back to the bot since the check: the agent takes the room first, again
                 }
@@ -186,14 +187,16 @@ public final class SendMessageService implements SendMessageUseCase {
             }
         }
         offline.committed(plan);
-        if (!HandoffPolicy.agentTakesOver(caller, room, hasBot(members))) {
+        if (!takesOver) {
             bots.onMessage(room, appended.message()); // never for an agent's message: the bot never talks over one
         }
         return appended;
     }
 
-    private static boolean hasBot(List<Member> members) {
-        return members.stream().anyMatch(m -> m.role() == MemberRole.BOT);
+    /** Whether an agent's message finds the room its bot's: only an agent's send looks through the members. */
+    private static boolean agentTakesOver(Principal caller, Room room, List<Member> members) {
+        return caller.isAgent() && HandoffPolicy.agentTakesOver(caller, room,
+                members.stream().anyMatch(m -> m.role() == MemberRole.BOT));
     }
 
     private static boolean includes(List<Member> members, String userId) {
