@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,6 +28,9 @@ class BotChaosTest {
     private static final String AGENT = Tokens.agent("agent-ann");
     private static final long SEED = Long.getLong("chaos.seed", 20261126L);
     private static final Duration CHAOS = Duration.ofSeconds(6);
+    private static final Duration SETTLE = Duration.ofMillis(1_500);
+    private static final Duration REPLIES_END = Duration.ofSeconds(20);
+    private static final Duration QUIET = Duration.ofMillis(300);
 
     private final Random random = new Random(SEED);
     private final Random llmRandom = new Random(SEED + 1);
@@ -76,9 +81,7 @@ class BotChaosTest {
                         }
                         Thread.sleep(10 + random.nextInt(80));
                     }
-                    // let every reply finish: hung ones end by the idle time-out
-                    Thread.sleep(2_500);
-                    List<JsonNode> watched = watcher.drain(Duration.ofMillis(300));
+                    List<JsonNode> watched = afterEveryReplyEnded(watcher);
                     Map<String, JsonNode> stored = storedById(rest, room);
 
                     Map<String, Reply> replies = replies(watched, "watcher");
@@ -119,6 +122,34 @@ class BotChaosTest {
                 }
             }
         }
+    }
+
+    /**
+     * What the socket received once every reply it saw start has ended, waiting at least {@link #SETTLE} (a reply
+     * may still start for the last question) and at most {@link #REPLIES_END}: hung replies end by the idle
+     * time-out, however slowly a loaded machine runs them. Then {@link #QUIET} more, so that a second terminal
+     * event of a reply would be seen too.
+     */
+    private static List<JsonNode> afterEveryReplyEnded(WsClient socket) {
+        List<JsonNode> events = new ArrayList<>();
+        Set<String> open = new HashSet<>();
+        long settled = System.nanoTime() + SETTLE.toNanos();
+        long deadline = System.nanoTime() + REPLIES_END.toNanos();
+        while (System.nanoTime() < settled || !open.isEmpty() && System.nanoTime() < deadline) {
+            JsonNode e = socket.next(Duration.ofMillis(100));
+            if (e == null) {
+                continue;
+            }
+            events.add(e);
+            String type = e.path("type").asText();
+            if (type.equals("message.stream.start")) {
+                open.add(e.path("message_id").asText());
+            } else if (type.equals("message.stream.end") || type.equals("message.stream.error")) {
+                open.remove(e.path("message_id").asText());
+            }
+        }
+        events.addAll(socket.drain(QUIET));
+        return events;
     }
 
     /** A random LLM answer: a few chunks with pauses, sometimes a failure, no text, or a hang. */
