@@ -10,8 +10,11 @@ public final class HandoffPolicy {
         return !room.handoff().human() && !senderIsBot && !trigger.fromSystem();
     }
 
-    /** An agent writing in a room that has a bot and is in state bot takes the room first. */
+    /**
+     * An agent writing in a room that has a bot takes the room first when it is in state bot, or in state human
+     * with no agent yet (handed over by the webhook, or by an admin naming none): the room then shows who has it.
+     */
     public static boolean agentTakesOver(Principal sender, Room room, boolean roomHasBot) {
-        return sender.isAgent() && roomHasBot && !room.handoff().human();
+        return sender.isAgent() && roomHasBot && (!room.handoff().human() || room.handoff().agentId() == null);
     }
 }

@@ -107,16 +107,19 @@ public final class HandoffService implements HandoffUseCase {
     }
 
     /**
-     * An agent writes in a room its bots answer: the agent takes the room first, unless it went to a human
-     * meanwhile (then the room as it is now).
+     * An agent writes in a room its bots answer, or one handed to a human with no agent named: the agent takes the
+     * room first, unless another agent has it meanwhile (then the room as it is now). A room already with a human
+     * keeps the reason it was handed over for.
      */
     Room takeOver(Room room, Principal agent) {
         return locked(room.id(), () -> {
             Room now = rooms.find(room.id()).orElseThrow(() -> ChatException.notFound("room not found"));
-            if (now.handoff().human()) {
+            Handoff current = now.handoff();
+            if (current.human() && current.agentId() != null) {
                 return now;
             }
-            return apply(now, new Handoff(HandoffState.HUMAN, agent.userId(), null, agent.userId(), clock.now()));
+            String reason = current.human() ? current.reason() : null;
+            return apply(now, new Handoff(HandoffState.HUMAN, agent.userId(), reason, agent.userId(), clock.now()));
         });
     }
 

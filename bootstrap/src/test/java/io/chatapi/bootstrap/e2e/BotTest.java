@@ -174,6 +174,43 @@ class BotTest {
     }
 
     @Test
+    void theFirstAgentWhoWritesInARoomTheWebhookHandedOverTakesItKeepingTheReason() {
+        String botId = bot(null);
+        String room = roomWith(botId, "visitor");
+        for (String agent : List.of("agent-bo", "agent-cy")) {
+            assertThat(rest.post("/rooms/" + room + "/members", ADMIN, Map.of("user_id", agent)).status())
+                    .isEqualTo(204);
+        }
+        hook.respond(r -> new FakeWebhook.Answer(200, "{\"skip\":true,\"handoff\":{\"reason\":\"refund\"}}"));
+        try (var c = server.ws(VISITOR)) {
+            c.send("send_message", say(room, "I want my money back"));
+            assertThat(c.await("room.handoff").has("agent_id")).isFalse();
+
+            var first = rest.post("/rooms/" + room + "/messages", Tokens.agent("agent-bo"), Map.of("content", "Bo here"));
+            assertThat(first.status()).as(first.body()).isEqualTo(200);
+            JsonNode taken = c.await("room.handoff");
+            assertThat(taken.get("state").asText()).isEqualTo("human");
+            assertThat(taken.get("agent_id").asText()).isEqualTo("agent-bo");
+            assertThat(taken.get("by").asText()).isEqualTo("agent-bo");
+            assertThat(taken.get("reason").asText()).isEqualTo("refund");
+            JsonNode marker = c.await(e -> is(e, "message") && e.path("content").asText().contains("agent-bo"),
+                    "the marker naming Bo");
+            assertThat(marker.get("sender_id").asText()).isEqualTo("system");
+            JsonNode said = c.await(e -> is(e, "message") && e.path("sender_id").asText().equals("agent-bo"), "Bo");
+            assertThat(said.get("seq").asLong()).isGreaterThan(marker.get("seq").asLong());
+
+            var second = rest.post("/rooms/" + room + "/messages", Tokens.agent("agent-cy"), Map.of("content", "Cy"));
+            assertThat(second.status()).isEqualTo(200);
+            c.await(e -> is(e, "message") && e.path("sender_id").asText().equals("agent-cy"), "Cy");
+            assertThat(c.drain(Duration.ofMillis(300))).noneMatch(e -> is(e, "room.handoff"));
+        }
+        JsonNode handoff = rest.get("/rooms/" + room, VISITOR).json().get("handoff");
+        assertThat(handoff.get("agent_id").asText()).isEqualTo("agent-bo");
+        assertThat(handoff.get("reason").asText()).isEqualTo("refund");
+        assertThat(llm.received()).isEmpty();
+    }
+
+    @Test
     void aHandoffReasonFromTheWebhookIsCutToTheLengthTheRestApiAllows() {
         String botId = bot(null);
         String room = roomWith(botId, "visitor");
