@@ -47,20 +47,22 @@ class OriginAndCorsTest {
         }
     }
 
-    /** A refused browser origin is named in the log, once a minute at most, so that the fix is plain. */
+    /** Each refused browser origin is named in the log, once a minute at most, so that the fix is plain. */
     @Test
-    void aRefusedOriginIsNamedInTheLogOnceAMinuteAtMost() throws Exception {
+    void eachRefusedOriginIsNamedInTheLogOnceAMinuteAtMost() throws Exception {
         try (var server = TestServer.start(Map.of()); LogCapture log = LogCapture.open(Level.INFO)) {
             String dev = "http://localhost:3000";
             var preflight = server.rest().call("OPTIONS", "/rooms", null, null,
                     Map.of("Origin", dev, "Access-Control-Request-Method", "POST"));
             assertThat(preflight.status()).isEqualTo(204);
             assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+            assertThat(RawUpgrade.status(server.port(), "/ws?token=" + Tokens.user("dev"), EVIL)).isEqualTo(403);
             assertThat(RawUpgrade.status(server.port(), "/ws?token=" + Tokens.user("dev"), dev)).isEqualTo(403);
             assertThat(RawUpgrade.status(server.port(), "/ws?token=" + Tokens.user("dev"), EVIL)).isEqualTo(403);
 
             assertThat(log.lines()).filteredOn(line -> line.contains("refused the browser origin"))
-                    .containsExactly("refused the browser origin " + dev + ": ALLOWED_ORIGINS does not list it");
+                    .containsExactly("refused the browser origin " + dev + ": ALLOWED_ORIGINS does not list it",
+                            "refused the browser origin " + EVIL + ": ALLOWED_ORIGINS does not list it");
         }
     }
 

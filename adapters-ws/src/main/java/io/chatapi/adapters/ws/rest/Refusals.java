@@ -2,36 +2,72 @@ package io.chatapi.adapters.ws.rest;
 
 import io.chatapi.application.LogThrottle;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Tells the operator why requests are refused, at most one line a minute per kind with the count of those left
- * out: the answers say only "origin not allowed" or "Invalid token" (a browser does not even show the page
- * that much), and the request log only a status, so a missing {@code ALLOWED_ORIGINS} entry, a clock that is
- * off or a secret that differs from the application's would otherwise look like a client bug. Never logs a
+ * Tells the operator why requests are refused: the answers say only "origin not allowed" or "Invalid token" (a
+ * browser does not even show the page that much), and the request log only a status, so a missing
+ * {@code ALLOWED_ORIGINS} entry, a clock that is off or a secret that differs from the application's would
+ * otherwise look like a client bug. A refused token's reason is told at most once a minute; each refused origin
+ * once a minute, up to {@link #ORIGINS_NAMED} origins a minute, so that a site sending many cannot hide the one
+ * missing entry behind a count nor fill the log. Those held back are counted on the next line. Never logs a
  * token. One per server; thread-safe.
  */
 public final class Refusals {
     private static final Logger LOG = Logger.getLogger(Refusals.class.getName());
-    private final LogThrottle origins = new LogThrottle(Duration.ofMinutes(1));
-    private final LogThrottle tokens = new LogThrottle(Duration.ofMinutes(1));
+    private static final Duration PERIOD = Duration.ofMinutes(1);
+    /** Distinct origins named in one minute. */
+    static final int ORIGINS_NAMED = 10;
+
+    private final LongSupplier nanoTime;
+    private final LogThrottle tokens = new LogThrottle(PERIOD);
+    private final Set<String> originsNamed = new HashSet<>();
+    private boolean originsStarted;
+    private long originsSince;
+    private long originsHeld;
+
+    public Refusals() {
+        this(System::nanoTime);
+    }
+
+    Refusals(LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
+    }
 
     /** A request from the browser origin {@code origin} was refused, or given no CORS headers. */
     void origin(String origin) {
-        tell(origins, Level.INFO, "refused the browser origin " + DirectAnswers.loggable(origin)
-                + ": ALLOWED_ORIGINS does not list it");
+        long held;
+        synchronized (originsNamed) {
+            long now = nanoTime.getAsLong();
+            if (!originsStarted || now - originsSince >= PERIOD.toNanos()) {
+                originsStarted = true;
+                originsSince = now;
+                originsNamed.clear();
+            }
+            if (originsNamed.size() >= ORIGINS_NAMED || !originsNamed.add(origin)) {
+                originsHeld++;
+                return;
+            }
+            held = originsHeld;
+            originsHeld = 0;
+        }
+        log("refused the browser origin " + DirectAnswers.loggable(origin) + ": ALLOWED_ORIGINS does not list it",
+                held);
     }
 
     /** A token was refused for {@code reason} (the verifier's words, which never quote the token). */
     void token(String reason) {
-        tell(tokens, Level.INFO, "refused a token: " + reason);
+        long held = tokens.pass();
+        if (held >= 0) {
+            log("refused a token: " + reason, held);
+        }
     }
 
-    private static void tell(LogThrottle throttle, Level level, String line) {
-        long heldBack = throttle.pass();
-        if (heldBack >= 0) {
-            LOG.log(level, heldBack == 0 ? line : line + " (" + heldBack + " more since the last line)");
-        }
+    private static void log(String line, long heldBack) {
+        LOG.info(heldBack == 0 ? line : line + " (" + heldBack + " more since the last line)");
     }
 }
