@@ -19,8 +19,8 @@ final class Queues {
     }
 
     /**
-     * Queues the message for the user unless it is queued for them already or they are no longer a member of its
-     * room; true when it was queued now.
+     * Queues the message for the user unless it is queued for them already, they are no longer a member of its
+     * room, or they have acknowledged it (on another device, say); true when it was queued now.
      */
     static boolean queueOfflineOnce(Handle h, String userId, Message message) {
         return h.createUpdate("""
@@ -28,7 +28,9 @@ final class Queues {
                         SELECT :user, :room, :message, :seq, 0, :createdAt
                         WHERE EXISTS (SELECT 1 FROM members WHERE room_id = :room AND user_id = :user)
                           AND NOT EXISTS (SELECT 1 FROM pending_deliveries
-                            WHERE user_id = :user AND room_id = :room AND seq = :seq)""")
+                            WHERE user_id = :user AND room_id = :room AND seq = :seq)
+                          AND NOT EXISTS (SELECT 1 FROM read_positions
+                            WHERE user_id = :user AND room_id = :room AND seq >= :seq)""")
                 .bind("user", userId).bind("room", message.roomId()).bind("message", message.id())
                 .bind("seq", message.seq()).bind("createdAt", Columns.nanos(message.createdAt())).execute() > 0;
     }

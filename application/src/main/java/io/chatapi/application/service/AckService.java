@@ -48,6 +48,9 @@ public final class AckService implements AckUseCase {
         // the checks' copy of the room may be behind: above it, the stored last seq decides
         long seq = requested <= room.lastSeq() ? requested
                 : Math.min(requested, rooms.find(roomId).map(Room::lastSeq).orElse(room.lastSeq()));
+        if (seq == 0) {
+            return; // every position starts at 0: there is nothing to acknowledge yet
+        }
         UserInRoom key = new UserInRoom(caller.userId(), roomId);
         AtomicBoolean advanced = new AtomicBoolean();
         acked.compute(key, (k, last) -> {

@@ -122,6 +122,27 @@ public abstract class DeliveryStoreContract extends StoreContract {
     }
 
     @Test
+    void aRecipientWhoAckedTheMessageAlreadyGetsNeitherEntryNorWebhook() {
+        group("room_a", T0, "alice", "bob", "carol");
+        Message first = sendTo("room_a");
+        Message second = sendTo("room_a");
+        assertThat(stores.deliveries().acknowledge("bob", "room_a", first.seq())).isTrue();
+        assertThat(stores.deliveries().acknowledge("carol", "room_a", second.seq())).isTrue();
+
+        for (Message stored : List.of(first, second)) {
+            List<OutboxItem> hooks = List.of("bob", "carol").stream().map(user -> new OutboxItem("wh_" + user + "_"
+                    + stored.seq(), OutboxItem.MESSAGE_OFFLINE, user, "room_a", stored.id(), stored.seq(), "{}"))
+                    .toList();
+            stores.deliveries().queueOffline(stored, new DeliveryPlan.Deliveries(List.of("bob", "carol"), hooks));
+        }
+
+        assertThat(stores.deliveries().pending(10)).extracting(p -> p.userId() + "#" + p.seq())
+                .containsExactly("bob#2");
+        assertThat(stores.deliveries().dueWebhooks(second.createdAt(), 10)).extracting(w -> w.item().webhookId())
+                .containsExactly("wh_bob_2");
+    }
+
+    @Test
     void removePendingRemovesOnlyThoseEntries() {
         group("room_a", T0, "alice", "bob");
         sendTo("room_a", "bob");

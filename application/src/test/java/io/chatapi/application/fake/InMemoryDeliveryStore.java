@@ -87,8 +87,10 @@ public final class InMemoryDeliveryStore implements DeliveryStore {
             Set<String> queued = new HashSet<>();
             for (String user : deliveries.offlineRecipients()) {
                 boolean member = data.membersOf(stored.roomId()).stream().anyMatch(m -> m.userId().equals(user));
-                if (member && data.pending.values().stream().noneMatch(p -> p.userId().equals(user)
-                        && p.roomId().equals(stored.roomId()) && p.seq() == stored.seq())) {
+                long acked = data.readPositions.getOrDefault(user, Map.of()).getOrDefault(stored.roomId(), -1L);
+                boolean queuedAlready = data.pending.values().stream().anyMatch(p -> p.userId().equals(user)
+                        && p.roomId().equals(stored.roomId()) && p.seq() == stored.seq());
+                if (member && acked < stored.seq() && !queuedAlready) {
                     data.queueOffline(user, stored);
                     queued.add(user);
                 }

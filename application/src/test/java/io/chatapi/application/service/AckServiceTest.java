@@ -56,6 +56,19 @@ class AckServiceTest {
     }
 
     @Test
+    void anAckOfZeroAcknowledgesNothingAndIsNotTold() {
+        stores.rooms().createGroup(new Room("room_empty", RoomType.GROUP, null, null, 0, T0, Handoff.initial(T0)),
+                List.of(new Member("room_empty", "ann", MemberRole.MEMBER, T0)));
+
+        acks.ack(ANN, "room_a", 0);
+        acks.ack(ANN, "room_empty", 5);
+        assertThat(told()).isEmpty();
+        assertThat(deliveries.allPending()).hasSize(6);
+        acks.ack(ANN, "room_a", 1);
+        assertThat(told()).containsExactly(1L);
+    }
+
+    @Test
     void anAckBelowTheStoredPositionIsANoOpForAServiceThatNeverSawIt() {
         acks.ack(ANN, "room_a", 5);
         AckService afterRestart = new AckService(stores.rooms(), deliveries, publisher);

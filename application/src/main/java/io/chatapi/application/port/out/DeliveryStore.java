@@ -44,8 +44,9 @@ public interface DeliveryStore {
      * Queues a message already stored for more recipients, with their webhooks, in one write: members whose last
      * connection closed after the message's own transaction found them online, or whose connection closed before
      * it wrote the message. Nothing is queued when the message was deleted meanwhile, nothing for a recipient
-     * who is no longer a member of its room (removed or gone since), and nothing for one who has the message
-     * queued already: neither a second entry nor a second webhook (matched by user).
+     * who is no longer a member of its room (removed or gone since), nothing for one who has acknowledged it
+     * (on another device, say), and nothing for one who has the message queued already: neither a second entry
+     * nor a second webhook (matched by user).
      */
     void queueOffline(Message stored, DeliveryPlan.Deliveries deliveries);
 
