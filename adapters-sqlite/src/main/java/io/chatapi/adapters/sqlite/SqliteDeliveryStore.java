@@ -53,10 +53,11 @@ public final class SqliteDeliveryStore implements DeliveryStore {
     }
 
     @Override
-    public List<PendingDelivery> pendingFor(String userId) {
+    public List<PendingDelivery> pendingFor(String userId, int limit) {
         return db.read(h -> h.createQuery(
-                        "SELECT * FROM pending_deliveries WHERE user_id = :user ORDER BY room_id, seq, id")
-                .bind("user", userId).map(SqliteDeliveryStore::pendingDelivery).list());
+                        "SELECT * FROM pending_deliveries WHERE user_id = :user ORDER BY room_id, seq, id LIMIT :limit")
+                .bind("user", userId).bind("limit", Math.max(limit, 0)).map(SqliteDeliveryStore::pendingDelivery)
+                .list());
     }
 
     @Override

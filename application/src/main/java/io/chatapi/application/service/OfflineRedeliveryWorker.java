@@ -70,6 +70,13 @@ public final class OfflineRedeliveryWorker {
 
     /** Users whose backlog waits for all their connections, since when; touched by the passes only. */
     private final Map<String, Instant> waitingSince = new ConcurrentHashMap<>();
+    private int batch = BATCH;
+    private int maxPages = MAX_PAGES;
+    /**
+     * Where the next pass goes on reading the queue: after the last entry the previous pass read, when it stopped
+     * at its page budget; null when it read to the end. Touched by the passes only.
+     */
+    private PendingDelivery readOnAfter;
 
     public OfflineRedeliveryWorker(DeliveryStore store, MessageStore messages, CachingRoomStore rooms,
                                    ConnectionDirectory connections, EventPublisher publisher, ChatSettings settings,
@@ -115,25 +122,56 @@ public final class OfflineRedeliveryWorker {
         }
     }
 
+    /** Smaller pages, and fewer of them a pass; for tests. */
+    OfflineRedeliveryWorker withPages(int entries, int perPass) {
+        this.batch = entries;
+        this.maxPages = perPass;
+        return this;
+    }
+
     /**
      * One pass over the queue, a page of {@link #BATCH} entries at a time and at most {@link #MAX_PAGES} pages: the
      * entries of users who stay away are kept for a few passes before they become dead letters, and a returning
-     * user's entries behind them must not wait for those to go.
+     * user's entries behind them must not wait for those to go. A queue longer than that is read on from where the
+     * last pass stopped, so that every entry has its turn; and while it is, each pass first looks up the entries
+     * of the users who are online, whose backlog would otherwise wait for the reading to come round to it.
      */
     void runOnce() {
         Map<String, Boolean> online = new HashMap<>();
         Set<String> held = new HashSet<>();
-        List<PendingDelivery> page = store.pending(null, BATCH);
         try {
+            if (readOnAfter != null) {
+                for (String user : connections.onlineUsers()) {
+                    runBacklogOf(user, online, held);
+                }
+            }
+            PendingDelivery after = readOnAfter;
+            readOnAfter = null;
             for (int pages = 1; ; pages++) {
+                List<PendingDelivery> page = store.pending(after, batch);
                 runPage(page, online, held);
-                if (page.size() < BATCH || pages == MAX_PAGES) {
+                if (page.size() < batch) {
+                    return; // read to the end: the next pass starts from the beginning
+                }
+                after = page.getLast();
+                if (pages == maxPages) {
+                    readOnAfter = after;
                     return;
                 }
-                page = store.pending(page.getLast(), BATCH);
             }
         } finally {
             waitingSince.keySet().retainAll(held); // a user with nothing held any more waits afresh next time
+        }
+    }
+
+    /** An online user's entries, a page at a time while they all went out, up to the pass's page budget. */
+    private void runBacklogOf(String user, Map<String, Boolean> online, Set<String> held) {
+        for (int pages = 0; pages < maxPages; pages++) {
+            List<PendingDelivery> page = store.pendingFor(user, batch);
+            runPage(page, online, held);
+            if (page.size() < batch || held.contains(user) || !online.get(user)) {
+                return; // all of it, or what is left waits: the user's devices are not ready, or it went offline
+            }
         }
     }
 

@@ -38,11 +38,11 @@ public final class InMemoryDeliveryStore implements DeliveryStore {
     }
 
     @Override
-    public List<PendingDelivery> pendingFor(String userId) {
+    public List<PendingDelivery> pendingFor(String userId, int limit) {
         synchronized (data) {
             data.check();
             return data.pending.values().stream().filter(p -> p.userId().equals(userId)).sorted(BY_ROOM_THEN_SEQ)
-                    .toList();
+                    .limit(limit).toList();
         }
     }
 

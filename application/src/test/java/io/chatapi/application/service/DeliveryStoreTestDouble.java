@@ -73,8 +73,8 @@ final class DeliveryStoreTestDouble implements DeliveryStore {
     }
 
     @Override
-    public synchronized List<PendingDelivery> pendingFor(String userId) {
-        return pending(Integer.MAX_VALUE).stream().filter(p -> p.userId().equals(userId)).toList();
+    public synchronized List<PendingDelivery> pendingFor(String userId, int limit) {
+        return pending(Integer.MAX_VALUE).stream().filter(p -> p.userId().equals(userId)).limit(limit).toList();
     }
 
     @Override

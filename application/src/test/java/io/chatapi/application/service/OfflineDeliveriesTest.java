@@ -198,8 +198,8 @@ class OfflineDeliveriesTest {
         }
 
         @Override
-        public List<PendingDelivery> pendingFor(String userId) {
-            return store.pendingFor(userId);
+        public List<PendingDelivery> pendingFor(String userId, int limit) {
+            return store.pendingFor(userId, limit);
         }
 
         @Override

@@ -142,6 +142,44 @@ class OfflineRedeliveryWorkerTest {
     }
 
     @Test
+    void aQueueLongerThanAPassReadsIsReadOnWhereTheLastPassStoppedSoEveryEntryHasItsTurn() {
+        for (int i = 1; i <= 100; i++) {
+            queue("away" + (i % 7), "room_" + (char) ('a' + i % 5), "msg_a" + i, i);
+        }
+        OfflineRedeliveryWorker worker = worker(5, now::get, Duration.ofSeconds(30)).withPages(10, 3);
+
+        for (int pass = 1; pass <= 4; pass++) {
+            worker.runOnce(); // 30 entries, 30, 30, then the last 10
+        }
+        assertThat(store.allPending()).hasSize(100).allMatch(p -> p.attempts() == 1);
+
+        worker.runOnce(); // from the beginning again
+        assertThat(store.allPending()).filteredOn(p -> p.attempts() == 2).hasSize(30);
+    }
+
+    @Test
+    void whileTheQueueIsLongerThanAPassReadsAnOnlineUsersWholeBacklogGoesOutFirst() {
+        for (int i = 1; i <= 100; i++) {
+            queue("away" + (i % 7), "room_0", "msg_a" + i, i); // sorts before room_1
+        }
+        List<Message> backlog = new java.util.ArrayList<>();
+        for (int seq = 1; seq <= 25; seq++) {
+            backlog.add(stored("msg_" + seq, seq));
+            queue("bob", "room_1", "msg_" + seq, seq);
+        }
+        sockets.connect("bob", T0.minusSeconds(60));
+        OfflineRedeliveryWorker worker = worker(5, now::get, Duration.ofSeconds(30)).withPages(10, 3);
+
+        worker.runOnce();
+        assertThat(sockets.sent).as("the first pass reads the first 30 entries").isEmpty();
+        worker.runOnce();
+
+        assertThat(sockets.sent).extracting(Sent::event)
+                .containsExactlyElementsOf(backlog.stream().map(m -> new ChatEvent.MessageCreated(m, false)).toList());
+        assertThat(store.allPending()).hasSize(100).noneMatch(p -> p.userId().equals("bob"));
+    }
+
+    @Test
     void queuedMessagesGoOutInSeqOrder() {
         Message first = stored("msg_1", 1);
         Message second = stored("msg_2", 2);

@@ -18,8 +18,13 @@ public interface DeliveryStore {
     /** The same order, starting after {@code after} (from the start when null): the next page. */
     List<PendingDelivery> pending(PendingDelivery after, int limit);
 
-    /** Queued socket re-deliveries of one user, by room then seq. */
-    List<PendingDelivery> pendingFor(String userId);
+    /** Queued socket re-deliveries of one user, by room then seq (then id), at most {@code limit}. */
+    List<PendingDelivery> pendingFor(String userId, int limit);
+
+    /** Every queued socket re-delivery of one user, by room then seq. */
+    default List<PendingDelivery> pendingFor(String userId) {
+        return pendingFor(userId, Integer.MAX_VALUE);
+    }
 
     /** Removes entries that were delivered. */
     void removePending(List<Long> ids);
