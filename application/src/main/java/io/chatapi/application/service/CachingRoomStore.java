@@ -9,7 +9,6 @@ import io.chatapi.domain.Handoff;
 import io.chatapi.domain.Member;
 import io.chatapi.domain.Room;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,6 +31,11 @@ public final class CachingRoomStore implements RoomStore {
      */
     static final int MAX_KEPT_TEXT_CHARS = 4_096;
 
+    /** About what a cached member takes: the {@code Member} and its place in the list. */
+    private static final int BYTES_PER_MEMBER = 200;
+    /** The part of the heap the member lists may take, and the rooms' text another such part. */
+    private static final int HEAP_SHARE = 8;
+
     /** Member changes hold a room's stripe exclusively, {@link #holdMembers} shared; rooms share stripes. */
     private static final int MEMBER_LOCK_STRIPES = 256;
 
@@ -41,12 +45,34 @@ public final class CachingRoomStore implements RoomStore {
     private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
     /** Bumped by every change, so a list loaded while a change ran is not kept. */
     private final AtomicLong changes = new AtomicLong();
+    /**
+     * Members the cached lists may hold in all: rooms count by their size, so that users creating many large
+     * rooms cannot fill the heap with their lists.
+     */
+    private final long maxMembersKept;
+    /** Members in the cached lists; changed with them, under the lock of {@link #members}. */
+    private long membersKept;
+    /** Characters of names and metadata the cached rooms may hold in all, for the same reason. */
+    private final long maxRoomCharsKept;
+    /** Characters in the cached rooms; changed with them, under the lock of {@link #rooms}. */
+    private long roomCharsKept;
 
     public CachingRoomStore(RoomStore store) {
+        this(store, Math.max(10_000, heapShare() / BYTES_PER_MEMBER), Math.max(100_000, heapShare() / 2));
+    }
+
+    CachingRoomStore(RoomStore store, long maxMembersKept, long maxRoomCharsKept) {
         this.store = store;
+        this.maxMembersKept = maxMembersKept;
+        this.maxRoomCharsKept = maxRoomCharsKept;
         for (int i = 0; i < memberLocks.length; i++) {
             memberLocks[i] = new StampedLock();
         }
+    }
+
+    /** The bytes each of the two caches may take: a part of the heap. */
+    private static long heapShare() {
+        return Runtime.getRuntime().maxMemory() / HEAP_SHARE;
     }
 
     /** A hold on a room's member list, released by {@link #close()}. */
@@ -85,8 +111,14 @@ public final class CachingRoomStore implements RoomStore {
     /** Drops every cached member list and room. */
     public void forgetAll() {
         changes.incrementAndGet();
-        members.clear();
-        rooms.clear();
+        synchronized (members) {
+            members.clear();
+            membersKept = 0;
+        }
+        synchronized (rooms) {
+            rooms.clear();
+            roomCharsKept = 0;
+        }
     }
 
     /** From memory when possible: the send path and every check of a room's existence and state. */
@@ -98,7 +130,7 @@ public final class CachingRoomStore implements RoomStore {
         }
         long before = changes.get();
         Optional<Room> loaded = store.find(roomId);
-        loaded.filter(CachingRoomStore::small).ifPresent(room -> keep(rooms, roomId, room, before));
+        loaded.filter(CachingRoomStore::small).ifPresent(room -> keepRoom(roomId, room, before));
         return loaded;
     }
 
@@ -110,26 +142,73 @@ public final class CachingRoomStore implements RoomStore {
         }
         long before = changes.get();
         List<Member> loaded = List.copyOf(store.members(roomId));
-        keep(members, roomId, loaded, before);
+        keepMembers(roomId, loaded, before);
         return loaded;
     }
 
     /**
-     * Caches a value read from the store (emptying a full cache first), unless a change was made since
-     * {@code changesBefore}: the value may then predate it.
+     * Caches a room read from the store (emptying a full cache first), unless a change was made since
+     * {@code changesBefore}: the room may then predate it.
      */
-    private <V> void keep(Map<String, V> cache, String roomId, V value, long changesBefore) {
-        if (cache.size() >= MAX_ROOMS) {
-            cache.clear();
+    private void keepRoom(String roomId, Room room, long changesBefore) {
+        synchronized (rooms) {
+            if (rooms.size() >= MAX_ROOMS || roomCharsKept + chars(room) > maxRoomCharsKept) {
+                rooms.clear();
+                roomCharsKept = 0;
+            }
+            Room replaced = rooms.put(roomId, room);
+            roomCharsKept += chars(room) - (replaced == null ? 0 : chars(replaced));
+            if (changes.get() != changesBefore) {
+                dropRoom(roomId);
+            }
         }
-        cache.put(roomId, value);
-        if (changes.get() != changesBefore) {
-            cache.remove(roomId);
+    }
+
+    private void dropRoom(String roomId) {
+        synchronized (rooms) {
+            Room dropped = rooms.remove(roomId);
+            if (dropped != null) {
+                roomCharsKept -= chars(dropped);
+            }
+        }
+    }
+
+    /**
+     * Caches a member list read from the store as {@link #keepRoom} does a room; a cache that would hold more than
+     * {@link #maxMembersKept} members is emptied first, and a list longer than that alone is read each time.
+     */
+    private void keepMembers(String roomId, List<Member> list, long changesBefore) {
+        if (list.size() > maxMembersKept) {
+            return;
+        }
+        synchronized (members) {
+            if (members.size() >= MAX_ROOMS || membersKept + list.size() > maxMembersKept) {
+                members.clear();
+                membersKept = 0;
+            }
+            List<Member> replaced = members.put(roomId, list);
+            membersKept += list.size() - (replaced == null ? 0 : replaced.size());
+            if (changes.get() != changesBefore) {
+                dropMembers(roomId);
+            }
+        }
+    }
+
+    private void dropMembers(String roomId) {
+        synchronized (members) {
+            List<Member> dropped = members.remove(roomId);
+            if (dropped != null) {
+                membersKept -= dropped.size();
+            }
         }
     }
 
     private static boolean small(Room room) {
-        return length(room.name()) + length(room.metadata()) <= MAX_KEPT_TEXT_CHARS;
+        return chars(room) <= MAX_KEPT_TEXT_CHARS;
+    }
+
+    private static int chars(Room room) {
+        return length(room.name()) + length(room.metadata());
     }
 
     private static int length(String text) {
@@ -167,8 +246,8 @@ public final class CachingRoomStore implements RoomStore {
 
     private void forget(String roomId) {
         changes.incrementAndGet();
-        members.remove(roomId);
-        rooms.remove(roomId);
+        dropMembers(roomId);
+        dropRoom(roomId);
     }
 
     @Override

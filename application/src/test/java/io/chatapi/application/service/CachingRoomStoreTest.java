@@ -54,6 +54,42 @@ class CachingRoomStoreTest {
     }
 
     @Test
+    void theMemberListsKeptHoldAtMostTheirBudgetOfMembersAndALongerListIsReadEachTime() {
+        var stores = InMemoryStores.create();
+        var cache = new CachingRoomStore(stores.rooms(), 5, 1_000);
+        for (String id : List.of("room_a", "room_b", "room_c")) {
+            cache.createGroup(group(id), List.of(member(id, "x"), member(id, "y"), member(id, "z")));
+        }
+        cache.createGroup(group("room_big"), List.of(member("room_big", "1"), member("room_big", "2"),
+                member("room_big", "3"), member("room_big", "4"), member("room_big", "5"), member("room_big", "6")));
+        assertThat(cache.members("room_a")).hasSize(3);
+        assertThat(cache.members("room_big")).hasSize(6);
+        stores.rooms().removeMember("room_a", "x");
+        stores.rooms().removeMember("room_big", "1");
+        assertThat(cache.members("room_a")).as("kept").hasSize(3);
+        assertThat(cache.members("room_big")).as("over the budget alone: never kept").hasSize(5);
+
+        assertThat(cache.members("room_b")).hasSize(3); // 6 members would be over the budget: room_a goes
+        assertThat(cache.members("room_a")).as("read again").hasSize(2);
+    }
+
+    @Test
+    void theRoomsKeptHoldAtMostTheirBudgetOfText() {
+        var stores = InMemoryStores.create();
+        var cache = new CachingRoomStore(stores.rooms(), 1_000, 10);
+        for (String id : List.of("room_a", "room_b")) {
+            cache.createGroup(new Room(id, RoomType.GROUP, "six ch", null, 0, now, Handoff.initial(now)),
+                    List.of(member(id, "x"), member(id, "y")));
+        }
+        assertThat(cache.findForChecks("room_a")).isPresent();
+        stores.rooms().update("room_a", "behind", null);
+        assertThat(cache.findForChecks("room_a")).hasValueSatisfying(r -> assertThat(r.name()).isEqualTo("six ch"));
+
+        assertThat(cache.findForChecks("room_b")).isPresent(); // 12 characters would be over the budget
+        assertThat(cache.findForChecks("room_a")).hasValueSatisfying(r -> assertThat(r.name()).isEqualTo("behind"));
+    }
+
+    @Test
     void changesBehindItsBackNeedForgetAll() {
         var stores = InMemoryStores.create();
         var cache = new CachingRoomStore(stores.rooms());
