@@ -163,6 +163,9 @@ public final class SqliteRoomStore implements RoomStore {
         return db.write(h -> {
             h.createUpdate("DELETE FROM pending_deliveries WHERE user_id = :user AND room_id = :room")
                     .bind("room", roomId).bind("user", userId).execute();
+            // the read position goes too (V4 kept it): one who joins again starts from 0, like any new member
+            h.createUpdate("DELETE FROM read_positions WHERE user_id = :user AND room_id = :room")
+                    .bind("room", roomId).bind("user", userId).execute();
             return h.createUpdate("DELETE FROM members WHERE room_id = :room AND user_id = :user")
                     .bind("room", roomId).bind("user", userId).execute() == 1;
         });

@@ -9,6 +9,8 @@ import io.chatapi.application.port.out.OutboxItem;
 import io.chatapi.application.port.out.OwedMessage;
 import io.chatapi.application.port.out.PendingDelivery;
 import io.chatapi.domain.DeadLetter;
+import io.chatapi.domain.Member;
+import io.chatapi.domain.MemberRole;
 import io.chatapi.domain.Message;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -52,6 +54,20 @@ public abstract class DeliveryStoreContract extends StoreContract {
 
         assertThat(stores.deliveries().pendingFor("bob")).extracting(PendingDelivery::roomId).containsExactly("room_b");
         assertThat(stores.deliveries().pendingFor("carol")).extracting(PendingDelivery::roomId).containsExactly("room_a");
+    }
+
+    @Test
+    void aMemberWhoLeavesTakesTheirReadPositionWithThemAndStartsFromZeroWhenBack() {
+        group("room_a", T0, "alice", "bob", "carol");
+        sendTo("room_a");
+        assertThat(stores.deliveries().acknowledge("bob", "room_a", 1)).isTrue();
+        assertThat(stores.deliveries().acknowledge("carol", "room_a", 1)).isTrue();
+
+        assertThat(stores.rooms().removeMember("room_a", "bob")).isTrue();
+        assertThat(stores.rooms().addMember(new Member("room_a", "bob", MemberRole.MEMBER, T0), 10)).isTrue();
+
+        assertThat(stores.deliveries().acknowledge("bob", "room_a", 1)).as("bob's position went with him").isTrue();
+        assertThat(stores.deliveries().acknowledge("carol", "room_a", 1)).as("carol's stays").isFalse();
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.chatapi.domain.Member;
 import io.chatapi.domain.Room;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Rooms and members in memory; same semantics as the SQLite store. Thread-safe. */
@@ -163,6 +164,10 @@ public final class InMemoryRoomStore implements RoomStore {
         synchronized (data) {
             data.check();
             data.pending.values().removeIf(p -> p.userId().equals(userId) && p.roomId().equals(roomId));
+            Map<String, Long> positions = data.readPositions.get(userId);
+            if (positions != null) {
+                positions.remove(roomId);
+            }
             return data.membersOf(roomId).removeIf(m -> m.userId().equals(userId));
         }
     }
