@@ -18,10 +18,10 @@ public final class HistoryService implements HistoryUseCase {
     static final int DEFAULT_LIMIT = 50;
     static final int MAX_LIMIT = 100;
     /**
-     * The most message text one room's replay carries, in UTF-16 code units, besides {@code RESUME_MAX_MESSAGES}:
-     * a replay is built in memory and queued to the socket at once, and after a restart every client resumes
-     * within seconds; past it the replay stops early with {@code complete:false} and the client pages with
-     * REST. The first missed message is always replayed, whatever its size.
+     * The most message text (content and meta) one room's replay carries, in UTF-16 code units, besides
+     * {@code RESUME_MAX_MESSAGES}: a replay is built in memory and queued to the socket at once, and after a restart
+     * every client resumes within seconds; past it the replay stops early with {@code complete:false} and the
+     * client pages with REST. The first missed message is always replayed, whatever its size.
      */
     static final long MAX_REPLAY_CHARS = 1_000_000;
     /** Messages read per query while a replay is built. */
@@ -62,7 +62,7 @@ public final class HistoryService implements HistoryUseCase {
             int want = Math.min(REPLAY_PAGE, max + 1 - missed.size());
             List<Message> page = messages.after(roomId, after, want);
             for (Message message : page) {
-                int length = message.content().length();
+                long length = textLength(message);
                 if (missed.size() == max || !missed.isEmpty() && chars + length > MAX_REPLAY_CHARS) {
                     complete = false;
                     break reading;
@@ -87,5 +87,13 @@ public final class HistoryService implements HistoryUseCase {
             }
         }
         return new Replay(roomId, List.copyOf(missed), replayedUpTo, complete);
+    }
+
+    /**
+     * What a message weighs in a replay: its content and its meta (a row stored before meta was bounded may hold
+     * megabytes of it).
+     */
+    private static long textLength(Message message) {
+        return message.content().length() + (message.meta() == null ? 0L : message.meta().length());
     }
 }

@@ -35,6 +35,11 @@ public final class SendMessageService implements SendMessageUseCase {
      * last attempt stores the message as the room then is.
      */
     private static final int MAX_TAKEOVER_ATTEMPTS = 3;
+    /**
+     * A message's {@code meta} travels with it everywhere (every live delivery, history page and resume replay):
+     * bounded like a room's metadata, so that one member cannot make each of those carry a megabyte.
+     */
+    static final int MAX_META_CHARS = 65_536;
     private final CachingRoomStore rooms;
     private final MessageStore messages;
     private final OfflineDeliveries offline;
@@ -127,6 +132,7 @@ public final class SendMessageService implements SendMessageUseCase {
         boolean member = includes(members, caller.userId());
         try {
             MessageText.requireContent(command.content(), settings.maxMessageChars());
+            MessageText.requireAtMost("meta", command.meta(), MAX_META_CHARS);
             RoomAccess.require(RoomAccess.canUse(caller, member), "not a member of this room");
         } catch (ChatException refused) {
             // A repeat of a send that was stored answers with the original, whatever its body or the sender's

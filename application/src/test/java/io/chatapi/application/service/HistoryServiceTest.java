@@ -49,4 +49,24 @@ class HistoryServiceTest {
         assertThat(replay.complete()).isTrue();
         assertThat(stores.deliveries().pendingFor("bob")).as("left for a later ack or resume").hasSize(3);
     }
+
+    @Test
+    void aReplayCountsMetaInItsTextBudgetAndStillReplaysARowWithMoreMetaThanASendMayNowCarry() {
+        stores.rooms().createGroup(new Room("room_m", RoomType.GROUP, null, null, 0, T0, Handoff.initial(T0)),
+                List.of(new Member("room_m", "ann", MemberRole.MEMBER, T0),
+                        new Member("room_m", "bob", MemberRole.MEMBER, T0)));
+        DeliveryPlan none = stored -> new DeliveryPlan.Deliveries(List.of(), List.of());
+        String stored = "m".repeat(2_000_000); // written before meta was bounded
+        for (int i = 1; i <= 2; i++) {
+            stores.messages().append(new MessageDraft(Ids.message(), "room_m", "ann", "m" + i, stored, null, T0), none);
+        }
+        HistoryService history = new HistoryService(stores.rooms(), stores.messages(), stores.deliveries(),
+                ChatSettings.defaults());
+
+        Replay replay = history.resume(new Principal("bob", Role.USER), "room_m", 0);
+
+        assertThat(replay.messages()).extracting(Message::meta).containsExactly(stored);
+        assertThat(replay.lastSeq()).isEqualTo(1);
+        assertThat(replay.complete()).isFalse();
+    }
 }

@@ -257,6 +257,25 @@ class DeliveryTest {
     }
 
     @Test
+    void aResumeCountsMetaInItsTextBudget() {
+        String room = group("meta1", "meta2");
+        String meta = "m".repeat(65_535);
+        for (int i = 1; i <= 20; i++) {
+            assertThat(rest.post("/rooms/" + room + "/messages", Tokens.user("meta1"),
+                    Map.of("content", "x", "meta", meta)).status()).isEqualTo(200);
+        }
+        try (var back = server.ws(Tokens.user("meta2"))) {
+            back.send("resume", Map.of("rooms", Map.of(room, 0)));
+            JsonNode done = back.await("resume.done");
+            long replayed = back.seen().stream().filter(e -> "message".equals(e.path("type").asText())).count();
+            // 65,536 code units each (a one-character content and its meta): 15 fit in 1,000,000, the 16th would not
+            assertThat(replayed).isEqualTo(15);
+            assertThat(done.get("last_seq").asLong()).isEqualTo(15);
+            assertThat(done.get("complete").asBoolean()).isFalse();
+        }
+    }
+
+    @Test
     void aResumeThatReplaysNothingStillClearsWhatTheClientHolds() {
         String room = group("h1", "h2");
         long seq = rest.post("/rooms/" + room + "/messages", Tokens.user("h1"), Map.of("content", "seen elsewhere"))

@@ -2,13 +2,15 @@ package io.chatapi.bootstrap.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * A room's name (1,000 UTF-16 code units) and metadata (65,536) are bounded on create and on rename; user ids
- * (1,000) wherever they come in: a token's {@code sub}, a member, an agent; and a handoff's reason (1,000).
+ * A room's name (1,000 UTF-16 code units) and metadata (65,536) are bounded on create and on rename, a message's
+ * meta (65,536) on every send; user ids (1,000) wherever they come in: a token's {@code sub}, a member, an agent;
+ * and a handoff's reason (1,000).
  */
 class RoomSizeLimitsTest {
     private static final String ALICE = Tokens.user("alice");
@@ -83,6 +85,33 @@ class RoomSizeLimitsTest {
             var atLimit = rest.post("/rooms/" + room + "/handoff", Tokens.admin("boss"),
                     Map.of("state", "human", "agent_id", "a".repeat(1_000), "reason", "r".repeat(1_000)));
             assertThat(atLimit.status()).as(atLimit.body()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aMessageMetaOverItsLimitIs413OnRestAndAnErrorWithItsClientMsgIdOnTheSocket() {
+        // frames large enough that the meta limit, not the frame limit, is what refuses the socket's send
+        try (var server = TestServer.start(Map.of("MAX_FRAME_BYTES", "200000"))) {
+            Rest rest = server.rest();
+            String room = rest.post("/rooms", ALICE, Map.of("type", "group", "members", List.of("alice", "bob")))
+                    .json().get("room_id").asText();
+            String meta = "m".repeat(65_536);
+            var atLimit = rest.post("/rooms/" + room + "/messages", ALICE, Map.of("content", "x", "meta", meta));
+            assertThat(atLimit.status()).as(atLimit.body()).isEqualTo(200);
+
+            var over = rest.post("/rooms/" + room + "/messages", ALICE, Map.of("content", "x", "meta", meta + "m"));
+            assertThat(over.status()).isEqualTo(413);
+            assertThat(over.error()).isEqualTo("payload_too_large");
+            assertThat(over.json().get("message").asText()).contains("meta");
+            try (WsClient socket = server.ws(ALICE)) {
+                socket.send("send_message", Map.of("room_id", room, "content", "x", "meta", meta + "m",
+                        "client_msg_id", "long-meta"));
+                JsonNode error = socket.await("error").get("data");
+                assertThat(error.get("code").asText()).isEqualTo("payload_too_large");
+                assertThat(error.get("message").asText()).contains("meta");
+                assertThat(error.get("client_msg_id").asText()).isEqualTo("long-meta");
+            }
+            assertThat(rest.get("/rooms/" + room + "/messages", ALICE).json().get("messages")).hasSize(1);
         }
     }
 }
