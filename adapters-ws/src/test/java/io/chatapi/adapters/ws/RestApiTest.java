@@ -177,6 +177,47 @@ class RestApiTest {
     }
 
     @Test
+    void anIdHoldingASemicolonIsTakenWholeNeverCutThere() {
+        for (String user : List.of("semi", "semi;colon")) {
+            assertThat(http.post("/rooms/room_ab/members", ALICE, "{\"user_id\":\"" + user + "\"}").statusCode())
+                    .as(user).isEqualTo(204);
+        }
+        assertThat(http.send("DELETE", "/rooms/room_ab/members/semi;colon", ADMIN, null).statusCode()).isEqualTo(204);
+        assertThat(Http.json(http.get("/rooms/room_ab/members", ALICE)).get("members").findValuesAsText("user_id"))
+                .contains("semi").doesNotContain("semi;colon");
+        assertError(http.send("DELETE", "/rooms/room_ab/members/semi;x=1", ADMIN, null), 404, "not_found");
+        assertThat(http.send("DELETE", "/rooms/room_ab/members/semi", ADMIN, null).statusCode()).isEqualTo(204);
+
+        assertError(http.get("/rooms/room_ab;x=1", ALICE), 404, "not_found");
+        assertError(http.get("/rooms/room_ab;x=1/members", ALICE), 404, "not_found");
+        assertError(http.get("/rooms/room_ab;x=1/messages", ALICE), 404, "not_found");
+        String message = Http.json(http.post("/rooms/room_ab/messages", ALICE, "{\"content\":\"hi\"}"))
+                .get("message_id").asText();
+        assertError(http.send("PUT", "/rooms/room_ab/messages/" + message + ";x", ALICE, "{\"content\":\"edited\"}"),
+                404, "not_found");
+        String bot = Http.json(http.post("/bots", ADMIN, "{\"name\":\"Semi\",\"llm_base_url\":"
+                + "\"http://127.0.0.1:1/v1\",\"llm_api_key_env\":\"OPENAI_API_KEY\",\"model\":\"gpt\"}"))
+                .get("bot_id").asText();
+        assertError(http.get("/bots/" + bot + ";x", ADMIN), 404, "not_found");
+        assertError(http.send("DELETE", "/bots/" + bot + ";x", ADMIN, null), 404, "not_found");
+        assertThat(http.send("DELETE", "/bots/" + bot, ADMIN, null).statusCode()).isEqualTo(204);
+    }
+
+    @Test
+    void aPathWithADotOrEmptySegmentNamesNoId() {
+        assertThat(http.post("/rooms/room_ab/members", ALICE, "{\"user_id\":\"dot\"}").statusCode()).isEqualTo(204);
+        for (String path : List.of("/rooms/room_c/../room_ab/members/dot", "/rooms/room_ab/members/x/../dot",
+                "/rooms/room_ab/members/x//dot")) {
+            String answer = http.raw(("DELETE " + path + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ADMIN
+                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            assertThat(answer).as(path).startsWith("HTTP/1.1 404 ");
+        }
+        assertThat(Http.json(http.get("/rooms/room_ab/members", ALICE)).get("members").findValuesAsText("user_id"))
+                .contains("dot");
+        assertThat(http.send("DELETE", "/rooms/room_ab/members/dot", ADMIN, null).statusCode()).isEqualTo(204);
+    }
+
+    @Test
     void everyAnswerToHeadHasNoBodySoTheNextAnswerOnTheConnectionStaysFramed() throws Exception {
         String alice = "Authorization: Bearer " + ALICE + "\r\n";
         String[][] cases = {{"/rooms", alice, "405"}, {"/nope", alice, "404"}, {"/rooms", "", "401"},

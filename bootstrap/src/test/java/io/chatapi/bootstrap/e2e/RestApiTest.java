@@ -107,6 +107,17 @@ class RestApiTest {
     }
 
     @Test
+    void aMemberIdHoldingASemicolonIsRemovedWholeAndARoomIdWithOneIsNoRoom() {
+        String id = group(ALICE, "alice", "a", "a;b");
+        assertThat(rest.delete("/rooms/" + id + "/members/a;b", Tokens.user("a;b")).status()).isEqualTo(204);
+        assertThat(rest.get("/rooms/" + id + "/members", ALICE).json().get("members").findValuesAsText("user_id"))
+                .containsExactlyInAnyOrder("alice", "a");
+        var cut = rest.get("/rooms/" + id + ";x=1", ALICE);
+        assertThat(cut.status()).isEqualTo(404);
+        assertThat(cut.error()).isEqualTo("not_found");
+    }
+
+    @Test
     void roomsAreListedNewestFirstAndEmptyListIsAnArray() {
         assertThat(rest.get("/rooms", Tokens.user("nobody")).json().get("rooms").isArray()).isTrue();
         assertThat(rest.get("/rooms", Tokens.user("nobody")).json().get("rooms")).isEmpty();

@@ -84,6 +84,6 @@ public final class BotRoutes implements HttpService {
     }
 
     private static String botId(ServerRequest req) {
-        return req.path().pathParameters().get("bot_id");
+        return PathIds.segment(req, 1);
     }
 }

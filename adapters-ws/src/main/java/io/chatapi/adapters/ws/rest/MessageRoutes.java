@@ -107,6 +107,6 @@ public final class MessageRoutes implements HttpService {
     }
 
     private static String messageId(ServerRequest req) {
-        return req.path().pathParameters().get("message_id");
+        return PathIds.segment(req, 3);
     }
 }

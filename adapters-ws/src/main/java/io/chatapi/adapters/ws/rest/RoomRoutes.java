@@ -22,9 +22,10 @@ import io.helidon.webserver.http.ServerResponse;
 /** Rooms, their members and their handoff state. */
 public final class RoomRoutes implements HttpService {
     /**
-     * User ids may hold any character, {@code /} included, and Helidon decodes {@code %2F} before it matches a
-     * route: the user id is the whole rest of the decoded path, so {@code x%2Fy} and {@code x/y} both name "x/y".
-     * Its pattern matches line terminators too ({@code %0A}, U+2028…), which Helidon's {@code {+user_id}} does not.
+     * User ids may hold any character, {@code /} and {@code ;} included, and Helidon decodes {@code %2F} before it
+     * matches a route: the user id is the whole rest of the path ({@link PathIds#rest}), so {@code x%2Fy} and
+     * {@code x/y} both name "x/y". The pattern matches line terminators too ({@code %0A}, U+2028…), which
+     * Helidon's {@code {+user_id}} does not.
      */
     static final String MEMBER_PATH = "/rooms/{room_id}/members/{user_id:(?s:.+)}";
 
@@ -104,8 +105,7 @@ public final class RoomRoutes implements HttpService {
     }
 
     private void removeMember(ServerRequest req, ServerResponse res) {
-        useCases.membership().removeMember(Callers.of(req), roomId(req),
-                req.path().pathParameters().get("user_id"));
+        useCases.membership().removeMember(Callers.of(req), roomId(req), PathIds.rest(req, 3));
         HttpAnswers.noContent(res);
     }
 
@@ -121,6 +121,6 @@ public final class RoomRoutes implements HttpService {
     }
 
     static String roomId(ServerRequest req) {
-        return req.path().pathParameters().get("room_id");
+        return PathIds.segment(req, 1);
     }
 }

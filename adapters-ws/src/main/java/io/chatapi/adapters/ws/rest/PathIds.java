@@ -1,0 +1,77 @@
+package io.chatapi.adapters.ws.rest;
+
+import io.chatapi.domain.ChatException;
+import io.helidon.webserver.http.ServerRequest;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+
+/**
+ * The ids a route takes from its path, read from the raw path rather than from Helidon's path parameters, which
+ * drop everything from a {@code ;} to the end of its segment (matrix parameters): {@code …/members/a;b} would name
+ * the user "a", and {@code /rooms/r;x} the room "r". Here an id is its whole segment (a member's user id the whole
+ * rest of the path), percent-decoded. Helidon routes on the path with its dot and empty segments resolved, so a
+ * raw path holding one ({@code /rooms/x/../r}, {@code …/members/a//b}) names no id here: 404, rather than an id
+ * the route did not see.
+ */
+final class PathIds {
+    private PathIds() {
+    }
+
+    /** The id in segment {@code index} of the path; segment 0 is {@code rooms} in {@code /rooms/{room_id}}. */
+    static String segment(ServerRequest req, int index) {
+        return decode(split(req, -1), index);
+    }
+
+    /** Segment {@code index} and every one after it, as one id: a user id may hold {@code /}. */
+    static String rest(ServerRequest req, int index) {
+        split(req, -1); // every segment checked, the id's too: Helidon's route saw them resolved
+        return decode(split(req, index + 1), index);
+    }
+
+    /** The raw path's segments, at most {@code limit} (the last one holding the rest), all when negative. */
+    private static String[] split(ServerRequest req, int limit) {
+        String raw = req.path().absolute().rawPath();
+        String[] segments = raw.substring(raw.startsWith("/") ? 1 : 0).split("/", limit);
+        for (String segment : segments) {
+            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+                throw ChatException.notFound("not found");
+            }
+        }
+        return segments;
+    }
+
+    private static String decode(String[] segments, int index) {
+        if (index >= segments.length) {
+            throw ChatException.notFound("not found");
+        }
+        return decode(segments[index]);
+    }
+
+    /**
+     * The text a raw path segment stands for, as UTF-8: each {@code %XX} is a byte, and so is each other character
+     * (the request line is read as Latin-1), so that {@code é} sent unencoded names what {@code %C3%A9} does.
+     */
+    private static String decode(String raw) {
+        if (raw.indexOf('%') < 0 && raw.chars().allMatch(c -> c < 0x80)) {
+            return raw;
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= raw.length() || !HexFormat.isHexDigit(raw.charAt(i + 1))
+                        || !HexFormat.isHexDigit(raw.charAt(i + 2))) {
+                    throw ChatException.invalid("the path holds a % that is not followed by two hex digits");
+                }
+                bytes.write(HexFormat.fromHexDigits(raw, i + 1, i + 3));
+                i += 2;
+            } else if (c <= 0xFF) {
+                bytes.write(c);
+            } else {
+                throw ChatException.invalid("the path holds a character that is not a byte");
+            }
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+}
