@@ -177,6 +177,21 @@ class RestApiTest {
     }
 
     @Test
+    void twoIdempotencyKeyHeadersAreRefusedRatherThanJoinedIntoOneKey() {
+        for (String second : List.of("k3", "k4")) {
+            HttpResponse<String> twice = http.post("/rooms/room_ab/messages", ALICE, "{\"content\":\"two keys\"}",
+                    "Idempotency-Key", "k4", "Idempotency-Key", second);
+            assertError(twice, 400, "invalid_request");
+            assertThat(Http.json(twice).get("message").asText()).contains("Idempotency-Key");
+        }
+        assertThat(Http.json(http.get("/rooms/room_ab/messages?limit=100", ALICE)).get("messages")
+                .findValuesAsText("content")).doesNotContain("two keys");
+        JsonNode commaInOne = Http.json(http.post("/rooms/room_ab/messages", ALICE, "{\"content\":\"one key\"}",
+                "Idempotency-Key", "k5,k6"));
+        assertThat(commaInOne.get("client_msg_id").asText()).as("one header is taken as sent").isEqualTo("k5,k6");
+    }
+
+    @Test
     void anIdHoldingASemicolonIsTakenWholeNeverCutThere() {
         for (String user : List.of("semi", "semi;colon")) {
             assertThat(http.post("/rooms/room_ab/members", ALICE, "{\"user_id\":\"" + user + "\"}").statusCode())

@@ -59,7 +59,7 @@ public final class MessageRoutes implements HttpService {
     private void send(ServerRequest req, ServerResponse res) {
         JsonFields body = bodies.object(req);
         String clientMsgId = body.optionalString("client_msg_id");
-        String key = req.headers().value(IDEMPOTENCY_KEY).map(MessageRoutes::idempotencyKey).orElse(null);
+        String key = idempotencyKey(req);
         if (key != null && clientMsgId != null && !key.equals(clientMsgId)) {
             throw ChatException.invalid("Idempotency-Key and client_msg_id differ");
         }
@@ -71,6 +71,21 @@ public final class MessageRoutes implements HttpService {
             message.put("duplicate", true);
         }
         HttpAnswers.json(res, 200, message);
+    }
+
+    /**
+     * The request's one {@code Idempotency-Key}, or null. Two of them are refused: Helidon joins their values
+     * with commas, so a proxy that repeats the header would turn {@code k4} into the key {@code k4,k4}, and a
+     * retry through another path would then send the message twice.
+     */
+    private static String idempotencyKey(ServerRequest req) {
+        if (!req.headers().contains(IDEMPOTENCY_KEY)) {
+            return null;
+        }
+        if (req.headers().get(IDEMPOTENCY_KEY).valueCount() > 1) {
+            throw ChatException.invalid("send one Idempotency-Key header, not several");
+        }
+        return idempotencyKey(req.headers().get(IDEMPOTENCY_KEY).get());
     }
 
     /**
