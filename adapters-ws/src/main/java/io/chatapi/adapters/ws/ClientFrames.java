@@ -42,11 +42,15 @@ final class ClientFrames {
         JsonNode frame;
         try {
             frame = WireJson.parse(text).orElse(null);
-        } catch (ChatException e) { // JSON beyond the parser's limits: answered with the ids the text shows
-            error(e.code(), e.getMessage(), clientMsgIdIn(text), roomIdIn(text));
+        } catch (ChatException e) { // JSON beyond the parser's limits
+            unreadable(e.code(), e.getMessage(), text);
             return;
         }
-        if (frame == null || !frame.isObject()) {
+        if (frame == null) {
+            unreadable(ErrorCode.INVALID_FRAME, "frame is not valid JSON", text);
+            return;
+        }
+        if (!frame.isObject()) {
             error(ErrorCode.INVALID_FRAME, "frame must be a JSON object", null);
             return;
         }
@@ -222,6 +226,11 @@ final class ClientFrames {
     private static String echoable(JsonNode data, String field) {
         JsonNode value = data == null ? null : data.get(field);
         return value != null && value.isTextual() && WireJson.wellFormed(value.textValue()) ? value.textValue() : null;
+    }
+
+    /** The error for a frame that could not be parsed whole, with the client id and room its text shows. */
+    private void unreadable(ErrorCode code, String message, String text) {
+        error(code, message, clientMsgIdIn(text), roomIdIn(text));
     }
 
     private void error(ErrorCode code, String message, String clientMsgId) {

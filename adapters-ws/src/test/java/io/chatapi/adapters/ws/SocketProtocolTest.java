@@ -87,6 +87,34 @@ class SocketProtocolTest {
     }
 
     @Test
+    void aFrameThatIsNotValidJsonSaysSoAndEchoesTheIdsItsTextShows() {
+        WsClient c = connect("alice");
+        String head = "{\"type\":\"send_message\",\"data\":{\"room_id\":\"room_a\",\"client_msg_id\":\"c-1\",";
+        String[] cases = {
+                head + "\"content\":\"a\",\"content\":\"b\"}}",
+                head + "\"content\":\"a\tb\"}}",
+                head + "\"content\":\"a\u0000b\"}}",
+                head + "\"content\":\"a\"}} trailing",
+                head + "\"content\":\"a\"}}{\"type\":\"ping\"}",
+        };
+        for (String bad : cases) {
+            c.send(bad);
+            JsonNode error = c.next("error").get("data");
+            assertThat(error.get("code").asText()).as(bad).isEqualTo("invalid_frame");
+            assertThat(error.get("message").asText()).as(bad).isEqualTo("frame is not valid JSON");
+            assertThat(error.path("client_msg_id").asText()).as(bad).isEqualTo("c-1");
+            assertThat(error.path("room_id").asText()).as(bad).isEqualTo("room_a");
+        }
+        c.send("hello");
+        JsonNode error = c.next("error").get("data");
+        assertThat(error.get("message").asText()).isEqualTo("frame is not valid JSON");
+        assertThat(error.has("client_msg_id")).isFalse();
+        c.send("[1,2]");
+        assertThat(c.next("error").at("/data/message").asText()).isEqualTo("frame must be a JSON object");
+        c.assertAlive();
+    }
+
+    @Test
     void aSendOverTheLimitIsRefusedWithItsClientMsgIdWhereverTheIdStands() {
         WsClient c = connect("alice");
         String big = "x".repeat(2_000);
