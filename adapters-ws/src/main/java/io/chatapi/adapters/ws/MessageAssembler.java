@@ -1,9 +1,7 @@
 package io.chatapi.adapters.ws;
 
+import io.chatapi.adapters.ws.json.WireJson;
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -109,14 +107,8 @@ final class MessageAssembler {
     }
 
     private static Result utf8(byte[] bytes) {
-        try {
-            return new Text(StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString());
-        } catch (CharacterCodingException e) {
-            return new NotUtf8(new String(bytes, StandardCharsets.UTF_8), true);
-        }
+        return WireJson.utf8(bytes).<Result>map(Text::new)
+                .orElseGet(() -> new NotUtf8(new String(bytes, StandardCharsets.UTF_8), true));
     }
 
     /**

@@ -86,6 +86,19 @@ class JwtVerifierTest {
                 .isEqualTo("\ud83d\ude00");
     }
 
+    @Test
+    void refusesAPayloadThatIsNotUtf8RatherThanReadingItsBadBytesAsReplacementCharacters() throws Exception {
+        for (byte bad : new byte[] {(byte) 0xff, (byte) 0xfe}) {
+            byte[] payload = "{\"sub\":\"z?\"}".getBytes(StandardCharsets.US_ASCII);
+            payload[payload.length - 3] = bad;
+            JWSObject jws = new JWSObject(new JWSHeader(JWSAlgorithm.HS256), new Payload(payload));
+            jws.sign(new MACSigner(SECRET));
+            assertThatThrownBy(() -> verifier.verify(jws.serialize())).as("z\\x%02x", bad)
+                    .isInstanceOf(InvalidTokenException.class);
+        }
+        assertThat(verifier.verify(raw("{\"sub\":\"z\ufffd\"}")).principal().userId()).isEqualTo("z\ufffd");
+    }
+
     private static String raw(String payload) throws Exception {
         JWSObject jws = new JWSObject(new JWSHeader(JWSAlgorithm.HS256), new Payload(payload));
         jws.sign(new MACSigner(SECRET));

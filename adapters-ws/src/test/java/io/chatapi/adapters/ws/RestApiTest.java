@@ -219,6 +219,21 @@ class RestApiTest {
     }
 
     @Test
+    void aPathIdThatIsNotUtf8OncePercentDecodedIs400() {
+        assertThat(http.post("/rooms/room_ab/members", ALICE, "{\"user_id\":\"\uFFFD\"}").statusCode()).isEqualTo(204);
+        for (String bad : List.of("%FF", "%FE", "%C3", "%ED%A0%80")) {
+            assertError(http.send("DELETE", "/rooms/room_ab/members/" + bad, ADMIN, null), 400, "invalid_request");
+            assertError(http.get("/rooms/room_ab" + bad, ALICE), 400, "invalid_request");
+        }
+        assertThat(http.raw(("DELETE /rooms/room_ab/members/\u00ff HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                + ADMIN + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1)))
+                .as("a raw byte that is not UTF-8").startsWith("HTTP/1.1 400 ");
+        assertThat(Http.json(http.get("/rooms/room_ab/members", ALICE)).get("members").findValuesAsText("user_id"))
+                .contains("\uFFFD");
+        assertThat(http.send("DELETE", "/rooms/room_ab/members/%EF%BF%BD", ADMIN, null).statusCode()).isEqualTo(204);
+    }
+
+    @Test
     void aPathWithADotOrEmptySegmentNamesNoId() {
         assertThat(http.post("/rooms/room_ab/members", ALICE, "{\"user_id\":\"dot\"}").statusCode()).isEqualTo(204);
         for (String path : List.of("/rooms/room_c/../room_ab/members/dot", "/rooms/room_ab/members/x/../dot",

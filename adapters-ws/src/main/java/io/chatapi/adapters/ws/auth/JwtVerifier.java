@@ -76,6 +76,10 @@ public final class JwtVerifier {
             if (!jwt.verify(signature)) {
                 throw new InvalidTokenException("bad signature");
             }
+            if (WireJson.utf8(jwt.getPayload().toBytes()).isEmpty()) {
+                // Nimbus decodes it leniently: "z\xff" and "z\xfe" would both be the user "z\ufffd"
+                throw new InvalidTokenException("payload is not UTF-8");
+            }
             Map<String, Object> payload = jwt.getPayload().toJSONObject(); // parsed once, for both uses below
             if (payload == null) {
                 throw new InvalidTokenException("malformed token");

@@ -21,6 +21,10 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 
@@ -138,6 +142,21 @@ public final class WireJson {
             return null;
         } catch (IOException e) {
             return null; // the text ends, or stops being JSON, before the field
+        }
+    }
+
+    /**
+     * The bytes as UTF-8 text; empty when they are not UTF-8. A lenient decoder would put U+FFFD in place of each
+     * bad byte, so that different bytes ({@code z\xff}, {@code z\xfe}) would read as one text.
+     */
+    public static Optional<String> utf8(byte[] bytes) {
+        try {
+            return Optional.of(StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString());
+        } catch (CharacterCodingException e) {
+            return Optional.empty();
         }
     }
 

@@ -1,9 +1,9 @@
 package io.chatapi.adapters.ws.rest;
 
+import io.chatapi.adapters.ws.json.WireJson;
 import io.chatapi.domain.ChatException;
 import io.helidon.webserver.http.ServerRequest;
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 
 /**
@@ -50,7 +50,9 @@ final class PathIds {
 
     /**
      * The text a raw path segment stands for, as UTF-8: each {@code %XX} is a byte, and so is each other character
-     * (the request line is read as Latin-1), so that {@code é} sent unencoded names what {@code %C3%A9} does.
+     * (the request line is read as Latin-1), so that {@code é} sent unencoded names what {@code %C3%A9} does. Bytes
+     * that are not UTF-8 are refused (400) rather than read as U+FFFD, which would make {@code %FF} and {@code %FE}
+     * one id.
      */
     private static String decode(String raw) {
         if (raw.indexOf('%') < 0 && raw.chars().allMatch(c -> c < 0x80)) {
@@ -72,6 +74,7 @@ final class PathIds {
                 throw ChatException.invalid("the path holds a character that is not a byte");
             }
         }
-        return bytes.toString(StandardCharsets.UTF_8);
+        return WireJson.utf8(bytes.toByteArray()).orElseThrow(
+                () -> ChatException.invalid("the path is not UTF-8 once percent-decoded"));
     }
 }
