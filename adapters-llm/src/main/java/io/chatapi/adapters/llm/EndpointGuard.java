@@ -52,7 +52,7 @@ final class EndpointGuard {
         if (host == null || host.isEmpty()) {
             return Optional.of("URL has no host");
         }
-        if (uri.getPort() > 65_535) {
+        if (uri.getPort() == 0 || uri.getPort() > 65_535) { // -1 is no port: the scheme's own
             return Optional.of("port must be from 1 to 65535");
         }
         InetAddress[] addresses;

@@ -70,7 +70,9 @@ class EndpointGuardTest {
         assertThat(lenient.endpointProblem("http:///v1")).hasValue("URL has no host");
         assertThat(lenient.endpointProblem("http://user:pw@127.0.0.1/v1")).hasValue("URL must not contain credentials");
         assertThat(lenient.endpointProblem("http://127.0.0.1:99999/v1")).hasValue("port must be from 1 to 65535");
+        assertThat(lenient.endpointProblem("http://127.0.0.1:0/v1")).hasValue("port must be from 1 to 65535");
         assertThat(lenient.endpointProblem("http://127.0.0.1:65535/v1")).isEmpty();
+        assertThat(lenient.endpointProblem("http://127.0.0.1:1/v1")).isEmpty();
     }
 
     @Test
