@@ -6,6 +6,7 @@ import io.chatapi.adapters.sqlite.SqliteBotStore;
 import io.chatapi.adapters.sqlite.SqliteDatabase;
 import io.chatapi.adapters.sqlite.SqliteDeliveryStore;
 import io.chatapi.adapters.sqlite.SqliteMessageStore;
+import io.chatapi.adapters.sqlite.SqliteOwedReplyStore;
 import io.chatapi.adapters.sqlite.SqlitePresenceStore;
 import io.chatapi.adapters.sqlite.SqliteRoomStore;
 import io.chatapi.adapters.sqlite.SqliteSettings;
@@ -92,8 +93,8 @@ public final class ChatApp implements AutoCloseable {
         var offline = new OfflineDeliveries(registry, webhook, deliveries, outbox::wake);
         var ordered = new OrderedRoomEvents(registry, rooms);
         var handoff = new HandoffService(rooms, offline, ordered, webhook, clock);
-        bots = new BotReplyService(rooms, messages, botStore, registry, ordered, webhook, llm, offline, clock, settings,
-                metrics, config.llm().maxConcurrentReplies());
+        bots = new BotReplyService(rooms, messages, botStore, registry, ordered, webhook, llm, offline,
+                new SqliteOwedReplyStore(database), clock, settings, metrics, config.llm().maxConcurrentReplies());
         bots.setHandoff(handoff::handToHuman);
         handoff.setBots(bots);
         botStore.setReplies(bots);
@@ -155,6 +156,7 @@ public final class ChatApp implements AutoCloseable {
             stopBehindTheServer();
             throw e;
         }
+        bots.resumeOwed(); // the replies the last graceful stop cut short, now that their clients can come back
         LOG.info(() -> "database " + config.database().file().toAbsolutePath().normalize() + ", synchronous="
                 + config.database().synchronous());
     }
@@ -183,8 +185,9 @@ public final class ChatApp implements AutoCloseable {
     /**
      * Stops in order, within one {@code SHUTDOWN_DRAIN_TIMEOUT}: end streaming bot replies (their text stored,
      * the streams ended), then stop taking client messages, tell every socket {@code server.shutdown} and close
-     * it (1012) and stop the web server, then stop the workers, drain queued writes into the database, close it.
-     * Who was online is stored beside all this, for the presence carried over the restart.
+     * it (1012) and stop the web server, then keep the bot replies the stop cut short or kept from starting, stop
+     * the workers, drain queued writes into the database, close it. Who was online is stored beside all this, for
+     * the presence carried over the restart.
      */
     @Override
     public synchronized void close() {
@@ -202,6 +205,7 @@ public final class ChatApp implements AutoCloseable {
         long replies = System.nanoTime();
         server.stop(deadlineNanos);
         long sockets = System.nanoTime();
+        bots.keepOwedForRestart(); // after the sockets: a send the stop finished may owe a reply too
         long keptAt = kept.join();
         stopBehindTheServer();
         long end = System.nanoTime();

@@ -26,7 +26,7 @@ class SqliteDatabaseTest {
             List<String> tables = db.read(h -> h.createQuery(
                     "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").mapTo(String.class).list());
             assertThat(tables).contains("rooms", "members", "messages", "pending_deliveries", "webhook_outbox",
-                    "dead_letters", "bots", "health_probe", "presence_kept", "flyway_schema_history");
+                    "dead_letters", "bots", "health_probe", "presence_kept", "owed_replies", "flyway_schema_history");
             String journalMode = db.read(h -> h.createQuery("PRAGMA journal_mode").mapTo(String.class).one());
             assertThat(journalMode).isEqualTo("wal");
             assertThat(writerPragma(db, "synchronous")).isEqualTo(2);

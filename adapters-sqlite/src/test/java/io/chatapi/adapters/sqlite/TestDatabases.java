@@ -11,6 +11,6 @@ final class TestDatabases {
     static Stores stores(Path dir) {
         SqliteDatabase db = SqliteDatabase.open(new SqliteSettings(dir.resolve("chat.db"), "NORMAL"));
         return new Stores(new SqliteRoomStore(db), new SqliteMessageStore(db), new SqliteDeliveryStore(db),
-                new SqliteBotStore(db), new SqlitePresenceStore(db), db::close);
+                new SqliteBotStore(db), new SqlitePresenceStore(db), new SqliteOwedReplyStore(db), db::close);
     }
 }

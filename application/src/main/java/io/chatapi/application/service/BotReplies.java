@@ -61,7 +61,8 @@ public interface BotReplies extends StreamsUseCase {
 
     /**
      * The server stops: every reply streaming ends ({@code shutdown}); waits until the deadline at most, and then
-     * for replies already storing their text.
+     * for replies already storing their text. The replies it cuts short or keeps from starting are owed, to run
+     * again after the next start.
      */
     void shutdown(java.time.Instant deadline);
 }

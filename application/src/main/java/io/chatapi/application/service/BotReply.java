@@ -45,6 +45,8 @@ final class BotReply {
     final String botId;
     final String messageId;
     final Message trigger;
+    /** Run again at a start for a graceful stop that cut it: a stop that cuts it once more does not keep it. */
+    final boolean rerun;
     final Cancellation cancellation = new Cancellation();
     private final EventPublisher publisher;
     private final StringBuilder text = new StringBuilder();
@@ -62,12 +64,13 @@ final class BotReply {
     private boolean endQueued;
     private boolean terminated;
 
-    BotReply(String roomId, String botId, String messageId, Message trigger, List<String> recipients,
+    BotReply(String roomId, String botId, String messageId, Message trigger, boolean rerun, List<String> recipients,
              EventPublisher publisher) {
         this.roomId = roomId;
         this.botId = botId;
         this.messageId = messageId;
         this.trigger = trigger;
+        this.rerun = rerun;
         this.recipients = frozen(new LinkedHashSet<>(recipients));
         this.publisher = publisher;
     }

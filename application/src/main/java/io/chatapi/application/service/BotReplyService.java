@@ -13,6 +13,8 @@ import io.chatapi.application.port.out.LlmOutcome;
 import io.chatapi.application.port.out.LlmRequest;
 import io.chatapi.application.port.out.MessageDraft;
 import io.chatapi.application.port.out.MessageStore;
+import io.chatapi.application.port.out.OwedReplyStore;
+import io.chatapi.application.port.out.OwedReplyStore.OwedReply;
 import io.chatapi.application.port.out.RoomStore;
 import io.chatapi.application.port.out.TimeSource;
 import io.chatapi.application.port.out.WebhookException;
@@ -33,8 +35,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -59,8 +63,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code superseded}, {@code handoff}) stores the text published so far and ends with that finish reason,
  * or with an error of that reason when no text was produced. A reply cut by {@code shutdown} always ends
  * with {@code message.stream.error} reason {@code shutdown} and stores nothing, because {@code shutdown} is
- * not a finish reason the protocol allows. When storing a reply fails, the stream ends with
- * {@code message.stream.error}: the cancel reason when there was one, else {@code llm_error}.
+ * not a finish reason the protocol allows; the replies a graceful stop cuts short or keeps from starting are owed
+ * instead: {@link #keepOwedForRestart} stores them and {@link #resumeOwed} runs them again after the next start.
+ * When storing a reply fails, the stream ends with {@code message.stream.error}: the cancel reason when there was
+ * one, else {@code llm_error}.
  * {@code botLlmFailures} counts LLM errors and time-outs. {@link #shutdown} cancels every reply and waits;
  * a reply still streaming at the deadline gets its {@code shutdown} error from the shutting-down thread, while
  * one already storing its text (the LLM had finished) is waited for, at most {@code endWait}, and ends with it.
@@ -95,6 +101,15 @@ public final class BotReplyService implements BotReplies {
      */
     static final long MAX_HISTORY_CHARS = 1_000_000;
     private static final Duration SWEEP_EVERY = Duration.ofMinutes(1);
+    /**
+     * How long ago a graceful stop may have kept a reply for the next start to still run it. A restart or an
+     * upgrade takes seconds, a slow one minutes; a question left unanswered longer, while the server was down, has
+     * most likely been asked again or dropped, and an answer that late would surprise more than help. Not tied to
+     * {@code SHUTDOWN_RECONNECT_MAX}: the answer is stored and reaches a client that comes back later too.
+     */
+    static final Duration OWED_MAX_AGE = Duration.ofMinutes(10);
+    /** How many newer messages one read takes when looking for a human one after an owed reply's trigger. */
+    private static final int NEWER_PAGE = 100;
 
     private static final System.Logger LOG = System.getLogger(BotReplyService.class.getName());
 
@@ -108,6 +123,10 @@ public final class BotReplyService implements BotReplies {
     private record Latest(long triggerSeq, BotReply reply, long idleSinceNanos) {
     }
 
+    /** A reply a graceful stop cut short or kept from starting. */
+    private record Owed(String roomId, String botId, String triggerId, long triggerSeq) {
+    }
+
     private final RoomStore rooms;
     private final MessageStore messages;
     private final BotStore bots;
@@ -116,6 +135,7 @@ public final class BotReplyService implements BotReplies {
     private final WebhookSender webhook;
     private final LlmClient llm;
     private final OfflineDeliveries offline;
+    private final OwedReplyStore owedStore;
     private final TimeSource clock;
     private final ChatSettings settings;
     private final ServerMetrics metrics;
@@ -136,6 +156,8 @@ public final class BotReplyService implements BotReplies {
     private final ConcurrentHashMap<String, BotReply> live = new ConcurrentHashMap<>();
     /** Rooms being handed to a human (how many handoffs hold each): no reply starts there. */
     private final ConcurrentHashMap<String, Integer> handingOver = new ConcurrentHashMap<>();
+    /** The replies owed since the stop began, for {@link #keepOwedForRestart}. */
+    private final Set<Owed> owed = ConcurrentHashMap.newKeySet();
     private final ReentrantLock idleLock = new ReentrantLock();
     private final Condition idle = idleLock.newCondition();
     private int inFlight;
@@ -145,15 +167,16 @@ public final class BotReplyService implements BotReplies {
     /** @param maxConcurrency how many replies may call the webhook or the LLM at once; at least 1 */
     public BotReplyService(RoomStore rooms, MessageStore messages, BotStore bots, EventPublisher publisher,
                            OrderedRoomEvents ordered, WebhookSender webhook, LlmClient llm, OfflineDeliveries offline,
-                           TimeSource clock, ChatSettings settings, ServerMetrics metrics, int maxConcurrency) {
-        this(rooms, messages, bots, publisher, ordered, webhook, llm, offline, clock, settings, metrics, maxConcurrency,
-                END_WAIT);
+                           OwedReplyStore owedStore, TimeSource clock, ChatSettings settings, ServerMetrics metrics,
+                           int maxConcurrency) {
+        this(rooms, messages, bots, publisher, ordered, webhook, llm, offline, owedStore, clock, settings, metrics,
+                maxConcurrency, END_WAIT);
     }
 
     BotReplyService(RoomStore rooms, MessageStore messages, BotStore bots, EventPublisher publisher,
                     OrderedRoomEvents ordered, WebhookSender webhook, LlmClient llm, OfflineDeliveries offline,
-                    TimeSource clock, ChatSettings settings, ServerMetrics metrics, int maxConcurrency,
-                    Duration endWait) {
+                    OwedReplyStore owedStore, TimeSource clock, ChatSettings settings, ServerMetrics metrics,
+                    int maxConcurrency, Duration endWait) {
         this.rooms = rooms;
         this.messages = messages;
         this.bots = bots;
@@ -162,6 +185,7 @@ public final class BotReplyService implements BotReplies {
         this.webhook = webhook;
         this.llm = llm;
         this.offline = offline;
+        this.owedStore = owedStore;
         this.clock = clock;
         this.settings = settings;
         this.metrics = metrics;
@@ -176,10 +200,26 @@ public final class BotReplyService implements BotReplies {
 
     @Override
     public void onMessage(Room room, Message message) {
-        if (stopping || message.fromSystem() || room.handoff().human()) {
+        if (message.fromSystem() || room.handoff().human()) {
+            return;
+        }
+        if (stopping) {
+            oweAtStop(room.id(), message);
             return;
         }
         submit(() -> dispatch(room.id(), message));
+    }
+
+    /** A message stored while the server stops (a send in flight): its bots owe it their replies. */
+    private void oweAtStop(String roomId, Message trigger) {
+        try {
+            for (String botId : answeringBots(rooms.members(roomId), trigger)) {
+                owed.add(new Owed(roomId, botId, trigger.id(), trigger.seq()));
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not keep the bot replies owed to a message in room {0}: {1}", roomId,
+                    e.getClass().getName());
+        }
     }
 
     @Override
@@ -297,7 +337,11 @@ public final class BotReplyService implements BotReplies {
     @Override
     public void shutdown(Instant deadline) {
         stopping = true;
-        live.values().forEach(reply -> reply.cancel(SHUTDOWN));
+        for (BotReply reply : live.values()) {
+            if (reply.cancel(SHUTDOWN)) {
+                owe(reply); // neither cancelled, superseded, handed off nor dropped before: it still has to answer
+            }
+        }
         Duration budget = Duration.between(clock.now(), deadline);
         if (awaitIdle(budget.isNegative() ? Duration.ZERO : budget)) {
             executor.shutdown();
@@ -320,6 +364,98 @@ public final class BotReplyService implements BotReplies {
             }
         }
         executor.shutdownNow();
+    }
+
+    /**
+     * Once a graceful stop has ended the replies ({@link #shutdown}) and stopped taking messages: stores the
+     * replies it cut short or kept from starting, and those owed to messages stored during the stop, for
+     * {@link #resumeOwed} at the next start: per (room, bot) the reply to the newest message, which would have
+     * superseded the others. A store failure only loses them (logged), as a crash would.
+     */
+    public void keepOwedForRestart() {
+        Map<Key, Owed> newest = new HashMap<>();
+        for (Owed reply : owed) {
+            newest.merge(new Key(reply.roomId(), reply.botId()), reply,
+                    (one, other) -> one.triggerSeq() >= other.triggerSeq() ? one : other);
+        }
+        Instant at = clock.now();
+        List<OwedReply> replies = newest.values().stream()
+                .map(reply -> new OwedReply(reply.roomId(), reply.botId(), reply.triggerId(), at)).toList();
+        if (replies.isEmpty()) {
+            return;
+        }
+        try {
+            owedStore.keep(replies);
+            LOG.log(Level.INFO, "{0} bot replies cut short by the stop are kept to run again at the next start",
+                    replies.size());
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not keep {0} bot replies cut short by the stop: {1}", replies.size(),
+                    e.toString());
+        }
+    }
+
+    /**
+     * Once the server takes connections after a start: runs again, as if its message had just come, each reply the
+     * last graceful stop kept, unless that was more than {@link #OWED_MAX_AGE} ago, the message was deleted, the bot
+     * left the room, the room went to a human, or a newer human message came (whose own reply answers it). The
+     * replies are taken from the store before they run, skipped or not, so each runs again at most once; one that a
+     * stop cuts short again is not kept again. Returns at once: the work runs on the service's threads.
+     */
+    public void resumeOwed() {
+        submit(this::runOwed);
+    }
+
+    private void runOwed() {
+        if (stopping) {
+            return; // they stay in the store for the next start
+        }
+        List<OwedReply> replies = owedStore.takeAll();
+        Instant oldest = clock.now().minus(OWED_MAX_AGE);
+        for (OwedReply reply : replies) {
+            if (reply.owedAt().isBefore(oldest)) {
+                continue;
+            }
+            try {
+                rerun(reply);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "could not run again the reply of bot {0} in room {1}: {2}", reply.botId(),
+                        reply.roomId(), e.getClass().getName());
+            }
+        }
+    }
+
+    private void rerun(OwedReply reply) {
+        Optional<Message> trigger = messages.find(reply.roomId(), reply.triggerId());
+        if (trigger.isEmpty() || newerHumanMessage(trigger.get())) {
+            return;
+        }
+        List<Member> members = rooms.members(reply.roomId());
+        boolean botMember = members.stream()
+                .anyMatch(member -> member.role() == MemberRole.BOT && member.userId().equals(reply.botId()));
+        if (botMember) {
+            answer(reply.roomId(), trigger.get(), List.of(reply.botId()), humans(members), true);
+        }
+    }
+
+    /** Whether a user (not a bot, not the server) wrote in the room after {@code trigger}. */
+    private boolean newerHumanMessage(Message trigger) {
+        long afterSeq = trigger.seq();
+        while (true) {
+            List<Message> page = messages.after(trigger.roomId(), afterSeq, NEWER_PAGE);
+            if (page.stream().anyMatch(message -> !Principal.reservedId(message.senderId()))) {
+                return true;
+            }
+            if (page.size() < NEWER_PAGE) {
+                return false;
+            }
+            afterSeq = page.getLast().seq();
+        }
+    }
+
+    private void owe(BotReply reply) {
+        if (!reply.rerun) {
+            owed.add(new Owed(reply.roomId, reply.botId, reply.trigger.id(), reply.trigger.seq()));
+        }
     }
 
     /** Waits until no dispatch or reply task runs; false when the timeout passed first. */
@@ -379,22 +515,37 @@ public final class BotReplyService implements BotReplies {
 
     private void dispatch(String roomId, Message trigger) {
         List<Member> members = rooms.members(roomId);
+        List<String> botIds = answeringBots(members, trigger);
+        if (!botIds.isEmpty()) {
+            answer(roomId, trigger, botIds, humans(members), false);
+        }
+    }
+
+    /** The bots among {@code members} that answer {@code trigger}: none when a bot sent it. */
+    private List<String> answeringBots(List<Member> members, Message trigger) {
         List<String> botIds = new ArrayList<>();
         for (Member member : members) {
             if (member.role() == MemberRole.BOT) {
                 if (member.userId().equals(trigger.senderId())) {
-                    return;
+                    return List.of();
                 }
                 botIds.add(member.userId());
             }
         }
         if (botIds.isEmpty() || bots.find(trigger.senderId()).isPresent()) {
-            return;
+            return List.of();
         }
-        List<String> recipients = humans(members);
+        return botIds;
+    }
+
+    /**
+     * Registers a reply of each bot to {@code trigger} and runs those the room lets answer now; when the server
+     * stops meanwhile, they are owed instead.
+     */
+    private void answer(String roomId, Message trigger, List<String> botIds, List<String> recipients, boolean rerun) {
         List<BotReply> fresh = new ArrayList<>();
         for (String botId : botIds) {
-            register(roomId, botId, trigger, recipients).ifPresent(fresh::add);
+            register(roomId, botId, trigger, rerun, recipients).ifPresent(fresh::add);
         }
         if (fresh.isEmpty()) {
             return;
@@ -402,22 +553,26 @@ public final class BotReplyService implements BotReplies {
         boolean answer;
         try {
             Optional<Room> state = rooms.findForChecks(roomId);
-            answer = !stopping && !handingOver.containsKey(roomId) && state.isPresent()
+            answer = !handingOver.containsKey(roomId) && state.isPresent()
                     && HandoffPolicy.botsAnswer(state.get(), trigger, false);
         } catch (RuntimeException e) {
             fresh.forEach(this::unregister);
             throw e;
         }
         for (BotReply reply : fresh) {
-            if (!answer || !submit(() -> reply(reply))) {
+            if (!answer) {
+                unregister(reply);
+            } else if (stopping || !submit(() -> reply(reply))) {
+                owe(reply);
                 unregister(reply);
             }
         }
     }
 
-    private Optional<BotReply> register(String roomId, String botId, Message trigger, List<String> recipients) {
+    private Optional<BotReply> register(String roomId, String botId, Message trigger, boolean rerun,
+                                        List<String> recipients) {
         sweepIdlePairs();
-        BotReply fresh = new BotReply(roomId, botId, Ids.message(), trigger, recipients, publisher);
+        BotReply fresh = new BotReply(roomId, botId, Ids.message(), trigger, rerun, recipients, publisher);
         BotReply[] displaced = {null};
         Latest now = latest.compute(new Key(roomId, botId), (key, old) -> {
             if (old != null && old.triggerSeq() >= trigger.seq()) {

@@ -3,10 +3,11 @@ package io.chatapi.application.contract;
 import io.chatapi.application.port.out.BotStore;
 import io.chatapi.application.port.out.DeliveryStore;
 import io.chatapi.application.port.out.MessageStore;
+import io.chatapi.application.port.out.OwedReplyStore;
 import io.chatapi.application.port.out.PresenceStore;
 import io.chatapi.application.port.out.RoomStore;
 
 /** A fresh, empty set of stores over one database, and how to release it after the test. */
 public record Stores(RoomStore rooms, MessageStore messages, DeliveryStore deliveries, BotStore bots,
-                     PresenceStore presence, Runnable release) {
+                     PresenceStore presence, OwedReplyStore owedReplies, Runnable release) {
 }

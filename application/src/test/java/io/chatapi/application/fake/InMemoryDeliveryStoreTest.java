@@ -7,6 +7,7 @@ class InMemoryDeliveryStoreTest extends DeliveryStoreContract {
     @Override
     protected Stores newStores() {
         InMemoryStores s = InMemoryStores.create();
-        return new Stores(s.rooms(), s.messages(), s.deliveries(), s.bots(), s.presence(), () -> { });
+        return new Stores(s.rooms(), s.messages(), s.deliveries(), s.bots(), s.presence(), s.owedReplies(),
+                () -> { });
     }
 }

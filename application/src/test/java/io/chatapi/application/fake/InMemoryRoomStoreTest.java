@@ -7,6 +7,7 @@ class InMemoryRoomStoreTest extends RoomStoreContract {
     @Override
     protected Stores newStores() {
         InMemoryStores s = InMemoryStores.create();
-        return new Stores(s.rooms(), s.messages(), s.deliveries(), s.bots(), s.presence(), () -> { });
+        return new Stores(s.rooms(), s.messages(), s.deliveries(), s.bots(), s.presence(), s.owedReplies(),
+                () -> { });
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.chatapi.application.ChatSettings;
 import io.chatapi.application.ServerMetrics;
+import io.chatapi.application.fake.InMemoryOwedReplyStore;
 import io.chatapi.application.fake.OnlineUsers;
 import io.chatapi.application.port.in.StreamsUseCase.ActiveStream;
 import io.chatapi.application.port.out.BotContextReply;
@@ -16,6 +17,7 @@ import io.chatapi.application.port.out.ChatEvent.StreamStart;
 import io.chatapi.application.port.out.ChatEvent;
 import io.chatapi.application.port.out.ChatTurn;
 import io.chatapi.application.port.out.LlmOutcome;
+import io.chatapi.application.port.out.OwedReplyStore.OwedReply;
 import io.chatapi.application.port.out.TimeSource;
 import io.chatapi.application.port.out.WebhookException;
 import io.chatapi.domain.Bot;
@@ -69,6 +71,7 @@ class BotReplyServiceTest {
     private final List<String> handoffs = new CopyOnWriteArrayList<>();
     private final AtomicInteger outboxWakes = new AtomicInteger();
     private final DeliveryStoreTestDouble deliveries = new DeliveryStoreTestDouble();
+    private final InMemoryOwedReplyStore owedReplies = new InMemoryOwedReplyStore();
     /** Users a test removed from a room while a reply streamed: they may miss its end. */
     private final Set<String> departed = ConcurrentHashMap.newKeySet();
     /** One for every service a test makes, as the server has one. */
@@ -85,7 +88,7 @@ class BotReplyServiceTest {
                 Duration.ofSeconds(5), proceed, 1_000);
         BotReplyService created = new BotReplyService(rooms, messages, bots, publisher, ordered, webhook, llm,
                 new OfflineDeliveries(new OnlineUsers(online), webhook, deliveries,
-                        outboxWakes::incrementAndGet), clock, settings, metrics, maxConcurrency,
+                        outboxWakes::incrementAndGet), owedReplies, clock, settings, metrics, maxConcurrency,
                 endWait);
         created.setHandoff((roomId, botId, reason) -> handoffs.add(roomId + "|" + botId + "|" + reason));
         return created;
@@ -720,6 +723,34 @@ class BotReplyServiceTest {
         say(room, "alice", "after shutdown");
         assertThat(service.awaitIdle(Duration.ZERO)).isTrue();
         assertThat(llm.callCount).hasValue(1);
+    }
+
+    @Test
+    void shutdownKeepsTheRepliesItCutOrKeptWaitingButNotASupersededOne() {
+        service = service(false, 1);
+        Room waiting = room("room_2", BOT);
+        Message streamed = say(room, "alice", "one");
+        llm.nextCall().emit("half");
+        String id = publisher.await(StreamDelta.class, d -> true).messageId();
+        say(waiting, "alice", "two");
+        Message queued = say(waiting, "alice", "two, again");
+
+        service.shutdown(NOW.plusSeconds(10));
+        service.keepOwedForRestart();
+
+        assertThat(publisher.stream(id).getLast()).isEqualTo(new StreamError(ROOM, id, "shutdown"));
+        assertThat(owedReplies.takeAll()).containsExactlyInAnyOrder(
+                new OwedReply(ROOM, BOT, streamed.id(), NOW), new OwedReply(waiting.id(), BOT, queued.id(), NOW));
+    }
+
+    @Test
+    void aMessageStoredWhileTheServerStopsOwesItsReply() {
+        service.shutdown(NOW.plusSeconds(10));
+        Message late = say(room, "alice", "sent as we stop");
+        service.keepOwedForRestart();
+
+        assertThat(llm.callCount).hasValue(0);
+        assertThat(owedReplies.takeAll()).containsExactly(new OwedReply(ROOM, BOT, late.id(), NOW));
     }
 
     @Test

@@ -22,7 +22,8 @@ class CachingBotStoreTest extends BotStoreContract {
     @Override
     protected Stores newStores() {
         InMemoryStores s = InMemoryStores.create();
-        return new Stores(s.rooms(), s.messages(), s.deliveries(), new CachingBotStore(s.bots()), s.presence(), () -> { });
+        return new Stores(s.rooms(), s.messages(), s.deliveries(), new CachingBotStore(s.bots()), s.presence(),
+                s.owedReplies(), () -> { });
     }
 
     @Test

@@ -49,7 +49,13 @@ final class TestServer implements AutoCloseable {
 
     /** Stops gracefully and starts again on the same database file (a new port). */
     void restart() {
+        restart(() -> { });
+    }
+
+    /** Stops gracefully, runs {@code whileStopped} (on the database file, say), and starts again on the same file. */
+    void restart(Runnable whileStopped) {
         app.close();
+        whileStopped.run();
         try {
             app = ChatApp.start(env);
         } catch (ConfigException e) {
