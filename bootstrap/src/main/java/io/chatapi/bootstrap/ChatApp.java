@@ -30,6 +30,7 @@ import io.chatapi.application.service.EditMessageService;
 import io.chatapi.application.service.HandoffService;
 import io.chatapi.application.service.HistoryService;
 import io.chatapi.application.service.ManageBotsService;
+import io.chatapi.application.service.MemberLeaves;
 import io.chatapi.application.service.MembershipService;
 import io.chatapi.application.service.OfflineDeliveries;
 import io.chatapi.application.service.OfflineRedeliveryWorker;
@@ -107,8 +108,13 @@ public final class ChatApp implements AutoCloseable {
         var roomService = new RoomService(rooms, botStore, bots, clock, settings.maxRoomMembers(), roomChanges);
         var admin = new AdminService(deliveries);
         var typing = new TypingService(rooms, registry, clock);
+        var acks = new AckService(rooms, deliveries, registry);
+        MemberLeaves leaves = (roomId, userId) -> {
+            typing.memberLeft(roomId, userId);
+            acks.memberLeft(roomId, userId);
+        };
         var useCases = new UseCases(roomService, roomService, roomService,
-                new MembershipService(rooms, botStore, clock, bots, typing, settings.maxRoomMembers(), roomChanges),
+                new MembershipService(rooms, botStore, clock, bots, leaves, settings.maxRoomMembers(), roomChanges),
                 new SendMessageService(rooms, messages, offline, ordered,
                         new RateLimiter(settings.rateLimitPerSecond(), settings.rateLimitBurst(), clock), handoff, bots,
                         clock, settings, metrics),
@@ -116,7 +122,7 @@ public final class ChatApp implements AutoCloseable {
                         new RateLimiter(settings.rateLimitPerSecond(), settings.rateLimitBurst(), clock), metrics),
                         bots),
                 new HistoryService(rooms, messages, deliveries, settings),
-                new AckService(rooms, deliveries, registry),
+                acks,
                 typing,
                 new PresenceUseCase() {
                     @Override

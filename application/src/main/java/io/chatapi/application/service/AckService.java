@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the room's last seq counts as one of its last seq: a receipt never names a message that does not exist, and a
  * too-high ack cannot make the caller's later real ones look old.
  */
-public final class AckService implements AckUseCase {
+public final class AckService implements AckUseCase, MemberLeaves {
     /** Above this many remembered positions they are all forgotten (the stored ones then decide). */
     private static final int FORGET_ABOVE = 100_000;
 
@@ -85,5 +85,11 @@ public final class AckService implements AckUseCase {
         if (acked.size() > FORGET_ABOVE) {
             acked.clear();
         }
+    }
+
+    /** A member left: their stored position went with them, so one who joins again starts from 0 here too. */
+    @Override
+    public void memberLeft(String roomId, String userId) {
+        acked.remove(new UserInRoom(userId, roomId));
     }
 }

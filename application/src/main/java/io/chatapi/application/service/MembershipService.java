@@ -24,21 +24,22 @@ public final class MembershipService implements MembershipUseCase {
     private final RoomAccess access;
     private final TimeSource clock;
     private final BotReplies replies;
-    private final TypingService typing;
+    private final MemberLeaves leaves;
     private final int maxMembers;
     private final UserLimit changes;
 
     /**
      * @param replies the bot pipeline: a bot's removal from the room ends its reply, and the audience of the
      *                replies streaming there follows the members who join and leave
-     * @param typing  told when a member leaves, so that nobody keeps showing them typing there
+     * @param leaves  told when a member leaves: typing, so that nobody keeps showing them typing there, and acks,
+     *                so that one who joins again starts from 0
      */
     public MembershipService(RoomStore rooms, BotStore bots, TimeSource clock, BotReplies replies,
-                             TypingService typing, int maxMembers, UserLimit changes) {
+                             MemberLeaves leaves, int maxMembers, UserLimit changes) {
         this.maxMembers = maxMembers;
         this.changes = changes;
         this.rooms = rooms;
-        this.typing = typing;
+        this.leaves = leaves;
         this.bots = bots;
         this.replies = replies;
         this.access = new RoomAccess(rooms);
@@ -86,6 +87,6 @@ public final class MembershipService implements MembershipUseCase {
             throw ChatException.notFound("not a member");
         }
         replies.onMemberRemoved(roomId, userId);
-        typing.memberLeft(roomId, userId);
+        leaves.memberLeft(roomId, userId);
     }
 }

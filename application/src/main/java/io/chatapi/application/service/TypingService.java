@@ -23,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * after a relayed stop (the start between them dropped, or none sent) is not relayed; one with nothing relayed
  * before it, or only long ago, is (a start may have been forgotten).
  */
-public final class TypingService implements TypingUseCase {
+public final class TypingService implements TypingUseCase, MemberLeaves {
     static final Duration REPEAT_AFTER = Duration.ofSeconds(1);
     static final double BURST = 5;
     static final double PER_SECOND = 2;
@@ -115,6 +115,7 @@ public final class TypingService implements TypingUseCase {
      * A member left or was removed: when members were last told that they type in that room, they are told that
      * they stopped (the user can no longer send that stop, and members would keep showing them typing).
      */
+    @Override
     public void memberLeft(String roomId, String userId) {
         UserInRoom user = new UserInRoom(userId, roomId);
         publishing.locked(user, () -> {
