@@ -2,8 +2,8 @@ package io.chatapi.adapters.ws.rest;
 
 import io.chatapi.application.LogThrottle;
 import java.time.Duration;
-import java.util.HashSet;
-import java.util.Set;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -12,22 +12,33 @@ import java.util.logging.Logger;
  * Tells the operator why requests are refused: the answers say only "origin not allowed" or "Invalid token" (a
  * browser does not even show the page that much), and the request log only a status, so a missing
  * {@code ALLOWED_ORIGINS} entry, a clock that is off or a secret that differs from the application's would
- * otherwise look like a client bug. A refused token's reason is told at most once a minute; each refused origin
- * once a minute, up to {@link #ORIGINS_NAMED} origins a minute, so that a site sending many cannot hide the one
- * missing entry behind a count nor fill the log. Those held back are counted on the next line. Never logs a
- * token. One per server; thread-safe.
+ * otherwise look like a client bug. A refused token's reason is told at most once a minute; a refused origin
+ * once an hour, and at most {@link #ORIGINS_NAMED} origins a minute, so that sites sending many refusals
+ * neither fill the log nor, by coming back every minute, keep the one missing entry from being named. Those held
+ * back are counted on the next line. Never logs a token. One per server; thread-safe.
  */
 public final class Refusals {
     private static final Logger LOG = Logger.getLogger(Refusals.class.getName());
     private static final Duration PERIOD = Duration.ofMinutes(1);
     /** Distinct origins named in one minute. */
     static final int ORIGINS_NAMED = 10;
+    /** How long an origin once named is not named again. */
+    static final Duration ORIGIN_QUIET = Duration.ofHours(1);
+    /** Origins remembered as named: beyond this many, the longest named are forgotten. */
+    private static final int ORIGINS_REMEMBERED = 1_000;
 
     private final LongSupplier nanoTime;
     private final LogThrottle tokens = new LogThrottle(PERIOD);
-    private final Set<String> originsNamed = new HashSet<>();
-    private boolean originsStarted;
-    private long originsSince;
+    /** When each origin was last named, longest ago first. */
+    private final LinkedHashMap<String, Long> originsNamed = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > ORIGINS_REMEMBERED;
+        }
+    };
+    private boolean minuteStarted;
+    private long minuteSince;
+    private int namedThisMinute;
     private long originsHeld;
 
     public Refusals() {
@@ -43,15 +54,19 @@ public final class Refusals {
         long held;
         synchronized (originsNamed) {
             long now = nanoTime.getAsLong();
-            if (!originsStarted || now - originsSince >= PERIOD.toNanos()) {
-                originsStarted = true;
-                originsSince = now;
-                originsNamed.clear();
+            if (!minuteStarted || now - minuteSince >= PERIOD.toNanos()) {
+                minuteStarted = true;
+                minuteSince = now;
+                namedThisMinute = 0;
             }
-            if (originsNamed.size() >= ORIGINS_NAMED || !originsNamed.add(origin)) {
+            Long namedAt = originsNamed.get(origin);
+            if (namedAt != null && now - namedAt < ORIGIN_QUIET.toNanos() || namedThisMinute >= ORIGINS_NAMED) {
                 originsHeld++;
                 return;
             }
+            originsNamed.remove(origin); // named again: now the latest
+            originsNamed.put(origin, now);
+            namedThisMinute++;
             held = originsHeld;
             originsHeld = 0;
         }

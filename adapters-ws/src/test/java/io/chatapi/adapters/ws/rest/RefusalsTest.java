@@ -71,7 +71,23 @@ class RefusalsTest {
         assertThat(lines).hasSize(Refusals.ORIGINS_NAMED);
 
         now.addAndGet(Duration.ofSeconds(1).toNanos());
-        refusals.origin("https://site0.example");
-        assertThat(lines).last().isEqualTo(line("https://site0.example") + " (16 more since the last line)");
+        refusals.origin("https://site10.example");
+        assertThat(lines).last().isEqualTo(line("https://site10.example") + " (16 more since the last line)");
+    }
+
+    @Test
+    void originsComingBackEveryMinuteDoNotKeepAnotherFromBeingNamed() {
+        for (int minute = 0; minute < 3; minute++) {
+            for (int i = 0; i < 10; i++) {
+                refusals.origin("https://junk" + i + ".example");
+            }
+            refusals.origin("http://localhost:3000");
+            now.addAndGet(Duration.ofMinutes(1).toNanos());
+        }
+
+        assertThat(lines).hasSize(11).last().asString().startsWith(line("http://localhost:3000"));
+        now.addAndGet(Refusals.ORIGIN_QUIET.toNanos());
+        refusals.origin("https://junk0.example");
+        assertThat(lines).hasSize(12).last().asString().startsWith(line("https://junk0.example"));
     }
 }
