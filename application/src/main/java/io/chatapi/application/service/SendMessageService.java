@@ -158,6 +158,9 @@ public final class SendMessageService implements SendMessageUseCase {
         for (int attempt = 1; appended == null; attempt++) {
             if (takesOver && original(room.id(), caller.userId(), clientMsgId).isEmpty()) {
                 room = handoff.takeOver(room, caller);
+                // stamped after the marker the takeover wrote, so that a transcript sorted by time keeps the order
+                draft = new MessageDraft(draft.id(), draft.roomId(), draft.senderId(), draft.content(), draft.meta(),
+                        draft.clientMsgId(), clock.now());
             }
             // The members and the handoff state as they are while the message is stored and published: a member
             // added or removed, or a handoff, meanwhile is on the side of the change that came first (a member

@@ -198,6 +198,9 @@ class BotTest {
             assertThat(marker.get("sender_id").asText()).isEqualTo("system");
             JsonNode said = c.await(e -> is(e, "message") && e.path("sender_id").asText().equals("agent-bo"), "Bo");
             assertThat(said.get("seq").asLong()).isGreaterThan(marker.get("seq").asLong());
+            assertThat(Instant.parse(said.get("created_at").asText()))
+                    .as("a transcript sorted by time keeps the marker first")
+                    .isAfterOrEqualTo(Instant.parse(marker.get("created_at").asText()));
 
             var second = rest.post("/rooms/" + room + "/messages", Tokens.agent("agent-cy"), Map.of("content", "Cy"));
             assertThat(second.status()).isEqualTo(200);
