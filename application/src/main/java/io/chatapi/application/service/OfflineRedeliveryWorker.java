@@ -139,17 +139,18 @@ public final class OfflineRedeliveryWorker {
     void runOnce() {
         Map<String, Boolean> online = new HashMap<>();
         Set<String> held = new HashSet<>();
+        Set<Long> attempted = new HashSet<>();
         try {
             if (readOnAfter != null) {
                 for (String user : connections.onlineUsers()) {
-                    runBacklogOf(user, online, held);
+                    runBacklogOf(user, online, held, attempted);
                 }
             }
             PendingDelivery after = readOnAfter;
             readOnAfter = null;
             for (int pages = 1; ; pages++) {
                 List<PendingDelivery> page = store.pending(after, batch);
-                runPage(page, online, held);
+                runPage(page, online, held, attempted);
                 if (page.size() < batch) {
                     return; // read to the end: the next pass starts from the beginning
                 }
@@ -165,17 +166,22 @@ public final class OfflineRedeliveryWorker {
     }
 
     /** An online user's entries, a page at a time while they all went out, up to the pass's page budget. */
-    private void runBacklogOf(String user, Map<String, Boolean> online, Set<String> held) {
+    private void runBacklogOf(String user, Map<String, Boolean> online, Set<String> held, Set<Long> attempted) {
         for (int pages = 0; pages < maxPages; pages++) {
             List<PendingDelivery> page = store.pendingFor(user, batch);
-            runPage(page, online, held);
+            attempted.addAll(runPage(page, online, held, attempted)); // went offline meanwhile
             if (page.size() < batch || held.contains(user) || !online.get(user)) {
                 return; // all of it, or what is left waits: the user's devices are not ready, or it went offline
             }
         }
     }
 
-    private void runPage(List<PendingDelivery> batch, Map<String, Boolean> online, Set<String> held) {
+    /**
+     * Returns the entries it counted an attempt on (their user was offline); those in {@code attempted} (counted
+     * earlier in the pass) it does not count again.
+     */
+    private List<Long> runPage(List<PendingDelivery> batch, Map<String, Boolean> online, Set<String> held,
+                               Set<Long> attempted) {
         Map<String, Optional<Message>> found = new HashMap<>();
         List<Long> done = new ArrayList<>();
         List<Long> missed = new ArrayList<>();
@@ -183,7 +189,9 @@ public final class OfflineRedeliveryWorker {
         for (PendingDelivery entry : batch) {
             String user = entry.userId();
             if (!online.computeIfAbsent(user, connections::isOnline)) {
-                missed.add(entry.id());
+                if (!attempted.contains(entry.id())) {
+                    missed.add(entry.id());
+                }
                 continue;
             }
             if (held.contains(user)) {
@@ -226,6 +234,7 @@ public final class OfflineRedeliveryWorker {
             metrics.deliveryFailures.addAndGet(missed.size());
             metrics.deadLetters.addAndGet(dead);
         }
+        return missed;
     }
 
     /**

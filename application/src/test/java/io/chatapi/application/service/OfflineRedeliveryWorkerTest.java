@@ -180,6 +180,25 @@ class OfflineRedeliveryWorkerTest {
     }
 
     @Test
+    void aUserListedOnlineButGoneCountsOneAttemptAPassThoughTheReadingComesToTheirEntriesToo() {
+        for (int i = 1; i <= 100; i++) {
+            queue("away" + (i % 7), "room_0", "msg_a" + i, i);
+        }
+        for (int seq = 1; seq <= 5; seq++) {
+            queue("bob", "room_z", "msg_" + seq, seq); // read last
+        }
+        OfflineRedeliveryWorker worker = worker(50, now::get, Duration.ofSeconds(30)).withPages(10, 3);
+        sockets.goneAfterListing = "bob";
+
+        for (int pass = 1; pass <= 4; pass++) {
+            worker.runOnce(); // the backlog step from the second pass on; the fourth also reads bob's entries
+        }
+
+        assertThat(store.allPending()).filteredOn(p -> p.userId().equals("bob")).hasSize(5)
+                .allMatch(p -> p.attempts() == 3);
+    }
+
+    @Test
     void queuedMessagesGoOutInSeqOrder() {
         Message first = stored("msg_1", 1);
         Message second = stored("msg_2", 2);
@@ -330,6 +349,8 @@ class OfflineRedeliveryWorkerTest {
         volatile boolean oneNeverReady;
         /** Run as an event is written, on the worker's thread. */
         volatile Runnable whilePublishing = () -> { };
+        /** A user listed online who is gone by the time the worker asks about them. */
+        volatile String goneAfterListing = "";
 
         SocketsDouble(TimeSource clock) {
             this.clock = clock;
@@ -346,7 +367,9 @@ class OfflineRedeliveryWorkerTest {
 
         @Override
         public Set<String> onlineUsers() {
-            return Set.copyOf(openedAt.keySet());
+            Set<String> users = new java.util.HashSet<>(openedAt.keySet());
+            users.add(goneAfterListing);
+            return users;
         }
 
         @Override
