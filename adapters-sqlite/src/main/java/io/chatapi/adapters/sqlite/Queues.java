@@ -1,21 +1,45 @@
 package io.chatapi.adapters.sqlite;
 
 import io.chatapi.application.port.out.OutboxItem;
+import io.chatapi.application.port.out.StoreUnavailableException;
 import io.chatapi.domain.Message;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Instant;
+import java.util.List;
 import org.jdbi.v3.core.Handle;
 
 /** Inserts into the offline queue and the webhook outbox; shared by message appends and direct enqueues. */
 final class Queues {
+    private static final String QUEUE_OFFLINE = """
+            INSERT INTO pending_deliveries (user_id, room_id, message_id, seq, attempts, created_at)
+            VALUES (?, ?, ?, ?, 0, ?)""";
+
     private Queues() {
     }
 
-    static void queueOffline(Handle h, String userId, Message message) {
-        h.createUpdate("""
-                        INSERT INTO pending_deliveries (user_id, room_id, message_id, seq, attempts, created_at)
-                        VALUES (:user, :room, :message, :seq, 0, :createdAt)""")
-                .bind("user", userId).bind("room", message.roomId()).bind("message", message.id())
-                .bind("seq", message.seq()).bind("createdAt", Columns.nanos(message.createdAt())).execute();
+    /**
+     * Queues the message for each of {@code userIds}. A room may have thousands of members away, and this runs in
+     * the writer's transaction, which every other write waits for: one statement, parsed once per connection, takes
+     * every row.
+     */
+    static void queueOffline(Handle h, List<String> userIds, Message message) {
+        if (userIds.isEmpty()) {
+            return;
+        }
+        PreparedStatement insert = StatementCache.prepared(h, QUEUE_OFFLINE);
+        try {
+            insert.setString(2, message.roomId());
+            insert.setString(3, message.id());
+            insert.setLong(4, message.seq());
+            insert.setLong(5, Columns.nanos(message.createdAt()));
+            for (String userId : userIds) {
+                insert.setString(1, userId);
+                insert.executeUpdate();
+            }
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("the database call failed", e);
+        }
     }
 
     /**

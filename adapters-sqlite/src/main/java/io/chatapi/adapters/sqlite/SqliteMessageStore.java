@@ -47,7 +47,7 @@ public final class SqliteMessageStore implements MessageStore {
                     .orElseThrow(() -> new StoreUnavailableException("message insert refused", null));
         }
         DeliveryPlan.Deliveries deliveries = plan.plan(stored);
-        deliveries.offlineRecipients().forEach(user -> Queues.queueOffline(h, user, stored));
+        Queues.queueOffline(h, deliveries.offlineRecipients(), stored);
         for (OutboxItem item : deliveries.webhooks()) {
             Queues.queueWebhook(h, item, stored.createdAt(), stored.createdAt());
         }
