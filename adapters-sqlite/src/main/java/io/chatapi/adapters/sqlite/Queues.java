@@ -14,6 +14,14 @@ final class Queues {
     private static final String QUEUE_OFFLINE = """
             INSERT INTO pending_deliveries (user_id, room_id, message_id, seq, attempts, created_at)
             VALUES (?, ?, ?, ?, 0, ?)""";
+    private static final String QUEUE_OFFLINE_ONCE = """
+            INSERT INTO pending_deliveries (user_id, room_id, message_id, seq, attempts, created_at)
+            SELECT :user, :room, :message, :seq, 0, :createdAt
+            WHERE EXISTS (SELECT 1 FROM members WHERE room_id = :room AND user_id = :user)
+              AND NOT EXISTS (SELECT 1 FROM pending_deliveries
+                WHERE user_id = :user AND room_id = :room AND seq = :seq)
+              AND NOT EXISTS (SELECT 1 FROM read_positions
+                WHERE user_id = :user AND room_id = :room AND seq >= :seq)""";
 
     private Queues() {
     }
@@ -47,14 +55,7 @@ final class Queues {
      * room, or they have acknowledged it (on another device, say); true when it was queued now.
      */
     static boolean queueOfflineOnce(Handle h, String userId, Message message) {
-        return h.createUpdate("""
-                        INSERT INTO pending_deliveries (user_id, room_id, message_id, seq, attempts, created_at)
-                        SELECT :user, :room, :message, :seq, 0, :createdAt
-                        WHERE EXISTS (SELECT 1 FROM members WHERE room_id = :room AND user_id = :user)
-                          AND NOT EXISTS (SELECT 1 FROM pending_deliveries
-                            WHERE user_id = :user AND room_id = :room AND seq = :seq)
-                          AND NOT EXISTS (SELECT 1 FROM read_positions
-                            WHERE user_id = :user AND room_id = :room AND seq >= :seq)""")
+        return h.createUpdate(QUEUE_OFFLINE_ONCE)
                 .bind("user", userId).bind("room", message.roomId()).bind("message", message.id())
                 .bind("seq", message.seq()).bind("createdAt", Columns.nanos(message.createdAt())).execute() > 0;
     }

@@ -29,9 +29,36 @@ public final class SqliteDeliveryStore implements DeliveryStore {
     /** The dead-letter kind of a webhook delivery that gave up. */
     public static final String WEBHOOK = "webhook";
 
+    /**
+     * A page of the offline queue in (room, seq, id) order, after the given key. The first page starts after a key
+     * before every entry, rather than having no condition, so that every page, the first too, is a range of
+     * {@code pending_by_room}.
+     */
+    private static final String PENDING_PAGE = """
+            SELECT * FROM pending_deliveries WHERE (room_id, seq, id) > (:room, :seq, :id)
+            ORDER BY room_id, seq, id LIMIT :limit""";
+    /** Sorts before every room id, none of which is empty. */
+    private static final String BEFORE_EVERY_ROOM = "";
+    private static final String PENDING_FOR =
+            "SELECT * FROM pending_deliveries WHERE user_id = :user ORDER BY room_id, seq, id LIMIT :limit";
+    private static final String REMOVE_PENDING = "DELETE FROM pending_deliveries WHERE id = :id";
     /** A user's entries of a room up to a seq: a resume replayed them, or a receipt acknowledged them. */
     private static final String CLEAR_UP_TO =
             "DELETE FROM pending_deliveries WHERE user_id = :user AND room_id = :room AND seq <= :seq";
+    private static final String COUNT_ATTEMPT =
+            "UPDATE pending_deliveries SET attempts = attempts + 1 WHERE id = :id RETURNING *";
+    /**
+     * Outbox entries due, the earliest due first (ties in the order they were queued): a range of
+     * {@code webhook_outbox_by_due}, read in its order, however many entries wait for a later retry.
+     */
+    private static final String DUE_WEBHOOKS = """
+            SELECT * FROM webhook_outbox WHERE next_attempt_at <= :now
+            ORDER BY next_attempt_at, id LIMIT :limit""";
+    private static final String WEBHOOK_DELIVERED = "DELETE FROM webhook_outbox WHERE id = :id";
+    private static final String WEBHOOK_RETRY = """
+            UPDATE webhook_outbox SET attempts = :attempts, next_attempt_at = :next, last_attempt_at = :at
+            WHERE id = :id""";
+    private static final String WEBHOOK_GIVEN_UP = "DELETE FROM webhook_outbox WHERE id = :id RETURNING *";
 
     private final SqliteDatabase db;
 
@@ -41,23 +68,18 @@ public final class SqliteDeliveryStore implements DeliveryStore {
 
     @Override
     public List<PendingDelivery> pending(PendingDelivery after, int limit) {
-        if (after == null) {
-            return db.read(h -> h.createQuery("SELECT * FROM pending_deliveries ORDER BY room_id, seq, id LIMIT :limit")
-                    .bind("limit", Math.max(limit, 0)).map(SqliteDeliveryStore::pendingDelivery).list());
-        }
-        return db.read(h -> h.createQuery("""
-                        SELECT * FROM pending_deliveries WHERE (room_id, seq, id) > (:room, :seq, :id)
-                        ORDER BY room_id, seq, id LIMIT :limit""")
-                .bind("room", after.roomId()).bind("seq", after.seq()).bind("id", after.id())
+        String room = after == null ? BEFORE_EVERY_ROOM : after.roomId();
+        long seq = after == null ? 0 : after.seq();
+        long id = after == null ? 0 : after.id();
+        return db.read(h -> h.createQuery(PENDING_PAGE)
+                .bind("room", room).bind("seq", seq).bind("id", id)
                 .bind("limit", Math.max(limit, 0)).map(SqliteDeliveryStore::pendingDelivery).list());
     }
 
     @Override
     public List<PendingDelivery> pendingFor(String userId, int limit) {
-        return db.read(h -> h.createQuery(
-                        "SELECT * FROM pending_deliveries WHERE user_id = :user ORDER BY room_id, seq, id LIMIT :limit")
-                .bind("user", userId).bind("limit", Math.max(limit, 0)).map(SqliteDeliveryStore::pendingDelivery)
-                .list());
+        return db.read(h -> h.createQuery(PENDING_FOR).bind("user", userId).bind("limit", Math.max(limit, 0))
+                .map(SqliteDeliveryStore::pendingDelivery).list());
     }
 
     @Override
@@ -66,7 +88,7 @@ public final class SqliteDeliveryStore implements DeliveryStore {
             return;
         }
         db.write(h -> {
-            PreparedBatch batch = h.prepareBatch("DELETE FROM pending_deliveries WHERE id = :id");
+            PreparedBatch batch = h.prepareBatch(REMOVE_PENDING);
             ids.forEach(id -> batch.bind("id", id).add());
             return batch.execute();
         });
@@ -102,11 +124,10 @@ public final class SqliteDeliveryStore implements DeliveryStore {
         return db.write(h -> {
             int dead = 0;
             for (long id : ids) {
-                PendingDelivery entry = h.createQuery(
-                                "UPDATE pending_deliveries SET attempts = attempts + 1 WHERE id = :id RETURNING *")
-                        .bind("id", id).map(SqliteDeliveryStore::pendingDelivery).findOne().orElse(null);
+                PendingDelivery entry = h.createQuery(COUNT_ATTEMPT).bind("id", id)
+                        .map(SqliteDeliveryStore::pendingDelivery).findOne().orElse(null);
                 if (entry != null && entry.attempts() >= maxAttempts) {
-                    h.createUpdate("DELETE FROM pending_deliveries WHERE id = :id").bind("id", id).execute();
+                    h.createUpdate(REMOVE_PENDING).bind("id", id).execute();
                     insertDeadLetter(h, new DeadLetter(0, OFFLINE, entry.userId(), entry.roomId(),
                             entry.messageId(), entry.seq(), entry.attempts(), entry.createdAt(), at, null, null));
                     dead++;
@@ -160,29 +181,23 @@ public final class SqliteDeliveryStore implements DeliveryStore {
 
     @Override
     public List<DueWebhook> dueWebhooks(Instant now, int limit) {
-        return db.read(h -> h.createQuery(
-                        "SELECT * FROM webhook_outbox WHERE next_attempt_at <= :now ORDER BY id LIMIT :limit")
-                .bind("now", Columns.nanos(now)).bind("limit", Math.max(limit, 0))
+        return db.read(h -> h.createQuery(DUE_WEBHOOKS).bind("now", Columns.nanos(now)).bind("limit", Math.max(limit, 0))
                 .map(SqliteDeliveryStore::dueWebhook).list());
     }
 
     @Override
     public void webhookDelivered(long id) {
-        db.write(h -> h.createUpdate("DELETE FROM webhook_outbox WHERE id = :id").bind("id", id).execute());
+        db.write(h -> h.createUpdate(WEBHOOK_DELIVERED).bind("id", id).execute());
     }
 
     @Override
     public void webhookFailed(long id, int attempts, Instant nextAttemptAt, boolean dead, Instant at) {
         db.write(h -> {
             if (!dead) {
-                return h.createUpdate("""
-                                UPDATE webhook_outbox SET attempts = :attempts, next_attempt_at = :next,
-                                    last_attempt_at = :at
-                                WHERE id = :id""")
-                        .bind("id", id).bind("attempts", attempts).bind("next", Columns.nanos(nextAttemptAt))
-                        .bind("at", Columns.nanos(at)).execute();
+                return h.createUpdate(WEBHOOK_RETRY).bind("id", id).bind("attempts", attempts)
+                        .bind("next", Columns.nanos(nextAttemptAt)).bind("at", Columns.nanos(at)).execute();
             }
-            h.createQuery("DELETE FROM webhook_outbox WHERE id = :id RETURNING *").bind("id", id)
+            h.createQuery(WEBHOOK_GIVEN_UP).bind("id", id)
                     .map((rs, ctx) -> new DeadLetter(0, WEBHOOK, rs.getString("user_id"), rs.getString("room_id"),
                             rs.getString("message_id"), rs.getLong("seq"), attempts, Columns.instant(rs, "created_at"),
                             at, rs.getString("kind"), rs.getString("webhook_id")))

@@ -23,6 +23,12 @@ import org.jdbi.v3.core.statement.StatementContext;
  * plan asks for, all in the writer's transaction.
  */
 public final class SqliteMessageStore implements MessageStore {
+    private static final String DELETE_QUEUED =
+            "DELETE FROM pending_deliveries WHERE message_id = :id AND room_id = :room";
+    /** A message's notifications not yet sent, found by {@code webhook_outbox_by_message}. */
+    private static final String DELETE_NOTIFICATIONS =
+            "DELETE FROM webhook_outbox WHERE message_id = :id AND room_id = :room AND kind = :kind";
+
     private final SqliteDatabase db;
 
     public SqliteMessageStore(SqliteDatabase db) {
@@ -121,14 +127,10 @@ public final class SqliteMessageStore implements MessageStore {
             int deleted = h.createUpdate("DELETE FROM messages WHERE room_id = :room AND id = :id")
                     .bind("room", roomId).bind("id", messageId).execute();
             if (deleted == 1) {
-                h.createUpdate("DELETE FROM pending_deliveries WHERE message_id = :id AND room_id = :room")
-                        .bind("room", roomId).bind("id", messageId).execute();
+                h.createUpdate(DELETE_QUEUED).bind("room", roomId).bind("id", messageId).execute();
                 // a push for a deleted message would show what its sender took back
-                h.createUpdate("""
-                                DELETE FROM webhook_outbox
-                                WHERE message_id = :id AND room_id = :room AND kind = :kind""")
-                        .bind("room", roomId).bind("id", messageId).bind("kind", OutboxItem.MESSAGE_OFFLINE)
-                        .execute();
+                h.createUpdate(DELETE_NOTIFICATIONS).bind("room", roomId).bind("id", messageId)
+                        .bind("kind", OutboxItem.MESSAGE_OFFLINE).execute();
             }
             return deleted == 1;
         });

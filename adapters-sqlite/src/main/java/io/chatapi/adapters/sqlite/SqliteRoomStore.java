@@ -21,6 +21,11 @@ import org.jdbi.v3.core.statement.StatementContext;
 
 /** Rooms and members in SQLite; a direct-message room is unique by its {@code dm_key}. */
 public final class SqliteRoomStore implements RoomStore {
+    private static final String DELETE_QUEUED_FOR_MEMBER =
+            "DELETE FROM pending_deliveries WHERE user_id = :user AND room_id = :room";
+    private static final String DELETE_READ_POSITION =
+            "DELETE FROM read_positions WHERE user_id = :user AND room_id = :room";
+
     private final SqliteDatabase db;
 
     public SqliteRoomStore(SqliteDatabase db) {
@@ -161,11 +166,9 @@ public final class SqliteRoomStore implements RoomStore {
     @Override
     public boolean removeMember(String roomId, String userId) {
         return db.write(h -> {
-            h.createUpdate("DELETE FROM pending_deliveries WHERE user_id = :user AND room_id = :room")
-                    .bind("room", roomId).bind("user", userId).execute();
+            h.createUpdate(DELETE_QUEUED_FOR_MEMBER).bind("room", roomId).bind("user", userId).execute();
             // the read position goes too (V4 kept it): one who joins again starts from 0, like any new member
-            h.createUpdate("DELETE FROM read_positions WHERE user_id = :user AND room_id = :room")
-                    .bind("room", roomId).bind("user", userId).execute();
+            h.createUpdate(DELETE_READ_POSITION).bind("room", roomId).bind("user", userId).execute();
             return h.createUpdate("DELETE FROM members WHERE room_id = :room AND user_id = :user")
                     .bind("room", roomId).bind("user", userId).execute() == 1;
         });

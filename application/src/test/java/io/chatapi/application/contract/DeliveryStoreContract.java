@@ -270,6 +270,18 @@ public abstract class DeliveryStoreContract extends StoreContract {
     }
 
     @Test
+    void aRetryWaitsBehindTheEntriesDueBeforeIt() {
+        stores.deliveries().enqueueWebhook(hook("wh_1"), at(1));
+        stores.deliveries().enqueueWebhook(hook("wh_2"), at(2));
+        long retried = stores.deliveries().dueWebhooks(at(1), 1).getFirst().id();
+        stores.deliveries().webhookFailed(retried, 1, at(5), false, at(1));
+        stores.deliveries().enqueueWebhook(hook("wh_3"), at(5));
+
+        assertThat(stores.deliveries().dueWebhooks(at(10), 10)).extracting(d -> d.item().webhookId())
+                .containsExactly("wh_2", "wh_1", "wh_3");
+    }
+
+    @Test
     void aWebhookThatGivesUpBecomesADeadLetter() {
         OutboxItem item = new OutboxItem("wh_1", "message.offline", "bob", "room_a", "msg_1", 7, "{}");
         stores.deliveries().enqueueWebhook(item, at(10));

@@ -142,6 +142,8 @@ public final class InMemoryDeliveryStore implements DeliveryStore {
         synchronized (data) {
             data.check();
             return data.outbox.values().stream().filter(e -> !e.nextAttemptAt().isAfter(now))
+                    .sorted(Comparator.comparing(InMemoryData.OutboxEntry::nextAttemptAt)
+                            .thenComparing(InMemoryData.OutboxEntry::id))
                     .limit(Math.max(limit, 0)).map(e -> new DueWebhook(e.id(), e.item(), e.attempts())).toList();
         }
     }

@@ -65,7 +65,10 @@ public interface DeliveryStore {
     /** Queues a webhook delivery that is not tied to a new message (for example a handoff change). */
     void enqueueWebhook(OutboxItem item, Instant dueAt);
 
-    /** Outbox entries due at {@code now}, oldest first, at most {@code limit}. */
+    /**
+     * Outbox entries due at {@code now}, at most {@code limit}: those due the longest first, and of those due at the
+     * same time the first queued first.
+     */
     List<DueWebhook> dueWebhooks(Instant now, int limit);
 
     void webhookDelivered(long id);
