@@ -1,12 +1,17 @@
 package io.chatapi.adapters.sqlite;
 
 import io.chatapi.application.port.out.OutboxItem;
+import io.chatapi.application.port.out.SharedBody;
 import io.chatapi.application.port.out.StoreUnavailableException;
 import io.chatapi.domain.Message;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.jdbi.v3.core.Handle;
 
 /** Inserts into the offline queue and the webhook outbox; shared by message appends and direct enqueues. */
@@ -22,6 +27,12 @@ final class Queues {
                 WHERE user_id = :user AND room_id = :room AND seq = :seq)
               AND NOT EXISTS (SELECT 1 FROM read_positions
                 WHERE user_id = :user AND room_id = :room AND seq >= :seq)""";
+    private static final String QUEUE_WEBHOOK = """
+            INSERT INTO webhook_outbox (webhook_id, kind, user_id, room_id, message_id, seq, body, body_id, attempts,
+                next_attempt_at, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)""";
+    private static final String STORE_SHARED_BODY =
+            "INSERT INTO webhook_bodies (head, tail) VALUES (?, ?) RETURNING id";
 
     private Queues() {
     }
@@ -60,14 +71,51 @@ final class Queues {
                 .bind("seq", message.seq()).bind("createdAt", Columns.nanos(message.createdAt())).execute() > 0;
     }
 
-    static void queueWebhook(Handle h, OutboxItem item, Instant createdAt, Instant dueAt) {
-        h.createUpdate("""
-                        INSERT INTO webhook_outbox (webhook_id, kind, user_id, room_id, message_id, seq, body, attempts,
-                            next_attempt_at, created_at)
-                        VALUES (:webhook, :kind, :user, :room, :message, :seq, :body, 0, :dueAt, :createdAt)""")
-                .bind("webhook", item.webhookId()).bind("kind", item.kind()).bind("user", item.userId())
-                .bind("room", item.roomId()).bind("message", item.messageId()).bind("seq", item.seq())
-                .bind("body", item.body()).bind("dueAt", Columns.nanos(dueAt))
-                .bind("createdAt", Columns.nanos(createdAt)).execute();
+    /**
+     * Puts the items in the outbox, due at {@code dueAt}. A body shared by several items (a message's notifications
+     * to its members away) is stored once, in {@code webhook_bodies}, and each row holds its own part.
+     */
+    static void queueWebhooks(Handle h, List<OutboxItem> items, Instant createdAt, Instant dueAt) {
+        if (items.isEmpty()) {
+            return;
+        }
+        Map<SharedBody, Long> stored = new HashMap<>();
+        PreparedStatement insert = StatementCache.prepared(h, QUEUE_WEBHOOK);
+        try {
+            for (OutboxItem item : items) {
+                SharedBody shared = item.body().shared();
+                insert.setString(1, item.webhookId());
+                insert.setString(2, item.kind());
+                insert.setString(3, item.userId());
+                insert.setString(4, item.roomId());
+                insert.setString(5, item.messageId());
+                insert.setLong(6, item.seq());
+                insert.setString(7, item.body().own());
+                if (shared.equals(SharedBody.NONE)) {
+                    insert.setNull(8, Types.INTEGER);
+                } else {
+                    insert.setLong(8, stored.computeIfAbsent(shared, body -> storeShared(h, body)));
+                }
+                insert.setLong(9, Columns.nanos(dueAt));
+                insert.setLong(10, Columns.nanos(createdAt));
+                insert.executeUpdate();
+            }
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("the database call failed", e);
+        }
+    }
+
+    private static long storeShared(Handle h, SharedBody body) {
+        PreparedStatement insert = StatementCache.prepared(h, STORE_SHARED_BODY);
+        try {
+            insert.setString(1, body.head());
+            insert.setString(2, body.tail());
+            try (ResultSet rs = insert.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("the database call failed", e);
+        }
     }
 }

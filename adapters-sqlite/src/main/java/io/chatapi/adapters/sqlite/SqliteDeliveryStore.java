@@ -6,14 +6,18 @@ import io.chatapi.application.port.out.DueWebhook;
 import io.chatapi.application.port.out.OutboxItem;
 import io.chatapi.application.port.out.OwedMessage;
 import io.chatapi.application.port.out.PendingDelivery;
+import io.chatapi.application.port.out.SharedBody;
 import io.chatapi.application.port.out.StoreUnavailableException;
+import io.chatapi.application.port.out.WebhookBody;
 import io.chatapi.domain.DeadLetter;
 import io.chatapi.domain.Message;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
@@ -49,11 +53,14 @@ public final class SqliteDeliveryStore implements DeliveryStore {
             "UPDATE pending_deliveries SET attempts = attempts + 1 WHERE id = :id RETURNING *";
     /**
      * Outbox entries due, the earliest due first (ties in the order they were queued): a range of
-     * {@code webhook_outbox_by_due}, read in its order, however many entries wait for a later retry.
+     * {@code webhook_outbox_by_due}, read in its order, however many entries wait for a later retry. Each comes with
+     * the body it shares with others, if any.
      */
     private static final String DUE_WEBHOOKS = """
-            SELECT * FROM webhook_outbox WHERE next_attempt_at <= :now
-            ORDER BY next_attempt_at, id LIMIT :limit""";
+            SELECT webhook_outbox.*, webhook_bodies.head, webhook_bodies.tail
+            FROM webhook_outbox LEFT JOIN webhook_bodies ON webhook_bodies.id = webhook_outbox.body_id
+            WHERE next_attempt_at <= :now
+            ORDER BY next_attempt_at, webhook_outbox.id LIMIT :limit""";
     private static final String WEBHOOK_DELIVERED = "DELETE FROM webhook_outbox WHERE id = :id";
     private static final String WEBHOOK_RETRY = """
             UPDATE webhook_outbox SET attempts = :attempts, next_attempt_at = :next, last_attempt_at = :at
@@ -163,26 +170,27 @@ public final class SqliteDeliveryStore implements DeliveryStore {
                 queued.add(user);
             }
         }
-        for (OutboxItem item : deliveries.webhooks()) {
-            if (queued.contains(item.userId())) {
-                Queues.queueWebhook(h, item, stored.createdAt(), stored.createdAt());
-            }
-        }
+        List<OutboxItem> webhooks = deliveries.webhooks().stream().filter(item -> queued.contains(item.userId()))
+                .toList();
+        Queues.queueWebhooks(h, webhooks, stored.createdAt(), stored.createdAt());
     }
 
     /** Queues a webhook delivery due at {@code dueAt}, which is also recorded as its creation time. */
     @Override
     public void enqueueWebhook(OutboxItem item, Instant dueAt) {
         db.write(h -> {
-            Queues.queueWebhook(h, item, dueAt, dueAt);
+            Queues.queueWebhooks(h, List.of(item), dueAt, dueAt);
             return null;
         });
     }
 
+    /** Entries that share a body share one {@link SharedBody} here too, read once. */
     @Override
     public List<DueWebhook> dueWebhooks(Instant now, int limit) {
-        return db.read(h -> h.createQuery(DUE_WEBHOOKS).bind("now", Columns.nanos(now)).bind("limit", Math.max(limit, 0))
-                .map(SqliteDeliveryStore::dueWebhook).list());
+        Map<Long, SharedBody> shared = new HashMap<>();
+        return db.read(h -> h.createQuery(DUE_WEBHOOKS)
+                .bind("now", Columns.nanos(now)).bind("limit", Math.max(limit, 0))
+                .map((rs, ctx) -> dueWebhook(rs, shared)).list());
     }
 
     @Override
@@ -245,10 +253,21 @@ public final class SqliteDeliveryStore implements DeliveryStore {
                 Columns.instant(rs, "created_at"));
     }
 
-    private static DueWebhook dueWebhook(ResultSet rs, StatementContext ctx) throws SQLException {
+    private static DueWebhook dueWebhook(ResultSet rs, Map<Long, SharedBody> shared) throws SQLException {
+        long bodyId = rs.getLong("body_id");
+        WebhookBody body = rs.wasNull() ? WebhookBody.whole(rs.getString("body"))
+                : new WebhookBody(shared.computeIfAbsent(bodyId, id -> sharedBody(rs)), rs.getString("body"));
         OutboxItem item = new OutboxItem(rs.getString("webhook_id"), rs.getString("kind"), rs.getString("user_id"),
-                rs.getString("room_id"), rs.getString("message_id"), rs.getLong("seq"), rs.getString("body"));
+                rs.getString("room_id"), rs.getString("message_id"), rs.getLong("seq"), body);
         return new DueWebhook(rs.getLong("id"), item, rs.getInt("attempts"));
+    }
+
+    private static SharedBody sharedBody(ResultSet rs) {
+        try {
+            return new SharedBody(rs.getString("head"), rs.getString("tail"));
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("the database call failed", e);
+        }
     }
 
     private static DeadLetter deadLetter(ResultSet rs, StatementContext ctx) throws SQLException {

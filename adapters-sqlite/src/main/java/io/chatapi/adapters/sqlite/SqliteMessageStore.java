@@ -54,9 +54,7 @@ public final class SqliteMessageStore implements MessageStore {
         }
         DeliveryPlan.Deliveries deliveries = plan.plan(stored);
         Queues.queueOffline(h, deliveries.offlineRecipients(), stored);
-        for (OutboxItem item : deliveries.webhooks()) {
-            Queues.queueWebhook(h, item, stored.createdAt(), stored.createdAt());
-        }
+        Queues.queueWebhooks(h, deliveries.webhooks(), stored.createdAt(), stored.createdAt());
         return new Appended(stored, false);
     }
 

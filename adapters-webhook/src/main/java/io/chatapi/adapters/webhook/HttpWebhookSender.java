@@ -3,10 +3,13 @@ package io.chatapi.adapters.webhook;
 import io.chatapi.application.port.out.BotContextReply;
 import io.chatapi.application.port.out.BotContextRequest;
 import io.chatapi.application.port.out.Cancellation;
+import io.chatapi.application.port.out.WebhookBody;
 import io.chatapi.application.port.out.WebhookEvent;
 import io.chatapi.application.port.out.WebhookException;
 import io.chatapi.application.port.out.WebhookSender;
 import io.chatapi.domain.Ids;
+import io.chatapi.domain.Message;
+import io.chatapi.domain.Room;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -64,6 +68,11 @@ public final class HttpWebhookSender implements WebhookSender, AutoCloseable {
     @Override
     public String encode(WebhookEvent event) {
         return json.encode(event);
+    }
+
+    @Override
+    public List<WebhookBody> encodeOffline(Room room, List<String> recipients, Message message) {
+        return json.encodeOffline(room, recipients, message);
     }
 
     @Override

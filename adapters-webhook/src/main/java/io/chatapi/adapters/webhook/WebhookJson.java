@@ -8,10 +8,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import io.chatapi.application.port.out.BotContextReply;
 import io.chatapi.application.port.out.BotContextRequest;
 import io.chatapi.application.port.out.ChatTurn;
+import io.chatapi.application.port.out.SharedBody;
+import io.chatapi.application.port.out.WebhookBody;
 import io.chatapi.application.port.out.WebhookEvent;
 import io.chatapi.application.port.out.WebhookException;
 import io.chatapi.domain.Handoff;
@@ -21,6 +24,8 @@ import io.chatapi.domain.Utf16;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /** The JSON bodies of webhook requests and the parsing of {@code bot.context} answers. Thread-safe. */
 final class WebhookJson {
@@ -35,6 +40,33 @@ final class WebhookJson {
             case WebhookEvent.RoomHandoff handoff -> roomHandoff(handoff.roomId(), handoff.handoff());
         };
         return write(root);
+    }
+
+    /**
+     * The {@code message.offline} bodies of one message for each recipient, sharing everything but the recipient's
+     * id: where the bodies for an empty id and for another first differ is inside that id's JSON string, so the
+     * shared head ends just after its opening quote, the tail starts with its closing quote, and each body's own
+     * part is its recipient's id escaped as the encoder escapes a string.
+     */
+    List<WebhookBody> encodeOffline(Room room, List<String> recipients, Message message) {
+        String blank = encode(new WebhookEvent.MessageOffline(room, "", message));
+        String probe = encode(new WebhookEvent.MessageOffline(room, "x", message));
+        int at = firstDifference(blank, probe);
+        SharedBody shared = new SharedBody(blank.substring(0, at), blank.substring(at));
+        List<WebhookBody> bodies = new ArrayList<>(recipients.size());
+        for (String recipient : recipients) {
+            String quoted = write(TextNode.valueOf(recipient));
+            bodies.add(new WebhookBody(shared, quoted.substring(1, quoted.length() - 1)));
+        }
+        return bodies;
+    }
+
+    private static int firstDifference(String a, String b) {
+        int i = 0;
+        while (i < a.length() && i < b.length() && a.charAt(i) == b.charAt(i)) {
+            i++;
+        }
+        return i;
     }
 
     String botContext(BotContextRequest request) {
@@ -179,7 +211,7 @@ final class WebhookJson {
         return instant.toString();
     }
 
-    private String write(ObjectNode root) {
+    private String write(JsonNode root) {
         try {
             return mapper.writeValueAsString(root);
         } catch (JsonProcessingException e) {

@@ -9,6 +9,7 @@ import io.chatapi.application.port.out.BotContextReply;
 import io.chatapi.application.port.out.BotContextRequest;
 import io.chatapi.application.port.out.Cancellation;
 import io.chatapi.application.port.out.ChatTurn;
+import io.chatapi.application.port.out.WebhookBody;
 import io.chatapi.application.port.out.WebhookEvent;
 import io.chatapi.application.port.out.WebhookException;
 import io.chatapi.domain.Handoff;
@@ -21,6 +22,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -220,6 +222,25 @@ class HttpWebhookSenderTest {
             JsonNode tree = JSON.readTree(body);
             assertThat(tree.has("room_metadata")).isFalse();
             assertThat(tree.get("message").get("seq").asLong()).isEqualTo(7);
+        }
+    }
+
+    @Test
+    void theBodiesOfOneMessageForManyRecipientsShareAllButTheRecipientAndAreEachExactlyItsOwnBody() {
+        List<String> recipients = List.of("bob", "", "x", "quote\"back\\slash", "line\nfeed\ttab\u0001",
+                "é漢字\uD83D\uDE00", "lone\uD800", "</script>", "x\"}");
+        for (String metadata : Arrays.asList(null, "", "{\"tenant\":\"acme\"}", "not json", "x".repeat(65_536))) {
+            Room room = room(metadata);
+            List<WebhookBody> bodies = sender(null).encodeOffline(room, recipients, message());
+
+            assertThat(bodies).hasSameSizeAs(recipients);
+            for (int i = 0; i < recipients.size(); i++) {
+                assertThat(bodies.get(i).text()).as("%s for %s", metadata, recipients.get(i))
+                        .isEqualTo(sender(null).encode(new WebhookEvent.MessageOffline(room, recipients.get(i),
+                                message())));
+                assertThat(bodies.get(i).shared()).isSameAs(bodies.getFirst().shared());
+                assertThat(bodies.get(i).own().length()).isLessThan(3 * recipients.get(i).length() + 8);
+            }
         }
     }
 

@@ -5,7 +5,7 @@ import io.chatapi.application.port.out.DeliveryPlan;
 import io.chatapi.application.port.out.DeliveryStore;
 import io.chatapi.application.port.out.OutboxItem;
 import io.chatapi.application.port.out.OwedMessage;
-import io.chatapi.application.port.out.WebhookEvent;
+import io.chatapi.application.port.out.WebhookBody;
 import io.chatapi.application.port.out.WebhookSender;
 import io.chatapi.domain.Ids;
 import io.chatapi.domain.Member;
@@ -73,10 +73,11 @@ public final class OfflineDeliveries {
         }
         List<OutboxItem> webhooks = new ArrayList<>(webhook.enabled() ? recipients.size() : 0);
         if (webhook.enabled()) {
-            for (String recipient : recipients) {
-                String body = webhook.encode(new WebhookEvent.MessageOffline(room, recipient, stored));
-                webhooks.add(new OutboxItem(Ids.next("wh_"), OutboxItem.MESSAGE_OFFLINE, recipient, stored.roomId(),
-                        stored.id(), stored.seq(), body));
+            // one encoding for all: the bodies share the room's metadata and the message, stored once
+            List<WebhookBody> bodies = webhook.encodeOffline(room, recipients, stored);
+            for (int i = 0; i < recipients.size(); i++) {
+                webhooks.add(new OutboxItem(Ids.next("wh_"), OutboxItem.MESSAGE_OFFLINE, recipients.get(i),
+                        stored.roomId(), stored.id(), stored.seq(), bodies.get(i)));
             }
         }
         return new DeliveryPlan.Deliveries(List.copyOf(recipients), webhooks);

@@ -204,7 +204,7 @@ public final class WebhookOutboxWorker {
 
     private void deliver(DueWebhook entry) {
         try {
-            sender.deliver(entry.item().webhookId(), entry.item().body());
+            sender.deliver(entry.item().webhookId(), entry.item().body().text());
         } catch (WebhookException e) {
             if (stopped || Thread.currentThread().isInterrupted()) {
                 return;

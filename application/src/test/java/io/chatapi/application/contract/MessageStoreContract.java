@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.chatapi.application.port.out.Appended;
 import io.chatapi.application.port.out.DeliveryPlan;
+import io.chatapi.application.port.out.DueWebhook;
 import io.chatapi.application.port.out.MessageDraft;
 import io.chatapi.application.port.out.OutboxItem;
 import io.chatapi.application.port.out.PendingDelivery;
+import io.chatapi.application.port.out.SharedBody;
+import io.chatapi.application.port.out.WebhookBody;
 import io.chatapi.domain.ChatException;
 import io.chatapi.domain.ErrorCode;
 import io.chatapi.domain.Message;
@@ -166,6 +169,29 @@ public abstract class MessageStoreContract extends StoreContract {
             assertThat(due.item()).isEqualTo(new OutboxItem("wh_2", "message.offline", "bob", "room_a", stored.id(),
                     2, "{\"seq\":2}"));
         });
+    }
+
+    @Test
+    void notificationsThatShareABodyAreEachDeliveredWholeAndSurviveOneAnothersEnd() {
+        group("room_a", T0, "alice", "bob", "carol", "dave");
+        SharedBody shared = new SharedBody("{\"recipient_id\":\"",
+                "\",\"room_metadata\":\"" + "m".repeat(5_000) + "\"}");
+        DeliveryPlan plan = stored -> new DeliveryPlan.Deliveries(List.of("bob", "carol", "dave"),
+                List.of("bob", "carol", "dave").stream().map(user -> new OutboxItem("wh_" + user,
+                        OutboxItem.MESSAGE_OFFLINE, user, stored.roomId(), stored.id(), stored.seq(),
+                        new WebhookBody(shared, user))).toList());
+        Message stored = stores.messages().append(draft("room_a", "alice", "hello"), plan).message();
+
+        List<DueWebhook> due = stores.deliveries().dueWebhooks(stored.createdAt(), 10);
+        assertThat(due).extracting(d -> d.item().body().text()).containsExactly(
+                shared.head() + "bob" + shared.tail(), shared.head() + "carol" + shared.tail(),
+                shared.head() + "dave" + shared.tail());
+        stores.deliveries().webhookDelivered(due.get(0).id());
+        stores.deliveries().webhookFailed(due.get(1).id(), 8, at(60), true, at(30));
+
+        assertThat(stores.deliveries().dueWebhooks(stored.createdAt(), 10)).singleElement()
+                .satisfies(left -> assertThat(left.item().body().text())
+                        .isEqualTo(shared.head() + "dave" + shared.tail()));
     }
 
     @Test

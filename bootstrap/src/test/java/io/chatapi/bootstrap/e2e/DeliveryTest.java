@@ -97,6 +97,47 @@ class DeliveryTest {
         verifySignatures(r);
     }
 
+    @Test
+    void aSendToManyMembersAwayStoresTheRoomsMetadataOnceAndNotifiesEachWithItsOwnExactBody() throws Exception {
+        hook.respond(r -> new FakeWebhook.Answer(500, "{}")); // the outbox keeps every notification meanwhile
+        String metadata = "{\"notes\":\"" + "n".repeat(60_000) + "\"}";
+        List<String> away = java.util.stream.IntStream.range(0, 100).mapToObj(i -> "away_" + i).toList();
+        List<String> members = new java.util.ArrayList<>(away);
+        members.add("writer");
+        String room = rest.post("/rooms", ADMIN, Map.of("type", "group", "members", members, "metadata", metadata))
+                .json().get("room_id").asText();
+        long before = storedBytes(server.database());
+
+        JsonNode sent = rest.post("/rooms/" + room + "/messages", Tokens.user("writer"), Map.of("content", "hi all"))
+                .json();
+
+        assertThat(storedBytes(server.database()) - before).as("bytes the send stored")
+                .isLessThan(4L * metadata.length());
+        await().atMost(Duration.ofSeconds(20)).until(() -> hook.ofType("message.offline").stream()
+                .map(r -> r.json().get("recipient_id").asText()).distinct().count() == away.size());
+        for (FakeWebhook.Received r : hook.ofType("message.offline")) {
+            String recipient = r.json().get("recipient_id").asText();
+            assertThat(new String(r.raw(), StandardCharsets.UTF_8)).isEqualTo("{\"type\":\"message.offline\","
+                    + "\"room_id\":\"" + room + "\",\"recipient_id\":\"" + recipient + "\",\"room_metadata\":"
+                    + metadata + ",\"message\":{\"message_id\":\"" + sent.get("message_id").asText() + "\","
+                    + "\"sender_id\":\"writer\",\"content\":\"hi all\",\"seq\":1,"
+                    + "\"created_at\":\"" + sent.get("created_at").asText() + "\"}}");
+            verifySignatures(r);
+        }
+    }
+
+    /** The pages of the database that hold data, in bytes, as a connection of another process sees them. */
+    private static long storedBytes(Path database) throws SQLException {
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + database);
+             Statement statement = connection.createStatement();
+             var rs = statement.executeQuery("SELECT ((SELECT page_count FROM pragma_page_count())"
+                     + " - (SELECT freelist_count FROM pragma_freelist_count()))"
+                     + " * (SELECT page_size FROM pragma_page_size())")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     static void verifySignatures(FakeWebhook.Received r) throws Exception {
         byte[] key = Base64.getDecoder().decode(WEBHOOK_SECRET.substring("whsec_".length()));
         Mac compatible = Mac.getInstance("HmacSHA256");
