@@ -46,7 +46,8 @@ final class WebhookJson {
      * The {@code message.offline} bodies of one message for each recipient, sharing everything but the recipient's
      * id: where the bodies for an empty id and for another first differ is inside that id's JSON string, so the
      * shared head ends just after its opening quote, the tail starts with its closing quote, and each body's own
-     * part is its recipient's id escaped as the encoder escapes a string.
+     * part is its recipient's id escaped as the encoder escapes a string. Should the body ever hold the id more
+     * than once, every body is whole instead.
      */
     List<WebhookBody> encodeOffline(Room room, List<String> recipients, Message message) {
         String blank = encode(new WebhookEvent.MessageOffline(room, "", message));
@@ -54,7 +55,12 @@ final class WebhookJson {
         int at = firstDifference(blank, probe);
         SharedBody shared = new SharedBody(blank.substring(0, at), blank.substring(at));
         List<WebhookBody> bodies = new ArrayList<>(recipients.size());
+        boolean once = probe.equals(shared.head() + "x" + shared.tail()); // the recipient's id is in the body once
         for (String recipient : recipients) {
+            if (!once) {
+                bodies.add(WebhookBody.whole(encode(new WebhookEvent.MessageOffline(room, recipient, message))));
+                continue;
+            }
             String quoted = write(TextNode.valueOf(recipient));
             bodies.add(new WebhookBody(shared, quoted.substring(1, quoted.length() - 1)));
         }
