@@ -90,12 +90,21 @@ public final class TypingService implements TypingUseCase, MemberLeaves {
         // two sockets at once, a start decided first could otherwise reach members after the stop that ended it.
         // The room is checked again under the lock that memberLeft takes: a user who left between the first check
         // and the decision would otherwise be shown typing after the stop that their leaving published.
+        // A stop whose record the user's leaving removed meanwhile still goes to those who remain: that leaving
+        // told them nothing, as the last it found was this stop, while what they were last told may be the start.
         publishing.locked(user, () -> {
-            if (relayed.get(user) != decided[0]) {
+            Relayed current = relayed.get(user);
+            boolean stopAfterLeaving = current == null && !start;
+            if (current != decided[0] && !stopAfterLeaving) {
                 return;
             }
-            if (!stillUsable(caller, roomId)) {
+            if (stopAfterLeaving || !stillUsable(caller, roomId)) {
                 relayed.remove(user, decided[0]);
+                if (start) {
+                    return;
+                }
+                publisher.publish(MessageText.userIds(rooms.members(roomId)),
+                        new ChatEvent.Typing(roomId, caller.userId(), false));
                 return;
             }
             publisher.publish(audience, new ChatEvent.Typing(roomId, caller.userId(), start));

@@ -175,6 +175,31 @@ class TypingServiceTest {
     }
 
     @Test
+    void aStopDecidedJustBeforeItsUserLeftStillReachesThoseWhoRemain() throws Exception {
+        InMemoryStores stores = annAndBob();
+        CountDownLatch stopDecided = new CountDownLatch(1);
+        CountDownLatch left = new CountDownLatch(1);
+        RoomStore slowForTheStop = Intercepted.of(RoomStore.class, stores.rooms(), "members", () -> {
+            if (Thread.currentThread().getName().equals("stopper")) {
+                stopDecided.countDown(); // the stop was decided; its socket's thread is held here
+                left.await(10, TimeUnit.SECONDS);
+            }
+        });
+        TypingService racing = new TypingService(slowForTheStop, publisher, now::get);
+        racing.typing(ANN, "room_t", true);
+
+        Thread stopper = Thread.ofPlatform().name("stopper").start(() -> racing.typing(ANN, "room_t", false));
+        assertThat(stopDecided.await(10, TimeUnit.SECONDS)).isTrue();
+        stores.rooms().removeMember("room_t", "ann"); // as a removal does: the store, then the typing indicators
+        racing.memberLeft("room_t", "ann");
+        left.countDown();
+        stopper.join(10_000);
+
+        assertThat(relayed()).as("bob is never left showing ann typing").containsExactly("start", "stop");
+        assertThat(publisher.published().getLast().userIds()).containsExactly("bob");
+    }
+
+    @Test
     void aClosingConnectionEndsAStartButNotTheBudget() {
         for (int i = 0; i < 9; i++) {
             typing.typing(ANN, "room_t", i % 2 == 0);
