@@ -294,6 +294,11 @@ final class BotReply {
     }
 
     /** True while the stream is open and no stored end is queued to close it. */
+    /** Whether its start went out: from then on its text may have reached the room. */
+    synchronized boolean started() {
+        return started;
+    }
+
     synchronized boolean openWithoutEnd() {
         return open() && !endQueued;
     }

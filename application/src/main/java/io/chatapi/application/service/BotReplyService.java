@@ -452,9 +452,20 @@ public final class BotReplyService implements BotReplies {
         }
     }
 
+    /**
+     * Keeps a reply for the next start; a re-run only when it had not started yet (one the stop cuts short is
+     * not kept again, so no reply runs again and again).
+     */
     private void owe(BotReply reply) {
-        if (!reply.rerun) {
+        if (!reply.rerun || !reply.started()) {
             owed.add(new Owed(reply.roomId, reply.botId, reply.trigger.id(), reply.trigger.seq()));
+        }
+    }
+
+    /** A reply that finds the server stopping before it starts: owed, unless something else ended it first. */
+    private void oweUnstarted(BotReply reply) {
+        if (reply.cancel(SHUTDOWN)) {
+            owe(reply);
         }
     }
 
@@ -661,6 +672,7 @@ public final class BotReplyService implements BotReplies {
 
     private void converse(BotReply reply) {
         if (stopping) {
+            oweUnstarted(reply); // it took the slot a reply the stop ended gave back, before the stop came to it
             return;
         }
         Optional<Bot> found = bots.find(reply.botId);
@@ -693,8 +705,12 @@ public final class BotReplyService implements BotReplies {
             }
         }
         awaitSuperseded(reply);
+        if (stopping) {
+            oweUnstarted(reply); // its bot.context answer came as the stop began
+            return;
+        }
         // a trigger deleted before this reply was registered is not seen by onMessageDeleted: look once more
-        if (stopping || messages.find(reply.roomId, reply.trigger.id()).isEmpty() || !reply.start()) {
+        if (messages.find(reply.roomId, reply.trigger.id()).isEmpty() || !reply.start()) {
             return;
         }
         LlmOutcome outcome;

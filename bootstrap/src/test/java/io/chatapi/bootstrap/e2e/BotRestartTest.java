@@ -31,8 +31,15 @@ class BotRestartTest {
         hook = new FakeWebhook();
         llm = new FakeLlm();
         hook.respond(r -> new FakeWebhook.Answer(200, PROMPT));
-        server = TestServer.start(Map.of("WEBHOOK_URL", hook.url(), "WEBHOOK_SECRET", "s3cret",
-                "WEBHOOK_TIMEOUT", "30s", "LLM_ALLOW_PRIVATE_NETWORKS", "true", "SUPPORT_API_KEY", "sk-test-key"));
+        server = TestServer.start(settings(Map.of()));
+    }
+
+    private Map<String, String> settings(Map<String, String> more) {
+        Map<String, String> env = new java.util.HashMap<>(Map.of("WEBHOOK_URL", hook.url(),
+                "WEBHOOK_SECRET", "s3cret", "WEBHOOK_TIMEOUT", "30s", "LLM_ALLOW_PRIVATE_NETWORKS", "true",
+                "SUPPORT_API_KEY", "sk-test-key"));
+        env.putAll(more);
+        return env;
     }
 
     @AfterEach
@@ -105,6 +112,36 @@ class BotRestartTest {
         assertThat(llm.received()).hasSize(2);
         JsonNode history = llm.received().get(1).body().get("messages");
         assertThat(history.get(history.size() - 1).get("content").asText()).isEqualTo("Where is my order?");
+    }
+
+    /**
+     * Replies waiting for a reply slot when the stop comes are kept too, also those that take a slot the replies it
+     * ends give back before it comes to them.
+     */
+    @Test
+    void everyReplyWaitingForASlotAtTheStopRunsAfterTheRestart() {
+        server.close();
+        server = TestServer.start(settings(Map.of("RATE_LIMIT_MESSAGES", "0")));
+        String botId = bot();
+        List<String> rooms = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) { // a user's replies take 16 slots at most: 24 wait
+            rooms.add(roomWith(botId));
+        }
+        llm.reply(new FakeLlm.Chunk("partial"), new FakeLlm.HangUntilClosed());
+        try (var c = server.ws(VISITOR)) {
+            for (String room : rooms) {
+                c.send("send_message", say(room, "Where is my order?"));
+                c.await(e -> is(e, "message.sent") || is(e, "message") && e.path("room_id").asText().equals(room)
+                        && e.path("sender_id").asText().equals("visitor"), "the question in " + room);
+            }
+            c.find("message.stream.delta");
+            llm.reply(new FakeLlm.Chunk("On its way."));
+            server.restart();
+        }
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(rooms)
+                .allSatisfy(room -> assertThat(stored(room)).as("messages of %s", room).hasSize(2)));
+        rooms.forEach(room -> assertThat(stored(room).get(1).get("content").asText()).isEqualTo("On its way."));
     }
 
     @Test
