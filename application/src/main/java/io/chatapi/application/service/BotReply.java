@@ -293,12 +293,12 @@ final class BotReply {
         endQueued = true;
     }
 
-    /** True while the stream is open and no stored end is queued to close it. */
     /** Whether its start went out: from then on its text may have reached the room. */
     synchronized boolean started() {
         return started;
     }
 
+    /** True while the stream is open and no stored end is queued to close it. */
     synchronized boolean openWithoutEnd() {
         return open() && !endQueued;
     }

@@ -94,17 +94,16 @@ public final class TypingService implements TypingUseCase, MemberLeaves {
         // told them nothing, as the last it found was this stop, while what they were last told may be the start.
         publishing.locked(user, () -> {
             Relayed current = relayed.get(user);
-            boolean stopAfterLeaving = current == null && !start;
-            if (current != decided[0] && !stopAfterLeaving) {
-                return;
-            }
-            if (stopAfterLeaving || !stillUsable(caller, roomId)) {
-                relayed.remove(user, decided[0]);
-                if (start) {
-                    return;
-                }
+            if (current == null && !start) {
                 publisher.publish(MessageText.userIds(rooms.members(roomId)),
                         new ChatEvent.Typing(roomId, caller.userId(), false));
+                return;
+            }
+            if (current != decided[0]) {
+                return;
+            }
+            if (!stillUsable(caller, roomId)) {
+                relayed.remove(user, decided[0]);
                 return;
             }
             publisher.publish(audience, new ChatEvent.Typing(roomId, caller.userId(), start));

@@ -200,6 +200,35 @@ class TypingServiceTest {
     }
 
     @Test
+    void aStopDecidedJustAfterItsUserLeftIsNotRelayedAgainAfterTheLeavingsOwnStop() throws Exception {
+        InMemoryStores stores = annAndBob();
+        CountDownLatch checked = new CountDownLatch(1);
+        CountDownLatch left = new CountDownLatch(1);
+        TypingService racing = new TypingService(stores.rooms(), publisher, () -> {
+            if (Thread.currentThread().getName().equals("stopper") && checked.getCount() > 0) {
+                checked.countDown(); // ann's membership was checked; the stop is not decided yet
+                try {
+                    left.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return now.get();
+        });
+        racing.typing(ANN, "room_t", true);
+
+        Thread stopper = Thread.ofPlatform().name("stopper").start(() -> racing.typing(ANN, "room_t", false));
+        assertThat(checked.await(10, TimeUnit.SECONDS)).isTrue();
+        stores.rooms().removeMember("room_t", "ann");
+        racing.memberLeft("room_t", "ann");
+        left.countDown();
+        stopper.join(10_000);
+
+        assertThat(relayed()).as("the leaving told bob; the stop tells him nothing new")
+                .containsExactly("start", "stop");
+    }
+
+    @Test
     void aClosingConnectionEndsAStartButNotTheBudget() {
         for (int i = 0; i < 9; i++) {
             typing.typing(ANN, "room_t", i % 2 == 0);
