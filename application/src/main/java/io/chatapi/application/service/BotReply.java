@@ -7,6 +7,7 @@ import io.chatapi.application.port.out.EventPublisher;
 import io.chatapi.domain.Message;
 import io.chatapi.domain.Utf16;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -46,7 +47,8 @@ final class BotReply {
     final String messageId;
     final Message trigger;
     /** Run again at a start for a graceful stop that cut it: a stop that cuts it once more does not keep it. */
-    final boolean rerun;
+    /** When the stop that kept it came, for a reply run again after a restart; null for any other. */
+    final Instant owedSince;
     final Cancellation cancellation = new Cancellation();
     private final EventPublisher publisher;
     private final StringBuilder text = new StringBuilder();
@@ -64,13 +66,13 @@ final class BotReply {
     private boolean endQueued;
     private boolean terminated;
 
-    BotReply(String roomId, String botId, String messageId, Message trigger, boolean rerun, List<String> recipients,
+    BotReply(String roomId, String botId, String messageId, Message trigger, Instant owedSince, List<String> recipients,
              EventPublisher publisher) {
         this.roomId = roomId;
         this.botId = botId;
         this.messageId = messageId;
         this.trigger = trigger;
-        this.rerun = rerun;
+        this.owedSince = owedSince;
         this.recipients = frozen(new LinkedHashSet<>(recipients));
         this.publisher = publisher;
     }

@@ -124,7 +124,8 @@ public final class BotReplyService implements BotReplies {
     }
 
     /** A reply a graceful stop cut short or kept from starting. */
-    private record Owed(String roomId, String botId, String triggerId, long triggerSeq) {
+    /** {@code since}: when an earlier stop kept it, for a re-run kept again; null when this stop is the first. */
+    private record Owed(String roomId, String botId, String triggerId, long triggerSeq, Instant since) {
     }
 
     private final RoomStore rooms;
@@ -214,7 +215,7 @@ public final class BotReplyService implements BotReplies {
     private void oweAtStop(String roomId, Message trigger) {
         try {
             for (String botId : answeringBots(rooms.members(roomId), trigger)) {
-                owed.add(new Owed(roomId, botId, trigger.id(), trigger.seq()));
+                owed.add(new Owed(roomId, botId, trigger.id(), trigger.seq(), null));
             }
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "could not keep the bot replies owed to a message in room {0}: {1}", roomId,
@@ -380,7 +381,8 @@ public final class BotReplyService implements BotReplies {
         }
         Instant at = clock.now();
         List<OwedReply> replies = newest.values().stream()
-                .map(reply -> new OwedReply(reply.roomId(), reply.botId(), reply.triggerId(), at)).toList();
+                .map(reply -> new OwedReply(reply.roomId(), reply.botId(), reply.triggerId(),
+                        reply.since() == null ? at : reply.since())).toList();
         if (replies.isEmpty()) {
             return;
         }
@@ -396,10 +398,11 @@ public final class BotReplyService implements BotReplies {
 
     /**
      * Once the server takes connections after a start: runs again, as if its message had just come, each reply the
-     * last graceful stop kept, unless that was more than {@link #OWED_MAX_AGE} ago, the message was deleted, the bot
-     * left the room, the room went to a human, or a newer human message came (whose own reply answers it). The
-     * replies are taken from the store before they run, skipped or not, so each runs again at most once; one that a
-     * stop cuts short again is not kept again. Returns at once: the work runs on the service's threads.
+     * last graceful stop kept, unless the stop that first kept it was more than {@link #OWED_MAX_AGE} ago, the
+     * message was deleted, the bot left the room, the room went to a human, or a newer human message came (whose
+     * own reply answers it). The replies are taken from the store before they run, skipped or not, so each runs
+     * again at most once; one that a stop cuts short again is not kept again, one it finds not yet started is.
+     * Returns at once: the work runs on the service's threads.
      */
     public void resumeOwed() {
         submit(this::runOwed);
@@ -433,7 +436,7 @@ public final class BotReplyService implements BotReplies {
         boolean botMember = members.stream()
                 .anyMatch(member -> member.role() == MemberRole.BOT && member.userId().equals(reply.botId()));
         if (botMember) {
-            answer(reply.roomId(), trigger.get(), List.of(reply.botId()), humans(members), true);
+            answer(reply.roomId(), trigger.get(), List.of(reply.botId()), humans(members), reply.owedAt());
         }
     }
 
@@ -457,8 +460,8 @@ public final class BotReplyService implements BotReplies {
      * not kept again, so no reply runs again and again).
      */
     private void owe(BotReply reply) {
-        if (!reply.rerun || !reply.started()) {
-            owed.add(new Owed(reply.roomId, reply.botId, reply.trigger.id(), reply.trigger.seq()));
+        if (reply.owedSince == null || !reply.started()) {
+            owed.add(new Owed(reply.roomId, reply.botId, reply.trigger.id(), reply.trigger.seq(), reply.owedSince));
         }
     }
 
@@ -528,7 +531,7 @@ public final class BotReplyService implements BotReplies {
         List<Member> members = rooms.members(roomId);
         List<String> botIds = answeringBots(members, trigger);
         if (!botIds.isEmpty()) {
-            answer(roomId, trigger, botIds, humans(members), false);
+            answer(roomId, trigger, botIds, humans(members), null);
         }
     }
 
@@ -553,10 +556,11 @@ public final class BotReplyService implements BotReplies {
      * Registers a reply of each bot to {@code trigger} and runs those the room lets answer now; when the server
      * stops meanwhile, they are owed instead.
      */
-    private void answer(String roomId, Message trigger, List<String> botIds, List<String> recipients, boolean rerun) {
+    private void answer(String roomId, Message trigger, List<String> botIds, List<String> recipients,
+                        Instant owedSince) {
         List<BotReply> fresh = new ArrayList<>();
         for (String botId : botIds) {
-            register(roomId, botId, trigger, rerun, recipients).ifPresent(fresh::add);
+            register(roomId, botId, trigger, owedSince, recipients).ifPresent(fresh::add);
         }
         if (fresh.isEmpty()) {
             return;
@@ -580,10 +584,10 @@ public final class BotReplyService implements BotReplies {
         }
     }
 
-    private Optional<BotReply> register(String roomId, String botId, Message trigger, boolean rerun,
+    private Optional<BotReply> register(String roomId, String botId, Message trigger, Instant owedSince,
                                         List<String> recipients) {
         sweepIdlePairs();
-        BotReply fresh = new BotReply(roomId, botId, Ids.message(), trigger, rerun, recipients, publisher);
+        BotReply fresh = new BotReply(roomId, botId, Ids.message(), trigger, owedSince, recipients, publisher);
         BotReply[] displaced = {null};
         Latest now = latest.compute(new Key(roomId, botId), (key, old) -> {
             if (old != null && old.triggerSeq() >= trigger.seq()) {

@@ -220,6 +220,51 @@ class BotRestartTest {
         assertThat(stored(newer)).hasSize(2);
     }
 
+    /**
+     * A re-run that a second stop finds not yet started is kept again, as of the first stop: its 10 minutes count
+     * from when the question went unanswered, not from the latest stop.
+     */
+    @Test
+    void aReRunKeptAgainKeepsTheTimeOfTheFirstStop() {
+        String room = roomWith(bot());
+        CountDownLatch released = new CountDownLatch(1);
+        try (var c = server.ws(VISITOR)) {
+            streamingInto(c, room);
+            hook.respond(r -> { // the re-run's bot.context waits: it has not started when the next stop comes
+                try {
+                    released.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return new FakeWebhook.Answer(200, PROMPT);
+            });
+            server.restart(() -> changeWhileStopped("UPDATE owed_replies SET owed_at = " + FIVE_MINUTES_AGO));
+        }
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> hook.ofType("bot.context").size() == 2);
+            server.restart(() -> assertThat(owedAt()).as("kept again, as of the first stop")
+                    .containsExactly(FIVE_MINUTES_AGO));
+        } finally {
+            released.countDown();
+        }
+    }
+
+    private static final long FIVE_MINUTES_AGO = java.time.Instant.now().minusSeconds(300).toEpochMilli() * 1_000_000;
+
+    private List<Long> owedAt() {
+        List<Long> times = new java.util.ArrayList<>();
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + server.database());
+             PreparedStatement statement = connection.prepareStatement("SELECT owed_at FROM owed_replies");
+             var rows = statement.executeQuery()) {
+            while (rows.next()) {
+                times.add(rows.getLong(1));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return times;
+    }
+
     /** Changes the database file as another process would while the server is stopped. */
     private void changeWhileStopped(String... statements) {
         try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + server.database())) {
