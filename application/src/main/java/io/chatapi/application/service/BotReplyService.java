@@ -388,11 +388,11 @@ public final class BotReplyService implements BotReplies {
         }
         try {
             owedStore.keep(replies);
-            LOG.log(Level.INFO, "{0} bot replies cut short by the stop are kept to run again at the next start",
+            LOG.log(Level.INFO, "{0} bot replies the stop cut short or kept from starting will run at the next start",
                     replies.size());
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "could not keep {0} bot replies cut short by the stop: {1}", replies.size(),
-                    e.toString());
+            LOG.log(Level.WARNING, "could not keep {0} bot replies the stop cut short or kept from starting: {1}",
+                    replies.size(), e.toString());
         }
     }
 
