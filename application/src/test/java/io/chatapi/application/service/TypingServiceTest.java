@@ -152,17 +152,7 @@ class TypingServiceTest {
         InMemoryStores stores = annAndBob();
         CountDownLatch checked = new CountDownLatch(1);
         CountDownLatch left = new CountDownLatch(1);
-        TypingService racing = new TypingService(stores.rooms(), publisher, () -> {
-            if (Thread.currentThread().getName().equals("typer") && checked.getCount() > 0) {
-                checked.countDown(); // ann's membership was checked; the start is not decided yet
-                try {
-                    left.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return now.get();
-        });
+        TypingService racing = heldAfterTheCheck(stores, "typer", checked, left); // the start is not decided yet
 
         Thread typer = Thread.ofPlatform().name("typer").start(() -> racing.typing(ANN, "room_t", true));
         assertThat(checked.await(10, TimeUnit.SECONDS)).isTrue();
@@ -204,17 +194,7 @@ class TypingServiceTest {
         InMemoryStores stores = annAndBob();
         CountDownLatch checked = new CountDownLatch(1);
         CountDownLatch left = new CountDownLatch(1);
-        TypingService racing = new TypingService(stores.rooms(), publisher, () -> {
-            if (Thread.currentThread().getName().equals("stopper") && checked.getCount() > 0) {
-                checked.countDown(); // ann's membership was checked; the stop is not decided yet
-                try {
-                    left.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return now.get();
-        });
+        TypingService racing = heldAfterTheCheck(stores, "stopper", checked, left); // the stop is not decided yet
         racing.typing(ANN, "room_t", true);
 
         Thread stopper = Thread.ofPlatform().name("stopper").start(() -> racing.typing(ANN, "room_t", false));
@@ -251,6 +231,25 @@ class TypingServiceTest {
         step(Duration.ofHours(-1));
         typing.typing(ANN, "room_t", true);
         assertThat(relayed()).hasSize(11).endsWith("start");
+    }
+
+    /**
+     * A service whose clock holds the thread named {@code thread} once, right after its first membership check
+     * ({@code checked}), until {@code go}.
+     */
+    private TypingService heldAfterTheCheck(InMemoryStores stores, String thread, CountDownLatch checked,
+                                            CountDownLatch go) {
+        return new TypingService(stores.rooms(), publisher, () -> {
+            if (Thread.currentThread().getName().equals(thread) && checked.getCount() > 0) {
+                checked.countDown();
+                try {
+                    go.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return now.get();
+        });
     }
 
     private List<String> relayed() {
