@@ -127,22 +127,13 @@ class TypingServiceTest {
 
     @Test
     void aStartDecidedBeforeAStopButLateToBePublishedIsNotPublishedAfterIt() throws Exception {
-        InMemoryStores stores = annAndBob();
         CountDownLatch startDecided = new CountDownLatch(1);
         CountDownLatch stopPublished = new CountDownLatch(1);
-        RoomStore slowForTheStart = Intercepted.of(RoomStore.class, stores.rooms(), "members", () -> {
-            if (Thread.currentThread().getName().equals("start")) {
-                startDecided.countDown(); // the start was decided; its socket's thread is held here
-                stopPublished.await(10, TimeUnit.SECONDS);
-            }
-        });
-        TypingService twoSockets = new TypingService(slowForTheStart, publisher, now::get);
+        TypingService twoSockets = heldAfterTheDecision(annAndBob(), "start", startDecided, stopPublished);
 
-        Thread start = Thread.ofPlatform().name("start").start(() -> twoSockets.typing(ANN, "room_t", true));
-        assertThat(startDecided.await(10, TimeUnit.SECONDS)).isTrue();
-        twoSockets.typing(ANN, "room_t", false); // the other socket's stop, decided and published meanwhile
-        stopPublished.countDown();
-        start.join(10_000);
+        whileHeld("start", () -> twoSockets.typing(ANN, "room_t", true), startDecided,
+                () -> twoSockets.typing(ANN, "room_t", false), // the other socket's stop, decided and published
+                stopPublished);
 
         assertThat(relayed()).as("what members were told, last").endsWith("stop");
     }
@@ -154,12 +145,7 @@ class TypingServiceTest {
         CountDownLatch left = new CountDownLatch(1);
         TypingService racing = heldAfterTheCheck(stores, "typer", checked, left); // the start is not decided yet
 
-        Thread typer = Thread.ofPlatform().name("typer").start(() -> racing.typing(ANN, "room_t", true));
-        assertThat(checked.await(10, TimeUnit.SECONDS)).isTrue();
-        stores.rooms().removeMember("room_t", "ann"); // as a removal does: the store, then the typing indicators
-        racing.memberLeft("room_t", "ann");
-        left.countDown();
-        typer.join(10_000);
+        whileHeld("typer", () -> racing.typing(ANN, "room_t", true), checked, () -> leave(stores, racing), left);
 
         assertThat(relayed()).as("bob is never left showing ann typing in a room she left").isEmpty();
     }
@@ -169,21 +155,11 @@ class TypingServiceTest {
         InMemoryStores stores = annAndBob();
         CountDownLatch stopDecided = new CountDownLatch(1);
         CountDownLatch left = new CountDownLatch(1);
-        RoomStore slowForTheStop = Intercepted.of(RoomStore.class, stores.rooms(), "members", () -> {
-            if (Thread.currentThread().getName().equals("stopper")) {
-                stopDecided.countDown(); // the stop was decided; its socket's thread is held here
-                left.await(10, TimeUnit.SECONDS);
-            }
-        });
-        TypingService racing = new TypingService(slowForTheStop, publisher, now::get);
+        TypingService racing = heldAfterTheDecision(stores, "stopper", stopDecided, left);
         racing.typing(ANN, "room_t", true);
 
-        Thread stopper = Thread.ofPlatform().name("stopper").start(() -> racing.typing(ANN, "room_t", false));
-        assertThat(stopDecided.await(10, TimeUnit.SECONDS)).isTrue();
-        stores.rooms().removeMember("room_t", "ann"); // as a removal does: the store, then the typing indicators
-        racing.memberLeft("room_t", "ann");
-        left.countDown();
-        stopper.join(10_000);
+        whileHeld("stopper", () -> racing.typing(ANN, "room_t", false), stopDecided, () -> leave(stores, racing),
+                left);
 
         assertThat(relayed()).as("bob is never left showing ann typing").containsExactly("start", "stop");
         assertThat(publisher.published().getLast().userIds()).containsExactly("bob");
@@ -197,15 +173,44 @@ class TypingServiceTest {
         TypingService racing = heldAfterTheCheck(stores, "stopper", checked, left); // the stop is not decided yet
         racing.typing(ANN, "room_t", true);
 
-        Thread stopper = Thread.ofPlatform().name("stopper").start(() -> racing.typing(ANN, "room_t", false));
-        assertThat(checked.await(10, TimeUnit.SECONDS)).isTrue();
-        stores.rooms().removeMember("room_t", "ann");
-        racing.memberLeft("room_t", "ann");
-        left.countDown();
-        stopper.join(10_000);
+        whileHeld("stopper", () -> racing.typing(ANN, "room_t", false), checked, () -> leave(stores, racing), left);
 
         assertThat(relayed()).as("the leaving told bob; the stop tells him nothing new")
                 .containsExactly("start", "stop");
+    }
+
+    /** Ann leaves room_t as a removal does: the store first, then the typing indicators. */
+    private static void leave(InMemoryStores stores, TypingService typing) {
+        stores.rooms().removeMember("room_t", "ann");
+        typing.memberLeft("room_t", "ann");
+    }
+
+    /**
+     * Runs {@code typing} on a thread named {@code name}; once the service holds it ({@code held}), runs
+     * {@code meanwhile}, then lets it go on ({@code go}) and waits for it.
+     */
+    private static void whileHeld(String name, Runnable typing, CountDownLatch held, Runnable meanwhile,
+                                  CountDownLatch go) throws InterruptedException {
+        Thread thread = Thread.ofPlatform().name(name).start(typing);
+        assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+        meanwhile.run();
+        go.countDown();
+        thread.join(10_000);
+    }
+
+    /**
+     * A service whose room store holds the thread named {@code thread} once its indicator is decided, as it reads
+     * the room's members to publish it ({@code decided}), until {@code go}.
+     */
+    private TypingService heldAfterTheDecision(InMemoryStores stores, String thread, CountDownLatch decided,
+                                               CountDownLatch go) {
+        RoomStore held = Intercepted.of(RoomStore.class, stores.rooms(), "members", () -> {
+            if (Thread.currentThread().getName().equals(thread)) {
+                decided.countDown();
+                go.await(10, TimeUnit.SECONDS);
+            }
+        });
+        return new TypingService(held, publisher, now::get);
     }
 
     @Test
