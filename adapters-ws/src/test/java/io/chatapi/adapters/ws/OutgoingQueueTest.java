@@ -25,6 +25,15 @@ import org.junit.jupiter.api.Test;
 class OutgoingQueueTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
+    /** A queue of {@code bound} frames whose writer is held writing its first one, "in flight". */
+    private static OutgoingQueue writingItsFirstFrame(RecordingSession session, int bound) {
+        session.block();
+        OutgoingQueue out = new OutgoingQueue(session, bound, () -> { }, unsent -> { });
+        assertThat(out.offer(List.of("in flight"), List.of())).isTrue();
+        await().atMost(WAIT).until(() -> session.blockedWrites.get() == 1);
+        return out;
+    }
+
     @Test
     void anIdleQueueHasNoWriterAndOneBurstStartsOneThatEnds() {
         RecordingSession session = new RecordingSession();
@@ -82,11 +91,8 @@ class OutgoingQueueTest {
     @Test
     void theQueueAlsoRefusesTextBeyondItsBoundButTakesAnyBatchWhenEmpty() throws Exception {
         RecordingSession session = new RecordingSession();
-        session.block();
-        OutgoingQueue out = new OutgoingQueue(session, 1_024, () -> { }, unsent -> { });
+        OutgoingQueue out = writingItsFirstFrame(session, 1_024);
         String replay = "x".repeat(3 << 20); // a resume replay near its million-character cap, three times over
-        assertThat(out.offer(List.of("in flight"), List.of())).isTrue();
-        await().atMost(WAIT).until(() -> session.blockedWrites.get() == 1);
 
         assertThat(out.offer(List.of("x".repeat((int) OutgoingQueue.MAX_QUEUED_CHARS + 1)), List.of()))
                 .as("an empty queue takes a batch of any size").isTrue();
@@ -109,10 +115,7 @@ class OutgoingQueueTest {
     @Test
     void aFullQueueRefusesDataButStillTakesTheFrameBeforeAClose() throws Exception {
         RecordingSession session = new RecordingSession();
-        session.block();
-        OutgoingQueue out = new OutgoingQueue(session, 3, () -> { }, unsent -> { });
-        assertThat(out.offer(List.of("in flight"), List.of())).isTrue();
-        await().atMost(WAIT).until(() -> session.blockedWrites.get() == 1);
+        OutgoingQueue out = writingItsFirstFrame(session, 3);
 
         assertThat(out.offer(List.of("1"), List.of())).isTrue();
         assertThat(out.offerPong(new byte[] {1})).isTrue();
@@ -133,10 +136,7 @@ class OutgoingQueueTest {
     @Test
     void pingsFasterThanTheirPongsGetOnePongForTheLatestAndNeverFillTheQueue() throws Exception {
         RecordingSession session = new RecordingSession();
-        session.block();
-        OutgoingQueue out = new OutgoingQueue(session, 3, () -> { }, unsent -> { });
-        assertThat(out.offer(List.of("in flight"), List.of())).isTrue();
-        await().atMost(WAIT).until(() -> session.blockedWrites.get() == 1);
+        OutgoingQueue out = writingItsFirstFrame(session, 3);
 
         for (int i = 0; i < 10_000; i++) {
             assertThat(out.offerPong(new byte[] {(byte) i})).as("ping %d", i).isTrue();
@@ -155,10 +155,7 @@ class OutgoingQueueTest {
     @Test
     void stopDropsWhatWaitsAndTheWriterEndsAfterItsCurrentWrite() throws Exception {
         RecordingSession session = new RecordingSession();
-        session.block();
-        OutgoingQueue out = new OutgoingQueue(session, 8, () -> { }, unsent -> { });
-        out.offer(List.of("in flight"), List.of());
-        await().atMost(WAIT).until(() -> session.blockedWrites.get() == 1);
+        OutgoingQueue out = writingItsFirstFrame(session, 8);
         out.offer(List.of("dropped"), List.of());
 
         out.stop();

@@ -9,6 +9,9 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -22,6 +25,8 @@ class BotRestartTest {
     private static final String ADMIN = Tokens.admin("backend");
     private static final String VISITOR = Tokens.user("visitor");
     private static final String PROMPT = "{\"system_prompt\":\"Be brief.\"}";
+    /** In the stored form of a time: nanoseconds since the epoch. */
+    private static final long FIVE_MINUTES_AGO = Instant.now().minusSeconds(300).toEpochMilli() * 1_000_000;
     private FakeWebhook hook;
     private FakeLlm llm;
     private TestServer server;
@@ -35,7 +40,7 @@ class BotRestartTest {
     }
 
     private Map<String, String> settings(Map<String, String> more) {
-        Map<String, String> env = new java.util.HashMap<>(Map.of("WEBHOOK_URL", hook.url(),
+        Map<String, String> env = new HashMap<>(Map.of("WEBHOOK_URL", hook.url(),
                 "WEBHOOK_SECRET", "s3cret", "WEBHOOK_TIMEOUT", "30s", "LLM_ALLOW_PRIVATE_NETWORKS", "true",
                 "SUPPORT_API_KEY", "sk-test-key"));
         env.putAll(more);
@@ -123,7 +128,7 @@ class BotRestartTest {
         server.close();
         server = TestServer.start(settings(Map.of("RATE_LIMIT_MESSAGES", "0")));
         String botId = bot();
-        List<String> rooms = new java.util.ArrayList<>();
+        List<String> rooms = new ArrayList<>();
         for (int i = 0; i < 40; i++) { // a user's replies take 16 slots at most: 24 wait
             rooms.add(roomWith(botId));
         }
@@ -148,16 +153,8 @@ class BotRestartTest {
     void aReplyWaitingForTheWebhookAtTheStopIsRunAfterTheRestart() {
         String room = roomWith(bot());
         CountDownLatch released = new CountDownLatch(1);
-        hook.respond(r -> {
-            if (hook.ofType("bot.context").size() == 1) {
-                try {
-                    released.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return new FakeWebhook.Answer(200, PROMPT);
-        });
+        hook.respond(r -> hook.ofType("bot.context").size() == 1 ? promptOnce(released)
+                : new FakeWebhook.Answer(200, PROMPT));
         try (var c = server.ws(VISITOR)) {
             c.send("send_message", say(room, "Where is my order?"));
             await().atMost(Duration.ofSeconds(10)).until(() -> hook.ofType("bot.context").size() == 1);
@@ -230,14 +227,8 @@ class BotRestartTest {
         CountDownLatch released = new CountDownLatch(1);
         try (var c = server.ws(VISITOR)) {
             streamingInto(c, room);
-            hook.respond(r -> { // the re-run's bot.context waits: it has not started when the next stop comes
-                try {
-                    released.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return new FakeWebhook.Answer(200, PROMPT);
-            });
+            // the re-run's bot.context waits: it has not started when the next stop comes
+            hook.respond(r -> promptOnce(released));
             server.restart(() -> changeWhileStopped("UPDATE owed_replies SET owed_at = " + FIVE_MINUTES_AGO));
         }
         try {
@@ -249,10 +240,18 @@ class BotRestartTest {
         }
     }
 
-    private static final long FIVE_MINUTES_AGO = java.time.Instant.now().minusSeconds(300).toEpochMilli() * 1_000_000;
+    /** The webhook's system prompt once {@code released} (30 s at most): its reply does not start until then. */
+    private static FakeWebhook.Answer promptOnce(CountDownLatch released) {
+        try {
+            released.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return new FakeWebhook.Answer(200, PROMPT);
+    }
 
     private List<Long> owedAt() {
-        List<Long> times = new java.util.ArrayList<>();
+        List<Long> times = new ArrayList<>();
         try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + server.database());
              PreparedStatement statement = connection.prepareStatement("SELECT owed_at FROM owed_replies");
              var rows = statement.executeQuery()) {

@@ -284,15 +284,11 @@ class DeliveryTest {
             assertThat(rest.post("/rooms/" + room + "/messages", Tokens.user("big1"), Map.of("content", i + text))
                     .status()).isEqualTo(200);
         }
-        try (var back = server.ws(Tokens.user("big2"))) {
-            back.send("resume", Map.of("rooms", Map.of(room, 0)));
-            JsonNode done = back.await("resume.done");
-            long replayed = back.seen().stream().filter(e -> "message".equals(e.path("type").asText())).count();
-            // nine of 15,999 code units, then 16,000 each: 62 of them fit in 1,000,000, the 63rd would not
-            assertThat(replayed).isEqualTo(62);
-            assertThat(done.get("last_seq").asLong()).isEqualTo(62);
-            assertThat(done.get("complete").asBoolean()).isFalse();
-        }
+        Replay replay = resumeFromZero(room, "big2");
+        // nine of 15,999 code units, then 16,000 each: 62 of them fit in 1,000,000, the 63rd would not
+        assertThat(replay.messages()).isEqualTo(62);
+        assertThat(replay.done().get("last_seq").asLong()).isEqualTo(62);
+        assertThat(replay.done().get("complete").asBoolean()).isFalse();
         var rest2 = rest.get("/rooms/" + room + "/messages?after_seq=62&limit=100", Tokens.user("big2")).json();
         assertThat(rest2.get("messages")).hasSize(8);
     }
@@ -305,14 +301,23 @@ class DeliveryTest {
             assertThat(rest.post("/rooms/" + room + "/messages", Tokens.user("meta1"),
                     Map.of("content", "x", "meta", meta)).status()).isEqualTo(200);
         }
-        try (var back = server.ws(Tokens.user("meta2"))) {
+        Replay replay = resumeFromZero(room, "meta2");
+        // 65,536 code units each (a one-character content and its meta): 15 fit in 1,000,000, the 16th would not
+        assertThat(replay.messages()).isEqualTo(15);
+        assertThat(replay.done().get("last_seq").asLong()).isEqualTo(15);
+        assertThat(replay.done().get("complete").asBoolean()).isFalse();
+    }
+
+    /** What a resume of the room from seq 0 gives a new socket of the user: its messages, and its resume.done. */
+    private record Replay(long messages, JsonNode done) {
+    }
+
+    private Replay resumeFromZero(String room, String user) {
+        try (var back = server.ws(Tokens.user(user))) {
             back.send("resume", Map.of("rooms", Map.of(room, 0)));
             JsonNode done = back.await("resume.done");
-            long replayed = back.seen().stream().filter(e -> "message".equals(e.path("type").asText())).count();
-            // 65,536 code units each (a one-character content and its meta): 15 fit in 1,000,000, the 16th would not
-            assertThat(replayed).isEqualTo(15);
-            assertThat(done.get("last_seq").asLong()).isEqualTo(15);
-            assertThat(done.get("complete").asBoolean()).isFalse();
+            return new Replay(back.seen().stream().filter(e -> "message".equals(e.path("type").asText())).count(),
+                    done);
         }
     }
 
