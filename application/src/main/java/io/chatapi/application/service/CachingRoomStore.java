@@ -13,7 +13,9 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.StampedLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 
 /**
  * Keeps each room's member list in memory, so the hot paths (every send, typing, ack) read it without a
@@ -41,21 +43,14 @@ public final class CachingRoomStore implements RoomStore {
 
     private final RoomStore store;
     private final StampedLock[] memberLocks = new StampedLock[MEMBER_LOCK_STRIPES];
-    private final ConcurrentHashMap<String, List<Member>> members = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
+    /**
+     * Member lists, weighed by their members, and rooms, by the characters of their names and metadata: so that
+     * users creating many large rooms cannot fill the heap with them.
+     */
+    private final Kept<List<Member>> members;
+    private final Kept<Room> rooms;
     /** Bumped by every change, so a list loaded while a change ran is not kept. */
     private final AtomicLong changes = new AtomicLong();
-    /**
-     * Members the cached lists may hold in all: rooms count by their size, so that users creating many large
-     * rooms cannot fill the heap with their lists.
-     */
-    private final long maxMembersKept;
-    /** Members in the cached lists; changed with them, under the lock of {@link #members}. */
-    private long membersKept;
-    /** Characters of names and metadata the cached rooms may hold in all, for the same reason. */
-    private final long maxRoomCharsKept;
-    /** Characters in the cached rooms; changed with them, under the lock of {@link #rooms}. */
-    private long roomCharsKept;
 
     public CachingRoomStore(RoomStore store) {
         this(store, Math.max(10_000, heapShare() / BYTES_PER_MEMBER), Math.max(100_000, heapShare() / 2));
@@ -63,8 +58,8 @@ public final class CachingRoomStore implements RoomStore {
 
     CachingRoomStore(RoomStore store, long maxMembersKept, long maxRoomCharsKept) {
         this.store = store;
-        this.maxMembersKept = maxMembersKept;
-        this.maxRoomCharsKept = maxRoomCharsKept;
+        this.members = new Kept<>(List::size, maxMembersKept);
+        this.rooms = new Kept<>(CachingRoomStore::chars, maxRoomCharsKept);
         for (int i = 0; i < memberLocks.length; i++) {
             memberLocks[i] = new StampedLock();
         }
@@ -111,14 +106,8 @@ public final class CachingRoomStore implements RoomStore {
     /** Drops every cached member list and room. */
     public void forgetAll() {
         changes.incrementAndGet();
-        synchronized (members) {
-            members.clear();
-            membersKept = 0;
-        }
-        synchronized (rooms) {
-            rooms.clear();
-            roomCharsKept = 0;
-        }
+        members.clear();
+        rooms.clear();
     }
 
     /** From memory when possible: the send path and every check of a room's existence and state. */
@@ -130,7 +119,7 @@ public final class CachingRoomStore implements RoomStore {
         }
         long before = changes.get();
         Optional<Room> loaded = store.find(roomId);
-        loaded.filter(CachingRoomStore::small).ifPresent(room -> keepRoom(roomId, room, before));
+        loaded.filter(CachingRoomStore::small).ifPresent(room -> rooms.keep(roomId, room, () -> changedSince(before)));
         return loaded;
     }
 
@@ -142,64 +131,61 @@ public final class CachingRoomStore implements RoomStore {
         }
         long before = changes.get();
         List<Member> loaded = List.copyOf(store.members(roomId));
-        keepMembers(roomId, loaded, before);
+        members.keep(roomId, loaded, () -> changedSince(before));
         return loaded;
     }
 
-    /**
-     * Caches a room read from the store (emptying a full cache first), unless a change was made since
-     * {@code changesBefore}: the room may then predate it.
-     */
-    private void keepRoom(String roomId, Room room, long changesBefore) {
-        synchronized (rooms) {
-            if (rooms.size() >= MAX_ROOMS || roomCharsKept + chars(room) > maxRoomCharsKept) {
-                rooms.clear();
-                roomCharsKept = 0;
-            }
-            Room replaced = rooms.put(roomId, room);
-            roomCharsKept += chars(room) - (replaced == null ? 0 : chars(replaced));
-            if (changes.get() != changesBefore) {
-                dropRoom(roomId);
-            }
-        }
-    }
-
-    private void dropRoom(String roomId) {
-        synchronized (rooms) {
-            Room dropped = rooms.remove(roomId);
-            if (dropped != null) {
-                roomCharsKept -= chars(dropped);
-            }
-        }
+    /** Whether a change was made since {@code changesBefore}: a value read before may predate it. */
+    private boolean changedSince(long changesBefore) {
+        return changes.get() != changesBefore;
     }
 
     /**
-     * Caches a member list read from the store as {@link #keepRoom} does a room; a cache that would hold more than
-     * {@link #maxMembersKept} members is emptied first, and a list longer than that alone is read each time.
+     * Values read from the store, by room, bounded by their number ({@link #MAX_ROOMS}) and by their weight in all:
+     * one that would take the cache past either bound empties it first, and one heavier than the bound alone is
+     * read each time. Reads take no lock; changes take this one's.
      */
-    private void keepMembers(String roomId, List<Member> list, long changesBefore) {
-        if (list.size() > maxMembersKept) {
-            return;
-        }
-        synchronized (members) {
-            if (members.size() >= MAX_ROOMS || membersKept + list.size() > maxMembersKept) {
-                members.clear();
-                membersKept = 0;
-            }
-            List<Member> replaced = members.put(roomId, list);
-            membersKept += list.size() - (replaced == null ? 0 : replaced.size());
-            if (changes.get() != changesBefore) {
-                dropMembers(roomId);
-            }
-        }
-    }
+    private static final class Kept<V> {
+        private final ConcurrentHashMap<String, V> values = new ConcurrentHashMap<>();
+        private final ToLongFunction<V> weight;
+        private final long maxWeight;
+        private long weightKept;
 
-    private void dropMembers(String roomId) {
-        synchronized (members) {
-            List<Member> dropped = members.remove(roomId);
-            if (dropped != null) {
-                membersKept -= dropped.size();
+        Kept(ToLongFunction<V> weight, long maxWeight) {
+            this.weight = weight;
+            this.maxWeight = maxWeight;
+        }
+
+        V get(String roomId) {
+            return values.get(roomId);
+        }
+
+        /** Keeps the value unless {@code changedMeanwhile} says a change was made since it was read. */
+        synchronized void keep(String roomId, V value, BooleanSupplier changedMeanwhile) {
+            long weighs = weight.applyAsLong(value);
+            if (weighs > maxWeight) {
+                return;
             }
+            if (values.size() >= MAX_ROOMS || weightKept + weighs > maxWeight) {
+                clear();
+            }
+            V replaced = values.put(roomId, value);
+            weightKept += weighs - (replaced == null ? 0 : weight.applyAsLong(replaced));
+            if (changedMeanwhile.getAsBoolean()) {
+                drop(roomId);
+            }
+        }
+
+        synchronized void drop(String roomId) {
+            V dropped = values.remove(roomId);
+            if (dropped != null) {
+                weightKept -= weight.applyAsLong(dropped);
+            }
+        }
+
+        synchronized void clear() {
+            values.clear();
+            weightKept = 0;
         }
     }
 
@@ -246,8 +232,8 @@ public final class CachingRoomStore implements RoomStore {
 
     private void forget(String roomId) {
         changes.incrementAndGet();
-        dropMembers(roomId);
-        dropRoom(roomId);
+        members.drop(roomId);
+        rooms.drop(roomId);
     }
 
     @Override
