@@ -2,6 +2,8 @@ package io.chatapi.bench;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -22,6 +24,13 @@ public final class Bench {
     static final List<Scenario> SCENARIOS = List.of(new PersistScenario(), new CeilingScenario(), new FanoutScenario(),
             new IdleScenario(), new StormScenario(), new RelayScenario(), new StartupScenario());
     private static final Set<String> WITHOUT_WORKERS = Set.of("ceiling", "startup");
+    /**
+     * Figures that count what went wrong and are zero in a sound run (the storm's {@code connect_errors} are not:
+     * its clients meet a stopped server).
+     */
+    static final Set<String> FAILURE_FIGURES = Set.of("connect_failed", "errors", "send_errors", "missed", "dropped",
+            "duplicates", "resume_failed", "clients_missing", "stream_errors", "direct_errors");
+    private static final int SHOWN_LOG_LINES = 40;
 
     private Bench() {
     }
@@ -111,9 +120,12 @@ public final class Bench {
 
     /**
      * Runs the scenarios one after the other in a fresh temporary directory, after a {@link ClockCheck} when load
-     * workers are involved (not in smoke mode); a failing scenario is recorded in the report and the next one still runs. The directory (databases, server logs) is kept only when one failed.
+     * workers are involved (not in smoke mode); a failing scenario is recorded in the report and the next one still
+     * runs. The directory (databases, server logs) is kept only when one failed or a figure that counts failures
+     * ({@link #FAILURE_FIGURES}) is not zero; then the end of each server log is shown too.
      */
-    static Report execute(BenchOptions options, List<Scenario> scenarios, Function<Path, ServerFactory> servers, PrintStream log) {
+    static Report execute(BenchOptions options, List<Scenario> scenarios, Function<Path, ServerFactory> servers,
+                          PrintStream log) {
         List<String> arguments = new ArrayList<>();
         arguments.add(options.scenario());
         if (options.smoke()) {
@@ -149,12 +161,51 @@ public final class Bench {
                 context.progress(scenario.name() + " failed: " + message);
             }
         }
-        if (report.errors().isEmpty()) {
+        List<String> failures = failureFigures(report);
+        if (report.errors().isEmpty() && failures.isEmpty()) {
             deleteRecursively(workDir);
         } else {
+            if (!failures.isEmpty()) {
+                context.progress("failures counted: " + String.join(", ", failures));
+                showServerLogs(workDir, log);
+            }
             context.progress("kept databases and server logs in " + workDir);
         }
         return report;
+    }
+
+    /** "scenario name=value" for each figure that counts failures and is not zero. */
+    static List<String> failureFigures(Report report) {
+        List<String> out = new ArrayList<>();
+        for (Measurement m : report.measurements()) {
+            m.figures().forEach((name, value) -> {
+                if (FAILURE_FIGURES.contains(name) && value instanceof Number n && n.doubleValue() != 0) {
+                    out.add(m.scenario() + " " + name + "=" + value);
+                }
+            });
+        }
+        return out;
+    }
+
+    /**
+     * The end of each server log, where what the server said about a failed handshake or a lost message is: the
+     * directory is kept, but a test run's temporary directory may not outlive it.
+     */
+    private static void showServerLogs(Path workDir, PrintStream log) {
+        try (Stream<Path> files = Files.list(workDir)) {
+            for (Path file : files.filter(Bench::isServerLog).sorted().toList()) {
+                List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+                log.println("---- last " + Math.min(SHOWN_LOG_LINES, lines.size()) + " lines of " + file);
+                lines.subList(Math.max(0, lines.size() - SHOWN_LOG_LINES), lines.size()).forEach(log::println);
+            }
+        } catch (IOException | UncheckedIOException e) {
+            log.println("cannot read the server logs: " + e.getMessage());
+        }
+        log.flush();
+    }
+
+    private static boolean isServerLog(Path file) {
+        return file.getFileName().toString().matches("server-\\d+\\.log");
     }
 
     static String usage() {
