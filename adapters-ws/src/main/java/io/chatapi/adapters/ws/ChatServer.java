@@ -131,6 +131,7 @@ public final class ChatServer {
                 .addRouting(WsRouting.builder().endpoint(HandshakeFilter.PATH, () -> new ChatSocketListener(sockets)));
         WebServer server;
         HangUpLog.install();
+        SharedUpgradeHeaders.prepare();
         try (BindFailures bindFailures = BindFailures.watch()) {
             server = config.build().start();
             if (!server.isRunning() || server.port() < 0) {
