@@ -145,7 +145,7 @@ public final class CachingRoomStore implements RoomStore {
      * one that would take the cache past either bound empties it first, and one heavier than the bound alone is
      * read each time. Reads take no lock; changes take this one's.
      */
-    private static final class Kept<V> {
+    static final class Kept<V> {
         private final ConcurrentHashMap<String, V> values = new ConcurrentHashMap<>();
         private final ToLongFunction<V> weight;
         private final long maxWeight;
@@ -160,20 +160,23 @@ public final class CachingRoomStore implements RoomStore {
             return values.get(roomId);
         }
 
-        /** Keeps the value unless {@code changedMeanwhile} says a change was made since it was read. */
+        /**
+         * Keeps the value unless {@code changedMeanwhile} says a change was made since it was read. It is asked
+         * before the value is visible, under this lock: a change counts itself before it {@link #drop drops} the
+         * room, so either this sees the change or the drop, waiting for this lock, removes the value before the
+         * change returns. A reader never gets a value older than a change that has returned.
+         */
         synchronized void keep(String roomId, V value, BooleanSupplier changedMeanwhile) {
             long weighs = weight.applyAsLong(value);
-            if (weighs > maxWeight) {
+            if (weighs > maxWeight || changedMeanwhile.getAsBoolean()) {
                 return;
             }
+            drop(roomId);
             if (values.size() >= MAX_ROOMS || weightKept + weighs > maxWeight) {
                 clear();
             }
-            V replaced = values.put(roomId, value);
-            weightKept += weighs - (replaced == null ? 0 : weight.applyAsLong(replaced));
-            if (changedMeanwhile.getAsBoolean()) {
-                drop(roomId);
-            }
+            values.put(roomId, value);
+            weightKept += weighs;
         }
 
         synchronized void drop(String roomId) {

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executors;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class CachingRoomStoreTest {
@@ -133,6 +134,29 @@ class CachingRoomStoreTest {
         assertThat(cache.findForChecks("small")).hasValueSatisfying(r -> assertThat(r.name()).isEqualTo(half));
         assertThat(cache.findForChecks("large"))
                 .hasValueSatisfying(r -> assertThat(r.name()).isEqualTo("renamed behind its back"));
+    }
+
+    @Test
+    void aValueReadBeforeAChangeIsNeverVisibleEvenForAMoment() {
+        var kept = new CachingRoomStore.Kept<List<Member>>(List::size, 100);
+        var visibleWhileAsked = new AtomicReference<List<Member>>();
+        kept.keep("room_1", List.of(member("room_1", "stale")), () -> {
+            visibleWhileAsked.set(kept.get("room_1"));
+            return true;
+        });
+        assertThat(visibleWhileAsked.get()).as("a reader between the keep and the check").isNull();
+        assertThat(kept.get("room_1")).isNull();
+    }
+
+    @Test
+    void keepingARoomAgainWeighsOnlyItsNewValue() {
+        var kept = new CachingRoomStore.Kept<List<Member>>(List::size, 5);
+        kept.keep("room_b", List.of(member("room_b", "x"), member("room_b", "y")), () -> false);
+        List<Member> three = List.of(member("room_a", "x"), member("room_a", "y"), member("room_a", "z"));
+        kept.keep("room_a", three, () -> false);
+        kept.keep("room_a", three, () -> false); // two readers missed at once: 2 + 3 members still fit
+        assertThat(kept.get("room_b")).hasSize(2);
+        assertThat(kept.get("room_a")).hasSize(3);
     }
 
     private Room group(String roomId) {
