@@ -27,13 +27,13 @@ import java.util.logging.Logger;
 final class ChatSocketListener implements WsListener {
     private static final Logger LOG = Logger.getLogger(ChatSocketListener.class.getName());
     private static final int PROTOCOL_ERROR = 1002;
-    private static final int POLICY_VIOLATION = 1008;
     private static final String NOT_UTF8 = "text frame is not valid UTF-8 (send U+FFFD escaped as \\ufffd)";
     private static final String NOT_UTF8_BINARY = "binary frame is not valid UTF-8";
 
     private final SocketServices services;
     private final MessageAssembler assembler;
     private VerifiedToken token;
+    private long handshake;
     private SocketConnection connection;
     private ClientFrames frames;
     private boolean opened;
@@ -47,13 +47,14 @@ final class ChatSocketListener implements WsListener {
     public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) throws WsUpgradeException {
         // The handshake filter, on this thread, has answered 401 to a bad token and hands over the one it checked.
         token = HandshakeFilter.checkedToken().orElseThrow(() -> new WsUpgradeException("unauthorized"));
+        handshake = services.registry().nextHandshake();
         return Optional.empty();
     }
 
     @Override
     public void onOpen(WsSession session) {
-        connection = new SocketConnection(session, token.principal(), services.registry(), services.metrics(),
-                services.settings().outgoingQueueFrames());
+        connection = new SocketConnection(session, handshake, token.principal(), services.registry(),
+                services.metrics(), services.settings().outgoingQueueFrames());
         frames = new ClientFrames(connection, services);
         DirectAnswers.upgraded(() -> {
             try {
@@ -68,7 +69,7 @@ final class ChatSocketListener implements WsListener {
             return;
         }
         if (services.registry().register(connection) == ConnectionRegistry.Registration.FULL) {
-            connection.close(POLICY_VIOLATION, "connection limit reached");
+            connection.closeOverLimit();
             return;
         }
         if (services.stopping().isRaised()) {

@@ -11,6 +11,7 @@ import io.chatapi.application.port.out.EventPublisher;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -21,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -45,6 +47,7 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
     private final ConcurrentHashMap<String, List<SocketConnection>> byUser = new ConcurrentHashMap<>();
     private final Set<SocketConnection> all = ConcurrentHashMap.newKeySet();
     private volatile int maxPerUser = Integer.MAX_VALUE;
+    private final AtomicLong handshakes = new AtomicLong();
     private volatile PresenceUseCase presence;
     private volatile ExecutorService presenceCalls;
     private volatile UnsentMessagesUseCase unsentMessages;
@@ -271,12 +274,20 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
         return List.copyOf(all);
     }
 
+    /** The place of a handshake now being answered, for {@link #register}: the first is 1. */
+    long nextHandshake() {
+        return handshakes.incrementAndGet();
+    }
+
     /**
      * Adds a connection to its user's, unless the user is at the cap; tells presence about a first one. Presence
-     * calls are queued inside the map update, so they keep the order of the updates that caused them.
+     * calls are queued inside the map update, so they keep the order of the updates that caused them. The one over
+     * the cap is the newest by handshake, not by registration: two handshakes answered together may open in either
+     * order, and the older, whose client may already use it, is kept while the newer is closed with 1008.
      */
     Registration register(SocketConnection connection) {
         Registration[] outcome = new Registration[1];
+        SocketConnection[] newer = new SocketConnection[1];
         byUser.compute(connection.userId(), (user, list) -> {
             if (list == null) {
                 outcome[0] = Registration.FIRST;
@@ -284,17 +295,27 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
                 return List.of(connection);
             }
             // a connection whose client went away without a close frame is not counted: the sweep ends it
-            if (list.stream().filter(SocketConnection::readerAlive).count() >= maxPerUser) {
-                outcome[0] = Registration.FULL;
-                return list;
-            }
-            outcome[0] = Registration.ADDED;
+            List<SocketConnection> counted = list.stream().filter(SocketConnection::readerAlive).toList();
             List<SocketConnection> next = new ArrayList<>(list.size() + 1);
             next.addAll(list);
+            if (counted.size() >= maxPerUser) {
+                SocketConnection newest = counted.stream()
+                        .max(Comparator.comparingLong(SocketConnection::handshake)).orElseThrow();
+                if (newest.handshake() < connection.handshake()) {
+                    outcome[0] = Registration.FULL;
+                    return list;
+                }
+                newer[0] = newest;
+                next.remove(newest);
+                tellPresence(target -> target.connectionClosed(user));
+            }
+            outcome[0] = Registration.ADDED;
             next.add(connection);
             return List.copyOf(next);
         });
-        if (outcome[0] != Registration.FULL) {
+        if (newer[0] != null) {
+            newer[0].closeOverLimit(); // out of the registry already: it counted, and this one takes its place
+        } else if (outcome[0] != Registration.FULL) {
             metrics.activeConnections.incrementAndGet();
         }
         return outcome[0];

@@ -26,11 +26,13 @@ import java.util.function.Supplier;
  */
 final class SocketConnection {
     static final int SLOW_CONSUMER = 1013;
+    private static final int POLICY_VIOLATION = 1008;
     private static final int TOKEN_EXPIRED = 4001;
     private static final long NEVER = Long.MAX_VALUE;
 
     private final WsSession session;
     private final Thread reader;
+    private final long handshake;
     private final String userId;
     private final ConnectionRegistry registry;
     private final ServerMetrics metrics;
@@ -61,10 +63,11 @@ final class SocketConnection {
     private boolean left;
 
     /** Created on the connection's reading thread, which it watches to notice a dropped connection. */
-    SocketConnection(WsSession session, Principal principal, ConnectionRegistry registry, ServerMetrics metrics,
-                     int maxQueued) {
+    SocketConnection(WsSession session, long handshake, Principal principal, ConnectionRegistry registry,
+                     ServerMetrics metrics, int maxQueued) {
         this.session = session;
         this.reader = Thread.currentThread();
+        this.handshake = handshake;
         this.principal = principal;
         this.userId = principal.userId();
         this.registry = registry;
@@ -253,6 +256,11 @@ final class SocketConnection {
         return closeRequestedNanos;
     }
 
+    /** The place of its handshake among the server's: a later one is the newer connection. */
+    long handshake() {
+        return handshake;
+    }
+
     boolean readerAlive() {
         return reader.isAlive();
     }
@@ -306,6 +314,11 @@ final class SocketConnection {
             out.force(frame);
             queueClose(code, reason);
         }
+    }
+
+    /** Closes with 1008: the user's connections were at the cap when it opened. */
+    void closeOverLimit() {
+        close(POLICY_VIOLATION, "connection limit reached");
     }
 
     /** Closes after the frames already queued; the connection leaves the registry at once. */

@@ -1,0 +1,102 @@
+package io.chatapi.adapters.ws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.chatapi.application.ServerMetrics;
+import io.chatapi.domain.Principal;
+import io.chatapi.domain.Role;
+import io.helidon.common.buffers.BufferData;
+import io.helidon.common.socket.SocketContext;
+import io.helidon.websocket.WsSession;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+class ConnectionRegistryTest {
+    private static final Principal ANN = new Principal("ann", Role.USER);
+
+    private final ServerMetrics metrics = new ServerMetrics();
+    private final ConnectionRegistry registry = new ConnectionRegistry(metrics);
+
+    @Test
+    void overTheCapTheNewerHandshakeIsClosedWhicheverOpensFirst() {
+        registry.attach(1, null, null);
+        long older = registry.nextHandshake();
+        long newer = registry.nextHandshake();
+        ClosingSession newerSession = new ClosingSession();
+        SocketConnection newerConnection = new SocketConnection(newerSession, newer, ANN, registry, metrics, 16);
+        ClosingSession olderSession = new ClosingSession();
+        SocketConnection olderConnection = new SocketConnection(olderSession, older, ANN, registry, metrics, 16);
+
+        assertThat(registry.register(newerConnection)).isEqualTo(ConnectionRegistry.Registration.FIRST);
+        assertThat(registry.register(olderConnection)).isEqualTo(ConnectionRegistry.Registration.ADDED);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !newerSession.closes.isEmpty());
+        assertThat(newerSession.closes).containsExactly("1008 connection limit reached");
+        assertThat(olderSession.closes).isEmpty();
+        assertThat(metrics.activeConnections.get()).isEqualTo(1);
+
+        SocketConnection newest = new SocketConnection(new ClosingSession(), registry.nextHandshake(), ANN, registry,
+                metrics, 16);
+        assertThat(registry.register(newest)).isEqualTo(ConnectionRegistry.Registration.FULL);
+        assertThat(olderSession.closes).isEmpty();
+        assertThat(metrics.activeConnections.get()).isEqualTo(1);
+    }
+
+    @Test
+    void underTheCapEveryConnectionIsKept() {
+        registry.attach(2, null, null);
+        List<ClosingSession> sessions = List.of(new ClosingSession(), new ClosingSession());
+        long first = registry.nextHandshake();
+        long second = registry.nextHandshake();
+        assertThat(registry.register(new SocketConnection(sessions.get(1), second, ANN, registry, metrics, 16)))
+                .isEqualTo(ConnectionRegistry.Registration.FIRST);
+        assertThat(registry.register(new SocketConnection(sessions.get(0), first, ANN, registry, metrics, 16)))
+                .isEqualTo(ConnectionRegistry.Registration.ADDED);
+        assertThat(metrics.activeConnections.get()).isEqualTo(2);
+        assertThat(sessions).allSatisfy(s -> assertThat(s.closes).isEmpty());
+    }
+
+    /** Records the close frames the connection's writer sends; everything else is dropped. */
+    private static final class ClosingSession implements WsSession {
+        final List<String> closes = new CopyOnWriteArrayList<>();
+
+        @Override
+        public WsSession send(String text, boolean last) {
+            return this;
+        }
+
+        @Override
+        public WsSession send(BufferData bufferData, boolean last) {
+            return this;
+        }
+
+        @Override
+        public WsSession ping(BufferData bufferData) {
+            return this;
+        }
+
+        @Override
+        public WsSession pong(BufferData bufferData) {
+            return this;
+        }
+
+        @Override
+        public WsSession close(int code, String reason) {
+            closes.add(code + " " + reason);
+            return this;
+        }
+
+        @Override
+        public WsSession terminate() {
+            return this;
+        }
+
+        @Override
+        public SocketContext socketContext() {
+            throw new UnsupportedOperationException();
+        }
+    }
+}
