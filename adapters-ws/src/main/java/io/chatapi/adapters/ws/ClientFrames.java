@@ -184,7 +184,7 @@ final class ClientFrames {
     /**
      * The client id of a message refused for its size, read from the head kept of it: null when that head does
      * not show one (within the first frames that fit the limit), or it is not a well-formed string of at most
-     * {@link ChatSettings#MAX_CLIENT_MSG_ID_CHARS} characters.
+     * {@link ChatSettings#MAX_CLIENT_MSG_ID_CHARS} UTF-16 code units.
      */
     static String clientMsgIdIn(String head) {
         String id = WireJson.stringIn(head, "data", "client_msg_id", ChatSettings.MAX_CLIENT_MSG_ID_CHARS);

@@ -22,14 +22,14 @@ final class MessageText {
             throw ChatException.invalid("content is required");
         }
         if (content.length() > maxChars) {
-            throw ChatException.tooLarge("content is longer than " + maxChars + " characters");
+            throw ChatException.tooLarge("content is longer than " + maxChars + " UTF-16 code units");
         }
     }
 
     /** An optional text field must be at most {@code maxChars} UTF-16 code units. */
     static void requireAtMost(String field, String value, int maxChars) {
         if (value != null && value.length() > maxChars) {
-            throw ChatException.tooLarge(field + " is longer than " + maxChars + " characters");
+            throw ChatException.tooLarge(field + " is longer than " + maxChars + " UTF-16 code units");
         }
     }
 

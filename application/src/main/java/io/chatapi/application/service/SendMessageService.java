@@ -74,7 +74,7 @@ public final class SendMessageService implements SendMessageUseCase {
         if (clientMsgId != null && (clientMsgId.isEmpty()
                 || clientMsgId.length() > ChatSettings.MAX_CLIENT_MSG_ID_CHARS)) {
             throw ChatException.invalid("client_msg_id must be 1 to " + ChatSettings.MAX_CLIENT_MSG_ID_CHARS
-                    + " characters");
+                    + " UTF-16 code units");
         }
         if (command.roomId() == null || command.roomId().isBlank()) {
             throw ChatException.invalid("room_id is required");
