@@ -46,8 +46,10 @@ final class BotReply {
     final String botId;
     final String messageId;
     final Message trigger;
-    /** Run again at a start for a graceful stop that cut it: a stop that cuts it once more does not keep it. */
-    /** When the stop that kept it came, for a reply run again after a restart; null for any other. */
+    /**
+     * When the stop that kept it came, for a reply run again at a start because a graceful stop cut it; null for
+     * any other. A stop that cuts such a reply once more, after it started, does not keep it again.
+     */
     final Instant owedSince;
     final Cancellation cancellation = new Cancellation();
     private final EventPublisher publisher;
