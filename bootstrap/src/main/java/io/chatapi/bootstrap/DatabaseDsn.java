@@ -108,6 +108,10 @@ record DatabaseDsn(Path file, List<String> ignoredParameters) {
                 names.add(name);
             }
         }
+        int hash = tail.indexOf('#');
+        if (hash >= 0 && hash < tail.length() - 1) {
+            names.add("#fragment"); // named, not shown, like the parameters' values
+        }
         return names;
     }
 

@@ -35,6 +35,9 @@ class DatabaseDsnTest {
         DatabaseDsn dsn = DatabaseDsn.parse("file:/d/chat.db?_journal=WAL&_sync=NORMAL&_auth_pass=hunter2&flag");
         assertThat(dsn.ignoredParameters()).containsExactly("_journal", "_sync", "_auth_pass", "flag");
         assertThat(DatabaseDsn.parse("file:/d/chat.db").ignoredParameters()).isEmpty();
+        assertThat(DatabaseDsn.parse("file:/d/chat.db?cache=shared#secret").ignoredParameters())
+                .containsExactly("cache", "#fragment");
+        assertThat(DatabaseDsn.parse("jdbc:sqlite:/d/chat.db#").ignoredParameters()).isEmpty();
     }
 
     @ParameterizedTest
