@@ -48,6 +48,8 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
     private final Set<SocketConnection> all = ConcurrentHashMap.newKeySet();
     private volatile int maxPerUser = Integer.MAX_VALUE;
     private final AtomicLong handshakes = new AtomicLong();
+    /** Counts registrations: a user's connections register in the order of their places. */
+    private final AtomicLong registrations = new AtomicLong();
     private volatile PresenceUseCase presence;
     private volatile ExecutorService presenceCalls;
     private volatile UnsentMessagesUseCase unsentMessages;
@@ -110,15 +112,19 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
     }
 
     /**
-     * {@code message} events a connection of {@code userId} never wrote to its socket; called once it has left
-     * the registry. Nothing when another connection of the user is open now: that one was sent them live. Never
-     * blocks: they are queued on a thread of their own, and until they are, the offline queue re-delivers nothing
-     * to the user ({@link #publishToSettled}), so that a reconnected client gets its backlog in seq order.
+     * {@code message} events a connection never wrote to its socket; called once it has left the registry. Nothing
+     * when another connection of the user, registered before it, is open now: every event published to the one
+     * was published to the other too. One registered since may have missed them (it opened after they were
+     * published), so they are queued, and the offline queue's re-delivery drops those that connection was sent
+     * live. Never blocks: they are queued on a thread of their own, and until they are, the offline queue
+     * re-delivers nothing to the user ({@link #publishToSettled}), so that a reconnected client gets its backlog in
+     * seq order.
      */
-    void unsent(String userId, List<ChatEvent> messages) {
+    void unsent(SocketConnection connection, List<ChatEvent> messages) {
         UnsentMessagesUseCase target = unsentMessages;
         ExecutorService calls = unsentCalls;
-        if (target == null || calls == null || isOnline(userId)) {
+        String userId = connection.userId();
+        if (target == null || calls == null || openSince(userId, connection.registration())) {
             return;
         }
         List<UnsentMessage> unsent = new ArrayList<>(messages.size());
@@ -236,6 +242,20 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
      * until the next sweep (up to a second): a message sent meanwhile is queued for the user, and told to the
      * webhook, as for any user without a connection.
      */
+    /** Whether a connection of the user registered before {@code registration} is open, as for {@link #isOnline}. */
+    private boolean openSince(String userId, long registration) {
+        List<SocketConnection> connections = byUser.get(userId);
+        if (connections == null) {
+            return false;
+        }
+        for (SocketConnection connection : connections) {
+            if (connection.registration() < registration && connection.readerAlive()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public boolean isOnline(String userId) {
         List<SocketConnection> connections = byUser.get(userId);
@@ -291,6 +311,7 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
         byUser.compute(connection.userId(), (user, list) -> {
             if (list == null) {
                 outcome[0] = Registration.FIRST;
+                connection.registeredAs(registrations.incrementAndGet());
                 tellPresence(target -> target.firstConnectionOpened(user));
                 return List.of(connection);
             }
@@ -310,6 +331,7 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
                 tellPresence(target -> target.connectionClosed(user));
             }
             outcome[0] = Registration.ADDED;
+            connection.registeredAs(registrations.incrementAndGet());
             next.add(connection);
             return List.copyOf(next);
         });

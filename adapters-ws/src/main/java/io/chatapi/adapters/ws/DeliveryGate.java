@@ -45,7 +45,10 @@ final class DeliveryGate {
     private final List<Held> held = new ArrayList<>();
     private final Map<String, Integer> given = new HashMap<>();
     private final Map<String, Long> replayedUpTo = new HashMap<>();
-    /** Per room, the seq of the first message sent live; made at the first one, so an idle socket holds none. */
+    /**
+     * Per room, the seq of the first message (or reply's end) sent live; made at the first one, so an idle socket
+     * holds none.
+     */
     private Map<String, Long> firstLive;
     private boolean holdAll = true;
 
@@ -127,7 +130,8 @@ final class DeliveryGate {
     /**
      * A message the offline queue owes the client, re-delivered: dropped (and counted as delivered) when the
      * connection was sent it live already, which is so for every seq from the first it was sent live in that room
-     * on (live messages come in seq order), as when the client connected while the message was being stored.
+     * on (live messages and reply ends come in seq order), as when the client connected while the message was being
+     * stored.
      */
     synchronized boolean redeliver(ChatEvent.MessageCreated event, String frame) {
         Long first = firstLive == null ? null : firstLive.get(event.message().roomId());
@@ -223,10 +227,7 @@ final class DeliveryGate {
                     yield List.of();
                 }
                 if (live) {
-                    if (firstLive == null) {
-                        firstLive = new HashMap<>();
-                    }
-                    firstLive.putIfAbsent(room, m.message().seq());
+                    sentLive(room, m.message().seq());
                 }
                 yield List.of(frame);
             }
@@ -236,6 +237,9 @@ final class DeliveryGate {
                 yield passed == null ? List.of() : List.of(passed);
             }
             case ChatEvent.StreamEnd e -> {
+                if (live) {
+                    sentLive(e.roomId(), e.seq());
+                }
                 if (given.remove(e.messageId()) != null) {
                     yield List.of(frame);
                 }
@@ -246,6 +250,14 @@ final class DeliveryGate {
             case ChatEvent.StreamError e -> given.remove(e.messageId()) == null ? List.of() : List.of(frame);
             default -> List.of(frame);
         };
+    }
+
+    /** A stored message of the room, a {@code message} or a reply's end, passed live. */
+    private void sentLive(String roomId, long seq) {
+        if (firstLive == null) {
+            firstLive = new HashMap<>();
+        }
+        firstLive.putIfAbsent(roomId, seq);
     }
 
     private String delta(ChatEvent.StreamDelta d, String frame) {

@@ -33,6 +33,8 @@ final class SocketConnection {
     private final WsSession session;
     private final Thread reader;
     private final long handshake;
+    /** Its place among the registrations of the server ({@link Long#MAX_VALUE} until it registers). */
+    private volatile long registration = Long.MAX_VALUE;
     private final String userId;
     private final ConnectionRegistry registry;
     private final ServerMetrics metrics;
@@ -261,6 +263,15 @@ final class SocketConnection {
         return handshake;
     }
 
+    long registration() {
+        return registration;
+    }
+
+    /** Called by the registry as it adds the connection to its user's. */
+    void registeredAs(long place) {
+        this.registration = place;
+    }
+
     boolean readerAlive() {
         return reader.isAlive();
     }
@@ -400,7 +411,7 @@ final class SocketConnection {
             }
             report = messages;
         }
-        registry.unsent(userId, report);
+        registry.unsent(this, report);
     }
 
     /** The connection has left the registry: reports what was kept unsent until now. */
@@ -412,7 +423,7 @@ final class SocketConnection {
             unsent = null;
         }
         if (report != null) {
-            registry.unsent(userId, report);
+            registry.unsent(this, report);
         }
     }
 }

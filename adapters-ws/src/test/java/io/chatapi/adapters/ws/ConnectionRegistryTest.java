@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.chatapi.application.ServerMetrics;
+import io.chatapi.application.port.out.ChatEvent;
+import io.chatapi.domain.Message;
 import io.chatapi.domain.Principal;
 import io.chatapi.domain.Role;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.common.socket.SocketContext;
 import io.helidon.websocket.WsSession;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
@@ -57,6 +60,51 @@ class ConnectionRegistryTest {
                 .isEqualTo(ConnectionRegistry.Registration.ADDED);
         assertThat(metrics.activeConnections.get()).isEqualTo(2);
         assertThat(sessions).allSatisfy(s -> assertThat(s.closes).isEmpty());
+    }
+
+    @Test
+    void whatAConnectionNeverWroteIsQueuedUnlessAnOlderConnectionOfTheUserIsOpen() {
+        List<String> queued = new CopyOnWriteArrayList<>();
+        registry.attach(5, null, (user, messages) -> messages.forEach(m -> queued.add(user + " " + m.messageId())));
+        SocketConnection older = connection();
+        registry.register(older);
+        registry.publish(List.of("ann"), message("m0", 1)); // neither has opened: each holds what it is given
+        SocketConnection closing = connection();
+        registry.register(closing);
+        registry.publish(List.of("ann"), message("m1", 2));
+        SocketConnection newer = connection();
+        registry.register(newer); // opened after both were published: never given them
+
+        closing.ended(); // the older connection, still open, was given m1 too: nothing to queue
+        older.ended(); // only the newer one is open
+        await().atMost(Duration.ofSeconds(5)).until(() -> queued.contains("ann m0"));
+        assertThat(queued).as("queued in the order the connections ended").containsExactly("ann m0", "ann m1");
+    }
+
+    @Test
+    void aConnectionClosedAtTheCapByAnOlderHandshakeHasWhatItNeverWroteQueued() {
+        List<String> queued = new CopyOnWriteArrayList<>();
+        registry.attach(1, null, (user, messages) -> messages.forEach(m -> queued.add(user + " " + m.messageId())));
+        long olderHandshake = registry.nextHandshake();
+        SocketConnection newer = connection();
+        registry.register(newer);
+        registry.publish(List.of("ann"), message("m1", 1));
+        SocketConnection older = new SocketConnection(new ClosingSession(), olderHandshake, ANN, registry, metrics,
+                16);
+        assertThat(registry.register(older)).isEqualTo(ConnectionRegistry.Registration.ADDED);
+        newer.ended(); // as when its socket closes
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !queued.isEmpty());
+        assertThat(queued).containsExactly("ann m1");
+    }
+
+    private SocketConnection connection() {
+        return new SocketConnection(new ClosingSession(), registry.nextHandshake(), ANN, registry, metrics, 16);
+    }
+
+    private static ChatEvent message(String id, long seq) {
+        return new ChatEvent.MessageCreated(new Message(id, "room_1", "bob", seq, "hi", null, Instant.EPOCH, null,
+                null), false);
     }
 
     /** Records the close frames the connection's writer sends; everything else is dropped. */

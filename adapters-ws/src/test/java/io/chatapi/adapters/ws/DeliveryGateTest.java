@@ -81,6 +81,20 @@ class DeliveryGateTest {
     }
 
     @Test
+    void aBotReplyWhoseEndWasSentLiveIsNotReDeliveredAsAMessage() {
+        gate.opened(List.of());
+        live(new ChatEvent.StreamStart("r1", "b1", "bot"));
+        live(new ChatEvent.StreamEnd("r1", "b1", "bot", "Hi", 7, "stop"));
+
+        var reply = (ChatEvent.MessageCreated) message("r1", 7);
+        assertThat(gate.redeliver(reply, EventFrames.event(reply))).as("counted as delivered").isTrue();
+        var older = (ChatEvent.MessageCreated) message("r1", 6);
+        assertThat(gate.redeliver(older, EventFrames.event(older))).isTrue();
+
+        assertThat(sent()).containsExactly("message.stream.start b1", "message.stream.end b1", "message r1#6");
+    }
+
+    @Test
     void aQueuedMessageTheConnectionWasSentLiveIsNotSentAgainButAnOlderOneIs() {
         gate.opened(List.of());
         assertThat(live(message("r1", 10))).isTrue();
