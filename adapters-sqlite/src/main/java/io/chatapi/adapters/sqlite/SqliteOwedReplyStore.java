@@ -31,16 +31,23 @@ public final class SqliteOwedReplyStore implements OwedReplyStore {
 
     /** Reads first, so that a start with nothing owed (the usual case) puts no write before the writer's others. */
     @Override
-    public List<OwedReply> takeAll() {
+    public List<OwedReply> take(int max) {
         if (db.read(h -> h.createQuery("SELECT count(*) FROM owed_replies").mapTo(Long.class).one()) == 0) {
             return List.of();
         }
         return db.write(h -> {
             List<OwedReply> owed = h.createQuery("SELECT room_id, bot_id, trigger_id, owed_at FROM owed_replies"
-                            + " ORDER BY owed_at, room_id, bot_id, trigger_id")
+                            + " ORDER BY owed_at, room_id, bot_id, trigger_id LIMIT :max")
+                    .bind("max", max)
                     .map((rs, ctx) -> new OwedReply(rs.getString("room_id"), rs.getString("bot_id"),
                             rs.getString("trigger_id"), Columns.instant(rs, "owed_at"))).list();
-            h.execute("DELETE FROM owed_replies");
+            if (!owed.isEmpty()) {
+                PreparedBatch batch = h.prepareBatch("DELETE FROM owed_replies"
+                        + " WHERE room_id = :room AND bot_id = :bot AND trigger_id = :trigger");
+                owed.forEach(reply -> batch.bind("room", reply.roomId()).bind("bot", reply.botId())
+                        .bind("trigger", reply.triggerId()).add());
+                batch.execute();
+            }
             return owed;
         });
     }

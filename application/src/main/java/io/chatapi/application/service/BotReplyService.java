@@ -42,9 +42,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -108,6 +110,8 @@ public final class BotReplyService implements BotReplies {
      * {@code SHUTDOWN_RECONNECT_MAX}: the answer is stored and reaches a client that comes back later too.
      */
     static final Duration OWED_MAX_AGE = Duration.ofMinutes(10);
+    /** How many kept replies are taken from the store at a time: those a stop finds not yet taken stay there. */
+    private static final int OWED_BATCH = 64;
     /** How many newer messages one read takes when looking for a human one after an owed reply's trigger. */
     private static final int NEWER_PAGE = 100;
 
@@ -162,8 +166,11 @@ public final class BotReplyService implements BotReplies {
     private final ReentrantLock idleLock = new ReentrantLock();
     private final Condition idle = idleLock.newCondition();
     private int inFlight;
+    /** Guarded by {@link #idleLock} for writes: {@link #submit} starts nothing once it is set. */
     private volatile boolean stopping;
     private volatile BotHandoff handoff;
+    /** Open while {@link #resumeOwed}'s run goes on, so that a stop keeps what that run had taken. */
+    private volatile CountDownLatch owedRun = new CountDownLatch(0);
 
     /** @param maxConcurrency how many replies may call the webhook or the LLM at once; at least 1 */
     public BotReplyService(RoomStore rooms, MessageStore messages, BotStore bots, EventPublisher publisher,
@@ -204,11 +211,9 @@ public final class BotReplyService implements BotReplies {
         if (message.fromSystem() || room.handoff().human()) {
             return;
         }
-        if (stopping) {
-            oweAtStop(room.id(), message);
-            return;
+        if (!submit(() -> dispatch(room.id(), message))) {
+            oweAtStop(room.id(), message); // the stop has begun: no task starts any more
         }
-        submit(() -> dispatch(room.id(), message));
     }
 
     /** A message stored while the server stops (a send in flight): its bots owe it their replies. */
@@ -337,7 +342,12 @@ public final class BotReplyService implements BotReplies {
 
     @Override
     public void shutdown(Instant deadline) {
-        stopping = true;
+        idleLock.lock();
+        try {
+            stopping = true; // under the lock that submit checks it with: every task starts before or not at all
+        } finally {
+            idleLock.unlock();
+        }
         for (BotReply reply : live.values()) {
             if (reply.cancel(SHUTDOWN)) {
                 owe(reply); // neither cancelled, superseded, handed off nor dropped before: it still has to answer
@@ -374,6 +384,14 @@ public final class BotReplyService implements BotReplies {
      * superseded the others. A store failure only loses them (logged), as a crash would.
      */
     public void keepOwedForRestart() {
+        try {
+            if (!owedRun.await(endWait.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.log(Level.WARNING, "the replies kept by the last stop were still being run again; those not"
+                        + " reached yet stay kept");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         Map<Key, Owed> newest = new HashMap<>();
         for (Owed reply : owed) {
             newest.merge(new Key(reply.roomId(), reply.botId()), reply,
@@ -400,29 +418,47 @@ public final class BotReplyService implements BotReplies {
      * Once the server takes connections after a start: runs again, as if its message had just come, each reply the
      * last graceful stop kept, unless the stop that first kept it was more than {@link #OWED_MAX_AGE} ago, the
      * message was deleted, the bot left the room, the room went to a human, or a newer human message came (whose
-     * own reply answers it). The replies are taken from the store before they run, skipped or not, so each runs
-     * again at most once; one that a stop cuts short again is not kept again, one it finds not yet started is.
-     * Returns at once: the work runs on the service's threads.
+     * own reply answers it). The replies are taken from the store a few at a time before they run, skipped or not,
+     * so each runs again at most once; one that a stop cuts short again is not kept again, one it finds not yet
+     * started is, and so are those a stop finds not yet taken from the store, or taken and not yet run. Returns at
+     * once: the work runs on the service's threads.
      */
     public void resumeOwed() {
-        submit(this::runOwed);
+        CountDownLatch run = new CountDownLatch(1);
+        owedRun = run;
+        if (!submit(() -> {
+            try {
+                runOwed();
+            } finally {
+                run.countDown();
+            }
+        })) {
+            run.countDown(); // the stop has begun: they stay in the store for the next start
+        }
     }
 
     private void runOwed() {
-        if (stopping) {
-            return; // they stay in the store for the next start
-        }
-        List<OwedReply> replies = owedStore.takeAll();
         Instant oldest = clock.now().minus(OWED_MAX_AGE);
-        for (OwedReply reply : replies) {
-            if (reply.owedAt().isBefore(oldest)) {
-                continue;
+        while (!stopping) {
+            List<OwedReply> replies = owedStore.take(OWED_BATCH);
+            if (replies.isEmpty()) {
+                return;
             }
-            try {
-                rerun(reply);
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "could not run again the reply of bot {0} in room {1}: {2}", reply.botId(),
-                        reply.roomId(), e.getClass().getName());
+            for (OwedReply reply : replies) {
+                if (reply.owedAt().isBefore(oldest)) {
+                    continue;
+                }
+                if (stopping) {
+                    // taken from the store: kept again by this stop, its seq unknown (a newer reply of the pair wins)
+                    owed.add(new Owed(reply.roomId(), reply.botId(), reply.triggerId(), 0, reply.owedAt()));
+                    continue;
+                }
+                try {
+                    rerun(reply);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "could not run again the reply of bot {0} in room {1}: {2}",
+                            reply.botId(), reply.roomId(), e.getClass().getName());
+                }
             }
         }
     }
@@ -492,9 +528,13 @@ public final class BotReplyService implements BotReplies {
         }
     }
 
+    /** Starts a task on a thread of its own; false, and nothing started, once the stop has begun. */
     private boolean submit(Runnable task) {
         idleLock.lock();
         try {
+            if (stopping) {
+                return false;
+            }
             inFlight++;
         } finally {
             idleLock.unlock();
@@ -577,7 +617,7 @@ public final class BotReplyService implements BotReplies {
         for (BotReply reply : fresh) {
             if (!answer) {
                 unregister(reply);
-            } else if (stopping || !submit(() -> reply(reply))) {
+            } else if (!submit(() -> reply(reply))) {
                 owe(reply);
                 unregister(reply);
             }

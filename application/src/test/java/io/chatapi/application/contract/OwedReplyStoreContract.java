@@ -15,8 +15,20 @@ public abstract class OwedReplyStoreContract extends StoreContract {
         OwedReply earlier = new OwedReply("room_2", "bot_b", "msg_1", at(5));
         stores.owedReplies().keep(List.of(later, earlier));
 
-        assertThat(stores.owedReplies().takeAll()).containsExactly(earlier, later);
-        assertThat(stores.owedReplies().takeAll()).isEmpty();
+        assertThat(stores.owedReplies().take(100)).containsExactly(earlier, later);
+        assertThat(stores.owedReplies().take(100)).isEmpty();
+    }
+
+    @Test
+    void theLongestKeptAreTakenFirstAndTheOthersStay() {
+        OwedReply first = new OwedReply("room_2", "bot_a", "msg_1", at(1));
+        OwedReply second = new OwedReply("room_1", "bot_b", "msg_2", at(2));
+        OwedReply sameTimeOtherRoom = new OwedReply("room_3", "bot_a", "msg_3", at(2));
+        stores.owedReplies().keep(List.of(sameTimeOtherRoom, second, first));
+
+        assertThat(stores.owedReplies().take(2)).containsExactly(first, second);
+        assertThat(stores.owedReplies().take(2)).containsExactly(sameTimeOtherRoom);
+        assertThat(stores.owedReplies().take(2)).isEmpty();
     }
 
     @Test
@@ -27,6 +39,6 @@ public abstract class OwedReplyStoreContract extends StoreContract {
         OwedReply other = new OwedReply("room_1", "bot_b", "msg_1", at(3));
         stores.owedReplies().keep(List.of(new OwedReply("room_1", "bot_a", "msg_1", at(2)), other));
 
-        assertThat(stores.owedReplies().takeAll()).containsExactly(first, other);
+        assertThat(stores.owedReplies().take(100)).containsExactly(first, other);
     }
 }

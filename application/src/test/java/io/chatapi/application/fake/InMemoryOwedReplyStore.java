@@ -1,7 +1,6 @@
 package io.chatapi.application.fake;
 
 import io.chatapi.application.port.out.OwedReplyStore;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -23,10 +22,12 @@ public final class InMemoryOwedReplyStore implements OwedReplyStore {
     }
 
     @Override
-    public synchronized List<OwedReply> takeAll() {
-        List<OwedReply> all = new ArrayList<>(kept.values());
-        kept.clear();
-        all.sort(Comparator.comparing(OwedReply::owedAt));
-        return all;
+    public synchronized List<OwedReply> take(int max) {
+        List<OwedReply> oldest = kept.values().stream()
+                .sorted(Comparator.comparing(OwedReply::owedAt).thenComparing(OwedReply::roomId)
+                        .thenComparing(OwedReply::botId).thenComparing(OwedReply::triggerId))
+                .limit(max).toList();
+        oldest.forEach(owed -> kept.remove(new Key(owed.roomId(), owed.botId(), owed.triggerId())));
+        return oldest;
     }
 }

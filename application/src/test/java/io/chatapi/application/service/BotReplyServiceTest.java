@@ -17,6 +17,7 @@ import io.chatapi.application.port.out.ChatEvent.StreamStart;
 import io.chatapi.application.port.out.ChatEvent;
 import io.chatapi.application.port.out.ChatTurn;
 import io.chatapi.application.port.out.LlmOutcome;
+import io.chatapi.application.port.out.OwedReplyStore;
 import io.chatapi.application.port.out.OwedReplyStore.OwedReply;
 import io.chatapi.application.port.out.TimeSource;
 import io.chatapi.application.port.out.WebhookException;
@@ -36,6 +37,7 @@ import io.chatapi.domain.RoomType;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,11 +86,15 @@ class BotReplyServiceTest {
     }
 
     private BotReplyService service(boolean proceed, int maxConcurrency, Duration endWait) {
+        return service(proceed, maxConcurrency, endWait, owedReplies);
+    }
+
+    private BotReplyService service(boolean proceed, int maxConcurrency, Duration endWait, OwedReplyStore owed) {
         ChatSettings settings = new ChatSettings(16_000, 10, 20, 500, 5, 8, Duration.ofSeconds(1),
                 Duration.ofSeconds(5), proceed, 1_000);
         BotReplyService created = new BotReplyService(rooms, messages, bots, publisher, ordered, webhook, llm,
                 new OfflineDeliveries(new OnlineUsers(online), webhook, deliveries,
-                        outboxWakes::incrementAndGet), owedReplies, clock, settings, metrics, maxConcurrency,
+                        outboxWakes::incrementAndGet), owed, clock, settings, metrics, maxConcurrency,
                 endWait);
         created.setHandoff((roomId, botId, reason) -> handoffs.add(roomId + "|" + botId + "|" + reason));
         return created;
@@ -739,7 +745,7 @@ class BotReplyServiceTest {
         service.keepOwedForRestart();
 
         assertThat(publisher.stream(id).getLast()).isEqualTo(new StreamError(ROOM, id, "shutdown"));
-        assertThat(owedReplies.takeAll()).containsExactlyInAnyOrder(
+        assertThat(owedReplies.take(100)).containsExactlyInAnyOrder(
                 new OwedReply(ROOM, BOT, streamed.id(), NOW), new OwedReply(waiting.id(), BOT, queued.id(), NOW));
     }
 
@@ -750,7 +756,70 @@ class BotReplyServiceTest {
         service.keepOwedForRestart();
 
         assertThat(llm.callCount).hasValue(0);
-        assertThat(owedReplies.takeAll()).containsExactly(new OwedReply(ROOM, BOT, late.id(), NOW));
+        assertThat(owedReplies.take(100)).containsExactly(new OwedReply(ROOM, BOT, late.id(), NOW));
+    }
+
+    @Test
+    void aStopWhileTheKeptRepliesRunAgainKeepsThoseNotRunYet() throws Exception {
+        List<OwedReply> kept = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            Room in = room("room_k" + i, BOT);
+            kept.add(new OwedReply(in.id(), BOT, messages.add(in.id(), "alice", "question " + i).id(), NOW));
+        }
+        owedReplies.keep(kept);
+        CountDownLatch taking = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        OwedReplyStore slowToTake = new OwedReplyStore() {
+            @Override
+            public void keep(Collection<OwedReply> replies) {
+                owedReplies.keep(replies);
+            }
+
+            @Override
+            public List<OwedReply> take(int max) {
+                List<OwedReply> taken = owedReplies.take(max);
+                taking.countDown();
+                awaitThroughInterrupts(release); // the store answers after the stop has begun
+                return taken;
+            }
+        };
+        service = service(false, 4, BotReplyService.END_WAIT, slowToTake);
+
+        service.resumeOwed();
+        assertThat(taking.await(5, TimeUnit.SECONDS)).isTrue();
+        service.shutdown(NOW);
+        Thread.ofVirtual().start(() -> {
+            sleep(Duration.ofMillis(200));
+            release.countDown();
+        });
+        service.keepOwedForRestart();
+
+        assertThat(llm.callCount).hasValue(0);
+        assertThat(owedReplies.take(1_000)).as("taken and not run, or never taken: all kept")
+                .containsExactlyInAnyOrderElementsOf(kept);
+    }
+
+    private static void awaitThroughInterrupts(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                assertThat(latch.await(10, TimeUnit.SECONDS)).isTrue();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test

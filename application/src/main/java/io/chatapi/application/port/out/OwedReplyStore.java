@@ -18,6 +18,9 @@ public interface OwedReplyStore {
     /** Adds {@code replies} to those kept; a reply kept already keeps its first time. */
     void keep(Collection<OwedReply> replies);
 
-    /** Every reply kept, oldest first; the store forgets them as it returns them. */
-    List<OwedReply> takeAll();
+    /**
+     * The {@code max} replies kept longest (by {@code owedAt}, then room, bot and message); the store forgets them
+     * as it returns them, and keeps the others.
+     */
+    List<OwedReply> take(int max);
 }
