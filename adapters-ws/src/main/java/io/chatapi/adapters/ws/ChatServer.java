@@ -15,6 +15,7 @@ import io.chatapi.adapters.ws.rest.OtherHttpVersions;
 import io.chatapi.adapters.ws.rest.Refusals;
 import io.chatapi.adapters.ws.rest.RequestBodies;
 import io.chatapi.adapters.ws.rest.RequestLogFilter;
+import io.chatapi.adapters.ws.rest.RequestsInFlight;
 import io.chatapi.adapters.ws.rest.RoomRoutes;
 import io.chatapi.adapters.ws.rest.SocketOriginRelay;
 import io.chatapi.application.ServerMetrics;
@@ -50,10 +51,12 @@ public final class ChatServer {
 
     private final WebServer server;
     private final SocketServices sockets;
+    private final RequestsInFlight requests;
 
-    private ChatServer(WebServer server, SocketServices sockets) {
+    private ChatServer(WebServer server, SocketServices sockets, RequestsInFlight requests) {
         this.server = server;
         this.sockets = sockets;
+        this.requests = requests;
     }
 
     /**
@@ -88,9 +91,11 @@ public final class ChatServer {
                 new StopSignal());
         RequestBodies bodies = new RequestBodies(settings.maxBodyBytes());
 
+        RequestsInFlight requests = new RequestsInFlight();
         HttpRouting.Builder routing = HttpRouting.builder()
                 .addFilter(new RequestLogFilter())
                 .addFilter(new CorsFilter(origins, refusals))
+                .addFilter(requests)
                 .addFilter(new HandshakeFilter(verifier, origins, refusals))
                 .addFilter(new AuthFilter(verifier, refusals))
                 .register(new OpsRoutes(metrics, useCases.health(), System.nanoTime()))
@@ -152,7 +157,7 @@ public final class ChatServer {
         } else {
             LOG.info(listening);
         }
-        return new ChatServer(server, sockets);
+        return new ChatServer(server, sockets, requests);
     }
 
     private static String address(TransportSettings settings) {
@@ -190,8 +195,8 @@ public final class ChatServer {
      * their shutdown notices included, are written until {@code deadlineNanos} ({@link System#nanoTime()}), but
      * for at least {@link #MIN_SOCKET_DRAIN} (or the whole drain timeout when that is shorter) from when the
      * notices are queued, so that a budget spent on ending bot replies or on a send still waiting for the database
-     * still leaves the clients told when to come back. The wait for client messages being handled comes out of
-     * the budget alone, so the sockets are done at most that minimum past the deadline. Returns when the server
+     * still leaves the clients told when to come back. The wait for client messages and HTTP requests being
+     * handled (new requests are answered 503 from then on) comes out of the budget alone, so the sockets are done at most that minimum past the deadline. Returns when the server
      * has stopped.
      */
     public void stop(long deadlineNanos) {
@@ -207,6 +212,9 @@ public final class ChatServer {
         }
         try {
             long framesDeadline = Math.min(deadlineNanos, System.nanoTime() + MAX_FRAME_WAIT.toNanos());
+            if (!requests.stopAndAwait(framesDeadline)) {
+                LOG.warning("HTTP requests still being handled as the server stops: their clients may get no answer");
+            }
             for (SocketConnection connection : connections) {
                 connection.awaitFramesHandled(framesDeadline);
             }

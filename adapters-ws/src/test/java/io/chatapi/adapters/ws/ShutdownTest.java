@@ -11,6 +11,7 @@ import io.chatapi.domain.Principal;
 import io.chatapi.domain.Role;
 import io.chatapi.domain.RoomType;
 import java.io.IOException;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -126,6 +127,28 @@ class ShutdownTest {
             assertThat(server.chat.history(new Principal("bob", Role.USER), "room_ab", 0, 10))
                     .extracting(Message::content).containsExactly("in flight");
         }
+    }
+
+    @Test
+    void anHttpRequestBeingHandledWhenTheStopBeginsIsAnsweredAndOneArrivingAfterIsRefused() throws Exception {
+        TestServer server = TestServer.start(s -> s.shutdownReconnectMax(Duration.ofSeconds(3)));
+        HeldSend held = HeldSend.in(server);
+        Http http = new Http(server.port());
+        CompletableFuture<HttpResponse<String>> sent = CompletableFuture.supplyAsync(() -> http.post(
+                "/rooms/room_ab/messages", Tokens.user("alice"), "{\"content\":\"in flight\"}"));
+        assertThat(held.sending().await(10, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Void> stopped = CompletableFuture.runAsync(server::close);
+        Thread.sleep(300); // the stop waits for the request
+
+        HttpResponse<String> late = http.get("/health", null);
+        assertThat(late.statusCode()).isEqualTo(503);
+        assertThat(late.headers().firstValue("Retry-After")).hasValue("1");
+        assertThat(Http.json(late).get("error").asText()).isEqualTo("internal_error");
+        Thread.sleep(700); // longer than a stop with no socket to tell takes
+        held.release().countDown();
+
+        assertThat(sent.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        stopped.join();
     }
 
     /**
