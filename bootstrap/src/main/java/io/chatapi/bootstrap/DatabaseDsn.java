@@ -44,7 +44,7 @@ record DatabaseDsn(Path file, List<String> ignoredParameters) {
                 String tail = rest.substring(query);
                 rest = rest.substring(0, query);
                 parameters = parameterNames(tail);
-                if (tail.matches("(?s).*[?&]mode=memory(&.*|#.*)?")) {
+                if (("&" + queryOf(tail) + "&").contains("&mode=memory&")) {
                     throw new IllegalArgumentException("in-memory databases are not supported; name a file");
                 }
             }
@@ -94,13 +94,16 @@ record DatabaseDsn(Path file, List<String> ignoredParameters) {
         return slash < 0 ? "" : path.substring(slash);
     }
 
-    private static List<String> parameterNames(String tail) {
-        List<String> names = new ArrayList<>();
+    /** What lies between the {@code ?} and the fragment, if any, of the query and fragment {@code tail}. */
+    private static String queryOf(String tail) {
         String query = tail.startsWith("?") ? tail.substring(1) : "";
         int fragment = query.indexOf('#');
-        if (fragment >= 0) {
-            query = query.substring(0, fragment);
-        }
+        return fragment < 0 ? query : query.substring(0, fragment);
+    }
+
+    private static List<String> parameterNames(String tail) {
+        List<String> names = new ArrayList<>();
+        String query = queryOf(tail);
         for (String pair : query.split("&")) {
             int eq = pair.indexOf('=');
             String name = eq < 0 ? pair : pair.substring(0, eq);

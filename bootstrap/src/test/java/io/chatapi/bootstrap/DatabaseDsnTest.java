@@ -20,6 +20,7 @@ class DatabaseDsnTest {
             "file://localhost/var/lib/chat.db           | /var/lib/chat.db",
             "file:/data/my%20chat.db                    | /data/my chat.db",
             "file:/data/chat.db#frag                    | /data/chat.db",
+            "file:/data/chat.db#?mode=memory            | /data/chat.db",
             "jdbc:sqlite:/data/chat.db                  | /data/chat.db",
             "jdbc:sqlite:chat.db?journal_mode=WAL       | chat.db",
             "jdbc:sqlite:file:/data/chat.db?cache=shared | /data/chat.db",
@@ -43,6 +44,7 @@ class DatabaseDsnTest {
     @ParameterizedTest
     @ValueSource(strings = {"file:", "jdbc:sqlite:", "file:?mode=rwc", ":memory:", "jdbc:sqlite::memory:",
             "file::memory:", "file::memory:?cache=shared", "file:chat.db?mode=memory",
+            "file:chat.db?mode=memory#frag",
             "file:chat.db?cache=shared&mode=memory", "postgres://user:pw@db/chat", "mysql://db/chat",
             "jdbc:postgresql://u:p@h/db", "jdbc:mysql://db/chat", "jdbc:h2:./chat",
             "file://otherhost/chat.db", "file:bad%zz.db", "file:bad%2", "file:nul%00.db", "file:///", "bad\0.db",
