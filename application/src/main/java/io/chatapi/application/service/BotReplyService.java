@@ -127,10 +127,15 @@ public final class BotReplyService implements BotReplies {
     private record Latest(long triggerSeq, BotReply reply, long idleSinceNanos) {
     }
 
-    /** A reply a graceful stop cut short or kept from starting. */
-    /** {@code since}: when an earlier stop kept it, for a re-run kept again; null when this stop is the first. */
+    /**
+     * A reply a graceful stop cut short or kept from starting; {@code since} is when an earlier stop kept it, for a
+     * re-run kept again, and null when this stop is the first.
+     */
     private record Owed(String roomId, String botId, String triggerId, long triggerSeq, Instant since) {
     }
+
+    /** The trigger seq of a reply taken from the store and not run before a stop: not read, as not needed. */
+    private static final long UNKNOWN_SEQ = 0;
 
     private final RoomStore rooms;
     private final MessageStore messages;
@@ -393,12 +398,18 @@ public final class BotReplyService implements BotReplies {
             Thread.currentThread().interrupt();
         }
         Map<Key, Owed> newest = new HashMap<>();
+        List<Owed> kept = new ArrayList<>();
         for (Owed reply : owed) {
-            newest.merge(new Key(reply.roomId(), reply.botId()), reply,
-                    (one, other) -> one.triggerSeq() >= other.triggerSeq() ? one : other);
+            if (reply.triggerSeq() == UNKNOWN_SEQ) {
+                kept.add(reply); // as the last stop kept it: the re-run skips it if a newer message came
+            } else {
+                newest.merge(new Key(reply.roomId(), reply.botId()), reply,
+                        (one, other) -> one.triggerSeq() >= other.triggerSeq() ? one : other);
+            }
         }
+        kept.addAll(newest.values());
         Instant at = clock.now();
-        List<OwedReply> replies = newest.values().stream()
+        List<OwedReply> replies = kept.stream()
                 .map(reply -> new OwedReply(reply.roomId(), reply.botId(), reply.triggerId(),
                         reply.since() == null ? at : reply.since())).toList();
         if (replies.isEmpty()) {
@@ -449,8 +460,8 @@ public final class BotReplyService implements BotReplies {
                     continue;
                 }
                 if (stopping) {
-                    // taken from the store: kept again by this stop, its seq unknown (a newer reply of the pair wins)
-                    owed.add(new Owed(reply.roomId(), reply.botId(), reply.triggerId(), 0, reply.owedAt()));
+                    // taken from the store and not run: kept again by this stop as it was
+                    owed.add(new Owed(reply.roomId(), reply.botId(), reply.triggerId(), UNKNOWN_SEQ, reply.owedAt()));
                     continue;
                 }
                 try {
@@ -687,8 +698,8 @@ public final class BotReplyService implements BotReplies {
     }
 
     private void unregister(BotReply reply) {
-        latest.computeIfPresent(new Key(reply.roomId, reply.botId), (key, entry) ->
-                entry.reply() == reply ? new Latest(entry.triggerSeq(), null, SweepSchedule.nanos(clock.now())) : entry);
+        latest.computeIfPresent(new Key(reply.roomId, reply.botId), (key, entry) -> entry.reply() == reply
+                ? new Latest(entry.triggerSeq(), null, SweepSchedule.nanos(clock.now())) : entry);
         live.remove(reply.messageId, reply);
     }
 

@@ -766,6 +766,8 @@ class BotReplyServiceTest {
             Room in = room("room_k" + i, BOT);
             kept.add(new OwedReply(in.id(), BOT, messages.add(in.id(), "alice", "question " + i).id(), NOW));
         }
+        // kept by two stops, the first one's never run: both stay, the re-run skips the older
+        kept.add(new OwedReply("room_k0", BOT, messages.add("room_k0", "alice", "asked again").id(), NOW));
         owedReplies.keep(kept);
         CountDownLatch taking = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
