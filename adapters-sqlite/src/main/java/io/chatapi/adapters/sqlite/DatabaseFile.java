@@ -2,6 +2,7 @@ package io.chatapi.adapters.sqlite;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Objects;
@@ -33,17 +34,20 @@ final class DatabaseFile {
 
     /** True while the path still names the file that was opened (where file keys exist: same device and inode). */
     boolean intact() {
-        boolean intact;
+        String problem;
         try {
             Object now = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
-            intact = key == null || Objects.equals(key, now);
+            problem = key == null || Objects.equals(key, now) ? null : "was replaced by another file while open";
+        } catch (NoSuchFileException e) {
+            problem = "was removed while open";
         } catch (IOException e) {
-            intact = false;
+            // a directory made unreadable, say: the file may be there, but writes cannot be known to reach it
+            problem = "cannot be checked (" + e.getClass().getSimpleName() + ")";
         }
-        if (!intact && reported.compareAndSet(false, true)) {
-            LOG.log(Level.SEVERE, "the database file {0} was removed or replaced while open: writes are refused "
-                    + "and /health answers 503 until that file is back or the server is restarted", path);
+        if (problem != null && reported.compareAndSet(false, true)) {
+            LOG.log(Level.SEVERE, "the database file {0} {1}: writes are refused and /health answers 503 until that"
+                    + " file is back or the server is restarted", new Object[] {path, problem});
         }
-        return intact;
+        return problem == null;
     }
 }
