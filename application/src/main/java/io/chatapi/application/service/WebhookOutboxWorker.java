@@ -59,6 +59,11 @@ public final class WebhookOutboxWorker {
 
     /** Entries being delivered, and those whose outcome is recorded but which no pass has read since. */
     private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
+    /**
+     * Entries the receiver took (2xx) whose delivery the store could not record (disk full, say): recorded at the
+     * next pass before anything else, and never sent again meanwhile.
+     */
+    private final Set<Long> unrecorded = ConcurrentHashMap.newKeySet();
     private final Queue<Long> settled = new ConcurrentLinkedQueue<>();
     private final Semaphore slots = new Semaphore(PARALLELISM);
     private final ExecutorService deliveries =
@@ -146,6 +151,9 @@ public final class WebhookOutboxWorker {
         for (Long id = settled.poll(); id != null; id = settled.poll()) {
             inFlight.remove(id);
         }
+        if (!recordUnrecorded()) {
+            return CompletableFuture.completedFuture(null); // the store still refuses writes: nothing new is sent
+        }
         List<DueWebhook> due;
         try {
             due = store.dueWebhooks(clock.now(), BATCH);
@@ -184,6 +192,21 @@ public final class WebhookOutboxWorker {
         return Duration.ofMillis(half + random.nextLong(ceiling - half + 1));
     }
 
+    /** Records the deliveries the store refused before; false while it still refuses them. */
+    private boolean recordUnrecorded() {
+        for (Long id : unrecorded) {
+            try {
+                store.webhookDelivered(id);
+                unrecorded.remove(id);
+            } catch (RuntimeException e) {
+                logPassFailure("cannot record " + unrecorded.size() + " webhook deliveries, which will not be sent"
+                        + " again", e);
+                return false;
+            }
+        }
+        return true;
+    }
+
     private void deliverGuarded(DueWebhook entry) {
         try {
             slots.acquire();
@@ -213,7 +236,12 @@ public final class WebhookOutboxWorker {
             return;
         }
         metrics.webhookDeliveries.incrementAndGet();
-        store.webhookDelivered(entry.id());
+        try {
+            store.webhookDelivered(entry.id());
+        } catch (RuntimeException e) {
+            unrecorded.add(entry.id());
+            logPassFailure("cannot record webhook delivery " + entry.id() + ", which will not be sent again", e);
+        }
     }
 
     private void failed(DueWebhook entry, WebhookException failure) {

@@ -34,6 +34,8 @@ final class DeliveryStoreTestDouble implements DeliveryStore {
     private final List<DeadLetter> dead = new ArrayList<>();
     private final List<Failure> failures = new ArrayList<>();
     private final List<Long> delivered = new ArrayList<>();
+    /** Recording a delivered webhook fails while set, as with a full disk. */
+    volatile boolean refuseWrites;
     /** Released once per {@link #dueWebhooks} call, so a test can wait for a pass. */
     final Semaphore dueQueries = new Semaphore(0);
     /** Run after {@link #dueWebhooks} has read its rows and before it returns them, outside the lock. */
@@ -159,6 +161,9 @@ final class DeliveryStoreTestDouble implements DeliveryStore {
 
     @Override
     public synchronized void webhookDelivered(long id) {
+        if (refuseWrites) {
+            throw new StoreUnavailableException("the disk is full", null);
+        }
         delivered.add(id);
         outbox.remove(id);
     }

@@ -270,6 +270,26 @@ class WebhookOutboxWorkerTest {
     }
 
     @Test
+    void aDeliveryTheStoreCannotRecordIsNotSentAgainAndIsRecordedOnceItCan() throws Exception {
+        store.enqueueWebhook(item("wh_full"), T0);
+        store.refuseWrites = true;
+        var worker = worker(8, BASE, clock);
+
+        worker.runOnce().get(5, TimeUnit.SECONDS);
+        worker.runOnce().get(5, TimeUnit.SECONDS);
+        worker.runOnce().get(5, TimeUnit.SECONDS);
+        assertThat(sender.calls).extracting(Call::webhookId).containsExactly("wh_full");
+        assertThat(store.delivered()).isEmpty();
+
+        store.refuseWrites = false;
+        worker.runOnce().get(5, TimeUnit.SECONDS);
+        assertThat(store.delivered()).hasSize(1);
+        assertThat(store.outbox()).isEmpty();
+        assertThat(sender.calls).hasSize(1);
+        assertThat(metrics.webhookDeliveries.get()).isEqualTo(1);
+    }
+
+    @Test
     void nothingIsSentWhenTheWebhookIsDisabled() throws Exception {
         sender.enabled = false;
         store.enqueueWebhook(item("wh_off"), T0);
