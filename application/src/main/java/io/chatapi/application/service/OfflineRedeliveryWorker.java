@@ -70,6 +70,8 @@ public final class OfflineRedeliveryWorker {
 
     /** Users whose backlog waits for all their connections, since when; touched by the passes only. */
     private final Map<String, Instant> waitingSince = new ConcurrentHashMap<>();
+    /** Entries written to a client whose removal the store refused (a full disk, say): never written again. */
+    private final Set<Long> unremoved = ConcurrentHashMap.newKeySet();
     private int batch = BATCH;
     private int maxPages = MAX_PAGES;
     /**
@@ -140,6 +142,10 @@ public final class OfflineRedeliveryWorker {
         Map<String, Boolean> online = new HashMap<>();
         Set<String> held = new HashSet<>();
         Set<Long> attempted = new HashSet<>();
+        if (!unremoved.isEmpty()) {
+            store.removePending(List.copyOf(unremoved)); // while the store refuses it, the pass ends here
+            unremoved.clear();
+        }
         try {
             if (readOnAfter != null) {
                 for (String user : connections.onlineUsers()) {
@@ -226,7 +232,12 @@ public final class OfflineRedeliveryWorker {
             }
         }
         if (!done.isEmpty()) {
-            store.removePending(done);
+            try {
+                store.removePending(done);
+            } catch (RuntimeException e) {
+                unremoved.addAll(done); // written to the client: removed first thing next pass, not written again
+                throw e;
+            }
         }
         if (!missed.isEmpty()) {
             int dead = store.recordAttempts(missed, maxAttempts, clock.now());

@@ -34,7 +34,7 @@ final class DeliveryStoreTestDouble implements DeliveryStore {
     private final List<DeadLetter> dead = new ArrayList<>();
     private final List<Failure> failures = new ArrayList<>();
     private final List<Long> delivered = new ArrayList<>();
-    /** Recording a delivered webhook fails while set, as with a full disk. */
+    /** Recording a delivered webhook, or removing delivered entries, fails while set, as with a full disk. */
     volatile boolean refuseWrites;
     /** Released once per {@link #dueWebhooks} call, so a test can wait for a pass. */
     final Semaphore dueQueries = new Semaphore(0);
@@ -81,6 +81,9 @@ final class DeliveryStoreTestDouble implements DeliveryStore {
 
     @Override
     public synchronized void removePending(List<Long> ids) {
+        if (refuseWrites) {
+            throw new StoreUnavailableException("the disk is full", null);
+        }
         ids.forEach(pending::remove);
     }
 

@@ -1,6 +1,7 @@
 package io.chatapi.application.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.chatapi.application.ChatSettings;
 import io.chatapi.application.ServerMetrics;
@@ -13,6 +14,7 @@ import io.chatapi.application.port.out.EventPublisher;
 import io.chatapi.application.port.out.MessageDraft;
 import io.chatapi.application.port.out.MessageStore;
 import io.chatapi.application.port.out.PendingDelivery;
+import io.chatapi.application.port.out.StoreUnavailableException;
 import io.chatapi.application.port.out.TimeSource;
 import io.chatapi.domain.Handoff;
 import io.chatapi.domain.Member;
@@ -67,6 +69,25 @@ class OfflineRedeliveryWorkerTest {
         }
         rooms.addMember(new Member(roomId, userId, MemberRole.MEMBER, T0), Integer.MAX_VALUE);
         store.queue(userId, roomId, messageId, seq, T0);
+    }
+
+    @Test
+    void anEntryWrittenWhileTheStoreRefusesItsRemovalIsNotWrittenAgain() {
+        Message message = stored("msg_1", 1);
+        queue("bob", "room_1", "msg_1", 1);
+        sockets.connect("bob", T0);
+        var worker = worker(5, now::get, Duration.ofSeconds(30));
+        now.set(T0.plusSeconds(2));
+        store.refuseWrites = true;
+
+        assertThatThrownBy(worker::runOnce).isInstanceOf(StoreUnavailableException.class);
+        assertThatThrownBy(worker::runOnce).isInstanceOf(StoreUnavailableException.class);
+        assertThat(sockets.sent).containsExactly(new Sent("bob", new ChatEvent.MessageCreated(message, false)));
+
+        store.refuseWrites = false;
+        worker.runOnce();
+        assertThat(store.allPending()).isEmpty();
+        assertThat(sockets.sent).hasSize(1);
     }
 
     @Test
