@@ -196,8 +196,8 @@ public final class ChatServer {
      * for at least {@link #MIN_SOCKET_DRAIN} (or the whole drain timeout when that is shorter) from when the
      * notices are queued, so that a budget spent on ending bot replies or on a send still waiting for the database
      * still leaves the clients told when to come back. The wait for client messages and HTTP requests being
-     * handled (new requests are answered 503 from then on) comes out of the budget alone, so the sockets are done at most that minimum past the deadline. Returns when the server
-     * has stopped.
+     * handled (new requests are answered 503 from then on) comes out of the budget alone, so the sockets are done
+     * at most that minimum past the deadline. Returns when the server has stopped.
      */
     public void stop(long deadlineNanos) {
         if (!sockets.stopping().raise()) {

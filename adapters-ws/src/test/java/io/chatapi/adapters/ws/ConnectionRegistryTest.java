@@ -144,7 +144,7 @@ class ConnectionRegistryTest {
 
         @Override
         public SocketContext socketContext() {
-            throw new UnsupportedOperationException();
+            throw new UnsupportedOperationException("the registry never asks a connection for its socket");
         }
     }
 }

@@ -72,9 +72,11 @@ class ManageBotsServiceTest {
     void longFieldsAreRefusedNamingTheField() {
         String long1001 = "x".repeat(1_001);
         assertRefused(() -> service.create(ADMIN, new NewBot(long1001, "https://api.openai.com/v1", "OPENAI_API_KEY",
-                "m", null, null, null, null)), ErrorCode.PAYLOAD_TOO_LARGE, "name is longer than 1000 UTF-16 code units");
+                "m", null, null, null, null)), ErrorCode.PAYLOAD_TOO_LARGE,
+                "name is longer than 1000 UTF-16 code units");
         assertRefused(() -> service.create(ADMIN, new NewBot("n", "https://api.openai.com/v1", "OPENAI_API_KEY",
-                long1001, null, null, null, null)), ErrorCode.PAYLOAD_TOO_LARGE, "model is longer than 1000 UTF-16 code units");
+                long1001, null, null, null, null)), ErrorCode.PAYLOAD_TOO_LARGE,
+                "model is longer than 1000 UTF-16 code units");
         assertRefused(() -> service.create(ADMIN, new NewBot("n", "https://api.openai.com/v1/" + "p".repeat(2_048),
                 "OPENAI_API_KEY", "m", null, null, null, null)), ErrorCode.PAYLOAD_TOO_LARGE, "llm_base_url is longer");
         assertThat(service.create(ADMIN, new NewBot("x".repeat(1_000), "https://api.openai.com/v1", "OPENAI_API_KEY",

@@ -96,7 +96,8 @@ public final class JwtVerifier {
                 throw new InvalidTokenException("sub must be a string that is not only white space");
             }
             if (userId.length() > Principal.MAX_USER_ID_CHARS) {
-                throw new InvalidTokenException("sub is longer than " + Principal.MAX_USER_ID_CHARS + " UTF-16 code units");
+                throw new InvalidTokenException("sub is longer than " + Principal.MAX_USER_ID_CHARS
+                        + " UTF-16 code units");
             }
             if (!WireJson.wellFormed(userId)) {
                 throw new InvalidTokenException("sub holds an unpaired surrogate");
