@@ -1,13 +1,19 @@
 package io.chatapi.adapters.sqlite;
 
+import static java.util.stream.Collectors.joining;
+
 import db.migration.Migrations;
 import io.chatapi.application.port.out.StoreUnavailableException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.function.Predicate;
 import java.util.logging.Logger;
 import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.sqlite.SQLiteConfig;
@@ -55,6 +61,11 @@ public final class SqliteDatabase implements AutoCloseable {
      * @throws StoreUnavailableException when the file cannot be opened or migrated, or another server has it
      */
     public static SqliteDatabase open(SqliteSettings settings) {
+        return open(settings, Files::isWritable);
+    }
+
+    /** As {@link #open(SqliteSettings)}, with {@code writable} saying which paths this server's user may write. */
+    static SqliteDatabase open(SqliteSettings settings, Predicate<Path> writable) {
         SQLiteConfig.SynchronousMode synchronous = synchronousMode(settings.synchronous());
         Path file = settings.file().toAbsolutePath();
         ServerLock lock = null;
@@ -65,6 +76,7 @@ public final class SqliteDatabase implements AutoCloseable {
             lock = ServerLock.take(file);
             OwnerOnlyFiles.create(file);
             requireOneName(file);
+            requireWritable(file, writable);
             NativeLibrary.preferUnpacked();
             SQLiteDataSource writes = dataSource(file, writerConfig(synchronous));
             Flyway.configure(SqliteDatabase.class.getClassLoader())
@@ -76,7 +88,9 @@ public final class SqliteDatabase implements AutoCloseable {
                     .migrate();
             DatabaseFile opened = DatabaseFile.opened(file);
             ServerLock held = lock;
-            GroupCommitWriter writer = new GroupCommitWriter(Jdbi.create(writes).open(), "sqlite-writer",
+            Handle writerHandle = Jdbi.create(writes).open();
+            requireWritesTaken(writerHandle, file);
+            GroupCommitWriter writer = new GroupCommitWriter(writerHandle, "sqlite-writer",
                     () -> opened.intact() && held.held());
             Jdbi reads = Jdbi.create(dataSource(file, readerConfig()));
             ReaderPool readers = new ReaderPool(reads, READERS, "sqlite-reader");
@@ -123,7 +137,7 @@ public final class SqliteDatabase implements AutoCloseable {
         readers.close();
         writer.close();
         lock.close();
-        Path wal = file.resolveSibling(file.getFileName() + "-wal");
+        Path wal = sibling(file, "-wal");
         if (!closedOnce && Files.exists(wal)) {
             LOG.warning("the write-ahead log " + wal + " was left beside the database (another process had it open, "
                     + "or the disk is full): recent commits are only there, so copy it with the database file");
@@ -207,9 +221,52 @@ public final class SqliteDatabase implements AutoCloseable {
         }
         if (links instanceof Integer count && count > 1) {
             throw new StoreUnavailableException("the database " + file + " has " + count + " hard links; each name "
-                    + "would get its own lock and its own -wal and -shm files: keep one (copy it, or remove the others)",
-                    null);
+                    + "would get its own lock and its own -wal and -shm files: keep one (copy it, or remove the "
+                    + "others)", null);
         }
+    }
+
+    /**
+     * Refuses a database that this server's user cannot write, before SQLite opens it: SQLite would open it
+     * read-only without a word, every write would then fail until a restart, and the {@code -wal} and {@code -shm}
+     * files it made beside it would be read-only too, so that later starts would fail the same way.
+     */
+    static void requireWritable(Path file, Predicate<Path> writable) {
+        List<Path> refused = new ArrayList<>();
+        if (!writable.test(file.getParent())) {
+            refused.add(file.getParent());
+        }
+        for (Path path : List.of(file, sibling(file, "-wal"), sibling(file, "-shm"))) {
+            if (Files.exists(path) && !writable.test(path)) {
+                refused.add(path);
+            }
+        }
+        if (!refused.isEmpty()) {
+            throw new StoreUnavailableException("the database " + file + " cannot be written by this server's user: "
+                    + "give it write access to " + refused.stream().map(Path::toString).collect(joining(", "))
+                    + " (it writes the directory, the file and the file's -wal and -shm)", null);
+        }
+    }
+
+    /**
+     * Writes a row and rolls it back, so that a database SQLite opened read-only all the same (a read-only file
+     * system, an immutable file) is refused at start instead of failing every write until a restart. Taking the
+     * write lock alone is not enough: in WAL mode SQLite grants it on a read-only database.
+     */
+    private static void requireWritesTaken(Handle handle, Path file) {
+        try {
+            handle.execute("BEGIN IMMEDIATE");
+            handle.execute("INSERT OR REPLACE INTO health_probe (id) VALUES (1)");
+            handle.execute("ROLLBACK");
+        } catch (RuntimeException e) {
+            handle.close();
+            throw new StoreUnavailableException("the database " + file + " opened read-only: SQLite refused to write "
+                    + "it (a read-only file system, an immutable file, or -wal and -shm files it cannot write)", e);
+        }
+    }
+
+    private static Path sibling(Path file, String suffix) {
+        return file.resolveSibling(file.getFileName() + suffix);
     }
 
     private static SQLiteConfig readerConfig() {

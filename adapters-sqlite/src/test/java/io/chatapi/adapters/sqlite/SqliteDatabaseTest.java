@@ -1,11 +1,14 @@
 package io.chatapi.adapters.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.chatapi.application.port.out.StoreUnavailableException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -194,6 +197,82 @@ class SqliteDatabaseTest {
             java.nio.file.Files.move(file, dir.resolve("moved.db"));
             java.nio.file.Files.writeString(file, "another file under the same name");
             assertThat(new SqliteDeliveryStore(db).writable()).isFalse();
+        }
+    }
+
+    @Test
+    void aDatabaseThisUserCannotWriteIsRefusedBeforeSqliteMakesItsFilesBesideIt() throws Exception {
+        Path file = dir.resolve("chat.db");
+        SqliteDatabase.open(new SqliteSettings(file, "FULL")).close();
+        try (ReadOnly readOnly = ReadOnly.make(file)) {
+            assertThatThrownBy(() -> SqliteDatabase.open(new SqliteSettings(file, "FULL")))
+                    .isInstanceOf(StoreUnavailableException.class)
+                    .hasMessageContaining("cannot be written by this server's user")
+                    .hasMessageContaining("give it write access to " + file.toRealPath());
+        }
+        assertThat(dir.resolve("chat.db-shm")).as("no read-only -shm left to fail the next start").doesNotExist();
+        assertThat(dir.resolve("chat.db-wal")).doesNotExist();
+        try (SqliteDatabase db = SqliteDatabase.open(new SqliteSettings(file, "FULL"))) {
+            db.write(h -> h.execute("INSERT INTO health_probe (id) VALUES (1)"));
+        }
+    }
+
+    @Test
+    void everyExistingPathTheServerCannotWriteIsNamed() throws Exception {
+        Path file = dir.resolve("chat.db");
+        Path shm = Files.createFile(dir.resolve("chat.db-shm"));
+        assertThatCode(() -> SqliteDatabase.requireWritable(file, path -> true)).doesNotThrowAnyException();
+        assertThatThrownBy(() -> SqliteDatabase.requireWritable(file, path -> !path.equals(shm)))
+                .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("write access to " + shm + " (");
+        assertThatThrownBy(() -> SqliteDatabase.requireWritable(file, path -> false))
+                .hasMessageContaining("write access to " + dir + ", " + shm + " (");
+    }
+
+    @Test
+    void aDatabaseSqliteOpensReadOnlyAllTheSameIsRefusedAtStart() throws Exception {
+        Path file = dir.resolve("chat.db");
+        SqliteDatabase.open(new SqliteSettings(file, "FULL")).close();
+        try (ReadOnly readOnly = ReadOnly.make(file)) {
+            // as on a read-only file system that the access check does not see
+            assertThatThrownBy(() -> SqliteDatabase.open(new SqliteSettings(file, "FULL"), path -> true))
+                    .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("opened read-only");
+        }
+        try (SqliteDatabase db = SqliteDatabase.open(new SqliteSettings(file, "FULL"))) {
+            db.write(h -> h.execute("INSERT INTO health_probe (id) VALUES (1)"));
+        }
+    }
+
+    /**
+     * Makes a file unwritable for this process: by its mode, or as root (whom modes do not stop) by the immutable
+     * attribute; the test is skipped where neither works.
+     */
+    private record ReadOnly(Path file, boolean immutable) implements AutoCloseable {
+        static ReadOnly make(Path file) throws Exception {
+            boolean root = "root".equals(System.getProperty("user.name"));
+            if (!root) {
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--------"));
+            } else {
+                assumeThat(run("chattr", "+i", file)).as("chattr +i works here").isZero();
+            }
+            return new ReadOnly(file, root);
+        }
+
+        @Override
+        public void close() throws Exception {
+            if (immutable) {
+                assertThat(run("chattr", "-i", file)).isZero();
+            } else {
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            }
+        }
+
+        private static int run(String command, String flag, Path file) throws Exception {
+            try {
+                return new ProcessBuilder(command, flag, file.toString()).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+            } catch (java.io.IOException e) {
+                return -1; // no such command
+            }
         }
     }
 
