@@ -8,9 +8,6 @@ import io.chatapi.application.port.out.ChatEvent;
 import io.chatapi.domain.Message;
 import io.chatapi.domain.Principal;
 import io.chatapi.domain.Role;
-import io.helidon.common.buffers.BufferData;
-import io.helidon.common.socket.SocketContext;
-import io.helidon.websocket.WsSession;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -105,46 +102,5 @@ class ConnectionRegistryTest {
     private static ChatEvent message(String id, long seq) {
         return new ChatEvent.MessageCreated(new Message(id, "room_1", "bob", seq, "hi", null, Instant.EPOCH, null,
                 null), false);
-    }
-
-    /** Records the close frames the connection's writer sends; everything else is dropped. */
-    private static final class ClosingSession implements WsSession {
-        final List<String> closes = new CopyOnWriteArrayList<>();
-
-        @Override
-        public WsSession send(String text, boolean last) {
-            return this;
-        }
-
-        @Override
-        public WsSession send(BufferData bufferData, boolean last) {
-            return this;
-        }
-
-        @Override
-        public WsSession ping(BufferData bufferData) {
-            return this;
-        }
-
-        @Override
-        public WsSession pong(BufferData bufferData) {
-            return this;
-        }
-
-        @Override
-        public WsSession close(int code, String reason) {
-            closes.add(code + " " + reason);
-            return this;
-        }
-
-        @Override
-        public WsSession terminate() {
-            return this;
-        }
-
-        @Override
-        public SocketContext socketContext() {
-            throw new UnsupportedOperationException("the registry never asks a connection for its socket");
-        }
     }
 }
