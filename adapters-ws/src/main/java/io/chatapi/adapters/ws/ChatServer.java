@@ -135,7 +135,7 @@ public final class ChatServer {
                 .routing(routing)
                 .addRouting(WsRouting.builder().endpoint(HandshakeFilter.PATH, () -> new ChatSocketListener(sockets)));
         WebServer server;
-        HangUpLog.install();
+        HelidonLogFilter.install();
         SharedUpgradeHeaders.prepare();
         try (BindFailures bindFailures = BindFailures.watch()) {
             server = config.build().start();

@@ -376,6 +376,35 @@ class LifecycleTest {
         }
     }
 
+    @Test
+    void aStopWhileClientsWaitForAConnectionSlotLogsNoStackTrace() throws Exception {
+        Path dir = Files.createTempDirectory("chatapi-full-stop");
+        int port = freePort();
+        Process child = startChild(childEnvironment(port, dir, Map.of()), dir, "ulimit -n 400 && ");
+        List<java.net.Socket> held = new java.util.ArrayList<>();
+        try {
+            var rest = new Rest(port);
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .until(() -> rest.get("/health", null).status() == 200);
+            for (int i = 0; i < 400; i++) {
+                held.add(new java.net.Socket("127.0.0.1", port)); // beyond the cap they wait in the accept queue
+            }
+            Thread.sleep(500); // the listener takes the slots and waits for a free one
+            child.destroy();
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(Files.readString(dir.resolve("server.log")))
+                    .contains("stopped in")
+                    .doesNotContain("server socket is terminating")
+                    .doesNotContain("Exception");
+        } finally {
+            for (var socket : held) {
+                socket.close();
+            }
+            child.destroyForcibly();
+            child.waitFor();
+        }
+    }
+
     private static int freePort() throws IOException {
         try (var socket = new ServerSocket(0)) {
             return socket.getLocalPort();

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chatapi.adapters.ws.rest.DirectAnswers;
 import io.helidon.common.buffers.DataReader;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -15,13 +17,13 @@ import java.util.logging.Logger;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
-class HangUpLogTest {
+class HelidonLogFilterTest {
     private static final Logger HELIDON = Logger.getLogger("io.helidon.webserver.http1.Http1Connection");
 
     @Test
     void helidonsStackTraceOfAHangUpBecomesOneFineLineAndOtherRecordsPass() {
-        HangUpLog.install();
-        Logger ours = Logger.getLogger(HangUpLog.class.getName());
+        HelidonLogFilter.install();
+        Logger ours = Logger.getLogger(HelidonLogFilter.class.getName());
         CollectingHandler fine = new CollectingHandler();
         Level before = ours.getLevel();
         ours.addHandler(fine);
@@ -40,6 +42,32 @@ class HangUpLogTest {
         }
         assertThat(fine.records).extracting(LogRecord::getMessage)
                 .containsExactly("a client closed its connection in the middle of a request");
+    }
+
+    @Test
+    void theListenersStackTraceOfItsSocketClosedByTheStopBecomesOneFineLine() {
+        HelidonLogFilter.install();
+        Logger listener = Logger.getLogger("io.helidon.webserver.ServerListener");
+        Logger ours = Logger.getLogger(HelidonLogFilter.class.getName());
+        CollectingHandler fine = new CollectingHandler();
+        Level before = ours.getLevel();
+        ours.addHandler(fine);
+        ours.setLevel(Level.FINE);
+        try {
+            LogRecord closed = new LogRecord(Level.SEVERE, "Got a throwable while listening");
+            closed.setThrown(new ClosedChannelException());
+            LogRecord other = new LogRecord(Level.SEVERE, "Got a throwable while listening");
+            other.setThrown(new IOException("Too many open files"));
+
+            assertThat(listener.getFilter().isLoggable(closed)).isFalse();
+            assertThat(listener.getFilter().isLoggable(other)).isTrue();
+            assertThat(listener.getFilter().isLoggable(new LogRecord(Level.INFO, "socket closed"))).isTrue();
+        } finally {
+            ours.removeHandler(fine);
+            ours.setLevel(before);
+        }
+        assertThat(fine.records).extracting(LogRecord::getMessage).containsExactly(
+                "the listener found its socket closed by the stop while it waited for a free connection slot");
     }
 
     @Test
