@@ -178,7 +178,7 @@ final class ClientFrames {
 
     /** The frame's client id, to answer it in an error; null when absent, not a string or not well-formed. */
     private static String clientMsgId(JsonNode frame) {
-        return echoable(frame.get("data"), "client_msg_id");
+        return echoable(frame.get("data"), "client_msg_id", ChatSettings.MAX_CLIENT_MSG_ID_CHARS);
     }
 
     /**
@@ -218,14 +218,19 @@ final class ClientFrames {
     private static String roomId(String type, JsonNode frame) {
         return switch (type) {
             case "send_message", "ack", "typing.start", "typing.stop", "stream.cancel" ->
-                    echoable(frame.get("data"), "room_id");
+                    echoable(frame.get("data"), "room_id", Principal.MAX_USER_ID_CHARS);
             default -> null;
         };
     }
 
-    private static String echoable(JsonNode data, String field) {
+    /**
+     * A field of {@code data} to echo in an error: null unless it is a well-formed string of at most {@code max}
+     * UTF-16 code units, so that an error never carries back more than a valid id would be.
+     */
+    private static String echoable(JsonNode data, String field, int max) {
         JsonNode value = data == null ? null : data.get(field);
-        return value != null && value.isTextual() && WireJson.wellFormed(value.textValue()) ? value.textValue() : null;
+        return value != null && value.isTextual() && value.textValue().length() <= max
+                && WireJson.wellFormed(value.textValue()) ? value.textValue() : null;
     }
 
     /** The error for a frame that could not be parsed whole, with the client id and room its text shows. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.chatapi.application.ChatSettings;
 import io.chatapi.application.port.in.StreamsUseCase.ActiveStream;
 import io.chatapi.application.port.out.ChatEvent;
 import io.chatapi.application.port.out.StoreUnavailableException;
@@ -45,6 +46,7 @@ class SocketProtocolTest {
         server.chat.onResume = () -> { };
         server.chat.activeStreams = List.of();
         server.chat.rateLimitedFor = null;
+        server.chat.sendFailure = null;
     }
 
     /** Connects and waits until the server has registered the socket (its first answer comes after that). */
@@ -190,6 +192,25 @@ class SocketProtocolTest {
         JsonNode error = alice.next("error");
         assertThat(error.at("/data/code").asText()).isEqualTo("rate_limited");
         assertThat(error.at("/data/client_msg_id").asText()).isEqualTo("c-2");
+    }
+
+    @Test
+    void anErrorEchoesNoIdLongerThanAValidOne() {
+        WsClient alice = connect("alice");
+        server.chat.sendFailure = () -> ChatException.invalid("client_msg_id is too long");
+        String longId = "c".repeat(ChatSettings.MAX_CLIENT_MSG_ID_CHARS + 1);
+        alice.send("{\"type\":\"send_message\",\"data\":{\"room_id\":\"room_a\",\"content\":\"hi\","
+                + "\"client_msg_id\":\"" + longId + "\"}}");
+        JsonNode error = alice.next("error").get("data");
+        assertThat(error.get("code").asText()).isEqualTo("invalid_request");
+        assertThat(error.has("client_msg_id")).isFalse();
+
+        String id = "c".repeat(ChatSettings.MAX_CLIENT_MSG_ID_CHARS);
+        alice.send("{\"type\":\"send_message\",\"data\":{\"room_id\":\"room_a\",\"content\":\"hi\","
+                + "\"client_msg_id\":\"" + id + "\"}}");
+        error = alice.next("error").get("data");
+        assertThat(error.get("client_msg_id").asText()).as("the longest valid id is echoed").isEqualTo(id);
+        assertThat(error.get("room_id").asText()).isEqualTo("room_a");
     }
 
     @Test
