@@ -122,7 +122,8 @@ final class ClientFrames {
         } catch (StoreUnavailableException e) {
             // the store reports the cause (one line, throttled)
             LOG.log(Level.FINE, "store unavailable while resuming", e);
-            connection.released(roomId, List.of(errorFrame(ErrorCode.UNAVAILABLE, "service unavailable", null, roomId)));
+            connection.released(roomId,
+                    List.of(errorFrame(ErrorCode.UNAVAILABLE, "service unavailable", null, roomId)));
             return;
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "resume failed", e);
