@@ -67,7 +67,7 @@ final class ClientFrames {
         } catch (StoreUnavailableException e) {
             // the store reports the cause (one line, throttled)
             LOG.log(Level.FINE, "store unavailable while handling a frame", e);
-            error(ErrorCode.UNAVAILABLE, "service unavailable", clientMsgId, roomId(type.textValue(), frame));
+            error(ErrorCode.UNAVAILABLE, EventFrames.UNAVAILABLE_MESSAGE, clientMsgId, roomId(type.textValue(), frame));
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "internal error while handling a frame", e);
             error(ErrorCode.INTERNAL, "internal error", clientMsgId, roomId(type.textValue(), frame));
@@ -123,7 +123,7 @@ final class ClientFrames {
             // the store reports the cause (one line, throttled)
             LOG.log(Level.FINE, "store unavailable while resuming", e);
             connection.released(roomId,
-                    List.of(errorFrame(ErrorCode.UNAVAILABLE, "service unavailable", null, roomId)));
+                    List.of(errorFrame(ErrorCode.UNAVAILABLE, EventFrames.UNAVAILABLE_MESSAGE, null, roomId)));
             return;
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "resume failed", e);

@@ -419,8 +419,10 @@ class SocketProtocolTest {
             assertThat(alice.next("error").at("/data/message").asText()).isEqualTo("content too long");
             server.chat.sendFailure = () -> new StoreUnavailableException("database is locked", null);
             alice.send("{\"type\":\"send_message\",\"data\":{\"room_id\":\"room_a\",\"content\":\"x\"}}");
-            assertThat(alice.next("error").at("/data/code").asText()).as("a code the contract lists")
-                    .isEqualTo("internal_error");
+            JsonNode unavailable = alice.next("error").get("data");
+            assertThat(unavailable.get("code").asText()).as("a code the contract lists").isEqualTo("internal_error");
+            assertThat(unavailable.get("message").asText()).as("as REST words it")
+                    .isEqualTo("service temporarily unavailable, retry later");
         } finally {
             server.chat.sendFailure = null;
         }

@@ -9,6 +9,9 @@ import java.io.IOException;
 
 /** Server-to-client frames: every {@link ChatEvent} and the socket's own answers, as JSON text. */
 public final class EventFrames {
+    /** The text of the error for a store that is busy or down, in an {@code error} frame and a REST body alike. */
+    public static final String UNAVAILABLE_MESSAGE = "service temporarily unavailable, retry later";
+
     private EventFrames() {
     }
 

@@ -2,6 +2,7 @@ package io.chatapi.adapters.ws.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.chatapi.adapters.ws.json.EventFrames;
 import io.chatapi.adapters.ws.json.WireJson;
 import io.chatapi.application.port.out.StoreUnavailableException;
 import io.chatapi.domain.ChatException;
@@ -86,7 +87,7 @@ public final class HttpAnswers {
             // the store reports the cause (one line, throttled); the request log shows the 503
             LOG.log(Level.FINE, "store unavailable: " + describe(req), e);
             res.header(HeaderNames.RETRY_AFTER, "1");
-            error(req, res, 503, ErrorCode.UNAVAILABLE.wire(), "service temporarily unavailable, retry later");
+            error(req, res, 503, ErrorCode.UNAVAILABLE.wire(), EventFrames.UNAVAILABLE_MESSAGE);
         } else {
             LOG.log(Level.SEVERE, "internal error: " + describe(req), e);
             error(req, res, 500, ErrorCode.INTERNAL.wire(), "internal error");
