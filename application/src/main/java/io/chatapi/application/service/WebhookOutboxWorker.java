@@ -218,7 +218,7 @@ public final class WebhookOutboxWorker {
         try {
             deliver(entry);
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "cannot record webhook delivery {0}: {1}", entry.id(), e.toString());
+            logPassFailure("cannot record webhook attempt " + entry.id(), e);
         } finally {
             slots.release();
             settled.add(entry.id());
@@ -253,7 +253,14 @@ public final class WebhookOutboxWorker {
         }
         Instant now = clock.now();
         metrics.webhookFailures.incrementAndGet();
-        store.webhookFailed(entry.id(), attempts, now.plus(delay), dead, now);
+        try {
+            store.webhookFailed(entry.id(), attempts, now.plus(delay), dead, now);
+        } catch (RuntimeException e) {
+            // still due as the store has it: the next pass sends it again
+            logPassFailure("cannot record a failed attempt of webhook " + entry.id() + ", which the next pass sends"
+                    + " again", e);
+            return;
+        }
         if (dead) {
             metrics.deadLetters.incrementAndGet();
             LOG.log(System.Logger.Level.WARNING, "webhook {0} ({1}) is a dead letter after {2} attempts: {3}",
@@ -266,10 +273,6 @@ public final class WebhookOutboxWorker {
         }
     }
 
-    /**
-     * A WARNING for failed attempts, at most once a minute: an operator learns that the webhook fails long before
-     * the first dead letter (about 18 minutes with the defaults), and a webhook that is down fills no log.
-     */
     /** A failed pass, as every pass fails while the database does: at most one line a minute. */
     private void logPassFailure(String what, RuntimeException e) {
         long held = passFailureLog.pass();
@@ -279,6 +282,10 @@ public final class WebhookOutboxWorker {
         }
     }
 
+    /**
+     * A WARNING for failed attempts, at most once a minute: an operator learns that the webhook fails long before
+     * the first dead letter (about 18 minutes with the defaults), and a webhook that is down fills no log.
+     */
     private void logFailure(WebhookException failure) {
         long held = failureLog.pass();
         if (held >= 0) {

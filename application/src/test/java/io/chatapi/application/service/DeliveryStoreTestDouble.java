@@ -34,7 +34,9 @@ final class DeliveryStoreTestDouble implements DeliveryStore {
     private final List<DeadLetter> dead = new ArrayList<>();
     private final List<Failure> failures = new ArrayList<>();
     private final List<Long> delivered = new ArrayList<>();
-    /** Recording a delivered webhook, or removing delivered entries, fails while set, as with a full disk. */
+    /**
+     * Recording a delivered or failed webhook, or removing delivered entries, fails while set, as with a full disk.
+     */
     volatile boolean refuseWrites;
     /** Released once per {@link #dueWebhooks} call, so a test can wait for a pass. */
     final Semaphore dueQueries = new Semaphore(0);
@@ -173,6 +175,9 @@ final class DeliveryStoreTestDouble implements DeliveryStore {
 
     @Override
     public synchronized void webhookFailed(long id, int attempts, Instant nextAttemptAt, boolean dead, Instant at) {
+        if (refuseWrites) {
+            throw new StoreUnavailableException("the disk is full", null);
+        }
         failures.add(new Failure(id, attempts, nextAttemptAt, dead, at));
         Row row = outbox.remove(id);
         if (row == null) {

@@ -23,6 +23,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -287,6 +291,52 @@ class WebhookOutboxWorkerTest {
         assertThat(store.outbox()).isEmpty();
         assertThat(sender.calls).hasSize(1);
         assertThat(metrics.webhookDeliveries.get()).isEqualTo(1);
+    }
+
+    @Test
+    void failedAttemptsTheStoreCannotRecordAreSentAgainNextPassAndLoggedOnceAMinute() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            store.enqueueWebhook(item("wh_" + i), T0);
+        }
+        sender.failuresLeft.set(20);
+        store.refuseWrites = true;
+        var worker = worker(8, BASE, clock);
+        Logger logger = Logger.getLogger(WebhookOutboxWorker.class.getName());
+        List<LogRecord> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+                    lines.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(handler);
+        try {
+            worker.runOnce().get(5, TimeUnit.SECONDS);
+        } finally {
+            logger.removeHandler(handler);
+        }
+        assertThat(sender.calls).hasSize(20);
+        assertThat(lines).as("one line for the pass, not one per entry").hasSize(1);
+        assertThat(lines.get(0).getMessage()).contains("since the last such line");
+        assertThat(store.outbox()).as("each still due, as never failed").allSatisfy(row -> {
+            assertThat(row.attempts()).isZero();
+            assertThat(row.dueAt()).isEqualTo(T0);
+        });
+
+        store.refuseWrites = false;
+        worker.runOnce().get(5, TimeUnit.SECONDS);
+        assertThat(sender.calls).as("sent again at the next pass").hasSize(40);
+        assertThat(store.delivered()).hasSize(20);
     }
 
     @Test
