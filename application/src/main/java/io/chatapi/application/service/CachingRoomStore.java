@@ -142,14 +142,19 @@ public final class CachingRoomStore implements RoomStore {
 
     /**
      * Values read from the store, by room, bounded by their number ({@link #MAX_ROOMS}) and by their weight in all:
-     * one that would take the cache past either bound empties it first, and one heavier than the bound alone is
-     * read each time. Reads take no lock; changes take this one's.
+     * one that would take the cache past either bound first drops an eighth of the rooms kept, each eighth in turn
+     * (so that every room is dropped once in eight such times, however much it is used), until it fits; one heavier
+     * than the bound alone is read each time. Reads take no lock; changes take this one's.
      */
     static final class Kept<V> {
+        private static final int SLICES = 8;
+
         private final ConcurrentHashMap<String, V> values = new ConcurrentHashMap<>();
         private final ToLongFunction<V> weight;
         private final long maxWeight;
         private long weightKept;
+        /** The eighth of the rooms to drop next. */
+        private int nextSlice;
 
         Kept(ToLongFunction<V> weight, long maxWeight) {
             this.weight = weight;
@@ -172,11 +177,39 @@ public final class CachingRoomStore implements RoomStore {
                 return;
             }
             drop(roomId);
-            if (values.size() >= MAX_ROOMS || weightKept + weighs > maxWeight) {
-                clear();
+            for (int i = 0; i < SLICES && !fits(weighs); i++) {
+                dropSlice(nextSlice);
+                nextSlice = (nextSlice + 1) % SLICES;
             }
             values.put(roomId, value);
             weightKept += weighs;
+        }
+
+        private boolean fits(long weighs) {
+            return values.size() < MAX_ROOMS && weightKept + weighs <= maxWeight;
+        }
+
+        private void dropSlice(int slice) {
+            values.entrySet().removeIf(entry -> {
+                if (slice(entry.getKey()) != slice) {
+                    return false;
+                }
+                weightKept -= weight.applyAsLong(entry.getValue());
+                return true;
+            });
+        }
+
+        /** The eighth a room belongs to: the top three bits of its id's hash, spread by a Fibonacci multiplier. */
+        private static int slice(String roomId) {
+            return (roomId.hashCode() * 0x9E3779B9) >>> 29;
+        }
+
+        synchronized int size() {
+            return values.size();
+        }
+
+        synchronized long weightKept() {
+            return weightKept;
         }
 
         synchronized void drop(String roomId) {

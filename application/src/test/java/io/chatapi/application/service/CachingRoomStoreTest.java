@@ -159,6 +159,46 @@ class CachingRoomStoreTest {
         assertThat(kept.get("room_a")).hasSize(3);
     }
 
+    @Test
+    void aFullCacheDropsAnEighthOfItsRoomsInTurnNotAll() {
+        var kept = new CachingRoomStore.Kept<List<Member>>(List::size, 800);
+        for (int i = 0; i < 800; i++) {
+            kept.keep("room_" + i, List.of(member("room_" + i, "x")), () -> false);
+        }
+        assertThat(kept.size()).isEqualTo(800);
+
+        kept.keep("room_new", List.of(member("room_new", "x")), () -> false);
+        assertThat(kept.size()).as("an eighth dropped, about 100 rooms").isBetween(600, 750);
+        assertThat(kept.weightKept()).isEqualTo(kept.size());
+        assertThat(kept.get("room_new")).isNotNull();
+
+        java.util.Set<String> everDropped = new java.util.HashSet<>();
+        for (int round = 0; round < 8; round++) {
+            for (int i = 0; kept.size() < 800; i++) {
+                kept.keep("fill_" + round + "_" + i, List.of(member("fill", "x")), () -> false);
+            }
+            for (int i = 0; i < 800; i++) {
+                if (kept.get("room_" + i) == null) {
+                    everDropped.add("room_" + i);
+                }
+            }
+            kept.keep("room_new_" + round, List.of(member("room_new", "x")), () -> false);
+        }
+        assertThat(everDropped).as("each eighth in turn: every room goes once in eight").hasSize(800);
+    }
+
+    @Test
+    void aHeavyValueDropsAsManyEighthsAsItNeeds() {
+        var kept = new CachingRoomStore.Kept<List<Member>>(List::size, 80);
+        for (int i = 0; i < 80; i++) {
+            kept.keep("room_" + i, List.of(member("room_" + i, "x")), () -> false);
+        }
+        List<Member> heavy = java.util.stream.IntStream.range(0, 75).mapToObj(i -> member("big", "u" + i)).toList();
+        kept.keep("big", heavy, () -> false);
+        assertThat(kept.get("big")).hasSize(75);
+        assertThat(kept.weightKept()).isLessThanOrEqualTo(80).isEqualTo(75 + kept.size() - 1);
+    }
+
     private Room group(String roomId) {
         return new Room(roomId, RoomType.GROUP, null, null, 0, now, Handoff.initial(now));
     }
