@@ -10,7 +10,6 @@ import io.chatapi.domain.Principal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Relays typing indicators to the room's members. The same indicator from the same user in the same room is
@@ -57,7 +56,7 @@ public final class TypingService implements TypingUseCase, MemberLeaves {
     private final RoomAccess access;
     private final EventPublisher publisher;
     private final TimeSource clock;
-    private final ConcurrentHashMap<UserInRoom, Relayed> relayed = new ConcurrentHashMap<>();
+    private final ByUserAndRoom<Relayed> relayed = new ByUserAndRoom<>();
     /** Indicators of one user in one room are published one at a time; pairs share these stripes. */
     private final LockStripes publishing = new LockStripes(64);
     /** When the next sweep may run: at most one per {@link #FORGET_AFTER}, however many users type. */
@@ -141,13 +140,7 @@ public final class TypingService implements TypingUseCase, MemberLeaves {
      * are kept.
      */
     public void connectionClosed(String userId) {
-        if (relayed.isEmpty()) {
-            return;
-        }
-        for (UserInRoom user : relayed.keySet()) {
-            if (!user.userId().equals(userId)) {
-                continue;
-            }
+        for (UserInRoom user : relayed.keysOf(userId)) {
             publishing.locked(user, () -> {
                 Relayed[] ended = new Relayed[1];
                 relayed.computeIfPresent(user, (key, last) -> {
@@ -175,6 +168,6 @@ public final class TypingService implements TypingUseCase, MemberLeaves {
             return;
         }
         Instant before = now.minus(FORGET_AFTER);
-        relayed.values().removeIf(r -> !r.start() && r.at().isBefore(before));
+        relayed.removeIf(r -> !r.start() && r.at().isBefore(before));
     }
 }
