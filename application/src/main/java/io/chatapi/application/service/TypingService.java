@@ -128,7 +128,8 @@ public final class TypingService implements TypingUseCase, MemberLeaves {
         publishing.locked(user, () -> {
             Relayed last = relayed.remove(user);
             if (last != null && last.start()) {
-                publisher.publish(MessageText.userIds(rooms.members(roomId)), new ChatEvent.Typing(roomId, userId, false));
+                publisher.publish(MessageText.userIds(rooms.members(roomId)),
+                        new ChatEvent.Typing(roomId, userId, false));
             }
         });
     }
