@@ -38,6 +38,9 @@ final class DeliveryStoreTestDouble implements DeliveryStore {
      * Recording a delivered or failed webhook, or removing delivered entries, fails while set, as with a full disk.
      */
     volatile boolean refuseWrites;
+    /** What the health probe's write answers; how many probes ran. */
+    volatile java.util.function.BooleanSupplier writableProbe = () -> true;
+    final java.util.concurrent.atomic.AtomicInteger probes = new java.util.concurrent.atomic.AtomicInteger();
     /** Released once per {@link #dueWebhooks} call, so a test can wait for a pass. */
     final Semaphore dueQueries = new Semaphore(0);
     /** Run after {@link #dueWebhooks} has read its rows and before it returns them, outside the lock. */
@@ -199,6 +202,7 @@ final class DeliveryStoreTestDouble implements DeliveryStore {
 
     @Override
     public boolean writable() {
-        return true;
+        probes.incrementAndGet();
+        return writableProbe.getAsBoolean();
     }
 }

@@ -245,6 +245,20 @@ class DeliveryTest {
         }
     }
 
+    @Test
+    void healthAnswersUnavailableBeforeSqlitesBusyTimeoutWhileAnotherProcessHoldsTheWriteLock() throws Exception {
+        try (var lock = new WriteLock(server.database())) {
+            long started = System.nanoTime();
+            Rest.Response health = rest.get("/health", null);
+            long tookMillis = (System.nanoTime() - started) / 1_000_000;
+            assertThat(health.status()).isEqualTo(503);
+            assertThat(health.json().get("db_writable").asBoolean()).isFalse();
+            assertThat(tookMillis).as("answered after the 2 s probe wait, not SQLite's 5 s busy timeout")
+                    .isBetween(1_900L, 4_500L);
+        }
+        await().atMost(Duration.ofSeconds(15)).until(() -> rest.get("/health", null).status() == 200);
+    }
+
     /** SQLite's write lock on the server's file, taken by a second connection as another process would. */
     private static final class WriteLock implements AutoCloseable {
         private final Connection connection;
