@@ -64,6 +64,11 @@ public final class WebhookOutboxWorker {
      * next pass before anything else, and never sent again meanwhile.
      */
     private final Set<Long> unrecorded = ConcurrentHashMap.newKeySet();
+    /**
+     * Entries whose failed attempt the store could not record, and when ({@link System#nanoTime}) they may be tried
+     * again: the store still has them due, and without this every pass would send them at once.
+     */
+    private final ConcurrentHashMap<Long, Long> heldAfterFailure = new ConcurrentHashMap<>();
     private final Queue<Long> settled = new ConcurrentLinkedQueue<>();
     private final Semaphore slots = new Semaphore(PARALLELISM);
     private final ExecutorService deliveries =
@@ -161,9 +166,11 @@ public final class WebhookOutboxWorker {
             logPassFailure("cannot read the webhook outbox", e);
             return CompletableFuture.completedFuture(null);
         }
+        long now = System.nanoTime();
+        heldAfterFailure.values().removeIf(until -> until - now <= 0);
         List<CompletableFuture<Void>> started = new ArrayList<>();
         for (DueWebhook entry : due) {
-            if (!inFlight.add(entry.id())) {
+            if (heldAfterFailure.containsKey(entry.id()) || !inFlight.add(entry.id())) {
                 continue;
             }
             try {
@@ -173,7 +180,7 @@ public final class WebhookOutboxWorker {
             }
         }
         CompletableFuture<Void> pass = CompletableFuture.allOf(started.toArray(CompletableFuture[]::new));
-        if (due.size() >= BATCH) {
+        if (due.size() >= BATCH && !started.isEmpty()) {
             pass.whenComplete((ignored, failure) -> wake());
         }
         return pass;
@@ -256,9 +263,11 @@ public final class WebhookOutboxWorker {
         try {
             store.webhookFailed(entry.id(), attempts, now.plus(delay), dead, now);
         } catch (RuntimeException e) {
-            // still due as the store has it: the next pass sends it again
-            logPassFailure("cannot record a failed attempt of webhook " + entry.id() + ", which the next pass sends"
-                    + " again", e);
+            // still due as the store has it: held here for the backoff instead, then sent again
+            heldAfterFailure.put(entry.id(), System.nanoTime() + delay.toNanos());
+            logPassFailure("cannot record a failed attempt of webhook " + entry.id() + ", which is sent again after "
+                    + "its backoff", e);
+            retryAfter(delay);
             return;
         }
         if (dead) {

@@ -294,7 +294,7 @@ class WebhookOutboxWorkerTest {
     }
 
     @Test
-    void failedAttemptsTheStoreCannotRecordAreSentAgainNextPassAndLoggedOnceAMinute() throws Exception {
+    void failedAttemptsTheStoreCannotRecordAreHeldForTheirBackoffAndLoggedOnceAMinute() throws Exception {
         for (int i = 0; i < 20; i++) {
             store.enqueueWebhook(item("wh_" + i), T0);
         }
@@ -333,10 +333,32 @@ class WebhookOutboxWorkerTest {
             assertThat(row.dueAt()).isEqualTo(T0);
         });
 
-        store.refuseWrites = false;
         worker.runOnce().get(5, TimeUnit.SECONDS);
-        assertThat(sender.calls).as("sent again at the next pass").hasSize(40);
+        assertThat(sender.calls).as("held for their backoff, not sent at every pass").hasSize(20);
+
+        store.refuseWrites = false;
+        Thread.sleep(BASE.toMillis() + 100); // the first backoff is at most the base
+        worker.runOnce().get(5, TimeUnit.SECONDS);
+        assertThat(sender.calls).as("sent again once it has passed").hasSize(40);
         assertThat(store.delivered()).hasSize(20);
+    }
+
+    @Test
+    void aFullBatchOfHeldEntriesDoesNotChainPassesThatSendNothing() throws Exception {
+        for (int i = 0; i < WebhookOutboxWorker.BATCH + 20; i++) {
+            store.enqueueWebhook(item("wh_" + i), T0);
+        }
+        sender.failuresLeft.set(10_000);
+        store.refuseWrites = true;
+        var worker = worker(8, Duration.ofMinutes(5), clock);
+        worker.start();
+        try {
+            Thread.sleep(1_500);
+            assertThat(sender.calls.size()).as("each due entry tried once, then held")
+                    .isEqualTo(WebhookOutboxWorker.BATCH);
+        } finally {
+            worker.stop();
+        }
     }
 
     @Test
