@@ -18,6 +18,8 @@ import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 
 /**
  * One SQLite database file: migrates it with Flyway on open, then runs every write on a single platform
@@ -249,20 +251,52 @@ public final class SqliteDatabase implements AutoCloseable {
     }
 
     /**
-     * Writes a row and rolls it back, so that a database SQLite opened read-only all the same (a read-only file
-     * system, an immutable file) is refused at start instead of failing every write until a restart. Taking the
-     * write lock alone is not enough: in WAL mode SQLite grants it on a read-only database.
+     * Writes a row and rolls it back, so that a database SQLite opened read-only all the same (-wal and -shm files
+     * it cannot write while the access check saw them writable, a file system that tells access checks one thing
+     * and writes another) is refused at start instead of failing every write until a restart. Taking the write
+     * lock alone is not enough: in WAL mode SQLite grants it on a read-only database. The probe does not wait for
+     * a write lock another process holds (a busy database starts, and its writes wait as they always do).
      */
     private static void requireWritesTaken(Handle handle, Path file) {
         try {
+            handle.execute("PRAGMA busy_timeout = 0");
             handle.execute("BEGIN IMMEDIATE");
             handle.execute("INSERT OR REPLACE INTO health_probe (id) VALUES (1)");
+        } catch (RuntimeException e) {
+            SQLiteErrorCode code = sqliteCode(e);
+            int primary = code == null ? -1 : code.code & 0xff;
+            if (primary != SQLiteErrorCode.SQLITE_BUSY.code && primary != SQLiteErrorCode.SQLITE_LOCKED.code) {
+                handle.close();
+                String why = primary == SQLiteErrorCode.SQLITE_READONLY.code
+                        ? " opened read-only: SQLite refused to write it (-wal or -shm files it cannot write, or a "
+                        + "file system that refuses writes)"
+                        : " cannot be written: " + (code == null ? e.toString() : code.message);
+                throw new StoreUnavailableException("the database " + file + why, e);
+            }
+        } finally {
+            if (!handle.isClosed()) {
+                rollBack(handle);
+                handle.execute("PRAGMA busy_timeout = " + BUSY_TIMEOUT_MILLIS);
+            }
+        }
+    }
+
+    private static void rollBack(Handle handle) {
+        try {
             handle.execute("ROLLBACK");
         } catch (RuntimeException e) {
-            handle.close();
-            throw new StoreUnavailableException("the database " + file + " opened read-only: SQLite refused to write "
-                    + "it (a read-only file system, an immutable file, or -wal and -shm files it cannot write)", e);
+            // no transaction was begun: the database was busy
         }
+    }
+
+    /** SQLite's result code behind {@code e}, extended where the driver knows it; null when none is. */
+    private static SQLiteErrorCode sqliteCode(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLiteException sqlite) {
+                return sqlite.getResultCode();
+            }
+        }
+        return null;
     }
 
     private static Path sibling(Path file, String suffix) {

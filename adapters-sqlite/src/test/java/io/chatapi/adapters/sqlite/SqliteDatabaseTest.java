@@ -242,6 +242,30 @@ class SqliteDatabaseTest {
         }
     }
 
+    @Test
+    void aDatabaseAnotherProcessHoldsTheWriteLockOfStartsAndItsWritesWaitForTheLock() throws Exception {
+        Path file = dir.resolve("chat.db");
+        SqliteDatabase.open(new SqliteSettings(file, "FULL")).close();
+        try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + file);
+             Statement statement = other.createStatement()) {
+            statement.execute("BEGIN IMMEDIATE");
+            long started = System.nanoTime();
+            SqliteDatabase db = SqliteDatabase.open(new SqliteSettings(file, "FULL"));
+            assertThat(System.nanoTime() - started).as("the probe does not wait for the lock")
+                    .isLessThan(java.util.concurrent.TimeUnit.SECONDS.toNanos(4));
+            try (db) {
+                var write = java.util.concurrent.CompletableFuture.runAsync(
+                        () -> db.write(h -> h.execute("INSERT INTO health_probe (id) VALUES (1)")));
+                Thread.sleep(300);
+                assertThat(write).as("waits for the other connection's lock").isNotDone();
+                statement.execute("ROLLBACK");
+                write.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(writerPragma(db, "busy_timeout")).as("the usual wait restored after the probe")
+                        .isEqualTo(5_000);
+            }
+        }
+    }
+
     /**
      * Makes a file unwritable for this process: by its mode, or as root (whom modes do not stop) by the immutable
      * attribute; the test is skipped where neither works.
