@@ -113,21 +113,23 @@ final class ClientFrames {
 
     private void resumeRoom(String roomId, long lastSeq) {
         connection.holdRoom(roomId);
+        // an error names the room only as far as a valid id could be that room
+        String echoed = echoable(roomId, Principal.MAX_USER_ID_CHARS);
         Replay replay;
         try {
             replay = services.useCases().history().resume(principal(), roomId, lastSeq);
         } catch (ChatException e) {
-            connection.released(roomId, List.of(errorFrame(e.code(), e.getMessage(), null, roomId)));
+            connection.released(roomId, List.of(errorFrame(e.code(), e.getMessage(), null, echoed)));
             return;
         } catch (StoreUnavailableException e) {
             // the store reports the cause (one line, throttled)
             LOG.log(Level.FINE, "store unavailable while resuming", e);
             connection.released(roomId,
-                    List.of(errorFrame(ErrorCode.UNAVAILABLE, EventFrames.UNAVAILABLE_MESSAGE, null, roomId)));
+                    List.of(errorFrame(ErrorCode.UNAVAILABLE, EventFrames.UNAVAILABLE_MESSAGE, null, echoed)));
             return;
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "resume failed", e);
-            connection.released(roomId, List.of(errorFrame(ErrorCode.INTERNAL, "internal error", null, roomId)));
+            connection.released(roomId, List.of(errorFrame(ErrorCode.INTERNAL, "internal error", null, echoed)));
             return;
         }
         List<String> leading = new ArrayList<>(replay.messages().size() + 1);
@@ -230,8 +232,11 @@ final class ClientFrames {
      */
     private static String echoable(JsonNode data, String field, int max) {
         JsonNode value = data == null ? null : data.get(field);
-        return value != null && value.isTextual() && value.textValue().length() <= max
-                && WireJson.wellFormed(value.textValue()) ? value.textValue() : null;
+        return value != null && value.isTextual() ? echoable(value.textValue(), max) : null;
+    }
+
+    private static String echoable(String value, int max) {
+        return value.length() <= max && WireJson.wellFormed(value) ? value : null;
     }
 
     /** The error for a frame that could not be parsed whole, with the client id and room its text shows. */

@@ -59,7 +59,11 @@ class HelidonLogFilterTest {
             LogRecord other = new LogRecord(Level.SEVERE, "Got a throwable while listening");
             other.setThrown(new IOException("Too many open files"));
 
+            LogRecord interrupted = new LogRecord(Level.SEVERE, "Got a throwable while listening");
+            interrupted.setThrown(new InterruptedException());
+
             assertThat(listener.getFilter().isLoggable(closed)).isFalse();
+            assertThat(listener.getFilter().isLoggable(interrupted)).isFalse();
             assertThat(listener.getFilter().isLoggable(other)).isTrue();
             assertThat(listener.getFilter().isLoggable(new LogRecord(Level.INFO, "socket closed"))).isTrue();
         } finally {
@@ -67,7 +71,8 @@ class HelidonLogFilterTest {
             ours.setLevel(before);
         }
         assertThat(fine.records).extracting(LogRecord::getMessage).containsExactly(
-                "the listener found its socket closed by the stop while it waited for a free connection slot");
+                "the stop ended the listener while it waited for a free connection slot",
+                "the stop ended the listener while it waited for a free connection slot");
     }
 
     @Test

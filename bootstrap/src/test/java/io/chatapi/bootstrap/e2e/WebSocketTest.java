@@ -70,6 +70,20 @@ class WebSocketTest {
     }
 
     @Test
+    void aResumeRefusingARoomIdLongerThanAnyRoomsDoesNotEchoIt() {
+        try (var c = server.ws(Tokens.user("e1"))) {
+            c.send("resume", Map.of("rooms", Map.of("r".repeat(1_001), 0)));
+            JsonNode error = c.await("error").get("data");
+            assertThat(error.get("code").asText()).isEqualTo("not_found");
+            assertThat(error.has("room_id")).isFalse();
+
+            String longest = "r".repeat(1_000);
+            c.send("resume", Map.of("rooms", Map.of(longest, 0)));
+            assertThat(c.await("error").at("/data/room_id").asText()).isEqualTo(longest);
+        }
+    }
+
+    @Test
     void repeatingAClientMessageIdReturnsTheOriginalWithoutASecondBroadcast() {
         String room = group("d1", "d2");
         try (var a = server.ws(Tokens.user("d1")); var b = server.ws(Tokens.user("d2"))) {
