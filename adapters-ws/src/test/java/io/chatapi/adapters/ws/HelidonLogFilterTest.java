@@ -22,13 +22,7 @@ class HelidonLogFilterTest {
 
     @Test
     void helidonsStackTraceOfAHangUpBecomesOneFineLineAndOtherRecordsPass() {
-        HelidonLogFilter.install();
-        Logger ours = Logger.getLogger(HelidonLogFilter.class.getName());
-        CollectingHandler fine = new CollectingHandler();
-        Level before = ours.getLevel();
-        ours.addHandler(fine);
-        ours.setLevel(Level.FINE);
-        try {
+        List<String> fine = fineLinesWhile(() -> {
             LogRecord hangUp = new LogRecord(Level.WARNING, "Internal server error");
             hangUp.setThrown(new IllegalStateException("wrapped", new DataReader.InsufficientDataAvailableException()));
             LogRecord other = new LogRecord(Level.WARNING, "Internal server error");
@@ -36,43 +30,45 @@ class HelidonLogFilterTest {
 
             assertThat(HELIDON.getFilter().isLoggable(hangUp)).isFalse();
             assertThat(HELIDON.getFilter().isLoggable(other)).isTrue();
-        } finally {
-            ours.removeHandler(fine);
-            ours.setLevel(before);
-        }
-        assertThat(fine.records).extracting(LogRecord::getMessage)
-                .containsExactly("a client closed its connection in the middle of a request");
+        });
+        assertThat(fine).containsExactly("a client closed its connection in the middle of a request");
     }
 
     @Test
     void theListenersStackTraceOfItsSocketClosedByTheStopBecomesOneFineLine() {
-        HelidonLogFilter.install();
         Logger listener = Logger.getLogger("io.helidon.webserver.ServerListener");
+        List<String> fine = fineLinesWhile(() -> {
+            LogRecord closed = new LogRecord(Level.SEVERE, "Got a throwable while listening");
+            closed.setThrown(new ClosedChannelException());
+            LogRecord interrupted = new LogRecord(Level.SEVERE, "Got a throwable while listening");
+            interrupted.setThrown(new InterruptedException());
+            LogRecord other = new LogRecord(Level.SEVERE, "Got a throwable while listening");
+            other.setThrown(new IOException("Too many open files"));
+
+            assertThat(listener.getFilter().isLoggable(closed)).isFalse();
+            assertThat(listener.getFilter().isLoggable(interrupted)).isFalse();
+            assertThat(listener.getFilter().isLoggable(other)).isTrue();
+            assertThat(listener.getFilter().isLoggable(new LogRecord(Level.INFO, "socket closed"))).isTrue();
+        });
+        assertThat(fine).containsExactly("the stop ended the listener while it waited for a free connection slot",
+                "the stop ended the listener while it waited for a free connection slot");
+    }
+
+    /** Installs the filters, runs {@code checks}, and returns the FINE lines the filters logged meanwhile. */
+    private static List<String> fineLinesWhile(Runnable checks) {
+        HelidonLogFilter.install();
         Logger ours = Logger.getLogger(HelidonLogFilter.class.getName());
         CollectingHandler fine = new CollectingHandler();
         Level before = ours.getLevel();
         ours.addHandler(fine);
         ours.setLevel(Level.FINE);
         try {
-            LogRecord closed = new LogRecord(Level.SEVERE, "Got a throwable while listening");
-            closed.setThrown(new ClosedChannelException());
-            LogRecord other = new LogRecord(Level.SEVERE, "Got a throwable while listening");
-            other.setThrown(new IOException("Too many open files"));
-
-            LogRecord interrupted = new LogRecord(Level.SEVERE, "Got a throwable while listening");
-            interrupted.setThrown(new InterruptedException());
-
-            assertThat(listener.getFilter().isLoggable(closed)).isFalse();
-            assertThat(listener.getFilter().isLoggable(interrupted)).isFalse();
-            assertThat(listener.getFilter().isLoggable(other)).isTrue();
-            assertThat(listener.getFilter().isLoggable(new LogRecord(Level.INFO, "socket closed"))).isTrue();
+            checks.run();
         } finally {
             ours.removeHandler(fine);
             ours.setLevel(before);
         }
-        assertThat(fine.records).extracting(LogRecord::getMessage).containsExactly(
-                "the stop ended the listener while it waited for a free connection slot",
-                "the stop ended the listener while it waited for a free connection slot");
+        return fine.records.stream().map(LogRecord::getMessage).toList();
     }
 
     @Test

@@ -346,12 +346,10 @@ class LifecycleTest {
     void runningOutOfOpenFilesHoldsNewConnectionsBackInsteadOfEndingTheListener() throws Exception {
         Path dir = Files.createTempDirectory("chatapi-files");
         int port = freePort();
-        Process child = startChild(childEnvironment(port, dir, Map.of()), dir, "ulimit -n 400 && ");
+        Process child = startWithFewOpenFiles(port, dir);
         List<java.net.Socket> held = new java.util.ArrayList<>();
         try {
             var rest = new Rest(port);
-            await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                    .until(() -> rest.get("/health", null).status() == 200);
             for (int i = 0; i < 500; i++) {
                 held.add(new java.net.Socket("127.0.0.1", port));
             }
@@ -380,12 +378,9 @@ class LifecycleTest {
     void aStopWhileClientsWaitForAConnectionSlotLogsNoStackTrace() throws Exception {
         Path dir = Files.createTempDirectory("chatapi-full-stop");
         int port = freePort();
-        Process child = startChild(childEnvironment(port, dir, Map.of()), dir, "ulimit -n 400 && ");
+        Process child = startWithFewOpenFiles(port, dir);
         List<java.net.Socket> held = new java.util.ArrayList<>();
         try {
-            var rest = new Rest(port);
-            await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                    .until(() -> rest.get("/health", null).status() == 200);
             for (int i = 0; i < 400; i++) {
                 held.add(new java.net.Socket("127.0.0.1", port)); // beyond the cap they wait in the accept queue
             }
@@ -403,6 +398,20 @@ class LifecycleTest {
             child.destroyForcibly();
             child.waitFor();
         }
+    }
+
+    /** The server in a new JVM with an open-file limit of 400 (a connection cap of about 200), once healthy. */
+    private static Process startWithFewOpenFiles(int port, Path dir) throws IOException {
+        Process child = startChild(childEnvironment(port, dir, Map.of()), dir, "ulimit -n 400 && ");
+        var rest = new Rest(port);
+        try {
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .until(() -> rest.get("/health", null).status() == 200);
+        } catch (RuntimeException | Error e) {
+            child.destroyForcibly();
+            throw e;
+        }
+        return child;
     }
 
     private static int freePort() throws IOException {
