@@ -75,10 +75,10 @@ public final class SqliteDatabase implements AutoCloseable {
             OwnerOnlyFiles.createDirectories(file.getParent());
             file = ownPath(file);
             requireFileOrNothing(file);
+            requireWritable(file, writable); // before anything is made beside the file
             lock = ServerLock.take(file);
             OwnerOnlyFiles.create(file);
             requireOneName(file);
-            requireWritable(file, writable);
             NativeLibrary.preferUnpacked();
             SQLiteDataSource writes = dataSource(file, writerConfig(synchronous));
             Flyway.configure(SqliteDatabase.class.getClassLoader())

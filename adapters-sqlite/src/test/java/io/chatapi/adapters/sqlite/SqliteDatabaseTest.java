@@ -218,6 +218,16 @@ class SqliteDatabaseTest {
     }
 
     @Test
+    void aRefusedStartOnANewFileMakesNothing() throws Exception {
+        Path file = dir.resolve("chat.db");
+        Path wal = Files.createFile(dir.resolve("chat.db-wal"));
+        assertThatThrownBy(() -> SqliteDatabase.open(new SqliteSettings(file, "FULL"), path -> !path.equals(wal)))
+                .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("write access to " + wal);
+        assertThat(file).doesNotExist();
+        assertThat(dir.resolve("chat.db.lock")).doesNotExist();
+    }
+
+    @Test
     void everyExistingPathTheServerCannotWriteIsNamed() throws Exception {
         Path file = dir.resolve("chat.db");
         Path shm = Files.createFile(dir.resolve("chat.db-shm"));
