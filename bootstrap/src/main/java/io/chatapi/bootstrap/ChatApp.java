@@ -151,9 +151,9 @@ public final class ChatApp implements AutoCloseable {
         // The health probe's write path (Jdbi, the writer, the first commit) while the web server starts.
         Thread.ofPlatform().name("warm-up-db").daemon().start(() -> {
             if (!admin.databaseWritable()) {
-                LOG.warning("the database is not writable: /health answers 503 and every write fails until it is "
-                        + "(check that the file and its directory are writable by this user, the disk has room, "
-                        + "and no other process holds the database's write lock)");
+                LOG.warning("the database did not take a write within 2 s: /health answers 503 until it does "
+                        + "(check that the disk has room and the file and its directory are writable by this user; "
+                        + "if another process holds the database's write lock, writes wait for it)");
             }
         });
         try {

@@ -6,7 +6,6 @@ import io.chatapi.domain.ChatException;
 import io.helidon.webserver.http.ServerRequest;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /** Reads a JSON request body, never more than the body limit: past it the answer is 413 without buffering more. */
@@ -52,7 +51,7 @@ public final class RequestBodies {
         try (InputStream in = req.content().inputStream()) {
             return in.readNBytes((int) Math.min(limit, Integer.MAX_VALUE - 8));
         } catch (IOException | RuntimeException e) {
-            LOG.log(Level.FINE, e, () -> "request body could not be read: " + HttpAnswers.describe(req));
+            LOG.fine(() -> "request body could not be read (" + e + "): " + HttpAnswers.describe(req));
             throw ChatException.invalid("request body could not be read: malformed or incomplete");
         }
     }
