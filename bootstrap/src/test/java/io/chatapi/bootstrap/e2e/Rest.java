@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,15 +68,17 @@ final class Rest {
         }
     }
 
-    /** {@code body} is sent as is when it is a String, else as its JSON. */
+    /** {@code body} is sent as is when it is a String (in UTF-8) or bytes, else as its JSON. */
     Response call(String method, String path, String token, Object body, Map<String, String> headers) {
         try {
-            String text = body == null ? null : body instanceof String s ? s : WsClient.JSON.writeValueAsString(body);
+            byte[] bytes = body == null ? null : body instanceof byte[] b ? b
+                    : (body instanceof String s ? s : WsClient.JSON.writeValueAsString(body))
+                            .getBytes(StandardCharsets.UTF_8);
             var builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                     .timeout(Duration.ofSeconds(15))
-                    .method(method, text == null ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofString(text));
-            if (text != null) {
+                    .method(method, bytes == null ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofByteArray(bytes));
+            if (bytes != null) {
                 builder.header("Content-Type", "application/json");
             }
             if (token != null) {

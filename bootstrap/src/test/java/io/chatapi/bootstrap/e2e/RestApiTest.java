@@ -3,6 +3,8 @@ package io.chatapi.bootstrap.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -189,6 +191,31 @@ class RestApiTest {
         assertThat(stored.get(0).get("content").asText()).isEqualTo("\ud83d\ude00");
         assertThat(rest.post("/rooms/" + room + "/messages", ALICE, "{\"content\":\"x\",\"client_msg_id\":\"e\\ud83d\\ude01\"}")
                 .json().has("duplicate")).isFalse();
+    }
+
+    @Test
+    void bodiesInAnotherUnicodeEncodingThanUtf8AreRefusedWith400AndStoreNothing() {
+        String room = group(ALICE, "alice", "bob");
+        String path = "/rooms/" + room + "/messages";
+        String json = "{\"content\":\"h\u00e9\"}";
+        for (var charset : List.of(StandardCharsets.UTF_16BE, StandardCharsets.UTF_16LE, StandardCharsets.UTF_16,
+                Charset.forName("UTF-32BE"), Charset.forName("UTF-32LE"))) {
+            var r = rest.post(path, ALICE, json.getBytes(charset));
+            assertThat(r.status()).as(charset.name()).isEqualTo(400);
+            assertThat(r.json().get("error").asText()).isEqualTo("invalid_request");
+            assertThat(r.json().get("message").asText()).isEqualTo(
+                    "request body is not UTF-8: JSON is exchanged in UTF-8 only");
+        }
+        byte[] badByte = "{\"content\":\"h?\"}".getBytes(StandardCharsets.US_ASCII);
+        badByte[13] = (byte) 0xff;
+        var bad = rest.post(path, ALICE, badByte);
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.json().get("message").asText()).isEqualTo("request body is not valid JSON");
+        assertThat(rest.get(path, ALICE).json().get("messages")).isEmpty();
+        byte[] withBom = ("\ufeff" + json).getBytes(StandardCharsets.UTF_8);
+        var ok = rest.post(path, ALICE, withBom);
+        assertThat(ok.status()).as(ok.body()).isBetween(200, 201);
+        assertThat(rest.get(path, ALICE).json().get("messages").get(0).get("content").asText()).isEqualTo("h\u00e9");
     }
 
     @Test

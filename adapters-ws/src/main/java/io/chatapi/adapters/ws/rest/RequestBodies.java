@@ -23,8 +23,25 @@ public final class RequestBodies {
         if (body.length == 0) {
             throw ChatException.invalid("request body is required");
         }
+        if (!utf8(body)) {
+            throw ChatException.invalid("request body is not UTF-8: JSON is exchanged in UTF-8 only");
+        }
         return JsonFields.of(WireJson.parse(body)
                 .orElseThrow(() -> ChatException.invalid("request body is not valid JSON")), "request body");
+    }
+
+    /**
+     * False for a body in another Unicode encoding, which the JSON parser would otherwise read by its byte
+     * pattern (RFC 8259 §8.1: JSON exchanged between systems is UTF-8). JSON text starts with an ASCII character,
+     * so a NUL among the first two bytes, or a UTF-16 byte-order mark, is not UTF-8; a body that is not valid
+     * UTF-8 further on is refused by the parser itself.
+     */
+    private static boolean utf8(byte[] body) {
+        int first = body[0] & 0xff;
+        if (first == 0 || first == 0xfe || first == 0xff) {
+            return false;
+        }
+        return body.length < 2 || body[1] != 0;
     }
 
     private byte[] read(ServerRequest req) {
