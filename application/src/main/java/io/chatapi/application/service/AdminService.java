@@ -54,14 +54,20 @@ public final class AdminService implements AdminUseCase, HealthQuery {
         if (probe == null) {
             probe = mine;
             Thread.ofVirtual().name("health-probe").start(() -> {
+                boolean writable = false;
+                RuntimeException failure = null;
                 try {
-                    mine.complete(deliveries.writable());
+                    writable = deliveries.writable();
                 } catch (StoreUnavailableException e) {
-                    mine.complete(false);
+                    writable = false;
                 } catch (RuntimeException e) {
-                    mine.completeExceptionally(e);
-                } finally {
-                    probing.compareAndSet(mine, null);
+                    failure = e;
+                }
+                probing.compareAndSet(mine, null); // before its waiters go on: a later check makes a probe of its own
+                if (failure != null) {
+                    mine.completeExceptionally(failure);
+                } else {
+                    mine.complete(writable);
                 }
             });
         }

@@ -58,4 +58,14 @@ class AdminServiceTest {
         store.writableProbe = () -> true;
         assertThat(admin.databaseWritable()).isTrue();
     }
+
+    @Test
+    void aCheckAfterAProbeEndedMakesItsOwnProbeAndNeverGetsTheOldOutcome() {
+        var admin = new AdminService(store);
+        for (int i = 0; i < 300; i++) {
+            boolean writable = i % 2 == 0;
+            store.writableProbe = () -> writable;
+            assertThat(admin.databaseWritable()).as("check %d", i).isEqualTo(writable);
+        }
+    }
 }
