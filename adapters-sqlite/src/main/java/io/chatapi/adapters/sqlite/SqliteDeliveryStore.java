@@ -54,10 +54,16 @@ public final class SqliteDeliveryStore implements DeliveryStore {
     /**
      * Outbox entries due, the earliest due first (ties in the order they were queued): a range of
      * {@code webhook_outbox_by_due}, read in its order, however many entries wait for a later retry. Each comes with
-     * the body it shares with others, if any.
+     * the body it shares with others, if any, and for a {@code message.offline} whether its recipient has read the
+     * message since (one lookup of the {@code read_positions} key).
      */
     private static final String DUE_WEBHOOKS = """
-            SELECT webhook_outbox.*, webhook_bodies.head, webhook_bodies.tail
+            SELECT webhook_outbox.*, webhook_bodies.head, webhook_bodies.tail,
+                   webhook_outbox.kind = :offline AND EXISTS (
+                       SELECT 1 FROM read_positions
+                       WHERE read_positions.user_id = webhook_outbox.user_id
+                         AND read_positions.room_id = webhook_outbox.room_id
+                         AND read_positions.seq >= webhook_outbox.seq) AS read
             FROM webhook_outbox LEFT JOIN webhook_bodies ON webhook_bodies.id = webhook_outbox.body_id
             WHERE next_attempt_at <= :now
             ORDER BY next_attempt_at, webhook_outbox.id LIMIT :limit""";
@@ -190,6 +196,7 @@ public final class SqliteDeliveryStore implements DeliveryStore {
         Map<Long, SharedBody> shared = new HashMap<>();
         return db.read(h -> h.createQuery(DUE_WEBHOOKS)
                 .bind("now", Columns.nanos(now)).bind("limit", Math.max(limit, 0))
+                .bind("offline", OutboxItem.MESSAGE_OFFLINE)
                 .map((rs, ctx) -> dueWebhook(rs, shared)).list());
     }
 
@@ -259,7 +266,7 @@ public final class SqliteDeliveryStore implements DeliveryStore {
                 : new WebhookBody(shared.computeIfAbsent(bodyId, id -> sharedBody(rs)), rs.getString("body"));
         OutboxItem item = new OutboxItem(rs.getString("webhook_id"), rs.getString("kind"), rs.getString("user_id"),
                 rs.getString("room_id"), rs.getString("message_id"), rs.getLong("seq"), body);
-        return new DueWebhook(rs.getLong("id"), item, rs.getInt("attempts"));
+        return new DueWebhook(rs.getLong("id"), item, rs.getInt("attempts"), rs.getBoolean("read"));
     }
 
     private static SharedBody sharedBody(ResultSet rs) {

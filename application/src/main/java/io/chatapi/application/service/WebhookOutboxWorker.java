@@ -233,6 +233,10 @@ public final class WebhookOutboxWorker {
     }
 
     private void deliver(DueWebhook entry) {
+        if (entry.read()) {
+            withdrawRead(entry);
+            return;
+        }
         try {
             sender.deliver(entry.item().webhookId(), entry.item().body().text());
         } catch (WebhookException e) {
@@ -249,6 +253,23 @@ public final class WebhookOutboxWorker {
             unrecorded.add(entry.id());
             logPassFailure("cannot record webhook delivery " + entry.id() + ", which will not be sent again", e);
         }
+    }
+
+    /**
+     * A push notification whose recipient has read the message since it was queued (it waited behind a backlog,
+     * or for a retry): removed unsent, so a receiver that comes back after an outage does not notify users of
+     * messages they have read.
+     */
+    private void withdrawRead(DueWebhook entry) {
+        try {
+            store.webhookDelivered(entry.id());
+        } catch (RuntimeException e) {
+            unrecorded.add(entry.id());
+            logPassFailure("cannot remove webhook " + entry.id() + ", whose message was read, from the outbox", e);
+            return;
+        }
+        LOG.log(System.Logger.Level.DEBUG, "webhook {0} not sent: {1} has read the message since",
+                entry.item().webhookId(), entry.item().userId());
     }
 
     private void failed(DueWebhook entry, WebhookException failure) {

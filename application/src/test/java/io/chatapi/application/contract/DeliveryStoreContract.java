@@ -270,6 +270,29 @@ public abstract class DeliveryStoreContract extends StoreContract {
     }
 
     @Test
+    void aPushNotificationIsMarkedReadOnceItsRecipientAckedItsMessage() {
+        var deliveries = stores.deliveries();
+        deliveries.enqueueWebhook(new OutboxItem("wh_3", OutboxItem.MESSAGE_OFFLINE, "bob", "room_a", "m3", 3, "{}"),
+                at(1));
+        deliveries.enqueueWebhook(new OutboxItem("wh_5", OutboxItem.MESSAGE_OFFLINE, "bob", "room_a", "m5", 5, "{}"),
+                at(2));
+        deliveries.enqueueWebhook(new OutboxItem("wh_other_room", OutboxItem.MESSAGE_OFFLINE, "bob", "room_b", "b1", 1,
+                "{}"), at(3));
+        deliveries.enqueueWebhook(new OutboxItem("wh_carol", OutboxItem.MESSAGE_OFFLINE, "carol", "room_a", "m2", 2,
+                "{}"), at(4));
+        deliveries.enqueueWebhook(new OutboxItem("wh_handoff", "room.handoff", "bob", "room_a", null, 1, "{}"), at(5));
+
+        assertThat(deliveries.acknowledge("bob", "room_a", 3)).isTrue();
+        assertThat(deliveries.dueWebhooks(at(10), 10)).extracting(d -> d.item().webhookId() + "=" + d.read())
+                .containsExactly("wh_3=true", "wh_5=false", "wh_other_room=false", "wh_carol=false",
+                        "wh_handoff=false");
+
+        assertThat(deliveries.acknowledge("bob", "room_a", 5)).isTrue();
+        assertThat(deliveries.dueWebhooks(at(10), 10)).filteredOn(DueWebhook::read)
+                .extracting(d -> d.item().webhookId()).containsExactly("wh_3", "wh_5");
+    }
+
+    @Test
     void aRetryWaitsBehindTheEntriesDueBeforeIt() {
         stores.deliveries().enqueueWebhook(hook("wh_1"), at(1));
         stores.deliveries().enqueueWebhook(hook("wh_2"), at(2));

@@ -137,6 +137,13 @@ public final class InMemoryDeliveryStore implements DeliveryStore {
         }
     }
 
+    /** Whether a push notification's recipient has acknowledged its message since (the caller holds the lock). */
+    private boolean read(OutboxItem item) {
+        return OutboxItem.MESSAGE_OFFLINE.equals(item.kind()) && item.userId() != null
+                && data.readPositions.getOrDefault(item.userId(), Map.of()).getOrDefault(item.roomId(), -1L)
+                        >= item.seq();
+    }
+
     @Override
     public List<DueWebhook> dueWebhooks(Instant now, int limit) {
         synchronized (data) {
@@ -144,7 +151,8 @@ public final class InMemoryDeliveryStore implements DeliveryStore {
             return data.outbox.values().stream().filter(e -> !e.nextAttemptAt().isAfter(now))
                     .sorted(Comparator.comparing(InMemoryData.OutboxEntry::nextAttemptAt)
                             .thenComparing(InMemoryData.OutboxEntry::id))
-                    .limit(Math.max(limit, 0)).map(e -> new DueWebhook(e.id(), e.item(), e.attempts())).toList();
+                    .limit(Math.max(limit, 0)).map(e -> new DueWebhook(e.id(), e.item(), e.attempts(), read(e.item())))
+                    .toList();
         }
     }
 

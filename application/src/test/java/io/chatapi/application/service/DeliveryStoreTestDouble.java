@@ -160,7 +160,9 @@ final class DeliveryStoreTestDouble implements DeliveryStore {
             due = outbox.values().stream()
                     .filter(row -> !row.dueAt().isAfter(now))
                     .limit(limit)
-                    .map(row -> new DueWebhook(row.id(), row.item(), row.attempts()))
+                    .map(row -> new DueWebhook(row.id(), row.item(), row.attempts(), OutboxItem.MESSAGE_OFFLINE
+                            .equals(row.item().kind()) && readPositions.getOrDefault(
+                                    row.item().userId() + "\n" + row.item().roomId(), -1L) >= row.item().seq()))
                     .toList();
         }
         afterDueRead.run();

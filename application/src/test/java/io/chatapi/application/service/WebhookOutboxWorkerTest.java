@@ -92,6 +92,26 @@ class WebhookOutboxWorkerTest {
     }
 
     @Test
+    void aPushNotificationForAMessageItsRecipientHasReadSinceIsRemovedUnsent() throws Exception {
+        sender.failuresLeft.set(1);
+        store.enqueueWebhook(item("wh_read"), T0);
+        var worker = worker(8, BASE, clock);
+        worker.runOnce().get(5, TimeUnit.SECONDS);
+        assertThat(store.failures()).hasSize(1);
+
+        store.acknowledge("bob", "room_1", 3);
+        now.set(store.failures().getFirst().nextAttemptAt());
+        store.enqueueWebhook(new OutboxItem("wh_handoff", "room.handoff", "bob", "room_1", null, 3, "{}"), now.get());
+        worker.runOnce().get(5, TimeUnit.SECONDS);
+
+        assertThat(sender.calls).extracting(Call::webhookId).as("no second attempt of the read one")
+                .containsExactly("wh_read", "wh_handoff");
+        assertThat(store.outbox()).isEmpty();
+        assertThat(store.deadLetters(10)).isEmpty();
+        assertThat(metrics.webhookDeliveries.get()).as("the handoff event only").isEqualTo(1);
+    }
+
+    @Test
     void anEntryBecomesADeadLetterAfterTheLastAttempt() throws Exception {
         sender.failuresLeft.set(Integer.MAX_VALUE);
         store.enqueueWebhook(item("wh_dead"), T0);

@@ -170,6 +170,24 @@ class DeliveryTest {
     }
 
     @Test
+    void aPushNotificationWaitingForItsRetryIsDroppedOnceItsRecipientHasReadTheMessage() {
+        hook.respond(r -> new FakeWebhook.Answer(500, "{\"error\":\"down\"}"));
+        String room = group("px", "py");
+        rest.post("/rooms/" + room + "/messages", Tokens.user("px"), Map.of("content", "read it elsewhere"));
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
+                .until(() -> !hook.ofType("message.offline").isEmpty());
+        assertThat(rest.post("/acks", Tokens.user("py"), Map.of("room_id", room, "seq", 1)).status()).isEqualTo(200);
+        hook.respond(r -> new FakeWebhook.Answer(200, "{}"));
+        int attempts = hook.ofType("message.offline").size();
+        // retry n comes ½–1 × 200 ms × 2^(n-1) after attempt n: the next one of at most three is due within 0.8 s
+        assertThat(attempts).isBetween(1, 3);
+
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3))
+                .until(() -> hook.ofType("message.offline").size() == attempts);
+        assertThat(rest.get("/admin/dead-letters", ADMIN).json().get("failed_messages")).isEmpty();
+    }
+
+    @Test
     void queuedMessagesAreRedeliveredOverTheSocketWhenTheUserComesBack() {
         String room = group("q1", "q2");
         rest.post("/rooms/" + room + "/messages", Tokens.user("q1"), Map.of("content", "while you were away"));
