@@ -105,7 +105,8 @@ public final class ChatApp implements AutoCloseable {
         presence.resumeAfterRestart(config.shutdown().reconnectMax().plus(settings.presenceGrace()));
         var roomChanges = new UserLimit(new RateLimiter(settings.rateLimitPerSecond(), settings.rateLimitBurst(), clock),
                 metrics);
-        var roomService = new RoomService(rooms, botStore, bots, clock, settings.maxRoomMembers(), roomChanges);
+        var roomService = new RoomService(rooms, deliveries, botStore, bots, clock, settings.maxRoomMembers(),
+                roomChanges);
         var admin = new AdminService(deliveries);
         var typing = new TypingService(rooms, registry, clock);
         var acks = new AckService(rooms, deliveries, registry);

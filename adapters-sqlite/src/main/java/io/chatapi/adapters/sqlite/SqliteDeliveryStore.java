@@ -6,6 +6,7 @@ import io.chatapi.application.port.out.DueWebhook;
 import io.chatapi.application.port.out.OutboxItem;
 import io.chatapi.application.port.out.OwedMessage;
 import io.chatapi.application.port.out.PendingDelivery;
+import io.chatapi.application.port.out.ReadPositions;
 import io.chatapi.application.port.out.SharedBody;
 import io.chatapi.application.port.out.StoreUnavailableException;
 import io.chatapi.application.port.out.WebhookBody;
@@ -14,6 +15,7 @@ import io.chatapi.domain.Message;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -27,7 +29,7 @@ import org.jdbi.v3.core.statement.StatementContext;
  * The offline queue, webhook outbox and dead letters in SQLite. Dead letters of the offline queue have kind
  * {@value #OFFLINE}, those of the outbox kind {@value #WEBHOOK}.
  */
-public final class SqliteDeliveryStore implements DeliveryStore {
+public final class SqliteDeliveryStore implements DeliveryStore, ReadPositions {
     /** The dead-letter kind of a socket re-delivery that gave up. */
     public static final String OFFLINE = "offline";
     /** The dead-letter kind of a webhook delivery that gave up. */
@@ -127,6 +129,34 @@ public final class SqliteDeliveryStore implements DeliveryStore {
             h.createUpdate(CLEAR_UP_TO).bind("user", userId).bind("room", roomId).bind("seq", seq).execute();
             return true;
         });
+    }
+
+    @Override
+    public Map<String, Long> ofUser(String userId, Collection<String> roomIds) {
+        if (roomIds.isEmpty()) {
+            return Map.of();
+        }
+        return db.read(h -> h.createQuery(
+                        "SELECT room_id, seq FROM read_positions WHERE user_id = :user AND room_id IN (<rooms>)")
+                .bind("user", userId).bindList("rooms", List.copyOf(roomIds))
+                .reduceRows(new HashMap<>(), (positions, row) -> {
+                    positions.put(row.getColumn("room_id", String.class), row.getColumn("seq", Long.class));
+                    return positions;
+                }));
+    }
+
+    @Override
+    public Map<String, Long> inRoom(String roomId, Collection<String> userIds) {
+        if (userIds.isEmpty()) {
+            return Map.of();
+        }
+        return db.read(h -> h.createQuery(
+                        "SELECT user_id, seq FROM read_positions WHERE user_id IN (<users>) AND room_id = :room")
+                .bind("room", roomId).bindList("users", List.copyOf(userIds))
+                .reduceRows(new HashMap<>(), (positions, row) -> {
+                    positions.put(row.getColumn("user_id", String.class), row.getColumn("seq", Long.class));
+                    return positions;
+                }));
     }
 
     @Override

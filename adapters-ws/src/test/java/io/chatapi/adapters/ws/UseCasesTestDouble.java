@@ -11,6 +11,8 @@ import io.chatapi.application.port.in.ManageBotsUseCase;
 import io.chatapi.application.port.in.MembershipUseCase;
 import io.chatapi.application.port.in.PresenceUseCase;
 import io.chatapi.application.port.in.QueryRoomsUseCase;
+import io.chatapi.application.port.in.QueryRoomsUseCase.MemberView;
+import io.chatapi.application.port.in.QueryRoomsUseCase.RoomView;
 import io.chatapi.application.port.in.SendMessageUseCase;
 import io.chatapi.application.port.in.StreamsUseCase;
 import io.chatapi.application.port.in.TypingUseCase;
@@ -169,7 +171,7 @@ final class UseCasesTestDouble implements CreateRoomUseCase, QueryRoomsUseCase, 
 
     /** Newest first as the real service, handed outside the lock (a slow client must not hold it up). */
     @Override
-    public void forEachRoomOf(Principal caller, Consumer<Room> action) {
+    public void forEachRoomOf(Principal caller, Consumer<RoomView> action) {
         List<Room> list = roomsOf(caller);
         for (int i = 0; i < list.size(); i++) {
             RuntimeException failure = roomsFailure;
@@ -179,7 +181,7 @@ final class UseCasesTestDouble implements CreateRoomUseCase, QueryRoomsUseCase, 
             if (i == roomsPausingAt) {
                 roomsPause.run();
             }
-            action.accept(list.get(i));
+            action.accept(new RoomView(list.get(i), 0));
         }
     }
 
@@ -195,14 +197,14 @@ final class UseCasesTestDouble implements CreateRoomUseCase, QueryRoomsUseCase, 
     }
 
     @Override
-    public synchronized Room room(Principal caller, String roomId) {
-        return usable(caller, roomId);
+    public synchronized RoomView room(Principal caller, String roomId) {
+        return new RoomView(usable(caller, roomId), 0);
     }
 
     @Override
-    public synchronized List<Member> members(Principal caller, String roomId) {
+    public synchronized List<MemberView> members(Principal caller, String roomId) {
         usable(caller, roomId);
-        return List.copyOf(members.get(roomId));
+        return members.get(roomId).stream().map(m -> new MemberView(m, 0)).toList();
     }
 
     @Override

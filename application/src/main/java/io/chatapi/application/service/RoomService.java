@@ -4,6 +4,7 @@ import io.chatapi.application.port.in.CreateRoomUseCase;
 import io.chatapi.application.port.in.QueryRoomsUseCase;
 import io.chatapi.application.port.in.UpdateRoomUseCase;
 import io.chatapi.application.port.out.BotStore;
+import io.chatapi.application.port.out.ReadPositions;
 import io.chatapi.application.port.out.RoomCursor;
 import io.chatapi.application.port.out.RoomStore;
 import io.chatapi.application.port.out.TimeSource;
@@ -20,8 +21,10 @@ import io.chatapi.domain.RoomType;
 import io.chatapi.domain.WhiteSpace;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -43,8 +46,11 @@ public final class RoomService implements CreateRoomUseCase, QueryRoomsUseCase, 
      * worst case (every room at the limits, in characters outside Latin-1), a few tens of kilobytes for usual rooms.
      */
     static final int ROOMS_PAGE = 100;
+    /** Members whose read positions are looked up in one read (each a lookup of the positions' key). */
+    static final int POSITIONS_PAGE = 500;
 
     private final RoomStore rooms;
+    private final ReadPositions positions;
     private final BotStore bots;
     private final BotReplies replies;
     private final RoomAccess access;
@@ -52,8 +58,9 @@ public final class RoomService implements CreateRoomUseCase, QueryRoomsUseCase, 
     private final int maxMembers;
     private final UserLimit changes;
 
-    public RoomService(RoomStore rooms, BotStore bots, BotReplies replies, TimeSource clock, int maxMembers,
-                       UserLimit changes) {
+    public RoomService(RoomStore rooms, ReadPositions positions, BotStore bots, BotReplies replies, TimeSource clock,
+                       int maxMembers, UserLimit changes) {
+        this.positions = positions;
         this.maxMembers = maxMembers;
         this.changes = changes;
         this.rooms = rooms;
@@ -117,12 +124,16 @@ public final class RoomService implements CreateRoomUseCase, QueryRoomsUseCase, 
     }
 
     @Override
-    public void forEachRoomOf(Principal caller, Consumer<Room> action) {
+    public void forEachRoomOf(Principal caller, Consumer<RoomView> action) {
         RoomCursor after = RoomCursor.START;
         List<Room> page;
         do {
             page = rooms.roomsOf(caller.userId(), after, ROOMS_PAGE);
-            page.forEach(action);
+            Map<String, Long> read = page.isEmpty() ? Map.of()
+                    : positions.ofUser(caller.userId(), page.stream().map(Room::id).toList());
+            for (Room room : page) {
+                action.accept(new RoomView(room, read.getOrDefault(room.id(), 0L)));
+            }
             if (!page.isEmpty()) {
                 after = RoomCursor.after(page.getLast());
             }
@@ -135,15 +146,24 @@ public final class RoomService implements CreateRoomUseCase, QueryRoomsUseCase, 
     }
 
     @Override
-    public Room room(Principal caller, String roomId) {
+    public RoomView room(Principal caller, String roomId) {
         access.usable(caller, roomId);
-        return access.room(roomId); // read again: the answer carries last_seq
+        Room room = access.room(roomId); // read again: the answer carries last_seq
+        long read = positions.ofUser(caller.userId(), List.of(roomId)).getOrDefault(roomId, 0L);
+        return new RoomView(room, read);
     }
 
     @Override
-    public List<Member> members(Principal caller, String roomId) {
+    public List<MemberView> members(Principal caller, String roomId) {
         access.usable(caller, roomId);
-        return rooms.members(roomId);
+        List<Member> members = rooms.members(roomId);
+        Map<String, Long> read = new HashMap<>();
+        for (int from = 0; from < members.size(); from += POSITIONS_PAGE) {
+            List<String> users = members.subList(from, Math.min(members.size(), from + POSITIONS_PAGE)).stream()
+                    .map(Member::userId).toList();
+            read.putAll(positions.inRoom(roomId, users));
+        }
+        return members.stream().map(m -> new MemberView(m, read.getOrDefault(m.userId(), 0L))).toList();
     }
 
     @Override

@@ -13,6 +13,7 @@ import io.chatapi.domain.Member;
 import io.chatapi.domain.MemberRole;
 import io.chatapi.domain.Message;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** What every {@link io.chatapi.application.port.out.DeliveryStore} must do. */
@@ -207,6 +208,25 @@ public abstract class DeliveryStoreContract extends StoreContract {
         assertThat(stores.deliveries().pendingFor("bob")).extracting(PendingDelivery::seq).containsExactly(4L);
         assertThat(stores.deliveries().pendingFor("carol")).extracting(PendingDelivery::seq)
                 .containsExactly(2L, 3L, 4L);
+    }
+
+    @Test
+    void readPositionsAreReadByUserAndByRoomAndAbsentWhereNothingWasAcknowledged() {
+        stores.deliveries().acknowledge("bob", "room_a", 4);
+        stores.deliveries().acknowledge("bob", "room_b", 9);
+        stores.deliveries().acknowledge("carol", "room_a", 2);
+        stores.deliveries().acknowledge("carol", "room_a", 7);
+
+        var positions = stores.readPositions();
+        assertThat(positions.ofUser("bob", List.of("room_a", "room_b", "room_c")))
+                .isEqualTo(Map.of("room_a", 4L, "room_b", 9L));
+        assertThat(positions.ofUser("bob", List.of("room_b"))).isEqualTo(Map.of("room_b", 9L));
+        assertThat(positions.ofUser("dave", List.of("room_a"))).isEmpty();
+        assertThat(positions.ofUser("bob", List.of())).isEmpty();
+        assertThat(positions.inRoom("room_a", List.of("bob", "carol", "dave")))
+                .isEqualTo(Map.of("bob", 4L, "carol", 7L));
+        assertThat(positions.inRoom("room_b", List.of("carol"))).isEmpty();
+        assertThat(positions.inRoom("room_a", List.of())).isEmpty();
     }
 
     @Test

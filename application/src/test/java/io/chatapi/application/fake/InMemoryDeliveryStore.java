@@ -4,10 +4,12 @@ import io.chatapi.application.port.out.DeliveryPlan;
 import io.chatapi.application.port.out.DeliveryStore;
 import io.chatapi.application.port.out.DueWebhook;
 import io.chatapi.application.port.out.OutboxItem;
+import io.chatapi.application.port.out.ReadPositions;
 import io.chatapi.application.port.out.PendingDelivery;
 import io.chatapi.domain.DeadLetter;
 import io.chatapi.domain.Message;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -17,7 +19,7 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /** The offline queue, webhook outbox and dead letters in memory; same semantics as the SQLite store. Thread-safe. */
-public final class InMemoryDeliveryStore implements DeliveryStore {
+public final class InMemoryDeliveryStore implements DeliveryStore, ReadPositions {
     private static final Comparator<PendingDelivery> BY_ROOM_THEN_SEQ = Comparator.comparing(PendingDelivery::roomId)
             .thenComparingLong(PendingDelivery::seq).thenComparingLong(PendingDelivery::id);
 
@@ -134,6 +136,31 @@ public final class InMemoryDeliveryStore implements DeliveryStore {
         synchronized (data) {
             data.check();
             data.queueWebhook(item, dueAt, dueAt);
+        }
+    }
+
+    @Override
+    public Map<String, Long> ofUser(String userId, Collection<String> roomIds) {
+        synchronized (data) {
+            data.check();
+            Map<String, Long> positions = new HashMap<>(data.readPositions.getOrDefault(userId, Map.of()));
+            positions.keySet().retainAll(Set.copyOf(roomIds));
+            return positions;
+        }
+    }
+
+    @Override
+    public Map<String, Long> inRoom(String roomId, Collection<String> userIds) {
+        synchronized (data) {
+            data.check();
+            Map<String, Long> positions = new HashMap<>();
+            for (String user : userIds) {
+                Long seq = data.readPositions.getOrDefault(user, Map.of()).get(roomId);
+                if (seq != null) {
+                    positions.put(user, seq);
+                }
+            }
+            return positions;
         }
     }
 

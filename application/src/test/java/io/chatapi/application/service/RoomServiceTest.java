@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.chatapi.application.ServerMetrics;
+import io.chatapi.application.fake.InMemoryData;
+import io.chatapi.application.fake.InMemoryDeliveryStore;
 import io.chatapi.application.port.in.CreateRoomUseCase.CreateRoom;
 import io.chatapi.domain.Bot;
 import io.chatapi.domain.ChatException;
@@ -25,8 +27,8 @@ class RoomServiceTest {
     private final RoomStoreBotTestDouble rooms = new RoomStoreBotTestDouble();
     private final BotStoreBotTestDouble bots = new BotStoreBotTestDouble();
     private final BotRepliesTestDouble replies = new BotRepliesTestDouble();
-    private final RoomService service = new RoomService(rooms, bots, replies, () -> NOW, 3,
-            new UserLimit(new RateLimiter(1, 2, () -> NOW), new ServerMetrics()));
+    private final RoomService service = new RoomService(rooms, new InMemoryDeliveryStore(new InMemoryData()), bots,
+            replies, () -> NOW, 3, new UserLimit(new RateLimiter(1, 2, () -> NOW), new ServerMetrics()));
 
     @Test
     void aDmTakingBackOneWhoLeftReportsTheHumansToTheBotPipeline() {

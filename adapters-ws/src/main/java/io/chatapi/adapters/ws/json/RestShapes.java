@@ -1,6 +1,8 @@
 package io.chatapi.adapters.ws.json;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.chatapi.application.port.in.QueryRoomsUseCase.MemberView;
+import io.chatapi.application.port.in.QueryRoomsUseCase.RoomView;
 import io.chatapi.domain.Bot;
 import io.chatapi.domain.DeadLetter;
 import io.chatapi.domain.Handoff;
@@ -12,6 +14,11 @@ import java.time.Instant;
 /** The REST bodies of rooms, messages, members, bots and dead letters; timestamps are RFC 3339 UTC. */
 public final class RestShapes {
     private RestShapes() {
+    }
+
+    /** A room as GET answers it: with the caller's {@code last_read_seq}. */
+    public static ObjectNode room(RoomView view) {
+        return room(view.room()).put("last_read_seq", view.lastReadSeq());
     }
 
     public static ObjectNode room(Room room) {
@@ -48,12 +55,14 @@ public final class RestShapes {
         return node;
     }
 
-    public static ObjectNode member(Member member) {
+    public static ObjectNode member(MemberView view) {
+        Member member = view.member();
         return WireJson.object()
                 .put("chatroom_id", member.roomId())
                 .put("user_id", member.userId())
                 .put("role", member.role().wire())
-                .put("joined_at", time(member.joinedAt()));
+                .put("joined_at", time(member.joinedAt()))
+                .put("last_read_seq", view.lastReadSeq());
     }
 
     public static ObjectNode bot(Bot bot) {

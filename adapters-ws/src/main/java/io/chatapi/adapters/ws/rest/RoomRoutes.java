@@ -12,7 +12,7 @@ import io.chatapi.application.port.in.CreateRoomUseCase.CreateRoom;
 import io.chatapi.application.port.in.HandoffUseCase.ChangeHandoff;
 import io.chatapi.domain.AccessPolicy;
 import io.chatapi.domain.ChatException;
-import io.chatapi.domain.Member;
+import io.chatapi.application.port.in.QueryRoomsUseCase.MemberView;
 import io.chatapi.domain.Room;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -57,7 +57,7 @@ public final class RoomRoutes implements HttpService {
     private void list(ServerRequest req, ServerResponse res) {
         StreamedList rooms = new StreamedList(res, "rooms");
         try {
-            useCases.queryRooms().forEachRoomOf(Callers.of(req), room -> rooms.add(RestShapes.room(room)));
+            useCases.queryRooms().forEachRoomOf(Callers.of(req), view -> rooms.add(RestShapes.room(view)));
             rooms.end();
         } catch (RuntimeException e) {
             if (!rooms.started()) {
@@ -87,7 +87,7 @@ public final class RoomRoutes implements HttpService {
 
     private void members(ServerRequest req, ServerResponse res) {
         ArrayNode members = WireJson.object().arrayNode();
-        for (Member member : useCases.queryRooms().members(Callers.of(req), roomId(req))) {
+        for (MemberView member : useCases.queryRooms().members(Callers.of(req), roomId(req))) {
             members.add(RestShapes.member(member));
         }
         ObjectNode body = WireJson.object();

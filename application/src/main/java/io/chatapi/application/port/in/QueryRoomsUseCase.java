@@ -6,8 +6,16 @@ import io.chatapi.domain.Room;
 import java.util.List;
 import java.util.function.Consumer;
 
-/** Reads rooms and their members (members and admins only). */
+/** Reads rooms and their members (members and admins only), with the read positions of the members. */
 public interface QueryRoomsUseCase {
+    /** A room as its reader sees it: with the last seq the reader acknowledged in it (0 when none). */
+    record RoomView(Room room, long lastReadSeq) {
+    }
+
+    /** A member with the last seq they acknowledged in the room (0 when none). */
+    record MemberView(Member member, long lastReadSeq) {
+    }
+
     /**
      * Hands each room the caller belongs to to {@code action}, newest {@code createdAt} first (among rooms created
      * at the same instant, greatest id first), each once. A user may be in any number of rooms, each with up to
@@ -18,12 +26,12 @@ public interface QueryRoomsUseCase {
      * <p>A failure of the store or of {@code action} ends the walk with that exception; when the first page cannot
      * be read, {@code action} has not been called.
      */
-    void forEachRoomOf(Principal caller, Consumer<Room> action);
+    void forEachRoomOf(Principal caller, Consumer<RoomView> action);
 
     /** The ids of the rooms the caller belongs to, in the order of {@link #forEachRoomOf}. */
     List<String> roomIdsOf(Principal caller);
 
-    Room room(Principal caller, String roomId);
+    RoomView room(Principal caller, String roomId);
 
-    List<Member> members(Principal caller, String roomId);
+    List<MemberView> members(Principal caller, String roomId);
 }
