@@ -74,6 +74,7 @@ public final class ChatApp implements AutoCloseable {
         ServerMetrics metrics = new ServerMetrics();
         ChatSettings settings = chatSettings(config);
 
+        ChatServer.checkListenable(transportSettings(config)); // a start that cannot listen makes no database
         database = SqliteDatabase.open(new SqliteSettings(config.database().file(),
                 config.database().synchronous().name()));
         var rooms = new CachingRoomStore(new SqliteRoomStore(database));

@@ -26,8 +26,13 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsRouting;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.StandardSocketOptions;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -71,6 +76,32 @@ public final class ChatServer {
             WireJson.object().put("status", "ok").toString();
         } catch (RuntimeException | LinkageError e) {
             LOG.log(Level.FINE, "warm-up failed", e);
+        }
+    }
+
+    /**
+     * Binds the listen address for a moment and lets it go, so that a start that could not listen stops before
+     * it opens (and perhaps creates and migrates) a database. A port another process takes between this check and
+     * {@link #start} is still refused there.
+     *
+     * @throws ListenFailedException when the address is taken or is not one of this host's
+     */
+    public static void checkListenable(TransportSettings settings) {
+        if (settings.port() == 0) {
+            return;
+        }
+        InetSocketAddress address = new InetSocketAddress(settings.host(), settings.port());
+        if (address.isUnresolved()) {
+            return; // the start names the host that does not resolve
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(address);
+        } catch (BindException e) {
+            String reason = e.getMessage() == null ? "cannot bind" : e.getMessage().toLowerCase(Locale.ROOT);
+            throw new ListenFailedException(address(settings), reason);
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "listen address check did not run", e); // the start itself reports it
         }
     }
 

@@ -298,6 +298,11 @@ class LifecycleTest {
                 assertThat(log).contains("chatapi: LISTEN_ADDR=127.0.0.1:" + port + ": address already in use")
                         .doesNotContain("\tat ").doesNotContain("Exception").doesNotContain("listening on")
                         .doesNotContain("SEVERE");
+                try (var files = Files.list(dir)) {
+                    assertThat(files.map(f -> f.getFileName().toString()))
+                            .as("no database made or migrated for a server that could not listen")
+                            .containsExactly("server.log");
+                }
             } finally {
                 child.destroyForcibly();
                 child.waitFor();
