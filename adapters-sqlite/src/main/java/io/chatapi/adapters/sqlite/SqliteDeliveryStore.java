@@ -133,28 +133,24 @@ public final class SqliteDeliveryStore implements DeliveryStore, ReadPositions {
 
     @Override
     public Map<String, Long> ofUser(String userId, Collection<String> roomIds) {
-        if (roomIds.isEmpty()) {
-            return Map.of();
-        }
-        return db.read(h -> h.createQuery(
-                        "SELECT room_id, seq FROM read_positions WHERE user_id = :user AND room_id IN (<rooms>)")
-                .bind("user", userId).bindList("rooms", List.copyOf(roomIds))
-                .reduceRows(new HashMap<>(), (positions, row) -> {
-                    positions.put(row.getColumn("room_id", String.class), row.getColumn("seq", Long.class));
-                    return positions;
-                }));
+        return positions("SELECT room_id AS id, seq FROM read_positions WHERE user_id = :one AND room_id IN (<many>)",
+                userId, roomIds);
     }
 
     @Override
     public Map<String, Long> inRoom(String roomId, Collection<String> userIds) {
-        if (userIds.isEmpty()) {
+        return positions("SELECT user_id AS id, seq FROM read_positions WHERE user_id IN (<many>) AND room_id = :one",
+                roomId, userIds);
+    }
+
+    /** The positions {@code sql} reads, by its {@code id}: each a lookup of the positions' primary key. */
+    private Map<String, Long> positions(String sql, String one, Collection<String> many) {
+        if (many.isEmpty()) {
             return Map.of();
         }
-        return db.read(h -> h.createQuery(
-                        "SELECT user_id, seq FROM read_positions WHERE user_id IN (<users>) AND room_id = :room")
-                .bind("room", roomId).bindList("users", List.copyOf(userIds))
+        return db.read(h -> h.createQuery(sql).bind("one", one).bindList("many", List.copyOf(many))
                 .reduceRows(new HashMap<>(), (positions, row) -> {
-                    positions.put(row.getColumn("user_id", String.class), row.getColumn("seq", Long.class));
+                    positions.put(row.getColumn("id", String.class), row.getColumn("seq", Long.class));
                     return positions;
                 }));
     }
