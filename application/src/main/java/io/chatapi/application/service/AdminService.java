@@ -55,15 +55,16 @@ public final class AdminService implements AdminUseCase, HealthQuery {
             probe = mine;
             Thread.ofVirtual().name("health-probe").start(() -> {
                 boolean writable = false;
-                RuntimeException failure = null;
+                Throwable failure = null;
                 try {
                     writable = deliveries.writable();
                 } catch (StoreUnavailableException e) {
-                    writable = false;
-                } catch (RuntimeException e) {
+                    // not writable
+                } catch (RuntimeException | Error e) {
                     failure = e;
+                } finally {
+                    probing.compareAndSet(mine, null); // before its waiters go on: a later check probes anew
                 }
-                probing.compareAndSet(mine, null); // before its waiters go on: a later check makes a probe of its own
                 if (failure != null) {
                     mine.completeExceptionally(failure);
                 } else {
