@@ -457,6 +457,9 @@ class RestApiTest {
         assertThat(badHeader).startsWith("HTTP/1.1 400").endsWith("\"malformed HTTP request\"}");
         String hugeHeader = raw("GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(40_000) + "\r\n\r\n");
         assertThat(hugeHeader).matches("(?s)HTTP/1.1 4\\d\\d .*\\{\"error\":\"invalid_request\",\"message\":\"[a-z A-Z]+\"}");
+        String longTarget = raw("GET /health?token=secret-in-query&" + "a".repeat(40_000) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(longTarget).startsWith("HTTP/1.1 414").doesNotContain("secret-in-query")
+                .endsWith("{\"error\":\"invalid_request\",\"message\":\"request target too long\"}");
         assertThat(rest.get("/health", null).status()).isEqualTo(200);
     }
 

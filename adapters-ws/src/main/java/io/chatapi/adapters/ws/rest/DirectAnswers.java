@@ -119,6 +119,7 @@ public final class DirectAnswers implements DirectHandler {
             // Helidon's only direct 403 is its WebSocket Origin check: the same answer as the server's own check
             case 403 -> new Answer(ErrorCode.FORBIDDEN, "origin not allowed");
             case 413 -> new Answer(ErrorCode.PAYLOAD_TOO_LARGE, "request too large");
+            case 414 -> new Answer(ErrorCode.INVALID_REQUEST, "request target too long");
             case 426 -> new Answer(ErrorCode.INVALID_REQUEST, HandshakeFilter.VERSION_REQUIRED);
             case 431 -> new Answer(ErrorCode.INVALID_REQUEST, "request header fields too large");
             case 505 -> new Answer(ErrorCode.INVALID_REQUEST, "HTTP version not supported: use HTTP/1.1");
