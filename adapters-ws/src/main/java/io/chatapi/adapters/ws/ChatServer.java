@@ -179,7 +179,7 @@ public final class ChatServer {
             registry.detach();
             throw e;
         }
-        String listening = "listening on " + settings.host() + ":" + server.port()
+        String listening = "listening on " + address(settings.host(), server.port())
                 + (maxConnections == ConnectionLimit.UNLIMITED ? ""
                         : ", at most " + maxConnections + " connections at once (open-file limit)");
         if (ConnectionLimit.low(maxConnections)) {
@@ -192,8 +192,12 @@ public final class ChatServer {
     }
 
     private static String address(TransportSettings settings) {
-        String host = settings.host();
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + settings.port();
+        return address(settings.host(), settings.port());
+    }
+
+    /** {@code host:port}, an IPv6 host in brackets as {@code LISTEN_ADDR} writes it ({@code [::1]:8080}). */
+    static String address(String host, int port) {
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 
     public int port() {
