@@ -29,8 +29,8 @@ import io.helidon.webserver.websocket.WsRouting;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.logging.Level;
@@ -94,8 +94,8 @@ public final class ChatServer {
         if (address.isUnresolved()) {
             return; // the start names the host that does not resolve
         }
-        try (ServerSocket probe = new ServerSocket()) {
-            probe.setReuseAddress(true);
+        try (ServerSocketChannel probe = ServerSocketChannel.open()) { // Helidon listens with one too
+            probe.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             probe.bind(address);
         } catch (BindException e) {
             String reason = e.getMessage() == null ? "cannot bind" : e.getMessage().toLowerCase(Locale.ROOT);
