@@ -22,8 +22,8 @@ import java.util.stream.Stream;
  */
 public final class Bench {
     static final List<Scenario> SCENARIOS = List.of(new PersistScenario(), new CeilingScenario(), new FanoutScenario(),
-            new IdleScenario(), new StormScenario(), new RelayScenario(), new StartupScenario());
-    private static final Set<String> WITHOUT_WORKERS = Set.of("ceiling", "startup");
+            new IdleScenario(), new StormScenario(), new RelayScenario(), new StartupScenario(), new AwayScenario());
+    private static final Set<String> WITHOUT_WORKERS = Set.of("ceiling", "startup", "away");
     /**
      * Figures that count what went wrong and are zero in a sound run (the storm's {@code connect_errors} are not:
      * its clients meet a stopped server).
@@ -228,6 +228,8 @@ public final class Bench {
                             --streams 100 --chunks 50 --chunk-interval 20ms --baseline 5s --stream-warmup 20s --duration 10s
                             --probe-rate 20 --stagger 20ms --direct-streams 10
                   startup   java -jar to the first 200 on /health   --runs 10
+                  away      one room whose members are all away but S senders: offline-queue rows per message
+                            --members 1000,5000 --senders 5 --warmup 5s --duration 15s
                   all       every scenario above with its defaults
                 common options: --smoke (tiny, a few seconds)  --jar bootstrap/target/chatapi.jar  --out bench/results
                   --aot-cache <file>|off (default: chatapi.aot beside the jar when present)

@@ -58,7 +58,7 @@ class BenchOptionsTest {
 
     @Test
     void scenariosAcceptOnlyTheirOptions() {
-        assertThat(Bench.choose(BenchOptions.parse("all", "--smoke"))).hasSize(7);
+        assertThat(Bench.choose(BenchOptions.parse("all", "--smoke"))).hasSize(8);
         assertThat(Bench.choose(BenchOptions.parse("startup", "--runs", "3", "--jar", "x.jar"))).hasSize(1);
         assertThatThrownBy(() -> Bench.choose(BenchOptions.parse("startup", "--senders", "3")))
                 .hasMessageContaining("unknown option --senders for startup");
@@ -74,6 +74,6 @@ class BenchOptionsTest {
         assertThat(Bench.run(new String[] {"persist", "--bogus", "1"}, o, e)).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown option --bogus");
         assertThat(Bench.run(new String[] {"--help"}, o, e)).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("persist", "fanout", "idle", "storm", "relay", "startup");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("persist", "fanout", "idle", "storm", "relay", "startup", "away");
     }
 }

@@ -71,6 +71,14 @@ class BenchSmokeTest {
         assertPositive(m, "median_ms");
     }
 
+    @Test
+    void away() {
+        Measurement m = only(run("away"), "away");
+        assertFigures(m, "msgs_per_s", "queue_rows_per_s", "send_p50_ms", "send_p99_ms");
+        assertPositive(m, "msgs_per_s", "queue_rows_per_s");
+        assertZero(m, "errors");
+    }
+
     private static Report run(String scenario) {
         BenchOptions options = BenchOptions.parse(scenario, "--smoke");
         PrintStream log = new PrintStream(System.err, true, StandardCharsets.UTF_8);
