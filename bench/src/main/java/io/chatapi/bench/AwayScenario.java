@@ -1,18 +1,25 @@
 package io.chatapi.bench;
 
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 
 /**
  * Sends into one room whose members are nearly all away: every message queues an offline delivery for each member
- * with no socket open (no webhook is set, so no outbox rows). S closed-loop senders, members of the room, each
+ * with no socket open, and with {@code --webhook on} a {@code message.offline} notification for each too, posted to
+ * a local receiver that answers 204. S closed-loop senders, members of the room, each
  * {@code POST /rooms/{id}/messages} and wait for the answer before the next, with no rate limit. Reports messages
- * per second, the offline-queue rows they write per second, and the send latency.
+ * per second, the offline-queue rows they write per second, the send latency, and the notifications received.
  */
 final class AwayScenario implements Scenario {
     static final List<Integer> MEMBERS = List.of(1000, 5000);
@@ -24,7 +31,7 @@ final class AwayScenario implements Scenario {
 
     @Override
     public Set<String> options() {
-        return Set.of("members", "senders", "warmup", "duration");
+        return Set.of("members", "senders", "warmup", "duration", "webhook");
     }
 
     @Override
@@ -34,18 +41,31 @@ final class AwayScenario implements Scenario {
         int senders = options.integer("senders", 5, 2);
         Duration warmup = options.duration("warmup", Duration.ofSeconds(5), Duration.ofMillis(200));
         Duration duration = options.duration("duration", Duration.ofSeconds(15), Duration.ofSeconds(1));
+        String webhook = options.string("webhook", "off", "on");
+        if (!webhook.equals("on") && !webhook.equals("off")) {
+            throw new BenchException("--webhook must be on or off, not " + webhook);
+        }
         for (int members : sweep) {
             if (members <= senders) {
                 throw new BenchException("--members must be above --senders (" + senders + ")");
             }
-            measure(context, members, senders, warmup, duration);
+            if (webhook.equals("on")) {
+                try (Receiver receiver = Receiver.start()) {
+                    measure(context, members, senders, warmup, duration, receiver);
+                }
+            } else {
+                measure(context, members, senders, warmup, duration, null);
+            }
         }
     }
 
-    private void measure(BenchContext context, int members, int senders, Duration warmup, Duration duration)
-            throws InterruptedException {
-        Map<String, String> settings = Map.of("MAX_ROOM_MEMBERS", Integer.toString(Math.max(1000, members)),
-                "RATE_LIMIT_MESSAGES", "0");
+    private void measure(BenchContext context, int members, int senders, Duration warmup, Duration duration,
+                         Receiver receiver) throws InterruptedException {
+        Map<String, String> settings = new HashMap<>(Map.of("MAX_ROOM_MEMBERS",
+                Integer.toString(Math.max(1000, members)), "RATE_LIMIT_MESSAGES", "0"));
+        if (receiver != null) {
+            settings.put("WEBHOOK_URL", receiver.url());
+        }
         try (ServerProcess server = context.startServer(settings)) {
             Api admin = context.adminApi(server);
             List<String> senderIds = Setup.users("away-s", senders);
@@ -73,15 +93,59 @@ final class AwayScenario implements Scenario {
             context.report().add(Measurement.of(name())
                     .param("members", members)
                     .param("senders", senders)
+                    .param("webhook", receiver != null)
                     .param("duration_s", seconds)
                     .figure("msgs_per_s", perSecond)
                     .figure("queue_rows_per_s", perSecond * (members - senders))
                     .figure("send_p50_ms", Histograms.millis(latency, 50))
                     .figure("send_p99_ms", Histograms.millis(latency, 99))
                     .figure("errors", errors.get())
+                    .figure("notifications_received", receiver == null ? null : receiver.received())
                     .note("every member but the senders is away: each message queues one offline-delivery row per "
-                            + "away member (no WEBHOOK_URL, so no outbox rows); senders wait for each answer; no rate limit")
+                            + "away member, and with the webhook on a message.offline outbox row too; senders wait "
+                            + "for each answer; no rate limit; notifications_received counts the whole run")
                     .build());
+        }
+    }
+
+    /** A webhook receiver on loopback that answers 204 and counts what it gets. */
+    private static final class Receiver implements AutoCloseable {
+        private final HttpServer server;
+        private final AtomicLong received = new AtomicLong();
+
+        private Receiver(HttpServer server) {
+            this.server = server;
+        }
+
+        static Receiver start() {
+            try {
+                HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 200);
+                Receiver receiver = new Receiver(server);
+                server.createContext("/hook", exchange -> {
+                    exchange.getRequestBody().readAllBytes();
+                    receiver.received.incrementAndGet();
+                    exchange.sendResponseHeaders(204, -1);
+                    exchange.close();
+                });
+                server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+                server.start();
+                return receiver;
+            } catch (IOException e) {
+                throw new BenchException("cannot start the webhook receiver: " + e.getMessage(), e);
+            }
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
+        }
+
+        long received() {
+            return received.get();
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
         }
     }
 

@@ -229,7 +229,7 @@ public final class Bench {
                             --probe-rate 20 --stagger 20ms --direct-streams 10
                   startup   java -jar to the first 200 on /health   --runs 10
                   away      one room whose members are all away but S senders: offline-queue rows per message
-                            --members 1000,5000 --senders 5 --warmup 5s --duration 15s
+                            --members 1000,5000 --senders 5 --warmup 5s --duration 15s --webhook off|on
                   all       every scenario above with its defaults
                 common options: --smoke (tiny, a few seconds)  --jar bootstrap/target/chatapi.jar  --out bench/results
                   --aot-cache <file>|off (default: chatapi.aot beside the jar when present)
