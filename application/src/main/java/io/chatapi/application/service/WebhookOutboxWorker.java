@@ -214,38 +214,55 @@ public final class WebhookOutboxWorker {
         return true;
     }
 
+    /**
+     * One attempt. A slot is held for the request only: the attempt's outcome is recorded after it is let go, so a
+     * writer busy with other commits slows the recording of deliveries, which the group commit then takes together,
+     * not the requests to the receiver.
+     */
     private void deliverGuarded(DueWebhook entry) {
         try {
-            slots.acquire();
-        } catch (InterruptedException e) {
-            inFlight.remove(entry.id());
-            Thread.currentThread().interrupt();
-            return;
-        }
-        try {
-            deliver(entry);
+            if (entry.read()) {
+                withdrawRead(entry);
+                return;
+            }
+            try {
+                slots.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            Attempt attempt;
+            try {
+                attempt = send(entry);
+            } finally {
+                slots.release();
+            }
+            if (attempt.failure() == null) {
+                delivered(entry);
+            } else if (!attempt.stopped()) {
+                failed(entry, attempt.failure());
+            }
         } catch (RuntimeException e) {
             logPassFailure("cannot record webhook attempt " + entry.id(), e);
         } finally {
-            slots.release();
             settled.add(entry.id());
         }
     }
 
-    private void deliver(DueWebhook entry) {
-        if (entry.read()) {
-            withdrawRead(entry);
-            return;
-        }
+    /** How a request ended: taken (no failure), failed, or cut by the stop (not counted as an attempt). */
+    private record Attempt(WebhookException failure, boolean stopped) {
+    }
+
+    private Attempt send(DueWebhook entry) {
         try {
             sender.deliver(entry.item().webhookId(), entry.item().body().text());
+            return new Attempt(null, false);
         } catch (WebhookException e) {
-            if (stopped || Thread.currentThread().isInterrupted()) {
-                return;
-            }
-            failed(entry, e);
-            return;
+            return new Attempt(e, stopped || Thread.currentThread().isInterrupted());
         }
+    }
+
+    private void delivered(DueWebhook entry) {
         metrics.webhookDeliveries.incrementAndGet();
         try {
             store.webhookDelivered(entry.id());

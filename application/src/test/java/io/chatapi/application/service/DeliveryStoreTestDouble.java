@@ -169,13 +169,19 @@ final class DeliveryStoreTestDouble implements DeliveryStore {
         return due;
     }
 
+    /** Run as each delivery is recorded, before it is, outside the lock: a test can hold recordings back. */
+    volatile Runnable beforeRecordingDelivery = () -> { };
+
     @Override
-    public synchronized void webhookDelivered(long id) {
-        if (refuseWrites) {
-            throw new StoreUnavailableException("the disk is full", null);
+    public void webhookDelivered(long id) {
+        beforeRecordingDelivery.run();
+        synchronized (this) {
+            if (refuseWrites) {
+                throw new StoreUnavailableException("the disk is full", null);
+            }
+            delivered.add(id);
+            outbox.remove(id);
         }
-        delivered.add(id);
-        outbox.remove(id);
     }
 
     @Override

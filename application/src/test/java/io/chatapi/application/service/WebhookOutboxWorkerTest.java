@@ -237,6 +237,35 @@ class WebhookOutboxWorkerTest {
     }
 
     @Test
+    void aSlotIsLetGoOnceTheReceiverAnsweredNotOnceTheStoreRecordedIt() throws Exception {
+        CountDownLatch commits = new CountDownLatch(1);
+        store.beforeRecordingDelivery = () -> {
+            try {
+                commits.await(10, TimeUnit.SECONDS); // a writer busy with other commits
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        for (int i = 0; i < 20; i++) {
+            store.enqueueWebhook(item("wh_" + i), T0);
+        }
+        var worker = worker(8, BASE, clock);
+
+        var pass = worker.runOnce();
+        for (int i = 0; i < 20; i++) {
+            assertThat(sender.entered.poll(5, TimeUnit.SECONDS)).as("request %d reached the receiver", i).isNotNull();
+        }
+        assertThat(store.delivered()).as("none recorded yet").isEmpty();
+        commits.countDown();
+        pass.get(10, TimeUnit.SECONDS);
+
+        assertThat(store.delivered()).hasSize(20);
+        assertThat(sender.calls).extracting(Call::webhookId).doesNotHaveDuplicates();
+        worker.runOnce().get(5, TimeUnit.SECONDS);
+        assertThat(sender.calls).as("nothing sent twice once recorded").hasSize(20);
+    }
+
+    @Test
     void aWakeDeliversAtOnceAndAFailureIsRetriedWithoutWaitingForTheInterval() throws Exception {
         sender.failuresLeft.set(1);
         var worker = worker(8, Duration.ofMillis(50), TimeSource.system());
