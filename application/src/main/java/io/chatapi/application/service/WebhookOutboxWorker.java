@@ -34,8 +34,8 @@ import java.util.random.RandomGenerator;
  * {@code interval}, and one when the earliest retry falls due. A failed attempt is retried after an
  * exponential backoff from {@link ChatSettings#webhookRetryBase()}, jittered between half and all of it;
  * after {@link ChatSettings#webhookMaxAttempts()} attempts the entry becomes a dead letter. At most
- * {@value #PARALLELISM} deliveries run at once, an entry is never delivered twice at the same time, and a pass
- * never acts on a row it read before that row's last attempt was recorded. Thread-safe.
+ * {@value #PARALLELISM} requests to the receiver run at once, an entry is never delivered twice at the same time,
+ * and a pass never acts on a row it read before that row's last attempt was recorded. Thread-safe.
  */
 public final class WebhookOutboxWorker {
     static final int BATCH = 100;
