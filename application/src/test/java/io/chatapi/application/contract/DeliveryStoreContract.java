@@ -313,6 +313,26 @@ public abstract class DeliveryStoreContract extends StoreContract {
     }
 
     @Test
+    void aPushNotificationReadBeforeItsRecipientLeftStaysReadAndGoesWhenTheyJoinAgain() {
+        group("room_a", T0, "alice", "bob");
+        var deliveries = stores.deliveries();
+        deliveries.enqueueWebhook(new OutboxItem("wh_3", OutboxItem.MESSAGE_OFFLINE, "bob", "room_a", "m3", 3, "{}"),
+                at(1));
+        deliveries.enqueueWebhook(new OutboxItem("wh_5", OutboxItem.MESSAGE_OFFLINE, "bob", "room_a", "m5", 5, "{}"),
+                at(2));
+        deliveries.enqueueWebhook(new OutboxItem("wh_handoff", "room.handoff", "bob", "room_a", null, 1, "{}"), at(3));
+        assertThat(deliveries.acknowledge("bob", "room_a", 3)).isTrue();
+
+        assertThat(stores.rooms().removeMember("room_a", "bob")).isTrue();
+        assertThat(deliveries.dueWebhooks(at(10), 10)).extracting(d -> d.item().webhookId() + "=" + d.read())
+                .containsExactly("wh_3=true", "wh_5=false", "wh_handoff=false");
+
+        assertThat(stores.rooms().addMember(new Member("room_a", "bob", MemberRole.MEMBER, T0), 10)).isTrue();
+        assertThat(deliveries.dueWebhooks(at(10), 10)).extracting(d -> d.item().webhookId() + "=" + d.read())
+                .containsExactly("wh_5=false", "wh_handoff=false");
+    }
+
+    @Test
     void aRetryWaitsBehindTheEntriesDueBeforeIt() {
         stores.deliveries().enqueueWebhook(hook("wh_1"), at(1));
         stores.deliveries().enqueueWebhook(hook("wh_2"), at(2));

@@ -3,6 +3,7 @@ package io.chatapi.application.fake;
 import io.chatapi.application.port.out.Appended;
 import io.chatapi.application.port.out.DeliveryPlan;
 import io.chatapi.application.port.out.MessageDraft;
+import io.chatapi.application.port.out.OutboxItem;
 import io.chatapi.application.port.out.RoomCursor;
 import io.chatapi.application.port.out.RoomStore;
 import io.chatapi.domain.ChatException;
@@ -164,10 +165,6 @@ public final class InMemoryRoomStore implements RoomStore {
         synchronized (data) {
             data.check();
             data.pending.values().removeIf(p -> p.userId().equals(userId) && p.roomId().equals(roomId));
-            Map<String, Long> positions = data.readPositions.get(userId);
-            if (positions != null) {
-                positions.remove(roomId);
-            }
             return data.membersOf(roomId).removeIf(m -> m.userId().equals(userId));
         }
     }
@@ -184,6 +181,19 @@ public final class InMemoryRoomStore implements RoomStore {
         if (list.stream().anyMatch(m -> m.userId().equals(member.userId()))) {
             return false;
         }
-        return list.add(new Member(roomId, member.userId(), member.role(), member.joinedAt()));
+        list.add(new Member(roomId, member.userId(), member.role(), member.joinedAt()));
+        forgetReadPosition(roomId, member.userId());
+        return true;
+    }
+
+    /** One who joins again starts from 0; the notifications they had read before leaving go with their position. */
+    private void forgetReadPosition(String roomId, String userId) {
+        Map<String, Long> positions = data.readPositions.get(userId);
+        Long position = positions == null ? null : positions.remove(roomId);
+        if (position != null) {
+            data.outbox.values().removeIf(e -> OutboxItem.MESSAGE_OFFLINE.equals(e.item().kind())
+                    && userId.equals(e.item().userId()) && roomId.equals(e.item().roomId())
+                    && e.item().seq() <= position);
+        }
     }
 }

@@ -189,6 +189,29 @@ class DeliveryTest {
     }
 
     @Test
+    void aPushNotificationReadBeforeItsRecipientLeftIsNotRetriedAfterTheyLeaveNorAfterTheyJoinAgain() throws Exception {
+        hook.respond(r -> new FakeWebhook.Answer(500, "{\"error\":\"down\"}"));
+        String room = group("lx", "ly");
+        rest.post("/rooms/" + room + "/messages", Tokens.user("lx"), Map.of("content", "read, then left"));
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
+                .until(() -> !hook.ofType("message.offline").isEmpty());
+        assertThat(rest.post("/acks", Tokens.user("ly"), Map.of("room_id", room, "seq", 1)).status()).isEqualTo(200);
+        assertThat(rest.delete("/rooms/" + room + "/members/ly", Tokens.user("ly")).status()).isEqualTo(204);
+        Thread.sleep(500); // an attempt already under way when the ack came has reached the receiver by now
+        int attempts = hook.ofType("message.offline").size();
+        // retry n comes ½–1 × 200 ms × 2^(n-1) after attempt n: with at most four so far, the next is due within 3.2 s
+        assertThat(attempts).isBetween(1, 4);
+
+        await().during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(3))
+                .until(() -> hook.ofType("message.offline").size() == attempts);
+        assertThat(rest.post("/rooms/" + room + "/members", Tokens.user("lx"), Map.of("user_id", "ly")).status())
+                .isEqualTo(204);
+        await().during(Duration.ofMillis(2_000)).atMost(Duration.ofSeconds(3))
+                .until(() -> hook.ofType("message.offline").size() == attempts);
+        assertThat(rest.get("/admin/dead-letters", ADMIN).json().get("failed_messages")).isEmpty();
+    }
+
+    @Test
     void queuedMessagesAreRedeliveredOverTheSocketWhenTheUserComesBack() {
         String room = group("q1", "q2");
         rest.post("/rooms/" + room + "/messages", Tokens.user("q1"), Map.of("content", "while you were away"));

@@ -43,6 +43,25 @@ class ReadPositionsTest {
     }
 
     @Test
+    void anAdminWhoLeftARoomTheyHadReadInSeesNoPositionThere() {
+        try (var server = TestServer.start()) {
+            Rest rest = server.rest();
+            String boss = Tokens.admin("boss");
+            String room = rest.post("/rooms", ADMIN, Map.of("type", "group", "members", List.of("ann", "boss")))
+                    .json().get("room_id").asText();
+            rest.post("/rooms/" + room + "/messages", Tokens.user("ann"), Map.of("content", "m1"));
+            assertThat(rest.post("/acks", boss, Map.of("room_id", room, "seq", 1)).status()).isEqualTo(200);
+            assertThat(rest.get("/rooms/" + room, boss).json().get("last_read_seq").asLong()).isEqualTo(1);
+
+            assertThat(rest.delete("/rooms/" + room + "/members/boss", boss).status()).isEqualTo(204);
+
+            var after = rest.get("/rooms/" + room, boss);
+            assertThat(after.status()).isEqualTo(200);
+            assertThat(after.json().get("last_read_seq").asLong()).isZero();
+        }
+    }
+
+    @Test
     void everyMemberOfALargeRoomHasItsPosition() {
         try (var server = TestServer.start(Map.of("MAX_ROOM_MEMBERS", "1200"))) {
             Rest rest = server.rest();
