@@ -111,10 +111,7 @@ public final class ChatApp implements AutoCloseable {
         var admin = new AdminService(deliveries);
         var typing = new TypingService(rooms, registry, clock);
         var acks = new AckService(rooms, deliveries, registry);
-        MemberLeaves leaves = (roomId, userId) -> {
-            typing.memberLeft(roomId, userId);
-            acks.memberLeft(roomId, userId);
-        };
+        MemberLeaves leaves = typing::memberLeft;
         var useCases = new UseCases(roomService, roomService, roomService,
                 new MembershipService(rooms, botStore, clock, bots, leaves, settings.maxRoomMembers(), roomChanges),
                 new SendMessageService(rooms, messages, offline, ordered,

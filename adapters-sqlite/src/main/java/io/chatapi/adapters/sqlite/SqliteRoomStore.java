@@ -3,7 +3,6 @@ package io.chatapi.adapters.sqlite;
 import io.chatapi.application.port.out.Appended;
 import io.chatapi.application.port.out.DeliveryPlan;
 import io.chatapi.application.port.out.MessageDraft;
-import io.chatapi.application.port.out.OutboxItem;
 import io.chatapi.application.port.out.RoomCursor;
 import io.chatapi.application.port.out.RoomStore;
 import io.chatapi.domain.ChatException;
@@ -24,17 +23,6 @@ import org.jdbi.v3.core.statement.StatementContext;
 public final class SqliteRoomStore implements RoomStore {
     private static final String DELETE_QUEUED_FOR_MEMBER =
             "DELETE FROM pending_deliveries WHERE user_id = :user AND room_id = :room";
-    private static final String DELETE_READ_POSITION =
-            "DELETE FROM read_positions WHERE user_id = :user AND room_id = :room";
-    /**
-     * On a join, the {@code message.offline} notifications the member read before leaving and that still wait for a
-     * retry: their read position is about to go, and with it what withdraws them. A scan of the outbox, but only for
-     * one who comes back to a room they had read in.
-     */
-    private static final String DELETE_READ_NOTIFICATIONS = """
-            DELETE FROM webhook_outbox
-            WHERE kind = :offline AND user_id = :user AND room_id = :room
-              AND seq <= (SELECT seq FROM read_positions WHERE user_id = :user AND room_id = :room)""";
 
     private final SqliteDatabase db;
 
@@ -177,8 +165,8 @@ public final class SqliteRoomStore implements RoomStore {
     public boolean removeMember(String roomId, String userId) {
         return db.write(h -> {
             h.createUpdate(DELETE_QUEUED_FOR_MEMBER).bind("room", roomId).bind("user", userId).execute();
-            // the read position stays while they are away, so that a notification they read and that still waits for
-            // a retry is withdrawn; it goes when they join again (insertMember)
+            // the read position stays (V4): a notification they read and that still waits for a retry is withdrawn
+            // all the same, and one who joins again finds it where they left it
             return h.createUpdate("DELETE FROM members WHERE room_id = :room AND user_id = :user")
                     .bind("room", roomId).bind("user", userId).execute() == 1;
         });
@@ -200,28 +188,13 @@ public final class SqliteRoomStore implements RoomStore {
                 .execute();
     }
 
-    /** One who joins again starts from read position 0, like any new member. */
     private static int insertMember(Handle h, String roomId, Member member) {
-        int inserted = h.createUpdate("""
+        return h.createUpdate("""
                         INSERT INTO members (room_id, user_id, role, joined_at, room_created_at)
                         SELECT :room, :user, :role, :joinedAt, created_at FROM rooms WHERE id = :room
                         ON CONFLICT (room_id, user_id) DO NOTHING""")
                 .bind("room", roomId).bind("user", member.userId()).bind("role", member.role().wire())
                 .bind("joinedAt", Columns.nanos(member.joinedAt())).execute();
-        if (inserted == 1) {
-            forgetReadPosition(h, roomId, member.userId());
-        }
-        return inserted;
-    }
-
-    private static void forgetReadPosition(Handle h, String roomId, String userId) {
-        boolean had = h.createQuery("SELECT 1 FROM read_positions WHERE user_id = :user AND room_id = :room")
-                .bind("room", roomId).bind("user", userId).mapTo(Integer.class).findOne().isPresent();
-        if (had) {
-            h.createUpdate(DELETE_READ_NOTIFICATIONS).bind("offline", OutboxItem.MESSAGE_OFFLINE)
-                    .bind("room", roomId).bind("user", userId).execute();
-            h.createUpdate(DELETE_READ_POSITION).bind("room", roomId).bind("user", userId).execute();
-        }
     }
 
     private static Optional<Room> findRoom(Handle h, String roomId) {

@@ -15,12 +15,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Read receipts: clears the caller's queued deliveries up to a seq and tells the room. An ack that does not move
  * the caller's position in the room (the same seq again, or an older one: it acknowledges nothing new) is a
- * no-op. Positions are stored, so a receipt never goes back, across restarts too; the ones remembered here
+ * no-op. Positions are stored, so a receipt never goes back, across restarts too, nor when the caller leaves the
+ * room and joins it again (a position is kept after a leave); the ones remembered here
  * spare a client repeating acks both the database write and a frame to every member. An ack beyond
  * the room's last seq counts as one of its last seq: a receipt never names a message that does not exist, and a
  * too-high ack cannot make the caller's later real ones look old.
  */
-public final class AckService implements AckUseCase, MemberLeaves {
+public final class AckService implements AckUseCase {
     /** Above this many remembered positions they are all forgotten (the stored ones then decide). */
     private static final int FORGET_ABOVE = 100_000;
 
@@ -85,11 +86,5 @@ public final class AckService implements AckUseCase, MemberLeaves {
         if (acked.size() > FORGET_ABOVE) {
             acked.clear();
         }
-    }
-
-    /** A member left: their stored position went with them, so one who joins again starts from 0 here too. */
-    @Override
-    public void memberLeft(String roomId, String userId) {
-        acked.remove(new UserInRoom(userId, roomId));
     }
 }

@@ -149,7 +149,7 @@ public final class RoomService implements CreateRoomUseCase, QueryRoomsUseCase, 
     public RoomView room(Principal caller, String roomId) {
         access.usable(caller, roomId);
         Room room = access.room(roomId); // read again: the answer carries last_seq
-        // an admin who is no member (any more: a position outlives a leave until the next join) has read nothing
+        // an admin who is no member (any more: a position outlives a leave) has read nothing there
         boolean member = !caller.isAdmin() || access.isMember(roomId, caller.userId());
         long read = member ? positions.ofUser(caller.userId(), List.of(roomId)).getOrDefault(roomId, 0L) : 0;
         return new RoomView(room, read);

@@ -58,7 +58,7 @@ public abstract class DeliveryStoreContract extends StoreContract {
     }
 
     @Test
-    void aMemberWhoLeavesTakesTheirReadPositionWithThemAndStartsFromZeroWhenBack() {
+    void aMemberWhoLeavesAndComesBackFindsTheirReadPositionWhereTheyLeftIt() {
         group("room_a", T0, "alice", "bob", "carol");
         sendTo("room_a");
         assertThat(stores.deliveries().acknowledge("bob", "room_a", 1)).isTrue();
@@ -67,8 +67,9 @@ public abstract class DeliveryStoreContract extends StoreContract {
         assertThat(stores.rooms().removeMember("room_a", "bob")).isTrue();
         assertThat(stores.rooms().addMember(new Member("room_a", "bob", MemberRole.MEMBER, T0), 10)).isTrue();
 
-        assertThat(stores.deliveries().acknowledge("bob", "room_a", 1)).as("bob's position went with him").isTrue();
-        assertThat(stores.deliveries().acknowledge("carol", "room_a", 1)).as("carol's stays").isFalse();
+        assertThat(stores.deliveries().acknowledge("bob", "room_a", 1)).as("bob's position stayed").isFalse();
+        assertThat(stores.deliveries().acknowledge("carol", "room_a", 1)).as("carol's too").isFalse();
+        assertThat(stores.deliveries().acknowledge("bob", "room_a", 2)).isTrue();
     }
 
     @Test
@@ -313,7 +314,7 @@ public abstract class DeliveryStoreContract extends StoreContract {
     }
 
     @Test
-    void aPushNotificationReadBeforeItsRecipientLeftStaysReadAndGoesWhenTheyJoinAgain() {
+    void aPushNotificationReadBeforeItsRecipientLeftStaysReadAfterTheLeaveAndAfterAJoinAgain() {
         group("room_a", T0, "alice", "bob");
         var deliveries = stores.deliveries();
         deliveries.enqueueWebhook(new OutboxItem("wh_3", OutboxItem.MESSAGE_OFFLINE, "bob", "room_a", "m3", 3, "{}"),
@@ -329,7 +330,7 @@ public abstract class DeliveryStoreContract extends StoreContract {
 
         assertThat(stores.rooms().addMember(new Member("room_a", "bob", MemberRole.MEMBER, T0), 10)).isTrue();
         assertThat(deliveries.dueWebhooks(at(10), 10)).extracting(d -> d.item().webhookId() + "=" + d.read())
-                .containsExactly("wh_5=false", "wh_handoff=false");
+                .containsExactly("wh_3=true", "wh_5=false", "wh_handoff=false");
     }
 
     @Test

@@ -3,7 +3,6 @@ package io.chatapi.application.fake;
 import io.chatapi.application.port.out.Appended;
 import io.chatapi.application.port.out.DeliveryPlan;
 import io.chatapi.application.port.out.MessageDraft;
-import io.chatapi.application.port.out.OutboxItem;
 import io.chatapi.application.port.out.RoomCursor;
 import io.chatapi.application.port.out.RoomStore;
 import io.chatapi.domain.ChatException;
@@ -12,7 +11,6 @@ import io.chatapi.domain.Member;
 import io.chatapi.domain.Room;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /** Rooms and members in memory; same semantics as the SQLite store. Thread-safe. */
@@ -181,19 +179,6 @@ public final class InMemoryRoomStore implements RoomStore {
         if (list.stream().anyMatch(m -> m.userId().equals(member.userId()))) {
             return false;
         }
-        list.add(new Member(roomId, member.userId(), member.role(), member.joinedAt()));
-        forgetReadPosition(roomId, member.userId());
-        return true;
-    }
-
-    /** One who joins again starts from 0; the notifications they had read before leaving go with their position. */
-    private void forgetReadPosition(String roomId, String userId) {
-        Map<String, Long> positions = data.readPositions.get(userId);
-        Long position = positions == null ? null : positions.remove(roomId);
-        if (position != null) {
-            data.outbox.values().removeIf(e -> OutboxItem.MESSAGE_OFFLINE.equals(e.item().kind())
-                    && userId.equals(e.item().userId()) && roomId.equals(e.item().roomId())
-                    && e.item().seq() <= position);
-        }
+        return list.add(new Member(roomId, member.userId(), member.role(), member.joinedAt()));
     }
 }
