@@ -94,7 +94,10 @@ public final class ChatApp implements AutoCloseable {
                 clock, config.chat().workerInterval());
         var offline = new OfflineDeliveries(registry, webhook, deliveries, outbox::wake);
         var ordered = new OrderedRoomEvents(registry, rooms);
-        var handoff = new HandoffService(rooms, offline, ordered, webhook, clock);
+        var roomChanges = new UserLimit(new RateLimiter(settings.rateLimitPerSecond(), settings.rateLimitBurst(), clock),
+                metrics);
+        var handoff = new HandoffService(rooms, offline, ordered, webhook, clock, settings.maxRoomMembers(),
+                roomChanges);
         bots = new BotReplyService(rooms, messages, botStore, registry, ordered, webhook, llm, offline,
                 new SqliteOwedReplyStore(database), clock, settings, metrics, config.llm().maxConcurrentReplies());
         bots.setHandoff(handoff::handToHuman);
@@ -104,8 +107,6 @@ public final class ChatApp implements AutoCloseable {
                 settings.presenceGrace());
         // Clients come back within SHUTDOWN_RECONNECT_MAX of a graceful stop; presence waits that and its grace.
         presence.resumeAfterRestart(config.shutdown().reconnectMax().plus(settings.presenceGrace()));
-        var roomChanges = new UserLimit(new RateLimiter(settings.rateLimitPerSecond(), settings.rateLimitBurst(), clock),
-                metrics);
         var roomService = new RoomService(rooms, deliveries, botStore, bots, clock, settings.maxRoomMembers(),
                 roomChanges);
         var admin = new AdminService(deliveries);

@@ -12,9 +12,11 @@ public final class HandoffPolicy {
 
     /**
      * An agent writing in a room that has a bot takes the room first when it is in state bot, or in state human
-     * with no agent yet (handed over by the webhook, or by an admin naming none): the room then shows who has it.
+     * with no agent yet (handed over by the webhook, or by an admin naming none) or with an agent who is no longer
+     * a member (left or was removed): the room then shows who has it.
      */
-    public static boolean agentTakesOver(Principal sender, Room room, boolean roomHasBot) {
-        return sender.isAgent() && roomHasBot && (!room.handoff().human() || room.handoff().agentId() == null);
+    public static boolean agentTakesOver(Principal sender, Room room, boolean roomHasBot, boolean agentIsMember) {
+        return sender.isAgent() && roomHasBot
+                && (!room.handoff().human() || room.handoff().agentId() == null || !agentIsMember);
     }
 }

@@ -43,16 +43,25 @@ public final class HandoffService implements HandoffUseCase {
     private final OrderedRoomEvents events;
     private final WebhookSender webhook;
     private final TimeSource clock;
+    private final int maxMembers;
+    private final UserLimit changes;
     private final LockStripes roomLocks = new LockStripes(64);
     private volatile BotReplies bots;
 
+    /**
+     * {@code changes} limits each agent's changes (admins are not limited); {@code maxMembers} is the room size a
+     * handoff may take its agent past, by one: a full room is still handed to an agent, but one already past it
+     * gains no further agent.
+     */
     public HandoffService(RoomStore rooms, OfflineDeliveries offline, OrderedRoomEvents events,
-                          WebhookSender webhook, TimeSource clock) {
+                          WebhookSender webhook, TimeSource clock, int maxMembers, UserLimit changes) {
         this.rooms = rooms;
         this.offline = offline;
         this.events = events;
         this.webhook = webhook;
         this.clock = clock;
+        this.maxMembers = maxMembers;
+        this.changes = changes;
     }
 
     private <T> T locked(String roomId, Supplier<T> change) {
@@ -80,30 +89,52 @@ public final class HandoffService implements HandoffUseCase {
             agentId = named != null ? named : caller.isAgent() ? caller.userId() : null;
         }
         String agent = agentId;
-        return locked(roomId, () -> {
-            Room room = new RoomAccess(rooms).room(roomId);
-            if (Principal.SYSTEM.equals(agent)) {
-                throw ChatException.invalid("agent_id \"system\" is reserved for the server");
+        changes.take(caller);
+        boolean[] changed = {false};
+        try {
+            return locked(roomId, () -> changeLocked(caller, roomId, state, agent, command.reason(), changed));
+        } finally {
+            if (!changed[0]) {
+                changes.refund(caller); // refused, or a no-op: it costs the agent nothing
             }
-            if (agent != null && Principal.reservedId(agent)) {
-                throw ChatException.invalid("agent_id names a bot, not a human agent");
-            }
-            if (agent != null && room.type() == RoomType.DM && rooms.member(roomId, agent).isEmpty()
-                    && rooms.members(roomId).stream().noneMatch(m -> m.role() == MemberRole.BOT)) {
-                // a dm gains an agent only from a bot (the support set-up); two people's dm stays theirs
-                throw ChatException.invalid("a dm without a bot is not handed to an agent who is not in it");
-            }
-            // an admin naming no agent only changes the state: a room already with a human keeps its agent
-            String kept = agent == null && state == HandoffState.HUMAN && room.handoff().state() == state
-                    ? room.handoff().agentId() : agent;
-            String reason = MessageText.blankToNull(command.reason());
-            // a request naming no reason does not take the current one away; naming another one is a change
-            boolean sameReason = reason == null || reason.equals(room.handoff().reason());
-            if (room.handoff().state() == state && Objects.equals(room.handoff().agentId(), kept) && sameReason) {
-                return room;
-            }
-            return apply(room, new Handoff(state, kept, reason, caller.userId(), clock.now()));
-        });
+        }
+    }
+
+    private Room changeLocked(Principal caller, String roomId, HandoffState state, String agent, String reasonGiven,
+                              boolean[] changed) {
+        Room room = new RoomAccess(rooms).room(roomId);
+        if (Principal.SYSTEM.equals(agent)) {
+            throw ChatException.invalid("agent_id \"system\" is reserved for the server");
+        }
+        if (agent != null && Principal.reservedId(agent)) {
+            throw ChatException.invalid("agent_id names a bot, not a human agent");
+        }
+        if (agent != null && room.type() == RoomType.DM && rooms.member(roomId, agent).isEmpty()
+                && rooms.members(roomId).stream().noneMatch(m -> m.role() == MemberRole.BOT)) {
+            // a dm gains an agent only from a bot (the support set-up); two people's dm stays theirs
+            throw ChatException.invalid("a dm without a bot is not handed to an agent who is not in it");
+        }
+        // An agent who left or was removed has the room no more: handing it to them again adds them back, and an
+        // admin naming no agent then leaves it with none. Otherwise an admin naming no agent only changes the
+        // state: a room already with a human keeps its agent.
+        String current = room.handoff().agentId();
+        boolean currentIn = current != null && rooms.member(roomId, current).isPresent();
+        String kept = agent == null && state == HandoffState.HUMAN && room.handoff().state() == state && currentIn
+                ? current : agent;
+        String reason = MessageText.blankToNull(reasonGiven);
+        // a request naming no reason does not take the current one away; naming another one is a change
+        boolean sameReason = reason == null || reason.equals(room.handoff().reason());
+        boolean keptIn = kept != null && (kept.equals(current) ? currentIn : rooms.member(roomId, kept).isPresent());
+        if (room.handoff().state() == state && Objects.equals(current, kept) && sameReason
+                && (kept == null || keptIn)) {
+            return room;
+        }
+        if (kept != null && !keptIn && rooms.members(roomId).size() > maxMembers) {
+            throw RoomStore.full(maxMembers); // past the size by an agent already: the next one is not let in
+        }
+        Room updated = apply(room, new Handoff(state, kept, reason, caller.userId(), clock.now()));
+        changed[0] = true;
+        return updated;
     }
 
     /**
@@ -115,7 +146,7 @@ public final class HandoffService implements HandoffUseCase {
         return locked(room.id(), () -> {
             Room now = rooms.find(room.id()).orElseThrow(() -> ChatException.notFound("room not found"));
             Handoff current = now.handoff();
-            if (current.human() && current.agentId() != null) {
+            if (current.human() && current.agentId() != null && rooms.member(now.id(), current.agentId()).isPresent()) {
                 return now;
             }
             String reason = current.human() ? current.reason() : null;

@@ -204,8 +204,9 @@ public final class SendMessageService implements SendMessageUseCase {
 
     /** Whether an agent's message finds the room its bot's: only an agent's send looks through the members. */
     private static boolean agentTakesOver(Principal caller, Room room, List<Member> members) {
+        String agent = room.handoff().agentId();
         return caller.isAgent() && HandoffPolicy.agentTakesOver(caller, room,
-                members.stream().anyMatch(m -> m.role() == MemberRole.BOT));
+                members.stream().anyMatch(m -> m.role() == MemberRole.BOT), agent != null && includes(members, agent));
     }
 
     private static boolean includes(List<Member> members, String userId) {

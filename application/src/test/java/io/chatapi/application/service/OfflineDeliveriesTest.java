@@ -67,7 +67,8 @@ class OfflineDeliveriesTest {
             new CountingDeliveries(), () -> { });
     private final OrderedRoomEvents ordered = new OrderedRoomEvents(publisher, rooms);
     private final SendMessageService sends = new SendMessageService(rooms, messages, offline, ordered,
-            new RateLimiter(100, 100, () -> NOW), new HandoffService(rooms, offline, ordered, webhook, () -> NOW),
+            new RateLimiter(100, 100, () -> NOW), new HandoffService(rooms, offline, ordered, webhook, () -> NOW, 100,
+                    UserLimit.none()),
             new BotRepliesTestDouble(), () -> NOW, new ChatSettings(16_000, 100, 100, 500, 5, 8,
             Duration.ofSeconds(1), Duration.ofSeconds(5), false, 1_000), new ServerMetrics());
 

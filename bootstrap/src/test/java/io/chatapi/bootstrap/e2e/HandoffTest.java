@@ -224,6 +224,40 @@ class HandoffTest {
     }
 
     @Test
+    void anAgentWhoLeftIsAddedBackByAHandoffToThemAndOtherwiseTheNextAgentWhoWritesTakesTheRoom() {
+        String room = botRoom("visitor");
+        String gil = Tokens.agent("gil");
+        String path = "/rooms/" + room + "/handoff";
+        assertThat(rest.post(path, gil, Map.of("state", "human")).status()).isEqualTo(200);
+        assertThat(rest.delete("/rooms/" + room + "/members/gil", ADMIN).status()).isEqualTo(204);
+        assertThat(rest.get("/rooms/" + room + "/messages", gil).status()).isEqualTo(403);
+
+        var again = rest.post(path, gil, Map.of("state", "human"));
+        assertThat(again.status()).as(again.body()).isEqualTo(200);
+        assertThat(again.json().get("handoff").get("agent_id").asText()).isEqualTo("gil");
+        assertThat(rest.get("/rooms/" + room + "/messages", gil).status()).isEqualTo(200);
+        assertThat(markers(room)).extracting(m -> m.get("content").asText())
+                .containsExactly("Conversation handed to gil", "Conversation handed to gil");
+
+        assertThat(rest.delete("/rooms/" + room + "/members/gil", gil).status()).isEqualTo(204);
+        assertThat(rest.post("/rooms/" + room + "/members", ADMIN, Map.of("user_id", "hal")).status()).isEqualTo(204);
+        assertThat(rest.post("/rooms/" + room + "/messages", Tokens.agent("hal"), Map.of("content", "I'm here"))
+                .status()).isEqualTo(200);
+        var state = rest.get("/rooms/" + room, ADMIN).json().get("handoff");
+        assertThat(state.get("state").asText()).isEqualTo("human");
+        assertThat(state.get("agent_id").asText()).as("gil left: hal, who wrote, has it").isEqualTo("hal");
+
+        assertThat(rest.delete("/rooms/" + room + "/members/hal", ADMIN).status()).isEqualTo(204);
+        var none = rest.post(path, ADMIN, Map.of("state", "human"));
+        assertThat(none.status()).as(none.body()).isEqualTo(200);
+        assertThat(none.json().get("handoff").has("agent_id")).as("hal left: an admin naming no agent clears it")
+                .isFalse();
+        assertThat(rest.get("/rooms/" + room + "/members", ADMIN).json().get("members"))
+                .extracting(m -> m.get("user_id").asText()).containsExactlyInAnyOrder("visitor", botId);
+        assertThat(markers(room)).hasSize(4);
+    }
+
+    @Test
     void aUserWhoMayNotChangeTheStateIsRefusedWhateverTheBody() {
         String room = botRoom("visitor");
         for (String body : List.of("{", "{\"state\":\"human\"}", "[]")) {

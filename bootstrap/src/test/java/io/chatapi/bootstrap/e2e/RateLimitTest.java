@@ -185,6 +185,46 @@ class RateLimitTest {
     }
 
     @Test
+    void anAgentsHandoffChangesAreLimitedAndARefusedOneChangesNothing() {
+        for (int round = 0; round < ROUNDS; round++) {
+            String agent = Tokens.agent("flipper" + round);
+            String room = rest.post("/rooms", ADMIN, Map.of("type", "group", "members", List.of("v" + round, "w")))
+                    .json().get("room_id").asText();
+            String path = "/rooms/" + room + "/handoff";
+            List<String> accepted = new ArrayList<>();
+            Rest.Response refusal = null;
+            long start = System.nanoTime();
+            for (int i = 0; i < 10 && refusal == null; i++) {
+                String state = i % 2 == 0 ? "human" : "bot";
+                var flip = rest.post(path, agent, Map.of("state", state));
+                if (flip.status() == 429) {
+                    refusal = flip;
+                } else {
+                    assertThat(flip.status()).as(flip.body()).isEqualTo(200);
+                    accepted.add(state);
+                }
+            }
+            assertThat(refusal).as("10 quick handoffs were never refused: " + accepted).isNotNull();
+            var noOp = rest.post(path, agent, Map.of("state", accepted.getLast()));
+            if (!new Burst(null, room, accepted, refusal, start).certainlyEmpty()) {
+                continue;
+            }
+            assertThat(refusal.error()).isEqualTo("rate_limited");
+            assertThat(refusal.headers().firstValue("Retry-After")).isPresent();
+            assertThat(noOp.status()).as("an empty bucket refuses a no-op too: " + noOp.body()).isEqualTo(429);
+            assertThat(history(room)).as("one marker per accepted change").hasSize(accepted.size());
+            assertThat(rest.get("/rooms/" + room, ADMIN).json().get("handoff").get("state").asText())
+                    .isEqualTo(accepted.getLast());
+            for (int i = 0; i < 6; i++) {
+                assertThat(rest.post(path, ADMIN, Map.of("state", i % 2 == 0 ? "bot" : "human")).status())
+                        .as("an admin's handoffs are not limited").isEqualTo(200);
+            }
+            return;
+        }
+        Assumptions.abort("the machine never changed a handoff 4 times within a second");
+    }
+
+    @Test
     void editsAndDeletesHaveABucketOfTheirOwnAndARefusedEditChangesNothing() {
         for (int round = 0; round < ROUNDS; round++) {
             String user = "editor" + round;

@@ -16,6 +16,33 @@ class RoomSizeLimitsTest {
     private static final String ALICE = Tokens.user("alice");
 
     @Test
+    void aFullRoomIsStillHandedToAnAgentButOneAlreadyPastItGainsNoFurtherAgent() {
+        try (var server = TestServer.start(Map.of("MAX_ROOM_MEMBERS", "2"))) {
+            Rest rest = server.rest();
+            String room = rest.post("/rooms", ALICE, Map.of("type", "group", "members", List.of("alice", "bob")))
+                    .json().get("room_id").asText();
+            String path = "/rooms/" + room + "/handoff";
+            assertThat(rest.post("/rooms/" + room + "/members", ALICE, Map.of("user_id", "carol")).status())
+                    .isEqualTo(409);
+
+            var first = rest.post(path, Tokens.agent("ag1"), Map.of("state", "human"));
+            assertThat(first.status()).as(first.body()).isEqualTo(200);
+            var second = rest.post(path, Tokens.agent("ag2"), Map.of("state", "human", "agent_id", "ag2"));
+            assertThat(second.status()).as(second.body()).isEqualTo(409);
+            assertThat(second.error()).isEqualTo("conflict");
+            var byAdmin = rest.post(path, Tokens.admin("backend"), Map.of("state", "human", "agent_id", "ag3"));
+            assertThat(byAdmin.status()).as(byAdmin.body()).isEqualTo(409);
+
+            assertThat(rest.get("/rooms/" + room + "/members", ALICE).json().get("members"))
+                    .extracting(m -> m.get("user_id").asText()).containsExactly("alice", "bob", "ag1");
+            assertThat(rest.get("/rooms/" + room, ALICE).json().get("handoff").get("agent_id").asText())
+                    .isEqualTo("ag1");
+            assertThat(rest.post(path, Tokens.agent("ag1"), Map.of("state", "human", "reason", "still mine"))
+                    .status()).as("the agent already in changes the room as before").isEqualTo(200);
+        }
+    }
+
+    @Test
     void aNameOrMetadataOverItsLimitIs413AndChangesNothing() {
         try (var server = TestServer.start()) {
             Rest rest = server.rest();
