@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
@@ -171,17 +172,7 @@ class DeliveryTest {
 
     @Test
     void aPushNotificationWaitingForItsRetryIsDroppedOnceItsRecipientHasReadTheMessage() throws Exception {
-        hook.respond(r -> new FakeWebhook.Answer(500, "{\"error\":\"down\"}"));
-        String room = group("px", "py");
-        rest.post("/rooms/" + room + "/messages", Tokens.user("px"), Map.of("content", "read it elsewhere"));
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
-                .until(() -> !hook.ofType("message.offline").isEmpty());
-        assertThat(rest.post("/acks", Tokens.user("py"), Map.of("room_id", room, "seq", 1)).status()).isEqualTo(200);
-        Thread.sleep(500); // an attempt already under way when the ack came has reached the receiver by now
-        int attempts = hook.ofType("message.offline").size();
-        // retry n comes ½–1 × 200 ms × 2^(n-1) after attempt n (the receiver still fails): with at most four
-        // attempts so far, the next one would be due within 3.2 s
-        assertThat(attempts).isBetween(1, 4);
+        int attempts = readWhileTheReceiverFails("px", "py", room -> { }).attempts();
 
         await().during(Duration.ofMillis(3_500)).atMost(Duration.ofSeconds(5))
                 .until(() -> hook.ofType("message.offline").size() == attempts);
@@ -190,25 +181,42 @@ class DeliveryTest {
 
     @Test
     void aPushNotificationReadBeforeItsRecipientLeftIsNotRetriedAfterTheyLeaveNorAfterTheyJoinAgain() throws Exception {
-        hook.respond(r -> new FakeWebhook.Answer(500, "{\"error\":\"down\"}"));
-        String room = group("lx", "ly");
-        rest.post("/rooms/" + room + "/messages", Tokens.user("lx"), Map.of("content", "read, then left"));
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
-                .until(() -> !hook.ofType("message.offline").isEmpty());
-        assertThat(rest.post("/acks", Tokens.user("ly"), Map.of("room_id", room, "seq", 1)).status()).isEqualTo(200);
-        assertThat(rest.delete("/rooms/" + room + "/members/ly", Tokens.user("ly")).status()).isEqualTo(204);
-        Thread.sleep(500); // an attempt already under way when the ack came has reached the receiver by now
-        int attempts = hook.ofType("message.offline").size();
-        // retry n comes ½–1 × 200 ms × 2^(n-1) after attempt n: with at most four so far, the next is due within 3.2 s
-        assertThat(attempts).isBetween(1, 4);
+        Read read = readWhileTheReceiverFails("lx", "ly", room ->
+                assertThat(rest.delete("/rooms/" + room + "/members/ly", Tokens.user("ly")).status()).isEqualTo(204));
+        int attempts = read.attempts();
 
         await().during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(3))
                 .until(() -> hook.ofType("message.offline").size() == attempts);
-        assertThat(rest.post("/rooms/" + room + "/members", Tokens.user("lx"), Map.of("user_id", "ly")).status())
+        assertThat(rest.post("/rooms/" + read.room() + "/members", Tokens.user("lx"), Map.of("user_id", "ly")).status())
                 .isEqualTo(204);
         await().during(Duration.ofMillis(2_000)).atMost(Duration.ofSeconds(3))
                 .until(() -> hook.ofType("message.offline").size() == attempts);
         assertThat(rest.get("/admin/dead-letters", ADMIN).json().get("failed_messages")).isEmpty();
+    }
+
+    /**
+     * With the receiver failing, {@code sender} writes to {@code reader}, who is away; once the push was attempted
+     * the reader acks the message, then {@code afterAck} runs on the room. Returns the room and the attempts so
+     * far: retry n comes ½–1 × 200 ms × 2^(n-1) after attempt n, so with at most four the next would be due within
+     * 3.2 s.
+     */
+    private Read readWhileTheReceiverFails(String sender, String reader, Consumer<String> afterAck)
+            throws InterruptedException {
+        hook.respond(r -> new FakeWebhook.Answer(500, "{\"error\":\"down\"}"));
+        String room = group(sender, reader);
+        rest.post("/rooms/" + room + "/messages", Tokens.user(sender), Map.of("content", "read it elsewhere"));
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
+                .until(() -> !hook.ofType("message.offline").isEmpty());
+        assertThat(rest.post("/acks", Tokens.user(reader), Map.of("room_id", room, "seq", 1)).status())
+                .isEqualTo(200);
+        afterAck.accept(room);
+        Thread.sleep(500); // an attempt already under way when the ack came has reached the receiver by now
+        int attempts = hook.ofType("message.offline").size();
+        assertThat(attempts).isBetween(1, 4);
+        return new Read(room, attempts);
+    }
+
+    private record Read(String room, int attempts) {
     }
 
     @Test
