@@ -43,6 +43,26 @@ class JsonLimitsTest {
     }
 
     @Test
+    void aNumberIsCountedTheSameOverTheSocketAndRest() {
+        String fractionTooLong = "0." + "0".repeat(999) + "1";
+        String fractionAtTheLimit = "1." + "0".repeat(999);
+        try (WsClient c = WsClient.connect(server.port(), Tokens.user("alice"))) {
+            c.send("{\"type\":\"send_message\",\"data\":{\"room_id\":\"room_ab\",\"content\":\"x\","
+                    + "\"meta\":{\"n\":" + fractionTooLong + "}}}");
+            JsonNode error = c.next("error");
+            assertThat(error.at("/data/code").asText()).isEqualTo("invalid_request");
+            assertThat(error.at("/data/message").asText()).isEqualTo("a number has more than 1000 digits");
+            c.send("{\"type\":\"send_message\",\"data\":{\"room_id\":\"room_ab\",\"content\":\"x\","
+                    + "\"client_msg_id\":\"at-limit\",\"meta\":{\"n\":" + fractionAtTheLimit + "}}}");
+            assertThat(c.next("message.sent").findValue("client_msg_id").asText()).isEqualTo("at-limit");
+        }
+        HttpResponse<String> rest = new Http(server.port()).post("/rooms/room_ab/messages", Tokens.user("alice"),
+                "{\"content\":\"x\",\"meta\":{\"n\":" + fractionTooLong + "}}");
+        assertThat(rest.statusCode()).isEqualTo(400);
+        assertThat(Http.json(rest).get("message").asText()).isEqualTo("a number has more than 1000 digits");
+    }
+
+    @Test
     void aNumberWhoseExponentNoDecimalHoldsIsAnInvalidRequestAndTheSocketStaysOpen() {
         String[] numbers = {"1e99999999999", "0e99999999999", "1e9999999999", "1.5e-99999999999", "1e-2147483649"};
         try (WsClient c = WsClient.connect(server.port(), Tokens.user("alice"))) {

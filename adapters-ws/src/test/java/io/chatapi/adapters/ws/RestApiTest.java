@@ -399,6 +399,18 @@ class RestApiTest {
     }
 
     @Test
+    void aSmallDecimalSentWithoutAnExponentIsStoredWithoutOne() {
+        server.chat.room("room_decimals", RoomType.GROUP, "alice", "bob");
+        HttpResponse<String> sent = http.post("/rooms/room_decimals/messages", ALICE, "{\"content\":\"n\",\"meta\":"
+                + "{\"n\":0.0000001,\"z\":0.0000000,\"m\":-0.00000001,\"t\":0.00000010,\"e\":1e-7,\"x\":1.5e3,"
+                + "\"tiny\":1e-5000}}");
+        assertThat(sent.statusCode()).as(sent.body()).isEqualTo(200);
+
+        assertThat(Http.json(sent).get("meta").asText()).isEqualTo("{\"n\":0.0000001,\"z\":0.0000000,"
+                + "\"m\":-0.00000001,\"t\":0.00000010,\"e\":0.0000001,\"x\":1.5E+3,\"tiny\":1E-5000}");
+    }
+
+    @Test
     void sendingIsIdempotentAndEditingAndDeletingAnswerAsSpecified() {
         HttpResponse<String> sent = http.post("/rooms/room_ab/messages", ALICE,
                 "{\"content\":\"hello\",\"meta\":\"{\\\"a\\\":1}\"}", "Idempotency-Key", "key-1");

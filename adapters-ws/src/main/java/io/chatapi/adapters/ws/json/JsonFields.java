@@ -73,7 +73,7 @@ public final class JsonFields {
             if (!WireJson.wellFormed(value)) {
                 throw malformed(name);
             }
-            return WireJson.text(value);
+            return WireJson.storedText(value);
         }
         throw ChatException.invalid(name + " must be a string, a JSON object or an array");
     }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.util.JsonGeneratorDelegate;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -21,6 +22,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -62,16 +64,9 @@ public final class WireJson {
      *                       server takes
      */
     public static Optional<JsonNode> parse(String text) {
-        try {
-            JsonNode node = MAPPER.readTree(text);
-            return node == null || node.isMissingNode() ? Optional.empty() : Optional.of(node);
-        } catch (StreamConstraintsException e) {
-            throw beyondLimits(e);
-        } catch (NumberFormatException e) {
-            throw exponentBeyondLimits();
-        } catch (JsonProcessingException e) {
-            return Optional.empty();
-        }
+        // read as its UTF-8 bytes, as a REST body is: Jackson's text reader counts a number's digits before and
+        // after its point apart, its byte reader together, and a number must be refused on both paths alike
+        return parse(text.getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -232,6 +227,39 @@ public final class WireJson {
             return MAPPER.getFactory().createGenerator(out).disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The JSON text an application's metadata is stored as: {@link #text}, but a decimal with a fraction is written
+     * without an exponent ({@code 0.0000001}, which {@link BigDecimal#toString} writes {@code 1E-7}), so that one
+     * sent without one keeps its digits. A number sent with an exponent and a fraction of more digits than a number
+     * may have ({@code 1e-5000}) keeps an exponent.
+     */
+    public static String storedText(JsonNode node) {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator json = new PlainFractions(MAPPER.getFactory().createGenerator(out))) {
+            MAPPER.writeTree(json, node);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    /** Writes a decimal with a fraction of at most a number's length in digits as plain digits. */
+    private static final class PlainFractions extends JsonGeneratorDelegate {
+        PlainFractions(JsonGenerator delegate) {
+            super(delegate, false);
+        }
+
+        @Override
+        public void writeNumber(BigDecimal value) throws IOException {
+            int maxDigits = MAPPER.getFactory().streamReadConstraints().getMaxNumberLength();
+            if (value != null && value.scale() > 0 && value.scale() <= maxDigits) {
+                delegate.writeNumber(value.toPlainString());
+            } else {
+                delegate.writeNumber(value);
+            }
         }
     }
 
