@@ -242,6 +242,12 @@ class RestApiTest {
                     + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             assertThat(answer).as(path).startsWith("HTTP/1.1 404 ");
         }
+        for (String path : List.of("/rooms/./messages", "/rooms//messages", "/rooms/./members", "/rooms/./handoff")) {
+            String answer = http.raw(("POST " + path + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ADMIN
+                    + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertThat(answer).as(path).startsWith("HTTP/1.1 404 ").endsWith("\"not_found\",\"message\":\"not found\"}");
+        }
         assertThat(Http.json(http.get("/rooms/room_ab/members", ALICE)).get("members").findValuesAsText("user_id"))
                 .contains("dot");
         assertThat(http.send("DELETE", "/rooms/room_ab/members/dot", ADMIN, null).statusCode()).isEqualTo(204);

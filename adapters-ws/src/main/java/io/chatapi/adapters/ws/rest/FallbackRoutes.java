@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 
 /**
  * Registered last: a JSON 405 with an {@code Allow} header for a known path with another method, a JSON 404 for
- * everything else.
+ * everything else (a raw path with an empty, {@code .} or {@code ..} segment included).
  */
 public final class FallbackRoutes implements HttpService {
     private static final String SEGMENT = "[^/]+";
@@ -52,7 +52,8 @@ public final class FallbackRoutes implements HttpService {
             HttpAnswers.error(req, res, 400, "invalid_request", "WebSocket upgrade required");
             return;
         }
-        Optional<String> allowed = allowed(path);
+        // a raw path with a dot or empty segment names no id (PathIds), whichever known path it resolved to
+        Optional<String> allowed = PathIds.unresolved(req) ? Optional.empty() : allowed(path);
         if (allowed.isPresent()) {
             res.header(HeaderNames.ALLOW, allowed.get());
             HttpAnswers.error(req, res, 405, "invalid_request", "method not allowed");

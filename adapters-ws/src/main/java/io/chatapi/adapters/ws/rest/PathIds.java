@@ -29,16 +29,27 @@ final class PathIds {
         return decode(split(req, index + 1), index);
     }
 
-    /** The raw path's segments, at most {@code limit} (the last one holding the rest), all when negative. */
-    private static String[] split(ServerRequest req, int limit) {
-        String raw = req.path().absolute().rawPath();
-        String[] segments = raw.substring(raw.startsWith("/") ? 1 : 0).split("/", limit);
-        for (String segment : segments) {
+    /** Whether the raw path holds an empty, {@code .} or {@code ..} segment, which Helidon routed resolved. */
+    static boolean unresolved(ServerRequest req) {
+        for (String segment : segments(req, -1)) {
             if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
-                throw ChatException.notFound("not found");
+                return true;
             }
         }
-        return segments;
+        return false;
+    }
+
+    /** The raw path's segments, at most {@code limit} (the last one holding the rest), all when negative. */
+    private static String[] split(ServerRequest req, int limit) {
+        if (unresolved(req)) {
+            throw ChatException.notFound("not found");
+        }
+        return segments(req, limit);
+    }
+
+    private static String[] segments(ServerRequest req, int limit) {
+        String raw = req.path().absolute().rawPath();
+        return raw.substring(raw.startsWith("/") ? 1 : 0).split("/", limit);
     }
 
     private static String decode(String[] segments, int index) {
