@@ -57,11 +57,13 @@ public final class ChatServer {
     private final WebServer server;
     private final SocketServices sockets;
     private final RequestsInFlight requests;
+    private final StalledRequests stalled;
 
-    private ChatServer(WebServer server, SocketServices sockets, RequestsInFlight requests) {
+    private ChatServer(WebServer server, SocketServices sockets, RequestsInFlight requests, StalledRequests stalled) {
         this.server = server;
         this.sockets = sockets;
         this.requests = requests;
+        this.stalled = stalled;
     }
 
     /**
@@ -134,7 +136,9 @@ public final class ChatServer {
                 .register(new MessageRoutes(useCases, bodies))
                 .register(new BotRoutes(useCases, bodies))
                 .register(new FallbackRoutes());
-        Http1Config.Builder http1 = Http1Config.builder().addReceiveListener(new SocketOriginRelay())
+        StalledRequests stalled = new StalledRequests(settings.requestTimeout());
+        Http1Config.Builder http1 = Http1Config.builder().addReceiveListener(stalled.receiving(new SocketOriginRelay()))
+                .addSendListener(stalled.sending())
                 // a browser's token travels in the request line (/ws?token=…): tokens with many claims pass 4 KiB,
                 // Helidon's default for the whole line, so the line and the headers may each hold 32 KiB
                 .maxPrologueLength(MAX_REQUEST_LINE_BYTES)
@@ -176,6 +180,7 @@ public final class ChatServer {
             }
         } catch (RuntimeException e) {
             supervisor.stop();
+            stalled.stop();
             registry.detach();
             throw e;
         }
@@ -188,7 +193,7 @@ public final class ChatServer {
         } else {
             LOG.info(listening);
         }
-        return new ChatServer(server, sockets, requests);
+        return new ChatServer(server, sockets, requests, stalled);
     }
 
     private static String address(TransportSettings settings) {
@@ -202,6 +207,11 @@ public final class ChatServer {
 
     public int port() {
         return server.port();
+    }
+
+    /** HTTP requests whose request line was read and whose answer has not begun. */
+    int stalledRequests() {
+        return stalled.waiting();
     }
 
     /** Whether accepted sockets get {@code TCP_NODELAY} (Helidon's default is off). */
@@ -270,6 +280,7 @@ public final class ChatServer {
             Thread.currentThread().interrupt();
         }
         sockets.supervisor().stop();
+        stalled.stop();
         try {
             server.stop();
         } catch (RuntimeException e) {

@@ -44,6 +44,7 @@ final class TestServer implements AutoCloseable {
         int maxBodyBytes = 1_048_576;
         Duration pingInterval = Duration.ofSeconds(25);
         Duration idleTimeout = Duration.ofSeconds(60);
+        Duration requestTimeout = Duration.ofSeconds(30);
         int outgoingQueueFrames = 256;
         Duration leeway = Duration.ZERO;
         Duration shutdownDrainTimeout = Duration.ofSeconds(5);
@@ -75,6 +76,11 @@ final class TestServer implements AutoCloseable {
             return this;
         }
 
+        Settings requestTimeout(Duration timeout) {
+            requestTimeout = timeout;
+            return this;
+        }
+
         Settings queue(int frames) {
             outgoingQueueFrames = frames;
             return this;
@@ -93,7 +99,7 @@ final class TestServer implements AutoCloseable {
         TransportSettings build() {
             return new TransportSettings("127.0.0.1", 0, Tokens.SECRET.getBytes(StandardCharsets.UTF_8), leeway, false,
                     null, null, allowedOrigins, maxConnectionsPerUser, maxFrameBytes, maxBodyBytes, pingInterval,
-                    idleTimeout, outgoingQueueFrames, shutdownDrainTimeout, shutdownReconnectMax);
+                    idleTimeout, requestTimeout, outgoingQueueFrames, shutdownDrainTimeout, shutdownReconnectMax);
         }
     }
 }

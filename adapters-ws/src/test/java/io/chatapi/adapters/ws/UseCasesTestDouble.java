@@ -128,6 +128,10 @@ final class UseCasesTestDouble implements CreateRoomUseCase, QueryRoomsUseCase, 
     }
 
     /** Stores a message directly (no events), as history for resume. */
+    synchronized int messagesIn(String roomId) {
+        return messages.getOrDefault(roomId, List.of()).size();
+    }
+
     synchronized Message stored(String roomId, String senderId, String content) {
         return append(roomId, senderId, content, null, null);
     }

@@ -1,0 +1,123 @@
+package io.chatapi.adapters.ws;
+
+import io.helidon.common.buffers.BufferData;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Headers;
+import io.helidon.http.HttpPrologue;
+import io.helidon.http.Status;
+import io.helidon.webserver.ConnectionContext;
+import io.helidon.webserver.http1.Http1ConnectionListener;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Closes an HTTP/1 connection whose request has not begun to be answered within {@code timeout} of its request
+ * line: headers or a body that stop arriving part-way would otherwise hold the connection, and one of the
+ * server's places, for as long as the client likes (Helidon reads a request with no time limit, and its idle
+ * check leaves alone a connection that is reading one). Such a request is answered {@code 408} and its
+ * connection closed. Armed when a request line has been read ({@link #receiving()}), disarmed when its answer
+ * begins ({@link #sending()}) or when the request turns out to be a WebSocket upgrade. A handler taking that long
+ * before it answers is cut the same way; none comes near it. Thread-safe.
+ */
+final class StalledRequests {
+    private static final Logger LOG = Logger.getLogger(StalledRequests.class.getName());
+    private static final byte[] TIMED_OUT = answer();
+
+    private final long timeoutNanos;
+    private final LongSupplier nanoClock;
+    private final Map<ConnectionContext, Long> deadlines = new ConcurrentHashMap<>();
+    private final ScheduledThreadPoolExecutor timer;
+
+    StalledRequests(Duration timeout) {
+        this(timeout, System::nanoTime);
+    }
+
+    StalledRequests(Duration timeout, LongSupplier nanoClock) {
+        this.timeoutNanos = timeout.toNanos();
+        this.nanoClock = nanoClock;
+        this.timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "http-stalled-requests");
+            t.setDaemon(true);
+            return t;
+        });
+        long sweep = Math.max(10, Math.min(1_000, timeout.toMillis() / 4));
+        timer.scheduleWithFixedDelay(this::sweep, sweep, sweep, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The requests' one receive listener: this, then {@code next} for each request's headers. One only: Helidon
+     * 4.5.0 joins several into a listener that passes nothing on to them.
+     */
+    Http1ConnectionListener receiving(Http1ConnectionListener next) {
+        return new Http1ConnectionListener() {
+            @Override
+            public void prologue(ConnectionContext ctx, HttpPrologue prologue) {
+                deadlines.put(ctx, nanoClock.getAsLong() + timeoutNanos);
+                next.prologue(ctx, prologue);
+            }
+
+            @Override
+            public void headers(ConnectionContext ctx, Headers headers) {
+                if (headers.contains(HeaderNames.UPGRADE)) {
+                    deadlines.remove(ctx); // a WebSocket from now on: the socket supervisor watches its silence
+                }
+                next.headers(ctx, headers);
+            }
+        };
+    }
+
+    /** The answers' one send listener. */
+    Http1ConnectionListener sending() {
+        return new Http1ConnectionListener() {
+            @Override
+            public void status(ConnectionContext ctx, Status status) {
+                deadlines.remove(ctx);
+            }
+        };
+    }
+
+    /** Requests armed and not yet answered. */
+    int waiting() {
+        return deadlines.size();
+    }
+
+    void sweep() {
+        long now = nanoClock.getAsLong();
+        for (Map.Entry<ConnectionContext, Long> entry : deadlines.entrySet()) {
+            if (now - entry.getValue() >= 0 && deadlines.remove(entry.getKey(), entry.getValue())) {
+                cut(entry.getKey());
+            }
+        }
+    }
+
+    private static void cut(ConnectionContext ctx) {
+        try {
+            ctx.serverSocket().write(BufferData.create(TIMED_OUT));
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "no 408 for a stalled request: {0}", e.toString());
+        }
+        try {
+            ctx.serverSocket().close();
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "closing a stalled request's connection: {0}", e.toString());
+        }
+    }
+
+    void stop() {
+        timer.shutdownNow();
+        deadlines.clear();
+    }
+
+    private static byte[] answer() {
+        String body = "{\"error\":\"invalid_request\",\"message\":\"the request did not arrive in time\"}";
+        return ("HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.length() + "\r\nConnection: close\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII);
+    }
+}
