@@ -125,14 +125,16 @@ public final class HandoffService implements HandoffUseCase {
         // a request naming no reason does not take the current one away; naming another one is a change
         boolean sameReason = reason == null || reason.equals(room.handoff().reason());
         boolean keptIn = kept != null && (kept.equals(current) ? currentIn : rooms.member(roomId, kept).isPresent());
-        if (room.handoff().state() == state && Objects.equals(current, kept) && sameReason
-                && (kept == null || keptIn)) {
+        // the same hands: at most the reason changes, and the room has been in them since it came to them
+        boolean sameHands = room.handoff().state() == state && Objects.equals(current, kept) && (kept == null || keptIn);
+        if (sameHands && sameReason) {
             return room;
         }
         if (kept != null && !keptIn && rooms.members(roomId).size() > maxMembers) {
             throw RoomStore.full(maxMembers); // past the size by an agent already: the next one is not let in
         }
-        Room updated = apply(room, new Handoff(state, kept, reason, caller.userId(), clock.now()));
+        Instant since = sameHands ? room.handoff().since() : clock.now();
+        Room updated = apply(room, new Handoff(state, kept, reason, caller.userId(), since), sameHands);
         changed[0] = true;
         return updated;
     }
@@ -150,7 +152,8 @@ public final class HandoffService implements HandoffUseCase {
                 return now;
             }
             String reason = current.human() ? current.reason() : null;
-            return apply(now, new Handoff(HandoffState.HUMAN, agent.userId(), reason, agent.userId(), clock.now()));
+            return apply(now, new Handoff(HandoffState.HUMAN, agent.userId(), reason, agent.userId(), clock.now()),
+                    false);
         });
     }
 
@@ -161,7 +164,7 @@ public final class HandoffService implements HandoffUseCase {
     public void handToHuman(String roomId, String botId, String reason) {
         String kept = MessageText.atMost(MessageText.blankToNull(reason), MAX_REASON_CHARS);
         locked(roomId, () -> rooms.find(roomId).filter(room -> !room.handoff().human()).map(room ->
-                apply(room, new Handoff(HandoffState.HUMAN, null, kept, botId, clock.now()))));
+                apply(room, new Handoff(HandoffState.HUMAN, null, kept, botId, clock.now()), false)));
     }
 
     /**
@@ -169,7 +172,7 @@ public final class HandoffService implements HandoffUseCase {
      * crash leaves either all of it or none (and a retry is not taken for a no-op); replies streaming in the
      * room are ended first, under a hold that keeps new ones from starting until the state is stored.
      */
-    private Room apply(Room room, Handoff handoff) {
+    private Room apply(Room room, Handoff handoff, boolean reasonOnly) {
         BotReplies pipeline = bots;
         try (BotReplies.Hold held = handoff.human() && pipeline != null ? pipeline.handingToHuman(room.id()) : null) {
             Member agent = null;
@@ -183,8 +186,8 @@ public final class HandoffService implements HandoffUseCase {
             List<String> audience = MessageText.userIds(members);
             // stamped now, after the wait for streaming replies: a reply the handoff cut off is stored before the
             // marker, and a transcript sorted by time keeps that order
-            var draft = new MessageDraft(Ids.message(), room.id(), Principal.SYSTEM, describe(handoff), meta(handoff),
-                    null, later(handoff.since(), clock.now()));
+            var draft = new MessageDraft(Ids.message(), room.id(), Principal.SYSTEM, describe(handoff, reasonOnly),
+                    meta(handoff), null, later(handoff.since(), clock.now()));
             OfflinePlan offlinePlan = offline.planFor(updated, members, Principal.SYSTEM);
             DeliveryPlan plan = stored -> {
                 DeliveryPlan.Deliveries base = offlinePlan.plan(stored);
@@ -216,9 +219,11 @@ public final class HandoffService implements HandoffUseCase {
     }
 
     /** The marker's text, with the reason when there is one: a change of the reason alone reads as one. */
-    private static String describe(Handoff handoff) {
+    private static String describe(Handoff handoff, boolean reasonOnly) {
         String change;
-        if (handoff.human()) {
+        if (reasonOnly) {
+            change = "Handoff reason changed";
+        } else if (handoff.human()) {
             change = handoff.agentId() != null ? "Conversation handed to " + handoff.agentId()
                     : "Conversation handed to a human agent";
         } else {

@@ -118,14 +118,17 @@ class HandoffTest {
     void aNewReasonAloneIsAChangeAndNoReasonKeepsTheCurrentOne() {
         String room = botRoom("visitor");
         String path = "/rooms/" + room + "/handoff";
-        assertThat(rest.post(path, ADMIN, Map.of("state", "human", "agent_id", "agent_q", "reason", "r1")).status())
-                .isEqualTo(200);
+        var first = rest.post(path, ADMIN, Map.of("state", "human", "agent_id", "agent_q", "reason", "r1"));
+        assertThat(first.status()).isEqualTo(200);
+        String since = first.json().get("handoff").get("since").asText();
 
         var changed = rest.post(path, ADMIN, Map.of("state", "human", "agent_id", "agent_q", "reason", "r2"));
         assertThat(changed.status()).as(changed.body()).isEqualTo(200);
         assertThat(changed.json().get("handoff").get("reason").asText()).isEqualTo("r2");
+        assertThat(changed.json().get("handoff").get("since").asText()).as("still with agent_q since then")
+                .isEqualTo(since);
         assertThat(markers(room)).extracting(m -> m.get("content").asText())
-                .containsExactly("Conversation handed to agent_q: r1", "Conversation handed to agent_q: r2");
+                .containsExactly("Conversation handed to agent_q: r1", "Handoff reason changed: r2");
 
         var same = rest.post(path, ADMIN, Map.of("state", "human", "agent_id", "agent_q"));
         assertThat(same.json().get("handoff").get("reason").asText()).isEqualTo("r2");
