@@ -121,7 +121,9 @@ public final class PresenceService implements PresenceUseCase, AutoCloseable {
             return;
         }
         keptFromRestart.addAll(kept.get().userIds());
-        timer.schedule(this::endRestartWindow, window.toMillis(), TimeUnit.MILLISECONDS);
+        // the window runs from the stop, not from this start
+        long left = Math.max(0, Duration.between(clock.now(), kept.get().at().plus(window)).toMillis());
+        timer.schedule(this::endRestartWindow, left, TimeUnit.MILLISECONDS);
     }
 
     private void endRestartWindow() {

@@ -116,6 +116,19 @@ class PresenceServiceTest {
     }
 
     @Test
+    void theWindowRunsFromTheStopNotFromTheStart() throws InterruptedException {
+        var stores = InMemoryStores.create();
+        room(stores, "r", List.of("gone", "peer"));
+        stores.presence().keepOnline(List.of("gone"), now.minusSeconds(20));
+        try (var presence = new PresenceService(stores.rooms(), stores.presence(), publisher, new OnlineUsers(Set.of()),
+                () -> now, Duration.ofMillis(10))) {
+            presence.resumeAfterRestart(Duration.ofMillis(20_300)); // 300 ms of it left at this start
+            Thread.sleep(1_000);
+            assertThat(published()).containsExactly("gone offline");
+        }
+    }
+
+    @Test
     void usersKeptLongerAgoThanTheWindowAreAnnouncedAsUsual() {
         var stores = InMemoryStores.create();
         room(stores, "r", List.of("u", "peer"));
