@@ -405,6 +405,18 @@ class RestApiTest {
     }
 
     @Test
+    void anEmptyIdempotencyKeyHeaderIsNoKey() {
+        server.chat.room("room_empty_key", RoomType.GROUP, "alice", "bob");
+        for (int i = 0; i < 2; i++) {
+            String answer = http.raw(("POST /rooms/room_empty_key/messages HTTP/1.1\r\nHost: x\r\n"
+                    + "Authorization: Bearer " + ALICE + "\r\nIdempotency-Key: \r\nContent-Type: application/json\r\nContent-Length: 15\r\n"
+                    + "Connection: close\r\n\r\n{\"content\":\"a\"}").getBytes(StandardCharsets.US_ASCII));
+            assertThat(answer).startsWith("HTTP/1.1 200 ").doesNotContain("duplicate\":true");
+        }
+        assertThat(server.chat.messagesIn("room_empty_key")).isEqualTo(2);
+    }
+
+    @Test
     void aSmallDecimalSentWithoutAnExponentIsStoredWithoutOne() {
         server.chat.room("room_decimals", RoomType.GROUP, "alice", "bob");
         HttpResponse<String> sent = http.post("/rooms/room_decimals/messages", ALICE, "{\"content\":\"n\",\"meta\":"

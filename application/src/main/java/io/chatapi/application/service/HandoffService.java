@@ -126,7 +126,8 @@ public final class HandoffService implements HandoffUseCase {
         boolean sameReason = reason == null || reason.equals(room.handoff().reason());
         boolean keptIn = kept != null && (kept.equals(current) ? currentIn : rooms.member(roomId, kept).isPresent());
         // the same hands: at most the reason changes, and the room has been in them since it came to them
-        boolean sameHands = room.handoff().state() == state && Objects.equals(current, kept) && (kept == null || keptIn);
+        boolean sameHands = room.handoff().state() == state && Objects.equals(current, kept)
+                && (kept == null || keptIn);
         if (sameHands && sameReason) {
             return room;
         }

@@ -76,7 +76,8 @@ public final class MessageRoutes implements HttpService {
     /**
      * The request's one {@code Idempotency-Key}, or null. Two of them are refused: Helidon joins their values
      * with commas, so a proxy that repeats the header would turn {@code k4} into the key {@code k4,k4}, and a
-     * retry through another path would then send the message twice.
+     * retry through another path would then send the message twice. An empty one is no key, as in the Go server
+     * (an HTTP client that always sets the header, empty when there is no key, is not refused).
      */
     private static String idempotencyKey(ServerRequest req) {
         if (!req.headers().contains(IDEMPOTENCY_KEY)) {
@@ -85,7 +86,8 @@ public final class MessageRoutes implements HttpService {
         if (req.headers().get(IDEMPOTENCY_KEY).valueCount() > 1) {
             throw ChatException.invalid("send one Idempotency-Key header, not several");
         }
-        return idempotencyKey(req.headers().get(IDEMPOTENCY_KEY).get());
+        String value = req.headers().get(IDEMPOTENCY_KEY).get();
+        return value.isEmpty() ? null : idempotencyKey(value);
     }
 
     /**
