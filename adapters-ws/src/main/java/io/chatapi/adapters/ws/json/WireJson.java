@@ -248,14 +248,15 @@ public final class WireJson {
 
     /** Writes a decimal with a fraction of at most a number's length in digits as plain digits. */
     private static final class PlainFractions extends JsonGeneratorDelegate {
+        private static final int MAX_DIGITS = MAPPER.getFactory().streamReadConstraints().getMaxNumberLength();
+
         PlainFractions(JsonGenerator delegate) {
             super(delegate, false);
         }
 
         @Override
         public void writeNumber(BigDecimal value) throws IOException {
-            int maxDigits = MAPPER.getFactory().streamReadConstraints().getMaxNumberLength();
-            if (value != null && value.scale() > 0 && value.scale() <= maxDigits) {
+            if (value != null && value.scale() > 0 && value.scale() <= MAX_DIGITS) {
                 delegate.writeNumber(value.toPlainString());
             } else {
                 delegate.writeNumber(value);

@@ -25,13 +25,16 @@ final class PathIds {
 
     /** Segment {@code index} and every one after it, as one id: a user id may hold {@code /}. */
     static String rest(ServerRequest req, int index) {
-        split(req, -1); // every segment checked, the id's too: Helidon's route saw them resolved
         return decode(split(req, index + 1), index);
     }
 
     /** Whether the raw path holds an empty, {@code .} or {@code ..} segment, which Helidon routed resolved. */
     static boolean unresolved(ServerRequest req) {
-        for (String segment : segments(req, -1)) {
+        return unresolved(segments(req, -1));
+    }
+
+    private static boolean unresolved(String[] segments) {
+        for (String segment : segments) {
             if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
                 return true;
             }
@@ -39,12 +42,16 @@ final class PathIds {
         return false;
     }
 
-    /** The raw path's segments, at most {@code limit} (the last one holding the rest), all when negative. */
+    /**
+     * The raw path's segments, at most {@code limit} (the last one holding the rest), all when negative. Every
+     * segment is checked, an id's too, whatever the limit: Helidon's route saw them resolved.
+     */
     private static String[] split(ServerRequest req, int limit) {
-        if (unresolved(req)) {
+        String[] all = segments(req, -1);
+        if (unresolved(all)) {
             throw ChatException.notFound("not found");
         }
-        return segments(req, limit);
+        return limit < 0 ? all : segments(req, limit);
     }
 
     private static String[] segments(ServerRequest req, int limit) {
