@@ -9,12 +9,14 @@ import io.chatapi.adapters.ws.rest.CorsFilter;
 import io.chatapi.adapters.ws.rest.DirectAnswers;
 import io.chatapi.adapters.ws.rest.FallbackRoutes;
 import io.chatapi.adapters.ws.rest.HandshakeFilter;
+import io.chatapi.adapters.ws.rest.IdentityDecoding;
 import io.chatapi.adapters.ws.rest.MessageRoutes;
 import io.chatapi.adapters.ws.rest.OpsRoutes;
 import io.chatapi.adapters.ws.rest.OtherHttpVersions;
 import io.chatapi.adapters.ws.rest.Refusals;
 import io.chatapi.adapters.ws.rest.RequestBodies;
 import io.chatapi.adapters.ws.rest.RequestLogFilter;
+import io.chatapi.adapters.ws.rest.RequestTargetFilter;
 import io.chatapi.adapters.ws.rest.RequestsInFlight;
 import io.chatapi.adapters.ws.rest.RoomRoutes;
 import io.chatapi.adapters.ws.rest.SocketOriginRelay;
@@ -125,8 +127,10 @@ public final class ChatServer {
         RequestBodies bodies = new RequestBodies(settings.maxBodyBytes());
 
         RequestsInFlight requests = new RequestsInFlight();
+        StalledRequests stalled = new StalledRequests(settings.requestTimeout());
         HttpRouting.Builder routing = HttpRouting.builder()
-                .addFilter(new RequestLogFilter())
+                .addFilter(new RequestLogFilter(stalled::answeredByCut))
+                .addFilter(new RequestTargetFilter())
                 .addFilter(new CorsFilter(origins, refusals))
                 .addFilter(requests)
                 .addFilter(new HandshakeFilter(verifier, origins, refusals))
@@ -136,7 +140,6 @@ public final class ChatServer {
                 .register(new MessageRoutes(useCases, bodies))
                 .register(new BotRoutes(useCases, bodies))
                 .register(new FallbackRoutes());
-        StalledRequests stalled = new StalledRequests(settings.requestTimeout());
         Http1Config.Builder http1 = Http1Config.builder().addReceiveListener(stalled.receiving(new SocketOriginRelay()))
                 .addSendListener(stalled.sending())
                 // a browser's token travels in the request line (/ws?token=…): tokens with many claims pass 4 KiB,
@@ -156,6 +159,7 @@ public final class ChatServer {
                 // plus 8 KiB write buffer, which an idle WebSocket would hold for nothing.
                 .useNio(false)
                 .connectionOptions(options -> options.tcpNoDelay(true))
+                .contentEncoding(IdentityDecoding.context())
                 .directHandlers(handlers -> {
                     DirectAnswers answers = new DirectAnswers();
                     for (DirectHandler.EventType type : DirectHandler.EventType.values()) {

@@ -1,5 +1,6 @@
 package io.chatapi.adapters.ws;
 
+import io.chatapi.adapters.ws.rest.RequestLogFilter;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Headers;
@@ -30,9 +31,18 @@ final class StalledRequests {
     private static final Logger LOG = Logger.getLogger(StalledRequests.class.getName());
     private static final byte[] TIMED_OUT = answer();
 
+    /** How long the mark of a connection cut is kept for its request's route (which may never run) to find. */
+    private static final long CUT_MARK_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+    /** A request being read: when its request line came, when it is cut, and what its log line names. */
+    private record Armed(long since, long deadline, String method, String path) {
+    }
+
     private final long timeoutNanos;
     private final LongSupplier nanoClock;
-    private final Map<ConnectionContext, Long> deadlines = new ConcurrentHashMap<>();
+    private final Map<ConnectionContext, Armed> deadlines = new ConcurrentHashMap<>();
+    /** Socket ids of connections cut, and when: their route's own log line would say 400. */
+    private final Map<String, Long> cut = new ConcurrentHashMap<>();
     private final ScheduledThreadPoolExecutor timer;
 
     StalledRequests(Duration timeout) {
@@ -59,7 +69,9 @@ final class StalledRequests {
         return new Http1ConnectionListener() {
             @Override
             public void prologue(ConnectionContext ctx, HttpPrologue prologue) {
-                deadlines.put(ctx, nanoClock.getAsLong() + timeoutNanos);
+                long now = nanoClock.getAsLong();
+                deadlines.put(ctx, new Armed(now, now + timeoutNanos, prologue.method().text(),
+                        prologue.uriPath().rawPath()));
                 next.prologue(ctx, prologue);
             }
 
@@ -88,13 +100,26 @@ final class StalledRequests {
         return deadlines.size();
     }
 
+    /**
+     * True, once, when the connection with this socket id was cut for its request arriving too slowly: that request's
+     * 408 has its log line already.
+     */
+    boolean answeredByCut(String socketId) {
+        return !cut.isEmpty() && cut.remove(socketId) != null;
+    }
+
     void sweep() {
         long now = nanoClock.getAsLong();
-        for (Map.Entry<ConnectionContext, Long> entry : deadlines.entrySet()) {
-            if (now - entry.getValue() >= 0 && deadlines.remove(entry.getKey(), entry.getValue())) {
+        for (Map.Entry<ConnectionContext, Armed> entry : deadlines.entrySet()) {
+            Armed armed = entry.getValue();
+            if (now - armed.deadline() >= 0 && deadlines.remove(entry.getKey(), armed)) {
+                cut.put(entry.getKey().childSocketId(), now);
+                RequestLogFilter.logAnswer(StalledRequests.class, armed.method(), armed.path(), 408,
+                        TimeUnit.NANOSECONDS.toMillis(now - armed.since()));
                 cut(entry.getKey());
             }
         }
+        cut.values().removeIf(at -> now - at - CUT_MARK_NANOS >= 0);
     }
 
     private static void cut(ConnectionContext ctx) {
@@ -113,6 +138,7 @@ final class StalledRequests {
     void stop() {
         timer.shutdownNow();
         deadlines.clear();
+        cut.clear();
     }
 
     private static byte[] answer() {

@@ -433,6 +433,51 @@ class RestApiTest {
     }
 
     @Test
+    void anAckWrittenAsALargeFloatIsReadAsTheGoServerReadsIt() {
+        String id = group(ALICE, "alice", "bob");
+        rest.post("/rooms/" + id + "/messages", ALICE, Map.of("content", "hi"));
+        for (String seq : List.of("1e16", "10000000000000000.0", "1e19", "100000000000000000000000")) {
+            var ack = rest.post("/acks", BOB, "{\"room_id\":\"" + id + "\",\"seq\":" + seq + "}");
+            assertThat(ack.status()).as(seq).isEqualTo(200);
+        }
+        assertThat(rest.get("/rooms/" + id, BOB).json().get("last_read_seq").asLong())
+                .as("past the room's last seq: read up to it").isEqualTo(1);
+        assertThat(rest.post("/acks", BOB, "{\"room_id\":\"" + id + "\",\"seq\":1e400}").status()).isEqualTo(400);
+    }
+
+    @Test
+    void aBodyIsReadAsItIsWithIdentityAndRefusedWith415InAnyOtherCoding() throws Exception {
+        String id = group(ALICE, "alice", "bob");
+        var plain = rest.call("POST", "/rooms/" + id + "/messages", ALICE, Map.of("content", "as it is"),
+                Map.of("Content-Encoding", "identity"));
+        assertThat(plain.status()).as(plain.body()).isEqualTo(200);
+        var zipped = new java.io.ByteArrayOutputStream();
+        try (var gzip = new java.util.zip.GZIPOutputStream(zipped)) {
+            gzip.write("{\"content\":\"zipped\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        for (String coding : List.of("gzip", "br", "deflate")) {
+            var refused = rest.call("POST", "/rooms/" + id + "/messages", ALICE, zipped.toByteArray(),
+                    Map.of("Content-Encoding", coding, "Content-Type", "application/json"));
+            assertThat(refused.status()).as(coding).isEqualTo(415);
+            assertThat(refused.error()).isEqualTo("invalid_request");
+            assertThat(refused.json().get("message").asText()).contains("Content-Encoding");
+        }
+        var history = rest.get("/rooms/" + id + "/messages", ALICE).json().get("messages");
+        assertThat(history).hasSize(1);
+        assertThat(history.get(0).get("content").asText()).isEqualTo("as it is");
+    }
+
+    @Test
+    void aRequestTargetWithAFragmentIsMalformedAndNotCutShort() throws Exception {
+        String id = group(ALICE, "alice", "bob");
+        String answer = raw("GET /rooms/" + id + "/messages?after_seq=0#x&limit=1 HTTP/1.1\r\nHost: x\r\n"
+                + "Authorization: Bearer " + ALICE + "\r\n\r\n"); // raw() reads until the server closes
+        assertThat(answer).startsWith("HTTP/1.1 400").contains("Connection: close")
+                .endsWith("{\"error\":\"invalid_request\",\"message\":\"malformed HTTP request\"}");
+        assertThat(raw("GET /health#top HTTP/1.1\r\nHost: x\r\n\r\n")).startsWith("HTTP/1.1 400");
+    }
+
+    @Test
     void oversizedBodiesGet413() {
         var r = rest.post("/rooms", ALICE, "{\"type\":\"group\",\"members\":[\"alice\",\"" + "b".repeat(5000) + "\"]}");
         assertThat(r.status()).isEqualTo(413);

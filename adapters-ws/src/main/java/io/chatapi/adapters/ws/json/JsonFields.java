@@ -15,8 +15,8 @@ import java.util.Map;
  * is refused, since it could be neither stored nor sent unchanged.
  */
 public final class JsonFields {
-    /** 2^53: below it, a float tells every integer apart. */
-    private static final double MAX_EXACT_FLOAT = 9_007_199_254_740_992d;
+    /** 2^63: from it on, a float is past every {@code long}. */
+    private static final double PAST_LONGS = 9_223_372_036_854_775_808d;
 
     private final ObjectNode node;
 
@@ -164,17 +164,23 @@ public final class JsonFields {
     }
 
     /**
-     * An integer ≥ 0; written as a float with no fraction ({@code 5.0}, {@code 5e0}) it counts too, below 2^53, as
-     * the Go server reads any JSON number there and some clients write every number as a float.
+     * An integer ≥ 0; written as a float with no fraction ({@code 5.0}, {@code 5e0}, {@code 1e16}) it counts too,
+     * as the Go server reads any JSON number there (as a 64-bit float) and some clients write every number as a
+     * float. One past the largest {@code long} is read as that largest one: a count that high is past everything
+     * it could count.
      */
     private static long count(String name, JsonNode value) {
-        if (value.isIntegralNumber() && value.canConvertToLong() && value.longValue() >= 0) {
-            return value.longValue();
-        }
-        if (value.isFloatingPointNumber()) {
+        if (value.isIntegralNumber()) {
+            if (value.canConvertToLong() && value.longValue() >= 0) {
+                return value.longValue();
+            }
+            if (value.bigIntegerValue().signum() > 0) {
+                return Long.MAX_VALUE;
+            }
+        } else if (value.isFloatingPointNumber()) {
             double number = value.doubleValue();
-            if (number >= 0 && number < MAX_EXACT_FLOAT && number == Math.rint(number)) {
-                return (long) number;
+            if (number >= 0 && number == Math.rint(number) && !Double.isInfinite(number)) {
+                return number >= PAST_LONGS ? Long.MAX_VALUE : (long) number;
             }
         }
         throw ChatException.invalid(name + " must be an integer >= 0");

@@ -6,6 +6,7 @@ import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
+import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -21,6 +22,24 @@ public final class RequestLogFilter implements Filter {
     private static final Logger LOG = Logger.getLogger("io.chatapi.http");
     private static final int SWITCHING_PROTOCOLS = 101;
 
+    private final Predicate<String> answeredElsewhere;
+
+    /**
+     * {@code answeredElsewhere} tells, by the connection's socket id, whether the request's answer was written, and
+     * its line logged, by something else (a request cut for arriving too slowly, answered 408): then this logs none.
+     */
+    public RequestLogFilter(Predicate<String> answeredElsewhere) {
+        this.answeredElsewhere = answeredElsewhere;
+    }
+
+    /** The log line of an answer written outside the routes (Helidon's own, a request cut short). */
+    public static void logAnswer(Class<?> source, String method, String path, int status, long millis) {
+        if (LOG.isLoggable(Level.INFO)) {
+            LOG.logp(Level.INFO, source.getName(), "answer", DirectAnswers.loggable(method) + " "
+                    + DirectAnswers.loggable(DirectAnswers.withoutQuery(path)) + " " + status + " " + millis + "ms");
+        }
+    }
+
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         long start = System.nanoTime();
@@ -29,7 +48,7 @@ public final class RequestLogFilter implements Filter {
         } finally {
             int status = res.status().code();
             Level level = status == SWITCHING_PROTOCOLS ? Level.FINE : Level.INFO;
-            if (LOG.isLoggable(level)) {
+            if (LOG.isLoggable(level) && !answeredElsewhere.test(req.socketId())) {
                 long millis = (System.nanoTime() - start) / 1_000_000;
                 String line = HttpAnswers.describe(req) + " " + status + " " + millis + "ms";
                 // The source given here spares JUL a stack walk per request to find the caller.

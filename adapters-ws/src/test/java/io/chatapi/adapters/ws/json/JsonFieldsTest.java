@@ -16,9 +16,20 @@ class JsonFieldsTest {
         }
         assertThat(fields("{\"rooms\":{\"r\":7.0}}").requiredObject("rooms").asCounts("rooms"))
                 .isEqualTo(Map.of("r", 7L));
-        for (String seq : new String[] {"5.5", "-1", "-1.0", "1e400", "9007199254740993.0", "\"5\"", "true"}) {
+        for (String seq : new String[] {"5.5", "-1", "-1.0", "1e400", "-1e400", "-5e30", "\"5\"", "true"}) {
             assertThatThrownBy(() -> fields("{\"seq\":" + seq + "}").requiredCount("seq")).as(seq)
                     .isInstanceOf(ChatException.class).hasMessage("seq must be an integer >= 0");
+        }
+    }
+
+    @Test
+    void aCountPastTheFloatsThatTellEveryIntegerApartIsReadAsTheGoServerReadsIt() {
+        assertThat(fields("{\"seq\":1e16}").requiredCount("seq")).isEqualTo(10_000_000_000_000_000L);
+        assertThat(fields("{\"seq\":10000000000000000.0}").requiredCount("seq")).isEqualTo(10_000_000_000_000_000L);
+        assertThat(fields("{\"seq\":9007199254740993.0}").requiredCount("seq")).isEqualTo(9_007_199_254_740_992L);
+        for (String seq : new String[] {"9223372036854775807", "9223372036854775808", "1e19", "1e300",
+                "100000000000000000000000000000"}) {
+            assertThat(fields("{\"seq\":" + seq + "}").requiredCount("seq")).as(seq).isEqualTo(Long.MAX_VALUE);
         }
     }
 
