@@ -40,6 +40,8 @@ import java.util.random.RandomGenerator;
 public final class WebhookOutboxWorker {
     static final int BATCH = 100;
     static final int PARALLELISM = 8;
+    /** How long a stop lets the requests in flight finish before it interrupts them. */
+    static final Duration IN_FLIGHT_WAIT = Duration.ofSeconds(10);
     static final Duration MAX_RETRY_DELAY = Duration.ofMinutes(10);
     private static final long RETRY_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final int MAX_RETRY_TIMES = 100_000;
@@ -84,6 +86,7 @@ public final class WebhookOutboxWorker {
     private final PriorityQueue<Long> retryTimes = new PriorityQueue<>();
     private volatile boolean stopped;
     private Thread loop;
+    private Duration inFlightWait = IN_FLIGHT_WAIT;
 
     public WebhookOutboxWorker(DeliveryStore store, WebhookSender sender, ChatSettings settings, ServerMetrics metrics,
                                TimeSource clock, Duration interval) {
@@ -122,8 +125,10 @@ public final class WebhookOutboxWorker {
     }
 
     /**
-     * Stops the worker: no new pass starts, deliveries in flight are interrupted (an interrupted attempt is
-     * not counted; its entry stays due), and waits up to five seconds for them.
+     * Stops the worker: no new pass starts and no new request, and the requests in flight are let finish, for
+     * {@link #IN_FLIGHT_WAIT} at most, so that what the receiver took is recorded and not sent again after the next
+     * start; those still running then are interrupted (an interrupted attempt is not counted; its entry stays due),
+     * and waited for five seconds more at most.
      */
     public void stop() {
         Thread thread;
@@ -132,15 +137,25 @@ public final class WebhookOutboxWorker {
             thread = loop;
         }
         wake();
-        deliveries.shutdownNow();
+        deliveries.shutdown();
         try {
             if (thread != null) {
                 thread.join(TimeUnit.SECONDS.toMillis(5));
             }
-            deliveries.awaitTermination(5, TimeUnit.SECONDS);
+            if (!deliveries.awaitTermination(inFlightWait.toMillis(), TimeUnit.MILLISECONDS)) {
+                deliveries.shutdownNow();
+                deliveries.awaitTermination(5, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
+            deliveries.shutdownNow();
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** A shorter wait for the requests in flight at a stop; for tests. */
+    WebhookOutboxWorker withInFlightWait(Duration wait) {
+        this.inFlightWait = wait;
+        return this;
     }
 
     /**
@@ -229,6 +244,10 @@ public final class WebhookOutboxWorker {
                 slots.acquire();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                return;
+            }
+            if (stopped) {
+                slots.release(); // no new request once the stop began: the entry stays due for the next start
                 return;
             }
             Attempt attempt;

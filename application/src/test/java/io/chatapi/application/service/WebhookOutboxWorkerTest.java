@@ -308,10 +308,32 @@ class WebhookOutboxWorkerTest {
     }
 
     @Test
-    void stoppingInterruptsADeliveryWithoutCountingIt() throws Exception {
+    void stoppingLetsTheDeliveriesInFlightFinishAndRecordsThemButStartsNoOther() throws Exception {
+        sender.blocking = true;
+        for (int i = 0; i <= WebhookOutboxWorker.PARALLELISM; i++) {
+            store.enqueueWebhook(item("wh_" + i), T0);
+        }
+        var worker = worker(8, BASE, clock);
+        worker.start();
+        for (int i = 0; i < WebhookOutboxWorker.PARALLELISM; i++) {
+            assertThat(sender.entered.poll(5, TimeUnit.SECONDS)).as("request %d reached the receiver", i).isNotNull();
+        }
+        Thread stopping = Thread.ofVirtual().start(worker::stop);
+        assertThat(stopping.join(Duration.ofMillis(300))).as("the stop waits for the requests in flight").isFalse();
+        sender.gate.countDown();
+        assertThat(stopping.join(Duration.ofSeconds(5))).isTrue();
+
+        assertThat(sender.calls).as("the one waiting for a slot was not sent").hasSize(WebhookOutboxWorker.PARALLELISM);
+        assertThat(store.delivered()).hasSize(WebhookOutboxWorker.PARALLELISM);
+        assertThat(store.outbox()).singleElement().satisfies(row -> assertThat(row.attempts()).isZero());
+        assertThat(store.failures()).isEmpty();
+    }
+
+    @Test
+    void stoppingInterruptsADeliveryThatOutlastsTheWaitWithoutCountingIt() throws Exception {
         sender.blocking = true;
         store.enqueueWebhook(item("wh_stop"), T0);
-        var worker = worker(8, BASE, clock);
+        var worker = worker(8, BASE, clock).withInFlightWait(Duration.ofMillis(200));
         worker.start();
         assertThat(sender.entered.poll(5, TimeUnit.SECONDS)).isEqualTo("wh_stop");
 

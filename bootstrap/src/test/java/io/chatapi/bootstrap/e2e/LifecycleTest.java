@@ -102,6 +102,39 @@ class LifecycleTest {
     }
 
     @Test
+    void aGracefulStopLetsWebhookRequestsInFlightFinishSoTheReceiverGetsNoneTwice() throws Exception {
+        try (var hook = new FakeWebhook();
+             var server = TestServer.start(Map.of("WEBHOOK_URL", hook.url()))) {
+            hook.respond(r -> {
+                try {
+                    Thread.sleep(400); // a receiver that takes its time: requests are in flight at the stop
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return new FakeWebhook.Answer(200, "{}");
+            });
+            var rest = server.rest();
+            String room = rest.post("/rooms", ADMIN, Map.of("type", "group", "members",
+                    List.of("wh-writer", "wh-away1", "wh-away2"))).json().get("room_id").asText();
+            for (int i = 0; i < 10; i++) {
+                rest.post("/rooms/" + room + "/messages", Tokens.user("wh-writer"), Map.of("content", "m" + i));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> !hook.ofType("message.offline").isEmpty());
+            server.restart();
+            await().atMost(Duration.ofSeconds(30)).until(() -> webhookIds(hook).size() == 20);
+            Thread.sleep(1_000); // a repeat would come at once: the restarted worker's first pass runs at its start
+            List<String> ids = hook.ofType("message.offline").stream().map(r -> r.headers().get("webhook-id")).toList();
+            assertThat(ids).as("every notification once").hasSize(20).doesNotHaveDuplicates();
+        }
+    }
+
+    private static Set<String> webhookIds(FakeWebhook hook) {
+        Set<String> ids = new HashSet<>();
+        hook.ofType("message.offline").forEach(r -> ids.add(r.headers().get("webhook-id")));
+        return ids;
+    }
+
+    @Test
     void aReadReceiptDoesNotGoBackAfterARestart() {
         var server = TestServer.start();
         var rest = server.rest();
