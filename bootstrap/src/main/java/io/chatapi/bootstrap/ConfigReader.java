@@ -195,7 +195,61 @@ final class ConfigReader {
         }
         String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
         boolean defaultPort = ("http".equals(scheme) && port == 80) || ("https".equals(scheme) && port == 443);
-        return scheme + "://" + host.toLowerCase(Locale.ROOT) + (port < 0 || defaultPort ? "" : ":" + port);
+        String name = host.startsWith("[") ? "[" + ipv6(host.substring(1, host.length() - 1)) + "]"
+                : host.toLowerCase(Locale.ROOT);
+        return scheme + "://" + name + (port < 0 || defaultPort ? "" : ":" + port);
+    }
+
+    /**
+     * An IPv6 address as browsers write it in an origin (the WHATWG URL standard's serialisation, RFC 5952's form
+     * but for an IPv4 tail): eight groups in lower-case hex without leading zeros, the first longest run of two or
+     * more zero groups written {@code ::}; {@code [0:0:0:0:0:0:0:1]} is {@code [::1]} and {@code [::ffff:127.0.0.1]}
+     * is {@code [::ffff:7f00:1]}.
+     */
+    static String ipv6(String literal) {
+        if (!literal.matches("[0-9A-Fa-f:.]+")) {
+            throw new IllegalArgumentException("not an IPv6 address: " + literal);
+        }
+        byte[] bytes;
+        try {
+            bytes = InetAddress.getByName(literal).getAddress(); // a literal: no name is looked up
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("not an IPv6 address: " + literal, e);
+        }
+        if (bytes.length == 4) { // Java reads an IPv4-mapped address (::ffff:a.b.c.d) as the IPv4 address
+            bytes = new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff,
+                    bytes[0], bytes[1], bytes[2], bytes[3]};
+        }
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) {
+            groups[i] = (bytes[2 * i] & 0xff) << 8 | bytes[2 * i + 1] & 0xff;
+        }
+        int runStart = -1;
+        int runLength = 1; // a run must be longer than one group
+        for (int i = 0; i < 8; ) {
+            int end = i;
+            while (end < 8 && groups[end] == 0) {
+                end++;
+            }
+            if (end - i > runLength) {
+                runStart = i;
+                runLength = end - i;
+            }
+            i = end == i ? i + 1 : end;
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == runStart) {
+                out.append(i == 0 ? "::" : ":");
+                i += runLength - 1;
+                continue;
+            }
+            out.append(Integer.toHexString(groups[i]));
+            if (i < 7) {
+                out.append(':');
+            }
+        }
+        return out.toString();
     }
 
     /**

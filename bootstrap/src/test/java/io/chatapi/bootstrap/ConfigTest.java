@@ -345,6 +345,19 @@ class ConfigTest {
         }
 
         @Test
+        void anIpv6HostIsWrittenAsBrowsersWriteIt() throws ConfigException {
+            assertThat(read("ALLOWED_ORIGINS", "https://[0:0:0:0:0:0:0:1]:8443, http://[::ffff:127.0.0.1]:3000, "
+                    + "http://[2001:DB8:0:0:0:0:0:1]:3000, http://[2001:db8:0:0:1:0:0:1], http://[1:0:0:0:0:0:0:0], "
+                    + "http://[::]:80, http://[0:0:1:2:3:4:5:6]").server().allowedOrigins())
+                    .containsExactlyInAnyOrder("https://[::1]:8443", "http://[::ffff:7f00:1]:3000",
+                            "http://[2001:db8::1]:3000", "http://[2001:db8::1:0:0:1]", "http://[1::]", "http://[::]",
+                            "http://[::1:2:3:4:5:6]");
+            assertThat(ConfigReader.ipv6("1:2:3:4:5:6:7:8")).isEqualTo("1:2:3:4:5:6:7:8");
+            assertThat(ConfigReader.ipv6("1:0:3:4:5:6:7:8")).as("one zero group stays").isEqualTo("1:0:3:4:5:6:7:8");
+            assertThat(ConfigReader.ipv6("::127.0.0.1")).isEqualTo("::7f00:1");
+        }
+
+        @Test
         void otherSchemesWithAHostAreOrigins() throws ConfigException {
             assertThat(read("ALLOWED_ORIGINS", "capacitor://localhost").server().allowedOrigins())
                     .containsExactly("capacitor://localhost");
