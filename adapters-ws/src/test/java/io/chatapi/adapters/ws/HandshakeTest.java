@@ -68,7 +68,8 @@ class HandshakeTest {
         String path = "/ws?token=" + Tokens.user("alice");
         Base64.Encoder base64 = Base64.getEncoder();
         for (String key : List.of("short", "a", "!!!!!!!!!!!!!!!!!!!!!!!!", base64.encodeToString(new byte[15]),
-                base64.encodeToString(new byte[17]))) {
+                base64.encodeToString(new byte[17]), base64.withoutPadding().encodeToString(new byte[16]),
+                base64.encodeToString(new byte[16]) + "=")) {
             assertThat(upgrade(path, "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: " + key)).as(key)
                     .startsWith("HTTP/1.1 400 ").endsWith("{\"error\":\"invalid_request\","
                             + "\"message\":\"Sec-WebSocket-Key must be the base64 of 16 bytes\"}");

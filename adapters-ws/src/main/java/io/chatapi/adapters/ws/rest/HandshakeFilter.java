@@ -34,6 +34,7 @@ public final class HandshakeFilter implements Filter {
     static final String WS_VERSION = "13";
     static final String VERSION_REQUIRED = "Sec-WebSocket-Version 13 is required";
     private static final int KEY_BYTES = 16;
+    private static final int KEY_CHARS = 24;
     private static final Logger LOG = Logger.getLogger(HandshakeFilter.class.getName());
 
     private static final ThreadLocal<VerifiedToken> CHECKED = new ThreadLocal<>();
@@ -94,10 +95,13 @@ public final class HandshakeFilter implements Filter {
         }
     }
 
-    /** RFC 6455 §4.2.1: the key is the base64 of 16 bytes. */
+    /**
+     * RFC 6455 §4.2.1: the key is the base64 of 16 bytes, written as RFC 4648 §4 writes it: 24 characters, the
+     * last two the padding {@code ==} (Java's decoder also takes the key without its padding).
+     */
     private static boolean validKey(String key) {
         try {
-            return Base64.getDecoder().decode(key).length == KEY_BYTES;
+            return key.length() == KEY_CHARS && Base64.getDecoder().decode(key).length == KEY_BYTES;
         } catch (IllegalArgumentException e) {
             return false;
         }
