@@ -289,13 +289,22 @@ final class ConfigReader {
 
     /**
      * A URL (or DSN) as an error message may show it: without its query and fragment (tokens and other drivers'
-     * passwords travel there) and with everything between {@code ://} and the last {@code @} hidden.
+     * passwords travel there) and with everything between {@code ://} (or the start, without one) and the last
+     * {@code @} hidden. Where a {@code ?} or {@code #} comes before that {@code @}, in a password or because the
+     * {@code @} is in the query, nothing after the {@code ://} is shown.
      */
-    private static String shownUrl(String text) {
-        String shown = text.split("[?#]", 2)[0];
-        int scheme = shown.indexOf("://");
-        int at = shown.lastIndexOf('@');
-        return scheme >= 0 && at > scheme ? shown.substring(0, scheme + 3) + "***" + shown.substring(at) : shown;
+    static String shownUrl(String text) {
+        int at = text.lastIndexOf('@');
+        if (at < 0) {
+            return text.split("[?#]", 2)[0];
+        }
+        int slashes = text.indexOf("://");
+        int start = slashes >= 0 && slashes < at ? slashes + 3 : 0;
+        String hidden = text.substring(start, at);
+        if (hidden.indexOf('?') >= 0 || hidden.indexOf('#') >= 0) {
+            return text.substring(0, start) + "***";
+        }
+        return text.substring(0, start) + "***" + text.substring(at).split("[?#]", 2)[0];
     }
 
     private static boolean isBase64Key(String text) {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Nested;
@@ -573,8 +574,9 @@ class ConfigTest {
         @ValueSource(strings = {"/hook", "app.example.com/hook", "ftp://app.example.com/hook", "https://",
                 "https:///hook", "mailto:ops@example.com", "https://app example.com/"})
         void anythingElseIsRefused(String value) {
+            String shown = value.contains("@") ? "***" + value.substring(value.indexOf('@')) : value;
             assertThat(failure("WEBHOOK_URL", value).getMessage())
-                    .startsWith("invalid WEBHOOK_URL=" + Env.quote(value) + ": ");
+                    .startsWith("invalid WEBHOOK_URL=" + Env.quote(shown) + ": ");
         }
 
         @Test
@@ -599,6 +601,24 @@ class ConfigTest {
                     .isEqualTo("invalid WEBHOOK_URL=\"https://h/x\": a webhook URL has no #fragment");
             assertThat(failure("WEBHOOK_URL", "http://user:pa/ss@host/x").getMessage())
                     .startsWith("invalid WEBHOOK_URL=\"http://***@host/x\": ");
+        }
+
+        @Test
+        void aPasswordHoldingAQueryOrFragmentCharacterIsNotShownInPart() {
+            assertThat(ConfigReader.shownUrl("https://hookuser:hunter#2@app.example.com/hook")).isEqualTo("https://***");
+            assertThat(ConfigReader.shownUrl("https://hookuser:hun?ter2@app.example.com/hook")).isEqualTo("https://***");
+            assertThat(ConfigReader.shownUrl("postgres://app:s3cr#t@db:5432/chat")).isEqualTo("postgres://***");
+            assertThat(ConfigReader.shownUrl("http:user:secret@host")).isEqualTo("***@host");
+            assertThat(ConfigReader.shownUrl("user:secret@host/x?k=1")).isEqualTo("***@host/x");
+            assertThat(ConfigReader.shownUrl("https://h/x?mail=a@b&key=SEKRET")).isEqualTo("https://***");
+            assertThat(ConfigReader.shownUrl("https://h/x?key=SEKRET#f")).isEqualTo("https://h/x");
+            for (String url : List.of("https://hookuser:hunter#2@app.example.com/hook",
+                    "https://hookuser:hun?ter2@app.example.com/hook")) {
+                assertThat(failure("WEBHOOK_URL", url).getMessage()).as(url).doesNotContain("hookuser")
+                        .doesNotContain("hunter").startsWith("invalid WEBHOOK_URL=\"https://***\": ");
+            }
+            assertThat(failure("DATABASE_DSN", "postgresql://app:pa?ss@db/chat").getMessage())
+                    .startsWith("invalid DATABASE_DSN=\"postgresql://***\": ").doesNotContain("app:");
         }
 
         @Test
