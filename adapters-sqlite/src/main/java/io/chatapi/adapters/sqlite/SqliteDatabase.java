@@ -81,6 +81,7 @@ public final class SqliteDatabase implements AutoCloseable {
             requireOneName(file);
             NativeLibrary.preferUnpacked();
             SQLiteDataSource writes = dataSource(file, writerConfig(synchronous));
+            FlywayLogFilter.install();
             Flyway.configure(SqliteDatabase.class.getClassLoader())
                     .dataSource(writes)
                     .locations(Migrations.LOCATION)

@@ -112,10 +112,16 @@ public final class ChatServer {
     /**
      * Builds and starts the server; {@code registry} is the one the services publish through.
      *
-     * @throws ListenFailedException when the address cannot be bound
+     * @throws ListenFailedException when the address cannot be bound, or the open-file limit leaves no room for a
+     *     connection
      */
     public static ChatServer start(TransportSettings settings, UseCases useCases, ConnectionRegistry registry,
                                    ServerMetrics metrics) {
+        int maxConnections = ConnectionLimit.forThisProcess();
+        if (maxConnections == ConnectionLimit.NONE) {
+            // Helidon's listener would end at its first failed accept, leaving a process that serves nothing
+            throw new ListenFailedException(address(settings), ConnectionLimit.NO_ROOM);
+        }
         JwtVerifier verifier = new JwtVerifier(settings.jwtSecret(), settings.jwtLeeway(), settings.jwtRequireExp(),
                 settings.jwtIssuer(), settings.jwtAudience());
         OriginPolicy origins = new OriginPolicy(settings.allowedOrigins());
@@ -146,7 +152,6 @@ public final class ChatServer {
                 // Helidon's default for the whole line, so the line and the headers may each hold 32 KiB
                 .maxPrologueLength(MAX_REQUEST_LINE_BYTES)
                 .maxHeadersSize(MAX_REQUEST_LINE_BYTES);
-        int maxConnections = ConnectionLimit.forThisProcess();
         WebServerConfig.Builder config = WebServer.builder()
                 .host(settings.host())
                 .port(settings.port())

@@ -17,28 +17,43 @@ final class ConnectionLimit {
     private static final long MAX_RESERVE = 1024;
     /** Below this many connections the start-up line is a warning: a few clients would lock out the rest. */
     static final int LOW = 100;
+    /** The limit when the open-file limit leaves no room for a connection beside the margin: the start fails. */
+    static final int NONE = 0;
+    /** Why a start fails with {@link #NONE}. */
+    static final String NO_ROOM = "the open-file limit leaves no room for connections beside the files open at "
+            + "start and a margin of 128 for those opened later: raise it to 1024 or more (ulimit -n, systemd's "
+            + "LimitNOFILE=)";
 
     private ConnectionLimit() {
     }
 
-    /** The limit for this process now; {@link #UNLIMITED} where the open-file limit is unknown. */
+    /**
+     * The limit for this process now; {@link #UNLIMITED} where the open-file limit is unknown, {@link #NONE} where
+     * it leaves no room (also when the files open cannot be counted: the JDK opens one to count them).
+     */
     static int forThisProcess() {
         if (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix) {
-            return forOpenFiles(unix.getMaxFileDescriptorCount(), unix.getOpenFileDescriptorCount());
+            long open;
+            try {
+                open = unix.getOpenFileDescriptorCount();
+            } catch (InternalError e) {
+                return NONE; // "errno: 24" reading /proc/self/fd: no file is left to open
+            }
+            return forOpenFiles(unix.getMaxFileDescriptorCount(), open);
         }
         return UNLIMITED;
     }
 
     /**
      * The limit for a process that may hold {@code maxFiles} files and holds {@code openFiles}: those, and a
-     * margin of a tenth of the maximum (128 to 1,024), are held back.
+     * margin of a tenth of the maximum (128 to 1,024), are held back; {@link #NONE} when nothing is left beside them.
      */
     static int forOpenFiles(long maxFiles, long openFiles) {
         if (maxFiles <= 0 || maxFiles >= Integer.MAX_VALUE) {
             return UNLIMITED;
         }
         long reserve = Math.max(0, openFiles) + Math.clamp(maxFiles / 10, MIN_RESERVE, MAX_RESERVE);
-        return (int) Math.max(1, maxFiles - reserve);
+        return (int) Math.max(NONE, maxFiles - reserve);
     }
 
     /** Whether {@code limit} is so low that a few clients hold every place (health checks included). */

@@ -15,8 +15,11 @@ class ConnectionLimitTest {
     }
 
     @Test
-    void aTinyLimitStillAcceptsOneConnectionAndAnUnknownOneNoLimit() {
-        assertThat(ConnectionLimit.forOpenFiles(100, 90)).isEqualTo(1);
+    void aLimitWithNoRoomBesideTheMarginIsNoneAndAnUnknownOneNoLimit() {
+        assertThat(ConnectionLimit.forOpenFiles(220, 91)).isEqualTo(1);
+        assertThat(ConnectionLimit.forOpenFiles(220, 92)).isEqualTo(ConnectionLimit.NONE);
+        assertThat(ConnectionLimit.forOpenFiles(100, 90)).isEqualTo(ConnectionLimit.NONE);
+        assertThat(ConnectionLimit.forOpenFiles(66, 50)).isEqualTo(ConnectionLimit.NONE);
         assertThat(ConnectionLimit.low(1)).isTrue();
         assertThat(ConnectionLimit.low(ConnectionLimit.LOW - 1)).isTrue();
         assertThat(ConnectionLimit.low(ConnectionLimit.LOW)).isFalse();

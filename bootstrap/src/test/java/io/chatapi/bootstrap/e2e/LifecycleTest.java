@@ -319,6 +319,23 @@ class LifecycleTest {
     }
 
     @Test
+    void anOpenFileLimitWithNoRoomForConnectionsEndsTheStartWithOneLine() throws Exception {
+        Path dir = Files.createTempDirectory("chatapi-no-files");
+        Process child = startChild(childEnvironment(freePort(), dir, Map.of()), dir, "ulimit -n 150 && ");
+        try {
+            assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("a process that would listen to nothing ends").isTrue();
+            String log = Files.readString(dir.resolve("server.log"));
+            assertThat(child.exitValue()).as(log).isEqualTo(2);
+            assertThat(log).contains(": the open-file limit leaves no room for connections")
+                    .contains("ulimit -n").doesNotContain("\tat ").doesNotContain("listening on")
+                    .doesNotContain("SEVERE");
+        } finally {
+            child.destroyForcibly();
+            child.waitFor();
+        }
+    }
+
+    @Test
     void aPortInUseEndsTheStartWithOneLineNamingListenAddrAndAFailureStatus() throws Exception {
         Path dir = Files.createTempDirectory("chatapi-port-in-use");
         try (var taken = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
