@@ -207,7 +207,7 @@ final class ConfigReader {
      * is {@code [::ffff:7f00:1]}.
      */
     static String ipv6(String literal) {
-        if (!literal.matches("[0-9A-Fa-f:.]+")) {
+        if (!literal.matches("[0-9A-Fa-f:.]+") || literal.indexOf(':') < 0) { // never a name to look up
             throw new IllegalArgumentException("not an IPv6 address: " + literal);
         }
         byte[] bytes;
