@@ -9,6 +9,7 @@ import io.chatapi.application.port.out.StoreUnavailableException;
 import io.chatapi.domain.ChatException;
 import io.chatapi.domain.Message;
 import io.chatapi.domain.Principal;
+import io.chatapi.domain.Room;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,12 +28,14 @@ public final class HistoryService implements HistoryUseCase {
     /** Messages read per query while a replay is built. */
     private static final int REPLAY_PAGE = 100;
 
+    private final RoomStore rooms;
     private final MessageStore messages;
     private final DeliveryStore deliveries;
     private final RoomAccess access;
     private final ChatSettings settings;
 
     public HistoryService(RoomStore rooms, MessageStore messages, DeliveryStore deliveries, ChatSettings settings) {
+        this.rooms = rooms;
         this.messages = messages;
         this.deliveries = deliveries;
         this.access = new RoomAccess(rooms);
@@ -76,15 +79,18 @@ public final class HistoryService implements HistoryUseCase {
             }
         }
         long replayedUpTo = missed.isEmpty() ? lastSeq : missed.get(missed.size() - 1).seq();
-        if (replayedUpTo > 0) {
-            // The client holds everything up to its last_seq and gets the replayed rest now, as after an ack.
-            try {
-                deliveries.clearUpTo(caller.userId(), roomId, replayedUpTo);
-            } catch (StoreUnavailableException e) {
-                // Housekeeping only: a database that takes no write (full disk, read-only) still serves the replay;
-                // the queued entries stay, and a later ack or resume clears them.
-                LOG.log(System.Logger.Level.DEBUG, "queued deliveries not cleared after a resume", e);
+        try {
+            // The client holds everything up to its last_seq and gets the replayed rest now, as after an ack; after
+            // an incomplete replay it pages the rest with REST, so the offline queue does not send those again.
+            long clearUpTo = complete ? replayedUpTo
+                    : Math.max(replayedUpTo, rooms.find(roomId).map(Room::lastSeq).orElse(replayedUpTo));
+            if (clearUpTo > 0) {
+                deliveries.clearUpTo(caller.userId(), roomId, clearUpTo);
             }
+        } catch (StoreUnavailableException e) {
+            // Housekeeping only: a database that takes no write (full disk, read-only) still serves the replay; the
+            // queued entries stay, and a later ack or resume clears them.
+            LOG.log(System.Logger.Level.DEBUG, "queued deliveries not cleared after a resume", e);
         }
         return new Replay(roomId, List.copyOf(missed), replayedUpTo, complete);
     }

@@ -353,6 +353,26 @@ class WebSocketTest {
     }
 
     @Test
+    void anIncompleteResumeLeavesTheRestToTheClientsPagingNotToTheOfflineQueue() {
+        String room = group("rq1", "rq2");
+        for (int i = 1; i <= 6; i++) {
+            rest.post("/rooms/" + room + "/messages", Tokens.user("rq2"), Map.of("content", "m" + i));
+        }
+        try (var c = server.ws(Tokens.user("rq1"))) {
+            c.send("resume", Map.of("rooms", Map.of(room, 0)));
+            JsonNode done = c.await("resume.done");
+            assertThat(done.get("last_seq").asLong()).isEqualTo(3);
+            assertThat(done.get("complete").asBoolean()).isFalse();
+            // the re-delivery worker (every 200 ms here) writes to a connection once it is 2 s old
+            List<JsonNode> later = c.drain(Duration.ofSeconds(4));
+            assertThat(later).as("seq 4 to 6 come from the client's paging, not pushed a second time")
+                    .noneMatch(event -> event.path("type").asText().equals("message"));
+        }
+        var page = rest.get("/rooms/" + room + "/messages?after_seq=3", Tokens.user("rq1")).json().get("messages");
+        assertThat(page).extracting(m -> m.get("seq").asLong()).containsExactly(4L, 5L, 6L);
+    }
+
+    @Test
     void resumeReplaysMissedMessagesInOrderThenResumeDone() {
         String room = group("r1", "r2");
         for (int i = 1; i <= 5; i++) {
