@@ -207,12 +207,12 @@ final class ConfigReader {
      * is {@code [::ffff:7f00:1]}.
      */
     static String ipv6(String literal) {
-        if (!literal.matches("[0-9A-Fa-f:.]+") || literal.indexOf(':') < 0) { // never a name to look up
+        if (!literal.matches("[0-9A-Fa-f:.]+") || literal.indexOf(':') < 0) {
             throw new IllegalArgumentException("not an IPv6 address: " + literal);
         }
         byte[] bytes;
         try {
-            bytes = InetAddress.getByName(literal).getAddress(); // a literal: no name is looked up
+            bytes = InetAddress.getByName(literal).getAddress(); // checked above to be a literal: nothing is looked up
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("not an IPv6 address: " + literal, e);
         }
