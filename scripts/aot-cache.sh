@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Creates bootstrap/target/chatapi.aot, a JDK AOT cache (JDK 25 or later) that roughly halves the server's
 # start-up, from a short training run of the packaged server: start on a throw-away database, answer a few
-# requests, stop. Does nothing when the cache is newer than the jar and every library, or on a JDK older
+# requests, stop. Does nothing when the cache is newer than the jar (and jvm.options), or on a JDK older
 # than 25. Prints the JVM option that uses the cache (empty when there is none); `java -jar` works without it.
 # Needs JAVA_HOME (scripts/jdk.sh) and a packaged server.
 set -euo pipefail
@@ -18,7 +18,7 @@ fi
 
 fresh() {
     [ -f "$cache" ] || return 1
-    [ -z "$(find "$jar" bootstrap/target/libs "$options" -newer "$cache" -print -quit 2>/dev/null)" ]
+    [ -z "$(find "$jar" "$options" -newer "$cache" -print -quit 2>/dev/null)" ]
 }
 
 if ! fresh; then

@@ -9,12 +9,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
- * Refuses a JDK AOT cache ({@code -XX:AOTCache=…}) older than the server's jar or a library beside it: the JVM
- * does not always notice that a jar changed since the cache was made and would then run classes from the
- * old build.
+ * Refuses a JDK AOT cache ({@code -XX:AOTCache=…}) older than the server's jar: the JVM does not always notice
+ * that a jar changed since the cache was made and would then run classes from the old build.
  */
 final class AotCacheCheck {
     private static final String OPTION = "-XX:AOTCache=";
@@ -23,9 +21,8 @@ final class AotCacheCheck {
     }
 
     /**
-     * What is wrong with the cache named in {@code jvmArguments}, given the server's {@code jar} (with its
-     * {@code libs/} directory beside it); empty when no cache is used, the server does not run from a jar,
-     * or the cache is newer than every jar.
+     * What is wrong with the cache named in {@code jvmArguments}, given the server's {@code jar}; empty when no
+     * cache is used, the server does not run from a jar, or the cache is newer than the jar.
      */
     static Optional<String> problem(List<String> jvmArguments, Path jar) {
         Optional<Path> cache = jvmArguments.stream().filter(a -> a.startsWith(OPTION))
@@ -34,9 +31,10 @@ final class AotCacheCheck {
             return Optional.empty();
         }
         try {
-            FileTime made = modified(cache.get());
-            Optional<Path> newer = jars(jar).filter(j -> modified(j).compareTo(made) > 0).findFirst();
-            return newer.map(j -> "the AOT cache " + cache.get() + " is older than " + j.getFileName()
+            if (modified(jar).compareTo(modified(cache.get())) <= 0) {
+                return Optional.empty();
+            }
+            return Optional.of("the AOT cache " + cache.get() + " is older than " + jar.getFileName()
                     + "; make it again (scripts/aot-cache.sh) or start without -XX:AOTCache");
         } catch (UncheckedIOException e) {
             return Optional.empty();
@@ -46,7 +44,7 @@ final class AotCacheCheck {
     /**
      * The jar the server runs from, given the {@code java.class.path} property: {@code java -jar} makes it that
      * one jar. Not the code source of a loaded class: a class that comes from an AOT cache names the jar the
-     * cache was made from, which is another file once the jar, its libraries and the cache are copied elsewhere
+     * cache was made from, which is another file once the jar and the cache are copied elsewhere
      * (and one that a later build replaces). Anything but a single jar gives a path that is no jar.
      */
     static Path runningJar(String classPath) {
@@ -57,18 +55,6 @@ final class AotCacheCheck {
             return Path.of(classPath);
         } catch (InvalidPathException e) {
             return Path.of("");
-        }
-    }
-
-    private static Stream<Path> jars(Path jar) {
-        Path libs = jar.toAbsolutePath().resolveSibling("libs");
-        if (!Files.isDirectory(libs)) {
-            return Stream.of(jar);
-        }
-        try (Stream<Path> files = Files.list(libs)) {
-            return Stream.concat(Stream.of(jar), files.filter(f -> f.toString().endsWith(".jar")).toList().stream());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

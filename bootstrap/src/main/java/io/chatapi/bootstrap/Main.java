@@ -1,5 +1,6 @@
 package io.chatapi.bootstrap;
 
+import io.chatapi.adapters.sqlite.NativeLibraryException;
 import io.chatapi.adapters.ws.ListenFailedException;
 import io.chatapi.application.port.out.StoreUnavailableException;
 import io.helidon.logging.common.LogConfig;
@@ -47,6 +48,10 @@ public final class Main {
             return;
         } catch (ListenFailedException e) {
             System.err.println("chatapi: LISTEN_ADDR=" + e.address() + ": " + e.reason());
+            System.exit(2);
+            return;
+        } catch (NativeLibraryException e) {
+            System.err.println("chatapi: " + e.getMessage());
             System.exit(2);
             return;
         } catch (StoreUnavailableException e) {

@@ -72,6 +72,7 @@ public final class SqliteDatabase implements AutoCloseable {
         Path file = settings.file().toAbsolutePath();
         ServerLock lock = null;
         try {
+            NativeLibrary.load(); // before anything is made: a library that cannot load leaves no file behind
             OwnerOnlyFiles.createDirectories(file.getParent());
             file = ownPath(file);
             requireFileOrNothing(file);
@@ -79,7 +80,6 @@ public final class SqliteDatabase implements AutoCloseable {
             lock = ServerLock.take(file);
             OwnerOnlyFiles.create(file);
             requireOneName(file);
-            NativeLibrary.preferUnpacked();
             SQLiteDataSource writes = dataSource(file, writerConfig(synchronous));
             FlywayLogFilter.install();
             Flyway.configure(SqliteDatabase.class.getClassLoader())
