@@ -17,6 +17,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /** Starts the server from the environment; stops it gracefully on SIGTERM / Ctrl-C. */
 public final class Main {
@@ -27,6 +28,12 @@ public final class Main {
         // messages in UTF-8 whatever the locale: a service manager often sets no LANG, and the JDK would then print
         // each non-ASCII character of a bad value as '?'
         System.setErr(new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8));
+        OptionalInt answered = Arguments.handle(args, version(), System.out, System.err);
+        if (answered.isPresent()) {
+            System.out.flush();
+            System.exit(answered.getAsInt());
+            return;
+        }
         if (System.getProperty("java.util.logging.manager") == null) {
             System.setProperty("java.util.logging.manager", ShutdownLogManager.class.getName());
         }
@@ -66,11 +73,17 @@ public final class Main {
         ShutdownLogManager.deferResetToStop();
     }
 
+    /** The version the jar's manifest gives ({@code Implementation-Version}), or "(unpackaged)" outside a jar. */
+    private static String version() {
+        String version = Main.class.getPackage().getImplementationVersion();
+        return version == null ? "(unpackaged)" : version;
+    }
+
     /**
      * Applies a {@code logging.properties} in the working directory through Helidon's JUL support; without one,
      * JUL's defaults stand and start-up skips Helidon's logging set-up (about 150 ms). The class path is not
-     * searched: that would open every library jar (30–60 ms), and a {@code java -jar} class path holds only the
-     * server's own jars. {@code -Djava.util.logging.config.file} works either way (JUL reads it itself).
+     * searched: it holds only the server's jar, and searching it cost 30–60 ms when the libraries were separate
+     * jars. {@code -Djava.util.logging.config.file} works either way (JUL reads it itself).
      */
     private static void configureLogging() {
         if (Files.isRegularFile(Path.of("logging.properties"))) {

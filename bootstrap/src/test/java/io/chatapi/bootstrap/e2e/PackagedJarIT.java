@@ -96,6 +96,29 @@ class PackagedJarIT {
         }
     }
 
+    @Test
+    void theJarTellsItsVersionAndItsSettingsAndRefusesOtherArguments() throws Exception {
+        Files.copy(TARGET.resolve("chatapi.jar"), dir.resolve("chatapi.jar"));
+        launchWith(List.of(), "--version");
+        assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(server.exitValue()).isZero();
+        assertThat(log()).matches("chatapi \\d+\\.\\d+\\.\\d+\\S*\n");
+
+        launchWith(List.of(), "--help");
+        assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(server.exitValue()).isZero();
+        assertThat(log()).contains("JWT_SECRET", "LISTEN_ADDR", "default :8080");
+
+        launchWith(List.of(), "--port", "9000");
+        assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(server.exitValue()).isEqualTo(2);
+        assertThat(log()).startsWith("chatapi: unknown argument '--port'");
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files.map(f -> f.getFileName().toString()))
+                    .containsExactlyInAnyOrder("chatapi.jar", "server.log", "tmp");
+        }
+    }
+
     /** Starts {@code java -jar chatapi.jar} in {@link #dir} on a port it chooses; returns the port. */
     private int start() throws IOException, InterruptedException {
         launch();
@@ -113,12 +136,18 @@ class PackagedJarIT {
 
     /** {@code java <jvmOptions> -jar chatapi.jar} in {@link #dir}, with only JWT_SECRET and LISTEN_ADDR set. */
     private void launch(String... jvmOptions) throws IOException {
+        launchWith(List.of(jvmOptions));
+    }
+
+    /** {@code java <jvmOptions> -jar chatapi.jar <arguments>}, as {@link #launch}. */
+    private void launchWith(List<String> jvmOptions, String... arguments) throws IOException {
         Files.createDirectories(dir.resolve("tmp"));
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.add("-Djava.io.tmpdir=" + dir.resolve("tmp"));
-        command.addAll(List.of(jvmOptions));
+        command.addAll(jvmOptions);
         command.addAll(List.of("-jar", "chatapi.jar"));
+        command.addAll(List.of(arguments));
         var builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("server.log").toFile());
         builder.environment().keySet().removeIf(k -> !k.equals("PATH") && !k.equals("HOME"));
