@@ -32,6 +32,11 @@ final class DeliveryGate {
      */
     interface Sink {
         boolean offer(List<String> frames, List<ChatEvent> messages);
+
+        /** A live reply's delta, which the queue may append to the one before it; false when the queue is full. */
+        default boolean offerDelta(ChatEvent.StreamDelta delta, String frame) {
+            return offer(List.of(frame), List.of());
+        }
     }
 
     /** An event held back; {@code live} false for a message re-delivered from the offline queue. */
@@ -85,6 +90,10 @@ final class DeliveryGate {
             }
             held.add(new Held(event, frame, live));
             return true;
+        }
+        if (event instanceof ChatEvent.StreamDelta d) {
+            ChatEvent.StreamDelta passed = passingDelta(d);
+            return passed == null || sink.offerDelta(passed, passed == d ? frame : EventFrames.event(passed));
         }
         List<String> out = passing(event, frame, -1, live);
         if (out.isEmpty()) {
@@ -233,8 +242,8 @@ final class DeliveryGate {
             }
             case ChatEvent.StreamStart s -> given.putIfAbsent(s.messageId(), 0) == null ? List.of(frame) : List.of();
             case ChatEvent.StreamDelta d -> {
-                String passed = delta(d, frame);
-                yield passed == null ? List.of() : List.of(passed);
+                ChatEvent.StreamDelta passed = passingDelta(d);
+                yield passed == null ? List.of() : List.of(passed == d ? frame : EventFrames.event(passed));
             }
             case ChatEvent.StreamEnd e -> {
                 if (live) {
@@ -260,7 +269,8 @@ final class DeliveryGate {
         firstLive.putIfAbsent(roomId, seq);
     }
 
-    private String delta(ChatEvent.StreamDelta d, String frame) {
+    /** The part of a delta the client has not been given ({@code d} itself when that is all of it), or null. */
+    private ChatEvent.StreamDelta passingDelta(ChatEvent.StreamDelta d) {
         Integer held = given.get(d.messageId());
         if (held == null) {
             return null;
@@ -272,9 +282,8 @@ final class DeliveryGate {
         }
         given.put(d.messageId(), end);
         if (d.offset() == have) {
-            return frame;
+            return d;
         }
-        String rest = d.delta().substring(have - d.offset());
-        return EventFrames.event(new ChatEvent.StreamDelta(d.roomId(), d.messageId(), rest, have));
+        return new ChatEvent.StreamDelta(d.roomId(), d.messageId(), d.delta().substring(have - d.offset()), have);
     }
 }

@@ -1,5 +1,6 @@
 package io.chatapi.adapters.ws;
 
+import io.chatapi.adapters.ws.json.EventFrames;
 import io.chatapi.application.port.out.ChatEvent;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.websocket.WsSession;
@@ -23,7 +24,10 @@ import java.util.logging.Logger;
  * idle socket holds no thread. Data items count against the bound; pings, close frames and the few frames that
  * must precede a close do not. Offering never blocks. The {@code message} events of data items are kept beside
  * their text: those the writer never takes, because the queue was cleared or stopped first, go to
- * {@code unsent}. Thread-safe.
+ * {@code unsent}. A reply's delta that comes while the previous item queued is a delta of the same reply, not yet
+ * taken, and ending where this one starts, is appended to it instead of taking a place of its own: a burst of
+ * deltas from the LLM that comes faster than the socket is written goes out as fewer, longer deltas (the same
+ * text at the same offsets) instead of filling the queue. Thread-safe.
  */
 final class OutgoingQueue {
     private static final Logger LOG = Logger.getLogger(OutgoingQueue.class.getName());
@@ -40,6 +44,7 @@ final class OutgoingQueue {
     static final long MAX_QUEUED_CHARS = 8L << 20;
     private static final VarHandle PING_QUEUED;
     private static final VarHandle WRITER;
+    private static final VarHandle LAST_ADDED;
 
     static {
         try {
@@ -49,6 +54,7 @@ final class OutgoingQueue {
             QUEUED_CHARS = lookup.findVarHandle(OutgoingQueue.class, "queuedChars", long.class);
             PING_QUEUED = lookup.findVarHandle(OutgoingQueue.class, "pingQueued", boolean.class);
             WRITER = lookup.findVarHandle(OutgoingQueue.class, "writer", Thread.class);
+            LAST_ADDED = lookup.findVarHandle(OutgoingQueue.class, "lastAdded", Item.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -78,6 +84,56 @@ final class OutgoingQueue {
     private record Close(int code, String reason) implements Item {
     }
 
+    /**
+     * A reply's delta, with the deltas of the same reply appended to it while it waits. The writer takes it
+     * ({@link #take}) before it writes it, after which nothing more is appended.
+     */
+    private static final class Delta implements Item {
+        private final ChatEvent.StreamDelta first;
+        /** The frame as published, while nothing is appended (one text shared by every socket it went to). */
+        private String frame;
+        private StringBuilder text;
+        private int end;
+        private long chars;
+        private boolean taken;
+
+        Delta(ChatEvent.StreamDelta first, String frame) {
+            this.first = first;
+            this.frame = frame;
+            this.end = first.offset() + first.delta().length();
+            this.chars = frame.length();
+        }
+
+        /** Appends {@code next} ({@code chars} of text) unless taken, of another reply, or not where this ends. */
+        synchronized boolean append(ChatEvent.StreamDelta next, long nextChars) {
+            if (taken || next.offset() != end || !next.messageId().equals(first.messageId())) {
+                return false;
+            }
+            if (text == null) {
+                text = new StringBuilder(first.delta());
+            }
+            text.append(next.delta());
+            end += next.delta().length();
+            chars += nextChars;
+            frame = null;
+            return true;
+        }
+
+        /** Takes it off the queue's counts: nothing is appended from now on; returns the text it counted. */
+        synchronized long take() {
+            taken = true;
+            return chars;
+        }
+
+        synchronized String frame() {
+            if (frame == null) {
+                frame = EventFrames.event(new ChatEvent.StreamDelta(first.roomId(), first.messageId(),
+                        text.toString(), first.offset()));
+            }
+            return frame;
+        }
+    }
+
     private final WsSession session;
     private final int capacity;
     /**
@@ -100,6 +156,11 @@ final class OutgoingQueue {
     /** Set once the close frame was sent, the queue was stopped or a write failed: nothing more is written. */
     private volatile boolean finished;
     private volatile Thread writer;
+    /**
+     * The item added last when it is a {@link Delta} not yet taken, which takes the next delta of its reply;
+     * null otherwise, so that nothing written stays referenced.
+     */
+    private volatile Item lastAdded;
 
     OutgoingQueue(WsSession session, int capacity, Runnable onWriteFailure, Consumer<List<ChatEvent>> unsent) {
         this.session = session;
@@ -139,6 +200,36 @@ final class OutgoingQueue {
             return false;
         }
         if (!counted(new Frames(frames, chars, messages))) {
+            QUEUED_CHARS.getAndAdd(this, -chars);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Queues a reply's delta, {@code frame} being its text, or appends it to the delta queued last when that one
+     * is of the same reply, waits still and ends where this one starts; false when the queue is full.
+     */
+    boolean offerDelta(ChatEvent.StreamDelta delta, String frame) {
+        if (lastAdded instanceof Delta last) {
+            long chars = delta.delta().length();
+            long before = (long) QUEUED_CHARS.getAndAdd(this, chars);
+            if (before > 0 && before + chars > MAX_QUEUED_CHARS) {
+                QUEUED_CHARS.getAndAdd(this, -chars);
+                return false;
+            }
+            if (last.append(delta, chars)) {
+                return true;
+            }
+            QUEUED_CHARS.getAndAdd(this, -chars);
+        }
+        long chars = frame.length();
+        long before = (long) QUEUED_CHARS.getAndAdd(this, chars);
+        if (before > 0 && before + chars > MAX_QUEUED_CHARS) {
+            QUEUED_CHARS.getAndAdd(this, -chars);
+            return false;
+        }
+        if (!counted(new Delta(delta, frame))) {
             QUEUED_CHARS.getAndAdd(this, -chars);
             return false;
         }
@@ -209,6 +300,10 @@ final class OutgoingQueue {
                 QUEUED_CHARS.getAndAdd(this, -f.chars());
             }
             case Deferred d -> COUNTED.getAndAdd(this, -1);
+            case Delta d -> {
+                COUNTED.getAndAdd(this, -1);
+                QUEUED_CHARS.getAndAdd(this, -taken(d));
+            }
             case Pong p -> {
                 COUNTED.getAndAdd(this, -1);
                 pongPayload.set(null);
@@ -217,6 +312,13 @@ final class OutgoingQueue {
             case Close c -> {
             }
         }
+    }
+
+    /** Takes a delta off the queue: nothing more is appended to it; returns the text it counted. */
+    private long taken(Delta d) {
+        long chars = d.take();
+        LAST_ADDED.compareAndSet(this, d, null);
+        return chars;
     }
 
     /** Sends nothing more: drops what is waiting, and a writer still running ends after its current write. */
@@ -269,6 +371,8 @@ final class OutgoingQueue {
 
     /** Queues an item, then starts the writer unless one is running; it will see the item before it ends. */
     private void add(Item item) {
+        // before the item is queued, so that the writer, which clears it when it takes a delta, comes after
+        lastAdded = item instanceof Delta ? item : null;
         queue.add(item);
         if ((int) SIGNALS.getAndAdd(this, 1) == 0) {
             Thread w = WRITERS.newThread(this::drain);
@@ -285,11 +389,14 @@ final class OutgoingQueue {
                 Item item;
                 while ((item = queue.poll()) != null) {
                     taken++; // one writer at a time
-                    if (item instanceof Frames || item instanceof Deferred || item instanceof Pong) {
+                    if (item instanceof Frames || item instanceof Deferred || item instanceof Pong
+                            || item instanceof Delta) {
                         COUNTED.getAndAdd(this, -1);
                     }
                     if (item instanceof Frames f) {
                         QUEUED_CHARS.getAndAdd(this, -f.chars());
+                    } else if (item instanceof Delta d) {
+                        QUEUED_CHARS.getAndAdd(this, -taken(d));
                     }
                     if (!finished) {
                         write(item);
@@ -316,6 +423,7 @@ final class OutgoingQueue {
                     }
                 }
                 case Deferred d -> session.send(d.frame().get(), true);
+                case Delta d -> session.send(d.frame(), true);
                 case Ping p -> {
                     pingQueued = false;
                     session.ping(BufferData.empty());

@@ -75,7 +75,17 @@ final class SocketConnection {
         this.registry = registry;
         this.metrics = metrics;
         this.out = new OutgoingQueue(session, maxQueued, this::abort, this::unsent);
-        this.gate = new DeliveryGate(this::enqueue, out.capacity(), this::unsent);
+        this.gate = new DeliveryGate(new DeliveryGate.Sink() {
+            @Override
+            public boolean offer(List<String> frames, List<ChatEvent> messages) {
+                return enqueue(frames, messages);
+            }
+
+            @Override
+            public boolean offerDelta(ChatEvent.StreamDelta delta, String frame) {
+                return closing.get() || out.offerDelta(delta, frame);
+            }
+        }, out.capacity(), this::unsent);
     }
 
     String userId() {

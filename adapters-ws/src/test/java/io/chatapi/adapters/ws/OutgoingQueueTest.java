@@ -34,6 +34,86 @@ class OutgoingQueueTest {
         return out;
     }
 
+    private static ChatEvent.StreamDelta delta(String messageId, String text, int offset) {
+        return new ChatEvent.StreamDelta("r1", messageId, text, offset);
+    }
+
+    private static boolean offerDelta(OutgoingQueue out, ChatEvent.StreamDelta delta) {
+        return out.offerDelta(delta, io.chatapi.adapters.ws.json.EventFrames.event(delta));
+    }
+
+    @Test
+    void aBurstOfDeltasWhileTheWriterIsBusyGoesOutAsOneDeltaWithAllTheirTextAtTheFirstOffset() throws Exception {
+        RecordingSession session = new RecordingSession();
+        OutgoingQueue out = writingItsFirstFrame(session, 4);
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 5_000; i++) {
+            String piece = "t" + i + " ";
+            assertThat(offerDelta(out, delta("m1", piece, expected.length()))).as("delta %d", i).isTrue();
+            expected.append(piece);
+        }
+        assertThat(out.queued()).isEqualTo(1);
+        assertThat(out.queuedChars()).isGreaterThan(expected.length());
+
+        session.release();
+        await().atMost(WAIT).until(() -> session.sent.size() == 2 && !out.writerRunning());
+        var frame = new com.fasterxml.jackson.databind.ObjectMapper().readTree(session.sent.get(1));
+        assertThat(frame.path("type").asText()).isEqualTo("message.stream.delta");
+        assertThat(frame.path("message_id").asText()).isEqualTo("m1");
+        assertThat(frame.path("room_id").asText()).isEqualTo("r1");
+        assertThat(frame.path("offset").asInt()).isZero();
+        assertThat(frame.path("delta").asText()).isEqualTo(expected.toString());
+        assertThat(out.queued()).isZero();
+        assertThat(out.queuedChars()).isZero();
+    }
+
+    @Test
+    void onlyTheNextDeltaOfTheReplyQueuedLastIsAppendedAndAFrameTakenIsNeverChanged() {
+        RecordingSession session = new RecordingSession();
+        OutgoingQueue out = writingItsFirstFrame(session, 16);
+        ChatEvent.StreamDelta first = delta("m1", "a", 0);
+        String published = io.chatapi.adapters.ws.json.EventFrames.event(first);
+        assertThat(out.offerDelta(first, published)).isTrue();
+        assertThat(offerDelta(out, delta("m2", "x", 0))).isTrue(); // another reply: a place of its own
+        assertThat(offerDelta(out, delta("m1", "b", 1))).isTrue(); // m1 is no longer the last item
+        assertThat(offerDelta(out, delta("m1", "d", 3))).isTrue(); // not where the last one ends
+        assertThat(out.offer(List.of("frame"), List.of())).isTrue();
+        assertThat(offerDelta(out, delta("m1", "e", 4))).isTrue(); // a frame came between
+        assertThat(offerDelta(out, delta("m1", "f", 5))).isTrue(); // appended to "e"
+        assertThat(out.queued()).isEqualTo(6);
+
+        session.release();
+        await().atMost(WAIT).until(() -> session.sent.size() == 7 && !out.writerRunning());
+        assertThat(session.sent.get(1)).isSameAs(published);
+        assertThat(session.sent.subList(2, 7)).containsExactly(
+                io.chatapi.adapters.ws.json.EventFrames.event(delta("m2", "x", 0)),
+                io.chatapi.adapters.ws.json.EventFrames.event(delta("m1", "b", 1)),
+                io.chatapi.adapters.ws.json.EventFrames.event(delta("m1", "d", 3)),
+                "frame",
+                io.chatapi.adapters.ws.json.EventFrames.event(delta("m1", "ef", 4)));
+
+        // the queue is idle again: the next delta of m1 starts a new frame, written on its own
+        assertThat(offerDelta(out, delta("m1", "g", 6))).isTrue();
+        await().atMost(WAIT).until(() -> session.sent.size() == 8 && !out.writerRunning());
+        assertThat(session.sent.get(7)).isEqualTo(io.chatapi.adapters.ws.json.EventFrames.event(delta("m1", "g", 6)));
+    }
+
+    @Test
+    void appendedDeltasCountAgainstTheTextBound() {
+        RecordingSession session = new RecordingSession();
+        OutgoingQueue out = writingItsFirstFrame(session, 16);
+        String million = "x".repeat(1_000_000);
+        int offset = 0;
+        int accepted = 0;
+        while (offerDelta(out, delta("m1", million, offset))) {
+            offset += million.length();
+            accepted++;
+        }
+        assertThat(accepted).isEqualTo((int) (OutgoingQueue.MAX_QUEUED_CHARS / 1_000_000));
+        assertThat(out.queued()).isEqualTo(1);
+        session.release();
+    }
+
     @Test
     void anIdleQueueHasNoWriterAndOneBurstStartsOneThatEnds() {
         RecordingSession session = new RecordingSession();

@@ -41,7 +41,10 @@ class BotChaosTest {
             hook.respond(r -> new FakeWebhook.Answer(200, "{\"system_prompt\":\"Be brief.\"}"));
             llm.script(r -> llmSteps());
             try (var server = TestServer.start(Map.of("WEBHOOK_URL", hook.url(), "LLM_ALLOW_PRIVATE_NETWORKS", "true",
-                    "CHAOS_API_KEY", "sk-chaos", "LLM_IDLE_TIMEOUT", "1s"))) {
+                    "CHAOS_API_KEY", "sk-chaos", "LLM_IDLE_TIMEOUT", "1s",
+                    // a hung answer keeps its connection busy with comments, which the idle time-out counts as
+                    // data: the total time-out ends one left hanging when the chaos stops
+                    "LLM_TOTAL_TIMEOUT", "6s"))) {
                 Rest rest = server.rest();
                 var bot = rest.post("/bots", ADMIN, Map.of("name", "Helper", "llm_base_url", llm.baseUrl(),
                         "llm_api_key_env", "CHAOS_API_KEY", "model", "m-1", "max_context", 4));
@@ -126,7 +129,7 @@ class BotChaosTest {
 
     /**
      * What the socket received once every reply it saw start has ended, waiting at least {@link #SETTLE} (a reply
-     * may still start for the last question) and at most {@link #REPLIES_END}: hung replies end by the idle
+     * may still start for the last question) and at most {@link #REPLIES_END}: hung replies end by the total
      * time-out, however slowly a loaded machine runs them. Then {@link #QUIET} more, so that a second terminal
      * event of a reply would be seen too.
      */
