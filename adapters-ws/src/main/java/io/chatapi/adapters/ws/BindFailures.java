@@ -1,6 +1,6 @@
 package io.chatapi.adapters.ws;
 
-import java.net.BindException;
+import java.net.SocketException;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -35,7 +35,7 @@ final class BindFailures implements Filter, AutoCloseable {
     @Override
     public boolean isLoggable(LogRecord record) {
         for (Throwable t = record.getThrown(); t != null; t = t.getCause()) {
-            if (t instanceof BindException bind) {
+            if (t instanceof SocketException bind) { // a BindException, or an address bind(2) refuses (EINVAL)
                 String message = bind.getMessage() == null ? "cannot bind" : bind.getMessage();
                 reason.compareAndSet(null, message.toLowerCase(Locale.ROOT));
                 return false;

@@ -29,8 +29,8 @@ import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsRouting;
 import java.io.IOException;
-import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
@@ -101,7 +101,9 @@ public final class ChatServer {
         try (ServerSocketChannel probe = ServerSocketChannel.open()) { // Helidon listens with one too
             probe.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             probe.bind(address);
-        } catch (BindException e) {
+        } catch (SocketException e) {
+            // in use, not this machine's (BindException), or refused outright: an IPv6 link-local address without
+            // its zone or a multicast address (EINVAL)
             String reason = e.getMessage() == null ? "cannot bind" : e.getMessage().toLowerCase(Locale.ROOT);
             throw new ListenFailedException(address(settings), reason);
         } catch (IOException e) {

@@ -361,6 +361,30 @@ class LifecycleTest {
     }
 
     @Test
+    void anAddressTheSystemRefusesToBindEndsTheStartWithOneLineBeforeAnyDatabase() throws Exception {
+        // an IPv6 link-local address without its zone, and a multicast one: bind(2) answers EINVAL, not EADDRINUSE
+        for (String host : List.of("[fe80::1]", "[ff02::1]")) {
+            Path dir = Files.createTempDirectory("chatapi-bad-bind");
+            String address = host + ":18113";
+            Process child = startChild(childEnvironment(18113, dir, Map.of("LISTEN_ADDR", address)), dir, "");
+            try {
+                assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                assertThat(child.exitValue()).isEqualTo(2);
+                String log = Files.readString(dir.resolve("server.log"));
+                assertThat(log.lines().toList()).as(log).singleElement().satisfies(line ->
+                        assertThat(line).startsWith("chatapi: LISTEN_ADDR=" + address + ": ")
+                                .doesNotEndWith("cannot listen there"));
+                try (var files = Files.list(dir)) {
+                    assertThat(files.map(f -> f.getFileName().toString())).containsExactly("server.log");
+                }
+            } finally {
+                child.destroyForcibly();
+                child.waitFor();
+            }
+        }
+    }
+
+    @Test
     void aListenAddrHostThatDoesNotResolveEndsTheStartWithOneLine() throws Exception {
         Path dir = Files.createTempDirectory("chatapi-bad-host");
         Process child = startChild(childEnvironment(18112, dir, Map.of("LISTEN_ADDR", "no-such-host.invalid:18112")),
