@@ -31,6 +31,8 @@ public final class SqliteDatabase implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SqliteDatabase.class.getName());
     private static final int READERS = 4;
     private static final int BUSY_TIMEOUT_MILLIS = 5_000;
+    /** The table in which Flyway records the migrations applied (its default name). */
+    private static final String SCHEMA_HISTORY = "flyway_schema_history";
     /**
      * WAL pages after which a commit also checkpoints (SQLite's default is 1,000). Each group commit rewrites a
      * page of both per-room message indexes for every room it touches, so a checkpoint every 1,000 pages came
@@ -77,6 +79,7 @@ public final class SqliteDatabase implements AutoCloseable {
             file = ownPath(file);
             requireFileOrNothing(file);
             requireWritable(file, writable); // before anything is made beside the file
+            requireOwnOrEmpty(file);
             lock = ServerLock.take(file);
             OwnerOnlyFiles.create(file);
             requireOneName(file);
@@ -196,6 +199,34 @@ public final class SqliteDatabase implements AutoCloseable {
             return path.toRealPath();
         }
         return path.getParent().toRealPath().resolve(path.getFileName());
+    }
+
+    /**
+     * Refuses a database that holds tables but not the schema history this server's migrations keep: another
+     * application's. Opening it to migrate would already switch it to WAL mode for good (and Flyway would then
+     * refuse it anyway), so it is read here through a read-only connection, which changes and makes nothing.
+     */
+    private static void requireOwnOrEmpty(Path file) throws IOException {
+        if (!Files.isRegularFile(file) || Files.size(file) == 0) {
+            return;
+        }
+        List<String> tables = new ArrayList<>();
+        try (var connection = dataSource(file, readerConfig()).getConnection();
+             var statement = connection.createStatement();
+             var rows = statement.executeQuery("SELECT name FROM sqlite_master WHERE type = 'table'"
+                     + " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name")) {
+            while (rows.next()) {
+                tables.add(rows.getString(1));
+            }
+        } catch (java.sql.SQLException e) {
+            throw new StoreUnavailableException("cannot open the database " + file, e);
+        }
+        if (!tables.isEmpty() && !tables.contains(SCHEMA_HISTORY)) {
+            String shown = tables.stream().limit(5).collect(joining(", ")) + (tables.size() > 5 ? ", …" : "");
+            throw new StoreUnavailableException("the database " + file + " holds another application's tables ("
+                    + shown + ") and not this server's schema history; it was left as it is: give the server a "
+                    + "database file of its own", null);
+        }
     }
 
     /**

@@ -325,6 +325,33 @@ class SqliteDatabaseTest {
     }
 
     @Test
+    void anotherApplicationsDatabaseIsRefusedAndLeftByteForByteAsItWasWithNothingMadeBesideIt() throws Exception {
+        Path file = dir.resolve("theirs.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT)");
+            st.execute("INSERT INTO users(name) VALUES ('ada')");
+        }
+        byte[] before = Files.readAllBytes(file);
+
+        assertThatThrownBy(() -> SqliteDatabase.open(new SqliteSettings(file, "FULL")))
+                .isInstanceOf(StoreUnavailableException.class)
+                .hasMessage("the database " + file.toRealPath() + " holds another application's tables (users) and "
+                        + "not this server's schema history; it was left as it is: give the server a database file "
+                        + "of its own");
+        assertThat(Files.readAllBytes(file)).isEqualTo(before);
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactly("theirs.db");
+        }
+    }
+
+    @Test
+    void anEmptyFileAndTheServersOwnDatabaseOpen() throws Exception {
+        Path empty = Files.createFile(dir.resolve("empty.db"));
+        SqliteDatabase.open(new SqliteSettings(empty, "FULL")).close();
+        SqliteDatabase.open(new SqliteSettings(empty, "FULL")).close(); // again, now that it holds this server's
+    }
+
+    @Test
     void callsAfterCloseAreUnavailable() {
         SqliteDatabase db = SqliteDatabase.open(new SqliteSettings(dir.resolve("chat.db"), "NORMAL"));
         db.close();
