@@ -8,11 +8,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.logging.Logger;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationState;
+import org.flywaydb.core.api.exception.FlywayValidateException;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
@@ -85,13 +90,17 @@ public final class SqliteDatabase implements AutoCloseable {
             requireOneName(file);
             SQLiteDataSource writes = dataSource(file, writerConfig(synchronous));
             FlywayLogFilter.install();
-            Flyway.configure(SqliteDatabase.class.getClassLoader())
+            Flyway flyway = Flyway.configure(SqliteDatabase.class.getClassLoader())
                     .dataSource(writes)
                     .locations(Migrations.LOCATION)
                     // a schema migrated by a newer release is refused, not run with older code
                     .ignoreMigrationPatterns(new String[0])
-                    .load()
-                    .migrate();
+                    .load();
+            try {
+                flyway.migrate();
+            } catch (FlywayValidateException e) {
+                throw newerRelease(flyway, file).orElseThrow(() -> e);
+            }
             DatabaseFile opened = DatabaseFile.opened(file);
             ServerLock held = lock;
             Handle writerHandle = Jdbi.create(writes).open();
@@ -199,6 +208,23 @@ public final class SqliteDatabase implements AutoCloseable {
             return path.toRealPath();
         }
         return path.getParent().toRealPath().resolve(path.getFileName());
+    }
+
+    /**
+     * The refusal of a database whose schema history holds migrations this release does not know, newer than its
+     * own: a newer release of the server migrated it. Flyway's own message says only that validation failed.
+     */
+    private static Optional<StoreUnavailableException> newerRelease(Flyway flyway, Path file) {
+        MigrationInfo[] migrations = flyway.info().all();
+        Optional<MigrationInfo> newest = Arrays.stream(migrations)
+                .filter(m -> m.getState() == MigrationState.FUTURE_SUCCESS || m.getState() == MigrationState.FUTURE_FAILED)
+                .reduce((first, last) -> last);
+        String known = Arrays.stream(migrations).filter(m -> m.getState().isResolved() && m.getVersion() != null)
+                .map(m -> m.getVersion().getVersion()).reduce((first, last) -> last).orElse("none");
+        return newest.map(m -> new StoreUnavailableException("the database " + file + " was migrated by a newer "
+                + "release of the server (schema version " + m.getVersion() + "; this one knows up to " + known
+                + "); it was left as it is: run that release or a newer one, or restore a backup made before the "
+                + "upgrade", null));
     }
 
     /**

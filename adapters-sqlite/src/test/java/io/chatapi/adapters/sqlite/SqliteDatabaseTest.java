@@ -157,7 +157,7 @@ class SqliteDatabaseTest {
     }
 
     @Test
-    void aDatabaseMigratedByANewerReleaseIsRefusedNotRunWithOlderCode() {
+    void aDatabaseMigratedByANewerReleaseIsRefusedNotRunWithOlderCodeSayingSo() throws Exception {
         Path file = dir.resolve("chat.db");
         try (SqliteDatabase db = SqliteDatabase.open(new SqliteSettings(file, "FULL"))) {
             db.write(h -> h.execute("""
@@ -166,8 +166,13 @@ class SqliteDatabaseTest {
                     VALUES (999, '999', 'from a newer release', 'SQL', 'V999__newer.sql', 1, 'x', CURRENT_TIMESTAMP,
                         1, 1)"""));
         }
+        byte[] before = Files.readAllBytes(file);
         assertThatThrownBy(() -> SqliteDatabase.open(new SqliteSettings(file, "FULL")))
-                .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("cannot open the database");
+                .isInstanceOf(StoreUnavailableException.class)
+                .hasMessageStartingWith("the database " + file.toRealPath() + " was migrated by a newer release of "
+                        + "the server (schema version 999; this one knows up to ")
+                .hasMessageEndingWith("restore a backup made before the upgrade");
+        assertThat(Files.readAllBytes(file)).isEqualTo(before);
     }
 
     private static int migrations(SqliteDatabase db) {
