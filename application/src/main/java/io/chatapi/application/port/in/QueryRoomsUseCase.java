@@ -8,8 +8,16 @@ import java.util.function.Consumer;
 
 /** Reads rooms and their members (members and admins only), with the read positions of the members. */
 public interface QueryRoomsUseCase {
-    /** A room as its reader sees it: with the last seq the reader acknowledged in it (0 when none). */
+    /**
+     * A room as its reader sees it: with the last seq the reader acknowledged in it (0 when none), never beyond
+     * the room's {@code lastSeq}. The room and the read position are read one after the other, and an ack beyond
+     * the last seq counts as the last seq of its moment: a message stored between the two reads would otherwise
+     * show a read position ahead of the room (a negative unread count).
+     */
     record RoomView(Room room, long lastReadSeq) {
+        public RoomView {
+            lastReadSeq = Math.min(lastReadSeq, room.lastSeq());
+        }
     }
 
     /** A member with the last seq they acknowledged in the room (0 when none). */
