@@ -72,41 +72,27 @@ public final class TypingService implements TypingUseCase, MemberLeaves {
     @Override
     public void typing(Principal caller, String roomId, boolean start) {
         access.usable(caller, roomId);
-        Instant now = clock.now();
         UserInRoom user = new UserInRoom(caller.userId(), roomId);
-        Relayed[] decided = new Relayed[1];
-        relayed.compute(user, (key, last) -> {
-            Relayed next = last == null ? new Relayed(start, now, BURST - 1) : last.relay(start, now);
-            decided[0] = next;
-            return next == null ? last : next;
+        // Decided and published under one lock per user and room, which memberLeft and connectionClosed take too:
+        // indicators sent from two sockets at once reach members in the order they were decided, so members are
+        // never told a stop right after a stop, nor shown a start after the stop that ended it. The room is checked
+        // again under the lock: a user who left meanwhile is not shown typing (their leaving told members that
+        // they stopped, when members had been told that they type).
+        Instant now = publishing.locked(user, () -> {
+            Instant at = clock.now();
+            Relayed last = relayed.get(user);
+            Relayed next = last == null ? new Relayed(start, at, BURST - 1) : last.relay(start, at);
+            if (next == null || !stillUsable(caller, roomId)) {
+                return null;
+            }
+            relayed.compute(user, (key, previous) -> next);
+            publisher.publish(MessageText.userIds(rooms.members(roomId)),
+                    new ChatEvent.Typing(roomId, caller.userId(), start));
+            return at;
         });
-        if (decided[0] == null) {
-            return;
+        if (now != null) {
+            sweep(now);
         }
-        sweep(now);
-        List<String> audience = MessageText.userIds(rooms.members(roomId));
-        // Published while no other indicator of this user in this room is, and only while still the latest: from
-        // two sockets at once, a start decided first could otherwise reach members after the stop that ended it.
-        // The room is checked again under the lock that memberLeft takes: a user who left between the first check
-        // and the decision would otherwise be shown typing after the stop that their leaving published.
-        // A stop whose record the user's leaving removed meanwhile still goes to those who remain: that leaving
-        // told them nothing, as the last it found was this stop, while what they were last told may be the start.
-        publishing.locked(user, () -> {
-            Relayed current = relayed.get(user);
-            if (current == null && !start) {
-                publisher.publish(MessageText.userIds(rooms.members(roomId)),
-                        new ChatEvent.Typing(roomId, caller.userId(), false));
-                return;
-            }
-            if (current != decided[0]) {
-                return;
-            }
-            if (!stillUsable(caller, roomId)) {
-                relayed.remove(user, decided[0]);
-                return;
-            }
-            publisher.publish(audience, new ChatEvent.Typing(roomId, caller.userId(), start));
-        });
     }
 
     private boolean stillUsable(Principal caller, String roomId) {
