@@ -33,7 +33,10 @@ public final class CachingRoomStore implements RoomStore {
      */
     static final int MAX_KEPT_TEXT_CHARS = 4_096;
 
-    /** About what a cached member takes: the {@code Member} and its place in the list. */
+    /**
+     * About what a cached member takes beside the characters of its user id: the {@code Member}, its room id,
+     * role and time, and its place in the list. A user id counts two bytes a character (up to 1,000 of them).
+     */
     private static final int BYTES_PER_MEMBER = 200;
     /** The part of the heap the member lists may take, and the rooms' text another such part. */
     private static final int HEAP_SHARE = 8;
@@ -44,8 +47,9 @@ public final class CachingRoomStore implements RoomStore {
     private final RoomStore store;
     private final StampedLock[] memberLocks = new StampedLock[MEMBER_LOCK_STRIPES];
     /**
-     * Member lists, weighed by their members, and rooms, by the characters of their names and metadata: so that
-     * users creating many large rooms cannot fill the heap with them.
+     * Member lists, weighed by the bytes their members take (user ids included: a list of long ids weighs more
+     * than one of short ones), and rooms, by the characters of their names and metadata: so that users creating
+     * many large rooms cannot fill the heap with them.
      */
     private final Kept<List<Member>> members;
     private final Kept<Room> rooms;
@@ -53,12 +57,12 @@ public final class CachingRoomStore implements RoomStore {
     private final AtomicLong changes = new AtomicLong();
 
     public CachingRoomStore(RoomStore store) {
-        this(store, Math.max(10_000, heapShare() / BYTES_PER_MEMBER), Math.max(100_000, heapShare() / 2));
+        this(store, Math.max(10_000L * BYTES_PER_MEMBER, heapShare()), Math.max(100_000, heapShare() / 2));
     }
 
-    CachingRoomStore(RoomStore store, long maxMembersKept, long maxRoomCharsKept) {
+    CachingRoomStore(RoomStore store, long maxMemberBytesKept, long maxRoomCharsKept) {
         this.store = store;
-        this.members = new Kept<>(List::size, maxMembersKept);
+        this.members = new Kept<>(CachingRoomStore::bytes, maxMemberBytesKept);
         this.rooms = new Kept<>(CachingRoomStore::chars, maxRoomCharsKept);
         for (int i = 0; i < memberLocks.length; i++) {
             memberLocks[i] = new StampedLock();
@@ -227,6 +231,15 @@ public final class CachingRoomStore implements RoomStore {
 
     private static boolean small(Room room) {
         return chars(room) <= MAX_KEPT_TEXT_CHARS;
+    }
+
+    /** About what a member list takes in memory (see {@link #BYTES_PER_MEMBER}). */
+    static long bytes(List<Member> members) {
+        long bytes = 0;
+        for (Member member : members) {
+            bytes += BYTES_PER_MEMBER + 2L * member.userId().length();
+        }
+        return bytes;
     }
 
     private static int chars(Room room) {

@@ -57,7 +57,8 @@ class CachingRoomStoreTest {
     @Test
     void theMemberListsKeptHoldAtMostTheirBudgetOfMembersAndALongerListIsReadEachTime() {
         var stores = InMemoryStores.create();
-        var cache = new CachingRoomStore(stores.rooms(), 5, 1_000);
+        // room for five members with one-character ids
+        var cache = new CachingRoomStore(stores.rooms(), 5 * CachingRoomStore.bytes(List.of(member("r", "x"))), 1_000);
         for (String id : List.of("room_a", "room_b", "room_c")) {
             cache.createGroup(group(id), List.of(member(id, "x"), member(id, "y"), member(id, "z")));
         }
@@ -72,6 +73,20 @@ class CachingRoomStoreTest {
 
         assertThat(cache.members("room_b")).hasSize(3); // 6 members would be over the budget: room_a goes
         assertThat(cache.members("room_a")).as("read again").hasSize(2);
+    }
+
+    @Test
+    void aMemberListIsWeighedByTheLengthOfItsUserIdsToo() {
+        var stores = InMemoryStores.create();
+        var cache = new CachingRoomStore(stores.rooms(), 5 * CachingRoomStore.bytes(List.of(member("r", "x"))), 1_000);
+        String longId = "\u0100".repeat(1_000);
+        cache.createGroup(group("room_long"), List.of(member("room_long", longId), member("room_long", "y")));
+        assertThat(cache.members("room_long")).hasSize(2);
+        stores.rooms().removeMember("room_long", "y");
+        assertThat(cache.members("room_long")).as("two members, but over the budget by their ids: never kept")
+                .hasSize(1);
+        assertThat(CachingRoomStore.bytes(List.of(member("r", longId))))
+                .isGreaterThan(10 * CachingRoomStore.bytes(List.of(member("r", "x"))));
     }
 
     @Test
