@@ -135,6 +135,7 @@ final class OutgoingQueue {
     }
 
     private final WsSession session;
+    private final QueuedText text;
     private final int capacity;
     /**
      * The payload the pong waiting in the queue will carry; null when none waits. Pings that come faster than
@@ -163,6 +164,13 @@ final class OutgoingQueue {
     private volatile Item lastAdded;
 
     OutgoingQueue(WsSession session, int capacity, Runnable onWriteFailure, Consumer<List<ChatEvent>> unsent) {
+        this(session, capacity, onWriteFailure, unsent, QueuedText.PROCESS);
+    }
+
+    /** {@code text}: the text queued in the process, which this queue's text counts in. */
+    OutgoingQueue(WsSession session, int capacity, Runnable onWriteFailure, Consumer<List<ChatEvent>> unsent,
+                  QueuedText text) {
+        this.text = text;
         this.session = session;
         this.capacity = Math.max(1, capacity);
         this.onWriteFailure = onWriteFailure;
@@ -194,16 +202,34 @@ final class OutgoingQueue {
      */
     boolean offer(List<String> frames, List<ChatEvent> messages) {
         long chars = chars(frames);
-        long before = (long) QUEUED_CHARS.getAndAdd(this, chars);
-        if (before > 0 && before + chars > MAX_QUEUED_CHARS) {
-            QUEUED_CHARS.getAndAdd(this, -chars);
+        if (!addChars(chars)) {
             return false;
         }
         if (!counted(new Frames(frames, chars, messages))) {
-            QUEUED_CHARS.getAndAdd(this, -chars);
+            removeChars(chars);
             return false;
         }
         return true;
+    }
+
+    /**
+     * Counts {@code chars} more text queued, here and in the process; false, counting nothing, when this queue
+     * holds text already and either would pass its bound. Text offered to an empty queue is always taken: a client
+     * that reads is never refused its next frame, however big, while those that do not read are refused theirs.
+     */
+    private boolean addChars(long chars) {
+        long before = (long) QUEUED_CHARS.getAndAdd(this, chars);
+        long all = text.add(chars);
+        if (before > 0 && (before + chars > MAX_QUEUED_CHARS || all > text.max())) {
+            removeChars(chars);
+            return false;
+        }
+        return true;
+    }
+
+    private void removeChars(long chars) {
+        QUEUED_CHARS.getAndAdd(this, -chars);
+        text.add(-chars);
     }
 
     /**
@@ -213,24 +239,20 @@ final class OutgoingQueue {
     boolean offerDelta(ChatEvent.StreamDelta delta, String frame) {
         if (lastAdded instanceof Delta last) {
             long chars = delta.delta().length();
-            long before = (long) QUEUED_CHARS.getAndAdd(this, chars);
-            if (before > 0 && before + chars > MAX_QUEUED_CHARS) {
-                QUEUED_CHARS.getAndAdd(this, -chars);
+            if (!addChars(chars)) {
                 return false;
             }
             if (last.append(delta, chars)) {
                 return true;
             }
-            QUEUED_CHARS.getAndAdd(this, -chars);
+            removeChars(chars);
         }
         long chars = frame.length();
-        long before = (long) QUEUED_CHARS.getAndAdd(this, chars);
-        if (before > 0 && before + chars > MAX_QUEUED_CHARS) {
-            QUEUED_CHARS.getAndAdd(this, -chars);
+        if (!addChars(chars)) {
             return false;
         }
         if (!counted(new Delta(delta, frame))) {
-            QUEUED_CHARS.getAndAdd(this, -chars);
+            removeChars(chars);
             return false;
         }
         return true;
@@ -297,12 +319,12 @@ final class OutgoingQueue {
         switch (item) {
             case Frames f -> {
                 COUNTED.getAndAdd(this, -1);
-                QUEUED_CHARS.getAndAdd(this, -f.chars());
+                removeChars(f.chars());
             }
             case Deferred d -> COUNTED.getAndAdd(this, -1);
             case Delta d -> {
                 COUNTED.getAndAdd(this, -1);
-                QUEUED_CHARS.getAndAdd(this, -taken(d));
+                removeChars(taken(d));
             }
             case Pong p -> {
                 COUNTED.getAndAdd(this, -1);
@@ -394,9 +416,9 @@ final class OutgoingQueue {
                         COUNTED.getAndAdd(this, -1);
                     }
                     if (item instanceof Frames f) {
-                        QUEUED_CHARS.getAndAdd(this, -f.chars());
+                        removeChars(f.chars());
                     } else if (item instanceof Delta d) {
-                        QUEUED_CHARS.getAndAdd(this, -taken(d));
+                        removeChars(taken(d));
                     }
                     if (!finished) {
                         write(item);

@@ -115,6 +115,36 @@ class OutgoingQueueTest {
     }
 
     @Test
+    void queuesThatHoldTextAlreadyAreRefusedMoreOnceTheProcessHoldsItsBoundButAnEmptyOneNever() {
+        QueuedText text = new QueuedText(100);
+        RecordingSession first = new RecordingSession();
+        RecordingSession second = new RecordingSession();
+        first.block();
+        second.block();
+        OutgoingQueue a = new OutgoingQueue(first, 16, () -> { }, unsent -> { }, text);
+        OutgoingQueue b = new OutgoingQueue(second, 16, () -> { }, unsent -> { }, text);
+        assertThat(a.offer(List.of("in flight"), List.of())).isTrue();
+        assertThat(b.offer(List.of("in flight"), List.of())).isTrue();
+        await().atMost(WAIT).until(() -> first.blockedWrites.get() == 1 && second.blockedWrites.get() == 1);
+
+        assertThat(a.offer(List.of("x".repeat(60)), List.of())).isTrue();
+        assertThat(a.offer(List.of("x".repeat(30)), List.of())).isTrue();
+        assertThat(a.offer(List.of("x".repeat(20)), List.of())).as("110 of 100 in the process").isFalse();
+        assertThat(offerDelta(a, delta("m1", "y".repeat(20), 0))).isFalse();
+        assertThat(b.offer(List.of("z".repeat(50)), List.of())).as("an empty queue takes its frame").isTrue();
+        assertThat(b.offer(List.of("z"), List.of())).isFalse();
+        assertThat(text.queued()).isEqualTo(140);
+
+        first.release();
+        await().atMost(WAIT).until(() -> !a.writerRunning());
+        assertThat(text.queued()).isEqualTo(50);
+        assertThat(b.offer(List.of("z".repeat(40)), List.of())).isTrue();
+        b.stop();
+        assertThat(text.queued()).as("a stopped queue holds nothing").isZero();
+        second.release();
+    }
+
+    @Test
     void anIdleQueueHasNoWriterAndOneBurstStartsOneThatEnds() {
         RecordingSession session = new RecordingSession();
         OutgoingQueue out = new OutgoingQueue(session, 16, () -> { }, unsent -> { });

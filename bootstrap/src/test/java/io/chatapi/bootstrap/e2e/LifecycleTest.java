@@ -160,6 +160,60 @@ class LifecycleTest {
     }
 
     @Test
+    void clientsThatAskForReplaysAndStopReadingCannotFillTheHeap() throws Exception {
+        Path dir = Files.createTempDirectory("chatapi-stalled");
+        int port = freePort();
+        Map<String, String> env = childEnvironment(port, dir, Map.of("RATE_LIMIT_MESSAGES", "0"));
+        // each socket may queue 8 M code units (16 MB of UTF-16 text): ten that stop reading would need 160 MB
+        Process child = startChild(env, dir, "export JDK_JAVA_OPTIONS=-Xmx96m && ");
+        try {
+            var rest = new Rest(port);
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .until(() -> rest.get("/health", null).status() == 200);
+            List<String> readers = java.util.stream.IntStream.range(0, 10).mapToObj(i -> "nr" + i).toList();
+            List<String> rooms = new java.util.ArrayList<>();
+            String text = "\u0100".repeat(16_000);
+            for (int r = 0; r < 8; r++) {
+                List<String> members = new java.util.ArrayList<>(readers);
+                members.add("writer");
+                String room = rest.post("/rooms", ADMIN, Map.of("type", "group", "members", members)).json()
+                        .get("room_id").asText();
+                rooms.add(room);
+                for (int m = 0; m < 60; m++) {
+                    assertThat(rest.post("/rooms/" + room + "/messages", Tokens.user("writer"),
+                            Map.of("content", text)).status()).isEqualTo(200);
+                }
+            }
+            Map<String, Object> fromTheStart = new java.util.HashMap<>();
+            rooms.forEach(room -> fromTheStart.put(room, 0));
+            String resume = WsClient.JSON.writeValueAsString(Map.of("type", "resume",
+                    "data", Map.of("rooms", fromTheStart)));
+            List<StalledSocket> stalled = new java.util.ArrayList<>();
+            try {
+                for (String reader : readers) {
+                    StalledSocket socket = StalledSocket.connect(port, Tokens.user(reader));
+                    stalled.add(socket);
+                    socket.send(resume);
+                }
+                Thread.sleep(5_000);
+                assertThat(child.isAlive()).as("the server is still running").isTrue();
+                assertThat(rest.get("/health", null).status()).isEqualTo(200);
+                assertThat(rest.post("/rooms/" + rooms.get(0) + "/messages", Tokens.user("writer"),
+                        Map.of("content", "still here")).status()).isEqualTo(200);
+                assertThat(rest.get("/metrics", null).json().get("slow_consumer_closes").asLong())
+                        .as("sockets that stopped reading were cut").isPositive();
+            } finally {
+                for (StalledSocket socket : stalled) {
+                    socket.close();
+                }
+            }
+        } finally {
+            child.destroyForcibly();
+            child.waitFor();
+        }
+    }
+
+    @Test
     void nothingAcknowledgedIsLostWhenTheProcessIsKilledMidLoad() throws Exception {
         Path dir = Files.createTempDirectory("chatapi-kill");
         int port = freePort();

@@ -110,6 +110,27 @@ final class StalledSocket implements AutoCloseable {
         return line.toString(StandardCharsets.US_ASCII);
     }
 
+    /** Sends one text frame (masked, as a client must); reads nothing. */
+    void send(String text) throws IOException {
+        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        var frame = new java.io.ByteArrayOutputStream();
+        frame.write(0x81);
+        if (payload.length < 126) {
+            frame.write(0x80 | payload.length);
+        } else {
+            frame.write(0x80 | 126);
+            frame.write(payload.length >>> 8);
+            frame.write(payload.length & 0xff);
+        }
+        byte[] mask = {1, 2, 3, 4};
+        frame.write(mask);
+        for (int i = 0; i < payload.length; i++) {
+            frame.write(payload[i] ^ mask[i % 4]);
+        }
+        socket.getOutputStream().write(frame.toByteArray());
+        socket.getOutputStream().flush();
+    }
+
     @Override
     public void close() throws IOException {
         socket.close();
