@@ -46,7 +46,10 @@ import io.chatapi.application.service.WebhookOutboxWorker;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
 
 /**
@@ -55,6 +58,8 @@ import java.util.logging.Logger;
  */
 public final class ChatApp implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ChatApp.class.getName());
+    /** How long past the drain budget a stop waits for the users online to be stored. */
+    private static final Duration KEPT_GRACE = Duration.ofSeconds(5);
     private static final int OUTGOING_QUEUE_FRAMES = 1024;
     /** From an HTTP request line to the start of its answer: a 1 MiB body at 35 KB/s, far more than any handler. */
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
@@ -214,13 +219,30 @@ public final class ChatApp implements AutoCloseable {
         server.stop(deadlineNanos);
         long sockets = System.nanoTime();
         bots.keepOwedForRestart(); // after the sockets: a send the stop finished may owe a reply too
-        long keptAt = kept.join();
+        long keptAt = keptBy(kept, deadlineNanos + KEPT_GRACE.toNanos());
         stopBehindTheServer();
         long end = System.nanoTime();
         LOG.info(() -> "stopped in " + millis(end - start) + " ms (bot replies ended " + millis(replies - start)
                 + " ms, sockets closed and web server stopped " + millis(sockets - replies)
                 + " ms, presence kept after " + millis(keptAt - start) + " ms, workers and database "
                 + millis(end - Math.max(sockets, keptAt)) + " ms)");
+    }
+
+    /**
+     * When the users online were stored for the restart, or now when that was not done by {@code deadlineNanos}:
+     * a database that no longer takes writes (its writer thread ended by an {@code OutOfMemoryError}, say) must
+     * not keep the stop from ending.
+     */
+    static long keptBy(CompletableFuture<Long> kept, long deadlineNanos) {
+        try {
+            return kept.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            LOG.warning("the users online were not stored for the restart: the database did not take the write in"
+                    + " time; they are announced again as they reconnect");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return System.nanoTime();
     }
 
     /** Stops what runs behind the web server: presence timers, the workers, the HTTP clients, the database last. */
