@@ -1,8 +1,10 @@
 package io.chatapi.bootstrap;
 
 import java.io.PrintStream;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.OptionalInt;
+import java.util.Set;
 
 /**
  * The command line: the server takes its settings from the environment only, so it knows two arguments,
@@ -11,6 +13,7 @@ import java.util.OptionalInt;
  */
 final class Arguments {
     private static final String DOCS = "docs/configuration.md";
+    private static final Set<String> KNOWN = Set.of("--help", "-h", "--version");
 
     private Arguments() {
     }
@@ -37,13 +40,7 @@ final class Arguments {
                 }
             }
         }
-        String unknown = null;
-        for (String arg : args) {
-            if (!isKnown(arg)) {
-                unknown = arg;
-                break;
-            }
-        }
+        String unknown = Arrays.stream(args).filter(arg -> !KNOWN.contains(arg)).findFirst().orElse(null);
         err.println(unknown == null ? "chatapi: --help and --version are given alone"
                 : "chatapi: unknown argument " + quoted(unknown) + ": the server takes no other arguments, its "
                         + "settings come from environment variables (java -jar chatapi.jar --help lists them)");
@@ -69,10 +66,6 @@ final class Arguments {
                     .append(value).append('\n');
         }
         return text.toString();
-    }
-
-    private static boolean isKnown(String arg) {
-        return arg.equals("--help") || arg.equals("-h") || arg.equals("--version");
     }
 
     /** The argument as typed, cut to 100 characters, control characters shown as {@code \\uXXXX}. */

@@ -168,8 +168,7 @@ class LifecycleTest {
         Process child = startChild(env, dir, "export JDK_JAVA_OPTIONS=-Xmx96m && ");
         try {
             var rest = new Rest(port);
-            await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                    .until(() -> rest.get("/health", null).status() == 200);
+            awaitHealthy(rest);
             List<String> readers = java.util.stream.IntStream.range(0, 10).mapToObj(i -> "nr" + i).toList();
             List<String> rooms = new java.util.ArrayList<>();
             String text = "\u0100".repeat(16_000);
@@ -221,8 +220,7 @@ class LifecycleTest {
         Process child = startChild(env, dir, "");
         try {
             var rest = new Rest(port);
-            await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                    .until(() -> rest.get("/health", null).status() == 200);
+            awaitHealthy(rest);
             String room = rest.post("/rooms", ADMIN, Map.of("type", "group", "members", List.of("k1", "k2")))
                     .json().get("room_id").asText();
             Set<String> acked = ConcurrentHashMap.newKeySet();
@@ -251,8 +249,7 @@ class LifecycleTest {
             }
             assertThat(acked).hasSizeGreaterThanOrEqualTo(300);
             child = startChild(env, dir, "");
-            await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                    .until(() -> rest.get("/health", null).status() == 200);
+            awaitHealthy(rest);
             Set<String> stored = new HashSet<>();
             long after = 0;
             while (true) {
@@ -290,8 +287,7 @@ class LifecycleTest {
                 + bytes + "')\" && ");
         try {
             var rest = new Rest(port);
-            await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                    .until(() -> rest.get("/health", null).status() == 200);
+            awaitHealthy(rest);
             var jwt = new com.nimbusds.jwt.SignedJWT(new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.HS256),
                     new com.nimbusds.jwt.JWTClaimsSet.Builder().subject("locale-user").build());
             jwt.sign(new com.nimbusds.jose.crypto.MACSigner(secret.getBytes(StandardCharsets.UTF_8)));
@@ -462,8 +458,7 @@ class LifecycleTest {
         Process child = startChild(childEnvironment(port, dir, Map.of()), dir, "");
         try {
             var rest = new Rest(port);
-            await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                    .until(() -> rest.get("/health", null).status() == 200);
+            awaitHealthy(rest);
             child.destroy();
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(Files.readString(dir.resolve("server.log")))
@@ -492,8 +487,7 @@ class LifecycleTest {
                 socket.close();
             }
             held.clear();
-            await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                    .until(() -> rest.get("/health", null).status() == 200);
+            awaitHealthy(rest);
             assertThat(Files.readString(dir.resolve("server.log")))
                     .doesNotContain("Too many open files")
                     .doesNotContain("server socket is terminating");
@@ -538,13 +532,18 @@ class LifecycleTest {
         Process child = startChild(childEnvironment(port, dir, Map.of()), dir, "ulimit -n 400 && ");
         var rest = new Rest(port);
         try {
-            await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                    .until(() -> rest.get("/health", null).status() == 200);
+            awaitHealthy(rest);
         } catch (RuntimeException | Error e) {
             child.destroyForcibly();
             throw e;
         }
         return child;
+    }
+
+    /** Waits (30 s at most) until the child server behind {@code rest} answers {@code /health} with 200. */
+    private static void awaitHealthy(Rest rest) {
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                .until(() -> rest.get("/health", null).status() == 200);
     }
 
     private static int freePort() throws IOException {
