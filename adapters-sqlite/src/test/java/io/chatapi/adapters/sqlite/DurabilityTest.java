@@ -59,8 +59,9 @@ class DurabilityTest {
 
     private Process startChild(Path file) throws IOException, URISyntaxException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                classPath(), AppendingChild.class.getName(), file.toString()));
+        // SQLite's native library is copied into the test's directory: the killed child cannot remove it
+        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
+                "-Dorg.sqlite.tmpdir=" + dir, "-cp", classPath(), AppendingChild.class.getName(), file.toString()));
         return new ProcessBuilder(command).redirectError(dir.resolve("child.err").toFile()).start();
     }
 

@@ -21,10 +21,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Token expiry and refresh, graceful shutdown, and durability across restarts and crashes. */
 class LifecycleTest {
     private static final String ADMIN = Tokens.admin("backend");
+
+    /** Where the child servers of a test keep their files; deleted after the test. */
+    @TempDir
+    Path temp;
 
     @Test
     void anExpiredTokenGetsAuthExpiredAndClose4001UnlessRefreshed() {
@@ -161,7 +166,7 @@ class LifecycleTest {
 
     @Test
     void clientsThatAskForReplaysAndStopReadingCannotFillTheHeap() throws Exception {
-        Path dir = Files.createTempDirectory("chatapi-stalled");
+        Path dir = Files.createTempDirectory(temp, "stalled");
         int port = freePort();
         Map<String, String> env = childEnvironment(port, dir, Map.of("RATE_LIMIT_MESSAGES", "0"));
         // each socket may queue 8 M code units (16 MB of UTF-16 text): ten that stop reading would need 160 MB
@@ -214,7 +219,7 @@ class LifecycleTest {
 
     @Test
     void nothingAcknowledgedIsLostWhenTheProcessIsKilledMidLoad() throws Exception {
-        Path dir = Files.createTempDirectory("chatapi-kill");
+        Path dir = Files.createTempDirectory(temp, "kill");
         int port = freePort();
         Map<String, String> env = childEnvironment(port, dir, Map.of("RATE_LIMIT_MESSAGES", "0"));
         Process child = startChild(env, dir, "");
@@ -272,7 +277,7 @@ class LifecycleTest {
 
     @Test
     void aNonAsciiSecretIsItsUtf8BytesWhateverTheLocale() throws Exception {
-        Path dir = Files.createTempDirectory("chatapi-locale");
+        Path dir = Files.createTempDirectory(temp, "locale");
         int port = freePort();
         String secret = "shört-säcret-with-ümlauts-0123456789-abcdef";
         Map<String, String> env = childEnvironment(port, dir, Map.of());
@@ -301,7 +306,7 @@ class LifecycleTest {
 
     @Test
     void aDatabaseFileThatCannotBeOpenedEndsTheStartWithAMessageAndNoStackTrace() throws Exception {
-        Path dir = Files.createTempDirectory("chatapi-bad-db");
+        Path dir = Files.createTempDirectory(temp, "bad-db");
         Path file = dir.resolve("not-a-database.db");
         Files.writeString(file, "these bytes are text, not an SQLite database, and there are enough of them");
         Process child = startChild(childEnvironment(freePort(), dir, Map.of("DATABASE_DSN", "file:" + file)), dir, "");
@@ -321,7 +326,7 @@ class LifecycleTest {
 
     @Test
     void aSecondServerOnTheSameDatabaseFileIsRefusedAndTheFilesAreTheOwnersOnly() throws Exception {
-        Path dir = Files.createTempDirectory("chatapi-one-server");
+        Path dir = Files.createTempDirectory(temp, "one-server");
         Path file = dir.resolve("data/new/chat.db");
         try (TestServer first = TestServer.start(Map.of("DATABASE_DSN", "file:" + file))) {
             assertThat(first.rest().get("/health", null).status()).isEqualTo(200);
@@ -354,7 +359,7 @@ class LifecycleTest {
 
     @Test
     void aBadValueIsQuotedInUtf8WhenTheLocaleSetsNoCharset() throws Exception {
-        Path dir = Files.createTempDirectory("chatapi-no-locale");
+        Path dir = Files.createTempDirectory(temp, "no-locale");
         Process child = startChild(childEnvironment(freePort(), dir, Map.of()), dir,
                 "export MAX_FRAME_BYTES=$'\\xc3\\xa91' && unset LANG LC_ALL LC_CTYPE && ");
         try {
@@ -370,7 +375,7 @@ class LifecycleTest {
 
     @Test
     void anOpenFileLimitWithNoRoomForConnectionsEndsTheStartWithOneLine() throws Exception {
-        Path dir = Files.createTempDirectory("chatapi-no-files");
+        Path dir = Files.createTempDirectory(temp, "no-files");
         Process child = startChild(childEnvironment(freePort(), dir, Map.of()), dir, "ulimit -n 150 && ");
         try {
             assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("a process that would listen to nothing ends").isTrue();
@@ -387,7 +392,7 @@ class LifecycleTest {
 
     @Test
     void aPortInUseEndsTheStartWithOneLineNamingListenAddrAndAFailureStatus() throws Exception {
-        Path dir = Files.createTempDirectory("chatapi-port-in-use");
+        Path dir = Files.createTempDirectory(temp, "port-in-use");
         try (var taken = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
             int port = taken.getLocalPort();
             Process child = startChild(childEnvironment(port, dir, Map.of()), dir, "");
@@ -414,7 +419,7 @@ class LifecycleTest {
     void anAddressTheSystemRefusesToBindEndsTheStartWithOneLineBeforeAnyDatabase() throws Exception {
         // an IPv6 link-local address without its zone, and a multicast one: bind(2) answers EINVAL, not EADDRINUSE
         for (String host : List.of("[fe80::1]", "[ff02::1]")) {
-            Path dir = Files.createTempDirectory("chatapi-bad-bind");
+            Path dir = Files.createTempDirectory(temp, "bad-bind");
             String address = host + ":18113";
             Process child = startChild(childEnvironment(18113, dir, Map.of("LISTEN_ADDR", address)), dir, "");
             try {
@@ -436,7 +441,7 @@ class LifecycleTest {
 
     @Test
     void aListenAddrHostThatDoesNotResolveEndsTheStartWithOneLine() throws Exception {
-        Path dir = Files.createTempDirectory("chatapi-bad-host");
+        Path dir = Files.createTempDirectory(temp, "bad-host");
         Process child = startChild(childEnvironment(18112, dir, Map.of("LISTEN_ADDR", "no-such-host.invalid:18112")),
                 dir, "");
         try {
@@ -453,7 +458,7 @@ class LifecycleTest {
 
     @Test
     void whatTheGracefulStopLogsAfterSigtermReachesTheLog() throws Exception {
-        Path dir = Files.createTempDirectory("chatapi-stop-log");
+        Path dir = Files.createTempDirectory(temp, "stop-log");
         int port = freePort();
         Process child = startChild(childEnvironment(port, dir, Map.of()), dir, "");
         try {
@@ -472,7 +477,7 @@ class LifecycleTest {
 
     @Test
     void runningOutOfOpenFilesHoldsNewConnectionsBackInsteadOfEndingTheListener() throws Exception {
-        Path dir = Files.createTempDirectory("chatapi-files");
+        Path dir = Files.createTempDirectory(temp, "files");
         int port = freePort();
         Process child = startWithFewOpenFiles(port, dir);
         List<java.net.Socket> held = new java.util.ArrayList<>();
@@ -503,7 +508,7 @@ class LifecycleTest {
 
     @Test
     void aStopWhileClientsWaitForAConnectionSlotLogsNoStackTrace() throws Exception {
-        Path dir = Files.createTempDirectory("chatapi-full-stop");
+        Path dir = Files.createTempDirectory(temp, "full-stop");
         int port = freePort();
         Process child = startWithFewOpenFiles(port, dir);
         List<java.net.Socket> held = new java.util.ArrayList<>();
@@ -567,9 +572,10 @@ class LifecycleTest {
         String java = ProcessHandle.current().info().command().orElse("java");
         Path options = Path.of("target", "jvm.options").toAbsolutePath();
         assertThat(options).as("the JVM options the build copies beside the jar").isRegularFile();
+        // SQLite's native library is copied into the test's directory: a child killed with SIGKILL cannot remove it
         var builder = new ProcessBuilder("bash", "-c",
-                shellSetup + "exec \"$0\" \"@$2\" -cp \"$1\" io.chatapi.bootstrap.Main",
-                java, System.getProperty("java.class.path"), options.toString());
+                shellSetup + "exec \"$0\" \"@$2\" \"-Dorg.sqlite.tmpdir=$3\" -cp \"$1\" io.chatapi.bootstrap.Main",
+                java, System.getProperty("java.class.path"), options.toString(), dir.toString());
         builder.environment().putAll(env);
         builder.redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile());
         return builder.start();

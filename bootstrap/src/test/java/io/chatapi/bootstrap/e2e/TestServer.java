@@ -6,11 +6,22 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 
 /** The real server, wired as in production, on a free port with a fresh SQLite file. */
 final class TestServer implements AutoCloseable {
+    /** The directories of the servers started, deleted when the test JVM ends. */
+    private static final Set<Path> DIRECTORIES = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> DIRECTORIES.forEach(TestServer::deleteQuietly)));
+    }
+
     private final Path dir;
     private final Map<String, String> env;
     private volatile ChatApp app;
@@ -27,7 +38,7 @@ final class TestServer implements AutoCloseable {
     /** Starts with test defaults overridden by {@code overrides}. */
     static TestServer start(Map<String, String> overrides) {
         try {
-            Path dir = Files.createTempDirectory("chatapi-e2e");
+            Path dir = newDirectory();
             Map<String, String> env = new HashMap<>();
             env.put("JWT_SECRET", Tokens.SECRET);
             env.put("LISTEN_ADDR", "127.0.0.1:0");
@@ -88,6 +99,26 @@ final class TestServer implements AutoCloseable {
     public void close() {
         if (app != null) {
             app.close();
+        }
+    }
+
+    /**
+     * A new directory for a server's files, deleted when the test JVM ends (a test may stop a server and start
+     * another on its database file, so a stop does not delete it).
+     */
+    private static Path newDirectory() throws IOException {
+        Path dir = Files.createTempDirectory("chatapi-e2e");
+        DIRECTORIES.add(dir);
+        return dir;
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            System.err.println("cannot delete " + dir + ": " + e);
         }
     }
 }
