@@ -2,6 +2,7 @@ package io.chatapi.adapters.webhook;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -162,7 +163,8 @@ final class WebhookJson {
     /**
      * The metadata, as written, when it is exactly one JSON value (numbers, key order and duplicate keys as the
      * application wrote them, at any depth the parser accepts), else as a string. Never fails: an unpaired
-     * surrogate, which no JSON text can carry, is sent as U+FFFD.
+     * surrogate, which no JSON text can carry, is sent as U+FFFD; JSON text that escapes one (a backslash, then
+     * {@code ud800}) is sent as a string, which strict parsers read, where they would refuse the whole body.
      */
     private void putMetadata(ObjectNode root, String metadata) {
         String text = Utf16.wellFormed(metadata);
@@ -175,10 +177,20 @@ final class WebhookJson {
 
     private boolean isOneJsonValue(String text) {
         try (JsonParser parser = mapper.getFactory().createParser(text)) {
-            if (parser.nextToken() == null) {
-                return false;
-            }
-            parser.skipChildren();
+            int depth = 0;
+            do {
+                JsonToken token = parser.nextToken();
+                if (token == null) {
+                    return false;
+                }
+                if (token == JsonToken.VALUE_STRING || token == JsonToken.FIELD_NAME) {
+                    String value = parser.getText();
+                    if (Utf16.wellFormed(value) != value) {
+                        return false;
+                    }
+                }
+                depth += token.isStructStart() ? 1 : token.isStructEnd() ? -1 : 0;
+            } while (depth > 0);
             return parser.nextToken() == null;
         } catch (IOException e) {
             return false;

@@ -216,6 +216,20 @@ class HttpWebhookSenderTest {
     }
 
     @Test
+    void metadataWhoseJsonEscapesAnUnpairedSurrogateIsSentAsAStringThatStrictParsersRead() throws Exception {
+        for (String metadata : List.of("{\"z\":\"\\ud800\"}", "{\"\\udc00\":1}", "[\"a\\udc00\\ud800b\"]",
+                "\"\\uD83D\"")) {
+            String body = sender(null).encode(new WebhookEvent.MessageOffline(room(metadata), "bob", message()));
+            JsonNode tree = JSON.readTree(body);
+            assertThat(tree.get("room_metadata").isTextual()).as(metadata).isTrue();
+            assertThat(tree.get("room_metadata").textValue()).isEqualTo(metadata);
+        }
+        String paired = "{\"emoji\":\"\\ud83d\\ude00\"}";
+        assertThat(sender(null).encode(new WebhookEvent.MessageOffline(room(paired), "bob", message())))
+                .contains(",\"room_metadata\":" + paired + ",");
+    }
+
+    @Test
     void messageOfflineBodyOmitsAbsentMetadata() throws Exception {
         for (String metadata : new String[] {null, ""}) {
             String body = sender(null).encode(new WebhookEvent.MessageOffline(room(metadata), "bob", message()));

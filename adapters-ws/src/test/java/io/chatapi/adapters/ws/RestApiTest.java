@@ -234,6 +234,15 @@ class RestApiTest {
     }
 
     @Test
+    void aPathWithUtf8BytesSentUnencodedIsRefusedWithAHintToPercentEncodeThem() {
+        assertThat(http.post("/rooms/room_ab/members", ALICE, "{\"user_id\":\"émile\"}").statusCode()).isEqualTo(204);
+        String raw = http.raw(("DELETE /rooms/room_ab/members/émile HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                + ADMIN + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        assertThat(raw).startsWith("HTTP/1.1 400 ").contains("\"invalid_request\"", "percent-encode");
+        assertThat(http.send("DELETE", "/rooms/room_ab/members/%C3%A9mile", ADMIN, null).statusCode()).isEqualTo(204);
+    }
+
+    @Test
     void aPathWithADotOrEmptySegmentNamesNoId() {
         assertThat(http.post("/rooms/room_ab/members", ALICE, "{\"user_id\":\"dot\"}").statusCode()).isEqualTo(204);
         for (String path : List.of("/rooms/room_c/../room_ab/members/dot", "/rooms/room_ab/members/x/../dot",

@@ -67,10 +67,11 @@ final class PathIds {
     }
 
     /**
-     * The text a raw path segment stands for, as UTF-8: each {@code %XX} is a byte, and so is each other character
-     * (the request line is read as Latin-1), so that {@code é} sent unencoded names what {@code %C3%A9} does. Bytes
-     * that are not UTF-8 are refused (400) rather than read as U+FFFD, which would make {@code %FF} and {@code %FE}
-     * one id.
+     * The text a raw path segment stands for, as UTF-8: each {@code %XX} is a byte, and so is each other character.
+     * A request line is ASCII (RFC 3986): the web server reads each byte above 127 sent unencoded as U+FFFD, which
+     * loses it, so such a path is refused (400) with a hint to encode it ({@code é} as {@code %C3%A9}). Bytes that
+     * are not UTF-8 once decoded are refused too rather than read as U+FFFD, which would make {@code %FF} and
+     * {@code %FE} one id.
      */
     private static String decode(String raw) {
         if (raw.indexOf('%') < 0 && raw.chars().allMatch(c -> c < 0x80)) {
@@ -86,10 +87,11 @@ final class PathIds {
                 }
                 bytes.write(HexFormat.fromHexDigits(raw, i + 1, i + 3));
                 i += 2;
-            } else if (c <= 0xFF) {
+            } else if (c < 0x80) {
                 bytes.write(c);
             } else {
-                throw ChatException.invalid("the path holds a character that is not a byte");
+                throw ChatException.invalid("the path holds a byte that is not ASCII: percent-encode an id's UTF-8 "
+                        + "bytes (é as %C3%A9)");
             }
         }
         return WireJson.utf8(bytes.toByteArray()).orElseThrow(
