@@ -81,8 +81,7 @@ final class ConfigReader {
             try {
                 return DatabaseDsn.parse(text);
             } catch (IllegalArgumentException e) {
-                // The query part and a user:password@ may carry credentials of other drivers: never echo them.
-                env.invalid(DATABASE_DSN, shownUrl(text), e.getMessage());
+                env.invalid(DATABASE_DSN, text, e.getMessage());
                 return DatabaseDsn.parse(DATABASE_DSN.defaultValue());
             }
         });
@@ -101,7 +100,7 @@ final class ConfigReader {
             try {
                 url = Optional.of(webhookUrl(rawUrl.get()));
             } catch (IllegalArgumentException e) {
-                env.invalid(WEBHOOK_URL, shownUrl(rawUrl.get()), e.getMessage());
+                env.invalid(WEBHOOK_URL, rawUrl.get(), e.getMessage());
             }
         }
         Optional<String> secret = env.optional(WEBHOOK_SECRET);

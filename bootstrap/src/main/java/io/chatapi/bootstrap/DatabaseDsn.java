@@ -56,6 +56,11 @@ record DatabaseDsn(Path file, List<String> ignoredParameters) {
         if (rest.isEmpty()) {
             throw new IllegalArgumentException("no database file named");
         }
+        if (rest.charAt(0) <= ' ' || rest.charAt(rest.length() - 1) <= ' ') {
+            // SQLite's JDBC driver trims them: it would open another file than the one the server locks
+            throw new IllegalArgumentException("a database file name may not begin or end with a space or a control "
+                    + "character");
+        }
         if (rest.endsWith("/")) {
             throw new IllegalArgumentException("names a directory, not a database file");
         }

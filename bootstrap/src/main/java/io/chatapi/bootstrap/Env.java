@@ -19,6 +19,11 @@ final class Env {
     private static final int MAX_ECHOED_CHARS = 80;
     private static final char REPLACEMENT = '\uFFFD';
     static final String DURATION_EXPECTED = "expected a duration like 500ms, 30s or 5m";
+    /**
+     * The longest duration a setting takes: the server adds durations to {@link System#nanoTime()} readings, and
+     * Go's longest (about 292 years of nanoseconds) would overflow them.
+     */
+    static final Duration MAX_DURATION = Duration.ofHours(876_000);
 
     private final Map<String, String> values;
     private final List<String> problems = new ArrayList<>();
@@ -89,6 +94,9 @@ final class Env {
             if (d.compareTo(min) < 0) {
                 throw new IllegalArgumentException(d.isNegative() ? "must not be negative" : belowMin);
             }
+            if (d.compareTo(MAX_DURATION) > 0) {
+                throw new IllegalArgumentException("must be at most 876000h (100 years)");
+            }
             return d;
         });
     }
@@ -120,8 +128,11 @@ final class Env {
 
     double decimal(Setting setting, double min) {
         return parse(setting, text -> {
-            if (!text.matches("-?[0-9]{1,15}(\\.[0-9]{1,15})?")) {
+            if (!text.matches("-?[0-9]+(\\.[0-9]+)?")) {
                 throw new IllegalArgumentException("expected a number like 10 or 0.5");
+            }
+            if (!text.matches("-?[0-9]{1,15}(\\.[0-9]{1,15})?")) {
+                throw new IllegalArgumentException("must have at most 15 digits before the point and 15 after it");
             }
             double n = Double.parseDouble(text);
             if (n < min) {
@@ -156,10 +167,12 @@ final class Env {
         problems.add(message);
     }
 
+    /** Records a bad value, shown only as far as the setting allows (never a secret, a URL without credentials). */
     void invalid(Setting setting, String value, String reason) {
-        problems.add(setting.secret()
+        String shown = setting.shown(value);
+        problems.add(shown == null
                 ? "invalid " + setting.name() + ": " + reason
-                : "invalid " + setting.name() + "=" + quote(value) + ": " + reason);
+                : "invalid " + setting.name() + "=" + quote(shown) + ": " + reason);
     }
 
     void throwIfProblems() throws ConfigException {

@@ -5,12 +5,12 @@ package io.chatapi.bootstrap;
  * default). The constant's name is the variable's name.
  */
 enum Setting {
-    JWT_SECRET(null, true),
+    JWT_SECRET(null, Shown.NEVER),
     LISTEN_ADDR(":8080"),
-    DATABASE_DSN("file:./chatapi.db"),
+    DATABASE_DSN("file:./chatapi.db", Shown.WITHOUT_CREDENTIALS),
     ALLOWED_ORIGINS(null),
-    WEBHOOK_URL(null),
-    WEBHOOK_SECRET(null, true),
+    WEBHOOK_URL(null, Shown.WITHOUT_CREDENTIALS),
+    WEBHOOK_SECRET(null, Shown.NEVER),
     WS_MAX_CONNECTIONS_PER_USER("5"),
     RATE_LIMIT_MESSAGES("10"),
     RATE_LIMIT_MESSAGES_BURST("20"),
@@ -37,16 +37,25 @@ enum Setting {
     LLM_TOTAL_TIMEOUT("5m"),
     BOT_MAX_CONCURRENT_REPLIES("256");
 
-    private final String defaultValue;
-    private final boolean secret;
-
-    Setting(String defaultValue) {
-        this(defaultValue, false);
+    /** How an error message may show a value. */
+    enum Shown {
+        AS_WRITTEN,
+        /** Never: only the variable's name. */
+        NEVER,
+        /** Without its query and the credentials a URL may carry ({@link ConfigReader#shownUrl}). */
+        WITHOUT_CREDENTIALS
     }
 
-    Setting(String defaultValue, boolean secret) {
+    private final String defaultValue;
+    private final Shown shown;
+
+    Setting(String defaultValue) {
+        this(defaultValue, Shown.AS_WRITTEN);
+    }
+
+    Setting(String defaultValue, Shown shown) {
         this.defaultValue = defaultValue;
-        this.secret = secret;
+        this.shown = shown;
     }
 
     /** The value used when the variable is unset or empty; null when there is none. */
@@ -56,6 +65,15 @@ enum Setting {
 
     /** True when the value must never appear in a message or a log. */
     boolean secret() {
-        return secret;
+        return shown == Shown.NEVER;
+    }
+
+    /** What of the value a message may show; null when nothing. */
+    String shown(String value) {
+        return switch (shown) {
+            case AS_WRITTEN -> value;
+            case NEVER -> null;
+            case WITHOUT_CREDENTIALS -> ConfigReader.shownUrl(value);
+        };
     }
 }

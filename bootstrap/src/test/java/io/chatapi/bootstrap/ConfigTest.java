@@ -284,6 +284,16 @@ class ConfigTest {
         }
 
         @Test
+        void aFileNameThatBeginsOrEndsWithWhiteSpaceIsRefusedForTheDriverWouldTrimIt() throws ConfigException {
+            for (String dsn : List.of("chat.db ", " chat.db", "   ", "file:chat.db%20", "jdbc:sqlite:chat.db\t",
+                    "data/ ")) {
+                assertThat(failure("DATABASE_DSN", dsn).getMessage()).as(dsn).endsWith(
+                        ": a database file name may not begin or end with a space or a control character");
+            }
+            assertThat(read("DATABASE_DSN", "my chat.db").database().file()).isEqualTo(Path.of("my chat.db"));
+        }
+
+        @Test
         void otherDatabasesAreRefused() {
             assertThat(failure("DATABASE_DSN", "postgres://db/chat").getMessage())
                     .startsWith("invalid DATABASE_DSN=\"postgres://db/chat\": only SQLite is supported");
@@ -299,6 +309,15 @@ class ConfigTest {
             assertThat(failure("DATABASE_DSN", "jdbc:postgresql://user:hunter2@db/chat").getMessage())
                     .startsWith("invalid DATABASE_DSN=\"jdbc:postgresql://***@db/chat\"")
                     .doesNotContain("hunter2");
+        }
+
+        @Test
+        void aUrlThatWasNotUtf8TextIsRefusedWithoutItsCredentialsOrQuery() {
+            ConfigException e = failure("DATABASE_DSN", "postgres://user:hunter2@db.example/chat?sslpassword=t0k\uFFFD",
+                    "WEBHOOK_URL", "https://user:hunter2@app.example/hook?token=t0k\uFFFD");
+            assertThat(e.getMessage()).contains("invalid DATABASE_DSN=\"postgres://***@db.example/chat\": holds bytes",
+                    "invalid WEBHOOK_URL=\"https://***@app.example/hook\": holds bytes")
+                    .doesNotContain("hunter2").doesNotContain("t0k");
         }
 
         @ParameterizedTest
@@ -407,9 +426,15 @@ class ConfigTest {
         }
 
         @Test
-        void hugeDurationsAreOutOfRange() {
+        void hugeDurationsAreOutOfRange() throws ConfigException {
             assertThat(failure("JWT_LEEWAY", "3000000h").getMessage())
                     .isEqualTo("invalid JWT_LEEWAY=\"3000000h\": out of range (at most about 292 years)");
+            // Go's longest duration, which added to a clock reading would overflow it
+            assertThat(failure("SHUTDOWN_DRAIN_TIMEOUT", "2562047h47m16.854775807s").getMessage()).isEqualTo(
+                    "invalid SHUTDOWN_DRAIN_TIMEOUT=\"2562047h47m16.854775807s\": must be at most 876000h (100 years)");
+            assertThat(failure("WORKER_INTERVAL", "876000h1ns").getMessage()).endsWith("must be at most 876000h (100 years)");
+            assertThat(read("SHUTDOWN_DRAIN_TIMEOUT", "876000h").shutdown().drainTimeout())
+                    .isEqualTo(Duration.ofHours(876_000));
         }
 
         @Test
@@ -490,6 +515,10 @@ class ConfigTest {
                 assertThat(failure("RATE_LIMIT_MESSAGES", bad).getMessage())
                         .isEqualTo("invalid RATE_LIMIT_MESSAGES=" + Env.quote(bad) + ": expected a number like 10 or 0.5");
             }
+            assertThat(failure("RATE_LIMIT_MESSAGES", "1234567890123456").getMessage()).isEqualTo(
+                    "invalid RATE_LIMIT_MESSAGES=\"1234567890123456\": must have at most 15 digits before the point and "
+                            + "15 after it");
+            assertThat(failure("RATE_LIMIT_MESSAGES", "0.1234567890123456").getMessage()).endsWith("15 after it");
         }
     }
 

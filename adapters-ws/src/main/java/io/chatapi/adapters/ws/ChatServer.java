@@ -88,22 +88,27 @@ public final class ChatServer {
      * it opens (and perhaps creates and migrates) a database. A port another process takes between this check and
      * {@link #start} is still refused there.
      *
-     * @throws ListenFailedException when the address is taken or is not one of this host's
+     * @throws ListenFailedException when the address is taken, is not one of this host's or takes no connections
      */
     public static void checkListenable(TransportSettings settings) {
-        if (settings.port() == 0) {
-            return;
-        }
         InetSocketAddress address = new InetSocketAddress(settings.host(), settings.port());
         if (address.isUnresolved()) {
             return; // the start names the host that does not resolve
+        }
+        var ip = address.getAddress();
+        if (ip.isMulticastAddress() || ip.getHostAddress().equals("255.255.255.255")) {
+            // the system binds an IPv4 one, but no connection can ever reach it
+            throw new ListenFailedException(address(settings), "a multicast or broadcast address takes no connections");
+        }
+        if (settings.port() == 0) {
+            return;
         }
         try (ServerSocketChannel probe = ServerSocketChannel.open()) { // Helidon listens with one too
             probe.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             probe.bind(address);
         } catch (SocketException e) {
-            // in use, not this machine's (BindException), or refused outright: an IPv6 link-local address without
-            // its zone or a multicast address (EINVAL)
+            // in use, not this machine's (BindException), or refused outright: an IPv6 link-local address the
+            // system cannot place on an interface, an IPv6 multicast address (EINVAL)
             String reason = e.getMessage() == null ? "cannot bind" : e.getMessage().toLowerCase(Locale.ROOT);
             throw new ListenFailedException(address(settings), reason);
         } catch (IOException e) {

@@ -62,7 +62,7 @@ public final class HistoryService implements HistoryUseCase {
         long after = lastSeq;
         reading:
         while (true) {
-            int want = Math.min(REPLAY_PAGE, max + 1 - missed.size());
+            int want = (int) Math.min(REPLAY_PAGE, (long) max + 1 - missed.size()); // max may be MAX_VALUE
             List<Message> page = messages.after(roomId, after, want);
             for (Message message : page) {
                 long length = textLength(message);

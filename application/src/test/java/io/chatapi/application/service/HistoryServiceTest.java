@@ -1,6 +1,7 @@
 package io.chatapi.application.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.chatapi.application.ChatSettings;
 import io.chatapi.application.fake.InMemoryStores;
@@ -18,6 +19,7 @@ import io.chatapi.domain.Principal;
 import io.chatapi.domain.Role;
 import io.chatapi.domain.Room;
 import io.chatapi.domain.RoomType;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -68,5 +70,25 @@ class HistoryServiceTest {
         assertThat(replay.messages()).extracting(Message::meta).containsExactly(stored);
         assertThat(replay.lastSeq()).isEqualTo(1);
         assertThat(replay.complete()).isFalse();
+    }
+
+    @Test
+    void aResumeBoundedByTheLargestWholeNumberStillEnds() {
+        stores.rooms().createGroup(new Room("room_x", RoomType.GROUP, null, null, 0, T0, Handoff.initial(T0)),
+                List.of(new Member("room_x", "ann", MemberRole.MEMBER, T0),
+                        new Member("room_x", "bob", MemberRole.MEMBER, T0)));
+        DeliveryPlan none = stored -> new DeliveryPlan.Deliveries(List.of(), List.of());
+        stores.messages().append(new MessageDraft(Ids.message(), "room_x", "ann", "hello", null, null, T0), none);
+        ChatSettings d = ChatSettings.defaults();
+        ChatSettings unbounded = new ChatSettings(d.maxMessageChars(), d.rateLimitPerSecond(), d.rateLimitBurst(),
+                Integer.MAX_VALUE, d.offlineMaxAttempts(), d.webhookMaxAttempts(), d.webhookRetryBase(),
+                d.presenceGrace(), d.botWebhookProceed(), d.maxRoomMembers());
+        HistoryService history = new HistoryService(stores.rooms(), stores.messages(), stores.deliveries(), unbounded);
+
+        Replay replay = assertTimeoutPreemptively(Duration.ofSeconds(10),
+                () -> history.resume(new Principal("bob", Role.USER), "room_x", 0));
+
+        assertThat(replay.messages()).extracting(Message::content).containsExactly("hello");
+        assertThat(replay.complete()).isTrue();
     }
 }

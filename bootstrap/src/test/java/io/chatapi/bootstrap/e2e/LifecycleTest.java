@@ -417,8 +417,9 @@ class LifecycleTest {
 
     @Test
     void anAddressTheSystemRefusesToBindEndsTheStartWithOneLineBeforeAnyDatabase() throws Exception {
-        // an IPv6 link-local address without its zone, and a multicast one: bind(2) answers EINVAL, not EADDRINUSE
-        for (String host : List.of("[fe80::1]", "[ff02::1]")) {
+        // an IPv6 link-local address on no interface: bind(2) answers EINVAL, not EADDRINUSE; multicast and
+        // broadcast addresses take no connection (the system binds the IPv4 ones)
+        for (String host : List.of("[fe80::1]", "[ff02::1]", "224.0.0.1", "255.255.255.255")) {
             Path dir = Files.createTempDirectory(temp, "bad-bind");
             String address = host + ":18113";
             Process child = startChild(childEnvironment(18113, dir, Map.of("LISTEN_ADDR", address)), dir, "");
@@ -428,7 +429,8 @@ class LifecycleTest {
                 String log = Files.readString(dir.resolve("server.log"));
                 assertThat(log.lines().toList()).as(log).singleElement().satisfies(line ->
                         assertThat(line).startsWith("chatapi: LISTEN_ADDR=" + address + ": ")
-                                .doesNotEndWith("cannot listen there"));
+                                .doesNotEndWith("cannot listen there")
+                                .endsWith(host.startsWith("[fe80") ? "invalid argument" : "takes no connections"));
                 try (var files = Files.list(dir)) {
                     assertThat(files.map(f -> f.getFileName().toString())).containsExactly("server.log");
                 }
