@@ -20,6 +20,7 @@ import io.chatapi.adapters.ws.rest.RequestTargetFilter;
 import io.chatapi.adapters.ws.rest.RequestsInFlight;
 import io.chatapi.adapters.ws.rest.RoomRoutes;
 import io.chatapi.adapters.ws.rest.SocketOriginRelay;
+import io.chatapi.adapters.ws.rest.UnreadBodyFilter;
 import io.chatapi.application.ServerMetrics;
 import io.helidon.http.DirectHandler;
 import io.helidon.webserver.WebServer;
@@ -144,6 +145,7 @@ public final class ChatServer {
         HttpRouting.Builder routing = HttpRouting.builder()
                 .addFilter(new RequestLogFilter(stalled::answeredByCut))
                 .addFilter(new RequestTargetFilter())
+                .addFilter(new UnreadBodyFilter())
                 .addFilter(new CorsFilter(origins, refusals))
                 .addFilter(requests)
                 .addFilter(new HandshakeFilter(verifier, origins, refusals))

@@ -79,4 +79,28 @@ final class Http {
             throw new UncheckedIOException(e);
         }
     }
+
+    /**
+     * Sends the bytes as they are on a new connection and returns everything read until the server closes it, or
+     * until nothing came for {@code quiet} (the connection is then left open by the server; the text ends there).
+     */
+    String rawUntilClosed(byte[] request, Duration quiet) {
+        try (var socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout((int) quiet.toMillis());
+            socket.getOutputStream().write(request);
+            socket.getOutputStream().flush();
+            var read = new java.io.ByteArrayOutputStream();
+            byte[] buffer = new byte[8192];
+            try {
+                for (int n; (n = socket.getInputStream().read(buffer)) >= 0; ) {
+                    read.write(buffer, 0, n);
+                }
+            } catch (java.net.SocketTimeoutException e) {
+                read.write("[still open]".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            }
+            return read.toString(java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 }

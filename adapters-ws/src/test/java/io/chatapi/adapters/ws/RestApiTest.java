@@ -242,6 +242,77 @@ class RestApiTest {
         assertThat(http.send("DELETE", "/rooms/room_ab/members/%C3%A9mile", ADMIN, null).statusCode()).isEqualTo(204);
     }
 
+    /** A complete request for a message {@code content} to room_ab, as a client would send it. */
+    private static String messageRequest(String content) {
+        String body = "{\"content\":\"" + content + "\"}";
+        return "POST /rooms/room_ab/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ALICE
+                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
+    }
+
+    private static long statusLines(String answers) {
+        return java.util.regex.Pattern.compile("HTTP/1\\.1 \\d{3} ").matcher(answers).results().count();
+    }
+
+    private static List<String> contents() {
+        return Http.json(http.get("/rooms/room_ab/messages?limit=100", ALICE)).get("messages")
+                .findValuesAsText("content");
+    }
+
+    @Test
+    void aBodyLeftUnreadAfterExpect100ContinueIsNeverReadAsARequestOfItsOwn() {
+        for (String head : List.of("POST /health HTTP/1.1\r\nHost: x\r\n",
+                "POST /rooms/room_ab/messages HTTP/1.1\r\nHost: x\r\n",
+                "GET /rooms/room_ab HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + BOB + "\r\n")) {
+            String hidden = messageRequest("smuggled after expect");
+            String answers = http.rawUntilClosed((head + "Expect: 100-continue\r\nContent-Length: " + hidden.length()
+                    + "\r\n\r\n" + hidden).getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(3));
+            assertThat(statusLines(answers)).as(answers).isEqualTo(1);
+            assertThat(answers).as(head).containsIgnoringCase("connection: close").doesNotContain("[still open]");
+        }
+        assertThat(contents()).doesNotContain("smuggled after expect");
+        String asked = http.rawUntilClosed(("POST /health HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                + "Content-Length: 2\r\n\r\n").getBytes(StandardCharsets.US_ASCII), Duration.ofSeconds(1));
+        assertThat(statusLines(asked)).as("no body sent: answered all the same").isEqualTo(1);
+        assertThat(asked).doesNotContain("[still open]");
+    }
+
+    @Test
+    void aChunkedBodyThatCannotBeReadIsRefusedAndItsConnectionClosed() {
+        String data = "0\r\n\r\n" + messageRequest("smuggled in a chunk");
+        String head = "POST /rooms/room_ab/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ALICE
+                + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+        for (String sizeLine : List.of(Integer.toHexString(data.length()) + ";ext=1",
+                Integer.toHexString(data.length()) + "\t", "zz")) {
+            String answers = http.rawUntilClosed((head + sizeLine + "\r\n" + data + "\r\n0\r\n\r\n")
+                    .getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(3));
+            assertThat(statusLines(answers)).as(answers).isEqualTo(1);
+            assertThat(answers).as(sizeLine).startsWith("HTTP/1.1 400 ").contains("\"invalid_request\"")
+                    .containsIgnoringCase("connection: close").doesNotContain("[still open]");
+        }
+        assertThat(contents()).doesNotContain("smuggled in a chunk");
+    }
+
+    @Test
+    void aTransferCodingOtherThanChunkedAloneIsTheClientsError() {
+        String answer = http.raw(("POST /rooms/room_ab/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ALICE
+                + "\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        assertThat(answer).startsWith("HTTP/1.1 501 ").contains("\"invalid_request\"", "Transfer-Encoding")
+                .doesNotContain("internal");
+    }
+
+    @Test
+    void aRequestTargetInAbsoluteFormNamesTheSameIds() {
+        assertThat(http.post("/rooms/room_ab/members", ALICE, "{\"user_id\":\"absolute\"}").statusCode())
+                .isEqualTo(204);
+        String room = http.raw(("GET http://x/rooms/room_ab HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ALICE
+                + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        assertThat(room).startsWith("HTTP/1.1 200 ").contains("\"room_id\":\"room_ab\"");
+        String removed = http.raw(("DELETE HTTP://x:80/rooms/room_ab/members/absolute HTTP/1.1\r\nHost: x\r\n"
+                + "Authorization: Bearer " + ADMIN + "\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        assertThat(removed).startsWith("HTTP/1.1 204 ");
+    }
+
     @Test
     void aPathWithADotOrEmptySegmentNamesNoId() {
         assertThat(http.post("/rooms/room_ab/members", ALICE, "{\"user_id\":\"dot\"}").statusCode()).isEqualTo(204);

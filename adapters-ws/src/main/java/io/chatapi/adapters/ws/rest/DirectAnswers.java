@@ -130,6 +130,9 @@ public final class DirectAnswers implements DirectHandler {
                     "unsupported Content-Encoding: send the body as it is, with no Content-Encoding or identity");
             case 426 -> new Answer(ErrorCode.INVALID_REQUEST, HandshakeFilter.VERSION_REQUIRED);
             case 431 -> new Answer(ErrorCode.INVALID_REQUEST, "request header fields too large");
+            // Helidon's only 501: a Transfer-Encoding other than chunked alone (RFC 9112 §6.1)
+            case 501 -> new Answer(ErrorCode.INVALID_REQUEST,
+                    "unsupported Transfer-Encoding: send the body with Content-Length, or chunked alone");
             case 505 -> new Answer(ErrorCode.INVALID_REQUEST, "HTTP version not supported: use HTTP/1.1");
             default -> status >= 500 ? new Answer(ErrorCode.INTERNAL, "internal error")
                     : new Answer(ErrorCode.INVALID_REQUEST, "malformed HTTP request");

@@ -5,6 +5,7 @@ import io.chatapi.domain.ChatException;
 import io.helidon.webserver.http.ServerRequest;
 import java.io.ByteArrayOutputStream;
 import java.util.HexFormat;
+import java.util.regex.Pattern;
 
 /**
  * The ids a route takes from its path, read from the raw path rather than from Helidon's path parameters, which
@@ -15,6 +16,9 @@ import java.util.HexFormat;
  * the route did not see.
  */
 final class PathIds {
+    /** The scheme and host of a request target in absolute form ({@code GET http://host/rooms/r}, RFC 9112 §3.2.2). */
+    private static final Pattern ABSOLUTE_FORM = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://[^/]*");
+
     private PathIds() {
     }
 
@@ -55,7 +59,7 @@ final class PathIds {
     }
 
     private static String[] segments(ServerRequest req, int limit) {
-        String raw = req.path().absolute().rawPath();
+        String raw = ABSOLUTE_FORM.matcher(req.path().absolute().rawPath()).replaceFirst("");
         return raw.substring(raw.startsWith("/") ? 1 : 0).split("/", limit);
     }
 

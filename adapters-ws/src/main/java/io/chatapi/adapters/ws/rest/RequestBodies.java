@@ -11,6 +11,8 @@ import java.util.logging.Logger;
 /** Reads a JSON request body, never more than the body limit: past it the answer is 413 without buffering more. */
 public final class RequestBodies {
     private static final Logger LOG = Logger.getLogger(RequestBodies.class.getName());
+    /** The request context's key for a body that could not be read. */
+    private static final Object UNREADABLE = new Object();
     private final int maxBytes;
 
     public RequestBodies(int maxBytes) {
@@ -69,8 +71,14 @@ public final class RequestBodies {
             return in.readNBytes((int) Math.min(limit, Integer.MAX_VALUE - 8));
         } catch (IOException | RuntimeException e) {
             LOG.fine(() -> "request body could not be read (" + e + "): " + HttpAnswers.describe(req));
+            req.context().register(UNREADABLE, Boolean.TRUE);
             throw ChatException.invalid("request body could not be read: malformed or incomplete");
         }
+    }
+
+    /** Whether reading the request's body failed: where it ends on the connection is then unknown. */
+    static boolean unreadable(ServerRequest req) {
+        return req.context().get(UNREADABLE, Boolean.class).orElse(false);
     }
 
     private ChatException tooLarge() {
