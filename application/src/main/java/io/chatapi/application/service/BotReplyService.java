@@ -740,10 +740,9 @@ public final class BotReplyService implements BotReplies {
         }
         reply.audience(humans(members));
         Bot bot = found.get();
-        List<ChatTurn> history = history(bot, reply.trigger);
         String systemPrompt = null;
         if (webhook.enabled()) {
-            Optional<BotContextReply> context = askApplication(reply, history);
+            Optional<BotContextReply> context = askApplication(reply, history(bot, reply.trigger));
             if (context.isEmpty() && (reply.cancellation.isCancelled() || !settings.botWebhookProceed())) {
                 return;
             }
@@ -768,6 +767,8 @@ public final class BotReplyService implements BotReplies {
         if (messages.find(reply.roomId, reply.trigger.id()).isEmpty() || !reply.start()) {
             return;
         }
+        // read now, not before the webhook's answer: a message deleted or edited while it thought is sent as it is
+        List<ChatTurn> history = history(bot, reply.trigger);
         LlmOutcome outcome;
         try {
             outcome = llm.stream(new LlmRequest(bot, systemPrompt, history), reply::append, reply.cancellation);

@@ -483,6 +483,42 @@ class BotTest {
     }
 
     @Test
+    void messagesDeletedOrEditedWhileTheWebhookThinksReachTheLlmAsTheyAreThen() throws Exception {
+        CountDownLatch released = new CountDownLatch(1);
+        hook.respond(r -> {
+            if (r.json().path("message").path("content").asText().equals("the question")) {
+                try {
+                    released.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return new FakeWebhook.Answer(200, "{\"system_prompt\":\"Be brief.\"}");
+        });
+        String botId = bot(null);
+        String room = roomWith(botId, "visitor");
+        try (var c = server.ws(VISITOR)) {
+            String secret = rest.post("/rooms/" + room + "/messages", VISITOR, Map.of("content", "my secret"))
+                    .json().get("message_id").asText();
+            c.await("message.stream.end");
+            String typo = rest.post("/rooms/" + room + "/messages", VISITOR, Map.of("content", "a tpyo"))
+                    .json().get("message_id").asText();
+            c.await("message.stream.end");
+            c.send("send_message", say(room, "the question"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> hook.ofType("bot.context").size() == 3);
+            assertThat(rest.delete("/rooms/" + room + "/messages/" + secret, VISITOR).status()).isEqualTo(204);
+            assertThat(rest.put("/rooms/" + room + "/messages/" + typo, VISITOR, Map.of("content", "a typo"))
+                    .status()).isEqualTo(200);
+            released.countDown();
+            await().atMost(Duration.ofSeconds(10)).until(() -> llm.received().size() == 3);
+        } finally {
+            released.countDown();
+        }
+        List<String> sent = llm.received().get(2).body().get("messages").findValuesAsText("content");
+        assertThat(sent).contains("a typo", "the question").doesNotContain("my secret", "a tpyo");
+    }
+
+    @Test
     void anAgentWritingTakesTheRoomAndEndsTheReplyThenHandsItBack() {
         String botId = bot(null);
         String room = roomWith(botId, "visitor");
