@@ -59,6 +59,7 @@ final class SqliteCeiling {
         properties.setProperty("synchronous", synchronous);
         properties.setProperty("busy_timeout", "5000");
         properties.setProperty("wal_autocheckpoint", Integer.toString(WAL_AUTOCHECKPOINT_PAGES));
+        properties.setProperty("secure_delete", "true");
         // as the server's writer: no "SELECT last_insert_rowid()" by the driver after each INSERT
         properties.setProperty("jdbc.get_generated_keys", "false");
         try (Connection connection = DriverManager.getConnection(url, properties)) {

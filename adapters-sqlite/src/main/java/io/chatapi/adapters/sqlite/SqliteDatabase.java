@@ -186,6 +186,9 @@ public final class SqliteDatabase implements AutoCloseable {
         config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
         config.enforceForeignKeys(true);
         config.setPragma(SQLiteConfig.Pragma.WAL_AUTOCHECKPOINT, Integer.toString(WAL_AUTOCHECKPOINT_PAGES));
+        // Deleted rows (a deleted message, the text an edit replaced, delivered queue rows) are overwritten with
+        // zeros, on their page and on pages that become free, instead of staying readable in the file.
+        config.setPragma(SQLiteConfig.Pragma.SECURE_DELETE, "true");
         // Nothing here reads JDBC's generated keys; left on, the driver runs a "SELECT last_insert_rowid()" of its
         // own after every INSERT.
         config.setGetGeneratedKeys(false);
