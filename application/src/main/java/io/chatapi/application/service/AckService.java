@@ -18,8 +18,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * no-op. Positions are stored, so a receipt never goes back, across restarts too, nor when the caller leaves the
  * room and joins it again (a position is kept after a leave); the ones remembered here
  * spare a client repeating acks both the database write and a frame to every member. An ack beyond
- * the room's last seq counts as one of its last seq: a receipt never names a message that does not exist, and a
- * too-high ack cannot make the caller's later real ones look old.
+ * the room's last seq counts as one of its last seq: a receipt never names a seq the room has not reached (it
+ * may name a message deleted since), and a too-high ack cannot make the caller's later real ones look old.
  */
 public final class AckService implements AckUseCase {
     /** Above this many remembered positions they are all forgotten (the stored ones then decide). */
