@@ -42,6 +42,12 @@ public final class SqliteMessageStore implements MessageStore {
 
     /** An append inside the caller's write: the room's next seq, the message, what {@code plan} queues. */
     static Appended append(Handle h, MessageDraft draft, DeliveryPlan plan) {
+        if (draft.clientMsgId() != null) {
+            Optional<Message> deleted = deletedByClientId(h, draft.roomId(), draft.senderId(), draft.clientMsgId());
+            if (deleted.isPresent()) {
+                return new Appended(deleted.get(), true);
+            }
+        }
         long seq = nextSeq(h, draft.roomId());
         Message stored = new Message(draft.id(), draft.roomId(), draft.senderId(), seq, draft.content(),
                 draft.meta(), draft.createdAt(), null, draft.clientMsgId());
@@ -122,6 +128,13 @@ public final class SqliteMessageStore implements MessageStore {
     @Override
     public boolean delete(String roomId, String messageId) {
         return db.write(h -> {
+            // its client id stays taken: a retried send must not store the deleted text again
+            h.createUpdate("""
+                            INSERT OR IGNORE INTO deleted_client_ids
+                                (room_id, sender_id, client_msg_id, message_id, seq, created_at)
+                            SELECT room_id, sender_id, client_msg_id, id, seq, created_at FROM messages
+                            WHERE room_id = :room AND id = :id AND client_msg_id IS NOT NULL""")
+                    .bind("room", roomId).bind("id", messageId).execute();
             int deleted = h.createUpdate("DELETE FROM messages WHERE room_id = :room AND id = :id")
                     .bind("room", roomId).bind("id", messageId).execute();
             if (deleted == 1) {
@@ -155,11 +168,33 @@ public final class SqliteMessageStore implements MessageStore {
     }
 
     private static Optional<Message> byClientId(Handle h, String roomId, String senderId, String clientMsgId) {
-        return h.createQuery("""
+        Optional<Message> stored = h.createQuery("""
                         SELECT * FROM messages
                         WHERE room_id = :room AND sender_id = :sender AND client_msg_id = :clientMsgId""")
                 .bind("room", roomId).bind("sender", senderId).bind("clientMsgId", clientMsgId)
                 .map(SqliteMessageStore::message).findOne();
+        return stored.isPresent() ? stored : deletedByClientId(h, roomId, senderId, clientMsgId);
+    }
+
+    /** What is left of a deleted message sent with this client id: its id, seq and time, with no text. */
+    private static Optional<Message> deletedByClientId(Handle h, String roomId, String senderId, String clientMsgId) {
+        PreparedStatement query = StatementCache.prepared(h, """
+                SELECT message_id, seq, created_at FROM deleted_client_ids
+                WHERE room_id = ? AND sender_id = ? AND client_msg_id = ?""");
+        try {
+            query.setString(1, roomId);
+            query.setString(2, senderId);
+            query.setString(3, clientMsgId);
+            try (ResultSet rs = query.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(Message.deleted(rs.getString(1), roomId, senderId, rs.getLong(2),
+                        Columns.instant(rs, "created_at"), clientMsgId));
+            }
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("the database call failed", e);
+        }
     }
 
     private static Message message(ResultSet rs, StatementContext ctx) throws SQLException {

@@ -293,6 +293,34 @@ class RestApiTest {
     }
 
     @Test
+    void connectionCloseInAnyLetterCaseOrPlaceOfItsListClosesTheConnection() {
+        for (String value : List.of("Close", "CLOSE", "keep-alive, close", "close, TE")) {
+            String hidden = messageRequest("smuggled past " + value);
+            String answers = http.rawUntilClosed(("POST /rooms/room_ab/messages HTTP/1.1\r\nHost: x\r\nConnection: "
+                    + value + "\r\nContent-Length: " + hidden.length() + "\r\n\r\n" + hidden
+                    + "GET /health HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.UTF_8),
+                    Duration.ofSeconds(3));
+            assertThat(statusLines(answers)).as(answers).isEqualTo(1);
+            assertThat(answers).as(value).startsWith("HTTP/1.1 401 ").doesNotContain("[still open]");
+        }
+        assertThat(contents()).noneMatch(c -> c.startsWith("smuggled past"));
+    }
+
+    @Test
+    void aChunkSizeThatIsNoHexNumberIsAnsweredAtOnceAndItsConnectionClosed() {
+        String rest = "zz\r\nabc\r\n0\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n";
+        for (String head : List.of("POST /rooms/room_ab/messages HTTP/1.1\r\nAuthorization: Bearer " + ALICE + "\r\n",
+                "GET /health HTTP/1.1\r\n")) {
+            long start = System.nanoTime();
+            String answers = http.rawUntilClosed((head + "Host: x\r\nTransfer-Encoding: chunked\r\n\r\n" + rest)
+                    .getBytes(StandardCharsets.US_ASCII), Duration.ofSeconds(5));
+            assertThat(statusLines(answers)).as(answers).isEqualTo(1);
+            assertThat(answers).as(head).containsIgnoringCase("connection: close").doesNotContain("[still open]");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as(head).isLessThan(Duration.ofSeconds(4));
+        }
+    }
+
+    @Test
     void aTransferCodingOtherThanChunkedAloneIsTheClientsError() {
         String answer = http.raw(("POST /rooms/room_ab/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ALICE
                 + "\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));

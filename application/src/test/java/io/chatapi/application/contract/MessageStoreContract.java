@@ -138,6 +138,28 @@ public abstract class MessageStoreContract extends StoreContract {
     }
 
     @Test
+    void theClientIdOfADeletedMessageStaysTakenAndARepeatAnswersWhatIsLeftOfIt() {
+        group("room_a", T0, "alice", "bob");
+        Message original = stores.messages().append(draft("room_a", "alice", "taken back", "c-9"), DeliveryPlan.NONE)
+                .message();
+        assertThat(stores.messages().delete("room_a", original.id())).isTrue();
+        DeliveryPlan planned = stored -> {
+            throw new AssertionError("a repeat runs no plan");
+        };
+
+        Appended again = stores.messages().append(draft("room_a", "alice", "taken back", "c-9"), planned);
+
+        Message left = Message.deleted(original.id(), "room_a", "alice", 1, original.createdAt(), "c-9");
+        assertThat(again.duplicate()).isTrue();
+        assertThat(again.message()).isEqualTo(left);
+        assertThat(stores.messages().findByClientId("room_a", "alice", "c-9")).contains(left);
+        assertThat(stores.messages().after("room_a", 0, 10)).isEmpty();
+        assertThat(append("room_a", "next").seq()).as("no seq was taken").isEqualTo(2);
+        assertThat(stores.messages().append(draft("room_a", "bob", "mine", "c-9"), DeliveryPlan.NONE).duplicate())
+                .as("another sender's key").isFalse();
+    }
+
+    @Test
     void thePlanSeesTheStoredMessageAndItsRowsAreCommittedWithIt() {
         group("room_a", T0, "alice", "bob", "carol");
         append("room_a", "before");

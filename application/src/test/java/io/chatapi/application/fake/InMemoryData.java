@@ -36,6 +36,8 @@ public final class InMemoryData {
     final TreeMap<Long, OutboxEntry> outbox = new TreeMap<>();
     final TreeMap<Long, DeadLetter> deadLetters = new TreeMap<>();
     final Map<String, Bot> bots = new LinkedHashMap<>();
+    /** What is left of deleted messages sent with a client id, by room, sender and client id. */
+    final Map<List<String>, Message> deletedClientIds = new HashMap<>();
     private long nextId = 1;
     private volatile boolean unavailable;
 

@@ -107,6 +107,10 @@ public final class InMemoryMessageStore implements MessageStore {
             data.check();
             Optional<Message> found = find(roomId, messageId);
             found.ifPresent(m -> {
+                if (m.clientMsgId() != null) {
+                    data.deletedClientIds.putIfAbsent(clientKey(roomId, m.senderId(), m.clientMsgId()),
+                            Message.deleted(m.id(), roomId, m.senderId(), m.seq(), m.createdAt(), m.clientMsgId()));
+                }
                 roomMessages(roomId).remove(m.seq());
                 data.pending.values().removeIf(p -> p.messageId().equals(messageId) && p.roomId().equals(roomId));
                 data.outbox.values().removeIf(e -> messageId.equals(e.item().messageId())
@@ -121,8 +125,14 @@ public final class InMemoryMessageStore implements MessageStore {
     }
 
     private Optional<Message> byClientId(String roomId, String senderId, String clientMsgId) {
-        return roomMessages(roomId).values().stream()
+        Optional<Message> stored = roomMessages(roomId).values().stream()
                 .filter(m -> m.senderId().equals(senderId) && Objects.equals(m.clientMsgId(), clientMsgId))
                 .findFirst();
+        return stored.isPresent() ? stored
+                : Optional.ofNullable(data.deletedClientIds.get(clientKey(roomId, senderId, clientMsgId)));
+    }
+
+    private static List<String> clientKey(String roomId, String senderId, String clientMsgId) {
+        return List.of(roomId, senderId, clientMsgId);
     }
 }

@@ -102,6 +102,32 @@ class WebSocketTest {
     }
 
     @Test
+    void aRetryOfADeletedMessagesClientIdDoesNotBringItBack() {
+        String room = group("t1", "t2");
+        try (var a = server.ws(Tokens.user("t1")); var b = server.ws(Tokens.user("t2"))) {
+            a.send("send_message", send(room, "taken back", "gone-1"));
+            JsonNode first = a.await("message.sent");
+            b.await("message");
+            String id = first.get("message_id").asText();
+            assertThat(server.rest().delete("/rooms/" + room + "/messages/" + id, Tokens.user("t1")).status())
+                    .isEqualTo(204);
+            b.await("message.deleted");
+            a.send("send_message", send(room, "taken back", "gone-1"));
+            JsonNode retried = a.await("message.sent");
+            assertThat(retried.get("message_id").asText()).isEqualTo(id);
+            assertThat(retried.get("seq").asLong()).isEqualTo(first.get("seq").asLong());
+            assertThat(retried.get("duplicate").asBoolean()).isTrue();
+            var rest = server.rest().post("/rooms/" + room + "/messages", Tokens.user("t1"),
+                    Map.of("content", "taken back", "client_msg_id", "gone-1"));
+            assertThat(rest.json().get("message_id").asText()).isEqualTo(id);
+            assertThat(rest.json().get("content").asText()).isEmpty();
+            assertThat(b.drain(Duration.ofMillis(400))).noneMatch(e -> e.path("type").asText().equals("message"));
+        }
+        assertThat(server.rest().get("/rooms/" + room + "/messages", Tokens.user("t2")).json().get("messages"))
+                .isEmpty();
+    }
+
+    @Test
     void badFramesGetErrorCodesAndTheConnectionStaysOpen() {
         String room = group("e1", "e2");
         try (var c = server.ws(Tokens.user("e1"))) {

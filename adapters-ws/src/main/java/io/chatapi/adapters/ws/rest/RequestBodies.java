@@ -67,8 +67,13 @@ public final class RequestBodies {
      * FINE only, so that a client can neither make a 500 nor fill the log with stack traces.
      */
     private static byte[] readAtMost(ServerRequest req, long limit) {
-        try (InputStream in = req.content().inputStream()) {
-            return in.readNBytes((int) Math.min(limit, Integer.MAX_VALUE - 8));
+        // not closed after a failure: closing reads on to the body's end, and a chunk size that is no hex number
+        // leaves that unknown (it would take the next line for one); the connection is closed instead
+        try {
+            InputStream in = req.content().inputStream();
+            byte[] body = in.readNBytes((int) Math.min(limit, Integer.MAX_VALUE - 8));
+            in.close();
+            return body;
         } catch (IOException | RuntimeException e) {
             LOG.fine(() -> "request body could not be read (" + e + "): " + HttpAnswers.describe(req));
             req.context().register(UNREADABLE, Boolean.TRUE);

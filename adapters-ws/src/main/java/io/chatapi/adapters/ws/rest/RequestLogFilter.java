@@ -55,7 +55,9 @@ public final class RequestLogFilter implements Filter {
                 LOG.logp(level, RequestLogFilter.class.getName(), "filter", line);
             }
         }
-        if (res.isSent() && req.headers().contains(HeaderValues.CONNECTION_CLOSE)) {
+        // a token in any letter case and place of the list (Close, keep-alive, close), as Helidon reads it: it then
+        // leaves a body unread, which must not be read as the next request
+        if (res.isSent() && req.headers().containsToken(HeaderValues.CONNECTION_CLOSE)) {
             throw new CloseConnectionException("the client asked to close the connection");
         }
     }

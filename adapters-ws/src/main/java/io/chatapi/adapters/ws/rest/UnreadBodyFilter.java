@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   <li>a request that asked {@code Expect: 100-continue} and was answered without its body being read (a 401,
  *   a 405, {@code GET /health}): Helidon 4.5.0 does not discard such a body, which the client may send anyway
  *   (RFC 9110 §10.1.1), and read it as the next request;</li>
+ *   <li>a chunked body answered without being read: Helidon 4.5.0 discards it by reading its chunks, and one
+ *   whose chunk size is no hex number then waits for bytes that never come;</li>
  *   <li>a body whose framing could not be read (a chunk extension, which Helidon 4.5.0 refuses, a bad chunk
  *   size): where it ends is unknown, and Helidon read on from where it stopped.</li>
  * </ul>
@@ -28,10 +30,12 @@ public final class UnreadBodyFilter implements Filter {
             chain.proceed();
             return;
         }
-        boolean expects = req.headers().contains(HeaderNames.EXPECT);
+        // a chunked body left unread is not discarded either: a chunk size that is no hex number stalls that
+        boolean discardedByClosing = req.headers().contains(HeaderNames.EXPECT)
+                || req.headers().contains(HeaderNames.TRANSFER_ENCODING);
         AtomicBoolean close = new AtomicBoolean();
         res.beforeSend(() -> {
-            if (expects && !req.content().consumed() || RequestBodies.unreadable(req)) {
+            if (discardedByClosing && !req.content().consumed() || RequestBodies.unreadable(req)) {
                 res.header(HeaderValues.CONNECTION_CLOSE);
                 close.set(true);
             }
