@@ -40,7 +40,7 @@ enum Setting {
     /** How an error message may show a value. */
     enum Shown {
         AS_WRITTEN,
-        /** Never: only the variable's name. */
+        /** A secret: a message names the variable, never its value. */
         NEVER,
         /** Without its query and the credentials a URL may carry ({@link ConfigReader#shownUrl}). */
         WITHOUT_CREDENTIALS
@@ -61,11 +61,6 @@ enum Setting {
     /** The value used when the variable is unset or empty; null when there is none. */
     String defaultValue() {
         return defaultValue;
-    }
-
-    /** True when the value must never appear in a message or a log. */
-    boolean secret() {
-        return shown == Shown.NEVER;
     }
 
     /** What of the value a message may show; null when nothing. */

@@ -45,7 +45,8 @@ public final class SqliteRoomStore implements RoomStore {
             insertRoom(h, room, dmKey);
             Room stored = h.createQuery("SELECT * FROM rooms WHERE dm_key = :key").bind("key", dmKey)
                     .map(SqliteRoomStore::room).one();
-            members.forEach(member -> insertMember(h, stored.id(), member));
+            members.stream().filter(member -> !keptOut(h, stored.id(), member.userId()))
+                    .forEach(member -> insertMember(h, stored.id(), member));
             return stored;
         });
     }
@@ -157,19 +158,45 @@ public final class SqliteRoomStore implements RoomStore {
             if (count >= maxMembers) {
                 throw RoomStore.full(maxMembers);
             }
+            h.createUpdate("DELETE FROM dm_kept_out WHERE room_id = :room AND user_id = :user")
+                    .bind("room", member.roomId()).bind("user", member.userId()).execute();
             return insertMember(h, member.roomId(), member) == 1;
         });
     }
 
     @Override
-    public boolean removeMember(String roomId, String userId) {
+    public boolean removeKeepingOut(String roomId, String userId) {
         return db.write(h -> {
-            h.createUpdate(DELETE_QUEUED_FOR_MEMBER).bind("room", roomId).bind("user", userId).execute();
-            // the read position stays (V4): a notification they read and that still waits for a retry is withdrawn
-            // all the same, and one who joins again finds it where they left it
-            return h.createUpdate("DELETE FROM members WHERE room_id = :room AND user_id = :user")
-                    .bind("room", roomId).bind("user", userId).execute() == 1;
+            boolean removed = removeMember(h, roomId, userId);
+            if (removed) {
+                h.createUpdate("INSERT OR IGNORE INTO dm_kept_out (room_id, user_id) VALUES (:room, :user)")
+                        .bind("room", roomId).bind("user", userId).execute();
+            }
+            return removed;
         });
+    }
+
+    @Override
+    public boolean keptOut(String roomId, String userId) {
+        return db.read(h -> keptOut(h, roomId, userId));
+    }
+
+    private static boolean keptOut(Handle h, String roomId, String userId) {
+        return h.createQuery("SELECT 1 FROM dm_kept_out WHERE room_id = :room AND user_id = :user")
+                .bind("room", roomId).bind("user", userId).mapTo(Integer.class).findOne().isPresent();
+    }
+
+    @Override
+    public boolean removeMember(String roomId, String userId) {
+        return db.write(h -> removeMember(h, roomId, userId));
+    }
+
+    private static boolean removeMember(Handle h, String roomId, String userId) {
+        h.createUpdate(DELETE_QUEUED_FOR_MEMBER).bind("room", roomId).bind("user", userId).execute();
+        // the read position stays (V4): a notification they read and that still waits for a retry is withdrawn
+        // all the same, and one who joins again finds it where they left it
+        return h.createUpdate("DELETE FROM members WHERE room_id = :room AND user_id = :user")
+                .bind("room", roomId).bind("user", userId).execute() == 1;
     }
 
     private static int insertRoom(Handle h, Room room, String dmKey) {

@@ -271,6 +271,16 @@ public final class CachingRoomStore implements RoomStore {
     }
 
     @Override
+    public boolean removeKeepingOut(String roomId, String userId) {
+        return changingMembers(roomId, () -> store.removeKeepingOut(roomId, userId));
+    }
+
+    @Override
+    public boolean keptOut(String roomId, String userId) {
+        return store.keptOut(roomId, userId);
+    }
+
+    @Override
     public Room createGroup(Room room, List<Member> initial) {
         try {
             return store.createGroup(room, initial);

@@ -62,6 +62,9 @@ public final class MembershipService implements MembershipUseCase {
             throw ChatException.invalid("a dm room cannot gain a third member");
         }
         RoomAccess.require(AccessPolicy.canAddMember(caller, member), "you may not add members to this room");
+        if (room.type() == RoomType.DM && !caller.isAdmin() && rooms.keptOut(roomId, userId)) {
+            throw ChatException.forbidden("an admin removed them from this dm: only an admin adds them back");
+        }
         changes.take(caller);
         MemberRole role = MemberRoles.of(bots, userId);
         if (!rooms.addMember(new Member(roomId, userId, role, clock.now()), maxMembers)) {
@@ -79,11 +82,13 @@ public final class MembershipService implements MembershipUseCase {
 
     @Override
     public void removeMember(Principal caller, String roomId, String userId) {
-        access.room(roomId);
+        Room room = access.room(roomId);
         boolean member = access.isMember(roomId, caller.userId());
         RoomAccess.require(RoomAccess.canUse(caller, member), "not a member of this room");
         RoomAccess.require(AccessPolicy.canRemoveMember(caller, userId), "you may only remove yourself");
-        if (!rooms.removeMember(roomId, userId)) {
+        // one of a dm's pair an admin removes stays out: opening the dm again does not add them back
+        boolean keepOut = caller.isAdmin() && !caller.userId().equals(userId) && room.type() == RoomType.DM;
+        if (!(keepOut ? rooms.removeKeepingOut(roomId, userId) : rooms.removeMember(roomId, userId))) {
             throw ChatException.notFound("not a member");
         }
         replies.onMemberRemoved(roomId, userId);

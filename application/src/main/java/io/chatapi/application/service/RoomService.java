@@ -113,6 +113,7 @@ public final class RoomService implements CreateRoomUseCase, QueryRoomsUseCase, 
             Room dm = rooms.createOrGetDm(DmKey.of(pair.get(0), pair.get(1)), room, members);
             if (!dm.id().equals(room.id())) {
                 changes.refund(caller); // the pair's room, found: clients open a dm this way every time
+                readmitOrRefuse(caller, dm, members);
                 // the pair's room already existed and may have taken back one who left: a reply streaming
                 // there now reaches them too (a no-op for a member who never left)
                 members.stream().filter(m -> m.role() != MemberRole.BOT)
@@ -121,6 +122,24 @@ public final class RoomService implements CreateRoomUseCase, QueryRoomsUseCase, 
             return dm;
         }
         return rooms.createGroup(room, members);
+    }
+
+    /**
+     * One of the pair an admin removed is not added back by opening the dm: an admin opening it adds them back,
+     * and they themselves are refused.
+     */
+    private void readmitOrRefuse(Principal caller, Room dm, List<Member> pair) {
+        List<String> in = MessageText.userIds(rooms.members(dm.id()));
+        for (Member member : pair) {
+            if (in.contains(member.userId())) {
+                continue;
+            }
+            if (caller.isAdmin()) {
+                rooms.addMember(new Member(dm.id(), member.userId(), member.role(), member.joinedAt()), maxMembers);
+            } else if (member.userId().equals(caller.userId())) {
+                throw ChatException.forbidden("an admin removed you from this dm");
+            }
+        }
     }
 
     @Override

@@ -73,6 +73,27 @@ public abstract class RoomStoreContract extends StoreContract {
     }
 
     @Test
+    void oneKeptOutOfTheDirectRoomIsNotTakenBackUntilAddedAgain() {
+        dm("alice", "bob", "room_first");
+        assertThat(stores.rooms().removeKeepingOut("room_first", "bob")).isTrue();
+        assertThat(stores.rooms().removeKeepingOut("room_first", "bob")).as("not a member any more").isFalse();
+
+        Room again = dm("bob", "alice", "room_again");
+
+        assertThat(again.id()).isEqualTo("room_first");
+        assertThat(stores.rooms().members("room_first")).extracting(Member::userId).containsExactly("alice");
+        assertThat(stores.rooms().keptOut("room_first", "bob")).isTrue();
+        assertThat(stores.rooms().keptOut("room_first", "alice")).isFalse();
+
+        assertThat(stores.rooms().addMember(member("room_first", "bob", at(5)))).isTrue();
+        assertThat(stores.rooms().keptOut("room_first", "bob")).isFalse();
+        stores.rooms().removeMember("room_first", "bob");
+        dm("alice", "bob", "room_third");
+        assertThat(stores.rooms().members("room_first")).extracting(Member::userId)
+                .containsExactlyInAnyOrder("alice", "bob");
+    }
+
+    @Test
     void aDirectRoomKnowsItsKey() {
         dm("alice", "bob", "room_dm");
         group("room_group", T0, "alice", "bob");

@@ -11,9 +11,11 @@ import io.chatapi.domain.Room;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -38,6 +40,8 @@ public final class InMemoryData {
     final Map<String, Bot> bots = new LinkedHashMap<>();
     /** What is left of deleted messages sent with a client id, by room, sender and client id. */
     final Map<List<String>, Message> deletedClientIds = new HashMap<>();
+    /** Users kept out of a direct-message room, as (room, user). */
+    final Set<List<String>> keptOut = new HashSet<>();
     private long nextId = 1;
     private volatile boolean unavailable;
 

@@ -36,7 +36,8 @@ public final class InMemoryRoomStore implements RoomStore {
             data.check();
             String existing = data.dmRooms.get(dmKey);
             if (existing != null) {
-                members.forEach(member -> add(existing, member));
+                members.stream().filter(member -> !data.keptOut.contains(List.of(existing, member.userId())))
+                        .forEach(member -> add(existing, member));
                 return data.rooms.get(existing);
             }
             insert(room, members);
@@ -154,7 +155,27 @@ public final class InMemoryRoomStore implements RoomStore {
             if (list.size() >= maxMembers && list.stream().noneMatch(m -> m.userId().equals(member.userId()))) {
                 throw RoomStore.full(maxMembers);
             }
+            data.keptOut.remove(List.of(member.roomId(), member.userId()));
             return add(member.roomId(), member);
+        }
+    }
+
+    @Override
+    public boolean removeKeepingOut(String roomId, String userId) {
+        synchronized (data) {
+            boolean removed = removeMember(roomId, userId);
+            if (removed) {
+                data.keptOut.add(List.of(roomId, userId));
+            }
+            return removed;
+        }
+    }
+
+    @Override
+    public boolean keptOut(String roomId, String userId) {
+        synchronized (data) {
+            data.check();
+            return data.keptOut.contains(List.of(roomId, userId));
         }
     }
 

@@ -115,4 +115,14 @@ final class RoomStoreBotTestDouble implements RoomStore {
     public synchronized boolean removeMember(String roomId, String userId) {
         return members.getOrDefault(roomId, new ArrayList<>()).removeIf(m -> m.userId().equals(userId));
     }
+
+    @Override
+    public synchronized boolean removeKeepingOut(String roomId, String userId) {
+        return removeMember(roomId, userId);
+    }
+
+    @Override
+    public boolean keptOut(String roomId, String userId) {
+        return false;
+    }
 }

@@ -237,6 +237,32 @@ class RestApiTest {
     }
 
     @Test
+    void oneAnAdminRemovedFromADmStaysOutUntilAnAdminAddsThemBack() {
+        String ivan = Tokens.user("ivan");
+        String jade = Tokens.user("jade");
+        String dm = dm("ivan", "jade");
+        assertThat(rest.delete("/rooms/" + dm + "/members/jade", ADMIN).status()).isEqualTo(204);
+        assertThat(rest.post("/rooms/" + dm + "/messages", ivan, Map.of("content", "after")).status()).isEqualTo(200);
+
+        var again = rest.post("/rooms", jade, Map.of("type", "dm", "members", List.of("jade", "ivan")));
+        assertThat(again.status()).as(again.body()).isEqualTo(403);
+        assertThat(again.json().get("error").asText()).isEqualTo("forbidden");
+        assertThat(rest.post("/rooms", ivan, Map.of("type", "dm", "members", List.of("ivan", "jade"))).status())
+                .isEqualTo(200);
+        assertThat(rest.post("/rooms/" + dm + "/members", ivan, Map.of("user_id", "jade")).status()).isEqualTo(403);
+        assertThat(rest.get("/rooms/" + dm + "/messages", jade).status()).isEqualTo(403);
+        assertThat(rest.get("/rooms/" + dm + "/members", ivan).json().get("members").findValuesAsText("user_id"))
+                .containsExactly("ivan");
+
+        assertThat(rest.post("/rooms", ADMIN, Map.of("type", "dm", "members", List.of("ivan", "jade"))).status())
+                .isEqualTo(200);
+        assertThat(rest.get("/rooms/" + dm + "/messages", jade).status()).isEqualTo(200);
+        assertThat(rest.delete("/rooms/" + dm + "/members/jade", jade).status()).as("leaving").isEqualTo(204);
+        assertThat(rest.post("/rooms", jade, Map.of("type", "dm", "members", List.of("jade", "ivan"))).status())
+                .as("one who left comes back").isEqualTo(200);
+    }
+
+    @Test
     void aDmTakesBackOneOfItsPairButNobodyElse() {
         String frank = Tokens.user("frank");
         String gina = Tokens.user("gina");

@@ -30,7 +30,7 @@ public final class UnreadBodyFilter implements Filter {
             chain.proceed();
             return;
         }
-        // a chunked body left unread is not discarded either: a chunk size that is no hex number stalls that
+        // bodies Helidon would not discard, or would discard by reading chunks that may never end
         boolean discardedByClosing = req.headers().contains(HeaderNames.EXPECT)
                 || req.headers().contains(HeaderNames.TRANSFER_ENCODING);
         AtomicBoolean close = new AtomicBoolean();

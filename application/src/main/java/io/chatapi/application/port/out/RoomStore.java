@@ -18,7 +18,8 @@ public interface RoomStore {
     /**
      * Returns the direct-message room of the pair behind {@code dmKey}, creating it with {@code room} and
      * {@code members} when there is none; when it exists, adds back those of {@code members} who are no longer
-     * in it (one of the pair who left). Atomic, so two concurrent calls get the same room.
+     * in it (one of the pair who left), but not one kept out ({@link #removeKeepingOut}). Atomic, so two
+     * concurrent calls get the same room.
      */
     Room createOrGetDm(String dmKey, Room room, List<Member> members);
 
@@ -92,4 +93,13 @@ public interface RoomStore {
      * is owed nothing more from it); false when not a member.
      */
     boolean removeMember(String roomId, String userId);
+
+    /**
+     * Removes one of a direct-message room's pair as {@link #removeMember} does, and keeps them out: {@link
+     * #createOrGetDm} no longer adds them back, until {@link #addMember} does (which ends that).
+     */
+    boolean removeKeepingOut(String roomId, String userId);
+
+    /** Whether {@code userId} was removed from the room by {@link #removeKeepingOut} and not added back since. */
+    boolean keptOut(String roomId, String userId);
 }
