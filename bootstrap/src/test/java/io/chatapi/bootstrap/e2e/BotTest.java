@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,6 +68,21 @@ class BotTest {
         var r = rest.post("/rooms", ADMIN, Map.of("type", "group", "members", members));
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         return r.json().get("room_id").asText();
+    }
+
+    /** A system prompt at once, but for a message {@code content}: then once {@code released} (30 s at most). */
+    private static Function<FakeWebhook.Received, FakeWebhook.Answer> promptOnceReleased(String content,
+                                                                                 CountDownLatch released) {
+        return r -> {
+            if (r.json().path("message").path("content").asText().equals(content)) {
+                try {
+                    released.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return new FakeWebhook.Answer(200, "{\"system_prompt\":\"Be brief.\"}");
+        };
     }
 
     private static Map<String, Object> say(String room, String content) {
@@ -456,16 +472,7 @@ class BotTest {
         server.close();
         server = start(Map.of("BOT_MAX_CONCURRENT_REPLIES", "1", "WEBHOOK_TIMEOUT", "30s"));
         CountDownLatch released = new CountDownLatch(1);
-        hook.respond(r -> {
-            if (r.json().path("message").path("content").asText().equals("first")) {
-                try {
-                    released.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return new FakeWebhook.Answer(200, "{\"system_prompt\":\"Be brief.\"}");
-        });
+        hook.respond(promptOnceReleased("first", released));
         String botId = bot(null);
         String room = roomWith(botId, "visitor");
         try (var c = server.ws(VISITOR)) {
@@ -485,16 +492,7 @@ class BotTest {
     @Test
     void messagesDeletedOrEditedWhileTheWebhookThinksReachTheLlmAsTheyAreThen() throws Exception {
         CountDownLatch released = new CountDownLatch(1);
-        hook.respond(r -> {
-            if (r.json().path("message").path("content").asText().equals("the question")) {
-                try {
-                    released.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return new FakeWebhook.Answer(200, "{\"system_prompt\":\"Be brief.\"}");
-        });
+        hook.respond(promptOnceReleased("the question", released));
         String botId = bot(null);
         String room = roomWith(botId, "visitor");
         try (var c = server.ws(VISITOR)) {
