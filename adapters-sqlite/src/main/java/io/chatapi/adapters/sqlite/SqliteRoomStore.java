@@ -45,8 +45,10 @@ public final class SqliteRoomStore implements RoomStore {
             insertRoom(h, room, dmKey);
             Room stored = h.createQuery("SELECT * FROM rooms WHERE dm_key = :key").bind("key", dmKey)
                     .map(SqliteRoomStore::room).one();
-            members.stream().filter(member -> !keptOut(h, stored.id(), member.userId()))
-                    .forEach(member -> insertMember(h, stored.id(), member));
+            // a pair one of whom an admin removed is left as it is: who may come back is the caller's to decide
+            if (members.stream().noneMatch(member -> keptOut(h, stored.id(), member.userId()))) {
+                members.forEach(member -> insertMember(h, stored.id(), member));
+            }
             return stored;
         });
     }

@@ -30,11 +30,17 @@ import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsRouting;
 import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.InterfaceAddress;
+import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.Locale;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -97,7 +103,7 @@ public final class ChatServer {
             return; // the start names the host that does not resolve
         }
         var ip = address.getAddress();
-        if (ip.isMulticastAddress() || ip.getHostAddress().equals("255.255.255.255")) {
+        if (ip.isMulticastAddress() || ip.getHostAddress().equals("255.255.255.255") || subnetBroadcast(ip)) {
             // the system binds an IPv4 one, but no connection can ever reach it
             throw new ListenFailedException(address(settings), "a multicast or broadcast address takes no connections");
         }
@@ -115,6 +121,28 @@ public final class ChatServer {
         } catch (IOException e) {
             LOG.log(Level.FINE, "listen address check did not run", e); // the start itself reports it
         }
+    }
+
+    /** Whether {@code ip} is the broadcast address of a network one of this host's interfaces is on. */
+    private static boolean subnetBroadcast(InetAddress ip) {
+        if (!(ip instanceof Inet4Address)) {
+            return false;
+        }
+        int target = ByteBuffer.wrap(ip.getAddress()).getInt();
+        try {
+            for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                for (InterfaceAddress address : nic.getInterfaceAddresses()) {
+                    int prefix = address.getNetworkPrefixLength();
+                    if (address.getAddress() instanceof Inet4Address own && prefix > 0 && prefix < 31
+                            && (ByteBuffer.wrap(own.getAddress()).getInt() | -1 >>> prefix) == target) {
+                        return true;
+                    }
+                }
+            }
+        } catch (SocketException e) {
+            LOG.log(Level.FINE, "interfaces not listed", e);
+        }
+        return false;
     }
 
     /**

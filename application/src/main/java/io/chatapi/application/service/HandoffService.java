@@ -179,6 +179,9 @@ public final class HandoffService implements HandoffUseCase {
             Member agent = null;
             List<Member> members = rooms.members(room.id());
             if (handoff.agentId() != null && members.stream().noneMatch(m -> m.userId().equals(handoff.agentId()))) {
+                if (room.type() == RoomType.DM && rooms.keptOut(room.id(), handoff.agentId())) {
+                    throw ChatException.forbidden("an admin removed them from this dm: only an admin adds them back");
+                }
                 agent = new Member(room.id(), handoff.agentId(), MemberRole.AGENT, handoff.since());
                 members = new ArrayList<>(members);
                 members.add(agent);

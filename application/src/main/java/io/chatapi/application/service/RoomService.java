@@ -125,19 +125,22 @@ public final class RoomService implements CreateRoomUseCase, QueryRoomsUseCase, 
     }
 
     /**
-     * One of the pair an admin removed is not added back by opening the dm: an admin opening it adds them back,
-     * and they themselves are refused.
+     * Opening a dm one of whose pair an admin removed (the store then added nobody back): an admin opening it adds
+     * both back; the one removed is refused, before anyone is added; one who left by themselves comes back.
      */
     private void readmitOrRefuse(Principal caller, Room dm, List<Member> pair) {
         List<String> in = MessageText.userIds(rooms.members(dm.id()));
-        for (Member member : pair) {
-            if (in.contains(member.userId())) {
-                continue;
-            }
-            if (caller.isAdmin()) {
+        List<Member> out = pair.stream().filter(member -> !in.contains(member.userId())).toList();
+        List<Member> keptOut = out.stream().filter(member -> rooms.keptOut(dm.id(), member.userId())).toList();
+        if (keptOut.isEmpty()) {
+            return; // the store added back any who had left
+        }
+        if (!caller.isAdmin() && keptOut.stream().anyMatch(member -> member.userId().equals(caller.userId()))) {
+            throw ChatException.forbidden("an admin removed you from this dm");
+        }
+        for (Member member : out) {
+            if (caller.isAdmin() || !keptOut.contains(member)) {
                 rooms.addMember(new Member(dm.id(), member.userId(), member.role(), member.joinedAt()), maxMembers);
-            } else if (member.userId().equals(caller.userId())) {
-                throw ChatException.forbidden("an admin removed you from this dm");
             }
         }
     }

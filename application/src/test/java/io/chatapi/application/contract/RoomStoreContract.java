@@ -85,6 +85,11 @@ public abstract class RoomStoreContract extends StoreContract {
         assertThat(stores.rooms().keptOut("room_first", "bob")).isTrue();
         assertThat(stores.rooms().keptOut("room_first", "alice")).isFalse();
 
+        stores.rooms().removeMember("room_first", "alice");
+        dm("alice", "bob", "room_fourth");
+        assertThat(stores.rooms().members("room_first")).as("one kept out: nobody is added back").isEmpty();
+
+        assertThat(stores.rooms().addMember(member("room_first", "alice", at(4)))).isTrue();
         assertThat(stores.rooms().addMember(member("room_first", "bob", at(5)))).isTrue();
         assertThat(stores.rooms().keptOut("room_first", "bob")).isFalse();
         stores.rooms().removeMember("room_first", "bob");

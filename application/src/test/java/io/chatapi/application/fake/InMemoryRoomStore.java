@@ -36,8 +36,9 @@ public final class InMemoryRoomStore implements RoomStore {
             data.check();
             String existing = data.dmRooms.get(dmKey);
             if (existing != null) {
-                members.stream().filter(member -> !data.keptOut.contains(List.of(existing, member.userId())))
-                        .forEach(member -> add(existing, member));
+                if (members.stream().noneMatch(member -> data.keptOut.contains(List.of(existing, member.userId())))) {
+                    members.forEach(member -> add(existing, member));
+                }
                 return data.rooms.get(existing);
             }
             insert(room, members);

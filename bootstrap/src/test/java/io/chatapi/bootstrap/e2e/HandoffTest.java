@@ -291,6 +291,24 @@ class HandoffTest {
     }
 
     @Test
+    void oneAnAdminRemovedFromADmWithTheBotIsNotBroughtBackByAHandoff() {
+        var dm = rest.post("/rooms", Tokens.user("kept"), Map.of("type", "dm", "members", List.of("kept", botId)));
+        assertThat(dm.status()).as(dm.body()).isEqualTo(200);
+        String room = dm.json().get("room_id").asText();
+        assertThat(rest.delete("/rooms/" + room + "/members/kept", ADMIN).status()).isEqualTo(204);
+
+        var named = rest.post("/rooms/" + room + "/handoff", Tokens.agent("ag_other"),
+                Map.of("state", "human", "agent_id", "kept"));
+        var themselves = rest.post("/rooms/" + room + "/handoff", Tokens.agent("kept"), Map.of("state", "human"));
+
+        assertThat(named.status()).as(named.body()).isEqualTo(403);
+        assertThat(themselves.status()).as(themselves.body()).isEqualTo(403);
+        assertThat(rest.get("/rooms/" + room + "/messages", Tokens.user("kept")).status()).isEqualTo(403);
+        assertThat(rest.get("/rooms/" + room + "/members", ADMIN).json().get("members").findValuesAsText("user_id"))
+                .containsExactly(botId);
+    }
+
+    @Test
     void theReservedSystemIdTheRoomsBotAndWhiteSpaceAreNoAgents() {
         String room = botRoom("visitor");
         for (String agentId : List.of("system", botId, " ", "\u00a0", "\u3000\t")) {

@@ -418,8 +418,9 @@ class LifecycleTest {
     @Test
     void anAddressTheSystemRefusesToBindEndsTheStartWithOneLineBeforeAnyDatabase() throws Exception {
         // an IPv6 link-local address on no interface: bind(2) answers EINVAL, not EADDRINUSE; multicast and
-        // broadcast addresses take no connection (the system binds the IPv4 ones)
-        for (String host : List.of("[fe80::1]", "[ff02::1]", "224.0.0.1", "255.255.255.255")) {
+        // broadcast addresses, 127.255.255.255 that of the loopback network, take no connection (the system binds
+        // the IPv4 ones)
+        for (String host : List.of("[fe80::1]", "[ff02::1]", "224.0.0.1", "255.255.255.255", "127.255.255.255")) {
             Path dir = Files.createTempDirectory(temp, "bad-bind");
             String address = host + ":18113";
             Process child = startChild(childEnvironment(18113, dir, Map.of("LISTEN_ADDR", address)), dir, "");

@@ -260,6 +260,17 @@ class RestApiTest {
         assertThat(rest.delete("/rooms/" + dm + "/members/jade", jade).status()).as("leaving").isEqualTo(204);
         assertThat(rest.post("/rooms", jade, Map.of("type", "dm", "members", List.of("jade", "ivan"))).status())
                 .as("one who left comes back").isEqualTo(200);
+
+        // one left, the other was removed: the removed one's refused opening brings nobody back
+        assertThat(rest.delete("/rooms/" + dm + "/members/ivan", ivan).status()).isEqualTo(204);
+        assertThat(rest.delete("/rooms/" + dm + "/members/jade", ADMIN).status()).isEqualTo(204);
+        assertThat(rest.post("/rooms", jade, Map.of("type", "dm", "members", List.of("ivan", "jade"))).status())
+                .isEqualTo(403);
+        assertThat(rest.get("/rooms/" + dm + "/members", ADMIN).json().get("members")).isEmpty();
+        assertThat(rest.post("/rooms", ivan, Map.of("type", "dm", "members", List.of("ivan", "jade"))).status())
+                .isEqualTo(200);
+        assertThat(rest.get("/rooms/" + dm + "/members", ADMIN).json().get("members").findValuesAsText("user_id"))
+                .containsExactly("ivan");
     }
 
     @Test

@@ -81,6 +81,30 @@ public final class RequestBodies {
         }
     }
 
+    /**
+     * Reads and drops the request's body when it ends within {@code limit} bytes; false when it is longer or its
+     * framing is bad (then marked {@link #unreadable}), and the connection must be closed.
+     */
+    static boolean discardAtMost(ServerRequest req, long limit) {
+        try {
+            InputStream in = req.content().inputStream();
+            byte[] buffer = new byte[8192];
+            long read = 0;
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                read += n;
+                if (read > limit) {
+                    return false;
+                }
+            }
+            in.close();
+            return true;
+        } catch (IOException | RuntimeException e) {
+            LOG.fine(() -> "request body could not be read (" + e + "): " + HttpAnswers.describe(req));
+            req.context().register(UNREADABLE, Boolean.TRUE);
+            return false;
+        }
+    }
+
     /** Whether reading the request's body failed: where it ends on the connection is then unknown. */
     static boolean unreadable(ServerRequest req) {
         return req.context().get(UNREADABLE, Boolean.class).orElse(false);

@@ -18,8 +18,8 @@ public interface RoomStore {
     /**
      * Returns the direct-message room of the pair behind {@code dmKey}, creating it with {@code room} and
      * {@code members} when there is none; when it exists, adds back those of {@code members} who are no longer
-     * in it (one of the pair who left), but not one kept out ({@link #removeKeepingOut}). Atomic, so two
-     * concurrent calls get the same room.
+     * in it (one of the pair who left), unless one of them is kept out ({@link #removeKeepingOut}): then it adds
+     * nobody. Atomic, so two concurrent calls get the same room.
      */
     Room createOrGetDm(String dmKey, Room room, List<Member> members);
 
