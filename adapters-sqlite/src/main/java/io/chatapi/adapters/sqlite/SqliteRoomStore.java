@@ -45,8 +45,11 @@ public final class SqliteRoomStore implements RoomStore {
             insertRoom(h, room, dmKey);
             Room stored = h.createQuery("SELECT * FROM rooms WHERE dm_key = :key").bind("key", dmKey)
                     .map(SqliteRoomStore::room).one();
-            // a pair one of whom an admin removed is left as it is: who may come back is the caller's to decide
-            if (members.stream().noneMatch(member -> keptOut(h, stored.id(), member.userId()))) {
+            // a pair one of whom an admin removed (a row of the room's) is left as it is: who may come back is the
+            // caller's to decide
+            boolean anyKeptOut = h.createQuery("SELECT 1 FROM dm_kept_out WHERE room_id = :room LIMIT 1")
+                    .bind("room", stored.id()).mapTo(Integer.class).findOne().isPresent();
+            if (!anyKeptOut) {
                 members.forEach(member -> insertMember(h, stored.id(), member));
             }
             return stored;

@@ -170,10 +170,9 @@ class LifecycleTest {
         int port = freePort();
         Map<String, String> env = childEnvironment(port, dir, Map.of("RATE_LIMIT_MESSAGES", "0"));
         // each socket may queue 8 M code units (16 MB of UTF-16 text): ten that stop reading would need 160 MB
-        Process child = startChild(env, dir, "export JDK_JAVA_OPTIONS=-Xmx96m && ");
+        Process child = startHealthy(port, env, dir, "export JDK_JAVA_OPTIONS=-Xmx96m && ");
         try {
             var rest = new Rest(port);
-            awaitHealthy(rest);
             List<String> readers = java.util.stream.IntStream.range(0, 10).mapToObj(i -> "nr" + i).toList();
             List<String> rooms = new java.util.ArrayList<>();
             String text = "\u0100".repeat(16_000);
@@ -222,10 +221,9 @@ class LifecycleTest {
         Path dir = Files.createTempDirectory(temp, "kill");
         int port = freePort();
         Map<String, String> env = childEnvironment(port, dir, Map.of("RATE_LIMIT_MESSAGES", "0"));
-        Process child = startChild(env, dir, "");
+        Process child = startHealthy(port, env, dir, "");
         try {
             var rest = new Rest(port);
-            awaitHealthy(rest);
             String room = rest.post("/rooms", ADMIN, Map.of("type", "group", "members", List.of("k1", "k2")))
                     .json().get("room_id").asText();
             Set<String> acked = ConcurrentHashMap.newKeySet();
@@ -253,8 +251,7 @@ class LifecycleTest {
                 stop.set(true);
             }
             assertThat(acked).hasSizeGreaterThanOrEqualTo(300);
-            child = startChild(env, dir, "");
-            awaitHealthy(rest);
+            child = startHealthy(port, env, dir, "");
             Set<String> stored = new HashSet<>();
             long after = 0;
             while (true) {
@@ -288,11 +285,10 @@ class LifecycleTest {
         for (byte b : secret.getBytes(StandardCharsets.UTF_8)) {
             bytes.append(String.format("\\x%02x", b & 0xff));
         }
-        Process child = startChild(env, dir, "unset LANG LC_ALL LC_CTYPE LANGUAGE && export JWT_SECRET=\"$(printf '"
-                + bytes + "')\" && ");
+        Process child = startHealthy(port, env, dir,
+                "unset LANG LC_ALL LC_CTYPE LANGUAGE && export JWT_SECRET=\"$(printf '" + bytes + "')\" && ");
         try {
             var rest = new Rest(port);
-            awaitHealthy(rest);
             var jwt = new com.nimbusds.jwt.SignedJWT(new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.HS256),
                     new com.nimbusds.jwt.JWTClaimsSet.Builder().subject("locale-user").build());
             jwt.sign(new com.nimbusds.jose.crypto.MACSigner(secret.getBytes(StandardCharsets.UTF_8)));
@@ -463,10 +459,8 @@ class LifecycleTest {
     void whatTheGracefulStopLogsAfterSigtermReachesTheLog() throws Exception {
         Path dir = Files.createTempDirectory(temp, "stop-log");
         int port = freePort();
-        Process child = startChild(childEnvironment(port, dir, Map.of()), dir, "");
+        Process child = startHealthy(port, childEnvironment(port, dir, Map.of()), dir, "");
         try {
-            var rest = new Rest(port);
-            awaitHealthy(rest);
             child.destroy();
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(Files.readString(dir.resolve("server.log")))
@@ -537,10 +531,15 @@ class LifecycleTest {
 
     /** The server in a new JVM with an open-file limit of 400 (a connection cap of about 200), once healthy. */
     private static Process startWithFewOpenFiles(int port, Path dir) throws IOException {
-        Process child = startChild(childEnvironment(port, dir, Map.of()), dir, "ulimit -n 400 && ");
-        var rest = new Rest(port);
+        return startHealthy(port, childEnvironment(port, dir, Map.of()), dir, "ulimit -n 400 && ");
+    }
+
+    /** {@link #startChild}, once the server answers {@code /health} on {@code port}; ended if it never does. */
+    private static Process startHealthy(int port, Map<String, String> env, Path dir, String shellSetup)
+            throws IOException {
+        Process child = startChild(env, dir, shellSetup);
         try {
-            awaitHealthy(rest);
+            awaitHealthy(new Rest(port));
         } catch (RuntimeException | Error e) {
             child.destroyForcibly();
             throw e;

@@ -59,7 +59,10 @@ final class PathIds {
     }
 
     private static String[] segments(ServerRequest req, int limit) {
-        String raw = ABSOLUTE_FORM.matcher(req.path().absolute().rawPath()).replaceFirst("");
+        String raw = req.path().absolute().rawPath();
+        if (!raw.startsWith("/")) {
+            raw = ABSOLUTE_FORM.matcher(raw).replaceFirst("");
+        }
         return raw.substring(raw.startsWith("/") ? 1 : 0).split("/", limit);
     }
 

@@ -75,8 +75,7 @@ public final class RequestBodies {
             in.close();
             return body;
         } catch (IOException | RuntimeException e) {
-            LOG.fine(() -> "request body could not be read (" + e + "): " + HttpAnswers.describe(req));
-            req.context().register(UNREADABLE, Boolean.TRUE);
+            markUnreadable(req, e);
             throw ChatException.invalid("request body could not be read: malformed or incomplete");
         }
     }
@@ -99,10 +98,15 @@ public final class RequestBodies {
             in.close();
             return true;
         } catch (IOException | RuntimeException e) {
-            LOG.fine(() -> "request body could not be read (" + e + "): " + HttpAnswers.describe(req));
-            req.context().register(UNREADABLE, Boolean.TRUE);
+            markUnreadable(req, e);
             return false;
         }
+    }
+
+    /** Logged at FINE only: a client can neither fill the log with stack traces nor make a 500. */
+    private static void markUnreadable(ServerRequest req, Exception e) {
+        LOG.fine(() -> "request body could not be read (" + e + "): " + HttpAnswers.describe(req));
+        req.context().register(UNREADABLE, Boolean.TRUE);
     }
 
     /** Whether reading the request's body failed: where it ends on the connection is then unknown. */

@@ -41,11 +41,10 @@ public final class UnreadBodyFilter implements Filter {
         boolean chunked = req.headers().contains(HeaderNames.TRANSFER_ENCODING);
         AtomicBoolean close = new AtomicBoolean();
         res.beforeSend(() -> {
-            boolean unread = !RequestBodies.unreadable(req) && !req.content().consumed();
             // a chunked body is read here, up to a bound, rather than by Helidon after the answer, whose reading a
             // chunk size that is no hex number would stall
-            if (unread && (expects || chunked && !RequestBodies.discardAtMost(req, DISCARDED_AT_MOST))
-                    || RequestBodies.unreadable(req)) {
+            if (RequestBodies.unreadable(req) || !req.content().consumed()
+                    && (expects || chunked && !RequestBodies.discardAtMost(req, DISCARDED_AT_MOST))) {
                 res.header(HeaderValues.CONNECTION_CLOSE);
                 close.set(true);
             }
