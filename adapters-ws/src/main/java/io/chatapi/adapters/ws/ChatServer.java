@@ -3,6 +3,8 @@ package io.chatapi.adapters.ws;
 import io.chatapi.adapters.ws.auth.JwtVerifier;
 import io.chatapi.adapters.ws.auth.OriginPolicy;
 import io.chatapi.adapters.ws.json.WireJson;
+import io.chatapi.adapters.ws.rest.AnswerBytes;
+import io.chatapi.adapters.ws.rest.AnswerWatch;
 import io.chatapi.adapters.ws.rest.AuthFilter;
 import io.chatapi.adapters.ws.rest.BotRoutes;
 import io.chatapi.adapters.ws.rest.CorsFilter;
@@ -171,6 +173,7 @@ public final class ChatServer {
         RequestsInFlight requests = new RequestsInFlight();
         StalledRequests stalled = new StalledRequests(settings.requestTimeout());
         HttpRouting.Builder routing = HttpRouting.builder()
+                .addFilter(AnswerWatch.attaching(stalled, new AnswerBytes(settings.answerBudgetBytes())))
                 .addFilter(new RequestLogFilter(stalled::answeredByCut))
                 .addFilter(new RequestTargetFilter())
                 .addFilter(new UnreadBodyFilter())
@@ -258,6 +261,11 @@ public final class ChatServer {
     /** HTTP requests whose request line was read and whose answer has not begun. */
     int stalledRequests() {
         return stalled.waiting();
+    }
+
+    /** Answers whose write is under way now. */
+    int answersBeingWritten() {
+        return stalled.writing();
     }
 
     /** Whether accepted sockets get {@code TCP_NODELAY} (Helidon's default is off). */

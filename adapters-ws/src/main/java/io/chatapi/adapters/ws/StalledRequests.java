@@ -1,5 +1,7 @@
 package io.chatapi.adapters.ws;
 
+import io.chatapi.adapters.ws.rest.AnswerCut;
+import io.chatapi.adapters.ws.rest.AnswerWatch;
 import io.chatapi.adapters.ws.rest.RequestLogFilter;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.http.HeaderNames;
@@ -8,6 +10,7 @@ import io.helidon.http.HttpPrologue;
 import io.helidon.http.Status;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.http1.Http1ConnectionListener;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -25,9 +28,11 @@ import java.util.logging.Logger;
  * check leaves alone a connection that is reading one). Such a request is answered {@code 408} and its
  * connection closed. Armed when a request line has been read ({@link #receiving()}), disarmed when its answer
  * begins ({@link #sending()}) or when the request turns out to be a WebSocket upgrade. A handler taking that long
- * before it answers is cut the same way; none comes near it. Thread-safe.
+ * before it answers is cut the same way; none comes near it. It also watches the answers' writes
+ * ({@link AnswerWatch}): a piece of an answer that its client has not taken within {@code timeout} closes the
+ * connection. Thread-safe.
  */
-final class StalledRequests {
+final class StalledRequests implements AnswerWatch {
     private static final Logger LOG = Logger.getLogger(StalledRequests.class.getName());
     private static final byte[] TIMED_OUT = answer();
 
@@ -44,6 +49,19 @@ final class StalledRequests {
     /** Socket ids of connections cut, and when: their route's own log line would say 400. */
     private final Map<String, Long> cut = new ConcurrentHashMap<>();
     private final ScheduledThreadPoolExecutor timer;
+    /** Writes of answers being made, by the thread making each. */
+    private final Map<Thread, Writing> writes = new ConcurrentHashMap<>();
+
+    /** A write of an answer: when it is cut, and whether it ended or was cut (guarded by itself). */
+    private static final class Writing {
+        final long deadline;
+        boolean ended;
+        boolean cut;
+
+        Writing(long deadline) {
+            this.deadline = deadline;
+        }
+    }
 
     StalledRequests(Duration timeout) {
         this(timeout, System::nanoTime);
@@ -95,6 +113,49 @@ final class StalledRequests {
         };
     }
 
+    /**
+     * Runs one write of an answer. One the client has not taken within the timeout is cut: its thread is interrupted,
+     * which closes the socket of a write blocked on it, and this throws {@link AnswerCut}.
+     */
+    @Override
+    public void write(AnswerWatch.Write write) throws IOException {
+        Thread self = Thread.currentThread();
+        Writing writing = new Writing(nanoClock.getAsLong() + timeoutNanos);
+        writes.put(self, writing);
+        boolean cut;
+        try {
+            write.run();
+        } catch (IOException | RuntimeException e) {
+            if (ended(self, writing)) {
+                throw new AnswerCut("answer not taken in time", e);
+            }
+            throw e;
+        }
+        cut = ended(self, writing);
+        if (cut) {
+            throw new AnswerCut("answer not taken in time");
+        }
+    }
+
+    /** Marks the write ended; true when it was cut (the interrupt that cut it is then cleared). */
+    private boolean ended(Thread self, Writing writing) {
+        writes.remove(self, writing);
+        boolean cut;
+        synchronized (writing) {
+            writing.ended = true;
+            cut = writing.cut;
+        }
+        if (cut) {
+            Thread.interrupted();
+        }
+        return cut;
+    }
+
+    /** Writes of answers being made. */
+    int writing() {
+        return writes.size();
+    }
+
     /** Requests armed and not yet answered. */
     int waiting() {
         return deadlines.size();
@@ -120,6 +181,18 @@ final class StalledRequests {
             }
         }
         cut.values().removeIf(at -> now - at - CUT_MARK_NANOS >= 0);
+        for (Map.Entry<Thread, Writing> entry : writes.entrySet()) {
+            Writing writing = entry.getValue();
+            if (now - writing.deadline >= 0 && writes.remove(entry.getKey(), writing)) {
+                synchronized (writing) {
+                    if (!writing.ended) {
+                        writing.cut = true;
+                        entry.getKey().interrupt();
+                    }
+                }
+                LOG.fine("closed a connection whose client took no part of its answer in time");
+            }
+        }
     }
 
     private static void cut(ConnectionContext ctx) {
@@ -138,6 +211,7 @@ final class StalledRequests {
     void stop() {
         timer.shutdownNow();
         deadlines.clear();
+        writes.clear();
         cut.clear();
     }
 

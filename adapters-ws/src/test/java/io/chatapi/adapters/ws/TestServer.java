@@ -45,6 +45,7 @@ final class TestServer implements AutoCloseable {
         Duration pingInterval = Duration.ofSeconds(25);
         Duration idleTimeout = Duration.ofSeconds(60);
         Duration requestTimeout = Duration.ofSeconds(30);
+        long answerBudgetBytes = TransportSettings.answerBudgetForThisProcess();
         int outgoingQueueFrames = 256;
         Duration leeway = Duration.ZERO;
         Duration shutdownDrainTimeout = Duration.ofSeconds(5);
@@ -81,6 +82,11 @@ final class TestServer implements AutoCloseable {
             return this;
         }
 
+        Settings answerBudgetBytes(long bytes) {
+            answerBudgetBytes = bytes;
+            return this;
+        }
+
         Settings queue(int frames) {
             outgoingQueueFrames = frames;
             return this;
@@ -99,7 +105,7 @@ final class TestServer implements AutoCloseable {
         TransportSettings build() {
             return new TransportSettings("127.0.0.1", 0, Tokens.SECRET.getBytes(StandardCharsets.UTF_8), leeway, false,
                     null, null, allowedOrigins, maxConnectionsPerUser, maxFrameBytes, maxBodyBytes, pingInterval,
-                    idleTimeout, requestTimeout, outgoingQueueFrames, shutdownDrainTimeout, shutdownReconnectMax);
+                    idleTimeout, requestTimeout, answerBudgetBytes, outgoingQueueFrames, shutdownDrainTimeout, shutdownReconnectMax);
         }
     }
 }

@@ -20,12 +20,16 @@ import java.util.List;
  * {@code typing.stop} that ends a relayed start always goes through, and needs no token: members who were told
  * that the user types are always told when they stop, and it costs at most one frame per relayed start. A stop
  * after a relayed stop (the start between them dropped, or none sent) is not relayed; one with nothing relayed
- * before it, or only long ago, is (a start may have been forgotten).
+ * before it, or only long ago, is (a start may have been forgotten). Every indicator that needs a token of its room's
+ * bucket also needs one of the user's own across all rooms ({@link #USER_BURST}, {@link #USER_PER_SECOND} more each
+ * second): a user in many rooms cannot multiply the room budget by typing in each of them in turn.
  */
 public final class TypingService implements TypingUseCase, MemberLeaves {
     static final Duration REPEAT_AFTER = Duration.ofSeconds(1);
     static final double BURST = 5;
     static final double PER_SECOND = 2;
+    static final int USER_BURST = 10;
+    static final double USER_PER_SECOND = 5;
     /** Above this many remembered users and rooms, those quiet for longer than a full bucket takes are forgotten. */
     private static final int SWEEP_ABOVE = 10_000;
     private static final Duration FORGET_AFTER = Duration.ofMillis((long) (1000 * BURST / PER_SECOND));
@@ -57,6 +61,8 @@ public final class TypingService implements TypingUseCase, MemberLeaves {
     private final EventPublisher publisher;
     private final TimeSource clock;
     private final ByUserAndRoom<Relayed> relayed = new ByUserAndRoom<>();
+    /** The user's tokens across all rooms. */
+    private final RateLimiter acrossRooms;
     /** Indicators of one user in one room are published one at a time; pairs share these stripes. */
     private final LockStripes publishing = new LockStripes(64);
     /** When the next sweep may run: at most one per {@link #FORGET_AFTER}, however many users type. */
@@ -67,6 +73,7 @@ public final class TypingService implements TypingUseCase, MemberLeaves {
         this.access = new RoomAccess(rooms);
         this.publisher = publisher;
         this.clock = clock;
+        this.acrossRooms = new RateLimiter(USER_PER_SECOND, USER_BURST, clock);
     }
 
     @Override
@@ -82,7 +89,9 @@ public final class TypingService implements TypingUseCase, MemberLeaves {
             Instant at = clock.now();
             Relayed last = relayed.get(user);
             Relayed next = last == null ? new Relayed(start, at, BURST - 1) : last.relay(start, at);
-            if (next == null || !stillUsable(caller, roomId)) {
+            boolean endsRelayedStart = last != null && last.start() && !start;
+            if (next == null || !stillUsable(caller, roomId)
+                    || !endsRelayedStart && !acrossRooms.acquire(caller.userId()).isZero()) {
                 return null;
             }
             relayed.compute(user, (key, previous) -> next);

@@ -72,6 +72,34 @@ class TypingServiceTest {
     }
 
     @Test
+    void startsInManyRoomsSpendTheUsersOwnBudgetOfTenThatRefillsAtFiveASecond() {
+        InMemoryStores stores = InMemoryStores.create();
+        for (int r = 0; r < 30; r++) {
+            stores.rooms().createGroup(new Room("room_" + r, RoomType.GROUP, null, null, 0, T0, Handoff.initial(T0)),
+                    List.of(new Member("room_" + r, "ann", MemberRole.MEMBER, T0),
+                            new Member("room_" + r, "bob", MemberRole.MEMBER, T0)));
+        }
+        typing = new TypingService(stores.rooms(), publisher, now::get);
+        for (int r = 0; r < 30; r++) {
+            typing.typing(ANN, "room_" + r, true);
+        }
+        assertThat(relayed()).as("ten starts, one in each of the first ten rooms").hasSize(10).containsOnly("start");
+        for (int r = 0; r < 30; r++) {
+            typing.typing(ANN, "room_" + r, false);
+        }
+        assertThat(relayed()).as("the stops of the ten relayed starts, needing no token; the others are not relayed")
+                .hasSize(20).endsWith("stop");
+        step(Duration.ofMillis(199));
+        typing.typing(ANN, "room_20", true);
+        assertThat(relayed()).hasSize(20);
+        step(Duration.ofMillis(1));
+        typing.typing(ANN, "room_20", true);
+        assertThat(relayed()).as("a token every 200 ms").hasSize(21).endsWith("start");
+        typing.typing(new Principal("bob", Role.USER), "room_21", true);
+        assertThat(relayed()).as("another user's budget is their own").hasSize(22);
+    }
+
+    @Test
     void aStopThatEndsARelayedStartAlwaysGoesOutWhateverTheBudget() {
         Random random = new Random(7);
         for (int run = 0; run < 200; run++) {

@@ -59,7 +59,7 @@ class BrowserTest {
                 assertThat(reply.path("content").asText()).isEqualTo("hello, browser");
                 assertThat(reply.path("seq").asLong()).isEqualTo(2);
                 assertThat(frame(report, "error", 0).path("data").path("code").asText()).isEqualTo("invalid_frame");
-                assertThat(report.path("close").path("code").asInt()).as("closed by the page after the pong")
+                assertThat(report.path("close").path("code").asInt()).as("closed by the page after the pong; the page saw %s", report)
                         .isEqualTo(1000);
                 assertThat(report.path("timed_out").asBoolean()).isFalse();
             }

@@ -58,6 +58,24 @@ class RestApiTest {
     }
 
     @Test
+    void aLongPathMakesNoLongLogLine() throws InterruptedException {
+        String path = "/rooms/" + "a".repeat(30_000);
+        List<String> lines;
+        try (LogCapture log = LogCapture.open(java.util.logging.Level.INFO)) {
+            assertThat(rest.get(path, null).status()).isEqualTo(401);
+            assertThat(rest.get(path, ALICE).status()).isEqualTo(404);
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            lines = List.of();
+            while (lines.size() < 2 && System.nanoTime() < deadline) { // a line is written once its answer has left
+                Thread.sleep(10);
+                lines = log.lines().stream().filter(line -> line.startsWith("GET /rooms/aaa")).toList();
+            }
+        }
+        assertThat(lines).hasSize(2).allSatisfy(line -> assertThat(line).hasSizeLessThan(250)
+                .startsWith("GET /rooms/" + "a".repeat(193) + "... 40"));
+    }
+
+    @Test
     void missingAndInvalidTokensGet401WithTheCompatibleMessages() {
         var missing = rest.get("/rooms", null);
         assertThat(missing.status()).isEqualTo(401);

@@ -50,7 +50,7 @@ public final class BotRoutes implements HttpService {
         NewBot command = new NewBot(body.requiredString("name"), body.requiredString("llm_base_url"),
                 body.requiredString("llm_api_key_env"), body.requiredString("model"), body.optionalString("provider"),
                 body.optionalInt("max_context"), body.optionalNumber("temperature"), body.optionalInt("max_tokens"));
-        HttpAnswers.json(res, 201, RestShapes.bot(useCases.manageBots().create(caller, command)));
+        HttpAnswers.json(req, res, 201, RestShapes.bot(useCases.manageBots().create(caller, command)));
     }
 
     private void list(ServerRequest req, ServerResponse res) {
@@ -60,11 +60,11 @@ public final class BotRoutes implements HttpService {
         }
         ObjectNode body = WireJson.object();
         body.set("bots", bots);
-        HttpAnswers.json(res, 200, body);
+        HttpAnswers.json(req, res, 200, body);
     }
 
     private void get(ServerRequest req, ServerResponse res) {
-        HttpAnswers.json(res, 200, RestShapes.bot(useCases.manageBots().get(Callers.of(req), botId(req))));
+        HttpAnswers.json(req, res, 200, RestShapes.bot(useCases.manageBots().get(Callers.of(req), botId(req))));
     }
 
     private void delete(ServerRequest req, ServerResponse res) {
@@ -80,7 +80,7 @@ public final class BotRoutes implements HttpService {
         }
         ObjectNode body = WireJson.object();
         body.set("failed_messages", letters);
-        HttpAnswers.json(res, 200, body);
+        HttpAnswers.json(req, res, 200, body);
     }
 
     private static String botId(ServerRequest req) {

@@ -14,6 +14,11 @@ final class Callers {
         req.context().register(Callers.class, principal);
     }
 
+    /** The caller's user id; empty for a request that needs no token. */
+    static String userIdOrNone(ServerRequest req) {
+        return req.context().get(Callers.class, Principal.class).map(Principal::userId).orElse("");
+    }
+
     static Principal of(ServerRequest req) {
         return req.context().get(Callers.class, Principal.class)
                 .orElseThrow(() -> new ChatException(ErrorCode.UNAUTHORIZED, "Missing or invalid Authorization header"));

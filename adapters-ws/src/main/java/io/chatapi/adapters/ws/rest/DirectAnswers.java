@@ -107,15 +107,21 @@ public final class DirectAnswers implements DirectHandler {
         return query < 0 ? path : path.substring(0, query);
     }
 
-    /** At most {@value #MAX_LOGGED_PATH} printable ASCII characters, others as '?': a request cannot forge log lines. */
+    /**
+     * At most {@value #MAX_LOGGED_PATH} printable ASCII characters, others as '?', and {@code ...} after a text cut
+     * there: a request can neither forge log lines nor make its line longer than a few hundred bytes.
+     */
     static String loggable(String text) {
         if (text == null || text.isEmpty()) {
             return "-";
         }
-        StringBuilder out = new StringBuilder(Math.min(text.length(), MAX_LOGGED_PATH));
+        StringBuilder out = new StringBuilder(Math.min(text.length(), MAX_LOGGED_PATH + 3));
         for (int i = 0; i < text.length() && i < MAX_LOGGED_PATH; i++) {
             char c = text.charAt(i);
             out.append(c >= 0x21 && c <= 0x7e ? c : '?');
+        }
+        if (text.length() > MAX_LOGGED_PATH) {
+            out.append("...");
         }
         return out.toString();
     }

@@ -14,6 +14,9 @@ import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -28,10 +31,47 @@ public final class HttpAnswers {
     private HttpAnswers() {
     }
 
-    public static void json(ServerResponse res, int status, JsonNode body) {
-        res.status(status);
-        res.header(HeaderNames.CONTENT_TYPE, "application/json");
-        res.send(WireJson.bytes(body));
+    /**
+     * A JSON answer. One of more than {@link AnswerBytes#SMALL} bytes is counted against the server's budget of answer
+     * bytes being written, and is {@code 503} (with {@code Retry-After}) instead when it does not fit; each piece of
+     * it must be taken by the client within the server's time, or the connection is closed ({@link AnswerWatch}).
+     */
+    public static void json(ServerRequest req, ServerResponse res, int status, JsonNode body) {
+        send(req, res, status, WireJson.bytes(body));
+    }
+
+    private static void send(ServerRequest req, ServerResponse res, int status, byte[] bytes) {
+        AnswerWatch.Answering answering = AnswerWatch.of(req);
+        String user = Callers.userIdOrNone(req);
+        if (!answering.budget().take(user, bytes.length)) {
+            LOG.log(Level.FINE, "answer of {0} bytes refused: too many answer bytes being written", bytes.length);
+            res.header(HeaderNames.RETRY_AFTER, "1");
+            send(req, res, 503, WireJson.bytes(WireJson.object().put("error", ErrorCode.UNAVAILABLE.wire())
+                    .put("message", EventFrames.UNAVAILABLE_MESSAGE)));
+            return;
+        }
+        try {
+            res.status(status);
+            res.header(HeaderNames.CONTENT_TYPE, "application/json");
+            AnswerWatch watch = answering.watch();
+            if (bytes.length <= AnswerBytes.SMALL) {
+                watch.write(() -> res.send(bytes));
+                return;
+            }
+            res.header(HeaderNames.CONTENT_LENGTH, String.valueOf(bytes.length));
+            OutputStream out = res.outputStream();
+            for (int offset = 0; offset < bytes.length; offset += AnswerBytes.SMALL) {
+                int from = offset;
+                watch.write(() -> out.write(bytes, from, Math.min(AnswerBytes.SMALL, bytes.length - from)));
+            }
+            watch.write(out::close);
+        } catch (IOException | UncheckedIOException e) {
+            // the client went away while its answer was written
+            LOG.log(Level.FINE, "answer cut short, connection closed: " + describe(req), e);
+            throw new AnswerCut("answer cut short", e);
+        } finally {
+            answering.budget().give(user, bytes.length);
+        }
     }
 
     /** The headers {@link #json} would send for this body, without the body (an answer to {@code HEAD}). */
@@ -56,7 +96,7 @@ public final class HttpAnswers {
         if (req.prologue().method() == Method.HEAD) {
             jsonHead(res, status, body);
         } else {
-            json(res, status, body);
+            json(req, res, status, body);
         }
     }
 
@@ -121,6 +161,7 @@ public final class HttpAnswers {
 
     /** Method and path, never the query (it may hold a token). */
     static String describe(ServerRequest req) {
-        return req.prologue().method().text() + " " + req.path().rawPath();
+        return DirectAnswers.loggable(req.prologue().method().text()) + " "
+                + DirectAnswers.loggable(req.path().rawPath());
     }
 }

@@ -44,6 +44,11 @@ public final class MessageRoutes implements HttpService {
     }
 
     private void history(ServerRequest req, ServerResponse res) {
+        // the page is not kept here while it is written: only its bytes stay (see AnswerBytes)
+        HttpAnswers.json(req, res, 200, historyPage(req));
+    }
+
+    private ObjectNode historyPage(ServerRequest req) {
         // as the Go server reads them; an after_seq of all digits too large for a long is past every message
         long afterSeq = QueryNumbers.position(req.query().first("after_seq").orElse(null));
         int limit = QueryNumbers.limit(req.query().first("limit").orElse(null), DEFAULT_LIMIT, MAX_LIMIT);
@@ -53,7 +58,7 @@ public final class MessageRoutes implements HttpService {
         }
         ObjectNode body = WireJson.object();
         body.set("messages", messages);
-        HttpAnswers.json(res, 200, body);
+        return body;
     }
 
     private void send(ServerRequest req, ServerResponse res) {
@@ -70,7 +75,7 @@ public final class MessageRoutes implements HttpService {
         if (appended.duplicate()) {
             message.put("duplicate", true);
         }
-        HttpAnswers.json(res, 200, message);
+        HttpAnswers.json(req, res, 200, message);
     }
 
     /**
@@ -108,7 +113,7 @@ public final class MessageRoutes implements HttpService {
     private void edit(ServerRequest req, ServerResponse res) {
         String content = bodies.object(req).requiredString("content");
         Message edited = useCases.editMessage().edit(Callers.of(req), RoomRoutes.roomId(req), messageId(req), content);
-        HttpAnswers.json(res, 200, RestShapes.message(edited));
+        HttpAnswers.json(req, res, 200, RestShapes.message(edited));
     }
 
     private void delete(ServerRequest req, ServerResponse res) {

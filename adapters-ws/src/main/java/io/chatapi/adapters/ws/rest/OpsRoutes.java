@@ -49,7 +49,7 @@ public final class OpsRoutes implements HttpService {
 
     private void health(ServerRequest req, ServerResponse res) {
         ObjectNode body = healthBody();
-        HttpAnswers.json(res, healthStatus(body), body);
+        HttpAnswers.json(req, res, healthStatus(body), body);
     }
 
     /** The same probe and headers as {@code GET /health}, for load balancers that check with {@code HEAD}. */
@@ -92,7 +92,7 @@ public final class OpsRoutes implements HttpService {
         }
         ObjectNode body = WireJson.object();
         counters().forEach(body::put);
-        HttpAnswers.json(res, 200, body);
+        HttpAnswers.json(req, res, 200, body);
     }
 
     /**

@@ -11,7 +11,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One log line per HTTP request: method, path without the query string (tokens travel there), status, time. At
+ * One log line per HTTP request: method, path without the query string (tokens travel there), status, time, and
+ * {@code cut short} when the connection was closed before the answer ended. At
  * INFO, except a WebSocket upgrade that succeeded (101), which is FINE: after a restart every client reconnects
  * at once, and a line per handshake written to the console under its lock slowed the whole wave down.
  *
@@ -43,14 +44,18 @@ public final class RequestLogFilter implements Filter {
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         long start = System.nanoTime();
+        boolean cut = false;
         try {
             chain.proceed();
+        } catch (AnswerCut e) {
+            cut = true; // the client went away, or did not take its answer in time
+            throw e;
         } finally {
             int status = res.status().code();
             Level level = status == SWITCHING_PROTOCOLS ? Level.FINE : Level.INFO;
             if (LOG.isLoggable(level) && !answeredElsewhere.test(req.socketId())) {
                 long millis = (System.nanoTime() - start) / 1_000_000;
-                String line = HttpAnswers.describe(req) + " " + status + " " + millis + "ms";
+                String line = HttpAnswers.describe(req) + " " + status + " " + millis + "ms" + (cut ? " cut short" : "");
                 // The source given here spares JUL a stack walk per request to find the caller.
                 LOG.logp(level, RequestLogFilter.class.getName(), "filter", line);
             }

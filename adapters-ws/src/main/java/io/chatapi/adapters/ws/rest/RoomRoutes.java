@@ -55,7 +55,7 @@ public final class RoomRoutes implements HttpService {
      * an error answer as usual; one after it closes the connection mid-answer ({@link StreamedList#abort}).
      */
     private void list(ServerRequest req, ServerResponse res) {
-        StreamedList rooms = new StreamedList(res, "rooms");
+        StreamedList rooms = new StreamedList(req, res, "rooms");
         try {
             useCases.queryRooms().forEachRoomOf(Callers.of(req), view -> rooms.add(RestShapes.room(view)));
             rooms.end();
@@ -71,18 +71,18 @@ public final class RoomRoutes implements HttpService {
         JsonFields body = bodies.object(req);
         CreateRoom command = new CreateRoom(body.requiredString("type"), body.requiredStringList("members"),
                 body.optionalString("name"), body.optionalJsonText("metadata"));
-        HttpAnswers.json(res, 200, RestShapes.room(useCases.createRoom().create(Callers.of(req), command)));
+        HttpAnswers.json(req, res, 200, RestShapes.room(useCases.createRoom().create(Callers.of(req), command)));
     }
 
     private void get(ServerRequest req, ServerResponse res) {
-        HttpAnswers.json(res, 200, RestShapes.room(useCases.queryRooms().room(Callers.of(req), roomId(req))));
+        HttpAnswers.json(req, res, 200, RestShapes.room(useCases.queryRooms().room(Callers.of(req), roomId(req))));
     }
 
     private void update(ServerRequest req, ServerResponse res) {
         JsonFields body = bodies.object(req);
         Room room = useCases.updateRoom().update(Callers.of(req), roomId(req), body.optionalString("name"),
                 body.optionalJsonText("metadata"));
-        HttpAnswers.json(res, 200, RestShapes.room(room));
+        HttpAnswers.json(req, res, 200, RestShapes.room(room));
     }
 
     private void members(ServerRequest req, ServerResponse res) {
@@ -92,7 +92,7 @@ public final class RoomRoutes implements HttpService {
         }
         ObjectNode body = WireJson.object();
         body.set("members", members);
-        HttpAnswers.json(res, 200, body);
+        HttpAnswers.json(req, res, 200, body);
     }
 
     private void addMember(ServerRequest req, ServerResponse res) {
@@ -117,7 +117,7 @@ public final class RoomRoutes implements HttpService {
         JsonFields body = bodies.object(req);
         ChangeHandoff command = new ChangeHandoff(body.requiredString("state"), body.optionalString("agent_id"),
                 body.optionalString("reason"));
-        HttpAnswers.json(res, 200, RestShapes.room(useCases.handoff().change(Callers.of(req), roomId(req), command)));
+        HttpAnswers.json(req, res, 200, RestShapes.room(useCases.handoff().change(Callers.of(req), roomId(req), command)));
     }
 
     static String roomId(ServerRequest req) {
