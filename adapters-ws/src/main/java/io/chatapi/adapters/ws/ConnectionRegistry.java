@@ -183,6 +183,53 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
 
     @Override
     public int publishToSettled(String userId, ChatEvent event, Duration minAge, boolean waitForAll) {
+        return toSettled(userId, event, minAge, waitForAll, null);
+    }
+
+    @Override
+    public Redelivery redeliver(String userId, ChatEvent event, Duration minAge, boolean waitForAll) {
+        Redelivering redelivery = new Redelivering();
+        redelivery.accepted = toSettled(userId, event, minAge, waitForAll, redelivery);
+        return redelivery;
+    }
+
+    /** A re-delivered message: the connections that accepted it, and whether one of them wrote it. */
+    private static final class Redelivering implements Redelivery {
+        private final List<SocketConnection> connections = new ArrayList<>(1);
+        private volatile boolean written;
+        private int accepted;
+
+        @Override
+        public int accepted() {
+            return accepted;
+        }
+
+        @Override
+        public boolean written() {
+            return written;
+        }
+
+        @Override
+        public boolean settled() {
+            if (written) {
+                return true;
+            }
+            for (SocketConnection connection : connections) {
+                if (!connection.hasEnded()) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        void wrote() {
+            written = true;
+        }
+    }
+
+    /** Sends to the user's settled connections; {@code redelivery}, when given, learns what becomes of it. */
+    private int toSettled(String userId, ChatEvent event, Duration minAge, boolean waitForAll,
+                          Redelivering redelivery) {
         List<SocketConnection> connections = byUser.get(userId);
         if (connections == null || unsentInFlight.containsKey(userId)) {
             return 0; // no connection, or earlier messages of a closed one not queued yet: at a later pass
@@ -216,8 +263,16 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
             if (frame == null) {
                 frame = EventFrames.event(event);
             }
-            if (event instanceof ChatEvent.MessageCreated owed
-                    ? connection.redeliver(owed, frame) : connection.deliver(event, frame)) {
+            boolean taken;
+            if (event instanceof ChatEvent.MessageCreated owed) {
+                taken = connection.redeliver(owed, frame, redelivery == null ? () -> { } : redelivery::wrote);
+                if (taken && redelivery != null) {
+                    redelivery.connections.add(connection);
+                }
+            } else {
+                taken = connection.deliver(event, frame);
+            }
+            if (taken) {
                 accepted++;
             } else {
                 behind.add(connection);

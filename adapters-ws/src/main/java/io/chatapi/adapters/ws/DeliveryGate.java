@@ -33,6 +33,18 @@ final class DeliveryGate {
     interface Sink {
         boolean offer(List<String> frames, List<ChatEvent> messages);
 
+        /**
+         * As {@link #offer(List, List)}; {@code written} runs once the frames are written to the socket (here: once
+         * they are taken, for a sink that cannot tell).
+         */
+        default boolean offer(List<String> frames, List<ChatEvent> messages, Runnable written) {
+            if (offer(frames, messages)) {
+                written.run();
+                return true;
+            }
+            return false;
+        }
+
         /** A live reply's delta, which the queue may append to the one before it; false when the queue is full. */
         default boolean offerDelta(ChatEvent.StreamDelta delta, String frame) {
             return offer(List.of(frame), List.of());
@@ -74,13 +86,13 @@ final class DeliveryGate {
 
     /** A live event with its encoded frame; false when it can be neither queued nor held (a slow consumer). */
     synchronized boolean deliver(ChatEvent event, String frame) {
-        return offer(event, frame, true);
+        return offer(event, frame, true, null);
     }
 
     /**
      * A refused re-delivery is not told to {@code refused}: the offline queue keeps its entry when it is refused.
      */
-    private boolean offer(ChatEvent event, String frame, boolean live) {
+    private boolean offer(ChatEvent event, String frame, boolean live, Runnable written) {
         if (holdAll || (event.roomId() != null && heldRooms.contains(event.roomId()))) {
             if (held.size() >= maxHeld) {
                 if (live) {
@@ -89,6 +101,9 @@ final class DeliveryGate {
                 return false;
             }
             held.add(new Held(event, frame, live));
+            if (written != null) {
+                written.run(); // held, then released into the queue or told to refused: counted as written
+            }
             return true;
         }
         if (event instanceof ChatEvent.StreamDelta d) {
@@ -97,10 +112,13 @@ final class DeliveryGate {
         }
         List<String> out = passing(event, frame, -1, live);
         if (out.isEmpty()) {
+            if (written != null) {
+                written.run(); // the client has it already
+            }
             return true;
         }
         List<ChatEvent> messages = messagesIn(event);
-        if (sink.offer(out, messages)) {
+        if (written == null ? sink.offer(out, messages) : sink.offer(out, messages, written)) {
             return true;
         }
         if (live) {
@@ -137,17 +155,19 @@ final class DeliveryGate {
     }
 
     /**
-     * A message the offline queue owes the client, re-delivered: dropped (and counted as delivered) when the
+     * A message the offline queue owes the client, re-delivered; {@code written} runs once it is written to the
+     * socket (at once when it is not queued but held, or dropped as below). Dropped (and counted as delivered) when the
      * connection was sent it live already, which is so for every seq from the first it was sent live in that room
      * on (live messages and reply ends come in seq order), as when the client connected while the message was being
      * stored.
      */
-    synchronized boolean redeliver(ChatEvent.MessageCreated event, String frame) {
+    synchronized boolean redeliver(ChatEvent.MessageCreated event, String frame, Runnable written) {
         Long first = firstLive == null ? null : firstLive.get(event.message().roomId());
         if (first != null && event.message().seq() >= first) {
+            written.run();
             return true;
         }
-        return offer(event, frame, false);
+        return offer(event, frame, false, written);
     }
 
     /** Ends the initial hold: the catch-up of {@code streams}, then every event held since registration. */

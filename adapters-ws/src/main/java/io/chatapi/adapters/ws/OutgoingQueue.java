@@ -65,9 +65,11 @@ final class OutgoingQueue {
 
     /**
      * {@code chars}: their text in UTF-16 units, counted against {@link #MAX_QUEUED_CHARS} while queued;
-     * {@code messages}: the {@code message} events the frames carry.
+     * {@code messages}: the {@code message} events the frames carry; {@code written}: run once they are written to
+     * the socket, or null.
      */
-    private record Frames(List<String> frames, long chars, List<ChatEvent> messages) implements Item {
+    private record Frames(List<String> frames, long chars, List<ChatEvent> messages, Runnable written)
+            implements Item {
     }
 
     /** A frame whose text is made when it is written (what it says depends on that moment). */
@@ -201,11 +203,16 @@ final class OutgoingQueue {
      * in items or in text.
      */
     boolean offer(List<String> frames, List<ChatEvent> messages) {
+        return offer(frames, messages, null);
+    }
+
+    /** As {@link #offer(List, List)}; {@code written} runs once the frames are written to the socket. */
+    boolean offer(List<String> frames, List<ChatEvent> messages, Runnable written) {
         long chars = chars(frames);
         if (!addChars(chars)) {
             return false;
         }
-        if (!counted(new Frames(frames, chars, messages))) {
+        if (!counted(new Frames(frames, chars, messages, written))) {
             removeChars(chars);
             return false;
         }
@@ -442,6 +449,9 @@ final class OutgoingQueue {
                 case Frames f -> {
                     for (String frame : f.frames()) {
                         session.send(frame, true);
+                    }
+                    if (f.written() != null) {
+                        f.written().run();
                     }
                 }
                 case Deferred d -> session.send(d.frame().get(), true);

@@ -78,7 +78,12 @@ final class SocketConnection {
         this.gate = new DeliveryGate(new DeliveryGate.Sink() {
             @Override
             public boolean offer(List<String> frames, List<ChatEvent> messages) {
-                return enqueue(frames, messages);
+                return enqueue(frames, messages, null);
+            }
+
+            @Override
+            public boolean offer(List<String> frames, List<ChatEvent> messages, Runnable written) {
+                return enqueue(frames, messages, written);
             }
 
             @Override
@@ -111,13 +116,13 @@ final class SocketConnection {
     }
 
     /** A message the offline queue owes the client (see {@link DeliveryGate#redeliver}). */
-    boolean redeliver(ChatEvent.MessageCreated event, String frame) {
+    boolean redeliver(ChatEvent.MessageCreated event, String frame, Runnable written) {
         if (closing.get()) {
             return false;
         }
         // refused (the queue is full, or the room's held events are): not taken, and owed again at the next pass;
         // live traffic, not the re-delivery, decides whether the client is a slow consumer
-        return gate.redeliver(event, frame);
+        return gate.redeliver(event, frame, written);
     }
 
     /** How many items the writer has taken from the outgoing queue so far. */
@@ -173,7 +178,7 @@ final class SocketConnection {
 
     /** An answer to this client's own frame, queued behind what is already waiting. */
     void reply(String frame) {
-        if (!enqueue(List.of(frame), List.of())) {
+        if (!enqueue(List.of(frame), List.of(), null)) {
             slowConsumer();
         }
     }
@@ -388,18 +393,23 @@ final class SocketConnection {
         unsent(gate.drainHeld());
     }
 
+    /** True once the connection has ended: nothing more is written to its socket. */
+    boolean hasEnded() {
+        return ended.get();
+    }
+
     /** Waits until the writer has finished; false when it had not by the deadline. */
     boolean awaitWriter(long deadlineNanos) throws InterruptedException {
         return out.awaitWriter(deadlineNanos);
     }
 
     /** Frames that come once the connection is closing are dropped, and their messages reported unsent. */
-    private boolean enqueue(List<String> frames, List<ChatEvent> messages) {
+    private boolean enqueue(List<String> frames, List<ChatEvent> messages, Runnable written) {
         if (closing.get()) {
             unsent(messages);
             return true;
         }
-        return out.offer(frames, messages);
+        return out.offer(frames, messages, written);
     }
 
     /**

@@ -68,14 +68,14 @@ class DeliveryGateTest {
         gate.opened(List.of());
         gate.holdRoom("r1");
         var owed = (ChatEvent.MessageCreated) message("r1", 5);
-        assertThat(gate.redeliver(owed, EventFrames.event(owed))).isTrue();
+        assertThat(gate.redeliver(owed, EventFrames.event(owed), () -> { })).isTrue();
         assertThat(gate.released("r1", List.of())).isTrue();
         assertThat(live(message("r1", 6))).isTrue();
 
         var older = (ChatEvent.MessageCreated) message("r1", 4);
-        assertThat(gate.redeliver(older, EventFrames.event(older))).isTrue();
+        assertThat(gate.redeliver(older, EventFrames.event(older), () -> { })).isTrue();
         var sentLive = (ChatEvent.MessageCreated) message("r1", 6);
-        assertThat(gate.redeliver(sentLive, EventFrames.event(sentLive))).isTrue();
+        assertThat(gate.redeliver(sentLive, EventFrames.event(sentLive), () -> { })).isTrue();
 
         assertThat(sent()).containsExactly("message r1#5", "message r1#6", "message r1#4");
     }
@@ -87,9 +87,9 @@ class DeliveryGateTest {
         live(new ChatEvent.StreamEnd("r1", "b1", "bot", "Hi", 7, "stop"));
 
         var reply = (ChatEvent.MessageCreated) message("r1", 7);
-        assertThat(gate.redeliver(reply, EventFrames.event(reply))).as("counted as delivered").isTrue();
+        assertThat(gate.redeliver(reply, EventFrames.event(reply), () -> { })).as("counted as delivered").isTrue();
         var older = (ChatEvent.MessageCreated) message("r1", 6);
-        assertThat(gate.redeliver(older, EventFrames.event(older))).isTrue();
+        assertThat(gate.redeliver(older, EventFrames.event(older), () -> { })).isTrue();
 
         assertThat(sent()).containsExactly("message.stream.start b1", "message.stream.end b1", "message r1#6");
     }
@@ -101,11 +101,11 @@ class DeliveryGateTest {
         assertThat(live(message("r1", 11))).isTrue();
 
         var owed = (ChatEvent.MessageCreated) message("r1", 10);
-        assertThat(gate.redeliver(owed, EventFrames.event(owed))).as("counted as delivered").isTrue();
+        assertThat(gate.redeliver(owed, EventFrames.event(owed), () -> { })).as("counted as delivered").isTrue();
         var older = (ChatEvent.MessageCreated) message("r1", 9);
-        assertThat(gate.redeliver(older, EventFrames.event(older))).isTrue();
+        assertThat(gate.redeliver(older, EventFrames.event(older), () -> { })).isTrue();
         var otherRoom = (ChatEvent.MessageCreated) message("r2", 10);
-        assertThat(gate.redeliver(otherRoom, EventFrames.event(otherRoom))).isTrue();
+        assertThat(gate.redeliver(otherRoom, EventFrames.event(otherRoom), () -> { })).isTrue();
         assertThat(live(message("r1", 12))).isTrue();
 
         assertThat(sent()).containsExactly("message r1#10", "message r1#11", "message r1#9", "message r2#10",
@@ -233,7 +233,7 @@ class DeliveryGateTest {
         capacity = queued.size();
         ChatEvent refusedLive = message("r1", 3);
         assertThat(live(refusedLive)).isFalse();
-        assertThat(gate.redeliver(new ChatEvent.MessageCreated(msg("r3", 4), false), "{}")).isFalse();
+        assertThat(gate.redeliver(new ChatEvent.MessageCreated(msg("r3", 4), false), "{}", () -> { })).isFalse();
         assertThat(live(new ChatEvent.Typing("r1", "bob", false))).isFalse();
         assertThat(refused).as("the offline queue keeps a refused re-delivery").containsExactly(refusedLive);
 

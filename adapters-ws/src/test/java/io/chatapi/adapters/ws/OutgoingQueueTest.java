@@ -43,6 +43,31 @@ class OutgoingQueueTest {
     }
 
     @Test
+    void framesOfferedWithAWrittenActionRunItOnceWrittenNotOnceQueued() {
+        RecordingSession session = new RecordingSession();
+        OutgoingQueue out = writingItsFirstFrame(session, 4);
+        java.util.concurrent.atomic.AtomicInteger written = new java.util.concurrent.atomic.AtomicInteger();
+        assertThat(out.offer(List.of("owed"), List.of(), written::incrementAndGet)).isTrue();
+        assertThat(written).as("queued behind a write that does not end").hasValue(0);
+
+        session.release();
+        await().atMost(WAIT).until(() -> session.sent.size() == 2 && !out.writerRunning());
+        assertThat(written).hasValue(1);
+    }
+
+    @Test
+    void framesDroppedUnwrittenNeverRunTheirWrittenAction() {
+        RecordingSession session = new RecordingSession();
+        OutgoingQueue out = writingItsFirstFrame(session, 4);
+        java.util.concurrent.atomic.AtomicInteger written = new java.util.concurrent.atomic.AtomicInteger();
+        assertThat(out.offer(List.of("owed"), List.of(), written::incrementAndGet)).isTrue();
+        out.stop();
+        session.release();
+        await().atMost(WAIT).until(() -> !out.writerRunning());
+        assertThat(written).hasValue(0);
+    }
+
+    @Test
     void aBurstOfDeltasWhileTheWriterIsBusyGoesOutAsOneDeltaWithAllTheirTextAtTheFirstOffset() throws Exception {
         RecordingSession session = new RecordingSession();
         OutgoingQueue out = writingItsFirstFrame(session, 4);

@@ -31,9 +31,10 @@ import java.util.concurrent.TimeUnit;
  * Re-delivers queued messages to members who come back online: every {@code interval} it writes each queued
  * message as a {@code message} event to the user's connections, once all of them are at least {@link #SETTLE}
  * old (younger ones may still be resuming) and none has its outgoing queue half full
- * ({@link EventPublisher#publishToSettled}), or, after {@link #MAX_WAIT_FOR_ALL}, to those that are; it removes
- * the entry once a connection took it, and a user whose connections did not take an entry keeps the rest for the
- * next pass, in order. For users still
+ * ({@link EventPublisher#redeliver}), or, after {@link #MAX_WAIT_FOR_ALL}, to those that are; it removes
+ * the entry once a connection has written it to its socket (an entry a connection took and has not written yet is
+ * not sent again, and is let go for a later pass if every connection that took it ends without writing it), and
+ * a user whose connections did not take an entry keeps the rest for the next pass, in order. For users still
  * offline it counts an attempt; entries reaching {@link ChatSettings#offlineMaxAttempts()} become dead
  * letters. {@code deliveryAttempts} counts every entry written to a connection or found with its user offline,
  * {@code deliveryFailures} the latter, so failures are a part of the attempts. Each entry is written while the
@@ -72,6 +73,11 @@ public final class OfflineRedeliveryWorker {
     private final Map<String, Instant> waitingSince = new ConcurrentHashMap<>();
     /** Entries written to a client whose removal the store refused (a full disk, say): never written again. */
     private final Set<Long> unremoved = ConcurrentHashMap.newKeySet();
+    /**
+     * Entries a connection accepted and has not written yet: not sent again, and removed once written; let go (and
+     * sent again at a later pass) when every connection that accepted one ended without writing it.
+     */
+    private final Map<Long, EventPublisher.Redelivery> inFlight = new ConcurrentHashMap<>();
     private int batch = BATCH;
     private int maxPages = MAX_PAGES;
     /**
@@ -122,6 +128,46 @@ public final class OfflineRedeliveryWorker {
             scheduler.shutdownNow();
             Thread.currentThread().interrupt();
         }
+        try {
+            removeWritten(); // the sockets were drained before: what they wrote is not owed after the restart
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "entries written by the stop's last writes not removed: {0}",
+                    e.toString());
+        }
+    }
+
+    /**
+     * Removes the entries written since the last call, and lets go of those no connection will write; the others
+     * stay in flight.
+     */
+    void removeWritten() {
+        if (inFlight.isEmpty()) {
+            return;
+        }
+        List<Long> written = new ArrayList<>();
+        for (Map.Entry<Long, EventPublisher.Redelivery> entry : inFlight.entrySet()) {
+            EventPublisher.Redelivery redelivery = entry.getValue();
+            if (redelivery.written()) {
+                written.add(entry.getKey());
+            } else if (redelivery.settled()) {
+                inFlight.remove(entry.getKey()); // its connections ended without writing it: owed still
+            }
+        }
+        if (!written.isEmpty()) {
+            try {
+                store.removePending(written);
+            } catch (RuntimeException e) {
+                unremoved.addAll(written); // written to the client: removed first thing next pass, not written again
+                throw e;
+            } finally {
+                written.forEach(inFlight::remove);
+            }
+        }
+    }
+
+    /** Entries accepted by a connection and not yet written. */
+    int inFlight() {
+        return inFlight.size();
     }
 
     /** Smaller pages, and fewer of them a pass; for tests. */
@@ -146,6 +192,7 @@ public final class OfflineRedeliveryWorker {
             store.removePending(List.copyOf(unremoved)); // while the store refuses it, the pass ends here
             unremoved.clear();
         }
+        removeWritten();
         try {
             if (readOnAfter != null) {
                 for (String user : connections.onlineUsers()) {
@@ -200,8 +247,10 @@ public final class OfflineRedeliveryWorker {
                 }
                 continue;
             }
-            if (held.contains(user)) {
-                continue; // an earlier entry of this user did not go out: keep the order, try next pass
+            if (held.contains(user) || inFlight.containsKey(entry.id())) {
+                // an earlier entry of this user did not go out: keep the order, try next pass; or this one is in a
+                // connection's queue already
+                continue;
             }
             Optional<Message> message = found.computeIfAbsent(entry.roomId() + '\u0000' + entry.messageId(),
                     key -> messages.find(entry.roomId(), entry.messageId()));
@@ -211,19 +260,23 @@ public final class OfflineRedeliveryWorker {
             }
             Instant waiting = waitingSince.get(user);
             boolean waitForAll = waiting == null || clock.now().isBefore(waiting.plus(MAX_WAIT_FOR_ALL));
-            int accepted;
+            EventPublisher.Redelivery sent;
             // a removal answered before the hold is seen here, one asked during it waits until the entry is written
             try (CachingRoomStore.MembersHold hold = rooms.holdMembers(entry.roomId())) {
                 if (!memberList.includes(rooms.members(entry.roomId()), user)) {
                     done.add(entry.id()); // left the room since the page was read: owed nothing more of it
                     continue;
                 }
-                accepted = publisher.publishToSettled(user, new ChatEvent.MessageCreated(message.get(), false), SETTLE,
+                sent = publisher.redeliver(user, new ChatEvent.MessageCreated(message.get(), false), SETTLE,
                         waitForAll);
             }
-            if (accepted > 0) {
+            if (sent.accepted() > 0) {
                 metrics.deliveryAttempts.incrementAndGet();
-                done.add(entry.id());
+                if (sent.written()) {
+                    done.add(entry.id());
+                } else {
+                    inFlight.put(entry.id(), sent); // removed once written (removeWritten)
+                }
             } else {
                 held.add(user);
                 if (waiting == null && waitingSince.size() < MAX_WAITING_USERS) {

@@ -91,6 +91,35 @@ class OfflineRedeliveryWorkerTest {
     }
 
     @Test
+    void anEntryIsRemovedOnceWrittenNotOnceTakenAndGoesAgainWhenItsConnectionEndsWithoutWritingIt() {
+        stored("msg_1", 1);
+        Message second = stored("msg_2", 2);
+        queue("bob", "room_1", "msg_1", 1);
+        queue("bob", "room_1", "msg_2", 2);
+        sockets.connect("bob", T0);
+        sockets.writesLater = true;
+        var worker = worker(5, now::get, Duration.ofSeconds(30));
+        now.set(T0.plusSeconds(2));
+
+        worker.runOnce();
+        assertThat(sockets.sent).hasSize(2);
+        assertThat(store.allPending()).as("taken, not written: a process killed now must not lose them").hasSize(2);
+        worker.runOnce();
+        assertThat(sockets.sent).as("not sent again while a connection holds them").hasSize(2);
+
+        sockets.queued.get(0).written = true;
+        sockets.queued.get(1).ended = true;
+        worker.runOnce();
+        assertThat(store.allPending()).extracting(PendingDelivery::messageId).containsExactly("msg_2");
+        assertThat(sockets.sent).as("the one its connection never wrote goes again").hasSize(3)
+                .last().isEqualTo(new Sent("bob", new ChatEvent.MessageCreated(second, false)));
+        sockets.queued.get(2).written = true;
+        worker.runOnce();
+        assertThat(store.allPending()).isEmpty();
+        assertThat(sockets.sent).hasSize(3);
+    }
+
+    @Test
     void aReturningUserGetsTheMessageOnlyOnceTheConnectionSettled() {
         Message message = stored("msg_1", 1);
         queue("bob", "room_1", "msg_1", 1);
@@ -372,6 +401,41 @@ class OfflineRedeliveryWorkerTest {
         volatile Runnable whilePublishing = () -> { };
         /** A user listed online who is gone by the time the worker asks about them. */
         volatile String goneAfterListing = "";
+        /** Re-deliveries are taken into a queue and written when a test says so, not at once. */
+        volatile boolean writesLater;
+        final List<Queued> queued = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        /** A re-delivery in a connection's queue: written, or its connection ended, when a test says so. */
+        static final class Queued implements Redelivery {
+            volatile boolean written;
+            volatile boolean ended;
+
+            @Override
+            public int accepted() {
+                return 1;
+            }
+
+            @Override
+            public boolean written() {
+                return written;
+            }
+
+            @Override
+            public boolean settled() {
+                return written || ended;
+            }
+        }
+
+        @Override
+        public Redelivery redeliver(String userId, ChatEvent event, Duration minAge, boolean waitForAll) {
+            int accepted = publishToSettled(userId, event, minAge, waitForAll);
+            if (!writesLater || accepted == 0) {
+                return Redelivery.accepted(accepted);
+            }
+            Queued taken = new Queued();
+            queued.add(taken);
+            return taken;
+        }
 
         SocketsDouble(TimeSource clock) {
             this.clock = clock;

@@ -273,6 +273,65 @@ class LifecycleTest {
     }
 
     @Test
+    void aKillWhileTheOfflineQueueIsRedeliveredLosesNoneOfIt() throws Exception {
+        final int messages = 120;
+        Path dir = Files.createTempDirectory(temp, "redelivery");
+        int port = freePort();
+        // a pass while the user is away counts an attempt, and five make a dead letter: passes 3 s apart
+        Map<String, String> env = childEnvironment(port, dir, Map.of("RATE_LIMIT_MESSAGES", "0",
+                "WORKER_INTERVAL", "3s", "MAX_MESSAGE_CHARS", "40000"));
+        Process child = startHealthy(port, env, dir, "");
+        Set<Long> received = ConcurrentHashMap.newKeySet();
+        try {
+            var rest = new Rest(port);
+            String room = rest.post("/rooms", ADMIN, Map.of("type", "group", "members", List.of("writer", "away")))
+                    .json().get("room_id").asText();
+            // 120 messages of 40,000 characters: more than the socket's queue takes at once (4 M characters) and
+            // than the kernel's buffers hold (about 4 MB)
+            String text = "x".repeat(40_000);
+            for (int i = 0; i < messages; i++) {
+                var sent = rest.post("/rooms/" + room + "/messages", Tokens.user("writer"), Map.of("content", text));
+                assertThat(sent.status()).as("%s", sent.body()).isEqualTo(200);
+            }
+            // back without resume: the offline queue re-delivers to a client that reads nothing, so most of it waits
+            // in the server's own queue for the socket when the process is killed
+            try (StalledSocket away = StalledSocket.connect(port, Tokens.user("away"))) {
+                Thread.sleep(8_000);
+                child.destroyForcibly();
+                child.waitFor();
+                away.readUntilServerEnds(Duration.ofSeconds(10), frame -> seqOfMessage(frame, received));
+            }
+            assertThat(received).as("what the killed process had handed to the system").hasSizeLessThan(messages);
+            child = startHealthy(port, env, dir, "");
+            try (WsClient back = WsClient.connect(port, Tokens.user("away"))) {
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (received.size() < messages && System.nanoTime() < deadline) {
+                    JsonNode event = back.next(Duration.ofSeconds(1));
+                    if (event != null && "message".equals(event.path("type").asText())) {
+                        received.add(event.get("seq").asLong());
+                    }
+                }
+            }
+            assertThat(received).as("every queued message, after the restart for those the kill cut off")
+                    .hasSize(messages);
+        } finally {
+            child.destroyForcibly();
+            child.waitFor();
+        }
+    }
+
+    private static void seqOfMessage(String frame, Set<Long> seqs) {
+        try {
+            JsonNode event = WsClient.JSON.readTree(frame);
+            if ("message".equals(event.path("type").asText())) {
+                seqs.add(event.get("seq").asLong());
+            }
+        } catch (java.io.IOException e) {
+            // the last frame, cut short by the kill: not received
+        }
+    }
+
+    @Test
     void aNonAsciiSecretIsItsUtf8BytesWhateverTheLocale() throws Exception {
         Path dir = Files.createTempDirectory(temp, "locale");
         int port = freePort();

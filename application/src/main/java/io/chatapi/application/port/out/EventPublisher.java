@@ -23,4 +23,46 @@ public interface EventPublisher {
      * a connection was already sent live counts as accepted there and is not sent again.
      */
     int publishToSettled(String userId, ChatEvent event, Duration minAge, boolean waitForAll);
+
+    /**
+     * As {@link #publishToSettled}, for a message the offline queue owes the user, telling what becomes of it: its
+     * entry may go once a connection has written it to its socket, not as soon as one accepted it into its queue
+     * (a process killed meanwhile loses what its queues held). A publisher that cannot tell counts it written once
+     * accepted.
+     */
+    default Redelivery redeliver(String userId, ChatEvent event, Duration minAge, boolean waitForAll) {
+        return Redelivery.accepted(publishToSettled(userId, event, minAge, waitForAll));
+    }
+
+    /** What became of a re-delivered message. Thread-safe. */
+    interface Redelivery {
+        /** How many connections accepted it; 0: none, to be tried again later. */
+        int accepted();
+
+        /** True once a connection that accepted it has written it to its socket. */
+        boolean written();
+
+        /** True once it was written, or every connection that accepted it ended without writing it. */
+        boolean settled();
+
+        /** Counted written as soon as accepted. */
+        static Redelivery accepted(int connections) {
+            return new Redelivery() {
+                @Override
+                public int accepted() {
+                    return connections;
+                }
+
+                @Override
+                public boolean written() {
+                    return connections > 0;
+                }
+
+                @Override
+                public boolean settled() {
+                    return true;
+                }
+            };
+        }
+    }
 }
