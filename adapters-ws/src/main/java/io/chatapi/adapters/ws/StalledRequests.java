@@ -122,7 +122,6 @@ final class StalledRequests implements AnswerWatch {
         Thread self = Thread.currentThread();
         Writing writing = new Writing(nanoClock.getAsLong() + timeoutNanos);
         writes.put(self, writing);
-        boolean cut;
         try {
             write.run();
         } catch (IOException | RuntimeException e) {
@@ -131,8 +130,7 @@ final class StalledRequests implements AnswerWatch {
             }
             throw e;
         }
-        cut = ended(self, writing);
-        if (cut) {
+        if (ended(self, writing)) {
             throw new AnswerCut("answer not taken in time");
         }
     }

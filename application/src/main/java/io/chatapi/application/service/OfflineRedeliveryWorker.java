@@ -155,13 +155,20 @@ public final class OfflineRedeliveryWorker {
         }
         if (!written.isEmpty()) {
             try {
-                store.removePending(written);
-            } catch (RuntimeException e) {
-                unremoved.addAll(written); // written to the client: removed first thing next pass, not written again
-                throw e;
+                remove(written);
             } finally {
                 written.forEach(inFlight::remove);
             }
+        }
+    }
+
+    /** Removes entries done with; those the store refuses (a full disk, say) go first thing next pass. */
+    private void remove(List<Long> entries) {
+        try {
+            store.removePending(entries);
+        } catch (RuntimeException e) {
+            unremoved.addAll(entries); // never written again
+            throw e;
         }
     }
 
@@ -285,12 +292,7 @@ public final class OfflineRedeliveryWorker {
             }
         }
         if (!done.isEmpty()) {
-            try {
-                store.removePending(done);
-            } catch (RuntimeException e) {
-                unremoved.addAll(done); // written to the client: removed first thing next pass, not written again
-                throw e;
-            }
+            remove(done);
         }
         if (!missed.isEmpty()) {
             int dead = store.recordAttempts(missed, maxAttempts, clock.now());
