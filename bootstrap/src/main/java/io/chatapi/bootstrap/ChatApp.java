@@ -97,9 +97,10 @@ public final class ChatApp implements AutoCloseable {
         var registry = new ConnectionRegistry(metrics);
         outbox = new WebhookOutboxWorker(deliveries, webhook, settings, metrics, clock,
                 config.chat().workerInterval());
-        redelivery = new OfflineRedeliveryWorker(deliveries, messages, rooms, registry, registry, settings, metrics,
-                clock, config.chat().workerInterval());
         var offline = new OfflineDeliveries(registry, webhook, deliveries, outbox::wake);
+        var unsent = new UnsentMessagesService(rooms, messages, offline);
+        redelivery = new OfflineRedeliveryWorker(deliveries, messages, rooms, registry, registry, unsent, settings,
+                metrics, clock, config.chat().workerInterval());
         var ordered = new OrderedRoomEvents(registry, rooms);
         var roomChanges = new UserLimit(new RateLimiter(settings.rateLimitPerSecond(), settings.rateLimitBurst(), clock),
                 metrics);
@@ -152,7 +153,7 @@ public final class ChatApp implements AutoCloseable {
                     }
                 },
                 new ManageBotsService(botStore, llm, config.llm().keyEnvPattern(), Config.reservedSettingNames(), clock),
-                handoff, bots, admin, admin, new UnsentMessagesService(rooms, messages, offline));
+                handoff, bots, admin, admin, unsent);
         outbox.start();
         redelivery.start();
         // The health probe's write path (Jdbi, the writer, the first commit) while the web server starts.

@@ -3,6 +3,7 @@ package io.chatapi.application.service;
 import io.chatapi.application.ChatSettings;
 import io.chatapi.application.LogThrottle;
 import io.chatapi.application.ServerMetrics;
+import io.chatapi.application.port.in.UnsentMessagesUseCase;
 import io.chatapi.application.port.out.ChatEvent;
 import io.chatapi.application.port.out.ConnectionDirectory;
 import io.chatapi.application.port.out.DeliveryStore;
@@ -61,6 +62,7 @@ public final class OfflineRedeliveryWorker {
     private final CachingRoomStore rooms;
     private final ConnectionDirectory connections;
     private final EventPublisher publisher;
+    private final UnsentMessagesUseCase unsent;
     private final ServerMetrics metrics;
     private final TimeSource clock;
     private final Duration interval;
@@ -77,7 +79,11 @@ public final class OfflineRedeliveryWorker {
      * Entries a connection accepted and has not written yet: not sent again, and removed once written; let go (and
      * sent again at a later pass) when every connection that accepted one ended without writing it.
      */
-    private final Map<Long, EventPublisher.Redelivery> inFlight = new ConcurrentHashMap<>();
+    private final Map<Long, InFlight> inFlight = new ConcurrentHashMap<>();
+
+    /** An entry a connection accepted, and what became of it there. */
+    private record InFlight(PendingDelivery entry, EventPublisher.Redelivery redelivery) {
+    }
     private int batch = BATCH;
     private int maxPages = MAX_PAGES;
     /**
@@ -87,13 +93,15 @@ public final class OfflineRedeliveryWorker {
     private PendingDelivery readOnAfter;
 
     public OfflineRedeliveryWorker(DeliveryStore store, MessageStore messages, CachingRoomStore rooms,
-                                   ConnectionDirectory connections, EventPublisher publisher, ChatSettings settings,
-                                   ServerMetrics metrics, TimeSource clock, Duration interval) {
+                                   ConnectionDirectory connections, EventPublisher publisher,
+                                   UnsentMessagesUseCase unsent, ChatSettings settings, ServerMetrics metrics,
+                                   TimeSource clock, Duration interval) {
         this.store = Objects.requireNonNull(store, "store");
         this.messages = Objects.requireNonNull(messages, "messages");
         this.rooms = Objects.requireNonNull(rooms, "rooms");
         this.connections = Objects.requireNonNull(connections, "connections");
         this.publisher = Objects.requireNonNull(publisher, "publisher");
+        this.unsent = Objects.requireNonNull(unsent, "unsent");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.interval = Objects.requireNonNull(interval, "interval");
@@ -137,20 +145,21 @@ public final class OfflineRedeliveryWorker {
     }
 
     /**
-     * Removes the entries written since the last call, and lets go of those no connection will write; the others
-     * stay in flight.
+     * Removes the entries written since the last call; those whose connections all ended without writing them are
+     * owed again as a message a closed connection never wrote is (queued afresh, with its attempts from 0 and a
+     * {@code message.offline} notification, unless the user acknowledged it meanwhile). The others stay in flight.
      */
     void removeWritten() {
         if (inFlight.isEmpty()) {
             return;
         }
         List<Long> written = new ArrayList<>();
-        for (Map.Entry<Long, EventPublisher.Redelivery> entry : inFlight.entrySet()) {
-            EventPublisher.Redelivery redelivery = entry.getValue();
-            if (redelivery.written()) {
-                written.add(entry.getKey());
-            } else if (redelivery.settled()) {
-                inFlight.remove(entry.getKey()); // its connections ended without writing it: owed still
+        List<PendingDelivery> unwritten = new ArrayList<>();
+        for (InFlight held : inFlight.values()) {
+            if (held.redelivery().written()) {
+                written.add(held.entry().id());
+            } else if (held.redelivery().settled()) {
+                unwritten.add(held.entry());
             }
         }
         if (!written.isEmpty()) {
@@ -159,6 +168,16 @@ public final class OfflineRedeliveryWorker {
             } finally {
                 written.forEach(inFlight::remove);
             }
+        }
+        if (!unwritten.isEmpty()) {
+            remove(unwritten.stream().map(PendingDelivery::id).toList()); // first: the queue holds a message once
+            Map<String, List<UnsentMessagesUseCase.UnsentMessage>> byUser = new HashMap<>();
+            for (PendingDelivery entry : unwritten) {
+                inFlight.remove(entry.id());
+                byUser.computeIfAbsent(entry.userId(), user -> new ArrayList<>()).add(
+                        new UnsentMessagesUseCase.UnsentMessage(entry.roomId(), entry.messageId(), entry.seq()));
+            }
+            byUser.forEach(unsent::unsent);
         }
     }
 
@@ -282,7 +301,7 @@ public final class OfflineRedeliveryWorker {
                 if (sent.written()) {
                     done.add(entry.id());
                 } else {
-                    inFlight.put(entry.id(), sent); // removed once written (removeWritten)
+                    inFlight.put(entry.id(), new InFlight(entry, sent)); // removed once written (removeWritten)
                 }
             } else {
                 held.add(user);

@@ -10,6 +10,7 @@ import io.chatapi.application.port.out.Appended;
 import io.chatapi.application.port.out.ChatEvent;
 import io.chatapi.application.port.out.ConnectionDirectory;
 import io.chatapi.application.port.out.DeliveryPlan;
+import io.chatapi.application.port.in.UnsentMessagesUseCase;
 import io.chatapi.application.port.out.EventPublisher;
 import io.chatapi.application.port.out.MessageDraft;
 import io.chatapi.application.port.out.MessageStore;
@@ -52,7 +53,10 @@ class OfflineRedeliveryWorkerTest {
     private OfflineRedeliveryWorker worker(int maxAttempts, TimeSource clock, Duration interval) {
         var settings = new ChatSettings(16_000, 10, 20, 500, maxAttempts, 8, Duration.ofSeconds(1),
                 Duration.ofSeconds(5), false, 1_000);
-        return new OfflineRedeliveryWorker(store, messages, rooms, sockets, sockets, settings, metrics, clock,
+        // a message a connection took and never wrote is queued again, as the transport's unsent messages are
+        UnsentMessagesUseCase unsent = (userId, owed) -> owed.forEach(
+                m -> store.queue(userId, m.roomId(), m.messageId(), m.seq(), now.get()));
+        return new OfflineRedeliveryWorker(store, messages, rooms, sockets, sockets, unsent, settings, metrics, clock,
                 interval);
     }
 
@@ -109,8 +113,13 @@ class OfflineRedeliveryWorkerTest {
 
         sockets.queued.get(0).written = true;
         sockets.queued.get(1).ended = true;
+        long before = store.allPending().stream().filter(p -> p.messageId().equals("msg_2")).findFirst().orElseThrow()
+                .id();
         worker.runOnce();
-        assertThat(store.allPending()).extracting(PendingDelivery::messageId).containsExactly("msg_2");
+        assertThat(store.allPending()).singleElement().satisfies(p -> {
+            assertThat(p.messageId()).isEqualTo("msg_2");
+            assertThat(p.id()).as("queued afresh, as a message a closed connection never wrote").isNotEqualTo(before);
+        });
         assertThat(sockets.sent).as("the one its connection never wrote goes again").hasSize(3)
                 .last().isEqualTo(new Sent("bob", new ChatEvent.MessageCreated(second, false)));
         sockets.queued.get(2).written = true;
