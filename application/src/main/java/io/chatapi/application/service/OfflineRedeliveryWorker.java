@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  * old (younger ones may still be resuming) and none has its outgoing queue half full
  * ({@link EventPublisher#redeliver}), or, after {@link #MAX_WAIT_FOR_ALL}, to those that are; it removes
  * the entry once a connection has written it to its socket (an entry a connection took and has not written yet is
- * not sent again, and is let go for a later pass if every connection that took it ends without writing it), and
+ * not sent again, and is queued afresh if every connection that took it ends without writing it), and
  * a user whose connections did not take an entry keeps the rest for the next pass, in order. For users still
  * offline it counts an attempt; entries reaching {@link ChatSettings#offlineMaxAttempts()} become dead
  * letters. {@code deliveryAttempts} counts every entry written to a connection or found with its user offline,
@@ -76,8 +76,8 @@ public final class OfflineRedeliveryWorker {
     /** Entries written to a client whose removal the store refused (a full disk, say): never written again. */
     private final Set<Long> unremoved = ConcurrentHashMap.newKeySet();
     /**
-     * Entries a connection accepted and has not written yet: not sent again, and removed once written; let go (and
-     * sent again at a later pass) when every connection that accepted one ended without writing it.
+     * Entries a connection accepted and has not written yet: not sent again, and removed once written; queued afresh
+     * when every connection that accepted one ended without writing it ({@link #removeWritten}).
      */
     private final Map<Long, InFlight> inFlight = new ConcurrentHashMap<>();
 
