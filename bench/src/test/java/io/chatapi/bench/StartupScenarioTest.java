@@ -43,10 +43,21 @@ class StartupScenarioTest {
     }
 
     @Test
-    void aServerThatDoesNotStartBecomesAReportedFailure(@TempDir Path dir) {
+    void aServerThatDoesNotStartBecomesAReportedFailure(@TempDir Path dir) throws Exception {
         ServerFactory exits = FakeHealthServer.command(dir, List.of(JavaCommand.java().toString(), "-version"), Map.of());
+        ByteArrayOutputStream shown = new ByteArrayOutputStream();
         Report report = Bench.execute(BenchOptions.parse("startup", "--smoke"), List.of(new StartupScenario()),
-                workDir -> exits, log);
+                workDir -> exits, new PrintStream(shown, true, StandardCharsets.UTF_8));
+        // a failed run keeps its directory for the user to look into; this one is not looked into
+        String kept = "kept databases and server logs in ";
+        String text = shown.toString(StandardCharsets.UTF_8);
+        assertThat(text).contains(kept);
+        Path workDir = Path.of(text.substring(text.indexOf(kept) + kept.length()).lines().findFirst().orElseThrow());
+        try (var paths = Files.walk(workDir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
 
         assertThat(report.measurements()).isEmpty();
         assertThat(report.errors()).containsKey("startup");
