@@ -45,8 +45,10 @@ public final class SqliteDeliveryStore implements DeliveryStore, ReadPositions {
             ORDER BY room_id, seq, id LIMIT :limit""";
     /** Sorts before every room id, none of which is empty. */
     private static final String BEFORE_EVERY_ROOM = "";
-    private static final String PENDING_FOR =
-            "SELECT * FROM pending_deliveries WHERE user_id = :user ORDER BY room_id, seq, id LIMIT :limit";
+    /** The same order for one user: a range of {@code pending_by_user}. */
+    private static final String PENDING_FOR = """
+            SELECT * FROM pending_deliveries WHERE user_id = :user AND (room_id, seq, id) > (:room, :seq, :id)
+            ORDER BY room_id, seq, id LIMIT :limit""";
     private static final String REMOVE_PENDING = "DELETE FROM pending_deliveries WHERE id = :id";
     /** A user's entries of a room up to a seq: a resume replayed them, or a receipt acknowledged them. */
     private static final String CLEAR_UP_TO =
@@ -92,9 +94,13 @@ public final class SqliteDeliveryStore implements DeliveryStore, ReadPositions {
     }
 
     @Override
-    public List<PendingDelivery> pendingFor(String userId, int limit) {
-        return db.read(h -> h.createQuery(PENDING_FOR).bind("user", userId).bind("limit", Math.max(limit, 0))
-                .map(SqliteDeliveryStore::pendingDelivery).list());
+    public List<PendingDelivery> pendingFor(String userId, PendingDelivery after, int limit) {
+        String room = after == null ? BEFORE_EVERY_ROOM : after.roomId();
+        long seq = after == null ? 0 : after.seq();
+        long id = after == null ? 0 : after.id();
+        return db.read(h -> h.createQuery(PENDING_FOR).bind("user", userId)
+                .bind("room", room).bind("seq", seq).bind("id", id)
+                .bind("limit", Math.max(limit, 0)).map(SqliteDeliveryStore::pendingDelivery).list());
     }
 
     @Override

@@ -244,14 +244,20 @@ public final class OfflineRedeliveryWorker {
         }
     }
 
-    /** An online user's entries, a page at a time while they all went out, up to the pass's page budget. */
+    /**
+     * An online user's entries, a page at a time while they all went out, up to the pass's page budget. Each page
+     * starts after the last one: the entries of a page that a connection took and has not written yet are still
+     * queued, and reading from the start again would find only them.
+     */
     private void runBacklogOf(String user, Map<String, Boolean> online, Set<String> held, Set<Long> attempted) {
+        PendingDelivery after = null;
         for (int pages = 0; pages < maxPages; pages++) {
-            List<PendingDelivery> page = store.pendingFor(user, batch);
+            List<PendingDelivery> page = store.pendingFor(user, after, batch);
             attempted.addAll(runPage(page, online, held, attempted)); // went offline meanwhile
             if (page.size() < batch || held.contains(user) || !online.get(user)) {
                 return; // all of it, or what is left waits: the user's devices are not ready, or it went offline
             }
+            after = page.getLast();
         }
     }
 

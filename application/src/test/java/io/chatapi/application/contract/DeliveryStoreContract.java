@@ -42,6 +42,14 @@ public abstract class DeliveryStoreContract extends StoreContract {
                 .containsExactly("room_a#1", "room_a#2", "room_b#1", "room_b#2");
         assertThat(stores.deliveries().pendingFor("carol")).extracting(PendingDelivery::seq).containsExactly(1L);
         assertThat(stores.deliveries().pendingFor("dave")).isEmpty();
+        List<PendingDelivery> bobs = stores.deliveries().pendingFor("bob", null, 3);
+        assertThat(bobs).extracting(p -> p.roomId() + "#" + p.seq())
+                .containsExactly("room_a#1", "room_a#2", "room_b#1");
+        assertThat(stores.deliveries().pendingFor("bob", bobs.getLast(), 3))
+                .extracting(p -> p.roomId() + "#" + p.seq())
+                .as("the next page of bob's, after the last one").containsExactly("room_b#2");
+        assertThat(stores.deliveries().pendingFor("carol", bobs.get(1), 3)).extracting(PendingDelivery::seq)
+                .as("after another user's entry: carol's that sort after it").containsExactly(1L);
     }
 
     @Test

@@ -40,10 +40,11 @@ public final class InMemoryDeliveryStore implements DeliveryStore, ReadPositions
     }
 
     @Override
-    public List<PendingDelivery> pendingFor(String userId, int limit) {
+    public List<PendingDelivery> pendingFor(String userId, PendingDelivery after, int limit) {
         synchronized (data) {
             data.check();
             return data.pending.values().stream().filter(p -> p.userId().equals(userId)).sorted(BY_ROOM_THEN_SEQ)
+                    .filter(p -> after == null || BY_ROOM_THEN_SEQ.compare(p, after) > 0)
                     .limit(limit).toList();
         }
     }

@@ -80,8 +80,9 @@ final class DeliveryStoreTestDouble implements DeliveryStore {
     }
 
     @Override
-    public synchronized List<PendingDelivery> pendingFor(String userId, int limit) {
-        return pending(Integer.MAX_VALUE).stream().filter(p -> p.userId().equals(userId)).limit(limit).toList();
+    public synchronized List<PendingDelivery> pendingFor(String userId, PendingDelivery after, int limit) {
+        return pending(after, Integer.MAX_VALUE).stream().filter(p -> p.userId().equals(userId)).limit(limit)
+                .toList();
     }
 
     @Override

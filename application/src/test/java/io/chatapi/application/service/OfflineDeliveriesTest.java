@@ -199,8 +199,8 @@ class OfflineDeliveriesTest {
         }
 
         @Override
-        public List<PendingDelivery> pendingFor(String userId, int limit) {
-            return store.pendingFor(userId, limit);
+        public List<PendingDelivery> pendingFor(String userId, PendingDelivery after, int limit) {
+            return store.pendingFor(userId, after, limit);
         }
 
         @Override

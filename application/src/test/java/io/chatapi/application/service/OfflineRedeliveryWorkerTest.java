@@ -239,6 +239,28 @@ class OfflineRedeliveryWorkerTest {
     }
 
     @Test
+    void anOnlineUsersBacklogGoesOnPastThePagesItsConnectionTookAndHasNotWrittenYet() {
+        for (int i = 1; i <= 100; i++) {
+            queue("away" + (i % 7), "room_0", "msg_a" + i, i);
+        }
+        for (int seq = 1; seq <= 25; seq++) {
+            stored("msg_" + seq, seq);
+            queue("bob", "room_1", "msg_" + seq, seq);
+        }
+        sockets.connect("bob", T0.minusSeconds(60));
+        sockets.writesLater = true;
+        OfflineRedeliveryWorker worker = worker(5, now::get, Duration.ofSeconds(30)).withPages(10, 3);
+
+        worker.runOnce(); // reads the first 30 entries only, none of bob's
+        worker.runOnce();
+
+        assertThat(sockets.sent).as("all three pages of bob's backlog, though none of it is written yet")
+                .hasSize(25);
+        assertThat(sockets.sent).extracting(s -> ((ChatEvent.MessageCreated) s.event()).message().seq())
+                .isSorted().doesNotHaveDuplicates();
+    }
+
+    @Test
     void aUserListedOnlineButGoneCountsOneAttemptAPassThoughTheReadingComesToTheirEntriesToo() {
         for (int i = 1; i <= 100; i++) {
             queue("away" + (i % 7), "room_0", "msg_a" + i, i);

@@ -18,12 +18,15 @@ public interface DeliveryStore {
     /** The same order, starting after {@code after} (from the start when null): the next page. */
     List<PendingDelivery> pending(PendingDelivery after, int limit);
 
-    /** Queued socket re-deliveries of one user, by room then seq (then id), at most {@code limit}. */
-    List<PendingDelivery> pendingFor(String userId, int limit);
+    /**
+     * Queued socket re-deliveries of one user, by room then seq (then id), starting after {@code after} (from the
+     * start when null), at most {@code limit}.
+     */
+    List<PendingDelivery> pendingFor(String userId, PendingDelivery after, int limit);
 
     /** Every queued socket re-delivery of one user, by room then seq. */
     default List<PendingDelivery> pendingFor(String userId) {
-        return pendingFor(userId, Integer.MAX_VALUE);
+        return pendingFor(userId, null, Integer.MAX_VALUE);
     }
 
     /** Removes entries that were delivered. */
