@@ -16,6 +16,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.StatementContext;
 
@@ -91,6 +93,21 @@ public final class SqliteRoomStore implements RoomStore {
                         SELECT room_id FROM members WHERE user_id = :user
                         ORDER BY room_created_at DESC, room_id DESC""")
                 .bind("user", userId).mapTo(String.class).list());
+    }
+
+    /**
+     * One read over the user's rooms (an index range of each room's members); a room's size is counted up to one
+     * past {@code maxRoomSize} only, so that a large room costs no more than a small one.
+     */
+    @Override
+    public Set<String> peersOf(String userId, int maxRoomSize) {
+        return db.read(h -> h.createQuery("""
+                        SELECT DISTINCT peer.user_id FROM members mine
+                        JOIN members peer ON peer.room_id = mine.room_id AND peer.user_id <> :user
+                        WHERE mine.user_id = :user AND (SELECT count(*) FROM (
+                            SELECT 1 FROM members counted WHERE counted.room_id = mine.room_id LIMIT :over)) <= :max""")
+                .bind("user", userId).bind("max", maxRoomSize).bind("over", maxRoomSize + 1L)
+                .mapTo(String.class).collect(Collectors.toSet()));
     }
 
     @Override

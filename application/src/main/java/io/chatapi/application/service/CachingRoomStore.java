@@ -10,6 +10,7 @@ import io.chatapi.domain.Member;
 import io.chatapi.domain.Room;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.StampedLock;
@@ -320,6 +321,12 @@ public final class CachingRoomStore implements RoomStore {
     @Override
     public List<String> roomIdsOf(String userId) {
         return store.roomIdsOf(userId);
+    }
+
+    /** The store's own answer, one read: the rooms of a user in many would each be read and evict the cached. */
+    @Override
+    public Set<String> peersOf(String userId, int maxRoomSize) {
+        return store.peersOf(userId, maxRoomSize);
     }
 
     @Override

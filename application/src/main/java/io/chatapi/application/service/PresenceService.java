@@ -7,7 +7,6 @@ import io.chatapi.application.port.out.EventPublisher;
 import io.chatapi.application.port.out.PresenceStore;
 import io.chatapi.application.port.out.RoomStore;
 import io.chatapi.application.port.out.TimeSource;
-import io.chatapi.domain.Member;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -180,17 +179,8 @@ public final class PresenceService implements PresenceUseCase, AutoCloseable {
 
     private void announce(String userId, boolean online) {
         try {
-            Set<String> peers = new LinkedHashSet<>();
-            for (String roomId : rooms.roomIdsOf(userId)) {
-                var members = rooms.members(roomId);
-                if (members.size() > MAX_PRESENCE_ROOM_SIZE) {
-                    continue;
-                }
-                for (Member member : members) {
-                    peers.add(member.userId());
-                }
-            }
-            peers.remove(userId);
+            // one read however many rooms the user is in: announcements run one at a time, for every user
+            Set<String> peers = new LinkedHashSet<>(rooms.peersOf(userId, MAX_PRESENCE_ROOM_SIZE));
             if (online) {
                 Set<String> told = new HashSet<>();
                 for (String peer : peers) {

@@ -156,6 +156,21 @@ public abstract class RoomStoreContract extends StoreContract {
     }
 
     @Test
+    void peersAreTheOthersInTheUsersRoomsUpToASize() {
+        group("room_a", at(0), "alice", "bob", "carol");
+        group("room_b", at(1), "alice", "bob");
+        group("room_big", at(2), "alice", "dave", "erin", "frank");
+        group("room_other", at(3), "bob", "gina");
+        group("room_alone", at(4), "alice");
+
+        assertThat(stores.rooms().peersOf("alice", 3)).containsExactlyInAnyOrder("bob", "carol");
+        assertThat(stores.rooms().peersOf("alice", 4))
+                .containsExactlyInAnyOrder("bob", "carol", "dave", "erin", "frank");
+        assertThat(stores.rooms().peersOf("bob", 2)).containsExactlyInAnyOrder("alice", "gina");
+        assertThat(stores.rooms().peersOf("nobody", 200)).isEmpty();
+    }
+
+    @Test
     void roomsOfAUserComeInPagesNewestFirstWithTiesByIdDescending() {
         Room old = group("room_old", at(0), "alice");
         Room tieA = group("room_tie_a", at(10), "alice", "bob");

@@ -8,22 +8,28 @@ import io.chatapi.application.port.out.ChatEvent;
 import io.chatapi.application.port.out.ConnectionDirectory;
 import io.chatapi.application.port.out.EventPublisher;
 import io.chatapi.application.port.out.PresenceStore;
+import io.chatapi.application.port.out.RoomStore;
 import io.chatapi.domain.Handoff;
 import io.chatapi.domain.Member;
 import io.chatapi.domain.MemberRole;
 import io.chatapi.domain.Room;
 import io.chatapi.domain.RoomType;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 
 class PresenceServiceTest {
@@ -59,6 +65,33 @@ class PresenceServiceTest {
             presence.firstConnectionOpened("u");
         }
         assertThat(audiences).containsExactly(Set.of("friend"));
+    }
+
+    @Test
+    void aUserInManyRoomsIsAnnouncedWithOneReadOfTheStoreNotOnePerRoom() {
+        var stores = InMemoryStores.create();
+        for (int i = 0; i < 1_000; i++) {
+            room(stores, "room_" + i, List.of("u", "peer" + i % 10));
+        }
+        Map<String, AtomicInteger> reads = new ConcurrentHashMap<>();
+        RoomStore counted = (RoomStore) Proxy.newProxyInstance(RoomStore.class.getClassLoader(),
+                new Class<?>[] {RoomStore.class}, (proxy, method, args) -> {
+                    reads.computeIfAbsent(method.getName(), name -> new AtomicInteger()).incrementAndGet();
+                    try {
+                        return method.invoke(stores.rooms(), args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        try (var presence = new PresenceService(new CachingRoomStore(counted), stores.presence(), publisher,
+                new OnlineUsers(Set.of()), () -> now, Duration.ofMillis(10))) {
+            presence.firstConnectionOpened("u");
+        }
+
+        assertThat(audiences).singleElement().asInstanceOf(InstanceOfAssertFactories.collection(String.class))
+                .hasSize(10);
+        assertThat(reads.get("peersOf")).hasValue(1);
+        assertThat(reads).as("no room's members read one by one").doesNotContainKey("members");
     }
 
     @Test

@@ -4,8 +4,10 @@ import io.chatapi.domain.ChatException;
 import io.chatapi.domain.Handoff;
 import io.chatapi.domain.Member;
 import io.chatapi.domain.Room;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Rooms and their members. Writes are durable (committed) when a method returns; every method blocks
@@ -49,6 +51,23 @@ public interface RoomStore {
      * which rooms, not what they hold (a room's name and metadata may be tens of kilobytes).
      */
     List<String> roomIdsOf(String userId);
+
+    /**
+     * The users who share with {@code userId} a room of at most {@code maxRoomSize} members, not {@code userId}
+     * itself: whom a change of the user's presence is told. A store that can should answer it in one read, for a
+     * user may be in a hundred thousand rooms; this default reads each room's members.
+     */
+    default Set<String> peersOf(String userId, int maxRoomSize) {
+        Set<String> peers = new HashSet<>();
+        for (String roomId : roomIdsOf(userId)) {
+            List<Member> members = members(roomId);
+            if (members.size() <= maxRoomSize) {
+                members.forEach(member -> peers.add(member.userId()));
+            }
+        }
+        peers.remove(userId);
+        return peers;
+    }
 
     /** Sets name and/or metadata; a null argument leaves the field unchanged. Empty when no such room. */
     Optional<Room> update(String roomId, String name, String metadata);
