@@ -330,47 +330,6 @@ class OfflineRedeliveryWorkerTest {
     }
 
     @Test
-    void entriesOfAQueueLongerThanAPassReadsAreDeadLettersOnceTheyWaitedAsLongAsTheAttemptsTake() {
-        for (int i = 1; i <= 100; i++) {
-            queue("away" + (i % 7), "room_" + (char) ('a' + i % 5), "msg_a" + i, i);
-        }
-        OfflineRedeliveryWorker worker = worker(3, now::get, Duration.ofSeconds(30)).withPages(10, 3);
-        now.set(T0.plusSeconds(30));
-        worker.runOnce();
-        now.set(T0.plusSeconds(60));
-        worker.runOnce();
-        assertThat(store.deadLetters(1_000)).isEmpty();
-
-        for (int pass = 3; pass <= 6; pass++) {
-            now.set(T0.plusSeconds(30L * pass));
-            worker.runOnce(); // from 90 s on, each entry a pass reads has waited three intervals
-        }
-
-        assertThat(store.allPending()).as("each read once or twice, not three times").isEmpty();
-        assertThat(store.deadLetters(1_000)).hasSize(100).allSatisfy(dead -> assertThat(dead.attempts()).isEqualTo(3));
-        assertThat(metrics.deadLetters.get()).isEqualTo(100);
-    }
-
-    @Test
-    void theTimeBeforeTheWorkerWasMadeDoesNotCountTowardsADeadLetter() {
-        stored("msg_1", 1);
-        queue("carol", "room_1", "msg_1", 1); // at T0
-        now.set(T0.plusSeconds(600)); // the server was down meanwhile
-        var worker = worker(3, now::get, Duration.ofSeconds(30));
-
-        now.set(T0.plusSeconds(630));
-        worker.runOnce();
-        now.set(T0.plusSeconds(660));
-        worker.runOnce();
-        assertThat(store.allPending()).singleElement().satisfies(p -> assertThat(p.attempts()).isEqualTo(2));
-
-        now.set(T0.plusSeconds(690));
-        worker.runOnce();
-        assertThat(store.allPending()).isEmpty();
-        assertThat(store.deadLetters(10)).singleElement().satisfies(dead -> assertThat(dead.attempts()).isEqualTo(3));
-    }
-
-    @Test
     void anEntryWhoseMessageWasDeletedIsDropped() {
         queue("bob", "room_1", "msg_gone", 4);
         sockets.connect("bob", T0.minusSeconds(60));
