@@ -46,7 +46,7 @@ class OutgoingQueueTest {
     void framesOfferedWithAWrittenActionRunItOnceWrittenNotOnceQueued() {
         RecordingSession session = new RecordingSession();
         OutgoingQueue out = writingItsFirstFrame(session, 4);
-        java.util.concurrent.atomic.AtomicInteger written = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger written = new AtomicInteger();
         assertThat(out.offer(List.of("owed"), List.of(), written::incrementAndGet)).isTrue();
         assertThat(written).as("queued behind a write that does not end").hasValue(0);
 
@@ -59,7 +59,7 @@ class OutgoingQueueTest {
     void framesDroppedUnwrittenNeverRunTheirWrittenAction() {
         RecordingSession session = new RecordingSession();
         OutgoingQueue out = writingItsFirstFrame(session, 4);
-        java.util.concurrent.atomic.AtomicInteger written = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger written = new AtomicInteger();
         assertThat(out.offer(List.of("owed"), List.of(), written::incrementAndGet)).isTrue();
         out.stop();
         session.release();
