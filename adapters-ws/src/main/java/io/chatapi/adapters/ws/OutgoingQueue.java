@@ -18,16 +18,19 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One socket's outgoing side: a bounded queue and at most one writer (a virtual thread) that drains it, so sends
- * never interleave and never run on a publisher's thread. The writer exists only while there is something to
- * send: the offer that finds no writer running starts one, and the writer ends when the queue is empty, so an
- * idle socket holds no thread. Data items count against the bound; pings, close frames and the few frames that
- * must precede a close do not. Offering never blocks. The {@code message} events of data items are kept beside
- * their text: those the writer never takes, because the queue was cleared or stopped first, go to
- * {@code unsent}. A reply's delta that comes while the previous item queued is a delta of the same reply, not yet
- * taken, and ending where this one starts, is appended to it instead of taking a place of its own: a burst of
- * deltas from the LLM that comes faster than the socket is written goes out as fewer, longer deltas (the same
- * text at the same offsets) instead of filling the queue. Thread-safe.
+ * One socket's outgoing side: a bounded queue and at most one writer (a virtual thread) that drains it, so sends never
+ * interleave and never run on a publisher's thread. The writer exists only while there is something to send: the offer
+ * that finds no writer running starts one, and the writer ends when the queue is empty, so an idle socket holds no
+ * thread. Data items count against the bound; pings, pongs, close frames and the few frames that must precede a close
+ * do not. Offering never blocks. A ping or pong that is due goes ahead of the data waiting (RFC 6455 §5.5 lets control
+ * frames come between messages): it is written right after the current write, so a client that reads a long backlog
+ * slowly answers the server's ping within the idle timeout instead of after the whole backlog, and a client's ping is
+ * answered as soon as the socket takes it. The {@code message} events of data items are kept beside their text: those
+ * the writer never takes, because the queue was cleared or stopped first, go to {@code unsent}. A reply's delta that
+ * comes while the previous item queued is a delta of the same reply, not yet taken, and ending where this one starts,
+ * is appended to it instead of taking a place of its own: a burst of deltas from the LLM that comes faster than the
+ * socket is written goes out as fewer, longer deltas (the same text at the same offsets) instead of filling the queue.
+ * Thread-safe.
  */
 final class OutgoingQueue {
     private static final Logger LOG = Logger.getLogger(OutgoingQueue.class.getName());
@@ -74,13 +77,6 @@ final class OutgoingQueue {
 
     /** A frame whose text is made when it is written (what it says depends on that moment). */
     private record Deferred(Supplier<String> frame) implements Item {
-    }
-
-    private record Ping() implements Item {
-    }
-
-    /** A pong is due: it carries {@link #pongPayload}, the payload of the latest ping, when it is written. */
-    private record Pong() implements Item {
     }
 
     private record Close(int code, String reason) implements Item {
@@ -140,21 +136,26 @@ final class OutgoingQueue {
     private final QueuedText text;
     private final int capacity;
     /**
-     * The payload the pong waiting in the queue will carry; null when none waits. Pings that come faster than
-     * their pongs are written get one pong, for the latest (RFC 6455 §5.5.3 allows it), so a ping flood from a
-     * client that reads does not fill the queue. Set by the connection's reading thread only.
+     * The payload of the pong due; null when none is. Pings that come faster than their pongs are written get one
+     * pong, for the latest (RFC 6455 §5.5.3 allows it), so a ping flood from a client costs one pong at a time.
+     * Set by the connection's reading thread only.
      */
     private final AtomicReference<byte[]> pongPayload = new AtomicReference<>();
     private final Runnable onWriteFailure;
     private final Consumer<List<ChatEvent>> unsent;
     private final ConcurrentLinkedQueue<Item> queue = new ConcurrentLinkedQueue<>();
-    /** Items added and not yet accounted for by the writer; the add that moves it from 0 starts the writer. */
+    /**
+     * Items added, pings and pongs made due, not yet accounted for by the writer; the signal that moves it from 0
+     * starts the writer.
+     */
     private volatile int signals;
     private volatile int counted;
     /** The text of the queued {@link Frames}, in UTF-16 units. */
     private volatile long queuedChars;
     /** Items the writer has taken, ever: it moves while the client reads, and stops when it stops reading. */
     private volatile long taken;
+    /** When the writer last took an item, as {@link System#nanoTime()}. */
+    private volatile long lastTakenNanos = System.nanoTime();
     private volatile boolean pingQueued;
     /** Set once the close frame was sent, the queue was stopped or a write failed: nothing more is written. */
     private volatile boolean finished;
@@ -187,6 +188,14 @@ final class OutgoingQueue {
     /** How many items the writer has taken since the queue was made. */
     long taken() {
         return taken;
+    }
+
+    /**
+     * True when data waits and the writer took an item less than {@code nanos} before {@code now}: the socket takes
+     * what is written, so the client is reading it, however slowly.
+     */
+    boolean writtenWhileBehind(long now, long nanos) {
+        return counted > 0 && now - lastTakenNanos < nanos;
     }
 
     /** Data items queued and not yet taken by the writer. */
@@ -273,16 +282,11 @@ final class OutgoingQueue {
         return chars;
     }
 
-    /** Queues a pong, or has the one waiting answer this later ping instead; false when the queue is full. */
-    boolean offerPong(byte[] payload) {
-        if (pongPayload.getAndSet(payload) != null) {
-            return true; // a pong waits already: it answers this ping instead of the earlier one
-        }
-        if (counted(new Pong())) {
-            return true;
-        }
-        pongPayload.set(null);
-        return false;
+    /** Makes a pong due, or has the one due answer this later ping instead. */
+    void offerPong(byte[] payload) {
+        if (pongPayload.getAndSet(payload) == null) {
+            signal();
+        } // else a pong is due already: it answers this ping instead of the earlier one
     }
 
     /** Queues a frame outside the bound (it precedes a close), its text made by {@code frame} when it is written. */
@@ -291,10 +295,10 @@ final class OutgoingQueue {
         add(new Deferred(frame));
     }
 
-    /** Queues a ping unless one is already waiting. */
+    /** Makes a ping due unless one is already. */
     void ping() {
         if (PING_QUEUED.compareAndSet(this, false, true)) {
-            add(new Ping());
+            signal();
         }
     }
 
@@ -333,11 +337,6 @@ final class OutgoingQueue {
                 COUNTED.getAndAdd(this, -1);
                 removeChars(taken(d));
             }
-            case Pong p -> {
-                COUNTED.getAndAdd(this, -1);
-                pongPayload.set(null);
-            }
-            case Ping p -> pingQueued = false;
             case Close c -> {
             }
         }
@@ -403,6 +402,11 @@ final class OutgoingQueue {
         // before the item is queued, so that the writer, which clears it when it takes a delta, comes after
         lastAdded = item instanceof Delta ? item : null;
         queue.add(item);
+        signal();
+    }
+
+    /** Starts the writer unless one is running; it will see what was made due before this call before it ends. */
+    private void signal() {
         if ((int) SIGNALS.getAndAdd(this, 1) == 0) {
             Thread w = WRITERS.newThread(this::drain);
             writer = w;
@@ -410,29 +414,12 @@ final class OutgoingQueue {
         }
     }
 
-    /** The writer: sends what is queued, in order, and ends when no add is left unaccounted for. */
+    /** The writer: sends what is queued, and ends when no signal is left unaccounted for. */
     private void drain() {
         int accounted = 1;
         try {
             while (true) {
-                Item item;
-                while ((item = queue.poll()) != null) {
-                    taken++; // one writer at a time
-                    if (item instanceof Frames || item instanceof Deferred || item instanceof Pong
-                            || item instanceof Delta) {
-                        COUNTED.getAndAdd(this, -1);
-                    }
-                    if (item instanceof Frames f) {
-                        removeChars(f.chars());
-                    } else if (item instanceof Delta d) {
-                        removeChars(taken(d));
-                    }
-                    if (!finished) {
-                        write(item);
-                    } else if (item instanceof Frames f && !f.messages().isEmpty()) {
-                        unsent.accept(f.messages()); // queued as the queue stopped
-                    }
-                }
+                writeQueued();
                 accounted = (int) SIGNALS.getAndAdd(this, -accounted) - accounted;
                 if (accounted == 0) {
                     return;
@@ -440,6 +427,51 @@ final class OutgoingQueue {
             }
         } finally {
             WRITER.compareAndSet(this, Thread.currentThread(), null);
+        }
+    }
+
+    /** Writes the items queued, in order, each after the ping and pong due; returns when the queue is empty. */
+    private void writeQueued() {
+        while (true) {
+            writeControl();
+            Item item = queue.poll();
+            if (item == null) {
+                return;
+            }
+            taken++; // one writer at a time
+            lastTakenNanos = System.nanoTime();
+            if (!(item instanceof Close)) {
+                COUNTED.getAndAdd(this, -1);
+            }
+            if (item instanceof Frames f) {
+                removeChars(f.chars());
+            } else if (item instanceof Delta d) {
+                removeChars(taken(d));
+            }
+            if (!finished) {
+                write(item);
+            } else if (item instanceof Frames f && !f.messages().isEmpty()) {
+                unsent.accept(f.messages()); // queued as the queue stopped
+            }
+        }
+    }
+
+    /** Writes the ping and the pong that are due, if any. */
+    private void writeControl() {
+        if (finished) {
+            return;
+        }
+        try {
+            if (pingQueued) {
+                pingQueued = false;
+                session.ping(BufferData.empty());
+            }
+            byte[] payload = pongPayload.getAndSet(null);
+            if (payload != null) {
+                session.pong(BufferData.create(payload));
+            }
+        } catch (RuntimeException e) {
+            failed(e);
         }
     }
 
@@ -456,25 +488,19 @@ final class OutgoingQueue {
                 }
                 case Deferred d -> session.send(d.frame().get(), true);
                 case Delta d -> session.send(d.frame(), true);
-                case Ping p -> {
-                    pingQueued = false;
-                    session.ping(BufferData.empty());
-                }
-                case Pong p -> {
-                    byte[] payload = pongPayload.getAndSet(null);
-                    if (payload != null) {
-                        session.pong(BufferData.create(payload));
-                    }
-                }
                 case Close c -> {
                     finished = true;
                     session.close(c.code(), c.reason());
                 }
             }
         } catch (RuntimeException e) {
-            LOG.log(Level.FINE, "socket write failed", e);
-            finished = true;
-            onWriteFailure.run();
+            failed(e);
         }
+    }
+
+    private void failed(RuntimeException e) {
+        LOG.log(Level.FINE, "socket write failed", e);
+        finished = true;
+        onWriteFailure.run();
     }
 }

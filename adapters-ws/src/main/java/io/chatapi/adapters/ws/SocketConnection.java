@@ -265,6 +265,14 @@ final class SocketConnection {
         return now - lastSeenNanos;
     }
 
+    /**
+     * True when frames wait for the socket and it took one less than {@code nanos} before {@code now}: the client
+     * reads a backlog, and the answer to the server's latest ping may wait behind what the socket holds.
+     */
+    boolean readingBacklog(long now, long nanos) {
+        return out.writtenWhileBehind(now, nanos);
+    }
+
     boolean closing() {
         return closing.get();
     }
@@ -298,8 +306,8 @@ final class SocketConnection {
     }
 
     void pong(byte[] payload) {
-        if (!closing.get() && !out.offerPong(payload)) {
-            slowConsumer();
+        if (!closing.get()) {
+            out.offerPong(payload);
         }
     }
 

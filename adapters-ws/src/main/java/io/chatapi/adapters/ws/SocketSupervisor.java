@@ -8,10 +8,12 @@ import java.util.logging.Logger;
 
 /**
  * Keeps sockets honest: a WebSocket ping to each every ping interval; a sweep that closes connections whose token
- * has expired or that were silent for the idle timeout, cuts those that do not finish closing within a grace
- * period, and forgets those whose reading thread is gone (Helidon does not report a TCP connection dropped without
- * a close frame). The sweep runs at least once a second, so it also serves as the token expiry timer instead of a
- * timer per connection. Its one timer thread only queues work; it never writes to a socket itself.
+ * has expired or that were silent for the idle timeout, unless they are reading a backlog (frames wait for the
+ * socket and it took one within the idle timeout: the answer to the latest ping waits behind what the socket
+ * holds), cuts those that do not finish closing within a grace period, and forgets those whose reading thread is
+ * gone (Helidon does not report a TCP connection dropped without a close frame). The sweep runs at least once a
+ * second, so it also serves as the token expiry timer instead of a timer per connection. Its one timer thread only
+ * queues work; it never writes to a socket itself.
  *
  * <p>When the process was stopped (SIGSTOP, a frozen virtual machine) for more than {@link #PAUSE_SWEEPS} sweep
  * intervals, no ping went out and no pong could be read meanwhile: silence and close grace periods are then counted
@@ -88,7 +90,8 @@ final class SocketSupervisor {
                     connection.abort();
                 }
             } else if (!connection.closeIfExpired(nowMillis)
-                    && sinceResumed(now, connection.silentNanos(now)) > idleNanos) {
+                    && sinceResumed(now, connection.silentNanos(now)) > idleNanos
+                    && !connection.readingBacklog(now, idleNanos)) {
                 connection.close(IDLE_CLOSE, "idle timeout");
             }
         }

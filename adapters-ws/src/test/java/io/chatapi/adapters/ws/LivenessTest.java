@@ -3,7 +3,12 @@ package io.chatapi.adapters.ws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.chatapi.adapters.ws.json.WireJson;
+import io.chatapi.application.port.out.ChatEvent;
+import io.chatapi.domain.Message;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class LivenessTest {
@@ -33,6 +38,63 @@ class LivenessTest {
             lively.assertAlive();
             assertThat(lively.closeCode).isNotDone();
         }
+    }
+
+    @Test
+    void aClientReadingALongBacklogSlowlyGetsPingsMeanwhileAndIsNotClosedAsIdle() throws Exception {
+        try (TestServer server = TestServer.start(s -> s.queue(3_010)
+                .liveness(Duration.ofMillis(100), Duration.ofMillis(1500)));
+             RawWsClient reader = RawWsClient.connect(server.port(), Tokens.user("reader"), 4096)) {
+            int pings = readSlowly(server, reader, 3_000, 2_000, Duration.ofMillis(3_000));
+            assertThat(pings).as("pings came meanwhile").isPositive();
+        }
+    }
+
+    @Test
+    void aClientWhoseSocketHoldsMoreThanItReadsInAnIdleTimeoutIsNotClosedWhileItReads() throws Exception {
+        try (TestServer server = TestServer.start(s -> s.queue(910)
+                .liveness(Duration.ofMillis(100), Duration.ofMillis(400)));
+             RawWsClient reader = RawWsClient.connect(server.port(), Tokens.user("reader"), 4096)) {
+            readSlowly(server, reader, 900, 8_000, Duration.ofMillis(1_000));
+        }
+    }
+
+    /**
+     * Publishes {@code backlog} messages of {@code chars} characters to the reader at once, then reads them, a
+     * millisecond apart, answering pings; fails unless all arrive in order, the reading took longer than
+     * {@code atLeast}, and the connection is open at the end. Returns the pings read meanwhile.
+     */
+    private static int readSlowly(TestServer server, RawWsClient reader, int backlog, int chars, Duration atLeast)
+            throws Exception {
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.registry.isOnline("reader"));
+        String content = "x".repeat(chars);
+        for (long seq = 1; seq <= backlog; seq++) {
+            server.registry.publish(List.of("reader"), new ChatEvent.MessageCreated(
+                    new Message("m" + seq, "room", "sender", seq, content, null, Instant.now(), null, null), false));
+        }
+        long started = System.nanoTime();
+        long next = 1;
+        int pings = 0;
+        while (next <= backlog) {
+            RawWsClient.Frame f = reader.readFrame();
+            assertThat(f).as("the connection ended after %d messages", next - 1).isNotNull();
+            assertThat(f.opcode()).as("closed with %d after %d messages", f.closeCode(), next - 1).isNotEqualTo(8);
+            if (f.opcode() == 9) {
+                pings++;
+                reader.sendFrame(true, 10, f.payload());
+            } else if (f.opcode() == 1) {
+                assertThat(WireJson.parse(f.text()).orElseThrow().get("seq").asLong()).isEqualTo(next);
+                next++;
+                Thread.sleep(1);
+            }
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("the reading outlasted the idle timeout")
+                .isGreaterThan(atLeast);
+        RawWsClient.Frame after = reader.frameWithin(500);
+        assertThat(after).as("a ping after the backlog").isNotNull();
+        assertThat(after.opcode()).isEqualTo(9);
+        assertThat(server.registry.isOnline("reader")).isTrue();
+        return pings;
     }
 
     @Test

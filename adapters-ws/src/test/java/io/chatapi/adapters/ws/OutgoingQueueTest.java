@@ -176,11 +176,13 @@ class OutgoingQueueTest {
         assertThat(out.writerRunning()).isFalse();
 
         assertThat(out.offer(List.of("a", "b"), List.of())).isTrue();
-        out.ping();
         assertThat(out.offer(List.of("c"), List.of())).isTrue();
 
         await().atMost(WAIT).until(() -> !out.writerRunning());
-        assertThat(session.sent).containsExactly("a", "b", "ping", "c");
+        assertThat(session.sent).containsExactly("a", "b", "c");
+        out.ping();
+        await().atMost(WAIT).until(() -> !out.writerRunning());
+        assertThat(session.sent).containsExactly("a", "b", "c", "ping");
         assertThat(session.writers).isNotEmpty().allSatisfy(w -> assertThat(w.isVirtual()).isTrue());
         await().atMost(WAIT).until(() -> session.writers.stream().noneMatch(Thread::isAlive));
     }
@@ -253,9 +255,10 @@ class OutgoingQueueTest {
         OutgoingQueue out = writingItsFirstFrame(session, 3);
 
         assertThat(out.offer(List.of("1"), List.of())).isTrue();
-        assertThat(out.offerPong(new byte[] {1})).isTrue();
+        assertThat(out.offer(List.of("2"), List.of())).isTrue();
         assertThat(out.offer(List.of("3"), List.of())).isTrue();
         assertThat(out.offer(List.of("4"), List.of())).as("over the bound").isFalse();
+        out.offerPong(new byte[] {1});
         AtomicReference<String> last = new AtomicReference<>("last, as queued");
         out.force(last::get);
         out.close(1012, "bye");
@@ -265,7 +268,23 @@ class OutgoingQueueTest {
         session.release();
         assertThat(out.awaitWriter(System.nanoTime() + WAIT.toNanos())).isTrue();
         assertThat(session.sent).as("a forced frame's text is made when it is written")
-                .containsExactly("in flight", "1", "pong 1", "3", "last, as written", "close 1012");
+                .containsExactly("in flight", "pong 1", "1", "2", "3", "last, as written", "close 1012");
+    }
+
+    @Test
+    void aPingAndAPongDueGoAheadOfTheDataWaitingRightAfterTheCurrentWrite() throws Exception {
+        RecordingSession session = new RecordingSession();
+        OutgoingQueue out = writingItsFirstFrame(session, 100);
+        for (int i = 1; i <= 50; i++) {
+            assertThat(out.offer(List.of("data " + i), List.of())).isTrue();
+        }
+        out.ping();
+        out.offerPong(new byte[] {4});
+
+        session.release();
+        assertThat(out.awaitWriter(System.nanoTime() + WAIT.toNanos())).isTrue();
+        assertThat(session.sent).hasSize(53).startsWith("in flight", "ping", "pong 4", "data 1")
+                .endsWith("data 50");
     }
 
     @Test
@@ -274,15 +293,15 @@ class OutgoingQueueTest {
         OutgoingQueue out = writingItsFirstFrame(session, 3);
 
         for (int i = 0; i < 10_000; i++) {
-            assertThat(out.offerPong(new byte[] {(byte) i})).as("ping %d", i).isTrue();
+            out.offerPong(new byte[] {(byte) i});
         }
         assertThat(out.offer(List.of("after"), List.of())).isTrue();
-        assertThat(out.queued()).isEqualTo(2);
+        assertThat(out.queued()).as("pongs take no place in the queue").isEqualTo(1);
 
         session.release();
         assertThat(out.awaitWriter(System.nanoTime() + WAIT.toNanos())).isTrue();
         assertThat(session.sent).containsExactly("in flight", "pong " + (byte) 9_999, "after");
-        assertThat(out.offerPong(new byte[] {7})).isTrue();
+        out.offerPong(new byte[] {7});
         await().atMost(WAIT).until(() -> session.sent.size() == 4);
         assertThat(session.sent.getLast()).isEqualTo("pong 7");
     }
