@@ -53,8 +53,9 @@ public final class SqliteDeliveryStore implements DeliveryStore, ReadPositions {
     /** A user's entries of a room up to a seq: a resume replayed them, or a receipt acknowledged them. */
     private static final String CLEAR_UP_TO =
             "DELETE FROM pending_deliveries WHERE user_id = :user AND room_id = :room AND seq <= :seq";
+    /** One attempt more, or {@code :least} when that is more. */
     private static final String COUNT_ATTEMPT =
-            "UPDATE pending_deliveries SET attempts = attempts + 1 WHERE id = :id RETURNING *";
+            "UPDATE pending_deliveries SET attempts = max(attempts + 1, :least) WHERE id = :id RETURNING *";
     /**
      * Outbox entries due, the earliest due first (ties in the order they were queued): a range of
      * {@code webhook_outbox_by_due}, read in its order, however many entries wait for a later retry. Each comes with
@@ -163,13 +164,23 @@ public final class SqliteDeliveryStore implements DeliveryStore, ReadPositions {
 
     @Override
     public int recordAttempts(List<Long> ids, int maxAttempts, Instant at) {
+        return countAttempts(ids, maxAttempts, 0, at);
+    }
+
+    @Override
+    public int expire(List<Long> ids, int maxAttempts, Instant at) {
+        return countAttempts(ids, maxAttempts, maxAttempts, at);
+    }
+
+    /** One attempt more on each entry, {@code least} at least; those at {@code maxAttempts} become dead letters. */
+    private int countAttempts(List<Long> ids, int maxAttempts, int least, Instant at) {
         if (ids.isEmpty()) {
             return 0;
         }
         return db.write(h -> {
             int dead = 0;
             for (long id : ids) {
-                PendingDelivery entry = h.createQuery(COUNT_ATTEMPT).bind("id", id)
+                PendingDelivery entry = h.createQuery(COUNT_ATTEMPT).bind("id", id).bind("least", least)
                         .map(SqliteDeliveryStore::pendingDelivery).findOne().orElse(null);
                 if (entry != null && entry.attempts() >= maxAttempts) {
                     h.createUpdate(REMOVE_PENDING).bind("id", id).execute();

@@ -9,6 +9,7 @@ import io.chatapi.application.port.out.ChatEvent;
 import io.chatapi.application.port.out.ConnectionDirectory;
 import io.chatapi.application.port.out.EventPublisher;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -16,6 +17,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -45,6 +47,8 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
 
     private final ServerMetrics metrics;
     private final ConcurrentHashMap<String, List<SocketConnection>> byUser = new ConcurrentHashMap<>();
+    /** When users' last connections closed, until {@link #forgetClosedBefore} (see {@link #lastConnected}). */
+    private final ConcurrentHashMap<String, Instant> lastClosed = new ConcurrentHashMap<>();
     private final Set<SocketConnection> all = ConcurrentHashMap.newKeySet();
     private volatile int maxPerUser = Integer.MAX_VALUE;
     private final AtomicLong handshakes = new AtomicLong();
@@ -291,12 +295,6 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
         this.maxBehind = wait;
     }
 
-    /**
-     * True when the user has a connection whose reading thread still runs. A client that went away without a
-     * close frame (a killed app: only a TCP FIN) ends that thread at once, but its connection stays registered
-     * until the next sweep (up to a second): a message sent meanwhile is queued for the user, and told to the
-     * webhook, as for any user without a connection.
-     */
     /** Whether a connection of the user registered before {@code registration} is open, as for {@link #isOnline}. */
     private boolean openSince(String userId, long registration) {
         List<SocketConnection> connections = byUser.get(userId);
@@ -311,6 +309,12 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
         return false;
     }
 
+    /**
+     * True when the user has a connection whose reading thread still runs. A client that went away without a
+     * close frame (a killed app: only a TCP FIN) ends that thread at once, but its connection stays registered
+     * until the next sweep (up to a second): a message sent meanwhile is queued for the user, and told to the
+     * webhook, as for any user without a connection.
+     */
     @Override
     public boolean isOnline(String userId) {
         List<SocketConnection> connections = byUser.get(userId);
@@ -334,6 +338,19 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
             }
         }
         return Set.copyOf(online);
+    }
+
+    @Override
+    public Optional<Instant> lastConnected(String userId) {
+        if (byUser.containsKey(userId)) {
+            return Optional.of(Instant.now()); // registered: open, or gone without a close until the next sweep
+        }
+        return Optional.ofNullable(lastClosed.get(userId));
+    }
+
+    @Override
+    public void forgetClosedBefore(Instant cutoff) {
+        lastClosed.values().removeIf(closed -> closed.isBefore(cutoff));
     }
 
     /** Starts tracking a connection for pings, the idle sweep and shutdown (registered or not). */
@@ -409,6 +426,7 @@ public final class ConnectionRegistry implements EventPublisher, ConnectionDirec
             List<SocketConnection> next = new ArrayList<>(list);
             next.remove(connection);
             if (next.isEmpty()) {
+                lastClosed.put(user, Instant.now());
                 tellPresence(target -> target.lastConnectionClosed(user));
                 return null;
             }

@@ -46,6 +46,32 @@ class ConnectionRegistryTest {
     }
 
     @Test
+    void theLastTimeAUserHadAConnectionIsNowWhileOneIsRegisteredThenItsCloseUntilForgotten() {
+        registry.attach(5, null, null);
+        assertThat(registry.lastConnected("ann")).isEmpty();
+        SocketConnection first = connection();
+        SocketConnection second = connection();
+        registry.register(first);
+        registry.register(second);
+        Instant before = Instant.now();
+        assertThat(registry.lastConnected("ann")).hasValueSatisfying(t -> assertThat(t).isAfterOrEqualTo(before));
+
+        registry.unregister(first);
+        Instant stillOne = Instant.now();
+        assertThat(registry.lastConnected("ann")).hasValueSatisfying(t -> assertThat(t).isAfterOrEqualTo(stillOne));
+        registry.unregister(second);
+        Instant after = Instant.now();
+        Instant closed = registry.lastConnected("ann").orElseThrow();
+        assertThat(closed).isBetween(stillOne, after);
+        assertThat(registry.lastConnected("ann")).as("it stays").contains(closed);
+
+        registry.forgetClosedBefore(closed);
+        assertThat(registry.lastConnected("ann")).as("not before its time").contains(closed);
+        registry.forgetClosedBefore(closed.plusNanos(1));
+        assertThat(registry.lastConnected("ann")).isEmpty();
+    }
+
+    @Test
     void underTheCapEveryConnectionIsKept() {
         registry.attach(2, null, null);
         List<ClosingSession> sessions = List.of(new ClosingSession(), new ClosingSession());

@@ -29,19 +29,23 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Re-delivers queued messages to members who come back online: every {@code interval} it writes each queued
- * message as a {@code message} event to the user's connections, once all of them are at least {@link #SETTLE}
- * old (younger ones may still be resuming) and none has its outgoing queue half full
- * ({@link EventPublisher#redeliver}), or, after {@link #MAX_WAIT_FOR_ALL}, to those that are; it removes
- * the entry once a connection has written it to its socket (an entry a connection took and has not written yet is
- * not sent again, and is queued afresh if every connection that took it ends without writing it), and
- * a user whose connections did not take an entry keeps the rest for the next pass, in order. For users still
- * offline it counts an attempt; entries reaching {@link ChatSettings#offlineMaxAttempts()} become dead
- * letters. {@code deliveryAttempts} counts every entry written to a connection or found with its user offline,
- * {@code deliveryFailures} the latter, so failures are a part of the attempts. Each entry is written while the
- * room's members are held ({@link CachingRoomStore#holdMembers}) and only to a member: a page is read ahead, and a
- * member who leaves or is removed meanwhile has their entries dropped by the store but not from the page. Runs on
- * one platform thread of its own.
+ * Re-delivers queued messages to members who come back online: every {@code interval} it writes each queued message as
+ * a {@code message} event to the user's connections, once all of them are at least {@link #SETTLE} old (younger ones
+ * may still be resuming) and none has its outgoing queue half full ({@link EventPublisher#redeliver}), or, after {@link
+ * #MAX_WAIT_FOR_ALL}, to those that are; it removes the entry once a connection has written it to its socket (an entry
+ * a connection took and has not written yet is not sent again, and is queued afresh if every connection that took it
+ * ends without writing it), and a user whose connections did not take an entry keeps the rest for the next pass, in
+ * order. For users still offline it counts an attempt; entries reaching {@link ChatSettings#offlineMaxAttempts()}
+ * become dead letters, and so do those of users still offline that have waited that many intervals, however few passes
+ * read them: a queue longer than a pass reads is read on at the next pass, so each of its entries is counted only every
+ * few passes, and dead letters would otherwise not keep up with the entries queued. That wait counts from the latest of
+ * the message's time, the last time the user had a connection ({@link ConnectionDirectory#lastConnected}) and this
+ * worker's making: an entry that waited while its user was online (held for a slow reader, or queued afresh when a
+ * connection closed without writing it) has as long as any other once they go. {@code deliveryAttempts} counts every
+ * entry written to a connection or found with its user offline, {@code deliveryFailures} the latter, so failures are a
+ * part of the attempts. Each entry is written while the room's members are held ({@link CachingRoomStore#holdMembers})
+ * and only to a member: a page is read ahead, and a member who leaves or is removed meanwhile has their entries dropped
+ * by the store but not from the page. Runs on one platform thread of its own.
  */
 public final class OfflineRedeliveryWorker {
     static final Duration SETTLE = Duration.ofSeconds(2);
@@ -67,6 +71,8 @@ public final class OfflineRedeliveryWorker {
     private final TimeSource clock;
     private final Duration interval;
     private final int maxAttempts;
+    /** When this worker was made: an entry's age for {@link DeliveryStore#expire} counts from here at the earliest. */
+    private final Instant startedAt;
     /** A pass that fails, as every pass does while the database fails, is told at most once a minute. */
     private final LogThrottle passFailureLog = new LogThrottle(Duration.ofMinutes(1));
     private ScheduledExecutorService scheduler;
@@ -109,6 +115,7 @@ public final class OfflineRedeliveryWorker {
             throw new IllegalArgumentException("the worker interval must be positive: " + interval);
         }
         this.maxAttempts = Math.max(1, settings.offlineMaxAttempts());
+        this.startedAt = clock.now();
     }
 
     /** Starts the periodic passes; the first one runs one interval from now. */
@@ -219,6 +226,8 @@ public final class OfflineRedeliveryWorker {
             unremoved.clear();
         }
         removeWritten();
+        // a close this long ago leaves an entry no longer than its message's time or the start does
+        connections.forgetClosedBefore(clock.now().minus(interval.multipliedBy(maxAttempts)));
         try {
             if (readOnAfter != null) {
                 for (String user : connections.onlineUsers()) {
@@ -270,12 +279,21 @@ public final class OfflineRedeliveryWorker {
         Map<String, Optional<Message>> found = new HashMap<>();
         List<Long> done = new ArrayList<>();
         List<Long> missed = new ArrayList<>();
+        List<Long> expired = new ArrayList<>();
         LastMemberList memberList = new LastMemberList();
+        Instant expiredBefore = clock.now().minus(interval.multipliedBy(maxAttempts));
+        boolean anyExpired = !startedAt.isAfter(expiredBefore); // the time the server was down counts for nothing
+        Map<String, Boolean> awayLongEnough = new HashMap<>();
         for (PendingDelivery entry : batch) {
             String user = entry.userId();
             if (!online.computeIfAbsent(user, connections::isOnline)) {
                 if (!attempted.contains(entry.id())) {
-                    missed.add(entry.id());
+                    // queued as long ago as the passes that make a dead letter take: so many passes found its user
+                    // away, or would have, had the queue been short enough for each to read it
+                    boolean expires = anyExpired && !entry.createdAt().isAfter(expiredBefore)
+                            && awayLongEnough.computeIfAbsent(user, away -> connections.lastConnected(away)
+                                    .map(last -> !last.isAfter(expiredBefore)).orElse(true));
+                    (expires ? expired : missed).add(entry.id());
                 }
                 continue;
             }
@@ -319,8 +337,10 @@ public final class OfflineRedeliveryWorker {
         if (!done.isEmpty()) {
             remove(done);
         }
-        if (!missed.isEmpty()) {
-            int dead = store.recordAttempts(missed, maxAttempts, clock.now());
+        if (!missed.isEmpty() || !expired.isEmpty()) {
+            int dead = store.recordAttempts(missed, maxAttempts, clock.now())
+                    + store.expire(expired, maxAttempts, clock.now());
+            missed.addAll(expired);
             metrics.deliveryAttempts.addAndGet(missed.size());
             metrics.deliveryFailures.addAndGet(missed.size());
             metrics.deadLetters.addAndGet(dead);

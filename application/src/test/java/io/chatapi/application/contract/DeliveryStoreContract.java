@@ -267,6 +267,26 @@ public abstract class DeliveryStoreContract extends StoreContract {
     }
 
     @Test
+    void anExpiredEntryIsADeadLetterWithAllItsAttemptsAtOnce() {
+        group("room_a", T0, "alice", "bob", "carol");
+        sendTo("room_a", "bob", "carol");
+        long bobs = stores.deliveries().pendingFor("bob").getFirst().id();
+        long carols = stores.deliveries().pendingFor("carol").getFirst().id();
+        stores.deliveries().recordAttempts(List.of(bobs), 5, at(10));
+
+        assertThat(stores.deliveries().expire(List.of(bobs, 999_999L), 5, at(20))).isEqualTo(1);
+
+        assertThat(stores.deliveries().pendingFor("bob")).isEmpty();
+        assertThat(stores.deliveries().pendingFor("carol")).singleElement()
+                .satisfies(p -> assertThat(p.id()).isEqualTo(carols));
+        assertThat(stores.deliveries().deadLetters(10)).singleElement().satisfies(dead -> {
+            assertThat(dead.userId()).isEqualTo("bob");
+            assertThat(dead.attempts()).isEqualTo(5);
+            assertThat(dead.lastAttemptAt()).isEqualTo(at(20));
+        });
+    }
+
+    @Test
     void aWebhookIsDueFromItsTimeAndRetriedLater() {
         OutboxItem item = new OutboxItem("wh_1", "room.handoff", null, "room_a", null, 0,
                 "{\"type\":\"room.handoff\"}");

@@ -330,6 +330,98 @@ class OfflineRedeliveryWorkerTest {
     }
 
     @Test
+    void entriesOfAQueueLongerThanAPassReadsAreDeadLettersOnceTheyWaitedAsLongAsTheAttemptsTake() {
+        for (int i = 1; i <= 100; i++) {
+            queue("away" + (i % 7), "room_" + (char) ('a' + i % 5), "msg_a" + i, i);
+        }
+        OfflineRedeliveryWorker worker = worker(3, now::get, Duration.ofSeconds(30)).withPages(10, 3);
+        now.set(T0.plusSeconds(30));
+        worker.runOnce();
+        now.set(T0.plusSeconds(60));
+        worker.runOnce();
+        assertThat(store.deadLetters(1_000)).isEmpty();
+
+        for (int pass = 3; pass <= 6; pass++) {
+            now.set(T0.plusSeconds(30L * pass));
+            worker.runOnce(); // from 90 s on, each entry a pass reads has waited three intervals
+        }
+
+        assertThat(store.allPending()).as("each read once or twice, not three times").isEmpty();
+        assertThat(store.deadLetters(1_000)).hasSize(100).allSatisfy(dead -> assertThat(dead.attempts()).isEqualTo(3));
+        assertThat(metrics.deadLetters.get()).isEqualTo(100);
+    }
+
+    @Test
+    void aBacklogThatWaitedWhileItsUserWasOnlineIsGivenAsManyPassesAsAnyOtherOnceTheyGo() {
+        for (int seq = 1; seq <= 3; seq++) {
+            stored("msg_" + seq, seq);
+            queue("bob", "room_1", "msg_" + seq, seq); // messages of T0
+        }
+        sockets.connect("bob", T0.plusSeconds(3_600)); // a device that never settles: the backlog waits
+        OfflineRedeliveryWorker worker = worker(3, now::get, Duration.ofSeconds(30));
+        for (int pass = 1; pass <= 10; pass++) {
+            now.set(T0.plusSeconds(30L * pass));
+            worker.runOnce();
+        }
+        assertThat(store.allPending()).hasSize(3).allSatisfy(p -> assertThat(p.attempts()).isZero());
+
+        sockets.disconnect("bob", T0.plusSeconds(305));
+        now.set(T0.plusSeconds(330));
+        worker.runOnce();
+        now.set(T0.plusSeconds(360));
+        worker.runOnce();
+        assertThat(store.deadLetters(10)).as("away for two passes of three").isEmpty();
+        assertThat(store.allPending()).hasSize(3).allSatisfy(p -> assertThat(p.attempts()).isEqualTo(2));
+
+        now.set(T0.plusSeconds(390));
+        worker.runOnce();
+        assertThat(store.allPending()).isEmpty();
+        assertThat(store.deadLetters(10)).hasSize(3).allSatisfy(dead -> assertThat(dead.attempts()).isEqualTo(3));
+    }
+
+    @Test
+    void entriesOfALongQueueWhoseUserLeftLateWaitTheirIntervalsFromTheLeaving() {
+        for (int i = 1; i <= 100; i++) {
+            queue("away" + (i % 7), "room_" + (char) ('a' + i % 5), "msg_a" + i, i); // messages of T0
+        }
+        sockets.disconnect("away3", T0.plusSeconds(200)); // away3 was online until then
+        OfflineRedeliveryWorker worker = worker(3, now::get, Duration.ofSeconds(30)).withPages(10, 4);
+        for (int pass = 7; pass <= 9; pass++) {
+            now.set(T0.plusSeconds(30L * pass));
+            worker.runOnce(); // the others' entries are dead letters as soon as a pass reads them
+        }
+        assertThat(store.allPending()).as("away3's: they wait until 290 s").isNotEmpty()
+                .allSatisfy(p -> assertThat(p.userId()).isEqualTo("away3"));
+        assertThat(store.deadLetters(1_000)).noneSatisfy(dead -> assertThat(dead.userId()).isEqualTo("away3"));
+
+        for (int pass = 10; pass <= 14; pass++) {
+            now.set(T0.plusSeconds(30L * pass));
+            worker.runOnce();
+        }
+        assertThat(store.allPending()).isEmpty();
+        assertThat(store.deadLetters(1_000)).hasSize(100);
+    }
+
+    @Test
+    void theTimeBeforeTheWorkerWasMadeDoesNotCountTowardsADeadLetter() {
+        stored("msg_1", 1);
+        queue("carol", "room_1", "msg_1", 1); // at T0
+        now.set(T0.plusSeconds(600)); // the server was down meanwhile
+        var worker = worker(3, now::get, Duration.ofSeconds(30));
+
+        now.set(T0.plusSeconds(630));
+        worker.runOnce();
+        now.set(T0.plusSeconds(660));
+        worker.runOnce();
+        assertThat(store.allPending()).singleElement().satisfies(p -> assertThat(p.attempts()).isEqualTo(2));
+
+        now.set(T0.plusSeconds(690));
+        worker.runOnce();
+        assertThat(store.allPending()).isEmpty();
+        assertThat(store.deadLetters(10)).singleElement().satisfies(dead -> assertThat(dead.attempts()).isEqualTo(3));
+    }
+
+    @Test
     void anEntryWhoseMessageWasDeletedIsDropped() {
         queue("bob", "room_1", "msg_gone", 4);
         sockets.connect("bob", T0.minusSeconds(60));
@@ -423,6 +515,7 @@ class OfflineRedeliveryWorkerTest {
     private static final class SocketsDouble implements ConnectionDirectory, EventPublisher {
         private final TimeSource clock;
         private final Map<String, Instant> openedAt = new ConcurrentHashMap<>();
+        private final Map<String, Instant> closedAt = new ConcurrentHashMap<>();
         final List<Sent> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
         final List<Duration> minAges = new java.util.concurrent.CopyOnWriteArrayList<>();
         final BlockingQueue<String> published = new LinkedBlockingQueue<>();
@@ -486,6 +579,22 @@ class OfflineRedeliveryWorkerTest {
             Set<String> users = new java.util.HashSet<>(openedAt.keySet());
             users.add(goneAfterListing);
             return users;
+        }
+
+        /** The user's connection closed at {@code at}. */
+        void disconnect(String userId, Instant at) {
+            openedAt.remove(userId);
+            closedAt.put(userId, at);
+        }
+
+        @Override
+        public Optional<Instant> lastConnected(String userId) {
+            return isOnline(userId) ? Optional.of(clock.now()) : Optional.ofNullable(closedAt.get(userId));
+        }
+
+        @Override
+        public void forgetClosedBefore(Instant cutoff) {
+            closedAt.values().removeIf(closed -> closed.isBefore(cutoff));
         }
 
         @Override

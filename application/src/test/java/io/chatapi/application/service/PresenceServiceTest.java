@@ -238,6 +238,15 @@ class PresenceServiceTest {
             public Set<String> onlineUsers() {
                 return Set.copyOf(connected);
             }
+
+            @Override
+            public Optional<Instant> lastConnected(String userId) {
+                return Optional.empty();
+            }
+
+            @Override
+            public void forgetClosedBefore(Instant cutoff) {
+            }
         };
         try (var presence = new PresenceService(stores.rooms(), stores.presence(), publisher, directory, () -> now,
                 Duration.ofMillis(10))) {

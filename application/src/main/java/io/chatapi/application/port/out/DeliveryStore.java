@@ -49,6 +49,19 @@ public interface DeliveryStore {
     int recordAttempts(List<Long> ids, int maxAttempts, Instant at);
 
     /**
+     * Makes dead letters of entries whose users have been away as long as {@code maxAttempts} passes take, though
+     * fewer passes came to them (a queue longer than a pass reads): each is recorded with {@code maxAttempts}
+     * attempts at least. Entries no longer queued are skipped. Returns how many became dead letters.
+     */
+    default int expire(List<Long> ids, int maxAttempts, Instant at) {
+        int dead = 0;
+        for (int attempt = 0; attempt < maxAttempts; attempt++) {
+            dead += recordAttempts(ids, maxAttempts, at);
+        }
+        return dead;
+    }
+
+    /**
      * Queues a message already stored for more recipients, with their webhooks, in one write: members whose last
      * connection closed after the message's own transaction found them online, or whose connection closed before
      * it wrote the message. Nothing is queued when the message was deleted meanwhile, nothing for a recipient
