@@ -45,7 +45,7 @@ class LivenessTest {
         try (TestServer server = TestServer.start(s -> s.queue(3_010)
                 .liveness(Duration.ofMillis(100), Duration.ofMillis(1500)));
              RawWsClient reader = RawWsClient.connect(server.port(), Tokens.user("reader"), 4096)) {
-            int pings = readSlowly(server, reader, 3_000, 2_000, Duration.ofMillis(3_000));
+            int pings = readSlowly(server, reader, 3_000, 2_000, Duration.ofMillis(1), Duration.ofMillis(3_000));
             assertThat(pings).as("pings came meanwhile").isPositive();
         }
     }
@@ -53,19 +53,20 @@ class LivenessTest {
     @Test
     void aClientWhoseSocketHoldsMoreThanItReadsInAnIdleTimeoutIsNotClosedWhileItReads() throws Exception {
         try (TestServer server = TestServer.start(s -> s.queue(910)
-                .liveness(Duration.ofMillis(100), Duration.ofMillis(400)));
+                .liveness(Duration.ofMillis(100), Duration.ofMillis(600)));
              RawWsClient reader = RawWsClient.connect(server.port(), Tokens.user("reader"), 4096)) {
-            readSlowly(server, reader, 900, 8_000, Duration.ofMillis(1_000));
+            // the kernel takes megabytes at once on loopback: the first ping waits behind more than 600 ms of it
+            readSlowly(server, reader, 900, 8_000, Duration.ofMillis(2), Duration.ofMillis(1_800));
         }
     }
 
     /**
-     * Publishes {@code backlog} messages of {@code chars} characters to the reader at once, then reads them, a
-     * millisecond apart, answering pings; fails unless all arrive in order, the reading took longer than
+     * Publishes {@code backlog} messages of {@code chars} characters to the reader at once, then reads them,
+     * {@code pause} apart, answering pings; fails unless all arrive in order, the reading took longer than
      * {@code atLeast}, and the connection is open at the end. Returns the pings read meanwhile.
      */
-    private static int readSlowly(TestServer server, RawWsClient reader, int backlog, int chars, Duration atLeast)
-            throws Exception {
+    private static int readSlowly(TestServer server, RawWsClient reader, int backlog, int chars, Duration pause,
+                                  Duration atLeast) throws Exception {
         await().atMost(Duration.ofSeconds(5)).until(() -> server.registry.isOnline("reader"));
         String content = "x".repeat(chars);
         for (long seq = 1; seq <= backlog; seq++) {
@@ -85,7 +86,7 @@ class LivenessTest {
             } else if (f.opcode() == 1) {
                 assertThat(WireJson.parse(f.text()).orElseThrow().get("seq").asLong()).isEqualTo(next);
                 next++;
-                Thread.sleep(1);
+                Thread.sleep(pause);
             }
         }
         assertThat(Duration.ofNanos(System.nanoTime() - started)).as("the reading outlasted the idle timeout")
