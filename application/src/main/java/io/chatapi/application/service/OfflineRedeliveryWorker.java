@@ -40,12 +40,14 @@ import java.util.concurrent.TimeUnit;
  * read them: a queue longer than a pass reads is read on at the next pass, so each of its entries is counted only every
  * few passes, and dead letters would otherwise not keep up with the entries queued. That wait counts from the latest of
  * the message's time, the last time the user had a connection ({@link ConnectionDirectory#lastConnected}) and this
- * worker's making: an entry that waited while its user was online (held for a slow reader, or queued afresh when a
- * connection closed without writing it) has as long as any other once they go. {@code deliveryAttempts} counts every
- * entry written to a connection or found with its user offline, {@code deliveryFailures} the latter, so failures are a
- * part of the attempts. Each entry is written while the room's members are held ({@link CachingRoomStore#holdMembers})
- * and only to a member: a page is read ahead, and a member who leaves or is removed meanwhile has their entries dropped
- * by the store but not from the page. Runs on one platform thread of its own.
+ * worker's making; and no entry becomes a dead letter, by either rule, until its user has been away that many intervals
+ * since their last connection (attempts are still counted meanwhile): an entry that waited while its user was online
+ * (held for a slow reader, or queued afresh when a connection closed without writing it), or that had attempts counted
+ * during an earlier absence, has as long as any other once they go. {@code deliveryAttempts} counts every entry written
+ * to a connection or found with its user offline, {@code deliveryFailures} the latter, so failures are a part of the
+ * attempts. Each entry is written while the room's members are held ({@link CachingRoomStore#holdMembers}) and only to
+ * a member: a page is read ahead, and a member who leaves or is removed meanwhile has their entries dropped by the
+ * store but not from the page. Runs on one platform thread of its own.
  */
 public final class OfflineRedeliveryWorker {
     static final Duration SETTLE = Duration.ofSeconds(2);
@@ -280,6 +282,7 @@ public final class OfflineRedeliveryWorker {
         List<Long> done = new ArrayList<>();
         List<Long> missed = new ArrayList<>();
         List<Long> expired = new ArrayList<>();
+        List<Long> missedRecently = new ArrayList<>();
         LastMemberList memberList = new LastMemberList();
         Instant expiredBefore = clock.now().minus(interval.multipliedBy(maxAttempts));
         boolean anyExpired = !startedAt.isAfter(expiredBefore); // the time the server was down counts for nothing
@@ -288,12 +291,18 @@ public final class OfflineRedeliveryWorker {
             String user = entry.userId();
             if (!online.computeIfAbsent(user, connections::isOnline)) {
                 if (!attempted.contains(entry.id())) {
-                    // queued as long ago as the passes that make a dead letter take: so many passes found its user
-                    // away, or would have, had the queue been short enough for each to read it
-                    boolean expires = anyExpired && !entry.createdAt().isAfter(expiredBefore)
-                            && awayLongEnough.computeIfAbsent(user, away -> connections.lastConnected(away)
-                                    .map(last -> !last.isAfter(expiredBefore)).orElse(true));
-                    (expires ? expired : missed).add(entry.id());
+                    if (!awayLongEnough.computeIfAbsent(user, away -> connections.lastConnected(away)
+                            .map(last -> !last.isAfter(expiredBefore)).orElse(true))) {
+                        // had a connection within as many intervals as the attempts take: however many attempts
+                        // were counted before, none of this absence's is the last yet
+                        missedRecently.add(entry.id());
+                    } else if (anyExpired && !entry.createdAt().isAfter(expiredBefore)) {
+                        // queued as long ago as the passes that make a dead letter take: so many passes found its
+                        // user away, or would have, had the queue been short enough for each to read it
+                        expired.add(entry.id());
+                    } else {
+                        missed.add(entry.id());
+                    }
                 }
                 continue;
             }
@@ -337,10 +346,12 @@ public final class OfflineRedeliveryWorker {
         if (!done.isEmpty()) {
             remove(done);
         }
-        if (!missed.isEmpty() || !expired.isEmpty()) {
+        if (!missed.isEmpty() || !expired.isEmpty() || !missedRecently.isEmpty()) {
             int dead = store.recordAttempts(missed, maxAttempts, clock.now())
                     + store.expire(expired, maxAttempts, clock.now());
+            store.recordAttempts(missedRecently, Integer.MAX_VALUE, clock.now());
             missed.addAll(expired);
+            missed.addAll(missedRecently);
             metrics.deliveryAttempts.addAndGet(missed.size());
             metrics.deliveryFailures.addAndGet(missed.size());
             metrics.deadLetters.addAndGet(dead);

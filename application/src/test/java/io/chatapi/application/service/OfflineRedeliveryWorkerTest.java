@@ -375,8 +375,43 @@ class OfflineRedeliveryWorkerTest {
 
         now.set(T0.plusSeconds(390));
         worker.runOnce();
+        assertThat(store.allPending()).as("three attempts, but away 85 s of 90").hasSize(3);
+        now.set(T0.plusSeconds(420));
+        worker.runOnce();
         assertThat(store.allPending()).isEmpty();
-        assertThat(store.deadLetters(10)).hasSize(3).allSatisfy(dead -> assertThat(dead.attempts()).isEqualTo(3));
+        assertThat(store.deadLetters(10)).hasSize(3).allSatisfy(dead -> assertThat(dead.attempts()).isEqualTo(4));
+    }
+
+    @Test
+    void attemptsCountedInAnEarlierAbsenceDoNotMakeDeadLettersSoonerAfterTheUserWasOnline() {
+        stored("msg_1", 1);
+        stored("msg_2", 2);
+        queue("bob", "room_1", "msg_1", 1);
+        queue("bob", "room_1", "msg_2", 2);
+        OfflineRedeliveryWorker worker = worker(5, now::get, Duration.ofSeconds(30));
+        for (int pass = 1; pass <= 4; pass++) {
+            now.set(T0.plusSeconds(30L * pass));
+            worker.runOnce();
+        }
+        assertThat(store.allPending()).hasSize(2).allSatisfy(p -> assertThat(p.attempts()).isEqualTo(4));
+        sockets.connect("bob", T0.plusSeconds(3_600)); // a device that never settles: the backlog waits
+        for (int pass = 5; pass <= 6; pass++) {
+            now.set(T0.plusSeconds(30L * pass));
+            worker.runOnce();
+        }
+
+        sockets.disconnect("bob", T0.plusSeconds(185));
+        for (int pass = 7; pass <= 11; pass++) {
+            now.set(T0.plusSeconds(30L * pass));
+            worker.runOnce();
+        }
+        assertThat(store.deadLetters(10)).as("away 145 s, less than five intervals").isEmpty();
+        assertThat(store.allPending()).hasSize(2).allSatisfy(p -> assertThat(p.attempts()).isEqualTo(9));
+
+        now.set(T0.plusSeconds(360));
+        worker.runOnce();
+        assertThat(store.allPending()).isEmpty();
+        assertThat(store.deadLetters(10)).hasSize(2);
     }
 
     @Test
