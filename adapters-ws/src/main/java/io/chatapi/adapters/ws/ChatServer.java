@@ -58,15 +58,6 @@ public final class ChatServer {
     private static final int BACKLOG = 8192;
     private static final int MAX_REQUEST_LINE_BYTES = 32 * 1024;
     private static final Logger LOG = Logger.getLogger(ChatServer.class.getName());
-    /**
-     * Each accepted socket's kernel send buffer (Linux keeps twice this for its own accounting), instead of the
-     * kernel growing it up to {@code net.ipv4.tcp_wmem}'s maximum (4 MiB by default). What the kernel holds is
-     * past the outgoing queue: it counts as written, a socket's ping waits behind all of it, and a client that
-     * vanishes loses it. Bounded, a burst for a slow reader stays in the queue, where the idle sweep sees it being
-     * taken and a close hands it back to the offline queue. A socket still moves this much per round trip
-     * (1.3 MB/s at 200 ms), well above what a chat client reads.
-     */
-    static final int SEND_BUFFER_BYTES = 128 * 1024;
     /** Helidon refuses single frames above this; whole messages are limited to {@code maxFrameBytes} by us. */
     private static final int MIN_HELIDON_FRAME = 1 << 20;
     /** The least time a stop gives the sockets to write what they have queued. */
@@ -212,7 +203,7 @@ public final class ChatServer {
                 // Blocking sockets: one 8 KiB read buffer per connection instead of the NIO socket's 8 KiB read
                 // plus 8 KiB write buffer, which an idle WebSocket would hold for nothing.
                 .useNio(false)
-                .connectionOptions(options -> options.tcpNoDelay(true).socketSendBufferSize(SEND_BUFFER_BYTES))
+                .connectionOptions(options -> options.tcpNoDelay(true))
                 .contentEncoding(IdentityDecoding.context())
                 .directHandlers(handlers -> {
                     DirectAnswers answers = new DirectAnswers();

@@ -51,22 +51,12 @@ class LivenessTest {
     }
 
     @Test
-    void aClientWhoseSendBufferHoldsMoreThanItReadsInAnIdleTimeoutIsNotClosedWhileItReads() throws Exception {
-        try (TestServer server = TestServer.start(s -> s.queue(110)
+    void aClientWhoseSocketHoldsMoreThanItReadsInAnIdleTimeoutIsNotClosedWhileItReads() throws Exception {
+        try (TestServer server = TestServer.start(s -> s.queue(910)
                 .liveness(Duration.ofMillis(100), Duration.ofMillis(600)));
              RawWsClient reader = RawWsClient.connect(server.port(), Tokens.user("reader"), 4096)) {
-            // read at 160 KB/s, the socket's send buffer takes over a second: the first ping waits behind it
-            readSlowly(server, reader, 100, 8_000, Duration.ofMillis(50), Duration.ofMillis(4_500));
-        }
-    }
-
-    @Test
-    void aBurstThatAGrowingSendBufferWouldHoldWholeStaysQueuedWhereTheSweepSeesItRead() throws Exception {
-        try (TestServer server = TestServer.start(s -> s.queue(160)
-                .liveness(Duration.ofMillis(100), Duration.ofMillis(600)));
-             RawWsClient reader = RawWsClient.connect(server.port(), Tokens.user("reader"), 4096)) {
-            // 1.2 MB: the kernel would grow the socket's buffer to take it all, leaving nothing queued to be seen
-            readSlowly(server, reader, 150, 8_000, Duration.ofMillis(20), Duration.ofMillis(3_000));
+            // the kernel takes megabytes at once on loopback: the first ping waits behind more than 600 ms of it
+            readSlowly(server, reader, 900, 8_000, Duration.ofMillis(2), Duration.ofMillis(1_800));
         }
     }
 
