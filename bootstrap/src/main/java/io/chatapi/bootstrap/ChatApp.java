@@ -287,6 +287,7 @@ public final class ChatApp implements AutoCloseable {
         return new TransportSettings(server.host(), server.port(), jwt.secretBytes(), jwt.leeway(), jwt.requireExp(),
                 jwt.issuer().orElse(null), jwt.audience().orElse(null), server.allowedOrigins(),
                 server.maxConnectionsPerUser(), server.maxFrameBytes(), server.maxBodyBytes(),
+                server.socketSendBufferBytes(),
                 Duration.ofSeconds(25), Duration.ofSeconds(60), REQUEST_TIMEOUT, TransportSettings.answerBudgetForThisProcess(),
                 OUTGOING_QUEUE_FRAMES,
                 config.shutdown().drainTimeout(), config.shutdown().reconnectMax());

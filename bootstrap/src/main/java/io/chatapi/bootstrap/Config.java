@@ -55,9 +55,10 @@ public record Config(Server server, Jwt jwt, Database database, Webhook webhook,
      * @param port           0..65535; 0 picks a free port
      * @param allowedOrigins browser origins (lower-case {@code scheme://host[:port]}, default port dropped);
      *                       empty: none; containing {@code *}: any
+     * @param socketSendBufferBytes each accepted socket's kernel send buffer; 0: sized by the kernel
      */
     public record Server(String host, int port, Set<String> allowedOrigins, int maxConnectionsPerUser,
-                         int maxFrameBytes, int maxBodyBytes) {
+                         int maxFrameBytes, int maxBodyBytes, int socketSendBufferBytes) {
         public Server {
             Objects.requireNonNull(host);
             allowedOrigins = Set.copyOf(allowedOrigins);

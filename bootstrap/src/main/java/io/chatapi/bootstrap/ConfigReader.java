@@ -25,6 +25,8 @@ final class ConfigReader {
     static final int MIN_SECRET_BYTES = 32;
     /** A frame or body is held in memory whole: 1 GiB is the most either limit may be set to. */
     static final int MAX_BUFFERED_BYTES = 1 << 30;
+    /** The largest socket send buffer one may ask for (Linux caps it at {@code net.core.wmem_max} anyway). */
+    static final int MAX_SEND_BUFFER_BYTES = 64 << 20;
     private static final Duration ONE_NANO = Duration.ofNanos(1);
     private static final String POSITIVE = "must be greater than 0";
 
@@ -55,7 +57,8 @@ final class ConfigReader {
         return new Config.Server(listen.host(), listen.port(), origins,
                 env.integer(WS_MAX_CONNECTIONS_PER_USER, 1),
                 env.integer(MAX_FRAME_BYTES, 1, MAX_BUFFERED_BYTES),
-                env.integer(MAX_BODY_BYTES, 1, MAX_BUFFERED_BYTES));
+                env.integer(MAX_BODY_BYTES, 1, MAX_BUFFERED_BYTES),
+                env.integer(SOCKET_SEND_BUFFER_BYTES, 0, MAX_SEND_BUFFER_BYTES));
     }
 
     private Config.Jwt jwt() {

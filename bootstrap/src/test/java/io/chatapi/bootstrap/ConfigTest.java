@@ -107,6 +107,7 @@ class ConfigTest {
                 "MAX_FRAME_BYTES", "1024",
                 "MAX_MESSAGE_CHARS", "100",
                 "MAX_BODY_BYTES", "2048",
+                "SOCKET_SEND_BUFFER_BYTES", "131072",
                 "RESUME_MAX_MESSAGES", "7",
                 "MAX_ROOM_MEMBERS", "40",
                 "SHUTDOWN_RECONNECT_MAX", "2s",
@@ -121,7 +122,7 @@ class ConfigTest {
                 "BOT_MAX_CONCURRENT_REPLIES", "8");
 
         assertThat(config.server()).isEqualTo(new Config.Server("127.0.0.1", 9090,
-                Set.of("https://app.example.com"), 2, 1024, 2048));
+                Set.of("https://app.example.com"), 2, 1024, 2048, 131_072));
         assertThat(config.jwt().leeway()).isZero();
         assertThat(config.jwt().requireExp()).isTrue();
         assertThat(config.jwt().issuer()).contains("https://issuer.example.com");
@@ -731,7 +732,7 @@ class ConfigTest {
                 "JWT_AUDIENCE", "MAX_FRAME_BYTES", "MAX_MESSAGE_CHARS", "MAX_BODY_BYTES", "RESUME_MAX_MESSAGES",
                 "SHUTDOWN_RECONNECT_MAX", "WEBHOOK_TIMEOUT", "WEBHOOK_MAX_ATTEMPTS", "BOT_WEBHOOK_FAILURE",
                 "LLM_KEY_ENV_PATTERN", "LLM_ALLOW_PRIVATE_NETWORKS", "LLM_CONNECT_TIMEOUT", "LLM_IDLE_TIMEOUT",
-                "LLM_TOTAL_TIMEOUT", "BOT_MAX_CONCURRENT_REPLIES", "MAX_ROOM_MEMBERS");
+                "LLM_TOTAL_TIMEOUT", "BOT_MAX_CONCURRENT_REPLIES", "MAX_ROOM_MEMBERS", "SOCKET_SEND_BUFFER_BYTES");
         assertThatThrownBy(() -> Config.reservedSettingNames().add("X")).isInstanceOf(UnsupportedOperationException.class);
     }
 

@@ -203,7 +203,12 @@ public final class ChatServer {
                 // Blocking sockets: one 8 KiB read buffer per connection instead of the NIO socket's 8 KiB read
                 // plus 8 KiB write buffer, which an idle WebSocket would hold for nothing.
                 .useNio(false)
-                .connectionOptions(options -> options.tcpNoDelay(true))
+                .connectionOptions(options -> {
+                    options.tcpNoDelay(true);
+                    if (settings.socketSendBufferBytes() > 0) {
+                        options.socketSendBufferSize(settings.socketSendBufferBytes());
+                    }
+                })
                 .contentEncoding(IdentityDecoding.context())
                 .directHandlers(handlers -> {
                     DirectAnswers answers = new DirectAnswers();

@@ -12,10 +12,12 @@ import java.util.Set;
  *     time a client may take to take each piece of an answer (then its connection is closed)
  * @param answerBudgetBytes REST answers over 64 KiB being written at once, in bytes, at most (a quarter of it for
  *     one user's answers); one over it is answered 503
+ * @param socketSendBufferBytes each accepted socket's kernel send buffer ({@code SO_SNDBUF}); 0: sized by the kernel
  */
 public record TransportSettings(String host, int port, byte[] jwtSecret, Duration jwtLeeway, boolean jwtRequireExp,
                                 String jwtIssuer, String jwtAudience, Set<String> allowedOrigins,
                                 int maxConnectionsPerUser, int maxFrameBytes, int maxBodyBytes,
+                                int socketSendBufferBytes,
                                 Duration pingInterval, Duration idleTimeout, Duration requestTimeout,
                                 long answerBudgetBytes,
                                 int outgoingQueueFrames, Duration shutdownDrainTimeout,

@@ -60,6 +60,16 @@ class LivenessTest {
         }
     }
 
+    @Test
+    void withASendBufferSetABurstTheKernelWouldHoldWholeStaysQueuedWhereTheSweepSeesItRead() throws Exception {
+        try (TestServer server = TestServer.start(s -> s.queue(160).socketSendBuffer(128 * 1024)
+                .liveness(Duration.ofMillis(100), Duration.ofMillis(600)));
+             RawWsClient reader = RawWsClient.connect(server.port(), Tokens.user("reader"), 4096)) {
+            // 1.2 MB: the kernel would grow the socket's buffer to take it all, leaving nothing queued to be seen
+            readSlowly(server, reader, 150, 8_000, Duration.ofMillis(20), Duration.ofMillis(3_000));
+        }
+    }
+
     /**
      * Publishes {@code backlog} messages of {@code chars} characters to the reader at once, then reads them,
      * {@code pause} apart, answering pings; fails unless all arrive in order, the reading took longer than

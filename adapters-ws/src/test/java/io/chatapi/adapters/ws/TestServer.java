@@ -42,6 +42,7 @@ final class TestServer implements AutoCloseable {
         int maxConnectionsPerUser = 5;
         int maxFrameBytes = 65_536;
         int maxBodyBytes = 1_048_576;
+        int socketSendBufferBytes;
         Duration pingInterval = Duration.ofSeconds(25);
         Duration idleTimeout = Duration.ofSeconds(60);
         Duration requestTimeout = Duration.ofSeconds(30);
@@ -97,6 +98,11 @@ final class TestServer implements AutoCloseable {
             return this;
         }
 
+        Settings socketSendBuffer(int bytes) {
+            socketSendBufferBytes = bytes;
+            return this;
+        }
+
         Settings shutdownReconnectMax(Duration max) {
             shutdownReconnectMax = max;
             return this;
@@ -104,8 +110,8 @@ final class TestServer implements AutoCloseable {
 
         TransportSettings build() {
             return new TransportSettings("127.0.0.1", 0, Tokens.SECRET.getBytes(StandardCharsets.UTF_8), leeway, false,
-                    null, null, allowedOrigins, maxConnectionsPerUser, maxFrameBytes, maxBodyBytes, pingInterval,
-                    idleTimeout, requestTimeout, answerBudgetBytes, outgoingQueueFrames, shutdownDrainTimeout, shutdownReconnectMax);
+                    null, null, allowedOrigins, maxConnectionsPerUser, maxFrameBytes, maxBodyBytes,
+                    socketSendBufferBytes, pingInterval, idleTimeout, requestTimeout, answerBudgetBytes, outgoingQueueFrames, shutdownDrainTimeout, shutdownReconnectMax);
         }
     }
 }
