@@ -228,7 +228,7 @@ public final class OfflineRedeliveryWorker {
             unremoved.clear();
         }
         removeWritten();
-        // a close this long ago leaves an entry no longer than its message's time or the start does
+        // a close longer ago than the attempts take holds no entry back any more
         connections.forgetClosedBefore(clock.now().minus(interval.multipliedBy(maxAttempts)));
         try {
             if (readOnAfter != null) {
