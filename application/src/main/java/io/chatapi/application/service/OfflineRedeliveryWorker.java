@@ -41,13 +41,14 @@ import java.util.concurrent.TimeUnit;
  * few passes, and dead letters would otherwise not keep up with the entries queued. That wait counts from the latest of
  * the message's time, the last time the user had a connection ({@link ConnectionDirectory#lastConnected}) and this
  * worker's making; and no entry becomes a dead letter, by either rule, until its user has been away that many intervals
- * since their last connection (attempts are still counted meanwhile): an entry that waited while its user was online
- * (held for a slow reader, or queued afresh when a connection closed without writing it), or that had attempts counted
- * during an earlier absence, has as long as any other once they go. {@code deliveryAttempts} counts every entry written
- * to a connection or found with its user offline, {@code deliveryFailures} the latter, so failures are a part of the
- * attempts. Each entry is written while the room's members are held ({@link CachingRoomStore#holdMembers}) and only to
- * a member: a page is read ahead, and a member who leaves or is removed meanwhile has their entries dropped by the
- * store but not from the page. Runs on one platform thread of its own.
+ * since their last connection, or since this worker was made when it knows of none (attempts are still counted
+ * meanwhile): an entry that waited while its user was online (held for a slow reader, or queued afresh when a
+ * connection closed without writing it), or that had attempts counted during an earlier absence, has as long as any
+ * other once they go. {@code deliveryAttempts} counts every entry written to a connection or found with its user
+ * offline, {@code deliveryFailures} the latter, so failures are a part of the attempts. Each entry is written while the
+ * room's members are held ({@link CachingRoomStore#holdMembers}) and only to a member: a page is read ahead, and a
+ * member who leaves or is removed meanwhile has their entries dropped by the store but not from the page. Runs on one
+ * platform thread of its own.
  */
 public final class OfflineRedeliveryWorker {
     static final Duration SETTLE = Duration.ofSeconds(2);
@@ -292,9 +293,10 @@ public final class OfflineRedeliveryWorker {
             if (!online.computeIfAbsent(user, connections::isOnline)) {
                 if (!attempted.contains(entry.id())) {
                     if (!awayLongEnough.computeIfAbsent(user, away -> connections.lastConnected(away)
-                            .map(last -> !last.isAfter(expiredBefore)).orElse(true))) {
-                        // had a connection within as many intervals as the attempts take: however many attempts
-                        // were counted before, none of this absence's is the last yet
+                            .map(last -> !last.isAfter(expiredBefore)).orElse(anyExpired))) {
+                        // had a connection within as many intervals as the attempts take (or may have had one
+                        // before this worker was made: a restart): however many attempts were counted before,
+                        // none of this absence's is the last yet
                         missedRecently.add(entry.id());
                     } else if (anyExpired && !entry.createdAt().isAfter(expiredBefore)) {
                         // queued as long ago as the passes that make a dead letter take: so many passes found its

@@ -415,6 +415,32 @@ class OfflineRedeliveryWorkerTest {
     }
 
     @Test
+    void afterARestartAttemptsCountedBeforeItDoNotMakeDeadLettersBeforeFiveIntervalsHavePassed() {
+        stored("msg_1", 1);
+        queue("bob", "room_1", "msg_1", 1);
+        OfflineRedeliveryWorker before = worker(5, now::get, Duration.ofSeconds(30));
+        for (int pass = 1; pass <= 4; pass++) {
+            now.set(T0.plusSeconds(30L * pass));
+            before.runOnce();
+        }
+        assertThat(store.allPending()).singleElement().satisfies(p -> assertThat(p.attempts()).isEqualTo(4));
+
+        now.set(T0.plusSeconds(600)); // restarted: whether bob was connected just before, no one knows
+        OfflineRedeliveryWorker after = worker(5, now::get, Duration.ofSeconds(30));
+        for (int pass = 1; pass <= 4; pass++) {
+            now.set(T0.plusSeconds(600 + 30L * pass));
+            after.runOnce();
+        }
+        assertThat(store.deadLetters(10)).as("four passes after the start").isEmpty();
+        assertThat(store.allPending()).singleElement().satisfies(p -> assertThat(p.attempts()).isEqualTo(8));
+
+        now.set(T0.plusSeconds(750));
+        after.runOnce();
+        assertThat(store.allPending()).isEmpty();
+        assertThat(store.deadLetters(10)).singleElement().satisfies(dead -> assertThat(dead.attempts()).isEqualTo(9));
+    }
+
+    @Test
     void entriesOfALongQueueWhoseUserLeftLateWaitTheirIntervalsFromTheLeaving() {
         for (int i = 1; i <= 100; i++) {
             queue("away" + (i % 7), "room_" + (char) ('a' + i % 5), "msg_a" + i, i); // messages of T0
