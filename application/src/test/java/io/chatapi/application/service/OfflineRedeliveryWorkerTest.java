@@ -335,16 +335,10 @@ class OfflineRedeliveryWorkerTest {
             queue("away" + (i % 7), "room_" + (char) ('a' + i % 5), "msg_a" + i, i);
         }
         OfflineRedeliveryWorker worker = worker(3, now::get, Duration.ofSeconds(30)).withPages(10, 3);
-        now.set(T0.plusSeconds(30));
-        worker.runOnce();
-        now.set(T0.plusSeconds(60));
-        worker.runOnce();
+        passes(worker, T0, 1, 2);
         assertThat(store.deadLetters(1_000)).isEmpty();
 
-        for (int pass = 3; pass <= 6; pass++) {
-            now.set(T0.plusSeconds(30L * pass));
-            worker.runOnce(); // from 90 s on, each entry a pass reads has waited three intervals
-        }
+        passes(worker, T0, 3, 6); // from 90 s on, each entry a pass reads has waited three intervals
 
         assertThat(store.allPending()).as("each read once or twice, not three times").isEmpty();
         assertThat(store.deadLetters(1_000)).hasSize(100).allSatisfy(dead -> assertThat(dead.attempts()).isEqualTo(3));
@@ -359,10 +353,7 @@ class OfflineRedeliveryWorkerTest {
         }
         sockets.connect("bob", T0.plusSeconds(3_600)); // a device that never settles: the backlog waits
         OfflineRedeliveryWorker worker = worker(3, now::get, Duration.ofSeconds(30));
-        for (int pass = 1; pass <= 10; pass++) {
-            now.set(T0.plusSeconds(30L * pass));
-            worker.runOnce();
-        }
+        passes(worker, T0, 1, 10);
         assertThat(store.allPending()).hasSize(3).allSatisfy(p -> assertThat(p.attempts()).isZero());
 
         sockets.disconnect("bob", T0.plusSeconds(305));
@@ -389,22 +380,13 @@ class OfflineRedeliveryWorkerTest {
         queue("bob", "room_1", "msg_1", 1);
         queue("bob", "room_1", "msg_2", 2);
         OfflineRedeliveryWorker worker = worker(5, now::get, Duration.ofSeconds(30));
-        for (int pass = 1; pass <= 4; pass++) {
-            now.set(T0.plusSeconds(30L * pass));
-            worker.runOnce();
-        }
+        passes(worker, T0, 1, 4);
         assertThat(store.allPending()).hasSize(2).allSatisfy(p -> assertThat(p.attempts()).isEqualTo(4));
         sockets.connect("bob", T0.plusSeconds(3_600)); // a device that never settles: the backlog waits
-        for (int pass = 5; pass <= 6; pass++) {
-            now.set(T0.plusSeconds(30L * pass));
-            worker.runOnce();
-        }
+        passes(worker, T0, 5, 6);
 
         sockets.disconnect("bob", T0.plusSeconds(185));
-        for (int pass = 7; pass <= 11; pass++) {
-            now.set(T0.plusSeconds(30L * pass));
-            worker.runOnce();
-        }
+        passes(worker, T0, 7, 11);
         assertThat(store.deadLetters(10)).as("away 145 s, less than five intervals").isEmpty();
         assertThat(store.allPending()).hasSize(2).allSatisfy(p -> assertThat(p.attempts()).isEqualTo(9));
 
@@ -419,18 +401,12 @@ class OfflineRedeliveryWorkerTest {
         stored("msg_1", 1);
         queue("bob", "room_1", "msg_1", 1);
         OfflineRedeliveryWorker before = worker(5, now::get, Duration.ofSeconds(30));
-        for (int pass = 1; pass <= 4; pass++) {
-            now.set(T0.plusSeconds(30L * pass));
-            before.runOnce();
-        }
+        passes(before, T0, 1, 4);
         assertThat(store.allPending()).singleElement().satisfies(p -> assertThat(p.attempts()).isEqualTo(4));
 
         now.set(T0.plusSeconds(600)); // restarted: whether bob was connected just before, no one knows
         OfflineRedeliveryWorker after = worker(5, now::get, Duration.ofSeconds(30));
-        for (int pass = 1; pass <= 4; pass++) {
-            now.set(T0.plusSeconds(600 + 30L * pass));
-            after.runOnce();
-        }
+        passes(after, T0.plusSeconds(600), 1, 4);
         assertThat(store.deadLetters(10)).as("four passes after the start").isEmpty();
         assertThat(store.allPending()).singleElement().satisfies(p -> assertThat(p.attempts()).isEqualTo(8));
 
@@ -447,18 +423,12 @@ class OfflineRedeliveryWorkerTest {
         }
         sockets.disconnect("away3", T0.plusSeconds(200)); // away3 was online until then
         OfflineRedeliveryWorker worker = worker(3, now::get, Duration.ofSeconds(30)).withPages(10, 4);
-        for (int pass = 7; pass <= 9; pass++) {
-            now.set(T0.plusSeconds(30L * pass));
-            worker.runOnce(); // the others' entries are dead letters as soon as a pass reads them
-        }
+        passes(worker, T0, 7, 9); // the others' entries are dead letters as soon as a pass reads them
         assertThat(store.allPending()).as("away3's: they wait until 290 s").isNotEmpty()
                 .allSatisfy(p -> assertThat(p.userId()).isEqualTo("away3"));
         assertThat(store.deadLetters(1_000)).noneSatisfy(dead -> assertThat(dead.userId()).isEqualTo("away3"));
 
-        for (int pass = 10; pass <= 14; pass++) {
-            now.set(T0.plusSeconds(30L * pass));
-            worker.runOnce();
-        }
+        passes(worker, T0, 10, 14);
         assertThat(store.allPending()).isEmpty();
         assertThat(store.deadLetters(1_000)).hasSize(100);
     }
@@ -566,6 +536,14 @@ class OfflineRedeliveryWorkerTest {
             worker.stop();
         }
         assertThat(store.allPending()).isEmpty();
+    }
+
+    /** Runs passes {@code first} to {@code last} of {@code worker}, pass n at n × 30 s after {@code start}. */
+    private void passes(OfflineRedeliveryWorker worker, Instant start, int first, int last) {
+        for (int pass = first; pass <= last; pass++) {
+            now.set(start.plusSeconds(30L * pass));
+            worker.runOnce();
+        }
     }
 
     /** One event written to a user. */
