@@ -11,6 +11,15 @@ import org.jdbi.v3.core.statement.StatementContext;
 
 /** Bot definitions in SQLite; deleting a bot also removes it from every room. */
 public final class SqliteBotStore implements BotStore {
+    /**
+     * At most {@code :limit} of a bot's memberships ({@link SqliteDatabase#deleteInChunks}), none unless the bot
+     * exists: members are users too, and a user whose id is that of no bot keeps their rooms.
+     */
+    private static final String LEAVE_ROOMS = """
+            DELETE FROM members WHERE rowid IN (
+                SELECT rowid FROM members WHERE user_id = :id AND EXISTS (SELECT 1 FROM bots WHERE id = :id)
+                LIMIT :limit)""";
+
     private final SqliteDatabase db;
 
     public SqliteBotStore(SqliteDatabase db) {
@@ -47,11 +56,15 @@ public final class SqliteBotStore implements BotStore {
 
     @Override
     public boolean delete(String botId) {
+        // A bot in every room of a large server leaves them a chunk per write, while it still exists: a stop halfway
+        // leaves it in fewer rooms, and deleting it again goes on.
+        db.deleteInChunks(h -> h.createUpdate(LEAVE_ROOMS).bind("id", botId)
+                .bind("limit", SqliteDatabase.DELETE_CHUNK).execute());
         return db.write(h -> {
             if (h.createUpdate("DELETE FROM bots WHERE id = :id").bind("id", botId).execute() == 0) {
                 return false;
             }
-            h.createUpdate("DELETE FROM members WHERE user_id = :id").bind("id", botId).execute();
+            h.createUpdate("DELETE FROM members WHERE user_id = :id").bind("id", botId).execute(); // joined meanwhile
             return true;
         });
     }

@@ -50,9 +50,15 @@ public final class SqliteDeliveryStore implements DeliveryStore, ReadPositions {
             SELECT * FROM pending_deliveries WHERE user_id = :user AND (room_id, seq, id) > (:room, :seq, :id)
             ORDER BY room_id, seq, id LIMIT :limit""";
     private static final String REMOVE_PENDING = "DELETE FROM pending_deliveries WHERE id = :id";
-    /** A user's entries of a room up to a seq: a resume replayed them, or a receipt acknowledged them. */
-    private static final String CLEAR_UP_TO =
-            "DELETE FROM pending_deliveries WHERE user_id = :user AND room_id = :room AND seq <= :seq";
+    /**
+     * A user's entries of a room up to a seq (a resume replayed them, or a receipt acknowledged them), at most
+     * {@code :limit} of them: a user away from busy rooms may have hundreds of thousands ({@link
+     * SqliteDatabase#deleteInChunks}).
+     */
+    private static final String CLEAR_UP_TO = """
+            DELETE FROM pending_deliveries WHERE id IN (
+                SELECT id FROM pending_deliveries WHERE user_id = :user AND room_id = :room AND seq <= :seq
+                LIMIT :limit)""";
     /** One attempt more, or {@code :least} when that is more. */
     private static final String COUNT_ATTEMPT =
             "UPDATE pending_deliveries SET attempts = max(attempts + 1, :least) WHERE id = :id RETURNING *";
@@ -118,24 +124,32 @@ public final class SqliteDeliveryStore implements DeliveryStore, ReadPositions {
 
     @Override
     public void clearUpTo(String userId, String roomId, long uptoSeq) {
-        db.write(h -> h.createUpdate(CLEAR_UP_TO).bind("user", userId).bind("room", roomId).bind("seq", uptoSeq)
-                .execute());
+        db.deleteInChunks(h -> clearUpTo(h, userId, roomId, uptoSeq));
     }
 
+    private static int clearUpTo(Handle h, String userId, String roomId, long uptoSeq) {
+        return h.createUpdate(CLEAR_UP_TO).bind("user", userId).bind("room", roomId).bind("seq", uptoSeq)
+                .bind("limit", SqliteDatabase.DELETE_CHUNK).execute();
+    }
+
+    /**
+     * The position moves in one write with the first {@link SqliteDatabase#DELETE_CHUNK} entries; a longer queue
+     * is cleared by the writes that follow, before this returns.
+     */
     @Override
     public boolean acknowledge(String userId, String roomId, long seq) {
-        return db.write(h -> {
+        int cleared = db.write(h -> {
             int moved = h.createUpdate("""
                             INSERT INTO read_positions (user_id, room_id, seq) VALUES (:user, :room, :seq)
                             ON CONFLICT (user_id, room_id) DO UPDATE SET seq = excluded.seq
                             WHERE excluded.seq > read_positions.seq""")
                     .bind("user", userId).bind("room", roomId).bind("seq", seq).execute();
-            if (moved == 0) {
-                return false;
-            }
-            h.createUpdate(CLEAR_UP_TO).bind("user", userId).bind("room", roomId).bind("seq", seq).execute();
-            return true;
+            return moved == 0 ? -1 : clearUpTo(h, userId, roomId, seq);
         });
+        if (cleared == SqliteDatabase.DELETE_CHUNK) {
+            clearUpTo(userId, roomId, seq);
+        }
+        return cleared >= 0;
     }
 
     @Override

@@ -23,8 +23,10 @@ import org.jdbi.v3.core.statement.StatementContext;
 
 /** Rooms and members in SQLite; a direct-message room is unique by its {@code dm_key}. */
 public final class SqliteRoomStore implements RoomStore {
-    private static final String DELETE_QUEUED_FOR_MEMBER =
-            "DELETE FROM pending_deliveries WHERE user_id = :user AND room_id = :room";
+    /** At most {@code :limit} of a member's queued entries ({@link SqliteDatabase#deleteInChunks}). */
+    private static final String DELETE_QUEUED_FOR_MEMBER = """
+            DELETE FROM pending_deliveries WHERE id IN (
+                SELECT id FROM pending_deliveries WHERE user_id = :user AND room_id = :room LIMIT :limit)""";
 
     private final SqliteDatabase db;
 
@@ -188,14 +190,14 @@ public final class SqliteRoomStore implements RoomStore {
 
     @Override
     public boolean removeKeepingOut(String roomId, String userId) {
-        return db.write(h -> {
-            boolean removed = removeMember(h, roomId, userId);
-            if (removed) {
+        return clearQueued(db.write(h -> {
+            Removal removal = removeMember(h, roomId, userId);
+            if (removal.removed()) {
                 h.createUpdate("INSERT OR IGNORE INTO dm_kept_out (room_id, user_id) VALUES (:room, :user)")
                         .bind("room", roomId).bind("user", userId).execute();
             }
-            return removed;
-        });
+            return removal;
+        }), roomId, userId);
     }
 
     @Override
@@ -210,15 +212,37 @@ public final class SqliteRoomStore implements RoomStore {
 
     @Override
     public boolean removeMember(String roomId, String userId) {
-        return db.write(h -> removeMember(h, roomId, userId));
+        return clearQueued(db.write(h -> removeMember(h, roomId, userId)), roomId, userId);
     }
 
-    private static boolean removeMember(Handle h, String roomId, String userId) {
-        h.createUpdate(DELETE_QUEUED_FOR_MEMBER).bind("room", roomId).bind("user", userId).execute();
+    /** A member's removal: whether they were one, and whether queued entries of theirs are left to delete. */
+    private record Removal(boolean removed, boolean queuedLeft) {
+    }
+
+    /** Removes the member and the first {@link SqliteDatabase#DELETE_CHUNK} of their queued entries of the room. */
+    private static Removal removeMember(Handle h, String roomId, String userId) {
+        boolean queuedLeft = deleteQueued(h, roomId, userId) == SqliteDatabase.DELETE_CHUNK;
         // the read position stays (V4): a notification they read and that still waits for a retry is withdrawn
         // all the same, and one who joins again finds it where they left it
-        return h.createUpdate("DELETE FROM members WHERE room_id = :room AND user_id = :user")
+        boolean removed = h.createUpdate("DELETE FROM members WHERE room_id = :room AND user_id = :user")
                 .bind("room", roomId).bind("user", userId).execute() == 1;
+        return new Removal(removed, queuedLeft);
+    }
+
+    /**
+     * Deletes the rest of a removed member's queued entries, a chunk per write, before the removal is answered;
+     * the worker gives up meanwhile any it reads for a user no longer in the room.
+     */
+    private boolean clearQueued(Removal removal, String roomId, String userId) {
+        if (removal.queuedLeft()) {
+            db.deleteInChunks(h -> deleteQueued(h, roomId, userId));
+        }
+        return removal.removed();
+    }
+
+    private static int deleteQueued(Handle h, String roomId, String userId) {
+        return h.createUpdate(DELETE_QUEUED_FOR_MEMBER).bind("room", roomId).bind("user", userId)
+                .bind("limit", SqliteDatabase.DELETE_CHUNK).execute();
     }
 
     private static int insertRoom(Handle h, Room room, String dmKey) {

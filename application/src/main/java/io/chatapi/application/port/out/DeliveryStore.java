@@ -36,9 +36,11 @@ public interface DeliveryStore {
     void clearUpTo(String userId, String roomId, long uptoSeq);
 
     /**
-     * A read receipt: in one write, moves the user's acknowledged position in the room up to {@code seq} and
-     * removes their entries of the room up to it. False, with nothing written, when the stored position is
-     * already at or past {@code seq}. Positions are durable: they outlive a restart.
+     * A read receipt: moves the user's acknowledged position in the room up to {@code seq} and removes their
+     * entries of the room up to it, both before it returns (a store may move the position with the first entries
+     * and remove a long queue's rest in writes after it: a crash between them leaves entries that are re-delivered
+     * at least once). False, with nothing written, when the stored position is already at or past {@code seq}.
+     * Positions are durable: they outlive a restart.
      */
     boolean acknowledge(String userId, String roomId, long seq);
 

@@ -108,8 +108,9 @@ public interface RoomStore {
     Appended handOver(Handoff handoff, Member agent, MessageDraft marker, DeliveryPlan plan);
 
     /**
-     * Removes a member, and in the same transaction what was queued for them in that room (a user who left
-     * is owed nothing more from it); false when not a member.
+     * Removes a member, and before it returns what was queued for them in that room (a user who left is owed
+     * nothing more from it; a store may remove a long queue's rest in writes after the removal's own); false when
+     * not a member.
      */
     boolean removeMember(String roomId, String userId);
 
