@@ -231,7 +231,7 @@ public final class SqliteRoomStore implements RoomStore {
 
     /**
      * Deletes the rest of a removed member's queued entries, a chunk per write, before the removal is answered;
-     * the worker gives up meanwhile any it reads for a user no longer in the room.
+     * the worker writes none it reads meanwhile to a user no longer in the room.
      */
     private boolean clearQueued(Removal removal, String roomId, String userId) {
         if (removal.queuedLeft()) {
