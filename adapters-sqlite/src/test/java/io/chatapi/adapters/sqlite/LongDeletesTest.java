@@ -10,8 +10,11 @@ import io.chatapi.domain.MemberRole;
 import io.chatapi.domain.Room;
 import io.chatapi.domain.RoomType;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.statement.PreparedBatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -97,6 +100,36 @@ class LongDeletesTest {
     }
 
     @Test
+    void oneAddedBackWhileTheirLongQueueIsDeletedKeepsWhatWasQueuedSince() throws Exception {
+        queue("alice", "room_busy", ROWS);
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Thread holder = Thread.ofVirtual().start(() -> db.write(h -> {
+            holding.countDown();
+            return awaitQuietly(release);
+        }));
+        assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+        Thread removing = Thread.ofVirtual().start(() -> rooms.removeMember("room_busy", "alice"));
+        awaitQueued(1);
+        // one write queued behind the removal's first, so ahead of its next chunk: back in the room, and a message
+        // queued for her
+        Thread back = Thread.ofVirtual().start(() -> db.write(h -> {
+            h.execute("INSERT INTO members (room_id, user_id, role, joined_at) VALUES ('room_busy', 'alice', "
+                    + "'member', 0)");
+            return h.execute("INSERT INTO pending_deliveries (user_id, room_id, message_id, seq, created_at) "
+                    + "VALUES ('alice', 'room_busy', 'msg_since', ?, 0)", ROWS + 1);
+        }));
+        awaitQueued(2);
+        release.countDown();
+        for (Thread t : List.of(holder, removing, back)) {
+            assertThat(t.join(Duration.ofSeconds(30))).isTrue();
+        }
+
+        assertThat(rooms.member("room_busy", "alice")).isPresent();
+        assertThat(queued("alice", "room_busy")).isEqualTo(1);
+    }
+
+    @Test
     void aBotInManyChunksOfRoomsLeavesThemAllAndAUserOfNoBotKeepsTheirs() {
         var bots = new SqliteBotStore(db);
         bots.create(new Bot("bot_everywhere", "Helper", "http://127.0.0.1:9/v1", "OPENAI_KEY", "gpt-test",
@@ -125,6 +158,24 @@ class LongDeletesTest {
         assertThat(memberships("carol")).isEqualTo(ROWS);
         assertThat(bots.find("bot_everywhere")).isEmpty();
         assertThat(rooms.members("room_busy")).extracting(Member::userId).containsExactly("alice", "bob");
+    }
+
+    private static Object awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return null;
+    }
+
+    /** Waits until {@code writes} writes wait for the writer. */
+    private void awaitQueued(int writes) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (db.queuedWrites() < writes) {
+            assertThat(System.nanoTime()).as("a write queued").isLessThan(deadline);
+            Thread.sleep(1);
+        }
     }
 
     private static Member member(String room, String user) {
