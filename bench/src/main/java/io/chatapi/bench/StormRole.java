@@ -196,7 +196,10 @@ final class StormRole implements WorkerRole {
     private void resume(Client client, long closedAtNanos, long dueNanos) {
         long last = client.lastContiguous();
         if (!client.socket.send(Frames.resume(Map.of(client.room, last)))) {
-            context.counter("resume_send_failed").incrementAndGet();
+            // the socket failed under the write: the server closed it (a stopping server closes the sockets that
+            // reach it), so the session waits for its close and reconnects, as after a close before resume.done
+            context.counter("resume_interrupted").incrementAndGet();
+            context.sample(client.user + " resume: the socket failed as the resume was written");
             return;
         }
         try {

@@ -128,7 +128,7 @@ final class StormScenario implements Scenario {
                         .figure("all_resumed_after_sigterm_ms", allBack ? (lastResumedMicros - termMicros) / 1000.0 : null)
                         .figure("resumed", resumed)
                         .figure("connect_errors", results.counter("connect_errors"))
-                        .figure("resume_failed", results.counter("resume_failed") + results.counter("resume_send_failed"))
+                        .figure("resume_failed", results.counter("resume_failed"))
                         .figure("resumes_interrupted", results.counter("resume_interrupted"))
                         .figure("messages_sent", sender.sent())
                         .figure("missed", results.counter("missed"))
