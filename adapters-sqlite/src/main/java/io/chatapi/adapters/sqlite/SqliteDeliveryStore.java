@@ -59,6 +59,17 @@ public final class SqliteDeliveryStore implements DeliveryStore, ReadPositions {
             DELETE FROM pending_deliveries WHERE id IN (
                 SELECT id FROM pending_deliveries WHERE user_id = :user AND room_id = :room AND seq <= :seq
                 LIMIT :limit)""";
+    /**
+     * An entry its user has read since it was queued (a receipt's position covers it): owed nothing, so it is
+     * deleted rather than counted, and never becomes a dead letter; a long receipt's clear may not have reached it
+     * yet.
+     */
+    private static final String REMOVE_IF_READ = """
+            DELETE FROM pending_deliveries WHERE id = :id AND EXISTS (
+                SELECT 1 FROM read_positions
+                WHERE read_positions.user_id = pending_deliveries.user_id
+                  AND read_positions.room_id = pending_deliveries.room_id
+                  AND read_positions.seq >= pending_deliveries.seq)""";
     /** One attempt more, or {@code :least} when that is more. */
     private static final String COUNT_ATTEMPT =
             "UPDATE pending_deliveries SET attempts = max(attempts + 1, :least) WHERE id = :id RETURNING *";
@@ -186,7 +197,10 @@ public final class SqliteDeliveryStore implements DeliveryStore, ReadPositions {
         return countAttempts(ids, maxAttempts, maxAttempts, at);
     }
 
-    /** One attempt more on each entry, {@code least} at least; those at {@code maxAttempts} become dead letters. */
+    /**
+     * One attempt more on each entry, {@code least} at least; those at {@code maxAttempts} become dead letters. Those
+     * their user has read since are deleted instead ({@link #REMOVE_IF_READ}).
+     */
     private int countAttempts(List<Long> ids, int maxAttempts, int least, Instant at) {
         if (ids.isEmpty()) {
             return 0;
@@ -194,6 +208,9 @@ public final class SqliteDeliveryStore implements DeliveryStore, ReadPositions {
         return db.write(h -> {
             int dead = 0;
             for (long id : ids) {
+                if (h.createUpdate(REMOVE_IF_READ).bind("id", id).execute() == 1) {
+                    continue;
+                }
                 PendingDelivery entry = h.createQuery(COUNT_ATTEMPT).bind("id", id).bind("least", least)
                         .map(SqliteDeliveryStore::pendingDelivery).findOne().orElse(null);
                 if (entry != null && entry.attempts() >= maxAttempts) {

@@ -23,15 +23,12 @@ import org.jdbi.v3.core.statement.StatementContext;
 
 /** Rooms and members in SQLite; a direct-message room is unique by its {@code dm_key}. */
 public final class SqliteRoomStore implements RoomStore {
-    /**
-     * At most {@code :limit} of a member's queued entries ({@link SqliteDatabase#deleteInChunks}), none queued after
-     * {@code :upto} (ids only grow): one added back to the room while the rest of a long queue is deleted keeps what
-     * was queued for them since.
-     */
-    private static final String DELETE_QUEUED_FOR_MEMBER = """
+    private static final String DELETE_QUEUED_FOR_MEMBER =
+            "DELETE FROM pending_deliveries WHERE user_id = :user AND room_id = :room";
+    /** At most {@code :limit} of a member's queued entries ({@link #dropQueued}). */
+    private static final String DROP_QUEUED_CHUNK = """
             DELETE FROM pending_deliveries WHERE id IN (
-                SELECT id FROM pending_deliveries WHERE user_id = :user AND room_id = :room AND id <= :upto
-                LIMIT :limit)""";
+                SELECT id FROM pending_deliveries WHERE user_id = :user AND room_id = :room LIMIT :limit)""";
 
     private final SqliteDatabase db;
 
@@ -195,14 +192,14 @@ public final class SqliteRoomStore implements RoomStore {
 
     @Override
     public boolean removeKeepingOut(String roomId, String userId) {
-        return clearQueued(db.write(h -> {
-            Removal removal = removeMember(h, roomId, userId);
-            if (removal.removed()) {
+        return db.write(h -> {
+            boolean removed = removeMember(h, roomId, userId);
+            if (removed) {
                 h.createUpdate("INSERT OR IGNORE INTO dm_kept_out (room_id, user_id) VALUES (:room, :user)")
                         .bind("room", roomId).bind("user", userId).execute();
             }
-            return removal;
-        }), roomId, userId);
+            return removed;
+        });
     }
 
     @Override
@@ -217,43 +214,22 @@ public final class SqliteRoomStore implements RoomStore {
 
     @Override
     public boolean removeMember(String roomId, String userId) {
-        return clearQueued(db.write(h -> removeMember(h, roomId, userId)), roomId, userId);
+        return db.write(h -> removeMember(h, roomId, userId));
     }
 
-    /**
-     * A member's removal: whether they were one, and the last queue id whose entries of theirs are left to delete
-     * (0 when none are).
-     */
-    private record Removal(boolean removed, long queuedUpTo) {
-    }
-
-    /** Removes the member and the first {@link SqliteDatabase#DELETE_CHUNK} of their queued entries of the room. */
-    private static Removal removeMember(Handle h, String roomId, String userId) {
-        long queuedUpTo = 0;
-        if (deleteQueued(h, roomId, userId, Long.MAX_VALUE) == SqliteDatabase.DELETE_CHUNK) {
-            queuedUpTo = h.createQuery("SELECT coalesce(max(id), 0) FROM pending_deliveries").mapTo(Long.class).one();
-        }
+    private static boolean removeMember(Handle h, String roomId, String userId) {
+        h.createUpdate(DELETE_QUEUED_FOR_MEMBER).bind("room", roomId).bind("user", userId).execute();
         // the read position stays (V4): a notification they read and that still waits for a retry is withdrawn
         // all the same, and one who joins again finds it where they left it
-        boolean removed = h.createUpdate("DELETE FROM members WHERE room_id = :room AND user_id = :user")
+        return h.createUpdate("DELETE FROM members WHERE room_id = :room AND user_id = :user")
                 .bind("room", roomId).bind("user", userId).execute() == 1;
-        return new Removal(removed, queuedUpTo);
     }
 
-    /**
-     * Deletes the rest of a removed member's queued entries, a chunk per write, before the removal is answered;
-     * the worker writes none it reads meanwhile to a user no longer in the room.
-     */
-    private boolean clearQueued(Removal removal, String roomId, String userId) {
-        if (removal.queuedUpTo() > 0) {
-            db.deleteInChunks(h -> deleteQueued(h, roomId, userId, removal.queuedUpTo()));
-        }
-        return removal.removed();
-    }
-
-    private static int deleteQueued(Handle h, String roomId, String userId, long upToId) {
-        return h.createUpdate(DELETE_QUEUED_FOR_MEMBER).bind("room", roomId).bind("user", userId)
-                .bind("upto", upToId).bind("limit", SqliteDatabase.DELETE_CHUNK).execute();
+    /** A chunk of {@link SqliteDatabase#DELETE_CHUNK} entries per write. */
+    @Override
+    public void dropQueued(String roomId, String userId) {
+        db.deleteInChunks(h -> h.createUpdate(DROP_QUEUED_CHUNK).bind("room", roomId).bind("user", userId)
+                .bind("limit", SqliteDatabase.DELETE_CHUNK).execute());
     }
 
     private static int insertRoom(Handle h, Room room, String dmKey) {

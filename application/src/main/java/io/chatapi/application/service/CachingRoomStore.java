@@ -268,12 +268,19 @@ public final class CachingRoomStore implements RoomStore {
 
     @Override
     public boolean removeMember(String roomId, String userId) {
+        dropQueued(roomId, userId); // before the members are held: a long queue takes many writes
         return changingMembers(roomId, () -> store.removeMember(roomId, userId));
     }
 
     @Override
     public boolean removeKeepingOut(String roomId, String userId) {
+        dropQueued(roomId, userId);
         return changingMembers(roomId, () -> store.removeKeepingOut(roomId, userId));
+    }
+
+    @Override
+    public void dropQueued(String roomId, String userId) {
+        store.dropQueued(roomId, userId);
     }
 
     @Override

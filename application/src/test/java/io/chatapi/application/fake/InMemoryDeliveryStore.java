@@ -116,6 +116,10 @@ public final class InMemoryDeliveryStore implements DeliveryStore, ReadPositions
                 if (p == null) {
                     continue;
                 }
+                if (data.readPositions.getOrDefault(p.userId(), Map.of()).getOrDefault(p.roomId(), -1L) >= p.seq()) {
+                    data.pending.remove(id); // read since: owed nothing
+                    continue;
+                }
                 PendingDelivery tried = new PendingDelivery(id, p.userId(), p.roomId(), p.messageId(), p.seq(),
                         p.attempts() + 1, p.createdAt());
                 if (tried.attempts() >= maxAttempts) {

@@ -3,13 +3,17 @@ package io.chatapi.application.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chatapi.application.fake.InMemoryStores;
+import io.chatapi.application.port.out.RoomStore;
 import io.chatapi.domain.Handoff;
 import io.chatapi.domain.Member;
 import io.chatapi.domain.MemberRole;
 import io.chatapi.domain.Room;
 import io.chatapi.domain.RoomType;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executors;
 import java.util.concurrent.CompletableFuture;
@@ -52,6 +56,41 @@ class CachingRoomStoreTest {
         }
         assertThat(removal.get(5, TimeUnit.SECONDS)).isTrue();
         assertThat(cache.members("room_h")).extracting(Member::userId).containsExactly("a");
+    }
+
+    @Test
+    void aRemovalDropsTheMembersQueueBeforeItHoldsTheRoom() throws Exception {
+        var stores = InMemoryStores.create();
+        CountDownLatch dropping = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        RoomStore slowToDrop = (RoomStore) Proxy.newProxyInstance(RoomStore.class.getClassLoader(),
+                new Class<?>[] {RoomStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("dropQueued")) { // a long queue, deleted in many writes
+                        dropping.countDown();
+                        release.await();
+                    }
+                    try {
+                        return method.invoke(stores.rooms(), args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        var cache = new CachingRoomStore(slowToDrop);
+        cache.createGroup(group("room_q"), List.of(member("room_q", "a"), member("room_q", "b")));
+        CompletableFuture<Boolean> removal = CompletableFuture.supplyAsync(() -> cache.removeMember("room_q", "b"),
+                Executors.newVirtualThreadPerTaskExecutor());
+        assertThat(dropping.await(5, TimeUnit.SECONDS)).isTrue();
+
+        // meanwhile a send can hold the room's members: the removal does not hold them yet
+        List<Member> seenBySend = CompletableFuture.supplyAsync(() -> {
+            try (var held = cache.holdMembers("room_q")) {
+                return cache.members("room_q");
+            }
+        }).get(5, TimeUnit.SECONDS);
+        assertThat(seenBySend).extracting(Member::userId).containsExactly("a", "b");
+        release.countDown();
+        assertThat(removal.get(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(cache.members("room_q")).extracting(Member::userId).containsExactly("a");
     }
 
     @Test

@@ -46,14 +46,16 @@ public interface DeliveryStore {
 
     /**
      * Counts one failed attempt on each entry; entries reaching {@code maxAttempts} become dead letters
-     * (kind {@code offline}). Returns how many became dead letters.
+     * (kind {@code offline}). An entry its user has read since (their read position covers it: a receipt whose
+     * clearing has not reached it yet) is removed instead, never counted. Returns how many became dead letters.
      */
     int recordAttempts(List<Long> ids, int maxAttempts, Instant at);
 
     /**
      * Makes dead letters of entries whose users have been away as long as {@code maxAttempts} passes take, though
      * fewer passes came to them (a queue longer than a pass reads): each is recorded with {@code maxAttempts}
-     * attempts at least. Entries no longer queued are skipped. Returns how many became dead letters.
+     * attempts at least. Entries no longer queued are skipped, and entries read since are removed, as
+     * {@link #recordAttempts} does. Returns how many became dead letters.
      */
     default int expire(List<Long> ids, int maxAttempts, Instant at) {
         int dead = 0;

@@ -108,9 +108,8 @@ public interface RoomStore {
     Appended handOver(Handoff handoff, Member agent, MessageDraft marker, DeliveryPlan plan);
 
     /**
-     * Removes a member, and before it returns what was queued for them in that room (a user who left is owed
-     * nothing more from it; a store may remove a long queue's rest in writes after the removal's own); false when
-     * not a member.
+     * Removes a member, and in the same transaction what was queued for them in that room (a user who left
+     * is owed nothing more from it); false when not a member.
      */
     boolean removeMember(String roomId, String userId);
 
@@ -119,6 +118,16 @@ public interface RoomStore {
      * #createOrGetDm} no longer adds them back, until {@link #addMember} does (which ends that).
      */
     boolean removeKeepingOut(String roomId, String userId);
+
+    /**
+     * Ahead of a removal ({@link #removeMember}, {@link #removeKeepingOut}): deletes what is queued for the user in
+     * the room while they are still a member, in as many writes as a long queue takes, so that the removal's own
+     * transaction, during which the room's members are held, stays short; the removal deletes what was queued
+     * since. A stop halfway leaves them a member with part of that queue gone (messages stay in the room's
+     * history). Nothing by default: the removal deletes the whole queue.
+     */
+    default void dropQueued(String roomId, String userId) {
+    }
 
     /** Whether {@code userId} was removed from the room by {@link #removeKeepingOut} and not added back since. */
     boolean keptOut(String roomId, String userId);
