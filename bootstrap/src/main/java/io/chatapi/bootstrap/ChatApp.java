@@ -120,6 +120,7 @@ public final class ChatApp implements AutoCloseable {
         var admin = new AdminService(deliveries);
         var typing = new TypingService(rooms, registry, clock);
         var acks = new AckService(rooms, deliveries, registry);
+        redelivery.setAcknowledged(acks::acknowledged);
         MemberLeaves leaves = typing::memberLeft;
         var useCases = new UseCases(roomService, roomService, roomService,
                 new MembershipService(rooms, botStore, clock, bots, leaves, settings.maxRoomMembers(), roomChanges),

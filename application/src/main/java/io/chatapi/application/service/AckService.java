@@ -40,6 +40,14 @@ public final class AckService implements AckUseCase {
         this.publisher = publisher;
     }
 
+    /**
+     * The highest seq {@code userId} has acknowledged in the room as far as this process remembers, 0 when it does
+     * not: known from the moment an ack is taken, before the store has cleared what it covers.
+     */
+    public long acknowledged(String userId, String roomId) {
+        return acked.getOrDefault(new UserInRoom(userId, roomId), 0L);
+    }
+
     @Override
     public void ack(Principal caller, String roomId, long requested) {
         if (requested < 0) {

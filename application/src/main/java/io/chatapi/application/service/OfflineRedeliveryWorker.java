@@ -27,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongBiFunction;
 
 /**
  * Re-delivers queued messages to members who come back online: every {@code interval} it writes each queued message as
@@ -100,6 +101,8 @@ public final class OfflineRedeliveryWorker {
      * at its page budget; null when it read to the end. Touched by the passes only.
      */
     private PendingDelivery readOnAfter;
+    /** The seq up to which a user has acknowledged a room, as far as this process knows (0 when it does not). */
+    private volatile ToLongBiFunction<String, String> acknowledged = (userId, roomId) -> 0;
 
     public OfflineRedeliveryWorker(DeliveryStore store, MessageStore messages, CachingRoomStore rooms,
                                    ConnectionDirectory connections, EventPublisher publisher,
@@ -119,6 +122,15 @@ public final class OfflineRedeliveryWorker {
         }
         this.maxAttempts = Math.max(1, settings.offlineMaxAttempts());
         this.startedAt = clock.now();
+    }
+
+    /**
+     * Where read receipts are known as soon as they are made, before the store has cleared what they cover: an
+     * entry a receipt covers is removed by the pass that meets it, neither written to its user nor counted as an
+     * attempt (a long queue's clearing takes many writes, during which the passes go on).
+     */
+    public void setAcknowledged(ToLongBiFunction<String, String> acknowledged) {
+        this.acknowledged = Objects.requireNonNull(acknowledged, "acknowledged");
     }
 
     /** Starts the periodic passes; the first one runs one interval from now. */
@@ -288,8 +300,13 @@ public final class OfflineRedeliveryWorker {
         Instant expiredBefore = clock.now().minus(interval.multipliedBy(maxAttempts));
         boolean anyExpired = !startedAt.isAfter(expiredBefore); // the time the server was down counts for nothing
         Map<String, Boolean> awayLongEnough = new HashMap<>();
+        ToLongBiFunction<String, String> read = acknowledged;
         for (PendingDelivery entry : batch) {
             String user = entry.userId();
+            if (entry.seq() <= read.applyAsLong(user, entry.roomId())) {
+                done.add(entry.id()); // read since it was queued: owed nothing
+                continue;
+            }
             if (!online.computeIfAbsent(user, connections::isOnline)) {
                 if (!attempted.contains(entry.id())) {
                     if (!awayLongEnough.computeIfAbsent(user, away -> connections.lastConnected(away)

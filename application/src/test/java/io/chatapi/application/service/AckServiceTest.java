@@ -53,6 +53,8 @@ class AckServiceTest {
         assertThat(deliveries.allPending()).extracting(p -> p.seq()).containsExactly(4L, 5L, 6L);
         acks.ack(ANN, "room_a", 4);
         assertThat(told()).containsExactly(3L, 4L);
+        assertThat(acks.acknowledged("ann", "room_a")).isEqualTo(4);
+        assertThat(acks.acknowledged("ann", "room_b")).isZero();
     }
 
     @Test

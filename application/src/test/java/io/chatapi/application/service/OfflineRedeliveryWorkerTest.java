@@ -76,6 +76,31 @@ class OfflineRedeliveryWorkerTest {
     }
 
     @Test
+    void anEntryAReceiptCoversIsRemovedNeitherWrittenNorCounted() {
+        stored("msg_1", 1);
+        Message second = stored("msg_2", 2);
+        queue("bob", "room_1", "msg_1", 1);
+        queue("bob", "room_1", "msg_2", 2);
+        queue("carol", "room_1", "msg_1", 1);
+        queue("carol", "room_1", "msg_2", 2);
+        sockets.connect("bob", T0); // carol is away
+        var worker = worker(5, now::get, Duration.ofSeconds(30));
+        // both acknowledged seq 1, which the store has not cleared yet (a long queue is cleared in many writes)
+        worker.setAcknowledged((userId, roomId) -> roomId.equals("room_1") ? 1 : 0);
+        now.set(T0.plusSeconds(2));
+
+        worker.runOnce();
+
+        assertThat(sockets.sent).containsExactly(new Sent("bob", new ChatEvent.MessageCreated(second, false)));
+        assertThat(store.allPending()).singleElement().satisfies(p -> {
+            assertThat(p.userId()).isEqualTo("carol");
+            assertThat(p.seq()).isEqualTo(2);
+        });
+        assertThat(metrics.deliveryAttempts.get()).as("bob's second, carol's second").isEqualTo(2);
+        assertThat(metrics.deliveryFailures.get()).as("carol's second").isEqualTo(1);
+    }
+
+    @Test
     void anEntryWrittenWhileTheStoreRefusesItsRemovalIsNotWrittenAgain() {
         Message message = stored("msg_1", 1);
         queue("bob", "room_1", "msg_1", 1);
