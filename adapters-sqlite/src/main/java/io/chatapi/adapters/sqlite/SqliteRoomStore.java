@@ -25,6 +25,9 @@ import org.jdbi.v3.core.statement.StatementContext;
 public final class SqliteRoomStore implements RoomStore {
     private static final String DELETE_QUEUED_FOR_MEMBER =
             "DELETE FROM pending_deliveries WHERE user_id = :user AND room_id = :room";
+    /** A row when the member has at least {@code :at + 1} entries queued in the room. */
+    private static final String QUEUED_AT_LEAST = """
+            SELECT 1 FROM pending_deliveries WHERE user_id = :user AND room_id = :room LIMIT 1 OFFSET :at""";
     /** At most {@code :limit} of a member's queued entries ({@link #dropQueued}). */
     private static final String DROP_QUEUED_CHUNK = """
             DELETE FROM pending_deliveries WHERE id IN (
@@ -225,11 +228,18 @@ public final class SqliteRoomStore implements RoomStore {
                 .bind("room", roomId).bind("user", userId).execute() == 1;
     }
 
-    /** A chunk of {@link SqliteDatabase#DELETE_CHUNK} entries per write. */
+    /**
+     * A chunk of {@link SqliteDatabase#DELETE_CHUNK} entries per write, when there are that many: a shorter queue
+     * goes with the removal's own transaction, which then costs the one commit it always did.
+     */
     @Override
     public void dropQueued(String roomId, String userId) {
-        db.deleteInChunks(h -> h.createUpdate(DROP_QUEUED_CHUNK).bind("room", roomId).bind("user", userId)
-                .bind("limit", SqliteDatabase.DELETE_CHUNK).execute());
+        boolean longQueue = db.read(h -> h.createQuery(QUEUED_AT_LEAST).bind("user", userId).bind("room", roomId)
+                .bind("at", SqliteDatabase.DELETE_CHUNK - 1).mapTo(Integer.class).findOne().isPresent());
+        if (longQueue) {
+            db.deleteInChunks(h -> h.createUpdate(DROP_QUEUED_CHUNK).bind("room", roomId).bind("user", userId)
+                    .bind("limit", SqliteDatabase.DELETE_CHUNK).execute());
+        }
     }
 
     private static int insertRoom(Handle h, Room room, String dmKey) {

@@ -121,6 +121,18 @@ class LongDeletesTest {
     }
 
     @Test
+    void aShortQueueGoesWithTheRemovalInItsOneWrite() {
+        queue("alice", "room_busy", SqliteDatabase.DELETE_CHUNK - 1);
+        long before = db.transactions();
+
+        rooms.dropQueued("room_busy", "alice");
+        assertThat(rooms.removeMember("room_busy", "alice")).isTrue();
+
+        assertThat(db.transactions() - before).isEqualTo(1);
+        assertThat(queued("alice", "room_busy")).isZero();
+    }
+
+    @Test
     void aBotInManyChunksOfRoomsLeavesThemAllAndAUserOfNoBotKeepsTheirs() {
         var bots = new SqliteBotStore(db);
         bots.create(new Bot("bot_everywhere", "Helper", "http://127.0.0.1:9/v1", "OPENAI_KEY", "gpt-test",
