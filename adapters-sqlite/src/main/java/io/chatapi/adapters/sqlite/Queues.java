@@ -14,7 +14,10 @@ import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.Handle;
 
-/** Inserts into the offline queue and the webhook outbox; shared by message appends and direct enqueues. */
+/**
+ * Inserts into the offline queue and the webhook outbox, shared by message appends and direct enqueues, and the
+ * chunk by which a user's queue of a room is cleared, shared by receipts, resumes and removals.
+ */
 final class Queues {
     private static final String QUEUE_OFFLINE = """
             INSERT INTO pending_deliveries (user_id, room_id, message_id, seq, attempts, created_at)
@@ -33,6 +36,14 @@ final class Queues {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)""";
     private static final String STORE_SHARED_BODY =
             "INSERT INTO webhook_bodies (head, tail) VALUES (?, ?) RETURNING id";
+    /**
+     * A user's entries of a room up to a seq, at most {@code :limit} of them: a user away from busy rooms may have
+     * hundreds of thousands ({@link SqliteDatabase#deleteInChunks}).
+     */
+    private static final String CLEAR_CHUNK = """
+            DELETE FROM pending_deliveries WHERE id IN (
+                SELECT id FROM pending_deliveries WHERE user_id = :user AND room_id = :room AND seq <= :seq
+                LIMIT :limit)""";
 
     private Queues() {
     }
@@ -59,6 +70,15 @@ final class Queues {
         } catch (SQLException e) {
             throw new StoreUnavailableException("the database call failed", e);
         }
+    }
+
+    /**
+     * Deletes up to {@link SqliteDatabase#DELETE_CHUNK} of the user's entries of the room with a seq up to
+     * {@code uptoSeq}; returns how many.
+     */
+    static int clearChunk(Handle h, String userId, String roomId, long uptoSeq) {
+        return h.createUpdate(CLEAR_CHUNK).bind("user", userId).bind("room", roomId).bind("seq", uptoSeq)
+                .bind("limit", SqliteDatabase.DELETE_CHUNK).execute();
     }
 
     /**

@@ -12,6 +12,7 @@ import io.chatapi.application.port.out.StoreUnavailableException;
 import io.chatapi.application.port.out.WebhookBody;
 import io.chatapi.domain.DeadLetter;
 import io.chatapi.domain.Message;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -51,21 +52,12 @@ public final class SqliteDeliveryStore implements DeliveryStore, ReadPositions {
             ORDER BY room_id, seq, id LIMIT :limit""";
     private static final String REMOVE_PENDING = "DELETE FROM pending_deliveries WHERE id = :id";
     /**
-     * A user's entries of a room up to a seq (a resume replayed them, or a receipt acknowledged them), at most
-     * {@code :limit} of them: a user away from busy rooms may have hundreds of thousands ({@link
-     * SqliteDatabase#deleteInChunks}).
-     */
-    private static final String CLEAR_UP_TO = """
-            DELETE FROM pending_deliveries WHERE id IN (
-                SELECT id FROM pending_deliveries WHERE user_id = :user AND room_id = :room AND seq <= :seq
-                LIMIT :limit)""";
-    /**
      * An entry its user has read since it was queued (a receipt's position covers it): owed nothing, so it is
      * deleted rather than counted, and never becomes a dead letter; a long receipt's clear may not have reached it
-     * yet.
+     * yet. Run for every entry a pass counts, in the writer's transaction: parsed once per connection.
      */
     private static final String REMOVE_IF_READ = """
-            DELETE FROM pending_deliveries WHERE id = :id AND EXISTS (
+            DELETE FROM pending_deliveries WHERE id = ? AND EXISTS (
                 SELECT 1 FROM read_positions
                 WHERE read_positions.user_id = pending_deliveries.user_id
                   AND read_positions.room_id = pending_deliveries.room_id
@@ -135,12 +127,7 @@ public final class SqliteDeliveryStore implements DeliveryStore, ReadPositions {
 
     @Override
     public void clearUpTo(String userId, String roomId, long uptoSeq) {
-        db.deleteInChunks(h -> clearUpTo(h, userId, roomId, uptoSeq));
-    }
-
-    private static int clearUpTo(Handle h, String userId, String roomId, long uptoSeq) {
-        return h.createUpdate(CLEAR_UP_TO).bind("user", userId).bind("room", roomId).bind("seq", uptoSeq)
-                .bind("limit", SqliteDatabase.DELETE_CHUNK).execute();
+        db.deleteInChunks(h -> Queues.clearChunk(h, userId, roomId, uptoSeq));
     }
 
     /**
@@ -155,7 +142,7 @@ public final class SqliteDeliveryStore implements DeliveryStore, ReadPositions {
                             ON CONFLICT (user_id, room_id) DO UPDATE SET seq = excluded.seq
                             WHERE excluded.seq > read_positions.seq""")
                     .bind("user", userId).bind("room", roomId).bind("seq", seq).execute();
-            return moved == 0 ? -1 : clearUpTo(h, userId, roomId, seq);
+            return moved == 0 ? -1 : Queues.clearChunk(h, userId, roomId, seq);
         });
         if (cleared == SqliteDatabase.DELETE_CHUNK) {
             clearUpTo(userId, roomId, seq);
@@ -206,9 +193,10 @@ public final class SqliteDeliveryStore implements DeliveryStore, ReadPositions {
             return 0;
         }
         return db.write(h -> {
+            PreparedStatement removeIfRead = StatementCache.prepared(h, REMOVE_IF_READ);
             int dead = 0;
             for (long id : ids) {
-                if (h.createUpdate(REMOVE_IF_READ).bind("id", id).execute() == 1) {
+                if (removed(removeIfRead, id)) {
                     continue;
                 }
                 PendingDelivery entry = h.createQuery(COUNT_ATTEMPT).bind("id", id).bind("least", least)
@@ -222,6 +210,15 @@ public final class SqliteDeliveryStore implements DeliveryStore, ReadPositions {
             }
             return dead;
         });
+    }
+
+    private static boolean removed(PreparedStatement removeIfRead, long id) {
+        try {
+            removeIfRead.setLong(1, id);
+            return removeIfRead.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("the database call failed", e);
+        }
     }
 
     @Override

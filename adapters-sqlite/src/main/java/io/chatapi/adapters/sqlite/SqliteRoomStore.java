@@ -28,10 +28,6 @@ public final class SqliteRoomStore implements RoomStore {
     /** A row when the member has at least {@code :at + 1} entries queued in the room. */
     private static final String QUEUED_AT_LEAST = """
             SELECT 1 FROM pending_deliveries WHERE user_id = :user AND room_id = :room LIMIT 1 OFFSET :at""";
-    /** At most {@code :limit} of a member's queued entries ({@link #dropQueued}). */
-    private static final String DROP_QUEUED_CHUNK = """
-            DELETE FROM pending_deliveries WHERE id IN (
-                SELECT id FROM pending_deliveries WHERE user_id = :user AND room_id = :room LIMIT :limit)""";
 
     private final SqliteDatabase db;
 
@@ -237,8 +233,7 @@ public final class SqliteRoomStore implements RoomStore {
         boolean longQueue = db.read(h -> h.createQuery(QUEUED_AT_LEAST).bind("user", userId).bind("room", roomId)
                 .bind("at", SqliteDatabase.DELETE_CHUNK - 1).mapTo(Integer.class).findOne().isPresent());
         if (longQueue) {
-            db.deleteInChunks(h -> h.createUpdate(DROP_QUEUED_CHUNK).bind("room", roomId).bind("user", userId)
-                    .bind("limit", SqliteDatabase.DELETE_CHUNK).execute());
+            db.deleteInChunks(h -> Queues.clearChunk(h, userId, roomId, Long.MAX_VALUE));
         }
     }
 
